@@ -1,0 +1,55 @@
+package io.hankyo.api;
+
+/**
+ * An error the API reports as an RFC 9457 problem detail ({@code application/problem+json}).
+ *
+ * <p>{@code type} is a URI under {@code https://hankyo.io/problems/} naming the kind of problem, {@code title} a
+ * short fixed summary of that kind, {@code detail} the explanation for this occurrence (names the bad field or id).
+ */
+public final class ApiProblem extends RuntimeException {
+  private final int status;
+  private final String type;
+  private final String title;
+
+  public ApiProblem(int status, String type, String title, String detail) {
+    super(detail);
+    this.status = status;
+    this.type = type;
+    this.title = title;
+  }
+
+  /** HTTP status code. */
+  public int status() {
+    return status;
+  }
+
+  /** Problem type URI. */
+  public String type() {
+    return type;
+  }
+
+  /** Short summary of the problem type. */
+  public String title() {
+    return title;
+  }
+
+  /** The occurrence's explanation. */
+  public String detail() {
+    return getMessage();
+  }
+
+  /** 404: the named resource does not exist for this operator. */
+  public static ApiProblem notFound(String detail) {
+    return new ApiProblem(404, "https://hankyo.io/problems/not-found", "Not Found", detail);
+  }
+
+  /** 409: the request conflicts with the current state (taken id or number). */
+  public static ApiProblem conflict(String detail) {
+    return new ApiProblem(409, "https://hankyo.io/problems/conflict", "Conflict", detail);
+  }
+
+  /** 400: the request is invalid; the detail names the field. */
+  public static ApiProblem invalid(String detail) {
+    return new ApiProblem(400, "https://hankyo.io/problems/invalid-request", "Invalid request", detail);
+  }
+}

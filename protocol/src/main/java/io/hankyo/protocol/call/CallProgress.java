@@ -1,0 +1,49 @@
+package io.hankyo.protocol.call;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.hankyo.protocol.JsonSerializable;
+import io.hankyo.protocol.calllog.HangupParty;
+import java.time.Instant;
+
+/**
+ * What happened to a call in the SIP layer, reported by the gateway to the Call entity. Reports are at-least-once:
+ * each carries the {@code trnId} and forward {@code attempt}, and the entity ignores what it already knows.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = CallProgress.Ringing.class, name = "ringing"),
+  @JsonSubTypes.Type(value = CallProgress.Answered.class, name = "answered"),
+  @JsonSubTypes.Type(value = CallProgress.Ended.class, name = "ended")
+})
+public sealed interface CallProgress extends JsonSerializable {
+  /** The call's {@code trn_id}. */
+  String trnId();
+
+  /** The destination sent 180 Ringing or 183 Session Progress (first one only). */
+  record Ringing(
+      @JsonProperty("trn_id") String trnId, @JsonProperty("attempt") int attempt, @JsonProperty("at") Instant at)
+      implements CallProgress {}
+
+  /** The destination answered (2xx to the forward INVITE), relayed to the caller ({@code tst_tms}). */
+  record Answered(
+      @JsonProperty("trn_id") String trnId, @JsonProperty("attempt") int attempt, @JsonProperty("at") Instant at)
+      implements CallProgress {}
+
+  /**
+   * The call is over in the SIP layer: both legs are released.
+   *
+   * @param by who hung up as the gateway saw it
+   * @param cause why
+   * @param sipStatus the final response sent to the caller (e.g. 486, 487, 480), 0 when the call ended by BYE
+   */
+  record Ended(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("attempt") int attempt,
+      @JsonProperty("at") Instant at,
+      @JsonProperty("by") HangupParty by,
+      @JsonProperty("cause") EndCause cause,
+      @JsonProperty("sip_status") int sipStatus)
+      implements CallProgress {}
+}

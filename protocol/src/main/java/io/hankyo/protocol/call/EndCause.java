@@ -1,0 +1,26 @@
+package io.hankyo.protocol.call;
+
+/**
+ * Why a call (or a forward attempt) ended, as the gateway observed it in SIP (RFC 3261) terms. The Call entity maps
+ * it to {@code dial_stat} and {@code hup_usr} (spec section 6).
+ */
+public enum EndCause {
+  /** BYE after answer. */
+  NORMAL_CLEARING,
+  /** The caller sent CANCEL (or BYE) before the destination answered. */
+  CALLER_CANCELLED,
+  /** The destination answered 486 Busy Here or 600 Busy Everywhere. */
+  BUSY,
+  /** Nobody answered within the ring timeout; the gateway sent CANCEL to the destination and 480 to the caller. */
+  NO_ANSWER,
+  /** The destination declined (603 Decline, 403). */
+  DECLINED,
+  /** The destination was unreachable (404, 480, 408, 5xx, transport error, transaction timeout). */
+  UNREACHABLE,
+  /** A 200 OK crossed our CANCEL (RFC 5407 section 3.1.2): ACKed then BYEd, never connected. */
+  ANSWER_CANCEL_RACE,
+  /** The gateway could not continue the call (internal error, shutdown). */
+  GATEWAY_FAILURE,
+  /** The cluster did not decide in time (ask timeout, entity unavailable). */
+  CLUSTER_FAILURE
+}

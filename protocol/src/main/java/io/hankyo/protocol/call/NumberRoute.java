@@ -1,0 +1,39 @@
+package io.hankyo.protocol.call;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.protocol.JsonSerializable;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.util.Objects;
+
+/**
+ * What a tracking number routes to at the moment a call arrives: the owner hierarchy (operator → advertiser →
+ * tracking number, spec section 1) and the forward destination. Copied into the call's events so that later edits of
+ * the number do not change the history.
+ *
+ * @param operatorId the operator (事業者)
+ * @param clientId {@code client_id}
+ * @param clientName {@code client_name}
+ * @param dialinId {@code dialin_id}
+ * @param dialinName {@code dialin_name}
+ * @param din {@code din_id}, the tracking number
+ * @param forwardTo {@code fwd_id}, the forward destination
+ */
+public record NumberRoute(
+    @JsonProperty("operator_id") String operatorId,
+    @JsonProperty("client_id") String clientId,
+    @JsonProperty("client_name") String clientName,
+    @JsonProperty("dialin_id") String dialinId,
+    @JsonProperty("dialin_name") String dialinName,
+    @JsonProperty("din") PhoneNumber din,
+    @JsonProperty("forward_to") PhoneNumber forwardTo)
+    implements JsonSerializable {
+  public NumberRoute {
+    Objects.requireNonNull(operatorId, "operatorId");
+    Objects.requireNonNull(clientId, "clientId");
+    Objects.requireNonNull(dialinId, "dialinId");
+    Objects.requireNonNull(din, "din");
+    Objects.requireNonNull(forwardTo, "forwardTo");
+    clientName = clientName == null ? "" : clientName;
+    dialinName = dialinName == null ? "" : dialinName;
+  }
+}
