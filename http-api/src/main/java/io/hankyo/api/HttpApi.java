@@ -1,0 +1,611 @@
+package io.hankyo.api;
+
+import io.hankyo.api.calllog.CallLogFormat;
+import io.hankyo.api.calllog.CallLogQuery;
+import io.hankyo.api.calllog.CallLogRowRenderer;
+import io.hankyo.api.calllog.CallLogStreams;
+import io.hankyo.api.calllog.DelimitedWriter;
+import io.hankyo.api.json.AdvertiserJson;
+import io.hankyo.api.json.AdvertiserListJson;
+import io.hankyo.api.json.ApiJson;
+import io.hankyo.api.json.CreateAdvertiserRequest;
+import io.hankyo.api.json.CreateNumberRequest;
+import io.hankyo.api.json.NumberJson;
+import io.hankyo.api.json.NumberListJson;
+import io.hankyo.api.json.ProblemJson;
+import io.hankyo.api.json.UpdateAdvertiserRequest;
+import io.hankyo.api.json.UpdateNumberRequest;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.ExceptionWithErrorInfo;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes of HTTP API v1 (Pekko HTTP Java DSL). The cluster node binds {@link #route()}, with {@link
+ * #serverSettings} so that even unparseable requests get problem+json:
+ *
+ * <pre>{@code
+ * HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(system.settings().config()));
+ * Http.get(system).newServerAt(host, port).withSettings(HttpApi.serverSettings(system)).bind(api.route());
+ * }</pre>
+ *
+ * <h2>Authentication</h2>
+ *
+ * Every {@code /v1/**} request needs {@code Authorization: Bearer <api key>}; the key is resolved with {@link
+ * ApiBackend#authenticate} to the operator whose data the request sees. A missing, malformed, unknown or revoked key
+ * gets 401 with {@code WWW-Authenticate: Bearer realm="hankyo"}. Nothing is cached here.
+ *
+ * <h2>Resources</h2>
+ *
+ * <pre>
+ * POST   /v1/advertisers                      {"client_id"?, "client_name"}         201 + Location, advertiser
+ * GET    /v1/advertisers                                                            200 {"advertisers": [...]}
+ * GET    /v1/advertisers/{client_id}                                                200 advertiser
+ * PUT    /v1/advertisers/{client_id}          {"client_name"}                       200 advertiser
+ * DELETE /v1/advertisers/{client_id}                                                204
+ * POST   /v1/advertisers/{client_id}/numbers  {"dialin_id"?, "number", "name"?, "forward_to"}  201 + Location, number
+ * GET    /v1/advertisers/{client_id}/numbers                                        200 {"numbers": [...]}
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}                            200 number
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}  {"name"?, "forward_to"?, "number"?}  200 number
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}                            204
+ * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
+ * </pre>
+ *
+ * Shapes: {@link AdvertiserJson}, {@link NumberJson}, call-log rows {@link CallLogRowRenderer}, call-log query
+ * {@link CallLogQuery}.
+ *
+ * <h2>Errors</h2>
+ *
+ * Every error is an RFC 9457 {@code application/problem+json} body {@code {"type", "title", "status", "detail",
+ * "instance"}} ({@link ProblemJson}), including Pekko's own rejections: 400 invalid input (malformed JSON, unknown
+ * fields, wrong JSON types, missing fields, bad ids, numbers, dates; the detail names the field), 401, 404 (unknown
+ * path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code max-body-bytes}), 415
+ * (body not {@code application/json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged).
+ */
+public final class HttpApi extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  /** {@code application/problem+json} (RFC 9457), UTF-8. */
+  public static final MediaType.WithFixedCharset PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8);
+
+  private static final ContentType PROBLEM_CONTENT_TYPE = PROBLEM_JSON.toContentType();
+  private static final ContentType CSV = MediaTypes.TEXT_CSV.toContentType(HttpCharsets.UTF_8);
+  private static final ContentType TSV = MediaTypes.TEXT_TAB_SEPARATED_VALUES.toContentType(HttpCharsets.UTF_8);
+  /** RFC 6750 section 2.1: {@code Bearer} then a b64token. */
+  private static final Pattern BEARER = Pattern.compile("(?i)bearer +([A-Za-z0-9\\-._~+/]+=*) *");
+  private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
+  private static final String ADVERTISERS = "/v1/advertisers/";
+
+  private final ApiBackend backend;
+  private final HttpApiSettings settings;
+  private final Clock clock;
+  private final CallLogRowRenderer rowRenderer;
+
+  /**
+   * @param backend the cluster side of the API
+   * @param settings limits and zone (see {@link HttpApiSettings#fromConfig})
+   */
+  public HttpApi(ApiBackend backend, HttpApiSettings settings) {
+    this(backend, settings, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock gives "now", the default end of a call-log range (tests pin it)
+   */
+  public HttpApi(ApiBackend backend, HttpApiSettings settings, Clock clock) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
+  }
+
+  /**
+   * The system's Pekko HTTP server settings ({@code pekko.http.server}) with {@link ProblemParsingErrorHandler} as
+   * the parsing error handler, so that requests too malformed to reach the route (bad request line, bad URI escapes)
+   * also get problem+json. Equivalent to setting {@code pekko.http.server.parsing.error-handler =
+   * "io.hankyo.api.ProblemParsingErrorHandler"}.
+   */
+  public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
+    return ServerSettings.create(system.classicSystem())
+        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());
+  }
+
+  /** The settings in use. */
+  public HttpApiSettings settings() {
+    return settings;
+  }
+
+  /**
+   * The complete, sealed route: every request gets a response (problem+json for every error), none is rejected to
+   * the outside.
+   */
+  public Route route() {
+    return handleExceptions(exceptionHandler(), () ->
+        extractUri(uri -> handleRejections(rejectionHandler(uri.path()), () ->
+            withRequestTimeoutResponse(this::timeoutResponse, () ->
+                // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
+                pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> authenticated(this::v1)))))));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // routes
+
+  private Route v1(String operator) {
+    return concat(
+        pathPrefix("advertisers", () -> concat(
+            pathEnd(() -> concat(
+                get(() -> listAdvertisers(operator)),
+                post(() -> createAdvertiser(operator)))),
+            pathPrefix(PathMatchers.segment(), clientId -> concat(
+                pathEnd(() -> concat(
+                    get(() -> getAdvertiser(operator, clientId)),
+                    put(() -> updateAdvertiser(operator, clientId)),
+                    delete(() -> deleteAdvertiser(operator, clientId)))),
+                pathPrefix("numbers", () -> concat(
+                    pathEnd(() -> concat(
+                        get(() -> listNumbers(operator, clientId)),
+                        post(() -> createNumber(operator, clientId)))),
+                    path(PathMatchers.segment(), dialinId -> concat(
+                        get(() -> getNumber(operator, clientId, dialinId)),
+                        put(() -> updateNumber(operator, clientId, dialinId)),
+                        delete(() -> deleteNumber(operator, clientId, dialinId)))))))))),
+        path("calls", () -> get(() -> calls(operator))));
+  }
+
+  private Route listAdvertisers(String operator) {
+    return respond(() -> backend.listAdvertisers(operator), list -> json(StatusCodes.OK, new AdvertiserListJson(
+        list.stream().map(a -> AdvertiserJson.of(a, settings.zone())).collect(Collectors.toList()))));
+  }
+
+  private Route createAdvertiser(String operator) {
+    return jsonBody(CreateAdvertiserRequest.class, req -> {
+      String clientId = Validation.optionalId(req.clientId(), "client_id");
+      String name = Validation.requiredName(req.clientName(), "client_name");
+      return respond(() -> backend.createAdvertiser(operator, clientId, name), a ->
+          json(StatusCodes.CREATED, AdvertiserJson.of(a, settings.zone()))
+              .addHeader(Location.create(ADVERTISERS + a.clientId())));
+    });
+  }
+
+  private Route getAdvertiser(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return respond(() -> backend.getAdvertiser(operator, clientId),
+        a -> json(StatusCodes.OK, AdvertiserJson.of(a, settings.zone())));
+  }
+
+  private Route updateAdvertiser(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return jsonBody(UpdateAdvertiserRequest.class, req -> {
+      String name = Validation.requiredName(req.clientName(), "client_name");
+      return respond(() -> backend.updateAdvertiser(operator, clientId, name),
+          a -> json(StatusCodes.OK, AdvertiserJson.of(a, settings.zone())));
+    });
+  }
+
+  private Route deleteAdvertiser(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return respond(() -> backend.deleteAdvertiser(operator, clientId),
+        done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  private Route listNumbers(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return respond(() -> backend.listNumbers(operator, clientId), list -> json(StatusCodes.OK, new NumberListJson(
+        list.stream().map(n -> NumberJson.of(n, settings.zone())).collect(Collectors.toList()))));
+  }
+
+  private Route createNumber(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return jsonBody(CreateNumberRequest.class, req -> {
+      String dialinId = Validation.optionalId(req.dialinId(), "dialin_id");
+      PhoneNumber number = Validation.trackingNumber(req.number(), "number");
+      String name = Validation.optionalName(req.name(), "name");
+      PhoneNumber forwardTo = Validation.phoneNumber(req.forwardTo(), "forward_to");
+      requireNoLoop(number, forwardTo);
+      return respond(() -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo), n ->
+          json(StatusCodes.CREATED, NumberJson.of(n, settings.zone()))
+              .addHeader(Location.create(ADVERTISERS + n.clientId() + "/numbers/" + n.dialinId())));
+    });
+  }
+
+  private Route getNumber(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getNumber(operator, clientId, dialinId),
+        n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
+  }
+
+  private Route updateNumber(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return jsonBody(UpdateNumberRequest.class, req -> {
+      PhoneNumber number = req.number() == null ? null : Validation.phoneNumber(req.number(), "number");
+      String name = Validation.optionalName(req.name(), "name");
+      PhoneNumber forwardTo = req.forwardTo() == null ? null : Validation.phoneNumber(req.forwardTo(), "forward_to");
+      // the current record: to refuse a changed number and a forward destination equal to the tracking number
+      return respond(() -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+        checkUnchangedNumber(current, number);
+        if (forwardTo != null && current.number() != null) {
+          requireNoLoop(current.number(), forwardTo);
+        }
+        return backend.updateNumber(operator, clientId, dialinId, name, forwardTo);
+      }), n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
+    });
+  }
+
+  private Route deleteNumber(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.deleteNumber(operator, clientId, dialinId),
+        done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  private static void checkUnchangedNumber(TrackingNumberView current, PhoneNumber requested) {
+    if (requested == null || current.number() == null || requested.e164().equals(current.number().e164())) {
+      return;
+    }
+    throw ApiProblem.invalid("number: a tracking number cannot change (" + current.number().national() + " -> "
+        + requested.national() + "); delete this one and create a new one");
+  }
+
+  private static void requireNoLoop(PhoneNumber number, PhoneNumber forwardTo) {
+    if (number.e164().equals(forwardTo.e164())) {
+      throw ApiProblem.invalid("forward_to: " + forwardTo.national()
+          + " is the tracking number itself; calls would loop");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // call log
+
+  private Route calls(String operator) {
+    return extractRequest(request -> extractMaterializer(mat -> {
+      CallLogQuery query = CallLogQuery.parse(queryParameters(request), accept(request), clock.instant(), settings);
+      String path = request.getUri().path();
+      CompletionStage<Pair<List<CallLogRecord>, Source<CallLogRecord, NotUsed>>> first =
+          guard(() -> backend.calls(operator, query.from(), query.to())
+              .prefixAndTail(1)
+              .runWith(Sink.head(), mat));
+      // waiting for the first record (or the end) lets a backend that fails at once get a 503 instead of a
+      // 200 response that breaks off
+      return onComplete(first, t -> {
+        if (t.isFailure()) {
+          return complete(failureResponse(t.failed().get(), path));
+        }
+        Source<CallLogRecord, NotUsed> records = Source.from(t.get().first())
+            .concat(t.get().second())
+            .filter(r -> ownedBy(operator, r))
+            .filter(query.filter()::test);
+        return complete(callLogResponse(query, records, path));
+      });
+    }));
+  }
+
+  private HttpResponse callLogResponse(CallLogQuery query, Source<CallLogRecord, NotUsed> records, String path) {
+    Source<ByteString, NotUsed> body;
+    ContentType contentType;
+    switch (query.format()) {
+      case CSV:
+        contentType = CSV;
+        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.csv());
+        break;
+      case TSV:
+        contentType = TSV;
+        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.tsv());
+        break;
+      default:
+        contentType = ContentTypes.APPLICATION_JSON;
+        body = CallLogStreams.json(records, rowRenderer,
+            ApiTimes.iso(query.from(), settings.zone()), ApiTimes.iso(query.to(), settings.zone()));
+        break;
+    }
+    body = body.watchTermination((notUsed, done) -> {
+      done.whenComplete((d, e) -> {
+        if (e != null) {
+          log.warn("call-log response for {} broke off: {}", path, e.toString(), e);
+        }
+      });
+      return notUsed;
+    });
+    HttpResponse response = HttpResponse.create().withEntity(HttpEntities.createChunked(contentType, body));
+    if (query.format() != CallLogFormat.JSON) {
+      String file = "calls-" + FILE_TIME.format(query.from().atZone(settings.zone())) + "-"
+          + FILE_TIME.format(query.to().atZone(settings.zone())) + "." + query.format().code();
+      response = response.addHeader(RawHeader.create("Content-Disposition", "attachment; filename=\"" + file + "\""));
+    }
+    return response;
+  }
+
+  private static boolean ownedBy(String operator, CallLogRecord r) {
+    if (operator.equals(r.operatorId())) {
+      return true;
+    }
+    // the backend must never hand out another operator's call; drop it rather than leak it
+    log.error("backend returned call {} of another operator to operator {}; dropped", r.trnId(), operator);
+    return false;
+  }
+
+  private static List<Map.Entry<String, String>> queryParameters(HttpRequest request) {
+    List<Map.Entry<String, String>> params = new ArrayList<>();
+    for (Pair<String, String> p : request.getUri().query().toList()) {
+      params.add(new AbstractMap.SimpleImmutableEntry<>(p.first(), p.second()));
+    }
+    return params;
+  }
+
+  private static String accept(HttpRequest request) {
+    List<String> values = new ArrayList<>();
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is("accept")) {
+        values.add(h.value());
+      }
+    }
+    return values.isEmpty() ? null : String.join(",", values);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // directives
+
+  /** Resolves the bearer token to the operator id, or completes with 401. */
+  private Route authenticated(Function<String, Route> inner) {
+    return extractRequest(request -> {
+      List<String> values = new ArrayList<>();
+      for (HttpHeader h : request.getHeaders()) {
+        if (h.is("authorization")) {
+          values.add(h.value());
+        }
+      }
+      if (values.isEmpty()) {
+        throw Problems.unauthorized("Authorization header missing; send 'Authorization: Bearer <api key>'");
+      }
+      Matcher m = values.size() == 1 ? BEARER.matcher(values.get(0).strip()) : null;
+      if (m == null || !m.matches()) {
+        throw Problems.unauthorized("Authorization header malformed; send exactly one 'Authorization: Bearer <api key>'");
+      }
+      String token = m.group(1);
+      String path = request.getUri().path();
+      return onComplete(guard(() -> backend.authenticate(token)), t -> {
+        if (t.isFailure()) {
+          return complete(failureResponse(t.failed().get(), path));
+        }
+        Optional<String> operator = t.get();
+        if (operator == null || operator.isEmpty()) {
+          throw Problems.unauthorized("the API key is unknown or revoked");
+        }
+        return inner.apply(operator.get());
+      });
+    });
+  }
+
+  /** Reads a JSON request body of at most {@code max-body-bytes} into {@code type}, strictly. */
+  private <T> Route jsonBody(Class<T> type, Function<T, Route> inner) {
+    return extractRequestEntity(entity -> extractMaterializer(mat -> {
+      long max = settings.maxBodyBytes();
+      MediaType mediaType = entity.getContentType().mediaType();
+      if (entity.isKnownEmpty()) {
+        throw ApiProblem.invalid("the request body is empty; send a JSON object with Content-Type: application/json");
+      }
+      if (!mediaType.mainType().equals("application") || !mediaType.subType().equals("json")) {
+        throw Problems.unsupportedMediaType(
+            "Content-Type must be application/json, got " + entity.getContentType());
+      }
+      OptionalLong length = entity.getContentLengthOption();
+      if (length.isPresent() && length.getAsLong() > max) {
+        throw tooLarge(length.getAsLong());
+      }
+      CompletionStage<ByteString> bytes = entity.getDataBytes()
+          .limitWeighted(max, b -> (long) b.size())
+          .runFold(ByteString.emptyByteString(), ByteString::concat, mat);
+      return onComplete(bytes, t -> {
+        if (t.isFailure()) {
+          Throwable cause = unwrap(t.failed().get());
+          if (cause instanceof StreamLimitReachedException || cause instanceof EntityStreamSizeException) {
+            throw tooLarge(-1);
+          }
+          throw ApiProblem.invalid("the request body could not be read: " + cause.getMessage());
+        }
+        return inner.apply(ApiJson.readBody(t.get().toArray(), type));
+      });
+    }));
+  }
+
+  private ApiProblem tooLarge(long length) {
+    return Problems.payloadTooLarge("the request body " + (length >= 0 ? "has " + length + " bytes; " : "is ")
+        + "larger than the limit of " + settings.maxBodyBytes() + " bytes");
+  }
+
+  /** Runs a backend call and renders its result; failures become problem responses. */
+  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
+    return extractUri(uri -> onComplete(guard(call), t -> t.isSuccess()
+        ? complete(render.apply(t.get()))
+        : complete(failureResponse(t.failed().get(), uri.path()))));
+  }
+
+  private static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
+    try {
+      CompletionStage<T> stage = call.get();
+      return stage != null ? stage : CompletableFuture.failedFuture(new IllegalStateException("backend returned null"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // responses
+
+  private static HttpResponse json(StatusCode status, Object body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
+  }
+
+  /** A backend failure: its {@link ApiProblem}, or 503 for anything else. */
+  private static HttpResponse failureResponse(Throwable failure, String path) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof ApiProblem) {
+      return problemResponse((ApiProblem) cause, path);
+    }
+    log.warn("the cluster could not answer {}: {}", path, cause.toString(), cause);
+    return problemResponse(Problems.unavailable("the cluster could not answer in time; retry later"), path);
+  }
+
+  /**
+   * The problem+json response of {@code problem} on the request to {@code instance}. 401 responses carry {@code
+   * WWW-Authenticate: Bearer realm="hankyo"}.
+   */
+  static HttpResponse problemResponse(ApiProblem problem, String instance) {
+    Optional<StatusCode> status = problem.status() >= 400 && problem.status() <= 599
+        ? StatusCodes.lookup(problem.status())
+        : Optional.empty();
+    if (status.isEmpty()) {
+      log.error("problem with an unusable status {} rendered as 500: {}", problem.status(), problem.detail());
+      status = Optional.of(StatusCodes.INTERNAL_SERVER_ERROR);
+    }
+    ProblemJson body = new ProblemJson(problem.type(), problem.title(), status.get().intValue(), problem.detail(),
+        instance);
+    HttpResponse response = HttpResponse.create()
+        .withStatus(status.get())
+        .withEntity(HttpEntities.create(PROBLEM_CONTENT_TYPE, ApiJson.writeBytes(body)));
+    if (status.get().intValue() == 401) {
+      response = response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "hankyo")));
+    }
+    return response;
+  }
+
+  private HttpResponse timeoutResponse(HttpRequest request) {
+    log.warn("{} {} timed out", request.method().value(), request.getUri().path());
+    return problemResponse(Problems.unavailable("the request timed out; retry later"), request.getUri().path());
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(e -> extractUri(uri -> complete(exceptionResponse(e, uri.path()))))
+        .build();
+  }
+
+  private HttpResponse exceptionResponse(Throwable e, String path) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof ApiProblem) {
+      return problemResponse((ApiProblem) cause, path);
+    }
+    if (cause instanceof EntityStreamSizeException || cause instanceof StreamLimitReachedException) {
+      return problemResponse(tooLarge(-1), path);
+    }
+    if (cause instanceof IllegalRequestException) {
+      IllegalRequestException ire = (IllegalRequestException) cause;
+      return problemResponse(Problems.generic(ire.status().intValue(), ire.status().reason(),
+          ire.info().formatPretty()), path);
+    }
+    if (cause instanceof ExceptionWithErrorInfo) {
+      // e.g. IllegalUriException for a malformed query string
+      return problemResponse(ApiProblem.invalid(((ExceptionWithErrorInfo) cause).info().formatPretty()), path);
+    }
+    log.error("unexpected error on {}", path, cause);
+    return problemResponse(Problems.internal("unexpected error; it has been logged"), path);
+  }
+
+  private RejectionHandler rejectionHandler(String path) {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejections -> {
+          HttpMethod[] allowed = rejections.stream().map(MethodRejection::supported).distinct()
+              .toArray(HttpMethod[]::new);
+          String names = rejections.stream().map(r -> r.supported().name()).distinct()
+              .collect(Collectors.joining(", "));
+          return extractMethod(method -> complete(problemResponse(Problems.methodNotAllowed(
+                  method.name() + " is not allowed on " + path + "; allowed: " + names), path)
+              .addHeader(Allow.create(allowed))));
+        })
+        .handleNotFound(complete(problemResponse(Problems.noSuchResource(path), path)))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> asProblem(response, path));
+  }
+
+  /** Rewrites a response of Pekko's default rejection handler (text/plain) as problem+json. */
+  private static HttpResponse asProblem(HttpResponse response, String path) {
+    HttpEntity entity = response.entity();
+    if (entity.getContentType().mediaType().equals(PROBLEM_JSON)) {
+      return response;
+    }
+    String detail = entity instanceof HttpEntity.Strict
+        ? ((HttpEntity.Strict) entity).getData().decodeString(StandardCharsets.UTF_8)
+        : response.status().defaultMessage();
+    int status = response.status().intValue();
+    ApiProblem problem = status == 413 ? Problems.payloadTooLarge(detail)
+        : status == 415 ? Problems.unsupportedMediaType(detail)
+        : status == 406 ? Problems.notAcceptable(detail)
+        : status == 400 ? ApiProblem.invalid(detail)
+        : Problems.generic(status, response.status().reason(), detail);
+    HttpResponse rewritten = problemResponse(problem, path);
+    for (HttpHeader h : response.getHeaders()) {
+      if (!h.is("www-authenticate") || status != 401) {
+        rewritten = rewritten.addHeader(h);
+      }
+    }
+    return rewritten;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}

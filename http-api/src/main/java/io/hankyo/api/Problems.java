@@ -1,0 +1,59 @@
+package io.hankyo.api;
+
+/**
+ * Problem kinds the routes report themselves, besides the ones of {@link ApiProblem} (404 not found, 409 conflict,
+ * 400 invalid request). Every type is a URI under {@code https://hankyo.io/problems/}.
+ */
+public final class Problems {
+  private static final String BASE = "https://hankyo.io/problems/";
+
+  private Problems() {}
+
+  /** 401: no, a malformed, or an unknown bearer token. Rendered with {@code WWW-Authenticate: Bearer realm="hankyo"}. */
+  public static ApiProblem unauthorized(String detail) {
+    return new ApiProblem(401, BASE + "unauthorized", "Unauthorized", detail);
+  }
+
+  /** 404 for a path no route serves. */
+  public static ApiProblem noSuchResource(String path) {
+    return ApiProblem.notFound("no resource at " + path);
+  }
+
+  /** 405: the path exists but not for this method. Rendered with an {@code Allow} header. */
+  public static ApiProblem methodNotAllowed(String detail) {
+    return new ApiProblem(405, BASE + "method-not-allowed", "Method Not Allowed", detail);
+  }
+
+  /** 406: none of the media types of the {@code Accept} header can be produced. */
+  public static ApiProblem notAcceptable(String detail) {
+    return new ApiProblem(406, BASE + "not-acceptable", "Not Acceptable", detail);
+  }
+
+  /** 413: the request body is larger than {@code hankyo.http.max-body-bytes}. */
+  public static ApiProblem payloadTooLarge(String detail) {
+    return new ApiProblem(413, BASE + "payload-too-large", "Payload Too Large", detail);
+  }
+
+  /** 415: the request body is not {@code application/json}. */
+  public static ApiProblem unsupportedMediaType(String detail) {
+    return new ApiProblem(415, BASE + "unsupported-media-type", "Unsupported Media Type", detail);
+  }
+
+  /** 503: the cluster could not answer (timeout, unreachable shard, read side down). */
+  public static ApiProblem unavailable(String detail) {
+    return new ApiProblem(503, BASE + "service-unavailable", "Service Unavailable", detail);
+  }
+
+  /** 500: a defect of the API itself. */
+  public static ApiProblem internal(String detail) {
+    return new ApiProblem(500, BASE + "internal-error", "Internal Server Error", detail);
+  }
+
+  /**
+   * A problem for a status the API has no kind for (e.g. Pekko's own rejections): type {@code about:blank} with the
+   * reason phrase as title, as RFC 9457 section 4.2.1 prescribes.
+   */
+  public static ApiProblem generic(int status, String reason, String detail) {
+    return new ApiProblem(status, "about:blank", reason, detail);
+  }
+}

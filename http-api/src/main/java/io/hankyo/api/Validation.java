@@ -1,0 +1,142 @@
+package io.hankyo.api;
+
+import io.hankyo.protocol.number.InvalidPhoneNumberException;
+import io.hankyo.protocol.number.NumberKind;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import java.util.regex.Pattern;
+
+/**
+ * Input rules of the API. Every failure is an {@link ApiProblem} whose detail starts with the field name, e.g.
+ * {@code "client_name: must not be blank"}.
+ */
+public final class Validation {
+  /** Longest advertiser name or tracking-number name, in Unicode code points. */
+  public static final int MAX_NAME_LENGTH = 200;
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final Pattern ONLY_DOTS = Pattern.compile("\\.+");
+  private static final String ID_RULE = "1-64 characters of A-Z a-z 0-9 _ . - (not only dots)";
+
+  private Validation() {}
+
+  /**
+   * Whether {@code value} is a valid {@code client_id} / {@code dialin_id}: 1-64 characters of {@code [A-Za-z0-9_.-]},
+   * and not only dots ({@code .} and {@code ..} would be rewritten as path segments by clients).
+   */
+  public static boolean isValidId(String value) {
+    return value != null && ID.matcher(value).matches() && !ONLY_DOTS.matcher(value).matches();
+  }
+
+  /**
+   * An optional id from a request body.
+   *
+   * @return the id, or null when absent
+   * @throws ApiProblem 400 when present and not a valid id
+   */
+  public static String optionalId(String value, String field) {
+    if (value == null) {
+      return null;
+    }
+    if (!isValidId(value)) {
+      throw ApiProblem.invalid(field + ": '" + value + "' is not a valid id; use " + ID_RULE);
+    }
+    return value;
+  }
+
+  /**
+   * An id from the request path.
+   *
+   * @throws ApiProblem 404 when not a valid id (no such resource can exist); the detail names the field
+   */
+  public static String pathId(String value, String field) {
+    if (!isValidId(value)) {
+      throw ApiProblem.notFound(field + ": '" + value + "' does not exist (ids are " + ID_RULE + ")");
+    }
+    return value;
+  }
+
+  /**
+   * A required name: stripped of surrounding white space, non-blank, at most {@link #MAX_NAME_LENGTH} code points, no
+   * control characters.
+   *
+   * @return the stripped name
+   * @throws ApiProblem 400 naming the field
+   */
+  public static String requiredName(String value, String field) {
+    if (value == null) {
+      throw ApiProblem.invalid(field + ": is required");
+    }
+    String name = optionalName(value, field);
+    if (name.isEmpty()) {
+      throw ApiProblem.invalid(field + ": must not be blank");
+    }
+    return name;
+  }
+
+  /**
+   * An optional name; same rules as {@link #requiredName} but may be absent (null) or empty.
+   *
+   * @return the stripped name, or null when absent
+   * @throws ApiProblem 400 naming the field
+   */
+  public static String optionalName(String value, String field) {
+    if (value == null) {
+      return null;
+    }
+    String name = value.strip();
+    int length = name.codePointCount(0, name.length());
+    if (length > MAX_NAME_LENGTH) {
+      throw ApiProblem.invalid(
+          field + ": is " + length + " characters long; at most " + MAX_NAME_LENGTH + " are allowed");
+    }
+    if (name.codePoints().anyMatch(Character::isISOControl)) {
+      throw ApiProblem.invalid(field + ": must not contain control characters (tabs, line breaks, ...)");
+    }
+    return name;
+  }
+
+  /**
+   * A required phone number of any kind (e.g. a forward destination; mobile numbers are fine).
+   *
+   * @throws ApiProblem 400 {@code "<field>: is required"} or {@code "<field>: '0120-12-345' is not a valid ..."}
+   */
+  public static PhoneNumber phoneNumber(String value, String field) {
+    if (value == null) {
+      throw ApiProblem.invalid(field + ": is required");
+    }
+    try {
+      return PhoneNumbers.parse(value);
+    } catch (InvalidPhoneNumberException e) {
+      throw ApiProblem.invalid(field + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * A required tracking number: a valid number that a carrier can route to the service, i.e. free call (0120/0800),
+   * IP phone (050) or fixed line. Mobile, shared-cost (0570) and foreign numbers are refused.
+   *
+   * @throws ApiProblem 400 naming the field
+   */
+  public static PhoneNumber trackingNumber(String value, String field) {
+    PhoneNumber number = phoneNumber(value, field);
+    NumberKind kind = number.kind();
+    if (kind == NumberKind.FREE_CALL || kind == NumberKind.IP_PHONE || kind == NumberKind.FIXED) {
+      return number;
+    }
+    throw ApiProblem.invalid(field + ": " + number.national() + " is " + describe(kind)
+        + "; a tracking number must be a free-call (0120/0800), IP-phone (050) or fixed-line number"
+        + (kind == NumberKind.MOBILE ? " (a mobile number can be a forward_to destination)" : ""));
+  }
+
+  private static String describe(NumberKind kind) {
+    switch (kind) {
+      case MOBILE:
+        return "a mobile number";
+      case SHARED_COST:
+        return "a shared-cost / premium-rate number";
+      default:
+        return "not a Japanese fixed, free-call or IP-phone number";
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.hankyo.api.calllog;
+
+import io.hankyo.api.ApiProblem;
+import io.hankyo.api.HttpApiSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated {@code GET /v1/calls} request.
+ *
+ * @param from inclusive start of the arrival-time range
+ * @param to exclusive end of the arrival-time range; after {@code from}, at most the configured maximum later
+ * @param format the output format
+ * @param filter the search-form filters
+ */
+public record CallLogQuery(Instant from, Instant to, CallLogFormat format, CallLogFilter filter) {
+  /** The query parameters the endpoint understands; any other is refused so that typos do not go unnoticed. */
+  public static final List<String> PARAMETERS =
+      List.of("from", "to", "format", "din_id", "fwd_id", "client_id", "hup_usr", "dial_stat");
+
+  /** Range used when {@code from} is absent: 24 hours before {@code to} (shorter if the maximum is shorter). */
+  public static final Duration DEFAULT_RANGE = Duration.ofHours(24);
+
+  public CallLogQuery {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(filter, "filter");
+  }
+
+  /**
+   * Validates the request.
+   *
+   * @param params the query parameters in order, as (name, value) pairs
+   * @param accept the {@code Accept} header, or null
+   * @param now the current time: the default {@code to}
+   * @param settings zone and maximum range
+   * @throws ApiProblem 400 for an unknown or repeated parameter, a bad date ({@link DateTimeParam}), {@code from}
+   *     not before {@code to}, a range over the maximum, a bad filter or format; 406 when {@code Accept} allows no
+   *     format
+   */
+  public static CallLogQuery parse(
+      List<Map.Entry<String, String>> params, String accept, Instant now, HttpApiSettings settings) {
+    Map<String, String> values = new HashMap<>();
+    for (Map.Entry<String, String> p : params) {
+      if (!PARAMETERS.contains(p.getKey())) {
+        throw ApiProblem.invalid("unknown query parameter '" + p.getKey() + "'; allowed: "
+            + String.join(", ", PARAMETERS));
+      }
+      if (values.put(p.getKey(), p.getValue()) != null) {
+        throw ApiProblem.invalid(p.getKey() + ": given more than once; give it once");
+      }
+    }
+    String fromText = values.get("from");
+    String toText = values.get("to");
+    Instant to = toText == null ? now : DateTimeParam.parse("to", toText, settings.zone());
+    Duration defaultRange =
+        DEFAULT_RANGE.compareTo(settings.maxCallLogRange()) <= 0 ? DEFAULT_RANGE : settings.maxCallLogRange();
+    Instant from = fromText == null ? to.minus(defaultRange) : DateTimeParam.parse("from", fromText, settings.zone());
+    if (!from.isBefore(to)) {
+      throw ApiProblem.invalid("from: must be before to (to is exclusive); got from=" + fromText + ", to="
+          + (toText == null ? "now" : toText));
+    }
+    Duration range = Duration.between(from, to);
+    if (range.compareTo(settings.maxCallLogRange()) > 0) {
+      throw ApiProblem.invalid("from/to: the range of " + describe(range) + " is longer than the maximum of "
+          + describe(settings.maxCallLogRange()) + "; request shorter ranges one after another");
+    }
+    CallLogFilter filter = CallLogFilter.of(values.get("din_id"), values.get("fwd_id"), values.get("client_id"),
+        values.get("hup_usr"), values.get("dial_stat"));
+    CallLogFormat format = CallLogFormat.negotiate(values.get("format"), accept);
+    return new CallLogQuery(from, to, format, filter);
+  }
+
+  private static String describe(Duration d) {
+    long seconds = d.getSeconds();
+    if (seconds % 86_400 == 0) {
+      return (seconds / 86_400) + " days";
+    }
+    if (seconds % 3_600 == 0) {
+      return (seconds / 3_600) + " hours";
+    }
+    return d.toString();
+  }
+}

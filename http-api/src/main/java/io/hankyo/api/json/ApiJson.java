@@ -1,0 +1,196 @@
+package io.hankyo.api.json;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.hankyo.api.ApiProblem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The API's Jackson configuration and the strict reading of request bodies.
+ *
+ * <p>Reading is strict: unknown fields, duplicate fields, trailing content, and values of the wrong JSON type (e.g. a
+ * number where a string is expected) are refused. Every refusal is an {@link ApiProblem} 400 whose detail names the
+ * field, e.g. {@code "client_name: expected a string, got a number"} or {@code "unknown field 'foo'; allowed fields:
+ * client_id, client_name"}. Thread-safe.
+ */
+public final class ApiJson {
+  private static final ObjectMapper MAPPER = createMapper();
+
+  private ApiJson() {}
+
+  /** The shared mapper: Java time support, ISO dates, strict reading as described above. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static ObjectMapper createMapper() {
+    ObjectMapper mapper = JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    mapper.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+
+  /** {@code value} as compact JSON text. */
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code value} as compact UTF-8 JSON. */
+  public static byte[] writeBytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads a request body that must be one JSON object of type {@code type}.
+   *
+   * @param body the raw body (UTF-8, or UTF-16/32 with detection)
+   * @throws ApiProblem 400 explaining what is wrong and where
+   */
+  public static <T> T readBody(byte[] body, Class<T> type) {
+    try {
+      T value = MAPPER.readValue(body, type);
+      if (value == null) {
+        throw ApiProblem.invalid("the request body must be a JSON object, got null");
+      }
+      return value;
+    } catch (UnrecognizedPropertyException e) {
+      String allowed = e.getKnownPropertyIds() == null ? ""
+          : e.getKnownPropertyIds().stream().map(String::valueOf).collect(Collectors.toCollection(TreeSet::new))
+              .stream().collect(Collectors.joining(", "));
+      throw ApiProblem.invalid(pathPrefix(e.getPath().subList(0, e.getPath().size() - 1))
+          + "unknown field '" + e.getPropertyName() + "'" + (allowed.isEmpty() ? "" : "; allowed fields: " + allowed));
+    } catch (MismatchedInputException e) {
+      throw ApiProblem.invalid(mismatch(e));
+    } catch (StreamReadException e) {
+      String where = e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw ApiProblem.invalid("malformed JSON" + where + ": " + e.getOriginalMessage());
+    } catch (JsonMappingException e) {
+      throw ApiProblem.invalid(pathPrefix(e.getPath()) + "invalid value: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiProblem.invalid("the request body could not be read as JSON: " + e.getMessage());
+    }
+  }
+
+  private static String mismatch(MismatchedInputException e) {
+    List<JsonMappingException.Reference> path = e.getPath();
+    JsonToken token = currentToken(e);
+    String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    if (path.isEmpty()) {
+      if (original.startsWith("No content to map")) {
+        return "the request body is empty; a JSON object is expected";
+      }
+      if (original.startsWith("Trailing token")) {
+        return "malformed JSON: unexpected content after the JSON object";
+      }
+      return "the request body must be a JSON object" + (token == null ? "" : ", got " + describe(token));
+    }
+    return pathPrefix(path) + "expected " + expected(e.getTargetType())
+        + (token == null ? "" : ", got " + describe(token));
+  }
+
+  private static JsonToken currentToken(MismatchedInputException e) {
+    Object processor = e.getProcessor();
+    if (processor instanceof JsonParser) {
+      return ((JsonParser) processor).currentToken();
+    }
+    return null;
+  }
+
+  private static String pathPrefix(List<JsonMappingException.Reference> path) {
+    if (path.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference ref : path) {
+      if (ref.getFieldName() != null) {
+        if (b.length() > 0) {
+          b.append('.');
+        }
+        b.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        b.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return b.length() == 0 ? "" : b + ": ";
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "another type";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != void.class)) {
+      return "a number";
+    }
+    if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+      return "an array";
+    }
+    return "a JSON object";
+  }
+
+  private static String describe(JsonToken token) {
+    switch (token) {
+      case START_OBJECT:
+      case END_OBJECT:
+      case FIELD_NAME:
+        return "an object";
+      case START_ARRAY:
+      case END_ARRAY:
+        return "an array";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return token.asString() == null ? token.name() : token.asString();
+    }
+  }
+}

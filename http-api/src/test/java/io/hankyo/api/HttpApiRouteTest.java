@@ -1,0 +1,743 @@
+package io.hankyo.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.api.calllog.CallLogColumns;
+import io.hankyo.api.calllog.Rfc4180;
+import io.hankyo.api.json.ApiJson;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The routes over real HTTP: Pekko HTTP bound on 127.0.0.1, port 0, called with java.net.http, backed by {@link
+ * InMemoryBackend}. "Now" is 2026-11-30T09:00+09:00.
+ */
+class HttpApiRouteTest {
+  private static final String KEY_A = "key-a_0123456789";
+  private static final String KEY_B = "key-b.9876543210";
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
+  private static final String PROBLEM_JSON = "application/problem+json";
+
+  private static ActorTestKit testKit;
+  private static HttpClient client;
+
+  private InMemoryBackend backend;
+  private ServerBinding binding;
+  private String base;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("HttpApiRouteTest", ConfigFactory.parseString(
+            "pekko.loglevel = WARNING\n"
+                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+                + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n")
+        .withFallback(ConfigFactory.load()));
+    client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void bind() throws Exception {
+    backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    backend.addApiKey(KEY_B, "op-b");
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
+        HttpApiSettings.DEFAULT_ZONE), Clock.fixed(NOW, ZoneOffset.UTC));
+    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(api.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterEach
+  void unbind() throws Exception {
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private HttpResponse<String> send(String method, String path, String key, String body, String... headers)
+      throws IOException, InterruptedException {
+    return sendRaw(method, path, key, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body),
+        body == null ? null : "application/json", headers);
+  }
+
+  private HttpResponse<String> sendRaw(String method, String path, String key, BodyPublisher body, String contentType,
+      String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(Duration.ofSeconds(10))
+        .method(method, body);
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return send("GET", path, KEY_A, null);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws IOException {
+    return ApiJson.mapper().readTree(r.body());
+  }
+
+  private static String contentType(HttpResponse<String> r) {
+    return r.headers().firstValue("Content-Type").orElse("");
+  }
+
+  /** Asserts an RFC 9457 body with the status, a detail containing every fragment, the request path as instance. */
+  private static JsonNode assertProblem(HttpResponse<String> r, int status, String... detailFragments)
+      throws IOException {
+    assertEquals(status, r.statusCode(), r.body());
+    assertEquals(PROBLEM_JSON, contentType(r), r.body());
+    JsonNode p = json(r);
+    assertEquals(status, p.get("status").asInt(), r.body());
+    assertFalse(p.get("type").asText().isEmpty(), r.body());
+    assertFalse(p.get("title").asText().isEmpty(), r.body());
+    assertEquals(r.request().uri().getRawPath(), p.get("instance").asText(), r.body());
+    String detail = p.get("detail").asText();
+    for (String fragment : detailFragments) {
+      assertTrue(detail.contains(fragment), "detail '" + detail + "' should contain '" + fragment + "'");
+    }
+    return p;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private void createAdvertiser(String key, String id, String name) throws Exception {
+    HttpResponse<String> r = send("POST", "/v1/advertisers", key,
+        "{\"client_id\":\"" + id + "\",\"client_name\":\"" + name + "\"}");
+    assertEquals(201, r.statusCode(), r.body());
+  }
+
+  private HttpResponse<String> createNumber(String key, String clientId, String body) throws Exception {
+    return send("POST", "/v1/advertisers/" + clientId + "/numbers", key, body);
+  }
+
+  // ------------------------------------------------------------------------------------------------ auth
+
+  @Nested
+  class Authentication {
+    @Test
+    void missingTokenIs401WithBearerChallenge() throws Exception {
+      HttpResponse<String> r = send("GET", "/v1/advertisers", null, null);
+      assertProblem(r, 401, "Authorization header missing");
+      assertEquals("Bearer realm=\"hankyo\"", r.headers().firstValue("WWW-Authenticate").orElse(null));
+    }
+
+    @Test
+    void unknownTokenIs401() throws Exception {
+      HttpResponse<String> r = send("GET", "/v1/advertisers", "not-a-key", null);
+      assertProblem(r, 401, "unknown or revoked");
+      assertEquals("Bearer realm=\"hankyo\"", r.headers().firstValue("WWW-Authenticate").orElse(null));
+    }
+
+    @Test
+    void otherSchemesAndGarbageAre401() throws Exception {
+      assertProblem(send("GET", "/v1/calls", null, null, "Authorization", "Basic dXNlcjpwYXNz"), 401, "malformed");
+      assertProblem(send("GET", "/v1/calls", null, null, "Authorization", "Bearer"), 401, "malformed");
+      assertProblem(send("GET", "/v1/calls", null, null, "Authorization", "Bearer a b"), 401, "malformed");
+    }
+
+    @Test
+    void schemeIsCaseInsensitive() throws Exception {
+      assertEquals(200, send("GET", "/v1/advertisers", null, null, "Authorization", "bearer " + KEY_A).statusCode());
+    }
+
+    @Test
+    void authenticationComesBeforeRouting() throws Exception {
+      assertProblem(send("GET", "/v1/nothing-here", null, null), 401);
+    }
+
+    @Test
+    void backendFailureWhileAuthenticatingIs503() throws Exception {
+      backend.authDown = true;
+      assertProblem(get("/v1/advertisers"), 503, "could not answer");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ advertisers
+
+  @Nested
+  class Advertisers {
+    @Test
+    void createReadUpdateDelete() throws Exception {
+      HttpResponse<String> created = send("POST", "/v1/advertisers", KEY_A,
+          "{\"client_id\":\"acme\",\"client_name\":\"  株式会社アクメ \"}");
+      assertEquals(201, created.statusCode(), created.body());
+      assertEquals("application/json", contentType(created));
+      assertEquals("/v1/advertisers/acme", created.headers().firstValue("Location").orElse(null));
+      JsonNode a = json(created);
+      assertEquals(List.of("client_id", "client_name", "number_count", "created_at", "updated_at"),
+          fieldNames(a));
+      assertEquals("acme", a.get("client_id").asText());
+      assertEquals("株式会社アクメ", a.get("client_name").asText());
+      assertEquals(0, a.get("number_count").asInt());
+      assertEquals("2026-11-29T09:00:00+09:00", a.get("created_at").asText());
+
+      JsonNode got = json(get("/v1/advertisers/acme"));
+      assertEquals("株式会社アクメ", got.get("client_name").asText());
+
+      HttpResponse<String> updated = send("PUT", "/v1/advertisers/acme", KEY_A, "{\"client_name\":\"アクメ\"}");
+      assertEquals(200, updated.statusCode(), updated.body());
+      assertEquals("アクメ", json(updated).get("client_name").asText());
+      assertEquals("2026-11-29T09:01:00+09:00", json(updated).get("updated_at").asText());
+
+      HttpResponse<String> deleted = send("DELETE", "/v1/advertisers/acme", KEY_A, null);
+      assertEquals(204, deleted.statusCode());
+      assertEquals("", deleted.body());
+      assertProblem(get("/v1/advertisers/acme"), 404, "acme");
+    }
+
+    @Test
+    void generatedIdIsInLocation() throws Exception {
+      HttpResponse<String> created = send("POST", "/v1/advertisers", KEY_A, "{\"client_name\":\"ベータ\"}");
+      assertEquals(201, created.statusCode(), created.body());
+      String id = json(created).get("client_id").asText();
+      assertFalse(id.isEmpty());
+      assertEquals("/v1/advertisers/" + id, created.headers().firstValue("Location").orElse(null));
+    }
+
+    @Test
+    void listIsWrapped() throws Exception {
+      createAdvertiser(KEY_A, "b", "B");
+      createAdvertiser(KEY_A, "a", "A");
+      JsonNode list = json(get("/v1/advertisers"));
+      assertEquals(List.of("advertisers"), fieldNames(list));
+      assertEquals(2, list.get("advertisers").size());
+      assertEquals("a", list.get("advertisers").get(0).get("client_id").asText());
+      assertEquals("b", list.get("advertisers").get(1).get("client_id").asText());
+    }
+
+    @Test
+    void conflictPassesThrough() throws Exception {
+      createAdvertiser(KEY_A, "acme", "A");
+      HttpResponse<String> r = send("POST", "/v1/advertisers", KEY_A, "{\"client_id\":\"acme\",\"client_name\":\"B\"}");
+      JsonNode p = assertProblem(r, 409, "acme");
+      assertEquals("https://hankyo.io/problems/conflict", p.get("type").asText());
+    }
+
+    @Test
+    void operatorsAreIsolated() throws Exception {
+      createAdvertiser(KEY_B, "b-only", "B社");
+      assertProblem(get("/v1/advertisers/b-only"), 404, "b-only");
+      assertProblem(send("PUT", "/v1/advertisers/b-only", KEY_A, "{\"client_name\":\"x\"}"), 404);
+      assertProblem(send("DELETE", "/v1/advertisers/b-only", KEY_A, null), 404);
+      assertProblem(get("/v1/advertisers/b-only/numbers"), 404);
+      assertProblem(createNumber(KEY_A, "b-only",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}"), 404);
+      assertEquals(0, json(get("/v1/advertisers")).get("advertisers").size());
+      // and B still has it
+      assertEquals(200, send("GET", "/v1/advertisers/b-only", KEY_B, null).statusCode());
+      // the same id is free for A
+      createAdvertiser(KEY_A, "b-only", "A社");
+    }
+
+    @Test
+    void badBodiesAre400NamingTheField() throws Exception {
+      String path = "/v1/advertisers";
+      assertProblem(send("POST", path, KEY_A, "{\"client_name\": "), 400, "malformed JSON");
+      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"a\",\"colour\":\"red\"}"), 400,
+          "unknown field 'colour'", "client_name");
+      assertProblem(send("POST", path, KEY_A, "{\"client_name\":123}"), 400, "client_name: expected a string");
+      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"acme\"}"), 400, "client_name: is required");
+      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"   \"}"), 400, "client_name: must not be blank");
+      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"" + "x".repeat(201) + "\"}"), 400,
+          "client_name: is 201 characters long");
+      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"a b\",\"client_name\":\"x\"}"), 400,
+          "client_id: 'a b' is not a valid id");
+      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"..\",\"client_name\":\"x\"}"), 400, "client_id:");
+      assertProblem(send("POST", path, KEY_A, "[]"), 400, "must be a JSON object");
+      assertProblem(sendRaw("POST", path, KEY_A, BodyPublishers.noBody(), "application/json"), 400, "body is empty");
+      assertProblem(send("PUT", "/v1/advertisers/x", KEY_A, "{\"client_name\":null}"), 400, "client_name: is required");
+    }
+
+    @Test
+    void jsonWithCharsetParameterIsAccepted() throws Exception {
+      HttpResponse<String> r = sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofString("{\"client_name\":\"アクメ\"}"), "application/json; charset=utf-8");
+      assertEquals(201, r.statusCode(), r.body());
+      assertEquals("アクメ", json(r).get("client_name").asText());
+    }
+
+    @Test
+    void wrongContentTypeIs415() throws Exception {
+      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("client_name=x"),
+          "application/x-www-form-urlencoded"), 415, "application/json");
+      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("{\"client_name\":\"x\"}"),
+          "text/plain"), 415, "Content-Type must be application/json");
+    }
+
+    @Test
+    void oversizedBodiesAre413() throws Exception {
+      String big = "{\"client_name\":\"" + "x".repeat(2000) + "\"}";
+      assertProblem(send("POST", "/v1/advertisers", KEY_A, big), 413, "1024 bytes");
+      // chunked: no Content-Length up front
+      byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)), "application/json"), 413, "1024 bytes");
+      // just under the limit is fine
+      String fits = "{\"client_name\":\"" + "x".repeat(190) + "\"}";
+      assertEquals(201, send("POST", "/v1/advertisers", KEY_A, fits).statusCode());
+    }
+
+    @Test
+    void wrongMethodIs405WithAllow() throws Exception {
+      HttpResponse<String> r = send("PATCH", "/v1/advertisers", KEY_A, "{}");
+      assertProblem(r, 405, "PATCH", "GET", "POST");
+      assertEquals(List.of("GET", "POST"), allow(r));
+      HttpResponse<String> one = send("POST", "/v1/advertisers/acme", KEY_A, "{}");
+      assertProblem(one, 405);
+      assertEquals(List.of("DELETE", "GET", "PUT"), allow(one));
+      assertEquals(List.of("GET"), allow(assertStatus(send("DELETE", "/v1/calls", KEY_A, null), 405)));
+    }
+
+    @Test
+    void unknownPathsAre404() throws Exception {
+      assertProblem(get("/v1/advertiserz"), 404, "/v1/advertiserz");
+      assertProblem(get("/v1/advertisers/acme/numbers/n1/extra"), 404);
+      assertProblem(send("GET", "/health", null, null), 404, "/health");
+      assertProblem(send("GET", "/v1foo/advertisers", null, null), 404, "/v1foo/advertisers");
+      assertProblem(get("/v1/advertisers/"), 404);
+      assertProblem(get("/v1/advertisers/a%20b"), 404, "client_id: 'a b'");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ numbers
+
+  @Nested
+  class Numbers {
+    @BeforeEach
+    void advertiser() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+    }
+
+    @Test
+    void createReadUpdateDelete() throws Exception {
+      HttpResponse<String> created = createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"lp-1\",\"number\":\"0120123456\",\"name\":\"LP 広告\",\"forward_to\":\"+81312345678\"}");
+      assertEquals(201, created.statusCode(), created.body());
+      assertEquals("/v1/advertisers/acme/numbers/lp-1", created.headers().firstValue("Location").orElse(null));
+      JsonNode n = json(created);
+      assertEquals(List.of("dialin_id", "client_id", "din_id", "din_e164", "dialin_name", "fwd_id", "fwd_e164",
+          "created_at", "updated_at"), fieldNames(n));
+      assertEquals("lp-1", n.get("dialin_id").asText());
+      assertEquals("acme", n.get("client_id").asText());
+      assertEquals("0120-123-456", n.get("din_id").asText());
+      assertEquals("+81120123456", n.get("din_e164").asText());
+      assertEquals("LP 広告", n.get("dialin_name").asText());
+      assertEquals("03-1234-5678", n.get("fwd_id").asText());
+      assertEquals("+81312345678", n.get("fwd_e164").asText());
+      assertEquals("2026-11-29T09:00:00+09:00", n.get("created_at").asText());
+
+      JsonNode list = json(get("/v1/advertisers/acme/numbers"));
+      assertEquals(List.of("numbers"), fieldNames(list));
+      assertEquals(1, list.get("numbers").size());
+      assertEquals(1, json(get("/v1/advertisers/acme")).get("number_count").asInt());
+
+      HttpResponse<String> updated = send("PUT", "/v1/advertisers/acme/numbers/lp-1", KEY_A,
+          "{\"forward_to\":\"090-1234-5678\",\"number\":\"0120-123-456\"}");
+      assertEquals(200, updated.statusCode(), updated.body());
+      assertEquals("090-1234-5678", json(updated).get("fwd_id").asText());
+      assertEquals("LP 広告", json(updated).get("dialin_name").asText());
+
+      HttpResponse<String> renamed = send("PUT", "/v1/advertisers/acme/numbers/lp-1", KEY_A, "{\"name\":\"店頭\"}");
+      assertEquals("店頭", json(renamed).get("dialin_name").asText());
+      assertEquals("090-1234-5678", json(renamed).get("fwd_id").asText());
+
+      assertEquals(204, send("DELETE", "/v1/advertisers/acme/numbers/lp-1", KEY_A, null).statusCode());
+      assertProblem(get("/v1/advertisers/acme/numbers/lp-1"), 404, "lp-1");
+    }
+
+    @Test
+    void allRoutableKindsAreTrackingNumbers() throws Exception {
+      for (String number : List.of("0800-123-4567", "050-1234-5678", "06-6123-4567")) {
+        HttpResponse<String> r = createNumber(KEY_A, "acme",
+            "{\"number\":\"" + number + "\",\"forward_to\":\"090-1234-5678\"}");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(number, json(r).get("din_id").asText());
+        assertTrue(json(r).get("dialin_name").isNull());
+        assertTrue(r.headers().firstValue("Location").orElse("").startsWith("/v1/advertisers/acme/numbers/"));
+      }
+    }
+
+    @Test
+    void badNumbersAre400NamingTheField() throws Exception {
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-12-345\",\"forward_to\":\"03-1234-5678\"}"),
+          400, "number: '0120-12-345' is not a valid", "0120-XXX-XXX");
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"090-1234-5678\",\"forward_to\":\"03-1234-5678\"}"),
+          400, "number: 090-1234-5678 is a mobile number");
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-12\"}"),
+          400, "forward_to: '03-12'");
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"call me\"}"),
+          400, "forward_to: 'call me' is not a phone number");
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\"}"), 400, "forward_to: is required");
+      assertProblem(createNumber(KEY_A, "acme", "{\"forward_to\":\"03-1234-5678\"}"), 400, "number: is required");
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":120123456,\"forward_to\":\"03-1234-5678\"}"),
+          400, "number: expected a string, got a number");
+      assertProblem(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\",\"dialin_id\":\"x/y\"}"), 400, "dialin_id:");
+      assertProblem(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\",\"name\":\"" + "名".repeat(201) + "\"}"),
+          400, "name: is 201 characters long");
+      assertProblem(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"0120123456\"}"), 400, "forward_to:", "loop");
+      assertProblem(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward\":\"03-1234-5678\"}"), 400, "unknown field 'forward'", "forward_to");
+    }
+
+    @Test
+    void changingTheNumberIsRefused() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A, "{\"number\":\"0120-999-888\"}"), 400,
+          "number:", "delete");
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A, "{\"forward_to\":\"0120-123-456\"}"), 400,
+          "forward_to:", "loop");
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A, "{\"forward_to\":\"abc\"}"), 400,
+          "forward_to: 'abc'");
+      assertEquals("03-1234-5678", json(get("/v1/advertisers/acme/numbers/n1")).get("fwd_id").asText());
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope", KEY_A, "{\"name\":\"x\"}"), 404, "nope");
+    }
+
+    @Test
+    void duplicateNumberConflictsAcrossOperators() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      createAdvertiser(KEY_B, "other", "他社");
+      assertProblem(createNumber(KEY_B, "other", "{\"number\":\"+81120123456\",\"forward_to\":\"03-1234-5678\"}"),
+          409, "0120-123-456");
+    }
+
+    @Test
+    void unknownAdvertiserIs404() throws Exception {
+      assertProblem(createNumber(KEY_A, "ghost", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}"),
+          404, "ghost");
+      assertProblem(get("/v1/advertisers/ghost/numbers/n1"), 404, "ghost");
+    }
+
+    @Test
+    void backendFailureIs503() throws Exception {
+      backend.down = true;
+      JsonNode p = assertProblem(get("/v1/advertisers/acme/numbers"), 503, "retry");
+      assertEquals("https://hankyo.io/problems/service-unavailable", p.get("type").asText());
+      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}"),
+          503);
+      assertProblem(get("/v1/advertisers"), 503);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ call log
+
+  @Nested
+  class CallLog {
+    private final Instant t2 = Instant.parse("2026-11-29T10:00:00Z");
+    private final Instant t3 = Instant.parse("2026-11-29T12:00:00Z");
+    private static final String RANGE = "from=2026-11-29&to=2026-11-30";
+
+    @BeforeEach
+    void calls() {
+      backend.addCall(TestCalls.shredded("op-a", 3, t3));
+      backend.addCall(TestCalls.answered("op-a", 1));
+      backend.addCall(TestCalls.withheldMissed("op-a", 2, t2));
+      backend.addCall(TestCalls.answered("op-b", 1));
+      // 2026-12-01T00:00+09:00: outside both the explicit range and the default one
+      backend.addCall(TestCalls.withheldMissed("op-a", 4, Instant.parse("2026-11-30T15:00:00Z")));
+    }
+
+    private List<Long> seqs(JsonNode doc) {
+      List<Long> seqs = new ArrayList<>();
+      doc.get("calls").forEach(c -> seqs.add(c.get("seq_num").asLong()));
+      return seqs;
+    }
+
+    @Test
+    void json() throws Exception {
+      HttpResponse<String> r = get("/v1/calls?" + RANGE);
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("application/json", contentType(r));
+      assertEquals("chunked", r.headers().firstValue("Transfer-Encoding").orElse(null));
+      JsonNode doc = HttpApiRouteTest.json(r);
+      assertEquals(List.of("calls", "count", "from", "to"), fieldNames(doc));
+      assertEquals(3, doc.get("count").asInt());
+      assertEquals("2026-11-29T00:00:00+09:00", doc.get("from").asText());
+      assertEquals("2026-11-30T00:00:00+09:00", doc.get("to").asText());
+      assertEquals(List.of(1L, 2L, 3L), seqs(doc));
+
+      JsonNode answered = doc.get("calls").get(0);
+      List<String> keys = new ArrayList<>(CallLogColumns.NAMES);
+      keys.addAll(List.of("logvars.gclid", "logvars.lp"));
+      assertEquals(keys, fieldNames(answered));
+      assertEquals("0123456789abcdef01234567", answered.get("trn_id").asText());
+      assertEquals("0120-123-456", answered.get("din_id").asText());
+      assertEquals("株式会社アクメ, 東京支店", answered.get("client_name").asText());
+      assertEquals("03-1234-5678", answered.get("fwd_id").asText());
+      assertEquals("090-1111-2222", answered.get("clr_id_cipher").asText());
+      assertEquals("2026-11-29T17:21:55+09:00", answered.get("din_tms").asText());
+      assertEquals("2026-11-29T17:22:05+09:00", answered.get("tst_tms").asText());
+      assertEquals("2026-11-29T17:25:57+09:00", answered.get("eoc_tms").asText());
+      assertEquals(232, answered.get("talking_sec").asInt());
+      assertEquals("正常通話", answered.get("dial_stat").asText());
+      assertEquals("携帯・PHS", answered.get("clr_type").asText());
+      assertEquals("固定電話", answered.get("fwd_type").asText());
+      assertEquals("発信者", answered.get("hup_usr").asText());
+      assertEquals("有効", answered.get("logvars.valid_res").asText());
+      assertTrue(answered.get("nfy_email").isBoolean() && answered.get("nfy_email").asBoolean());
+      assertTrue(answered.get("nfy_http").isBoolean() && !answered.get("nfy_http").asBoolean());
+      assertEquals(39, answered.get("call_charge").asInt());
+      assertEquals("abc123", answered.get("logvars.gclid").asText());
+
+      JsonNode withheld = doc.get("calls").get(1);
+      assertEquals("", withheld.get("clr_id_cipher").asText());
+      assertEquals("非通知番号", withheld.get("clr_type").asText());
+      assertTrue(withheld.get("tst_tms").isNull());
+      assertTrue(withheld.get("dialin_name").isNull());
+      assertTrue(withheld.get("logvars.valid_res").isNull());
+      assertEquals("不完了呼", withheld.get("dial_stat").asText());
+
+      JsonNode shredded = doc.get("calls").get(2);
+      assertEquals("", shredded.get("clr_id_cipher").asText());
+      assertEquals("話中", shredded.get("dial_stat").asText());
+    }
+
+    @Test
+    void defaultRangeIsTheLast24Hours() throws Exception {
+      JsonNode doc = HttpApiRouteTest.json(get("/v1/calls"));
+      assertEquals("2026-11-29T09:00:00+09:00", doc.get("from").asText());
+      assertEquals("2026-11-30T09:00:00+09:00", doc.get("to").asText());
+      assertEquals(NOW, backend.lastTo);
+      assertEquals(NOW.minus(Duration.ofHours(24)), backend.lastFrom);
+      assertEquals(List.of(1L, 2L, 3L), seqs(doc));
+    }
+
+    @Test
+    void emptyRangeIsAnEmptyList() throws Exception {
+      JsonNode doc = HttpApiRouteTest.json(get("/v1/calls?from=2026-01-01&to=2026-01-02"));
+      assertEquals(0, doc.get("count").asInt());
+      assertEquals(0, doc.get("calls").size());
+    }
+
+    @Test
+    void csv() throws Exception {
+      HttpResponse<String> r = get("/v1/calls?format=csv&from=" + enc("2026/11/29 00:00") + "&to=2026-11-30T00:00:00");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("text/csv; charset=UTF-8", contentType(r));
+      assertEquals("attachment; filename=\"calls-20261129T000000-20261130T000000.csv\"",
+          r.headers().firstValue("Content-Disposition").orElse(null));
+      assertTrue(r.body().startsWith("seq_num,trn_id,din_id,client_id,client_name,dialin_id,dialin_name,fwd_id,"
+          + "clr_id_cipher,din_tms,tst_tms,eoc_tms,calling_sec,talking_sec,conn_sec,dial_stat,clr_type,fwd_type,"
+          + "hup_usr,logvars.valid_res,nfy_email,nfy_http,call_charge\r\n"), r.body());
+      List<List<String>> records = Rfc4180.parse(r.body());
+      assertEquals(4, records.size());
+      assertEquals(CallLogColumns.NAMES, records.get(0));
+      assertEquals(List.of("1", "0123456789abcdef01234567", "0120-123-456", "acme", "株式会社アクメ, 東京支店", "din-1",
+          "Web \"広告\"", "03-1234-5678", "090-1111-2222", "2026/11/29 17:21:55", "2026/11/29 17:22:05",
+          "2026/11/29 17:25:57", "10", "232", "242", "正常通話", "携帯・PHS", "固定電話", "発信者", "有効", "true", "false",
+          "39"), records.get(1));
+      assertEquals(List.of("2", "fedcba9876543210fedcba98", "050-1234-5678", "beta", "ベータ商事", "din-2", "",
+          "090-9999-8888", "", "2026/11/29 19:00:00", "", "2026/11/29 19:00:30", "25", "0", "30", "不完了呼",
+          "非通知番号", "携帯・PHS", "着信者", "", "false", "true", "0"), records.get(2));
+      assertEquals("tab\there", records.get(3).get(CallLogColumns.NAMES.indexOf("dialin_name")));
+    }
+
+    @Test
+    void tsvByAcceptHeader() throws Exception {
+      HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null,
+          "Accept", "text/tab-separated-values, application/json;q=0.5");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("text/tab-separated-values; charset=UTF-8", contentType(r));
+      assertEquals("attachment; filename=\"calls-20261129T000000-20261130T000000.tsv\"",
+          r.headers().firstValue("Content-Disposition").orElse(null));
+      assertTrue(r.body().endsWith("\r\n"));
+      List<String> lines = Arrays.asList(r.body().split("\r\n"));
+      assertEquals(4, lines.size());
+      assertEquals(String.join("\t", CallLogColumns.NAMES), lines.get(0));
+      for (String line : lines) {
+        assertEquals(CallLogColumns.NAMES.size(), line.split("\t", -1).length, line);
+      }
+      String[] shredded = lines.get(3).split("\t", -1);
+      assertEquals("tab here", shredded[CallLogColumns.NAMES.indexOf("dialin_name")]);
+      assertEquals("株式会社アクメ, 東京支店", shredded[CallLogColumns.NAMES.indexOf("client_name")]);
+      assertEquals("Web \"広告\"", lines.get(1).split("\t", -1)[CallLogColumns.NAMES.indexOf("dialin_name")]);
+    }
+
+    @Test
+    void formatParameterWinsOverAccept() throws Exception {
+      HttpResponse<String> r = send("GET", "/v1/calls?format=json&" + RANGE, KEY_A, null, "Accept", "text/csv");
+      assertEquals("application/json", contentType(r));
+      assertFalse(r.headers().firstValue("Content-Disposition").isPresent());
+      assertEquals("text/csv; charset=UTF-8",
+          contentType(send("GET", "/v1/calls?format=CSV&" + RANGE, KEY_A, null, "Accept", "application/json")));
+    }
+
+    @Test
+    void nothingAcceptableIs406AndUnknownFormat400() throws Exception {
+      assertProblem(send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", "application/xml"), 406,
+          "application/xml", "text/csv");
+      assertProblem(get("/v1/calls?format=xlsx&" + RANGE), 400, "format: 'xlsx'");
+    }
+
+    @Test
+    void filters() throws Exception {
+      assertEquals(List.of(1L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&din_id=0120-12"))));
+      assertEquals(List.of(1L, 3L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&din_id=0120"))));
+      assertEquals(List.of(2L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&fwd_id=090-9999"))));
+      assertEquals(List.of(1L, 3L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&client_id=acme"))));
+      assertEquals(List.of(3L),
+          seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&hup_usr=" + enc("システム")))));
+      assertEquals(List.of(2L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&hup_usr=callee"))));
+      assertEquals(List.of(3L), seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&dial_stat=BUSY"))));
+      assertEquals(List.of(2L),
+          seqs(HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&dial_stat=" + enc("不完了呼") + "&din_id="))));
+      JsonNode both = HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&client_id=acme&dial_stat=NORMAL"));
+      assertEquals(List.of(1L), seqs(both));
+      assertEquals(1, both.get("count").asInt());
+      List<List<String>> csv = Rfc4180.parse(get("/v1/calls?format=csv&" + RANGE + "&client_id=beta").body());
+      assertEquals(2, csv.size());
+      assertEquals("2", csv.get(1).get(0));
+    }
+
+    @Test
+    void badQueriesAre400NamingTheParameter() throws Exception {
+      assertProblem(get("/v1/calls?from=yesterday"), 400, "from: 'yesterday'", "yyyy/MM/dd HH:mm");
+      assertProblem(get("/v1/calls?from=2026-11-29&to=" + enc("2026/11/31")), 400, "to: '2026/11/31'");
+      assertProblem(get("/v1/calls?from=2026-11-30&to=2026-11-29"), 400, "from: must be before to");
+      assertProblem(get("/v1/calls?from=2026-01-01&to=2026-03-01"), 400, "maximum of 31 days");
+      assertProblem(get("/v1/calls?since=2026-01-01"), 400, "unknown query parameter 'since'");
+      assertProblem(get("/v1/calls?hup_usr=nobody"), 400, "hup_usr: 'nobody'");
+      assertProblem(get("/v1/calls?dial_stat=ok"), 400, "dial_stat: 'ok'");
+      assertProblem(get("/v1/calls?din_id=abc"), 400, "din_id: 'abc'");
+      assertProblem(get("/v1/calls?from=2026-11-29&from=2026-11-28"), 400, "from: given more than once");
+    }
+
+    @Test
+    void malformedQueryStringIs400() throws Exception {
+      // java.net.URI refuses to build this request, so it goes over a plain socket
+      String response = rawHttp("GET /v1/calls?from=%ZZ HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+          + KEY_A + "\r\nConnection: close\r\n\r\n");
+      assertTrue(response.startsWith("HTTP/1.1 400"), response);
+      assertTrue(response.contains("Content-Type: application/problem+json"), response);
+      assertTrue(response.contains("\"status\":400"), response);
+      assertTrue(response.contains("Illegal request-target"), response);
+    }
+
+    @Test
+    void offsetWithUnencodedPlusStillWorks() throws Exception {
+      JsonNode doc = HttpApiRouteTest.json(get("/v1/calls?from=2026-11-29T00:00:00+09:00&to=2026-11-30T00:00:00+09:00"));
+      assertEquals("2026-11-29T00:00:00+09:00", doc.get("from").asText());
+      assertEquals(3, doc.get("count").asInt());
+    }
+
+    @Test
+    void otherOperatorsNeverSeeTheCalls() throws Exception {
+      JsonNode doc = HttpApiRouteTest.json(send("GET", "/v1/calls?" + RANGE, KEY_B, null));
+      assertEquals(1, doc.get("count").asInt());
+      assertEquals("0123456789abcdef01234567", doc.get("calls").get(0).get("trn_id").asText());
+      // a backend that leaks other operators' records is caught by the route
+      backend.leakOtherOperators = true;
+      JsonNode leaked = HttpApiRouteTest.json(send("GET", "/v1/calls?" + RANGE, KEY_B, null));
+      assertEquals(1, leaked.get("count").asInt());
+    }
+
+    @Test
+    void backendFailureIs503() throws Exception {
+      backend.down = true;
+      assertProblem(get("/v1/calls?" + RANGE), 503, "could not answer");
+      assertProblem(get("/v1/calls?format=csv&" + RANGE), 503);
+    }
+
+    @Test
+    void failureMidStreamBreaksTheResponseInsteadOfEndingIt() throws Exception {
+      backend.callsBreakAfterFirst = true;
+      String body;
+      try {
+        body = get("/v1/calls?" + RANGE).body();
+      } catch (IOException e) {
+        return; // the connection was cut: the client knows the document is incomplete
+      }
+      assertTrue(body.startsWith("{\"calls\":["), body);
+      assertFalse(body.trim().endsWith("}"), "a broken stream must not look like a complete document: " + body);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ utilities
+
+  private String rawHttp(String request) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", binding.localAddress().getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    Iterator<String> it = node.fieldNames();
+    it.forEachRemaining(names::add);
+    return names;
+  }
+
+  private static HttpResponse<String> assertStatus(HttpResponse<String> r, int status) {
+    assertEquals(status, r.statusCode(), r.body());
+    return r;
+  }
+
+  private static List<String> allow(HttpResponse<String> r) {
+    List<String> methods = new ArrayList<>();
+    for (String v : r.headers().allValues("Allow")) {
+      for (String m : v.split(",")) {
+        methods.add(m.strip());
+      }
+    }
+    methods.sort(null);
+    return methods;
+  }
+}

@@ -1,0 +1,258 @@
+package io.hankyo.api;
+
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.privacy.EncryptedValue;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A map-based {@link ApiBackend} honouring the contract: operator isolation (another operator's data is not found),
+ * 404 for absent records, 409 for taken ids and numbers (across operators). {@link #down} makes every call fail as a
+ * cluster that cannot answer.
+ */
+final class InMemoryBackend implements ApiBackend {
+  /** Key id whose key is "shredded": decryption yields empty. */
+  static final String SHREDDED_KEY = "shredded";
+  static final String KEY = "k1";
+
+  private final Map<String, String> apiKeys = new HashMap<>();
+  private final Map<String, TreeMap<String, Adv>> operators = new HashMap<>();
+  private final Map<String, String> numberOwners = new HashMap<>();
+  private final List<CallLogRecord> calls = new ArrayList<>();
+  private final AtomicInteger ids = new AtomicInteger();
+  /** Every call but {@link #authenticate} fails as a cluster that cannot answer. */
+  volatile boolean down;
+  /** {@link #authenticate} fails as a cluster that cannot answer. */
+  volatile boolean authDown;
+  /** {@link #calls} emits one record, then fails. */
+  volatile boolean callsBreakAfterFirst;
+  /** {@link #calls} (wrongly) returns the calls of every operator. */
+  volatile boolean leakOtherOperators;
+  volatile Instant now = Instant.parse("2026-11-29T00:00:00Z");
+  /** The last range asked of {@link #calls}. */
+  volatile Instant lastFrom;
+  volatile Instant lastTo;
+
+  private static final class Adv {
+    final String clientId;
+    String name;
+    final Instant createdAt;
+    Instant updatedAt;
+    final TreeMap<String, TrackingNumberView> numbers = new TreeMap<>();
+
+    Adv(String clientId, String name, Instant at) {
+      this.clientId = clientId;
+      this.name = name;
+      this.createdAt = at;
+      this.updatedAt = at;
+    }
+
+    AdvertiserView view() {
+      return new AdvertiserView(clientId, name, numbers.size(), createdAt, updatedAt);
+    }
+  }
+
+  synchronized void addApiKey(String key, String operator) {
+    apiKeys.put(key, operator);
+  }
+
+  synchronized void addCall(CallLogRecord record) {
+    calls.add(record);
+  }
+
+  /** Encrypts (for the test: base64) a caller number the way the cluster would. */
+  static EncryptedValue encrypt(String e164) {
+    return new EncryptedValue(KEY, Base64.getEncoder().encodeToString(e164.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private <T> CompletionStage<T> run(Supplier<T> body) {
+    if (down) {
+      return CompletableFuture.failedFuture(new RuntimeException("ask timed out (test: cluster down)"));
+    }
+    try {
+      synchronized (this) {
+        return CompletableFuture.completedFuture(body.get());
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Adv advertiser(String operatorId, String clientId) {
+    Adv a = operators.getOrDefault(operatorId, new TreeMap<>()).get(clientId);
+    if (a == null) {
+      throw ApiProblem.notFound("client_id: advertiser '" + clientId + "' does not exist");
+    }
+    return a;
+  }
+
+  @Override
+  public CompletionStage<Optional<String>> authenticate(String apiKey) {
+    if (authDown) {
+      return CompletableFuture.failedFuture(new RuntimeException("ask timed out (test: auth down)"));
+    }
+    synchronized (this) {
+      return CompletableFuture.completedFuture(Optional.ofNullable(apiKeys.get(apiKey)));
+    }
+  }
+
+  @Override
+  public CompletionStage<AdvertiserView> createAdvertiser(String operatorId, String clientId, String clientName) {
+    return run(() -> {
+      TreeMap<String, Adv> advs = operators.computeIfAbsent(operatorId, k -> new TreeMap<>());
+      String id = clientId != null ? clientId : "adv-" + ids.incrementAndGet();
+      if (advs.containsKey(id)) {
+        throw ApiProblem.conflict("client_id: '" + id + "' is taken");
+      }
+      Adv a = new Adv(id, clientName, now);
+      advs.put(id, a);
+      return a.view();
+    });
+  }
+
+  @Override
+  public CompletionStage<List<AdvertiserView>> listAdvertisers(String operatorId) {
+    return run(() -> operators.getOrDefault(operatorId, new TreeMap<>()).values().stream().map(Adv::view)
+        .collect(Collectors.toList()));
+  }
+
+  @Override
+  public CompletionStage<AdvertiserView> getAdvertiser(String operatorId, String clientId) {
+    return run(() -> advertiser(operatorId, clientId).view());
+  }
+
+  @Override
+  public CompletionStage<AdvertiserView> updateAdvertiser(String operatorId, String clientId, String clientName) {
+    return run(() -> {
+      Adv a = advertiser(operatorId, clientId);
+      a.name = clientName;
+      a.updatedAt = now.plusSeconds(60);
+      return a.view();
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteAdvertiser(String operatorId, String clientId) {
+    return run(() -> {
+      Adv a = advertiser(operatorId, clientId);
+      a.numbers.values().forEach(n -> numberOwners.remove(n.number().e164()));
+      operators.get(operatorId).remove(clientId);
+      return Done.getInstance();
+    });
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> createNumber(
+      String operatorId, String clientId, String dialinId, PhoneNumber number, String name, PhoneNumber forwardTo) {
+    return run(() -> {
+      Adv a = advertiser(operatorId, clientId);
+      if (numberOwners.containsKey(number.e164())) {
+        throw ApiProblem.conflict("number: " + number.national() + " is already a tracking number");
+      }
+      String id = dialinId != null ? dialinId : "num-" + ids.incrementAndGet();
+      boolean taken = operators.get(operatorId).values().stream().anyMatch(x -> x.numbers.containsKey(id));
+      if (taken) {
+        throw ApiProblem.conflict("dialin_id: '" + id + "' is taken");
+      }
+      TrackingNumberView v = new TrackingNumberView(id, clientId, number, name, forwardTo, now, now);
+      a.numbers.put(id, v);
+      numberOwners.put(number.e164(), operatorId);
+      return v;
+    });
+  }
+
+  @Override
+  public CompletionStage<List<TrackingNumberView>> listNumbers(String operatorId, String clientId) {
+    return run(() -> new ArrayList<>(advertiser(operatorId, clientId).numbers.values()));
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> getNumber(String operatorId, String clientId, String dialinId) {
+    return run(() -> number(operatorId, clientId, dialinId));
+  }
+
+  private TrackingNumberView number(String operatorId, String clientId, String dialinId) {
+    TrackingNumberView v = advertiser(operatorId, clientId).numbers.get(dialinId);
+    if (v == null) {
+      throw ApiProblem.notFound("dialin_id: tracking number '" + dialinId + "' does not exist");
+    }
+    return v;
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> updateNumber(
+      String operatorId, String clientId, String dialinId, String name, PhoneNumber forwardTo) {
+    return run(() -> {
+      TrackingNumberView v = number(operatorId, clientId, dialinId);
+      TrackingNumberView updated = new TrackingNumberView(v.dialinId(), v.clientId(), v.number(),
+          name != null ? name : v.name(), forwardTo != null ? forwardTo : v.forwardTo(), v.createdAt(),
+          now.plusSeconds(60));
+      advertiser(operatorId, clientId).numbers.put(dialinId, updated);
+      return updated;
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      TrackingNumberView v = number(operatorId, clientId, dialinId);
+      advertiser(operatorId, clientId).numbers.remove(dialinId);
+      numberOwners.remove(v.number().e164());
+      return Done.getInstance();
+    });
+  }
+
+  @Override
+  public Source<CallLogRecord, NotUsed> calls(String operatorId, Instant from, Instant to) {
+    lastFrom = from;
+    lastTo = to;
+    if (down) {
+      return Source.failed(new RuntimeException("read side unavailable (test: cluster down)"));
+    }
+    List<CallLogRecord> selected;
+    synchronized (this) {
+      selected = calls.stream()
+          .filter(c -> leakOtherOperators || c.operatorId().equals(operatorId))
+          .filter(c -> !c.arrivedAt().isBefore(from) && c.arrivedAt().isBefore(to))
+          .sorted(Comparator.comparing(CallLogRecord::arrivedAt))
+          .collect(Collectors.toList());
+    }
+    if (callsBreakAfterFirst) {
+      // (a concatenated Source.failed would fail the whole stream at once, before the first element)
+      return Source.from(selected).zipWithIndex().map(p -> {
+        if (p.second() >= 1) {
+          throw new RuntimeException("read side lost (test: broken stream)");
+        }
+        return p.first();
+      });
+    }
+    return Source.from(selected);
+  }
+
+  @Override
+  public Optional<String> decryptCaller(EncryptedValue value) {
+    if (value.keyId().equals(SHREDDED_KEY)) {
+      return Optional.empty();
+    }
+    return Optional.of(new String(Base64.getDecoder().decode(value.data()), StandardCharsets.UTF_8));
+  }
+}

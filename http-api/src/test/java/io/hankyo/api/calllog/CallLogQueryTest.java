@@ -1,0 +1,99 @@
+package io.hankyo.api.calllog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.api.ApiProblem;
+import io.hankyo.api.HttpApiSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CallLogQueryTest {
+  private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+  private static final HttpApiSettings SETTINGS = HttpApiSettings.defaults();
+
+  private static List<Map.Entry<String, String>> params(String... kv) {
+    List<Map.Entry<String, String>> list = new ArrayList<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      list.add(new AbstractMap.SimpleImmutableEntry<>(kv[i], kv[i + 1]));
+    }
+    return list;
+  }
+
+  private static ApiProblem fails(String accept, String... kv) {
+    return assertThrows(ApiProblem.class, () -> CallLogQuery.parse(params(kv), accept, NOW, SETTINGS));
+  }
+
+  @Test
+  void defaultsToTheLast24Hours() {
+    CallLogQuery q = CallLogQuery.parse(params(), null, NOW, SETTINGS);
+    assertEquals(NOW, q.to());
+    assertEquals(NOW.minus(Duration.ofHours(24)), q.from());
+    assertEquals(CallLogFormat.JSON, q.format());
+    assertEquals(CallLogFilter.NONE, q.filter());
+  }
+
+  @Test
+  void fromDefaultsRelativeToAGivenTo() {
+    CallLogQuery q = CallLogQuery.parse(params("to", "2026-11-01"), null, NOW, SETTINGS);
+    assertEquals(Instant.parse("2026-10-31T15:00:00Z"), q.to());
+    assertEquals(Instant.parse("2026-10-30T15:00:00Z"), q.from());
+  }
+
+  @Test
+  void defaultRangeShrinksToASmallerMaximum() {
+    HttpApiSettings small = new HttpApiSettings(1024, Duration.ofHours(1), SETTINGS.zone());
+    CallLogQuery q = CallLogQuery.parse(params(), null, NOW, small);
+    assertEquals(NOW.minus(Duration.ofHours(1)), q.from());
+  }
+
+  @Test
+  void readsEverything() {
+    CallLogQuery q = CallLogQuery.parse(params("from", "2026/11/01", "to", "2026/12/01 00:00", "format", "csv",
+        "din_id", "0120", "hup_usr", "発信者"), "application/json", NOW, SETTINGS);
+    assertEquals(Instant.parse("2026-10-31T15:00:00Z"), q.from());
+    assertEquals(Instant.parse("2026-11-30T15:00:00Z"), q.to());
+    assertEquals(CallLogFormat.CSV, q.format());
+    assertEquals("0120", q.filter().dinPrefix());
+  }
+
+  @Test
+  void refusesFromNotBeforeTo() {
+    ApiProblem p = fails(null, "from", "2026-11-29", "to", "2026-11-29");
+    assertTrue(p.detail().startsWith("from: must be before to"), p.detail());
+    fails(null, "from", "2026-11-30", "to", "2026-11-29");
+  }
+
+  @Test
+  void refusesRangesOverTheMaximum() {
+    CallLogQuery.parse(params("from", "2026-10-01", "to", "2026-11-01"), null, NOW, SETTINGS);
+    ApiProblem p = fails(null, "from", "2026-10-01", "to", "2026-11-01T00:00:01");
+    assertTrue(p.detail().contains("longer than the maximum of 31 days"), p.detail());
+  }
+
+  @Test
+  void refusesUnknownAndRepeatedParameters() {
+    ApiProblem unknown = fails(null, "form", "2026-11-01");
+    assertTrue(unknown.detail().startsWith("unknown query parameter 'form'"), unknown.detail());
+    ApiProblem repeated = fails(null, "from", "2026-11-01", "from", "2026-11-02");
+    assertTrue(repeated.detail().startsWith("from: given more than once"), repeated.detail());
+  }
+
+  @Test
+  void badDatesNameTheParameter() {
+    assertTrue(fails(null, "from", "nope").detail().startsWith("from: 'nope'"));
+    assertTrue(fails(null, "to", "2026-13-01").detail().startsWith("to: '2026-13-01'"));
+  }
+
+  @Test
+  void acceptWithNothingProducibleIs406() {
+    assertEquals(406, fails("image/png").status());
+    assertEquals(400, fails("image/png", "format", "pdf").status());
+  }
+}

@@ -1,0 +1,99 @@
+package io.hankyo.protocol.number;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Japanese number forms from the field (shared/cases/numbers/jp-numbers.tsv, copied into test resources). */
+class PhoneNumbersTest {
+
+  static Stream<Arguments> cases() throws IOException {
+    List<Arguments> out = new ArrayList<>();
+    try (var in = new BufferedReader(new InputStreamReader(
+        PhoneNumbersTest.class.getResourceAsStream("/cases/jp-numbers.tsv"), StandardCharsets.UTF_8))) {
+      in.readLine(); // header
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] f = line.split("\t", -1);
+        out.add(Arguments.of(f[0], f[1], f[2], f[3]));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @MethodSource("cases")
+  void normalizesFieldCases(String input, String e164, String display, String kind) {
+    if (e164.equals("(invalid)")) {
+      InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse(input));
+      assertTrue(e.getMessage().contains(input), "the error names the input: " + e.getMessage());
+      assertTrue(e.getMessage().contains("0120 numbers have 6 digits"), e.getMessage());
+      return;
+    }
+    PhoneNumber n = PhoneNumbers.parse(input);
+    assertEquals(e164, n.e164());
+    assertEquals(display, n.national());
+    assertEquals(input, n.raw());
+    assertEquals(expectedKind(kind), n.kind(), "kind of " + input);
+  }
+
+  private static NumberKind expectedKind(String kind) {
+    if (kind.startsWith("free call")) {
+      return NumberKind.FREE_CALL;
+    }
+    if (kind.startsWith("mobile")) {
+      return NumberKind.MOBILE;
+    }
+    if (kind.startsWith("IP phone")) {
+      return NumberKind.IP_PHONE;
+    }
+    if (kind.startsWith("fixed")) {
+      return NumberKind.FIXED;
+    }
+    throw new IllegalArgumentException("unknown kind in case file: " + kind);
+  }
+
+  @Test
+  void mobile080IsNotFreeCall0800() {
+    assertEquals(NumberKind.MOBILE, PhoneNumbers.parse("08012345678").kind());
+    assertEquals(NumberKind.FREE_CALL, PhoneNumbers.parse("08001234567").kind());
+  }
+
+  @Test
+  void uriUserPartsArePercentDecodedAndParametersDropped() {
+    PhoneNumber n = PhoneNumbers.fromUriUser("%30120123456");
+    assertEquals("+81120123456", n.e164());
+    assertEquals("0120123456", n.raw());
+    assertEquals("+81120123456", PhoneNumbers.fromUriUser("+81-120-123-456;phone-context=example.jp").e164());
+    assertEquals("+81312345678", PhoneNumbers.fromUriUser("%2B81312345678").e164());
+  }
+
+  @Test
+  void rejectsTextAndEmpty() {
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse(""));
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("abc"));
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("0120-123-456x"));
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser("anonymous"));
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser(null));
+  }
+
+  @Test
+  void nationalDigitsDropSeparators() {
+    assertEquals("0120123456", PhoneNumbers.parse("0120-123-456").nationalDigits());
+  }
+}
