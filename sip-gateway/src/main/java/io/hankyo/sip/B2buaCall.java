@@ -1,0 +1,718 @@
+package io.hankyo.sip;
+
+import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.protocol.calllog.HangupParty;
+import io.hankyo.protocol.number.NumberKind;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.InvalidArgumentException;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.TransactionState;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call through the B2BUA: the caller leg (we are its UAS) and the forward leg (we are its UAC). Every method
+ * runs on the call's {@link SerialExecutor}, never on a JAIN-SIP thread and never concurrently, so the state needs
+ * no locks. SIP objects stay inside; only protocol records go to {@link CallControl}.
+ */
+final class B2buaCall {
+  private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
+  /** RFC 3261 timer T1 and T2 (section 17.1.1.1), for 2xx retransmission toward the caller (section 13.3.1.4). */
+  private static final long T1 = 500;
+  private static final long T2 = 4000;
+  /** How long to wait for a provisional response before giving up a pending CANCEL (section 9.1). */
+  private static final long CANCEL_WAIT_MILLIS = 4000;
+
+  enum State {
+    /** INVITE answered with 100; waiting for the cluster's RouteDecision. */
+    DECIDING,
+    /** Forward INVITE sent, no 18x yet. */
+    FORWARDING,
+    /** 180/183 received and relayed. */
+    EARLY,
+    /** 2xx relayed to the caller. */
+    ANSWERED,
+    /** The outcome is decided and reported (or will be once the decision arrives). */
+    ENDED
+  }
+
+  private final SipGateway gw;
+  private final SipKit kit;
+  final String trnId;
+  final String callerKey;
+  final SerialExecutor exec;
+  private final Request invite;
+  private final ServerTransaction inviteSt;
+  private final String localTag;
+  private final Instant arrivedAt;
+  private CallerIdentity caller;
+  private final PhoneNumber dialled;
+  private final int forwardMaxForwards;
+
+  private State state = State.DECIDING;
+  private int attempt;
+  private boolean decisionReceived;
+  /** An end decided before the RouteDecision arrived (caller cancelled, release): reported with its attempt. */
+  private CallProgress.Ended pendingEnd;
+  private boolean endReported;
+
+  // caller leg
+  private boolean callerFinal;
+  private Response okToCaller;
+  private boolean callerAcked;
+  private boolean byeCallerAfterAck;
+  private SipKit.Leg callerLeg;
+  private long callerCSeq;
+  private ScheduledFuture<?> okRetransmit;
+  private long okRetransmitInterval = T1;
+  private long okRetransmitElapsed;
+
+  // forward leg
+  String forwardCallId;
+  private Request forwardInvite;
+  private ClientTransaction forwardCt;
+  private boolean forwardProvisional;
+  private boolean forwardSettled = true;
+  private boolean cancelPending;
+  private boolean cancelSent;
+  private SipKit.Leg calleeLeg;
+  private Request ackToCallee;
+  private long calleeCSeq = 1;
+  private boolean ringingReported;
+
+  private ScheduledFuture<?> ringFailsafe;
+  private ScheduledFuture<?> maxDuration;
+  private ScheduledFuture<?> cancelGiveUp;
+
+  B2buaCall(SipGateway gw, String trnId, String callerKey, Request invite, ServerTransaction inviteSt,
+      PhoneNumber dialled, int forwardMaxForwards, Instant arrivedAt) {
+    this.gw = gw;
+    this.kit = gw.kit;
+    this.trnId = trnId;
+    this.callerKey = callerKey;
+    this.exec = new SerialExecutor(gw.workers);
+    this.invite = invite;
+    this.inviteSt = inviteSt;
+    this.localTag = kit.newTag();
+    this.dialled = dialled;
+    this.forwardMaxForwards = forwardMaxForwards;
+    this.arrivedAt = arrivedAt;
+  }
+
+  // ---------------------------------------------------------------- cluster
+
+  /** Builds the CallArrival and asks the cluster (asynchronously; the answer comes back on this executor). */
+  void start() {
+    CompletableFuture<RouteDecision> original;
+    try {
+      caller = CallerIdentity.of(invite, kit.addresses);
+      CallArrival arrival = new CallArrival(trnId, ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId(),
+          gw.nodeId, dialled, caller.encrypt(gw.cipher), arrivedAt);
+      original = gw.control.arrive(arrival, gw.instructions()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      original = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<RouteDecision> asked = original;
+    asked.copy()
+        .orTimeout(gw.settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((decision, error) -> exec.execute(() -> onDecision(decision, error, asked)));
+  }
+
+  private void onDecision(RouteDecision decision, Throwable error, CompletableFuture<RouteDecision> asked) {
+    decisionReceived = true;
+    if (error != null || decision == null) {
+      LOG.warn("call {}: no routing decision from the cluster ({}); answering 503", trnId,
+          error == null ? "null decision" : error.toString());
+      finalToCaller(kit.withRetryAfter(kit.response(503, invite, localTag)));
+      state = State.ENDED;
+      endReported = true;
+      // If the cluster decided after all, its Call entity waits for this call: tell it the call is gone.
+      CallProgress.Ended known = pendingEnd;
+      asked.whenComplete((late, lateError) -> {
+        if (late instanceof RouteDecision.Forward) {
+          int lateAttempt = ((RouteDecision.Forward) late).attempt();
+          gw.report(known != null
+              ? new CallProgress.Ended(trnId, lateAttempt, known.at(), known.by(), known.cause(), known.sipStatus())
+              : new CallProgress.Ended(trnId, lateAttempt, Instant.now(), HangupParty.SYSTEM,
+                  EndCause.CLUSTER_FAILURE, 503));
+        }
+      });
+      finish();
+      return;
+    }
+    if (decision instanceof RouteDecision.Reject) {
+      RouteDecision.Reject reject = (RouteDecision.Reject) decision;
+      int status = reject.sipStatus() >= 300 && reject.sipStatus() <= 699 ? reject.sipStatus() : 500;
+      if (status == 404) {
+        gw.unknownNumbers.incrementAndGet();
+      }
+      finalToCaller(kit.withReason(kit.response(status, invite, localTag), reject.reason()));
+      state = State.ENDED;
+      endReported = true;
+      finish();
+      return;
+    }
+    RouteDecision.Forward forward = (RouteDecision.Forward) decision;
+    attempt = forward.attempt();
+    if (state == State.ENDED) {
+      // ended while deciding (caller cancelled, released): the entity now exists and must learn the outcome
+      if (pendingEnd != null) {
+        reportEnd(pendingEnd.by(), pendingEnd.cause(), pendingEnd.sipStatus());
+      }
+      finish();
+      return;
+    }
+    sendForward(forward);
+  }
+
+  // ---------------------------------------------------------------- forward leg
+
+  private void sendForward(RouteDecision.Forward forward) {
+    try {
+      forwardInvite = buildForwardInvite(forward);
+      forwardCallId = ((CallIdHeader) forwardInvite.getHeader(CallIdHeader.NAME)).getCallId();
+      gw.registerForward(forwardCallId, this);
+      kit.addVia(forwardInvite);
+      forwardCt = kit.provider.getNewClientTransaction(forwardInvite);
+      forwardCt.setApplicationData(this);
+      forwardSettled = false;
+      state = State.FORWARDING;
+      forwardCt.sendRequest();
+      long failsafe = Math.max(0, forward.ringTimeoutMillis()) + gw.settings.ringTimeoutMargin().toMillis();
+      ringFailsafe = gw.schedule(this, Duration.ofMillis(failsafe), () -> {
+        if (state == State.FORWARDING || state == State.EARLY) {
+          LOG.info("call {}: no answer and no CancelForward within {} ms; ending it as NO_ANSWER", trnId, failsafe);
+          endUnanswered(EndCause.NO_ANSWER, HangupParty.SYSTEM);
+        }
+      });
+    } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+      LOG.warn("call {}: cannot send the forward INVITE: {}", trnId, e.toString());
+      forwardSettled = true;
+      if (forwardCt != null) {
+        kit.release(forwardCt);
+      }
+      state = State.FORWARDING;
+      endUnanswered(EndCause.UNREACHABLE, HangupParty.SYSTEM);
+    }
+  }
+
+  private Request buildForwardInvite(RouteDecision.Forward forward) throws ParseException, InvalidArgumentException {
+    URI requestUri = kit.addresses.createURI(gw.settings.outboundUriFor(forward.destination()));
+    URI toUri = (URI) requestUri.clone();
+    if (toUri instanceof SipURI) {
+      ((SipURI) toUri).removeParameter("transport");
+    }
+    Address toAddress = kit.addresses.createAddress(toUri);
+    boolean withheld = caller.withheld();
+    Address fromAddress;
+    PhoneNumber presented = null;
+    if (!withheld) {
+      NumberKind tracking = forward.route() != null ? forward.route().din().kind() : dialled.kind();
+      Optional<PhoneNumber> system = gw.systemCaller;
+      presented = tracking == NumberKind.FREE_CALL && system.isPresent()
+          ? system.get()
+          : caller.fromNumber().orElse(null);
+    }
+    if (presented != null) {
+      SipURI fromUri = kit.addresses.createSipURI(presented.nationalDigits(), gw.settings.host());
+      fromAddress = kit.addresses.createAddress(fromUri);
+    } else {
+      fromAddress = kit.addresses.createAddress("\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+    }
+    FromHeader from = kit.headers.createFromHeader(fromAddress, kit.newTag());
+    ToHeader to = kit.headers.createToHeader(toAddress, null);
+    CallIdHeader callId = kit.headers.createCallIdHeader(kit.newCallId());
+    CSeqHeader cseq = kit.headers.createCSeqHeader(1L, Request.INVITE);
+    MaxForwardsHeader maxForwards = kit.headers.createMaxForwardsHeader(forwardMaxForwards);
+    Request r = kit.messages.createRequest(requestUri, Request.INVITE, callId, cseq, from, to,
+        new java.util.ArrayList<>(), maxForwards);
+    r.addHeader(kit.contact(gw.settings.outboundTransport()));
+    r.addHeader(kit.headers.createAllowHeader(SipKit.ALLOW));
+    if (withheld) {
+      // RFC 3323/3325: keep the caller's privacy request toward the destination; no P-Asserted-Identity here
+      r.addHeader(kit.headers.createHeader("Privacy", "id"));
+    }
+    SipKit.copyBody(invite, r);
+    return r;
+  }
+
+  /** A response of the callee to the forward INVITE (from its client transaction, or stray by Call-ID). */
+  void onForwardResponse(Response response) {
+    int status = response.getStatusCode();
+    if (status < 200) {
+      onProvisional(response);
+    } else if (status < 300) {
+      onForwardSuccess(response);
+    } else {
+      onForwardFailure(response);
+    }
+  }
+
+  private void onProvisional(Response response) {
+    forwardProvisional = true;
+    if (cancelPending && !cancelSent) {
+      sendCancel();
+    }
+    int status = response.getStatusCode();
+    if (status == 100 || callerFinal || (state != State.FORWARDING && state != State.EARLY)) {
+      return;
+    }
+    int relay = status == 183 ? 183 : 180;
+    Response p = kit.response(relay, invite, localTag);
+    p.setHeader(kit.contact(SipKit.transportOf(invite)));
+    SipKit.copyBody(response, p);
+    try {
+      inviteSt.sendResponse(p);
+    } catch (SipException | InvalidArgumentException e) {
+      LOG.debug("call {}: could not relay {}: {}", trnId, relay, e.toString());
+    }
+    state = State.EARLY;
+    if (!ringingReported) {
+      ringingReported = true;
+      gw.report(new CallProgress.Ringing(trnId, attempt, Instant.now()));
+    }
+  }
+
+  private void onForwardSuccess(Response response) {
+    String tag = ((ToHeader) response.getHeader(ToHeader.NAME)).getTag();
+    if (calleeLeg != null) {
+      if (tag != null && tag.equals(calleeLeg.remoteTag())) {
+        resendAckToCallee(); // 2xx retransmission: our ACK was lost (RFC 3261 section 13.2.2.4)
+      } else {
+        // another branch of a forking proxy answered too: ACK and BYE it (section 13.2.2.4)
+        SipKit.Leg fork = kit.calleeLeg(forwardInvite, response);
+        sendAck(fork);
+        sendBye(fork, 2);
+      }
+      return;
+    }
+    calleeLeg = kit.calleeLeg(forwardInvite, response);
+    forwardSettled = true;
+    cancel(ringFailsafe);
+    cancel(cancelGiveUp);
+    sendAck(calleeLeg);
+    kit.release(forwardCt); // 2xx retransmissions now arrive without transaction and are re-ACKed by Call-ID
+    if (callerFinal || state == State.ENDED) {
+      // RFC 5407 section 3.1.2: the 200 crossed our CANCEL (or the caller already has a final response):
+      // the call never connected; ACK (done) and BYE it. The end was reported when we cancelled.
+      LOG.debug("call {}: 2xx after CANCEL/final response; ACK + BYE", trnId);
+      sendBye(calleeLeg, ++calleeCSeq);
+      if (!endReported) {
+        reportEnd(HangupParty.SYSTEM, EndCause.ANSWER_CANCEL_RACE, 0);
+      }
+      finish();
+      return;
+    }
+    Response ok = kit.withAllow(kit.response(200, invite, localTag));
+    ok.setHeader(kit.contact(SipKit.transportOf(invite)));
+    SipKit.copyBody(response, ok);
+    try {
+      inviteSt.sendResponse(ok);
+    } catch (SipException | InvalidArgumentException e) {
+      LOG.debug("call {}: could not send 200 to the caller: {}", trnId, e.toString());
+    }
+    okToCaller = ok;
+    callerFinal = true;
+    callerLeg = kit.callerLeg(invite, localTag);
+    state = State.ANSWERED;
+    gw.report(new CallProgress.Answered(trnId, attempt, Instant.now()));
+    okRetransmit = gw.schedule(this, Duration.ofMillis(T1), this::retransmitOk);
+    maxDuration = gw.schedule(this, gw.settings.maxCallDuration(), () -> {
+      if (state == State.ANSWERED) {
+        LOG.info("call {}: max call duration {} reached; releasing", trnId, gw.settings.maxCallDuration());
+        release(EndCause.NORMAL_CLEARING);
+      }
+    });
+  }
+
+  private void onForwardFailure(Response response) {
+    forwardSettled = true;
+    cancel(ringFailsafe);
+    cancel(cancelGiveUp);
+    kit.release(forwardCt); // the stack has sent the ACK (RFC 3261 section 17.1.1.3); do not linger in Timer D
+    if (!callerFinal && state != State.ENDED) {
+      Outcomes.Outcome o = Outcomes.forCalleeStatus(response.getStatusCode());
+      finalToCaller(kit.response(o.callerStatus(), invite, localTag));
+      end(o.by(), o.cause(), o.callerStatus());
+    }
+    finish();
+  }
+
+  /** Timer B fired or the transport failed for the forward INVITE. */
+  void onForwardTimeout() {
+    if (forwardSettled) {
+      return;
+    }
+    forwardSettled = true;
+    if (!callerFinal && state != State.ENDED) {
+      LOG.info("call {}: destination did not answer the INVITE (timeout)", trnId);
+      finalToCaller(kit.response(480, invite, localTag));
+      end(HangupParty.SYSTEM, EndCause.UNREACHABLE, 480);
+    }
+    finish();
+  }
+
+  /** Stops the forward INVITE: CANCEL now if a provisional came (RFC 3261 section 9.1), else when one comes. */
+  private void cancelForward() {
+    if (forwardSettled || forwardCt == null || cancelSent || cancelPending) {
+      return;
+    }
+    if (forwardProvisional || forwardCt.getState() == TransactionState.PROCEEDING) {
+      sendCancel();
+    } else {
+      cancelPending = true;
+      cancelGiveUp = gw.schedule(this, Duration.ofMillis(CANCEL_WAIT_MILLIS), () -> {
+        if (!forwardSettled) {
+          LOG.debug("call {}: no provisional response within {} ms, CANCEL not possible; giving the forward leg up",
+              trnId, CANCEL_WAIT_MILLIS);
+          forwardSettled = true;
+          kit.release(forwardCt);
+          finish();
+        }
+      });
+    }
+  }
+
+  private void sendCancel() {
+    try {
+      Request cancel = forwardCt.createCancel();
+      ClientTransaction ct = kit.provider.getNewClientTransaction(cancel);
+      ct.setApplicationData(SipGateway.AUXILIARY);
+      ct.sendRequest();
+      cancelSent = true;
+      cancelPending = false;
+    } catch (SipException | RuntimeException e) {
+      LOG.debug("call {}: CANCEL failed: {}", trnId, e.toString());
+      cancelPending = false;
+    }
+  }
+
+  private void sendAck(SipKit.Leg leg) {
+    try {
+      Request ack = kit.inDialog(leg, Request.ACK, 1);
+      kit.addVia(ack);
+      kit.provider.sendRequest(ack);
+      if (leg == calleeLeg) {
+        ackToCallee = ack;
+      }
+    } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+      LOG.debug("call {}: ACK failed: {}", trnId, e.toString());
+    }
+  }
+
+  private void resendAckToCallee() {
+    if (ackToCallee == null) {
+      return;
+    }
+    try {
+      kit.provider.sendRequest(ackToCallee);
+    } catch (SipException | RuntimeException e) {
+      LOG.debug("call {}: ACK resend failed: {}", trnId, e.toString());
+    }
+  }
+
+  private void sendBye(SipKit.Leg leg, long cseq) {
+    if (leg == null) {
+      return;
+    }
+    try {
+      Request bye = kit.inDialog(leg, Request.BYE, cseq);
+      kit.addVia(bye);
+      ClientTransaction ct = kit.provider.getNewClientTransaction(bye);
+      ct.setApplicationData(SipGateway.AUXILIARY);
+      ct.sendRequest();
+    } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+      LOG.debug("call {}: BYE failed: {}", trnId, e.toString());
+    }
+  }
+
+  private void byeCaller() {
+    if (callerLeg == null) {
+      return;
+    }
+    if (!callerAcked) {
+      byeCallerAfterAck = true; // RFC 3261 section 15: not before the ACK of our 2xx (or its timeout)
+      return;
+    }
+    sendBye(callerLeg, ++callerCSeq);
+  }
+
+  // ---------------------------------------------------------------- caller leg
+
+  private void finalToCaller(Response response) {
+    if (callerFinal) {
+      return;
+    }
+    callerFinal = true;
+    try {
+      inviteSt.sendResponse(response);
+    } catch (SipException | InvalidArgumentException | RuntimeException e) {
+      LOG.debug("call {}: could not send {} to the caller: {}", trnId, response.getStatusCode(), e.toString());
+    }
+  }
+
+  private void retransmitOk() {
+    if (callerAcked || okToCaller == null) {
+      return;
+    }
+    okRetransmitElapsed += okRetransmitInterval;
+    if (okRetransmitElapsed >= 64 * T1) {
+      // RFC 3261 section 13.3.1.4: no ACK for 64*T1: confirm the dialog, then end the session with BYE
+      LOG.info("call {}: caller never ACKed the 200 OK; releasing", trnId);
+      callerAcked = true;
+      if (state == State.ANSWERED) {
+        sendBye(callerLeg, ++callerCSeq);
+        sendBye(calleeLeg, ++calleeCSeq);
+        end(HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0);
+      } else if (byeCallerAfterAck) {
+        sendBye(callerLeg, ++callerCSeq);
+      }
+      finish();
+      return;
+    }
+    try {
+      kit.provider.sendResponse(okToCaller);
+    } catch (SipException | RuntimeException e) {
+      LOG.debug("call {}: 200 retransmission failed: {}", trnId, e.toString());
+    }
+    okRetransmitInterval = Math.min(okRetransmitInterval * 2, T2);
+    okRetransmit = gw.schedule(this, Duration.ofMillis(okRetransmitInterval), this::retransmitOk);
+  }
+
+  /** The caller's ACK: for our 2xx (stops retransmission), or for a non-2xx final (ends the INVITE transaction). */
+  void onCallerAck(ServerTransaction ackedSt) {
+    if (ackedSt != null) {
+      kit.release(ackedSt);
+    }
+    if (okToCaller != null && !callerAcked) {
+      callerAcked = true;
+      cancel(okRetransmit);
+      kit.release(inviteSt);
+      if (byeCallerAfterAck) {
+        sendBye(callerLeg, ++callerCSeq);
+      }
+    }
+    finish();
+  }
+
+  /** CANCEL from the caller (RFC 3261 section 9.2): 200 to it, 487 to the INVITE unless already answered. */
+  void onCallerCancel(RequestEvent event) {
+    Request cancel = event.getRequest();
+    kit.reply(event.getServerTransaction(), cancel, kit.response(200, cancel, localTag));
+    switch (state) {
+      case DECIDING:
+        finalToCaller(kit.response(487, invite, localTag));
+        endBeforeDecision(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
+        break;
+      case FORWARDING:
+      case EARLY:
+        finalToCaller(kit.response(487, invite, localTag));
+        cancelForward();
+        end(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
+        break;
+      default:
+        // answered (the caller must ACK and BYE, RFC 5407 section 3.1.1) or already over
+        break;
+    }
+    finish();
+  }
+
+  /** BYE on the caller leg. Before the answer it cancels the call (an early-dialog BYE, RFC 3261 section 15). */
+  void onCallerBye(RequestEvent event) {
+    Request bye = event.getRequest();
+    kit.reply(event.getServerTransaction(), bye, kit.response(200, bye, localTag));
+    switch (state) {
+      case ANSWERED:
+        callerAcked = true;
+        cancel(okRetransmit);
+        kit.release(inviteSt);
+        sendBye(calleeLeg, ++calleeCSeq);
+        end(HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0);
+        break;
+      case DECIDING:
+        finalToCaller(kit.response(487, invite, localTag));
+        endBeforeDecision(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
+        break;
+      case FORWARDING:
+      case EARLY:
+        finalToCaller(kit.response(487, invite, localTag));
+        cancelForward();
+        end(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
+        break;
+      default:
+        break;
+    }
+    finish();
+  }
+
+  /** BYE on the forward leg: the callee hung up. */
+  void onCalleeBye(RequestEvent event) {
+    Request bye = event.getRequest();
+    String fromTag = ((FromHeader) bye.getHeader(FromHeader.NAME)).getTag();
+    if (calleeLeg == null || fromTag == null || !fromTag.equals(calleeLeg.remoteTag())) {
+      kit.reply(event.getServerTransaction(), bye, kit.response(481, bye, null));
+      return;
+    }
+    kit.reply(event.getServerTransaction(), bye, kit.response(200, bye, null));
+    if (state == State.ANSWERED) {
+      byeCaller();
+      end(HangupParty.CALLEE, EndCause.NORMAL_CLEARING, 0);
+    }
+    finish();
+  }
+
+  /**
+   * Another request inside an established leg (re-INVITE, UPDATE, INFO, OPTIONS). Session refreshes are answered
+   * here with the session description the peer already has (no renegotiation is relayed); INFO and OPTIONS get
+   * 200; other methods 501.
+   */
+  void onInDialogRequest(RequestEvent event, boolean fromCaller) {
+    Request r = event.getRequest();
+    String method = r.getMethod();
+    String tag = fromCaller ? localTag : null;
+    if (state != State.ANSWERED) {
+      int status = Request.INVITE.equals(method) || Request.UPDATE.equals(method) ? 491 : 481;
+      kit.reply(event.getServerTransaction(), r, kit.response(status, r, tag));
+      return;
+    }
+    if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+      Response ok = kit.response(200, r, tag);
+      ok.setHeader(kit.contact(fromCaller ? SipKit.transportOf(invite) : gw.settings.outboundTransport()));
+      if (Request.INVITE.equals(method) || SipKit.hasBody(r)) {
+        SipKit.copyBody(fromCaller ? okToCaller : forwardInvite, ok);
+      }
+      ServerTransaction st = kit.reply(event.getServerTransaction(), r, ok);
+      if (Request.INVITE.equals(method)) {
+        kit.release(st); // the 2xx of a re-INVITE is not retransmitted; its ACK is absorbed as an in-dialog ACK
+      }
+    } else if (Request.INFO.equals(method) || Request.OPTIONS.equals(method)) {
+      kit.reply(event.getServerTransaction(), r, kit.withAllow(kit.response(200, r, tag)));
+    } else {
+      kit.reply(event.getServerTransaction(), r, kit.withAllow(kit.response(501, r, tag)));
+    }
+  }
+
+  // ---------------------------------------------------------------- instructions and release
+
+  /** {@code CallInstruction.CancelForward}: stop ringing attempt {@code forAttempt}. Stale attempts are ignored. */
+  void onCancelForward(int forAttempt, EndCause cause) {
+    if (state == State.DECIDING) {
+      // the instruction overtook the decision: treat it as the end of the call
+      int status = Outcomes.callerStatusFor(cause);
+      finalToCaller(kit.response(status, invite, localTag));
+      endBeforeDecision(HangupParty.SYSTEM, cause, status);
+      finish();
+      return;
+    }
+    if (forAttempt != attempt || (state != State.FORWARDING && state != State.EARLY)) {
+      LOG.debug("call {}: ignoring CancelForward for attempt {} in state {}", trnId, forAttempt, state);
+      return;
+    }
+    endUnanswered(cause, HangupParty.SYSTEM);
+  }
+
+  /** {@code CallInstruction.Release} (and drain/close/max duration): end the call whatever its state. */
+  void release(EndCause cause) {
+    switch (state) {
+      case DECIDING: {
+        int status = Outcomes.callerStatusFor(cause);
+        Response r = kit.response(status, invite, localTag);
+        finalToCaller(status == 503 ? kit.withRetryAfter(r) : r);
+        endBeforeDecision(HangupParty.SYSTEM, cause, status);
+        break;
+      }
+      case FORWARDING:
+      case EARLY:
+        endUnanswered(cause, HangupParty.SYSTEM);
+        break;
+      case ANSWERED:
+        // when the caller has not ACKed yet, do not wait for it: the call is being released
+        cancel(okRetransmit);
+        callerAcked = true;
+        sendBye(callerLeg, ++callerCSeq);
+        sendBye(calleeLeg, ++calleeCSeq);
+        end(HangupParty.SYSTEM, cause, 0);
+        break;
+      default:
+        break;
+    }
+    finish();
+  }
+
+  /** Ends a ringing call: CANCEL the callee, final response to the caller, report. */
+  private void endUnanswered(EndCause cause, HangupParty by) {
+    int status = Outcomes.callerStatusFor(cause);
+    Response r = kit.response(status, invite, localTag);
+    finalToCaller(status == 503 ? kit.withRetryAfter(r) : r);
+    cancelForward();
+    end(by, cause, status);
+    finish();
+  }
+
+  private void endBeforeDecision(HangupParty by, EndCause cause, int status) {
+    state = State.ENDED;
+    pendingEnd = new CallProgress.Ended(trnId, 0, Instant.now(), by, cause, status);
+  }
+
+  private void end(HangupParty by, EndCause cause, int status) {
+    if (state == State.ENDED) {
+      return;
+    }
+    state = State.ENDED;
+    cancel(ringFailsafe);
+    cancel(maxDuration);
+    reportEnd(by, cause, status);
+  }
+
+  private void reportEnd(HangupParty by, EndCause cause, int status) {
+    if (endReported) {
+      return;
+    }
+    endReported = true;
+    gw.report(new CallProgress.Ended(trnId, attempt, Instant.now(), by, cause, status));
+  }
+
+  /** Forgets the call once its outcome is known and no SIP exchange of it needs the call any more. */
+  private void finish() {
+    if (state != State.ENDED || !decisionReceived || !forwardSettled) {
+      return;
+    }
+    if (okToCaller != null && !callerAcked) {
+      return; // still retransmitting the 200 until the ACK (or 64*T1)
+    }
+    cancel(ringFailsafe);
+    cancel(maxDuration);
+    cancel(cancelGiveUp);
+    cancel(okRetransmit);
+    gw.forget(this);
+  }
+
+  private static void cancel(ScheduledFuture<?> f) {
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,799 @@
+package io.hankyo.sip;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.address.AddressFactoryImpl;
+import gov.nist.javax.sip.header.HeaderFactoryImpl;
+import gov.nist.javax.sip.message.MessageFactoryImpl;
+import gov.nist.javax.sip.message.SIPRequest;
+import io.hankyo.protocol.call.CallInstruction;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.apache.pekko.actor.InvalidActorNameException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP gateway: a back-to-back user agent (B2BUA) on JAIN-SIP. Toward the caller (carrier) it is a UAS, toward
+ * the forward destination a UAC (RFC 3261 sections 8, 12, 13, 15); each call's decisions come from the cluster
+ * through {@link CallControl}, and only protocol records cross that boundary.
+ *
+ * <h2>Call flow</h2>
+ *
+ * <ol>
+ *   <li>INVITE (no To tag) for a Request-URI whose user part (sip/sips, percent-escapes undone, or a tel URI) is a
+ *       phone number → {@code 100 Trying} at once, then {@link CallControl#arrive} with a fresh {@code trn_id}
+ *       (24 hex chars, 96 random bits) and the caller encrypted. Not a number → 404 (counted as unknown number).
+ *   <li>{@code Reject(status)} → that final response (404 counted). No decision within {@code decision-timeout},
+ *       or a failed ask → 503 with Retry-After; a decision that arrives later is answered with
+ *       {@code Ended(CLUSTER_FAILURE)} so the Call entity does not wait forever.
+ *   <li>{@code Forward} → forward INVITE: new Call-ID and From tag, Request-URI from {@code outbound-route}, To =
+ *       destination, From = caller's national number, or the system number for FREE_CALL tracking numbers (when
+ *       configured), or {@code "Anonymous" <sip:anonymous@anonymous.invalid>} + {@code Privacy: id} when the
+ *       caller withheld the number (no P-Asserted-Identity on that leg); Max-Forwards = incoming − 1 (0 → 483);
+ *       the caller's SDP and Content-Type passed through.
+ *   <li>180/181/182 → 180, 183 → 183 to the caller (SDP relayed when present), {@code Ringing} reported once. 2xx →
+ *       ACK to the callee, 200 with the callee's SDP to the caller (retransmitted until the caller's ACK, section
+ *       13.3.1.4), {@code Answered} reported. BYE from either side → 200, BYE to the other side, {@code Ended(by
+ *       CALLER|CALLEE, NORMAL_CLEARING, 0)}.
+ *   <li>CANCEL from the caller while deciding or ringing → 200 to the CANCEL, 487 to the INVITE, CANCEL to the
+ *       callee (once a provisional response came, section 9.1; given up after 4 s without one), {@code Ended(CALLER,
+ *       CALLER_CANCELLED, 487)}. A BYE in the early dialog is treated the same way.
+ *   <li>{@code CancelForward(trnId, attempt, cause)} for the current attempt while ringing → CANCEL the callee,
+ *       final response by cause (NO_ANSWER → 480), {@code Ended(SYSTEM, cause, status)}; stale attempts and unknown
+ *       calls are ignored. {@code Release(cause)} ends the call in any state (BYE both legs once answered).
+ *   <li>Failsafes: not answered and not ended {@code ringTimeoutMillis + ring-timeout-margin} after forwarding →
+ *       treated as NO_ANSWER by the gateway itself; answered longer than {@code max-call-duration} → released
+ *       ({@code Ended(SYSTEM, NORMAL_CLEARING)}); 200 never ACKed by the caller for 64*T1 → BYE both legs
+ *       ({@code Ended(SYSTEM, GATEWAY_FAILURE)}).
+ *   <li>RFC 5407 races: a 2xx from the callee after our CANCEL (or after the caller got a final response) is ACKed
+ *       and BYEd; the call stays "never connected" with the cause already reported (the CANCEL's cause), or
+ *       ANSWER_CANCEL_RACE when none was. A caller CANCEL that crosses our 200 gets 200 (JAIN-SIP answers it) and
+ *       changes nothing: the caller ACKs and BYEs, the call counts as answered.
+ * </ol>
+ *
+ * <h2>Callee failures (final response to the forward INVITE → to the caller; reported cause; hang-up party)</h2>
+ *
+ * <table>
+ *   <caption>failure mapping</caption>
+ *   <tr><th>callee</th><th>caller gets</th><th>EndCause</th><th>by</th></tr>
+ *   <tr><td>486, 600</td><td>486 Busy Here</td><td>BUSY</td><td>CALLEE</td></tr>
+ *   <tr><td>603, 403</td><td>603 Decline</td><td>DECLINED</td><td>CALLEE</td></tr>
+ *   <tr><td>488, 606</td><td>488 Not Acceptable Here</td><td>UNREACHABLE</td><td>CALLEE</td></tr>
+ *   <tr><td>5xx</td><td>502 Bad Gateway</td><td>UNREACHABLE</td><td>CALLEE</td></tr>
+ *   <tr><td>3xx (not followed), 404, 408, 410, 480, other 4xx/6xx</td><td>480 Temporarily Unavailable</td>
+ *       <td>UNREACHABLE</td><td>CALLEE</td></tr>
+ *   <tr><td>no final response (Timer B, 32 s) or send failure</td><td>480 Temporarily Unavailable</td>
+ *       <td>UNREACHABLE</td><td>SYSTEM</td></tr>
+ * </table>
+ *
+ * Causes decided by the cluster or the gateway map to: NO_ANSWER, UNREACHABLE → 480; BUSY → 486; DECLINED → 603;
+ * GATEWAY_FAILURE, CLUSTER_FAILURE → 503 (with Retry-After).
+ *
+ * <h2>Other requests</h2>
+ *
+ * OPTIONS outside a dialog → 200 with Allow (503 after {@link #stopAcceptingCalls()}), a keep-alive for carriers;
+ * CANCEL/BYE/in-dialog requests for unknown calls → 481; other methods outside a dialog → 405 with Allow (501 for
+ * unknown methods); INVITE with Require → 420 with Unsupported (no extensions are supported). Inside an answered
+ * call, re-INVITE/UPDATE session refreshes are answered with the session description the peer already has (no
+ * renegotiation is relayed), INFO/OPTIONS with 200.
+ *
+ * <h2>Malformed requests</h2>
+ *
+ * A request with an unusable Content-Length (negative, not a number) is answered statelessly with 400 Bad Request
+ * (To tag added); a request without Via, From, To, Call-ID or CSeq cannot be answered (RFC 3261 section 8.2.6.2) and
+ * is dropped; other parse failures are left to JAIN-SIP (UDP: automatic 400 when it can copy the headers). All are
+ * counted in {@link #malformedRequestCount()}, create no transaction, call or entity, and do not disturb other calls.
+ * See {@link LenientMessageParserFactory} for what stock JAIN-SIP does with them.
+ *
+ * <h2>Design</h2>
+ *
+ * <ul>
+ *   <li>JAIN-SIP automatic dialog support is off and no JAIN-SIP dialogs are made: the gateway keeps the few dialog
+ *       fields it needs (tags, remote target, route set, CSeq) per leg, sends ACK/BYE itself, and terminates
+ *       transactions when a call is done (non-2xx INVITE server transactions on the caller's ACK, the forward INVITE
+ *       client transaction on its final response, BYE/CANCEL transactions on their final response, non-INVITE server
+ *       transactions right after answering). Nothing of a finished call waits for the 32 s dialog/Timer D/J
+ *       lifetimes that capped a JAIN-SIP B2BUA with automatic dialogs (design-notes section 5).
+ *   <li>Threading: JAIN-SIP's listener (re-entrant, {@code thread-pool-size} threads) only matches a message to its
+ *       call and queues it; new INVITEs get their server transaction and 100 Trying there. Each call runs on its own
+ *       serial executor over {@code worker-threads} threads, so SIP events, the cluster's answer, instructions and
+ *       timers of one call never race. Nothing blocks: {@code arrive} and {@code report} return
+ *       {@link CompletionStage}s.
+ *   <li>JAIN-SIP's UDP threads take datagrams from one shared queue, so two messages of a call that arrive
+ *       back-to-back (a 180 right before the 200) can reach the listener in either order. The state machine
+ *       tolerates it: a provisional response after the answer is dropped (no late {@code Ringing}), an ACK/BYE
+ *       order swap ends the call the same way, a CANCEL that overtakes its own INVITE gets 481.
+ *   <li>Memory: a finished call leaves no JAIN-SIP dialog and no transaction ({@link #openTransactions()} returns
+ *       to 0 right after a call, asserted by the tests); the call object goes once both legs are settled.
+ * </ul>
+ *
+ * Thread-safe. Several gateways may run in one JVM (each has its own JAIN-SIP stack).
+ */
+public final class SipGateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SipGateway.class);
+  /** Application data of BYE/CANCEL client transactions: terminated on their final response. */
+  static final Object AUXILIARY = new Object();
+  private static final Set<String> KNOWN_METHODS = Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER",
+      "INFO", "UPDATE", "PRACK", "PUBLISH");
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  final SipGatewaySettings settings;
+  final CallControl control;
+  final CallerNumberCipher cipher;
+  final String nodeId;
+  final Optional<PhoneNumber> systemCaller;
+  final SipKit kit;
+  final ExecutorService workers;
+  final AtomicLong unknownNumbers = new AtomicLong();
+  final AtomicLong malformedRequests = new AtomicLong();
+
+  private final ScheduledThreadPoolExecutor timers;
+  private final ActorSystem<?> system;
+  private final String stackName;
+  private final ConcurrentHashMap<String, B2buaCall> byTrnId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, B2buaCall> byCallerKey = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, B2buaCall> byForwardCallId = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean accepting = true;
+  private volatile ActorRef<CallInstruction> instructions;
+
+  private SipGateway(SipGatewaySettings settings, CallControl control, CallerNumberCipher cipher,
+      ActorSystem<?> system) {
+    this.settings = settings;
+    this.control = control;
+    this.cipher = cipher;
+    this.system = system;
+    this.systemCaller = settings.systemCaller();
+    this.nodeId = settings.nodeId().isEmpty() ? system.address().toString() : settings.nodeId();
+    this.stackName = "hankyo-sip-" + settings.host() + "-" + settings.udpPort() + "-" + INSTANCES.incrementAndGet();
+    this.workers = Executors.newFixedThreadPool(settings.workerThreads(), threads(stackName + "-call"));
+    this.timers = new ScheduledThreadPoolExecutor(1, threads(stackName + "-timer"));
+    this.timers.setRemoveOnCancelPolicy(true);
+    this.kit = createStack();
+  }
+
+  /**
+   * Starts a gateway: binds the configured transports and spawns the instruction actor.
+   *
+   * @param settings where to listen and how to forward
+   * @param control the cluster
+   * @param cipher encrypts caller numbers before they leave the gateway
+   * @param system the actor system to spawn the {@link CallInstruction} actor in (system actor)
+   * @return the running gateway
+   * @throws IllegalStateException when a port cannot be bound or the JAIN-SIP stack does not start (the message
+   *     names the address)
+   */
+  public static SipGateway start(SipGatewaySettings settings, CallControl control, CallerNumberCipher cipher,
+      ActorSystem<?> system) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(control, "control");
+    Objects.requireNonNull(cipher, "cipher");
+    Objects.requireNonNull(system, "system");
+    SipGateway gateway = new SipGateway(settings, control, cipher, system);
+    try {
+      gateway.instructions = gateway.spawnInstructionActor();
+      gateway.kit.provider.addSipListener(gateway.new Listener());
+    } catch (RuntimeException | java.util.TooManyListenersException e) {
+      gateway.close();
+      throw new IllegalStateException("SIP gateway did not start: " + e.getMessage(), e);
+    }
+    LOG.info("SIP gateway listening on {} udp:{} tcp:{} ({}), forwarding to {}", settings.host(),
+        settings.udpPort(), settings.tcpPort(), settings.transports(), settings.outboundRoute());
+    return gateway;
+  }
+
+  /**
+   * The actor that receives {@link CallInstruction}s for this gateway's calls (a real, serializable actor ref; the
+   * Call entity may be on another node).
+   */
+  public ActorRef<CallInstruction> instructions() {
+    return instructions;
+  }
+
+  /** New INVITEs get 503 Service Unavailable with Retry-After from now on (and OPTIONS 503); live calls go on. */
+  public void stopAcceptingCalls() {
+    if (accepting) {
+      accepting = false;
+      LOG.info("SIP gateway stops accepting calls ({} live)", liveCalls());
+    }
+  }
+
+  /** False after {@link #stopAcceptingCalls()}, {@link #drain} or {@link #close()}. */
+  public boolean acceptingCalls() {
+    return accepting;
+  }
+
+  /**
+   * Stops accepting calls and waits for the live ones to end.
+   *
+   * @param timeout how long live calls may go on
+   * @return completes with the number of calls released by force (0 when all ended in time); those are released
+   *     (BYE, or CANCEL and 503) and reported {@code Ended(SYSTEM, GATEWAY_FAILURE)}
+   */
+  public CompletionStage<Integer> drain(Duration timeout) {
+    stopAcceptingCalls();
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] = () -> {
+      if (byTrnId.isEmpty()) {
+        result.complete(0);
+      } else if (System.nanoTime() >= deadline) {
+        int n = releaseAll(EndCause.GATEWAY_FAILURE);
+        LOG.info("drain timed out; released {} calls", n);
+        result.complete(n);
+      } else {
+        try {
+          timers.schedule(check[0], 50, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          result.complete(byTrnId.size());
+        }
+      }
+    };
+    check[0].run();
+    return result;
+  }
+
+  /** {@link #drain(Duration)} with {@code drain-timeout} of the settings. */
+  public CompletionStage<Integer> drain() {
+    return drain(settings.drainTimeout());
+  }
+
+  /** Calls the gateway is handling now (from INVITE until both legs are settled). */
+  public int liveCalls() {
+    return byTrnId.size();
+  }
+
+  /** INVITEs for numbers that are not tracking numbers (404: unknown to the cluster, or not a number at all). */
+  public long unknownNumberCount() {
+    return unknownNumbers.get();
+  }
+
+  /** Requests that could not be parsed or lacked required headers (answered 400 or dropped). */
+  public long malformedRequestCount() {
+    return malformedRequests.get();
+  }
+
+  /** SIP transactions the JAIN-SIP stack holds now (client + server); for tests and metrics. */
+  public int openTransactions() {
+    return kit.stack.getClientTransactionTableSize() + kit.stack.getServerTransactionTableSize();
+  }
+
+  /** The settings this gateway runs with. */
+  public SipGatewaySettings settings() {
+    return settings;
+  }
+
+  /**
+   * Stops the gateway: live calls are released (reported {@code GATEWAY_FAILURE}, up to 1 s is given for the
+   * messages to go out), the instruction actor stops, the JAIN-SIP stack stops and its ports are freed, and no
+   * thread of it is left. Takes about 1 s more than that (JAIN-SIP sleeps 1 s while stopping). Idempotent; call
+   * {@link #drain} first for a graceful shutdown.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    accepting = false;
+    if (!byTrnId.isEmpty()) {
+      releaseAll(EndCause.GATEWAY_FAILURE);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (!byTrnId.isEmpty() && System.nanoTime() < until) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    ActorRef<CallInstruction> ref = instructions;
+    if (ref != null) {
+      try {
+        Adapter.toClassic(system).stop(Adapter.toClassic(ref));
+      } catch (RuntimeException e) {
+        LOG.debug("stopping the instruction actor: {}", e.toString());
+      }
+    }
+    LenientMessageParserFactory.unregister(stackName);
+    try {
+      for (ListeningPoint lp : kit.provider.getListeningPoints()) {
+        try {
+          kit.provider.removeListeningPoint(lp);
+          kit.stack.deleteListeningPoint(lp);
+        } catch (Exception e) {
+          LOG.debug("deleting listening point: {}", e.toString());
+        }
+      }
+      kit.stack.deleteSipProvider(kit.provider);
+    } catch (Exception e) {
+      LOG.debug("deleting provider: {}", e.toString());
+    }
+    stopStack(kit.stack);
+    timers.shutdownNow();
+    workers.shutdownNow();
+    LOG.info("SIP gateway {} stopped", stackName);
+  }
+
+  // ---------------------------------------------------------------- package-private, used by B2buaCall
+
+  void report(CallProgress progress) {
+    try {
+      control.report(progress).whenComplete((done, error) -> {
+        if (error != null) {
+          LOG.debug("report {} failed: {}", progress, error.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("report {} failed: {}", progress, e.toString());
+    }
+  }
+
+  ScheduledFuture<?> schedule(B2buaCall call, Duration delay, Runnable task) {
+    try {
+      return timers.schedule(() -> call.exec.execute(task), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  void registerForward(String callId, B2buaCall call) {
+    byForwardCallId.put(callId, call);
+  }
+
+  void forget(B2buaCall call) {
+    byTrnId.remove(call.trnId, call);
+    byCallerKey.remove(call.callerKey, call);
+    if (call.forwardCallId != null) {
+      byForwardCallId.remove(call.forwardCallId, call);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private int releaseAll(EndCause cause) {
+    List<B2buaCall> calls = new ArrayList<>(byTrnId.values());
+    for (B2buaCall call : calls) {
+      call.exec.execute(() -> call.release(cause));
+    }
+    return calls.size();
+  }
+
+  private void onInstruction(CallInstruction instruction) {
+    B2buaCall call = byTrnId.get(instruction.trnId());
+    if (call == null) {
+      LOG.debug("instruction for unknown call ignored: {}", instruction);
+      return;
+    }
+    if (instruction instanceof CallInstruction.CancelForward) {
+      CallInstruction.CancelForward c = (CallInstruction.CancelForward) instruction;
+      call.exec.execute(() -> call.onCancelForward(c.attempt(), c.cause() == null ? EndCause.NO_ANSWER : c.cause()));
+    } else if (instruction instanceof CallInstruction.Release) {
+      CallInstruction.Release r = (CallInstruction.Release) instruction;
+      call.exec.execute(() -> call.release(r.cause() == null ? EndCause.GATEWAY_FAILURE : r.cause()));
+    }
+  }
+
+  private ActorRef<CallInstruction> spawnInstructionActor() {
+    String base = settings.actorName();
+    for (int i = 1; ; i++) {
+      String name = i == 1 ? base : base + "-" + i;
+      try {
+        return system.systemActorOf(Behaviors.receiveMessage((CallInstruction msg) -> {
+          onInstruction(msg);
+          return Behaviors.same();
+        }), name, Props.empty());
+      } catch (InvalidActorNameException e) {
+        if (i > 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private SipKit createStack() {
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", stackName);
+    p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+    p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(settings.threadPoolSize()));
+    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
+    p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
+    p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
+    p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", LenientMessageParserFactory.class.getName());
+    p.setProperty("gov.nist.javax.sip.PASS_INVITE_NON_2XX_ACK_TO_LISTENER", "true");
+    p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
+    p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+    LenientMessageParserFactory.register(stackName, reason -> {
+      malformedRequests.incrementAndGet();
+      LOG.debug("malformed request dropped: {}", reason);
+    });
+    SipStackImpl stack;
+    try {
+      stack = new SipStackImpl(p);
+    } catch (Exception e) {
+      LenientMessageParserFactory.unregister(stackName);
+      throw new IllegalStateException("JAIN-SIP stack did not start: " + e.getMessage(), e);
+    }
+    SipProvider provider = null;
+    try {
+      for (String transport : settings.transports()) {
+        int port = "tcp".equals(transport) ? settings.tcpPort() : settings.udpPort();
+        ListeningPoint lp;
+        try {
+          lp = stack.createListeningPoint(settings.host(), port, transport);
+        } catch (Exception e) {
+          throw new IllegalStateException(
+              "cannot listen on " + transport + " " + settings.host() + ":" + port + ": " + e.getMessage(), e);
+        }
+        if (provider == null) {
+          provider = stack.createSipProvider(lp);
+        } else {
+          provider.addListeningPoint(lp);
+        }
+      }
+      stack.start();
+    } catch (IllegalStateException e) {
+      stopStack(stack);
+      LenientMessageParserFactory.unregister(stackName);
+      timers.shutdownNow();
+      workers.shutdownNow();
+      throw e;
+    } catch (Exception e) {
+      stopStack(stack);
+      LenientMessageParserFactory.unregister(stackName);
+      timers.shutdownNow();
+      workers.shutdownNow();
+      throw new IllegalStateException("JAIN-SIP stack did not start: " + e.getMessage(), e);
+    }
+    return new SipKit(stack, provider, new AddressFactoryImpl(), new HeaderFactoryImpl(), new MessageFactoryImpl(),
+        settings);
+  }
+
+  /**
+   * Stops a JAIN-SIP stack (closes its sockets; JAIN-SIP then sleeps 1 s in {@code stopStack}). JAIN-SIP's
+   * {@code stop()} only flags its non-daemon {@code EventScannerThread}, which stays blocked on its queue and would
+   * keep the JVM alive: a no-op event wakes it so it sees the flag and ends.
+   */
+  private static void stopStack(SipStackImpl stack) {
+    gov.nist.javax.sip.EventScanner scanner = stack.getEventScanner();
+    stack.stop();
+    if (scanner != null) {
+      scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new IOExceptionEvent(stack, "0.0.0.0", 0, "udp"), null));
+    }
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Result of matching an in-dialog request to a call. */
+  private record Match(B2buaCall call, boolean fromCaller) {}
+
+  private Match find(Request request) {
+    String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    String fromTag = ((FromHeader) request.getHeader(FromHeader.NAME)).getTag();
+    B2buaCall call = byCallerKey.get(callerKey(callId, fromTag));
+    if (call != null) {
+      return new Match(call, true);
+    }
+    call = byForwardCallId.get(callId);
+    return call == null ? null : new Match(call, false);
+  }
+
+  private static String callerKey(String callId, String fromTag) {
+    return callId + "|" + (fromTag == null ? "" : fromTag);
+  }
+
+  /** JAIN-SIP's listener: matches and queues, never blocks. */
+  private final class Listener implements SipListener {
+    @Override
+    public void processRequest(RequestEvent event) {
+      try {
+        handleRequest(event);
+      } catch (RuntimeException e) {
+        LOG.warn("request handling failed: {}", event.getRequest().getMethod(), e);
+      }
+    }
+
+    private void handleRequest(RequestEvent event) {
+      Request request = event.getRequest();
+      Object mark = request instanceof SIPRequest ? ((SIPRequest) request).getApplicationData() : null;
+      if (mark instanceof LenientMessageParserFactory.Malformed) {
+        malformedRequests.incrementAndGet();
+        String reason = ((LenientMessageParserFactory.Malformed) mark).reason();
+        LOG.debug("malformed {} answered 400: {}", request.getMethod(), reason);
+        if (!Request.ACK.equals(request.getMethod())) {
+          Response bad = kit.withReason(kit.response(400, request, kit.newTag()), "Bad Request (" + reason + ")");
+          try {
+            kit.provider.sendResponse(bad);
+          } catch (SipException e) {
+            LOG.debug("could not send 400: {}", e.toString());
+          }
+        }
+        return;
+      }
+      String method = request.getMethod();
+      String toTag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+      switch (method) {
+        case Request.INVITE:
+          if (toTag == null) {
+            onNewInvite(event);
+          } else {
+            inDialog(event);
+          }
+          return;
+        case Request.ACK:
+          onAck(event);
+          return;
+        case Request.CANCEL: {
+          Match m = find(request);
+          if (m != null && m.fromCaller()) {
+            m.call().exec.execute(() -> m.call().onCallerCancel(event));
+          } else {
+            kit.reply(event.getServerTransaction(), request, kit.response(481, request, kit.newTag()));
+          }
+          return;
+        }
+        case Request.BYE: {
+          Match m = find(request);
+          if (m == null) {
+            kit.reply(event.getServerTransaction(), request, kit.response(481, request, kit.newTag()));
+          } else if (m.fromCaller()) {
+            m.call().exec.execute(() -> m.call().onCallerBye(event));
+          } else {
+            m.call().exec.execute(() -> m.call().onCalleeBye(event));
+          }
+          return;
+        }
+        case Request.OPTIONS:
+          if (toTag == null) {
+            Response r = kit.withAllow(kit.response(accepting ? 200 : 503, request, kit.newTag()));
+            try {
+              r.setHeader(kit.headers.createAcceptHeader("application", "sdp"));
+            } catch (ParseException e) {
+              // not added
+            }
+            kit.reply(event.getServerTransaction(), request, accepting ? r : kit.withRetryAfter(r));
+          } else {
+            inDialog(event);
+          }
+          return;
+        default:
+          if (toTag != null) {
+            inDialog(event);
+          } else {
+            int status = KNOWN_METHODS.contains(method) ? 405 : 501;
+            kit.reply(event.getServerTransaction(), request, kit.withAllow(kit.response(status, request,
+                kit.newTag())));
+          }
+      }
+    }
+
+    private void inDialog(RequestEvent event) {
+      Request request = event.getRequest();
+      Match m = find(request);
+      if (m == null) {
+        kit.reply(event.getServerTransaction(), request, kit.response(481, request, null));
+      } else {
+        m.call().exec.execute(() -> m.call().onInDialogRequest(event, m.fromCaller()));
+      }
+    }
+
+    private void onAck(RequestEvent event) {
+      ServerTransaction st = event.getServerTransaction();
+      if (st != null && st.getRequest() != null && !Request.INVITE.equals(st.getRequest().getMethod())) {
+        st = null; // not the INVITE transaction of a non-2xx final response
+      }
+      Match m = find(event.getRequest());
+      if (m != null && m.fromCaller()) {
+        ServerTransaction acked = st;
+        m.call().exec.execute(() -> m.call().onCallerAck(acked));
+      } else if (st != null) {
+        kit.release(st); // ACK of a final response of a call already forgotten (e.g. 404, 503)
+      }
+    }
+
+    private void onNewInvite(RequestEvent event) {
+      Request request = event.getRequest();
+      String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+      String fromTag = ((FromHeader) request.getHeader(FromHeader.NAME)).getTag();
+      String key = callerKey(callId, fromTag);
+      if (byCallerKey.containsKey(key)) {
+        return; // a retransmission that reached us before its transaction existed
+      }
+      MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+      int maxForwards = mf == null ? 70 : mf.getMaxForwards();
+      if (mf == null) {
+        try {
+          request.setHeader(kit.headers.createMaxForwardsHeader(70));
+        } catch (InvalidArgumentException e) {
+          // cannot happen for 70
+        }
+      }
+      ServerTransaction st = event.getServerTransaction();
+      try {
+        if (st == null) {
+          st = kit.provider.getNewServerTransaction(request);
+        }
+      } catch (TransactionAlreadyExistsException e) {
+        return;
+      } catch (Exception e) {
+        LOG.debug("no server transaction for INVITE {}: {}", callId, e.toString());
+        kit.reply(null, request, kit.response(500, request, kit.newTag()));
+        return;
+      }
+      if (!accepting) {
+        respond(st, kit.withRetryAfter(kit.response(503, request, kit.newTag())));
+        return;
+      }
+      if (maxForwards <= 0) {
+        respond(st, kit.response(483, request, kit.newTag()));
+        return;
+      }
+      ListIterator<?> require = request.getHeaders(RequireHeader.NAME);
+      if (require.hasNext()) {
+        Response r = kit.response(420, request, kit.newTag());
+        while (require.hasNext()) {
+          try {
+            r.addHeader(kit.headers.createUnsupportedHeader(((RequireHeader) require.next()).getOptionTag()));
+          } catch (ParseException e) {
+            // skip
+          }
+        }
+        respond(st, r);
+        return;
+      }
+      Optional<PhoneNumber> dialled = CallerIdentity.numberOf(request.getRequestURI());
+      if (dialled.isEmpty()) {
+        unknownNumbers.incrementAndGet();
+        respond(st, kit.response(404, request, kit.newTag()));
+        return;
+      }
+      respond(st, kit.response(100, request, null));
+      String trnId = kit.randomHex(12);
+      B2buaCall call = new B2buaCall(SipGateway.this, trnId, key, request, st, dialled.get(), maxForwards - 1,
+          Instant.now());
+      if (byCallerKey.putIfAbsent(key, call) != null) {
+        return;
+      }
+      byTrnId.put(trnId, call);
+      call.exec.execute(call::start);
+    }
+
+    private void respond(ServerTransaction st, Response response) {
+      try {
+        st.sendResponse(response);
+      } catch (SipException | InvalidArgumentException | RuntimeException e) {
+        LOG.debug("could not send {}: {}", response.getStatusCode(), e.toString());
+      }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+      try {
+        handleResponse(event);
+      } catch (RuntimeException e) {
+        LOG.warn("response handling failed", e);
+      }
+    }
+
+    private void handleResponse(ResponseEvent event) {
+      Response response = event.getResponse();
+      String method = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod();
+      javax.sip.ClientTransaction ct = event.getClientTransaction();
+      Object app = ct == null ? null : ct.getApplicationData();
+      if (app instanceof B2buaCall) {
+        if (Request.INVITE.equals(method)) {
+          B2buaCall call = (B2buaCall) app;
+          call.exec.execute(() -> call.onForwardResponse(response));
+        }
+        return;
+      }
+      if (app == AUXILIARY) {
+        if (response.getStatusCode() >= 200) {
+          kit.release(ct);
+        }
+        return;
+      }
+      if (!Request.INVITE.equals(method) || response.getStatusCode() < 200) {
+        return;
+      }
+      String callId = ((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId();
+      B2buaCall call = byForwardCallId.get(callId);
+      if (call != null) {
+        call.exec.execute(() -> call.onForwardResponse(response));
+      } else if (callId.startsWith(SipKit.CALL_ID_PREFIX)) {
+        kit.strayFinalResponse(response);
+      }
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+      if (event.isServerTransaction()) {
+        return;
+      }
+      javax.sip.ClientTransaction ct = event.getClientTransaction();
+      Object app = ct == null ? null : ct.getApplicationData();
+      if (app instanceof B2buaCall && Request.INVITE.equals(ct.getRequest().getMethod())) {
+        B2buaCall call = (B2buaCall) app;
+        call.exec.execute(call::onForwardTimeout);
+      }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+      LOG.debug("SIP transport error toward {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+      // nothing: the gateway terminates what it no longer needs
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+      // no JAIN-SIP dialogs are used
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.hankyo.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.testing.Sipp;
+import io.hankyo.sip.testing.SippProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+
+/** Shared pieces of the gateway tests: a cipher, settings on a port block, sipp runs, idle checks. */
+abstract class GatewayTestSupport {
+  static final String TRACKING = "0120123456";
+  static final String DESTINATION = "0312345678";
+  static final String CALLER = "0311112222";
+
+  static CallerNumberCipher cipher() {
+    byte[] key = new byte[32];
+    byte[] hash = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      key[i] = (byte) i;
+      hash[i] = (byte) (100 + i);
+    }
+    return new CallerNumberCipher(Map.of("k1", Base64.getEncoder().encodeToString(key)), "k1",
+        Base64.getEncoder().encodeToString(hash));
+  }
+
+  /** Settings on {@code gatewayPort} forwarding to the UAS on {@code uasPort}; short timers for tests. */
+  static SipGatewaySettings settings(int gatewayPort, int uasPort, String extra) {
+    return SipGatewaySettings.fromConfig(ConfigFactory.parseString(
+        "hankyo.sip {\n"
+            + "  udp-port = " + gatewayPort + "\n"
+            + "  tcp-port = " + gatewayPort + "\n"
+            + "  outbound-route = \"sip:{number}@127.0.0.1:" + uasPort + "\"\n"
+            + "  decision-timeout = 1s\n"
+            + "  ring-timeout-margin = 1s\n"
+            + "  actor-name = \"sip-gateway-" + gatewayPort + "\"\n"
+            + extra + "\n"
+            + "}"));
+  }
+
+  static ActorTestKit testKit() {
+    return ActorTestKit.create(ConfigFactory.parseString("pekko.loglevel = WARNING"));
+  }
+
+  static Path traceDir(String testName) throws Exception {
+    Path dir = Path.of("target", "sipp", testName).toAbsolutePath();
+    Files.createDirectories(dir);
+    return dir;
+  }
+
+  /** Waits until the gateway holds no call. */
+  static void awaitNoLiveCalls(SipGateway gateway, Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (gateway.liveCalls() > 0) {
+      if (System.nanoTime() > until) {
+        fail("gateway still has " + gateway.liveCalls() + " live calls after " + timeout);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Waits until JAIN-SIP holds at most {@code max} transactions. */
+  static void awaitTransactionsAtMost(SipGateway gateway, int max, Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (gateway.openTransactions() > max) {
+      if (System.nanoTime() > until) {
+        fail("gateway still holds " + gateway.openTransactions() + " SIP transactions after " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Runs a UAS then a UAC to completion; both must exit 0 (messages of both on failure). */
+  static final class CallRun implements AutoCloseable {
+    final List<SippProcess> processes = new ArrayList<>();
+
+    SippProcess start(Sipp.Builder builder, boolean listening) throws Exception {
+      SippProcess p = builder.start();
+      processes.add(p);
+      if (listening) {
+        p.awaitListening(Duration.ofSeconds(5));
+      }
+      return p;
+    }
+
+    static void assertExit(int expected, SippProcess p, Duration timeout) throws Exception {
+      assertEquals(expected, p.waitFor(timeout), () -> p.describe());
+    }
+
+    @Override
+    public void close() {
+      processes.forEach(SippProcess::close);
+    }
+  }
+
+  /** A sipp builder for a scenario with the usual local IP, a trace dir and a timeout. */
+  static Sipp.Builder sipp(String scenario, int port, Path dir, UnaryOperator<Sipp.Builder> more) {
+    return more.apply(Sipp.scenario(scenario).localPort(port).traceDir(dir).timeout(Duration.ofSeconds(20)));
+  }
+}

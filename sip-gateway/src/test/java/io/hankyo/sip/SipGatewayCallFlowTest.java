@@ -1,0 +1,670 @@
+package io.hankyo.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.calllog.DeviceType;
+import io.hankyo.protocol.calllog.HangupParty;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.testing.FakeCallControl;
+import io.hankyo.sip.testing.RawSip;
+import io.hankyo.sip.testing.Sipp;
+import io.hankyo.sip.testing.SippProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Real calls through a real {@link SipGateway}: sipp UAC (caller) → gateway → sipp UAS (destination), with a fake
+ * cluster. Ports 15070 (gateway UDP+TCP), 15071 (UAS), 15072 (UAC), 15073 (raw endpoint).
+ */
+class SipGatewayCallFlowTest extends GatewayTestSupport {
+  static final int GW = 15070;
+  static final int UAS = 15071;
+  static final int UAC = 15072;
+  static final int RAW = 15073;
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  static ActorTestKit kit;
+  static FakeCallControl control;
+  static CallerNumberCipher cipher;
+  static SipGateway gateway;
+  Path dir;
+
+  @BeforeAll
+  static void startGateway() {
+    kit = testKit();
+    control = new FakeCallControl().route(TRACKING, DESTINATION).route("0120777888", DESTINATION);
+    cipher = cipher();
+    gateway = SipGateway.start(settings(GW, UAS, ""), control, cipher, kit.system());
+  }
+
+  @AfterAll
+  static void stopGateway() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+    if (kit != null) {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @BeforeEach
+  void reset(TestInfo info) throws Exception {
+    control.reset();
+    dir = traceDir("callflow-" + info.getTestMethod().orElseThrow().getName());
+  }
+
+  @AfterEach
+  void nothingLeft() throws Exception {
+    // no call and no SIP transaction of a finished call may linger (design-notes section 5)
+    awaitNoLiveCalls(gateway, Duration.ofSeconds(10));
+    awaitTransactionsAtMost(gateway, 0, Duration.ofSeconds(2));
+  }
+
+  private Sipp.Builder uac(String scenario) {
+    return sipp(scenario, UAC, dir, b -> b.remote("127.0.0.1:" + GW).service(TRACKING).key("caller", CALLER));
+  }
+
+  private Sipp.Builder uas(String scenario) {
+    return sipp(scenario, UAS, dir, b -> b);
+  }
+
+  private static String types(List<CallProgress> ps) {
+    return ps.stream().map(p -> p.getClass().getSimpleName()).collect(Collectors.joining(","));
+  }
+
+  @Test
+  void answeredCallCallerHangsUp() throws Exception {
+    try (CallRun run = new CallRun()) {
+      // a short ring time: JAIN-SIP's UDP threads do not keep per-call order, a 180 right before the 200 may be
+      // handled after it (and is then dropped)
+      SippProcess uas = run.start(uas("uas.xml").pause(Duration.ofMillis(100)), true);
+      SippProcess uac = run.start(uac("uac.xml").pause(Duration.ofMillis(1000)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallArrival arrival = control.awaitOnlyArrival(WAIT);
+    assertTrue(CallArrival.TRN_ID.matcher(arrival.trnId()).matches(), arrival.trnId());
+    assertEquals("+81120123456", arrival.dialled().e164());
+    assertEquals(DeviceType.FIXED, arrival.caller().type());
+    assertEquals("+81311112222", cipher.decrypt(arrival.caller().number()));
+    assertEquals(cipher.keyedHash("+81311112222"), arrival.caller().numberHash());
+    assertNull(arrival.caller().assertedIdentity());
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(HangupParty.CALLER, ended.by());
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    assertEquals(0, ended.sipStatus());
+    assertEquals(1, ended.attempt());
+    List<CallProgress> all = control.progressOf(arrival.trnId());
+    assertEquals("Ringing,Answered,Ended", types(all));
+    CallProgress.Answered answered = (CallProgress.Answered) all.get(1);
+    long talkMillis = Duration.between(answered.at(), ended.at()).toMillis();
+    assertTrue(talkMillis >= 900 && talkMillis < 2500, "talk time " + talkMillis + " ms for a 1000 ms pause");
+  }
+
+  @Test
+  void answeredCallCalleeHangsUp() throws Exception {
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas-hangs-up.xml").pause(Duration.ofMillis(500)), true);
+      SippProcess uac = run.start(uac("uac-callee-hangs-up.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(HangupParty.CALLEE, ended.by());
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    // this UAS answers right after its 180; the 180 may be handled after the 200 and then is not reported
+    String seen = types(control.progressOf(ended.trnId()));
+    assertTrue(seen.equals("Ringing,Answered,Ended") || seen.equals("Answered,Ended"), seen);
+  }
+
+  @Test
+  void busyDestination() throws Exception {
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas-busy.xml"), true);
+      SippProcess uac = run.start(uac("uac-expect-486.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.BUSY, ended.cause());
+    assertEquals(HangupParty.CALLEE, ended.by());
+    assertEquals(486, ended.sipStatus());
+    assertEquals("Ended", types(control.progressOf(ended.trnId())));
+  }
+
+  @Test
+  void callerCancelsWhileRinging() throws Exception {
+    try (CallRun run = new CallRun()) {
+      // the UAS exits 0 only if the CANCEL reached it and its 487 was ACKed
+      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
+      SippProcess uac = run.start(uac("uac-cancel.xml").pause(Duration.ofMillis(300)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(HangupParty.CALLER, ended.by());
+    assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
+    assertEquals(487, ended.sipStatus());
+    assertEquals("Ringing,Ended", types(control.progressOf(ended.trnId())));
+  }
+
+  @Test
+  void noAnswerWithinRingTimeout() throws Exception {
+    control.ringTimeout(Duration.ofMillis(1500));
+    long start = System.nanoTime();
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
+      SippProcess uac = run.start(uac("uac-expect-480.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(HangupParty.SYSTEM, ended.by());
+    assertEquals(EndCause.NO_ANSWER, ended.cause());
+    assertEquals(480, ended.sipStatus());
+    assertEquals(1, control.sentInstructions().size(), "the ring timeout came from the cluster");
+    long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    assertTrue(took >= 1400, "ended after " + took + " ms, before the 1500 ms ring timeout");
+  }
+
+  @Test
+  void gatewayFailsafeEndsRingingCallWhenClusterStaysSilent() throws Exception {
+    control.ringTimeout(Duration.ofMillis(500)).sendCancelForward(false);
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
+      SippProcess uac = run.start(uac("uac-expect-480.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.NO_ANSWER, ended.cause());
+    assertEquals(HangupParty.SYSTEM, ended.by());
+    assertTrue(control.sentInstructions().isEmpty());
+  }
+
+  @Test
+  void unknownNumberGets404AndNoProgress() throws Exception {
+    long before = gateway.unknownNumberCount();
+    try (CallRun run = new CallRun()) {
+      SippProcess uac = run.start(uac("uac-unknown.xml").service("0120999888"), false);
+      CallRun.assertExit(0, uac, WAIT);
+    }
+    assertEquals(1, control.arrivals().size(), "the cluster was asked");
+    assertTrue(control.progress().isEmpty(), "no CallProgress for a rejected call: " + control.progress());
+    assertEquals(before + 1, gateway.unknownNumberCount());
+  }
+
+  @Test
+  void requestUriThatIsNotANumberGets404WithoutAskingTheCluster() throws Exception {
+    long before = gateway.unknownNumberCount();
+    try (CallRun run = new CallRun()) {
+      SippProcess uac = run.start(uac("uac-unknown.xml").service("alice"), false);
+      CallRun.assertExit(0, uac, WAIT);
+    }
+    assertTrue(control.arrivals().isEmpty());
+    assertEquals(before + 1, gateway.unknownNumberCount());
+  }
+
+  @Test
+  void withheldCallerViaSipp() throws Exception {
+    SippProcess uasDone;
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas.xml").traceMessages(), true);
+      SippProcess uac = run.start(uac("uac-anonymous.xml").key("pai", "+819011112222")
+          .pause(Duration.ofMillis(200)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+      uasDone = uas;
+    }
+    CallArrival arrival = control.awaitOnlyArrival(WAIT);
+    assertEquals(DeviceType.WITHHELD, arrival.caller().type());
+    assertNull(arrival.caller().number());
+    assertNull(arrival.caller().numberHash());
+    assertNotNull(arrival.caller().assertedIdentity());
+    assertEquals("+819011112222", cipher.decrypt(arrival.caller().assertedIdentity()));
+    assertEquals(cipher.keyedHash("+819011112222"), arrival.caller().assertedHash());
+    ForwardLegChecks.assertWithheldForwardInvite(firstReceivedInvite(uasDone.messages()));
+    control.await(CallProgress.Ended.class, e -> e.cause() == EndCause.NORMAL_CLEARING, WAIT);
+  }
+
+  @Test
+  void forwardLegPresentsCallerNumberAndPassesSdpThrough() throws Exception {
+    SippProcess uasDone;
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas.xml").traceMessages(), true);
+      SippProcess uac = run.start(uac("uac.xml").pause(Duration.ofMillis(100)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+      uasDone = uas;
+    }
+    String invite = firstReceivedInvite(uasDone.messages());
+    assertTrue(invite.startsWith("INVITE sip:" + DESTINATION + "@127.0.0.1:" + UAS), invite);
+    assertEquals(CALLER, userOf(RawSip.header(invite, "From")));
+    assertEquals(DESTINATION, userOf(RawSip.header(invite, "To")));
+    assertEquals("69", RawSip.header(invite, "Max-Forwards"));
+    assertEquals("application/sdp", RawSip.header(invite, "Content-Type"));
+    assertTrue(RawSip.body(invite).contains("m=audio") && RawSip.body(invite).contains("o=caller"), invite);
+    assertNull(RawSip.header(invite, "Privacy"));
+    assertTrue(RawSip.header(invite, "Call-ID").startsWith("hk-"), "a new Call-ID on the forward leg");
+    control.await(CallProgress.Ended.class, e -> true, WAIT);
+  }
+
+  @Test
+  void answeredCallOverTcpFromTheCaller() throws Exception {
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas.xml"), true);
+      SippProcess uac = run.start(uac("uac.xml").transport(Sipp.Transport.TCP).pause(Duration.ofMillis(200)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    assertEquals(HangupParty.CALLER, ended.by());
+  }
+
+  @Test
+  void answerCrossingCancelIsAckedAndByed() throws Exception {
+    try (CallRun run = new CallRun()) {
+      // UAS answers 200 right after the CANCEL (RFC 5407 section 3.1.2); it exits 0 only after our ACK and BYE
+      SippProcess uas = run.start(uas("uas-answer-after-cancel.xml"), true);
+      SippProcess uac = run.start(uac("uac-cancel.xml").pause(Duration.ofMillis(200)), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
+    assertEquals(487, ended.sipStatus());
+    Thread.sleep(200);
+    assertEquals("Ringing,Ended", types(control.progressOf(ended.trnId())), "never connected");
+  }
+
+  @Test
+  void callerCancelCrossingOurOkLeavesAnAnsweredCall() throws Exception {
+    try (CallRun run = new CallRun(); RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      SippProcess uas = run.start(uas("uas.xml").pause(Duration.ofMillis(100)), true);
+      String branch = "z9hG4bK-mirror-1";
+      String invite = RawSip.crlf("INVITE sip:" + TRACKING + "@127.0.0.1:" + GW + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=" + branch + "\n"
+          + "Max-Forwards: 70\n"
+          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
+          + "To: <sip:" + TRACKING + "@127.0.0.1>\n"
+          + "Call-ID: mirror-1@127.0.0.1\n"
+          + "CSeq: 1 INVITE\n"
+          + "Contact: <sip:" + CALLER + "@127.0.0.1:" + RAW + ">\n"
+          + "Content-Length: 0\n\n");
+      caller.send(invite, "127.0.0.1", GW);
+      String ok = caller.expect(WAIT, "200 to the INVITE", m -> RawSip.status(m) == 200);
+      // the caller's CANCEL crosses our 200 (RFC 5407 section 3.1.1): it gets 200, the call stays answered
+      String cancel = RawSip.crlf("CANCEL sip:" + TRACKING + "@127.0.0.1:" + GW + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=" + branch + "\n"
+          + "Max-Forwards: 70\n"
+          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
+          + "To: <sip:" + TRACKING + "@127.0.0.1>\n"
+          + "Call-ID: mirror-1@127.0.0.1\n"
+          + "CSeq: 1 CANCEL\n"
+          + "Content-Length: 0\n\n");
+      caller.send(cancel, "127.0.0.1", GW);
+      caller.expect(WAIT, "200 to the CANCEL", m -> RawSip.status(m) == 200 && "CANCEL".equals(RawSip.method(m)));
+      String to = RawSip.header(ok, "To");
+      String target = RawSip.uri(RawSip.header(ok, "Contact"));
+      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-mirror-ack\n"
+          + "Max-Forwards: 70\n"
+          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
+          + "To: " + to + "\n"
+          + "Call-ID: mirror-1@127.0.0.1\n"
+          + "CSeq: 1 ACK\n"
+          + "Content-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-mirror-bye\n"
+          + "Max-Forwards: 70\n"
+          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
+          + "To: " + to + "\n"
+          + "Call-ID: mirror-1@127.0.0.1\n"
+          + "CSeq: 2 BYE\n"
+          + "Content-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.expect(WAIT, "200 to the BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    assertEquals(HangupParty.CALLER, ended.by());
+    assertEquals("Ringing,Answered,Ended", types(control.progressOf(ended.trnId())));
+  }
+
+  @Test
+  void optionsKeepAliveIsAnswered() throws Exception {
+    try (RawSip.Endpoint peer = RawSip.Endpoint.udp(RAW)) {
+      peer.send(RawSip.crlf("OPTIONS sip:127.0.0.1:" + GW + " SIP/2.0\n"
+          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-opt-1\n"
+          + "Max-Forwards: 70\n"
+          + "From: <sip:carrier@127.0.0.1>;tag=o1\n"
+          + "To: <sip:127.0.0.1:" + GW + ">\n"
+          + "Call-ID: opt-1@127.0.0.1\n"
+          + "CSeq: 1 OPTIONS\n"
+          + "Content-Length: 0\n\n"), "127.0.0.1", GW);
+      String r = peer.expect(Duration.ofSeconds(5), "200 to OPTIONS", m -> RawSip.status(m) > 0);
+      assertEquals(200, RawSip.status(r), r);
+      assertTrue(RawSip.header(r, "Allow").contains("INVITE"), r);
+      assertNotNull(RawSip.tag(RawSip.header(r, "To")), r);
+    }
+    assertTrue(control.arrivals().isEmpty());
+  }
+
+  @Test
+  void decisionTimeoutGives503AndALateDecisionIsAnsweredWithEnded() throws Exception {
+    control.decisionDelay(Duration.ofMillis(1800)); // decision-timeout is 1 s in these tests
+    try (CallRun run = new CallRun()) {
+      SippProcess uac = run.start(uac("uac-expect-503.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+    }
+    assertEquals(1, control.arrivals().size());
+    // the Call entity was created after all: it learns that the call is gone instead of waiting forever
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.CLUSTER_FAILURE, ended.cause());
+    assertEquals(503, ended.sipStatus());
+    assertEquals(1, ended.attempt());
+    assertEquals("Ended", types(control.progress()));
+  }
+
+  @Test
+  void clusterThatNeverAnswersGives503() throws Exception {
+    control.neverDecide(true);
+    try (CallRun run = new CallRun()) {
+      SippProcess uac = run.start(uac("uac-expect-503.xml"), false);
+      CallRun.assertExit(0, uac, WAIT);
+    }
+    assertTrue(control.progress().isEmpty());
+  }
+
+  private static String rawInvite(String requestUri, String callId, int fromPort, String extraHeaders, String sdp) {
+    String token = callId.replaceAll("[^A-Za-z0-9-]", "");
+    return RawSip.crlf("INVITE " + requestUri + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK-" + token + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:" + CALLER + "@127.0.0.1>;tag=t-" + token + "\n"
+        + "To: <" + requestUri + ">\n"
+        + "Call-ID: " + callId + "\n"
+        + "CSeq: 1 INVITE\n"
+        + "Contact: <sip:" + CALLER + "@127.0.0.1:" + fromPort + ">\n"
+        + extraHeaders
+        + (sdp.isEmpty() ? "" : "Content-Type: application/sdp\n")
+        + "Content-Length: " + sdp.replace("\n", "\r\n").length() + "\n\n" + sdp);
+  }
+
+  private static String ackOf(String invite, String response) {
+    return RawSip.crlf("ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\n"
+        + "Via: " + RawSip.header(invite, "Via") + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: " + RawSip.header(invite, "From") + "\n"
+        + "To: " + RawSip.header(response, "To") + "\n"
+        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
+        + "CSeq: 1 ACK\n"
+        + "Content-Length: 0\n\n");
+  }
+
+  /** A response of a raw UAS to a request it received (Via/From/To/Call-ID/CSeq copied). */
+  private static String rawResponse(String request, int status, String reason, String toTag, String extra,
+      String body) {
+    String to = RawSip.header(request, "To");
+    if (toTag != null && RawSip.tag(to) == null) {
+      to = to + ";tag=" + toTag;
+    }
+    return RawSip.crlf("SIP/2.0 " + status + " " + reason + "\n"
+        + "Via: " + RawSip.header(request, "Via") + "\n"
+        + "From: " + RawSip.header(request, "From") + "\n"
+        + "To: " + to + "\n"
+        + "Call-ID: " + RawSip.header(request, "Call-ID") + "\n"
+        + "CSeq: " + RawSip.header(request, "CSeq") + "\n"
+        + extra
+        + (body.isEmpty() ? "" : "Content-Type: application/sdp\n")
+        + "Content-Length: " + body.replace("\n", "\r\n").length() + "\n\n" + body);
+  }
+
+  @Test
+  void maxForwardsZeroGets483() throws Exception {
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "mf0-1", RAW, "", "")
+          .replace("Max-Forwards: 70", "Max-Forwards: 0");
+      caller.send(invite, "127.0.0.1", GW);
+      String r = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
+      assertEquals(483, RawSip.status(r), r);
+      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+    }
+    assertTrue(control.arrivals().isEmpty());
+  }
+
+  @Test
+  void requestUriFormsAreUnderstood() throws Exception {
+    String[] uris = {
+      "tel:+81-120-123-456",
+      "sip:+81120123456;phone-context=+81@127.0.0.1:" + GW + ";user=phone",
+      "sip:0120-123-456@127.0.0.1:" + GW + ";user=phone",
+      "sip:%2B81120123456@127.0.0.1:" + GW,
+    };
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      int i = 0;
+      for (String uri : uris) {
+        control.reset();
+        try (CallRun run = new CallRun()) {
+          SippProcess uas = run.start(uas("uas-busy.xml").label("busy-" + i), true);
+          String invite = rawInvite(uri, "ruri-" + i + "@127.0.0.1", RAW, "", "");
+          caller.send(invite, "127.0.0.1", GW);
+          String r = caller.expect(WAIT, "final for " + uri, m -> RawSip.status(m) >= 200);
+          assertEquals(486, RawSip.status(r), uri + " was not forwarded: " + r);
+          caller.send(ackOf(invite, r), "127.0.0.1", GW);
+          CallRun.assertExit(0, uas, WAIT);
+        }
+        assertEquals("+81120123456", control.awaitOnlyArrival(WAIT).dialled().e164(), uri);
+        awaitNoLiveCalls(gateway, Duration.ofSeconds(5));
+        i++;
+      }
+    }
+  }
+
+  @Test
+  void outOfDialogRequestsGetTheRightRefusal() throws Exception {
+    try (RawSip.Endpoint peer = RawSip.Endpoint.udp(RAW)) {
+      String[][] cases = {{"REGISTER", "405"}, {"MESSAGE", "405"}, {"FOO", "501"}, {"BYE", "481"},
+          {"CANCEL", "481"}};
+      for (String[] c : cases) {
+        String method = c[0];
+        boolean inDialog = method.equals("BYE");
+        peer.send(RawSip.crlf(method + " sip:" + TRACKING + "@127.0.0.1:" + GW + " SIP/2.0\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-ood-" + method + "\n"
+            + "Max-Forwards: 70\n"
+            + "From: <sip:" + CALLER + "@127.0.0.1>;tag=ood\n"
+            + "To: <sip:" + TRACKING + "@127.0.0.1>" + (inDialog ? ";tag=nosuchdialog" : "") + "\n"
+            + "Call-ID: ood-" + method + "@127.0.0.1\n"
+            + "CSeq: 1 " + method + "\n"
+            + "Content-Length: 0\n\n"), "127.0.0.1", GW);
+        String r = peer.expect(Duration.ofSeconds(5), "answer to " + method, m -> method.equals(RawSip.method(m)));
+        assertEquals(Integer.parseInt(c[1]), RawSip.status(r), r);
+        if (c[1].equals("405")) {
+          assertTrue(RawSip.header(r, "Allow").contains("INVITE"), r);
+        }
+      }
+    }
+    assertTrue(control.arrivals().isEmpty());
+  }
+
+  @Test
+  void callerCancelsBeforeTheClusterDecides() throws Exception {
+    control.decisionDelay(Duration.ofMillis(400));
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW); RawSip.Endpoint callee = RawSip.Endpoint.udp(UAS)) {
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "early-cancel@127.0.0.1", RAW, "", "");
+      caller.send(invite, "127.0.0.1", GW);
+      caller.expect(WAIT, "100", m -> RawSip.status(m) == 100);
+      caller.send(RawSip.crlf("CANCEL sip:" + TRACKING + "@127.0.0.1:" + GW + " SIP/2.0\n"
+          + "Via: " + RawSip.header(invite, "Via") + "\nMax-Forwards: 70\n"
+          + "From: " + RawSip.header(invite, "From") + "\nTo: " + RawSip.header(invite, "To") + "\n"
+          + "Call-ID: early-cancel@127.0.0.1\nCSeq: 1 CANCEL\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.expect(WAIT, "200 to CANCEL", m -> RawSip.status(m) == 200 && "CANCEL".equals(RawSip.method(m)));
+      String r = caller.expect(WAIT, "487", m -> RawSip.status(m) == 487);
+      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+      // the decision (Forward) comes later: no forward leg is started, the entity learns the outcome
+      CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+      assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
+      assertEquals(HangupParty.CALLER, ended.by());
+      assertEquals(487, ended.sipStatus());
+      assertEquals(1, ended.attempt());
+      assertTrue(callee.receive(Duration.ofMillis(300)).isEmpty(), "no forward INVITE after the caller left");
+    }
+  }
+
+  @Test
+  void cancelWaitsForAProvisionalResponseOfTheCallee() throws Exception {
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW); RawSip.Endpoint callee = RawSip.Endpoint.udp(UAS)) {
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "pending-cancel@127.0.0.1", RAW, "", "");
+      caller.send(invite, "127.0.0.1", GW);
+      String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
+          && RawSip.status(m) < 0);
+      // the caller gives up before the callee said anything: no CANCEL may go out yet (RFC 3261 section 9.1)
+      caller.send(RawSip.crlf("CANCEL sip:" + TRACKING + "@127.0.0.1:" + GW + " SIP/2.0\n"
+          + "Via: " + RawSip.header(invite, "Via") + "\nMax-Forwards: 70\n"
+          + "From: " + RawSip.header(invite, "From") + "\nTo: " + RawSip.header(invite, "To") + "\n"
+          + "Call-ID: pending-cancel@127.0.0.1\nCSeq: 1 CANCEL\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      String r = caller.expect(WAIT, "487", m -> RawSip.status(m) == 487);
+      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+      java.util.Optional<String> early = callee.receive(Duration.ofMillis(300));
+      assertTrue(early.isEmpty() || !"CANCEL".equals(RawSip.method(early.get())), "CANCEL before provisional");
+      CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+      assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
+      // now the callee says 100 Trying: the pending CANCEL goes out
+      callee.send(rawResponse(fwd, 100, "Trying", null, "", ""), "127.0.0.1", GW);
+      String cancel = callee.expect(WAIT, "CANCEL", m -> "CANCEL".equals(RawSip.method(m)) && RawSip.status(m) < 0);
+      assertEquals(RawSip.header(fwd, "Via"), RawSip.header(cancel, "Via"), "CANCEL has the INVITE's branch");
+      callee.send(rawResponse(cancel, 200, "OK", "callee1", "", ""), "127.0.0.1", GW);
+      callee.send(rawResponse(fwd, 487, "Request Terminated", "callee1", "", ""), "127.0.0.1", GW);
+      callee.expect(WAIT, "ACK of the 487", m -> "ACK".equals(RawSip.method(m)) && RawSip.status(m) < 0);
+    }
+  }
+
+  @Test
+  void earlyMediaIsRelayedWithItsSdp() throws Exception {
+    String sdp = "v=0\no=callee 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+        + "m=audio 7000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n";
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW); RawSip.Endpoint callee = RawSip.Endpoint.udp(UAS)) {
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "early-media@127.0.0.1", RAW, "",
+          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+      caller.send(invite, "127.0.0.1", GW);
+      String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
+          && RawSip.status(m) < 0);
+      assertTrue(RawSip.body(fwd).contains("o=caller"), fwd);
+      callee.send(rawResponse(fwd, 183, "Session Progress", "em1",
+          "Contact: <sip:callee@127.0.0.1:" + UAS + ">\n", sdp), "127.0.0.1", GW);
+      String p = caller.expect(WAIT, "183", m -> RawSip.status(m) == 183);
+      assertTrue(RawSip.body(p).contains("m=audio 7000"), "early media SDP relayed: " + p);
+      assertEquals("application/sdp", RawSip.header(p, "Content-Type"));
+      callee.send(rawResponse(fwd, 603, "Decline", "em1", "", ""), "127.0.0.1", GW);
+      callee.expect(WAIT, "ACK of the 603", m -> "ACK".equals(RawSip.method(m)));
+      String fin = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
+      assertEquals(603, RawSip.status(fin));
+      assertEquals(RawSip.tag(RawSip.header(p, "To")), RawSip.tag(RawSip.header(fin, "To")), "one To tag");
+      caller.send(ackOf(invite, fin), "127.0.0.1", GW);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.DECLINED, ended.cause());
+    assertEquals("Ringing,Ended", types(control.progressOf(ended.trnId())));
+  }
+
+  @Test
+  void severalCallersFromTheCsvInjectionFile() throws Exception {
+    try (CallRun run = new CallRun()) {
+      SippProcess uas = run.start(uas("uas.xml").calls(3), true);
+      SippProcess uac = run.start(sipp("uac-csv.xml", UAC, dir, b -> b.remote("127.0.0.1:" + GW)
+          .inf(Sipp.scenarioFile("callers.csv")).calls(3).rate(20).pause(Duration.ofMillis(100))), false);
+      CallRun.assertExit(0, uac, WAIT);
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    for (int i = 0; i < 50 && control.progress().stream().filter(p -> p instanceof CallProgress.Ended).count() < 3;
+        i++) {
+      Thread.sleep(20);
+    }
+    assertEquals(3, control.progress().stream().filter(p -> p instanceof CallProgress.Ended).count());
+    List<String> callers = control.arrivals().stream().map(a -> cipher.decrypt(a.caller().number())).sorted()
+        .collect(Collectors.toList());
+    assertEquals(List.of("+81311112222", "+815012345678", "+819011112222"), callers);
+    assertEquals(List.of(DeviceType.FIXED, DeviceType.MOBILE, DeviceType.IP_PHONE), control.arrivals().stream()
+        .map(a -> a.caller().type()).sorted().collect(Collectors.toList()));
+  }
+
+  @Test
+  void okIsRetransmittedUntilTheCallerAcksAndSessionRefreshesAreAnswered() throws Exception {
+    try (CallRun run = new CallRun(); RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      SippProcess uas = run.start(uas("uas.xml"), true);
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "retrans-1@127.0.0.1", RAW, "",
+          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+      caller.send(invite, "127.0.0.1", GW);
+      String ok = caller.expect(WAIT, "200", m -> RawSip.status(m) == 200);
+      long first = System.nanoTime();
+      // no ACK yet: the 200 must come again (T1 = 500 ms, then 1 s, ... RFC 3261 section 13.3.1.4)
+      String again = caller.expect(Duration.ofSeconds(2), "retransmitted 200", m -> RawSip.status(m) == 200);
+      long gap = Duration.ofNanos(System.nanoTime() - first).toMillis();
+      assertTrue(gap >= 400 && gap < 1500, "retransmitted after " + gap + " ms");
+      assertEquals(RawSip.header(ok, "To"), RawSip.header(again, "To"));
+      String to = RawSip.header(ok, "To");
+      String target = RawSip.uri(RawSip.header(ok, "Contact"));
+      String from = RawSip.header(invite, "From");
+      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-retrans-ack\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 1 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      assertTrue(caller.receive(Duration.ofMillis(1500)).isEmpty(), "retransmissions stop after the ACK");
+      // a session refresh (re-INVITE without change) is answered with the session the caller already has
+      caller.send(RawSip.crlf("INVITE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-retrans-reinvite\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 2 INVITE\nContact: <sip:" + CALLER + "@127.0.0.1:" + RAW
+          + ">\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      String refreshed = caller.expect(WAIT, "200 to re-INVITE", m -> RawSip.status(m) == 200
+          && RawSip.header(m, "CSeq").startsWith("2 "));
+      assertEquals(RawSip.body(ok), RawSip.body(refreshed), "same SDP as the answer");
+      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-retrans-ack2\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 2 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-retrans-bye\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 3 BYE\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+      CallRun.assertExit(0, uas, WAIT);
+    }
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    assertEquals(HangupParty.CALLER, ended.by());
+  }
+
+  static String firstReceivedInvite(String sippMessages) {
+    // sipp -trace_msg blocks: "----------------------------------------------- <time>\nUDP message received [n] bytes :\n\n<msg>"
+    for (String block : sippMessages.split("-{20,}")) {
+      int at = block.indexOf("INVITE sip:");
+      if (block.contains("message received") && at >= 0) {
+        return block.substring(at).strip().replace("\r\n", "\n").replace("\n", "\r\n");
+      }
+    }
+    throw new AssertionError("no INVITE received by the UAS:\n" + sippMessages);
+  }
+
+  static String userOf(String addressValue) {
+    String uri = RawSip.uri(addressValue);
+    int colon = uri.indexOf(':');
+    int at = uri.indexOf('@');
+    return uri.substring(colon + 1, at);
+  }
+}
