@@ -53,9 +53,10 @@ public interface ApiBackend {
   /**
    * Creates a tracking number for the advertiser.
    *
-   * @param dialinId the operator's own id for the record, or null to have one generated
+   * @param dialinId the operator's own id for the record, unique within the advertiser, or null to have one
+   *     generated
    * @throws ApiProblem 404 when the advertiser is absent; 409 when the number is already a tracking number (of any
-   *     operator) or the dialin id is taken
+   *     operator) or the dialin id is taken within the advertiser
    */
   CompletionStage<TrackingNumberView> createNumber(
       String operatorId, String clientId, String dialinId, PhoneNumber number, String name, PhoneNumber forwardTo);

@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * A tracking number (トラッキング番号) record as the API shows it.
  *
- * @param dialinId {@code dialin_id}, unique within the operator
+ * @param dialinId {@code dialin_id}, unique within the advertiser
  * @param clientId {@code client_id} of the owning advertiser
  * @param number {@code din_id}, the tracking number (E.164, national display, raw as entered)
  * @param name {@code dialin_name}
