@@ -1,0 +1,266 @@
+package io.hankyo.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.api.HttpApi;
+import io.hankyo.api.HttpApiSettings;
+import io.hankyo.node.api.ClusterApiBackend;
+import io.hankyo.node.call.Call;
+import io.hankyo.node.call.CallCharges;
+import io.hankyo.node.call.CallOutcomes;
+import io.hankyo.node.call.CallSequence;
+import io.hankyo.node.call.ClusterCallControl;
+import io.hankyo.node.calllog.CallLogProjection;
+import io.hankyo.node.calllog.CassandraCallLog;
+import io.hankyo.node.cassandra.DevelopmentSchema;
+import io.hankyo.node.cassandra.EmbeddedCassandra;
+import io.hankyo.node.directory.Advertiser;
+import io.hankyo.node.directory.ApiKey;
+import io.hankyo.node.directory.DirectoryBootstrap;
+import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.directory.Operator;
+import io.hankyo.node.directory.TrackingNumber;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.SipGateway;
+import io.hankyo.sip.SipGatewaySettings;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Hankyo node: one member of the Pekko cluster with its HTTP API, SIP gateway and (by default) an embedded Cassandra.
+ *
+ * <p>Start order: embedded Cassandra (when {@code hankyo.cassandra.embedded.enabled}) → actor system and cluster join
+ * (itself when no seed nodes are configured) → read-side schema (when {@code hankyo.cassandra.auto-create}) → sharded
+ * entities and the call-log projection → Pekko Management (health) → bootstrap operator → HTTP → SIP.
+ *
+ * <p>Stop order, through CoordinatedShutdown (Ctrl-C, SIGTERM, {@link #close()}): SIP stops taking new calls
+ * ({@code before-service-unbind}), HTTP unbinds ({@code service-unbind}), live calls drain ({@code
+ * service-requests-done}), SIP stack closes ({@code service-stop}), the cluster is left, the actor system ends, and
+ * then the embedded Cassandra stops.
+ */
+public final class HankyoNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HankyoNode.class);
+
+  private final ActorSystem<Void> system;
+  private final EmbeddedCassandra cassandra;
+  private final ServerBinding http;
+  private final SipGateway sip;
+  private final ClusterCallControl callControl;
+  private final Optional<String> generatedApiKey;
+
+  private HankyoNode(
+      ActorSystem<Void> system,
+      EmbeddedCassandra cassandra,
+      ServerBinding http,
+      SipGateway sip,
+      ClusterCallControl callControl,
+      Optional<String> generatedApiKey) {
+    this.system = system;
+    this.cassandra = cassandra;
+    this.http = http;
+    this.sip = sip;
+    this.callControl = callControl;
+    this.generatedApiKey = generatedApiKey;
+  }
+
+  /** Entry point: {@code java io.hankyo.node.HankyoNode}; configuration from application.conf, -D and env. */
+  public static void main(String[] args) {
+    HankyoNode node;
+    try {
+      node = start(ConfigFactory.load());
+    } catch (RuntimeException e) {
+      log.error("Hankyo node failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    node.generatedApiKey.ifPresent(key -> System.out.println(
+        "\n*** Bootstrap operator created. Its API key (shown once, keep it): " + key + "\n"));
+    System.out.println("Hankyo node is up: HTTP " + node.httpAddress() + ", SIP " + node.sipDescription());
+    node.system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * Starts a node and returns when it serves HTTP and SIP.
+   *
+   * @param config the full configuration (application.conf + overrides)
+   * @throws IllegalStateException when a part fails to start (everything started so far is stopped again)
+   */
+  public static HankyoNode start(Config config) {
+    EmbeddedCassandra cassandra = null;
+    ActorSystem<Void> system = null;
+    try {
+      Config hankyo = config.getConfig("hankyo");
+      if (hankyo.getBoolean("cassandra.embedded.enabled")) {
+        cassandra = new EmbeddedCassandra(EmbeddedCassandra.Settings.fromConfig(config));
+        cassandra.start();
+        config = ConfigFactory.parseString("datastax-java-driver.basic.contact-points = [\""
+                + cassandra.contactPoint().getHostString() + ":" + cassandra.contactPoint().getPort() + "\"]\n"
+                + "datastax-java-driver.basic.load-balancing-policy.local-datacenter = \""
+                + cassandra.localDatacenter() + "\"")
+            .withFallback(config);
+      }
+      system = ActorSystem.create(Behaviors.empty(), "hankyo", config);
+      final ActorSystem<Void> sys = system;
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()
+          && hankyo.getBoolean("cluster.join-self-when-no-seeds")) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+
+      Duration askTimeout = hankyo.getDuration("calls.ask-timeout");
+      Duration startTimeout = Duration.ofSeconds(60);
+      CallerNumberCipher cipher = PrivacyConfig.cipher(hankyo.getConfig("privacy"));
+
+      CassandraSession session = CassandraSessionRegistry.get(system)
+          .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+      String readKeyspace = hankyo.getString("cassandra.read-side-keyspace");
+      if (hankyo.getBoolean("cassandra.auto-create")) {
+        DevelopmentSchema.create(sys, session, readKeyspace, hankyo.getInt("cassandra.replication-factor"))
+            .toCompletableFuture()
+            .get(startTimeout.toSeconds(), TimeUnit.SECONDS);
+      }
+      ObjectMapper json = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
+      CassandraCallLog callLog = new CassandraCallLog(session, readKeyspace, json);
+
+      ClusterSharding sharding = ClusterSharding.get(system);
+      Operator.init(sharding);
+      ApiKey.init(sharding);
+      Advertiser.init(sharding);
+      TrackingNumber.init(sharding);
+      CallSequence.init(sharding);
+      int tagCount = hankyo.getInt("calls.tag-count");
+      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), callLog, tagCount));
+      CallLogProjection.init(system, callLog, tagCount);
+
+      PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
+
+      String envKey = hankyo.getString("bootstrap.api-key");
+      Optional<String> envApiKey = envKey.isBlank() ? Optional.empty() : Optional.of(envKey);
+      // Idempotent, so retried: on a fresh cluster the first asks may time out while sharding settles.
+      Optional<String> generated = Patterns.retry(
+              () -> DirectoryBootstrap.ensureBootstrapOperator(sys, sharding, envApiKey, askTimeout.multipliedBy(3)),
+              10, Duration.ofMillis(500), Duration.ofSeconds(5), 0.2, system.classicSystem())
+          .toCompletableFuture()
+          .get(startTimeout.toSeconds() * 2, TimeUnit.SECONDS);
+
+      ClusterApiBackend backend = new ClusterApiBackend(system, sharding, askTimeout, callLog, cipher);
+      HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
+      ServerBinding binding = Http.get(system)
+          .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
+          .withSettings(HttpApi.serverSettings(system))
+          .bind(api.route())
+          .toCompletableFuture()
+          .get(startTimeout.toSeconds(), TimeUnit.SECONDS);
+
+      ClusterCallControl control = new ClusterCallControl(
+          system, sharding, new NumberRoutes(system, sharding, askTimeout), askTimeout,
+          hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
+      SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), control, cipher, system);
+
+      registerShutdown(system, binding, sip, hankyo.getDuration("sip.drain-timeout"));
+      EmbeddedCassandra c = cassandra;
+      if (c != null) {
+        system.getWhenTerminated().thenRun(c::close);
+      }
+      log.info("node {} up: HTTP {}, SIP {}", hankyo.getString("node-name"), binding.localAddress(), sip);
+      return new HankyoNode(system, cassandra, binding, sip, control, generated);
+    } catch (Exception e) {
+      if (system != null) {
+        system.terminate();
+        try {
+          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // best effort
+        }
+      }
+      if (cassandra != null) {
+        cassandra.close();
+      }
+      throw new IllegalStateException("Hankyo node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void registerShutdown(
+      ActorSystem<Void> system, ServerBinding binding, SipGateway sip, Duration drainTimeout) {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "sip-stop-accepting", () -> {
+      sip.stopAcceptingCalls();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> binding.unbind());
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "sip-drain",
+        () -> sip.drain(drainTimeout).thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-terminate",
+        () -> binding.terminate(Duration.ofSeconds(5)).thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "sip-close", () -> {
+      sip.close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  /** The actor system (tests). */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** The SIP gateway (tests). */
+  public SipGateway sip() {
+    return sip;
+  }
+
+  /** The call control (tests, metrics). */
+  public ClusterCallControl callControl() {
+    return callControl;
+  }
+
+  /** The API key generated for the bootstrap operator on this start, if one was. */
+  public Optional<String> generatedApiKey() {
+    return generatedApiKey;
+  }
+
+  /** host:port of the HTTP API. */
+  public String httpAddress() {
+    return http.localAddress().getHostString() + ":" + http.localAddress().getPort();
+  }
+
+  private String sipDescription() {
+    return String.valueOf(sip);
+  }
+
+  /** Runs CoordinatedShutdown and waits (up to 90 s) until the node and its embedded Cassandra are stopped. */
+  @Override
+  public void close() {
+    try {
+      CoordinatedShutdown.get(system)
+          .runAll(CoordinatedShutdown.unknownReason())
+          .toCompletableFuture()
+          .get(90, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("coordinated shutdown did not finish cleanly: {}", e.toString());
+    } finally {
+      if (cassandra != null) {
+        cassandra.close();
+      }
+    }
+  }
+}

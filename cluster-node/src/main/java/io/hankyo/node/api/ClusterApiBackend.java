@@ -1,0 +1,524 @@
+package io.hankyo.node.api;
+
+import io.hankyo.api.ApiBackend;
+import io.hankyo.api.ApiProblem;
+import io.hankyo.node.calllog.CallLogReader;
+import io.hankyo.node.directory.Advertiser;
+import io.hankyo.node.directory.ApiKey;
+import io.hankyo.node.directory.DirectoryBootstrap;
+import io.hankyo.node.directory.Operator;
+import io.hankyo.node.directory.TrackingNumber;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.protocol.privacy.EncryptedValue;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * {@link ApiBackend} on the sharded directory entities ({@link Operator}, {@link ApiKey}, {@link Advertiser},
+ * {@link TrackingNumber}), the call-log read side and the caller-number cipher.
+ *
+ * <p>Error mapping: an entity's rejection ({@link StatusReply.ErrorMessage}) becomes an {@link ApiProblem}: 404 for
+ * what does not exist for the operator (another operator's data looks the same as absent data), 409 for a taken
+ * client id, dialin id or number, 400 for a forward destination equal to the tracking number or an id the entity ids
+ * cannot hold. Timeouts and other failures are left as they are (the routes answer 503).
+ *
+ * <p>Multi-entity operations are ordered so that a failure half-way leaves nothing visible that is wrong, and a retry
+ * finishes the job: create number = reserve the dialin id in the advertiser, then assign the number (on conflict the
+ * reservation is dropped again); delete advertiser = delete, release each number, drop from the operator's index;
+ * delete number = release, then drop the reservation. After the assign, the advertiser is read again so that a
+ * delete that raced with the create does not leave the number held by a deleted advertiser. Readers verify against the
+ * {@link TrackingNumber} entity, which is the authority on who holds a number; {@link #listAdvertisers} skips index
+ * entries whose advertiser is absent (and answers an empty list for an operator that does not exist).
+ *
+ * <p>{@link #authenticate} caches positive answers for 30 s (keyed by the key's SHA-256, never the key), so a revoked
+ * key may keep working that long on a node that used it recently. Thread-safe.
+ */
+public final class ClusterApiBackend implements ApiBackend {
+  private static final Duration AUTH_CACHE_TTL = Duration.ofSeconds(30);
+  private static final int AUTH_CACHE_MAX_ENTRIES = 1024;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+  private final CallLogReader callLogs;
+  private final CallerNumberCipher cipher;
+  private final AuthCache authCache = new AuthCache(AUTH_CACHE_MAX_ENTRIES);
+
+  /**
+   * Registers the directory entities with sharding if not done yet.
+   *
+   * @param system the node's actor system
+   * @param sharding the node's sharding
+   * @param askTimeout per ask to an entity; operations that touch several entities take a few of them in sequence
+   * @param callLogs the call-log read side, for {@link #calls}
+   * @param cipher the caller-number cipher, for {@link #decryptCaller}
+   */
+  public ClusterApiBackend(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      Duration askTimeout,
+      CallLogReader callLogs,
+      CallerNumberCipher cipher) {
+    Objects.requireNonNull(system, "system");
+    this.sharding = Objects.requireNonNull(sharding, "sharding");
+    this.askTimeout = Objects.requireNonNull(askTimeout, "askTimeout");
+    this.callLogs = Objects.requireNonNull(callLogs, "callLogs");
+    this.cipher = Objects.requireNonNull(cipher, "cipher");
+    DirectoryBootstrap.initEntities(sharding);
+  }
+
+  // ------------------------------------------------------------------------------------------------------ keys
+
+  @Override
+  public CompletionStage<Optional<String>> authenticate(String apiKey) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String hash = ApiKey.idFor(apiKey);
+    Optional<String> cached = authCache.get(hash, System.nanoTime());
+    if (cached.isPresent()) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return sharding.entityRefFor(ApiKey.ENTITY_KEY, hash)
+        .ask(ApiKey.Resolve::new, askTimeout)
+        .thenApply(r -> {
+          r.operatorId().ifPresent(op -> authCache.put(hash, op, System.nanoTime() + AUTH_CACHE_TTL.toNanos()));
+          return r.operatorId();
+        });
+  }
+
+  // ----------------------------------------------------------------------------------------------- advertisers
+
+  @Override
+  public CompletionStage<AdvertiserView> createAdvertiser(String operatorId, String clientId, String clientName) {
+    if (clientName == null || clientName.isBlank()) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid("client_name must not be blank"));
+    }
+    String id = clientId == null ? newId("cl_") : clientId;
+    EntityRef<Advertiser.Command> adv;
+    try {
+      adv = advertiser(operatorId, id);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid(e.getMessage()));
+    }
+    // Index first: an index entry without an advertiser is skipped by readers; the reverse would hide it.
+    CompletionStage<Done> indexed = onRejection(
+        operator(operatorId).askWithStatus(r -> new Operator.AdvertiserAdded(id, r), askTimeout),
+        ApiProblem::notFound);
+    return indexed
+        .thenCompose(d -> onRejection(
+            adv.<Advertiser.Summary>askWithStatus(
+                r -> new Advertiser.Create(operatorId, id, clientName, r), askTimeout),
+            ApiProblem::conflict))
+        .thenApply(Advertiser.Summary::toView);
+  }
+
+  @Override
+  public CompletionStage<List<AdvertiserView>> listAdvertisers(String operatorId) {
+    return recoverRejection(
+            operator(operatorId).<Operator.ClientIds>askWithStatus(Operator.ListAdvertisers::new, askTimeout),
+            msg -> new Operator.ClientIds(List.of()))
+        .thenCompose(ids -> {
+          List<CompletionStage<Optional<Advertiser.Summary>>> gets = new ArrayList<>();
+          for (String id : ids.clientIds()) {
+            gets.add(findAdvertiser(operatorId, id));
+          }
+          return sequence(gets);
+        })
+        .thenApply(found -> found.stream()
+            .flatMap(Optional::stream)
+            .map(Advertiser.Summary::toView)
+            .sorted(Comparator.comparing(AdvertiserView::clientId))
+            .toList());
+  }
+
+  @Override
+  public CompletionStage<AdvertiserView> getAdvertiser(String operatorId, String clientId) {
+    return requireAdvertiser(operatorId, clientId).thenApply(Advertiser.Summary::toView);
+  }
+
+  @Override
+  public CompletionStage<AdvertiserView> updateAdvertiser(String operatorId, String clientId, String clientName) {
+    if (clientName == null || clientName.isBlank()) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid("client_name must not be blank"));
+    }
+    EntityRef<Advertiser.Command> adv;
+    try {
+      adv = advertiser(operatorId, clientId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)));
+    }
+    return onRejection(
+            adv.<Advertiser.Summary>askWithStatus(r -> new Advertiser.Rename(clientName, r), askTimeout),
+            ApiProblem::notFound)
+        .thenCompose(summary -> {
+          // Copy the name into each number so that calls log the new name.
+          List<CompletionStage<Done>> renames = new ArrayList<>();
+          for (String e164 : summary.numbers().values()) {
+            renames.add(number(e164).askWithStatus(
+                r -> new TrackingNumber.UpdateClientName(operatorId, clientId, summary.clientName(), r),
+                askTimeout));
+          }
+          return sequence(renames).thenApply(done -> summary.toView());
+        });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteAdvertiser(String operatorId, String clientId) {
+    EntityRef<Advertiser.Command> adv;
+    try {
+      adv = advertiser(operatorId, clientId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)));
+    }
+    return onRejection(
+            adv.<Advertiser.Removed>askWithStatus(Advertiser.Delete::new, askTimeout),
+            ApiProblem::notFound)
+        .thenCompose(removed -> {
+          List<CompletionStage<Done>> releases = new ArrayList<>();
+          removed.numbers().forEach((dialinId, e164) -> releases.add(number(e164).askWithStatus(
+              r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)));
+          return sequence(releases);
+        })
+        .thenCompose(released -> recoverRejection(
+            operator(operatorId).askWithStatus(r -> new Operator.AdvertiserRemoved(clientId, r), askTimeout),
+            msg -> Done.getInstance()));
+  }
+
+  // --------------------------------------------------------------------------------------------------- numbers
+
+  @Override
+  public CompletionStage<TrackingNumberView> createNumber(
+      String operatorId, String clientId, String dialinId, PhoneNumber number, String name, PhoneNumber forwardTo) {
+    Objects.requireNonNull(number, "number");
+    Objects.requireNonNull(forwardTo, "forwardTo");
+    if (number.e164().equals(forwardTo.e164())) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid(
+          "fwd_id must differ from the tracking number " + number.national()));
+    }
+    if (!TrackingNumber.isE164(number.e164())) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid("din_id '" + number.e164() + "' is not E.164"));
+    }
+    if (dialinId != null && dialinId.isBlank()) {
+      return CompletableFuture.failedFuture(ApiProblem.invalid("dialin_id must not be blank"));
+    }
+    String dialin = dialinId == null ? newId("dn_") : dialinId;
+    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> {
+      EntityRef<Advertiser.Command> advRef = advertiser(operatorId, clientId);
+      CompletionStage<Done> reserved = onRejection(
+          advRef.askWithStatus(r -> new Advertiser.ReserveNumber(dialin, number.e164(), r), askTimeout),
+          ApiProblem::conflict);
+      return reserved.thenCompose(d -> assignOrUndo(advRef, adv, dialin, number, name, forwardTo));
+    }).thenApply(TrackingNumber.Details::toView);
+  }
+
+  private CompletionStage<TrackingNumber.Details> assignOrUndo(
+      EntityRef<Advertiser.Command> advRef,
+      Advertiser.Summary adv,
+      String dialin,
+      PhoneNumber number,
+      String name,
+      PhoneNumber forwardTo) {
+    CompletionStage<TrackingNumber.Details> assigned = number(number.e164()).askWithStatus(
+        r -> new TrackingNumber.Assign(
+            adv.operatorId(), adv.clientId(), adv.clientName(), dialin, name, number, forwardTo, r),
+        askTimeout);
+    return assigned.handle((details, error) -> {
+      if (error == null) {
+        return confirmAssignment(details);
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof StatusReply.ErrorMessage rejected) {
+        // The number belongs to another record: drop our reservation so no half-created record is left.
+        return advRef.<Done>askWithStatus(r -> new Advertiser.UnreserveNumber(dialin, r), askTimeout)
+            .thenCompose(d -> CompletableFuture.<TrackingNumber.Details>failedFuture(
+                ApiProblem.conflict(rejected.getMessage())));
+      }
+      // Unknown outcome (e.g. timeout): keep the reservation, so that a retry or a delete can finish the job.
+      return CompletableFuture.<TrackingNumber.Details>failedFuture(cause);
+    }).thenCompose(Function.identity());
+  }
+
+  /**
+   * Closes the race with a concurrent delete (or rename) of the advertiser between reserve and assign: when the
+   * advertiser no longer lists this dialin id for this number, the number is released again (404); when it was
+   * renamed meanwhile, the new name is copied into the number.
+   */
+  private CompletionStage<TrackingNumber.Details> confirmAssignment(TrackingNumber.Details details) {
+    String op = details.operatorId();
+    String client = details.clientId();
+    String dialin = details.dialinId();
+    String e164 = details.number().e164();
+    return findAdvertiser(op, client).thenCompose(adv -> {
+      if (adv.isEmpty() || !e164.equals(adv.get().numbers().get(dialin))) {
+        return number(e164)
+            .<Done>askWithStatus(r -> new TrackingNumber.Release(op, client, dialin, r), askTimeout)
+            .thenCompose(d -> CompletableFuture.<TrackingNumber.Details>failedFuture(
+                ApiProblem.notFound(advertiserNotFound(client))));
+      }
+      String name = adv.get().clientName();
+      if (name.equals(details.clientName())) {
+        return CompletableFuture.completedFuture(details);
+      }
+      return number(e164)
+          .<Done>askWithStatus(r -> new TrackingNumber.UpdateClientName(op, client, name, r), askTimeout)
+          .thenCompose(d -> number(e164).<TrackingNumber.Details>askWithStatus(TrackingNumber.Get::new, askTimeout));
+    });
+  }
+
+  @Override
+  public CompletionStage<List<TrackingNumberView>> listNumbers(String operatorId, String clientId) {
+    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> {
+      List<CompletionStage<Optional<TrackingNumber.Details>>> gets = new ArrayList<>();
+      adv.numbers().forEach((dialinId, e164) -> gets.add(findHeld(operatorId, clientId, dialinId, e164)));
+      return sequence(gets);
+    }).thenApply(found -> found.stream()
+        .flatMap(Optional::stream)
+        .map(TrackingNumber.Details::toView)
+        .sorted(Comparator.comparing(TrackingNumberView::dialinId))
+        .toList());
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> getNumber(String operatorId, String clientId, String dialinId) {
+    return requireAdvertiser(operatorId, clientId)
+        .thenCompose(adv -> {
+          String e164 = adv.numbers().get(dialinId);
+          if (e164 == null) {
+            return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+          }
+          return findHeld(operatorId, clientId, dialinId, e164).thenCompose(d -> d
+              .map(CompletableFuture::completedFuture)
+              .orElseGet(() -> CompletableFuture.failedFuture(
+                  ApiProblem.notFound(numberNotFound(clientId, dialinId)))));
+        })
+        .thenApply(TrackingNumber.Details::toView);
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> updateNumber(
+      String operatorId, String clientId, String dialinId, String name, PhoneNumber forwardTo) {
+    return requireAdvertiser(operatorId, clientId)
+        .thenCompose(adv -> {
+          String e164 = adv.numbers().get(dialinId);
+          if (e164 == null) {
+            return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+          }
+          if (forwardTo != null && forwardTo.e164().equals(e164)) {
+            return CompletableFuture.failedFuture(ApiProblem.invalid("fwd_id must differ from the tracking number"));
+          }
+          return onRejection(
+              number(e164).<TrackingNumber.Details>askWithStatus(
+                  r -> new TrackingNumber.Update(operatorId, clientId, dialinId,
+                      Optional.ofNullable(name), Optional.ofNullable(forwardTo), r),
+                  askTimeout),
+              msg -> ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+        })
+        .thenApply(TrackingNumber.Details::toView);
+  }
+
+  @Override
+  public CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId) {
+    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> {
+      String e164 = adv.numbers().get(dialinId);
+      if (e164 == null) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+      }
+      // Release first: while the reservation stays, a retry can still find the number to release.
+      return number(e164)
+          .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)
+          .thenCompose(d -> advertiser(operatorId, clientId)
+              .<Done>askWithStatus(r -> new Advertiser.UnreserveNumber(dialinId, r), askTimeout));
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------- call logs
+
+  @Override
+  public Source<CallLogRecord, NotUsed> calls(String operatorId, Instant from, Instant to) {
+    return callLogs.read(operatorId, from, to);
+  }
+
+  @Override
+  public Optional<String> decryptCaller(EncryptedValue value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(cipher.decrypt(value));
+    } catch (CallerNumberCipher.UnknownKeyException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  // --------------------------------------------------------------------------------------------------- helpers
+
+  private EntityRef<Operator.Command> operator(String operatorId) {
+    return sharding.entityRefFor(Operator.ENTITY_KEY, operatorId);
+  }
+
+  private EntityRef<Advertiser.Command> advertiser(String operatorId, String clientId) {
+    return sharding.entityRefFor(Advertiser.ENTITY_KEY, Advertiser.entityId(operatorId, clientId));
+  }
+
+  private EntityRef<TrackingNumber.Command> number(String e164) {
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164);
+  }
+
+  /** The active advertiser, or a stage failed with 404. */
+  private CompletionStage<Advertiser.Summary> requireAdvertiser(String operatorId, String clientId) {
+    return findAdvertiser(operatorId, clientId).thenCompose(found -> found
+        .map(CompletableFuture::completedFuture)
+        .orElseGet(() -> CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)))));
+  }
+
+  /** The active advertiser, or empty when absent or deleted (or the ids cannot name one). */
+  private CompletionStage<Optional<Advertiser.Summary>> findAdvertiser(String operatorId, String clientId) {
+    EntityRef<Advertiser.Command> ref;
+    try {
+      ref = advertiser(operatorId, clientId);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return recoverRejection(
+        ref.<Advertiser.Summary>askWithStatus(Advertiser.Get::new, askTimeout).thenApply(Optional::of),
+        msg -> Optional.empty());
+  }
+
+  /** The number's record when held by (operator, client, dialin); empty otherwise. */
+  private CompletionStage<Optional<TrackingNumber.Details>> findHeld(
+      String operatorId, String clientId, String dialinId, String e164) {
+    if (!TrackingNumber.isE164(e164)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return recoverRejection(
+        number(e164).<TrackingNumber.Details>askWithStatus(TrackingNumber.Get::new, askTimeout)
+            .thenApply(d -> Optional.of(d).filter(x -> x.heldBy(operatorId, clientId, dialinId))),
+        msg -> Optional.empty());
+  }
+
+  private static String advertiserNotFound(String clientId) {
+    return "advertiser '" + clientId + "' not found";
+  }
+
+  private static String numberNotFound(String clientId, String dialinId) {
+    return "tracking number '" + dialinId + "' of advertiser '" + clientId + "' not found";
+  }
+
+  private static String newId(String prefix) {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return prefix + HexFormat.of().formatHex(b);
+  }
+
+  /** Replaces an entity rejection by the ApiProblem {@code toProblem} makes of its message. */
+  private static <T> CompletionStage<T> onRejection(CompletionStage<T> stage, Function<String, ApiProblem> toProblem) {
+    return stage.handle((v, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(v);
+      }
+      Throwable cause = unwrap(e);
+      if (cause instanceof StatusReply.ErrorMessage m) {
+        return CompletableFuture.<T>failedFuture(toProblem.apply(m.getMessage()));
+      }
+      return CompletableFuture.<T>failedFuture(cause);
+    }).thenCompose(Function.identity());
+  }
+
+  /** Replaces an entity rejection by a value. */
+  private static <T> CompletionStage<T> recoverRejection(CompletionStage<T> stage, Function<String, T> fallback) {
+    return stage.handle((v, e) -> {
+      if (e == null) {
+        return CompletableFuture.completedFuture(v);
+      }
+      Throwable cause = unwrap(e);
+      if (cause instanceof StatusReply.ErrorMessage m) {
+        return CompletableFuture.completedFuture(fallback.apply(m.getMessage()));
+      }
+      return CompletableFuture.<T>failedFuture(cause);
+    }).thenCompose(Function.identity());
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** All results in order; fails with the first failure (after all have finished). */
+  private static <T> CompletionStage<List<T>> sequence(List<CompletionStage<T>> stages) {
+    CompletableFuture<?>[] all = stages.stream().map(CompletionStage::toCompletableFuture)
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all)
+        .handle((v, e) -> {
+          if (e != null) {
+            return CompletableFuture.<List<T>>failedFuture(unwrap(e));
+          }
+          List<T> out = new ArrayList<>(stages.size());
+          for (CompletionStage<T> s : stages) {
+            out.add(s.toCompletableFuture().join());
+          }
+          return CompletableFuture.completedFuture(out);
+        })
+        .thenCompose(Function.identity());
+  }
+
+  /** A small LRU map of key hash → operator id with expiry; never holds key texts. */
+  private static final class AuthCache {
+    private record Entry(String operatorId, long expiresAtNanos) {}
+
+    private final Map<String, Entry> entries;
+
+    AuthCache(int maxEntries) {
+      this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+          return size() > maxEntries;
+        }
+      };
+    }
+
+    synchronized Optional<String> get(String hash, long nowNanos) {
+      Entry e = entries.get(hash);
+      if (e == null) {
+        return Optional.empty();
+      }
+      if (nowNanos - e.expiresAtNanos() >= 0) {
+        entries.remove(hash);
+        return Optional.empty();
+      }
+      return Optional.of(e.operatorId());
+    }
+
+    synchronized void put(String hash, String operatorId, long expiresAtNanos) {
+      entries.put(hash, new Entry(operatorId, expiresAtNanos));
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.hankyo.node.call;
+
+import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.calllog.DeviceType;
+import io.hankyo.protocol.calllog.DialStatus;
+import io.hankyo.protocol.calllog.HangupParty;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Turns what happened to a call into its call-log record (spec section 6): {@code dial_stat}, {@code hup_usr} and the
+ * durations. Plain code, no actors, so every rule is unit-tested directly.
+ *
+ * <p>Status rules:
+ *
+ * <table>
+ *   <caption>dial_stat / hup_usr by outcome</caption>
+ *   <tr><th>outcome</th><th>dial_stat</th><th>hup_usr</th></tr>
+ *   <tr><td>answered</td><td>正常通話</td><td>whoever sent BYE (システム for a system release)</td></tr>
+ *   <tr><td>caller cancelled before answer</td><td>不完了呼</td><td>発信者</td></tr>
+ *   <tr><td>no answer within the ring timeout</td><td>不完了呼</td><td>システム</td></tr>
+ *   <tr><td>200 OK crossed our CANCEL (RFC 5407)</td><td>不完了呼</td><td>as reported</td></tr>
+ *   <tr><td>busy (486/600)</td><td>話中</td><td>着信者</td></tr>
+ *   <tr><td>declined (603/403)</td><td>回線不可</td><td>着信者</td></tr>
+ *   <tr><td>unreachable (404/480/408/5xx/timeout)</td><td>回線不可</td><td>システム</td></tr>
+ *   <tr><td>gateway or cluster failure before answer</td><td>ステータス異</td><td>システム</td></tr>
+ * </table>
+ *
+ * Durations are whole seconds rounded half up from milliseconds: {@code calling_sec} from the start of forwarding to
+ * the answer (or to the end when never answered), {@code talking_sec} from the answer to the end (0 when never
+ * answered), {@code conn_sec} from the arrival to the end.
+ */
+public final class CallOutcomes {
+  private final CallCharges charges;
+
+  public CallOutcomes(CallCharges charges) {
+    this.charges = charges;
+  }
+
+  /**
+   * The facts of one finished call.
+   *
+   * @param seqNum {@code seq_num}
+   * @param arrival the arrival
+   * @param route the route the call took
+   * @param forwardTo the destination of the last forward attempt; null when never forwarded
+   * @param forwardStartedAt when the last forward attempt started; null when never forwarded
+   * @param answeredAt when the destination answered; null when never
+   * @param endedAt when the call ended
+   * @param by who hung up, as the gateway reported it
+   * @param cause why it ended
+   * @param sipStatus the final response to the caller (0 after BYE)
+   */
+  public record Facts(
+      long seqNum,
+      CallArrival arrival,
+      NumberRoute route,
+      PhoneNumber forwardTo,
+      Instant forwardStartedAt,
+      Instant answeredAt,
+      Instant endedAt,
+      HangupParty by,
+      EndCause cause,
+      int sipStatus) {}
+
+  /** The call-log record of a finished call. */
+  public CallLogRecord record(Facts f) {
+    Instant end = f.endedAt().isBefore(f.arrival().arrivedAt()) ? f.arrival().arrivedAt() : f.endedAt();
+    boolean answered = f.answeredAt() != null;
+    DialStatus status = status(answered, f.cause());
+    HangupParty hup = hangupParty(answered, f.by(), f.cause());
+    int callingSec = 0;
+    if (f.forwardStartedAt() != null) {
+      callingSec = seconds(f.forwardStartedAt(), answered ? f.answeredAt() : end);
+    }
+    int talkingSec = answered ? seconds(f.answeredAt(), end) : 0;
+    int connSec = seconds(f.arrival().arrivedAt(), end);
+    DeviceType callerType = f.arrival().caller().type();
+    DeviceType fwdType = f.forwardTo() == null ? null : DeviceType.of(f.forwardTo().kind());
+    long charge = charges.charge(f.route().din().kind(), callerType, fwdType, talkingSec);
+    return new CallLogRecord(
+        f.route().operatorId(),
+        f.seqNum(),
+        f.arrival().trnId(),
+        f.route().din(),
+        f.route().clientId(),
+        f.route().clientName(),
+        f.route().dialinId(),
+        f.route().dialinName(),
+        f.forwardTo(),
+        f.arrival().caller().withheld() ? null : f.arrival().caller().number(),
+        callerType,
+        fwdType,
+        f.arrival().arrivedAt(),
+        f.answeredAt(),
+        end,
+        callingSec,
+        talkingSec,
+        connSec,
+        status,
+        hup,
+        Map.of(),
+        false,
+        false,
+        charge,
+        f.cause().name(),
+        f.sipStatus());
+  }
+
+  /** {@code dial_stat} for an outcome. */
+  public static DialStatus status(boolean answered, EndCause cause) {
+    if (answered) {
+      return DialStatus.NORMAL;
+    }
+    switch (cause) {
+      case CALLER_CANCELLED:
+      case NO_ANSWER:
+      case ANSWER_CANCEL_RACE:
+        return DialStatus.INCOMPLETE;
+      case BUSY:
+        return DialStatus.BUSY;
+      case DECLINED:
+      case UNREACHABLE:
+        return DialStatus.LINE_UNAVAILABLE;
+      default:
+        return DialStatus.STATUS_ERROR;
+    }
+  }
+
+  /** {@code hup_usr} for an outcome. */
+  public static HangupParty hangupParty(boolean answered, HangupParty reported, EndCause cause) {
+    if (answered) {
+      return reported == null ? HangupParty.SYSTEM : reported;
+    }
+    switch (cause) {
+      case CALLER_CANCELLED:
+        return HangupParty.CALLER;
+      case BUSY:
+      case DECLINED:
+        return HangupParty.CALLEE;
+      case ANSWER_CANCEL_RACE:
+        return reported == null ? HangupParty.SYSTEM : reported;
+      default:
+        return HangupParty.SYSTEM;
+    }
+  }
+
+  /** Whole seconds between two instants, rounded half up; 0 when {@code to} is before {@code from}. */
+  static int seconds(Instant from, Instant to) {
+    long ms = Duration.between(from, to).toMillis();
+    if (ms <= 0) {
+      return 0;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, (ms + 500) / 1000);
+  }
+}

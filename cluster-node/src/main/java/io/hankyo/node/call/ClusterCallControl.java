@@ -1,0 +1,97 @@
+package io.hankyo.node.call;
+
+import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.CallInstruction;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.sip.CallControl;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.Patterns;
+
+/**
+ * The SIP gateway's {@link CallControl} on the cluster: tracking-number lookup, {@code seq_num}, and the sharded
+ * {@link Call} entity, wherever in the cluster they live.
+ *
+ * <p>{@link #arrive}: looks the dialled number up ({@code TrackingNumber} entity, an in-memory read); an unknown number
+ * is rejected with 404 and creates nothing (counted in {@link #unknownNumbers()}); a known one gets its {@code seq_num}
+ * from the operator's {@link CallSequence} and starts the {@link Call} entity, whose reply is the decision. Each ask
+ * has {@code askTimeout}; a failure fails the stage and the gateway answers 503.
+ *
+ * <p>{@link #report}: Ringing is told (best effort, it only feeds a transient field); Answered and Ended are asked with
+ * retries ({@code reportAttempts} tries, exponential backoff from 200 ms), since they are what the call log is made of.
+ */
+public final class ClusterCallControl implements CallControl {
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final NumberRoutes routes;
+  private final Duration askTimeout;
+  private final Duration ringTimeout;
+  private final int reportAttempts;
+  private final AtomicLong unknownNumbers = new AtomicLong();
+
+  /**
+   * @param askTimeout timeout of each ask to an entity
+   * @param ringTimeout how long a forward attempt may ring before the Call entity cancels it
+   * @param reportAttempts how many times Answered/Ended reports are tried (≥ 1)
+   */
+  public ClusterCallControl(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      NumberRoutes routes,
+      Duration askTimeout,
+      Duration ringTimeout,
+      int reportAttempts) {
+    this.system = system;
+    this.sharding = sharding;
+    this.routes = routes;
+    this.askTimeout = askTimeout;
+    this.ringTimeout = ringTimeout;
+    this.reportAttempts = Math.max(1, reportAttempts);
+  }
+
+  /** Calls to numbers that are not tracking numbers (answered 404) since start. */
+  public long unknownNumbers() {
+    return unknownNumbers.get();
+  }
+
+  @Override
+  public CompletionStage<RouteDecision> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
+    return routes.lookup(arrival.dialled().e164()).thenCompose(route -> {
+      if (route.isEmpty()) {
+        unknownNumbers.incrementAndGet();
+        return CompletableFuture.completedFuture(
+            (RouteDecision) new RouteDecision.Reject(404, "Not Found"));
+      }
+      var r = route.get();
+      CompletionStage<Long> seq = sharding.entityRefFor(CallSequence.ENTITY_KEY, r.operatorId())
+          .ask(CallSequence.Next::new, askTimeout);
+      return seq.thenCompose(n -> sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
+          .<RouteDecision>askWithStatus(
+              replyTo -> new Call.Start(arrival, r, n, gateway, ringTimeout.toMillis(), replyTo), askTimeout));
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> report(CallProgress progress) {
+    var entity = sharding.entityRefFor(Call.ENTITY_KEY, progress.trnId());
+    if (progress instanceof CallProgress.Ringing) {
+      entity.tell(new Call.Report(progress, system.ignoreRef()));
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return Patterns.retry(
+        () -> entity.<Done>askWithStatus(replyTo -> new Call.Report(progress, replyTo), askTimeout),
+        reportAttempts,
+        Duration.ofMillis(200),
+        Duration.ofSeconds(5),
+        0.2,
+        system.classicSystem());
+  }
+}

@@ -1,0 +1,69 @@
+package io.hankyo.node.calllog;
+
+import io.hankyo.node.call.Call;
+import io.hankyo.node.call.CallLogWriter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.Projection;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+
+/**
+ * The durable backstop of the call log (design-notes.md section 3): a Pekko Projection over the Cassandra journal's
+ * {@code eventsByTag} stream of {@link Call.CallEnded} events, at-least-once, writing each call's row with the same
+ * idempotent upsert the Call entity uses. One projection instance per tag ({@code calllog-0..N-1}), spread over the
+ * cluster by a sharded daemon process; offsets live in the projection offset store.
+ *
+ * <p>Rows appear through this path after the journal's eventual-consistency delay plus the query refresh interval
+ * (a few seconds); the direct write at the end of the call makes them visible at once.
+ */
+public final class CallLogProjection {
+  private CallLogProjection() {}
+
+  /** Starts the projection instances on the cluster. */
+  public static void init(ActorSystem<?> system, CallLogWriter writer, int tagCount) {
+    List<String> tags = Call.allTags(tagCount);
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "call-log-projection",
+            tags.size(),
+            i -> ProjectionBehavior.create(projection(system, writer, tags.get(i))),
+            ProjectionBehavior.stopMessage());
+  }
+
+  private static Projection<EventEnvelope<Call.Event>> projection(
+      ActorSystem<?> system, CallLogWriter writer, String tag) {
+    SourceProvider<Offset, EventEnvelope<Call.Event>> source =
+        EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
+    return CassandraProjection.atLeastOnce(ProjectionId.of("call-log", tag), source, () -> new RowHandler(writer));
+  }
+
+  /** Writes the row of each ended call; other events of a call carry nothing for the call log. */
+  static final class RowHandler extends Handler<EventEnvelope<Call.Event>> {
+    private final CallLogWriter writer;
+
+    RowHandler(CallLogWriter writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public CompletionStage<Done> process(EventEnvelope<Call.Event> envelope) {
+      if (envelope.event() instanceof Call.CallEnded ended) {
+        return writer.upsert(ended.record());
+      }
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.hankyo.node.directory;
+
+import io.hankyo.protocol.call.NumberRoute;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Looks up where a call to a tracking number goes (spec section 2), for every incoming call. Asks the sharded
+ * {@link TrackingNumber} entity of the number ({@link TrackingNumber.GetRoute}: an in-memory read, nothing persisted;
+ * the first ask after the entity was passivated replays its few events). Thread-safe.
+ */
+public final class NumberRoutes {
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+
+  /**
+   * Registers the directory entities with sharding if not done yet.
+   *
+   * @param system the node's actor system
+   * @param sharding the node's sharding
+   * @param timeout how long one lookup may take before its stage fails with a {@code TimeoutException}
+   */
+  public NumberRoutes(ActorSystem<?> system, ClusterSharding sharding, Duration timeout) {
+    Objects.requireNonNull(system, "system");
+    this.sharding = Objects.requireNonNull(sharding, "sharding");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    DirectoryBootstrap.initEntities(sharding);
+  }
+
+  /**
+   * The route of a number.
+   *
+   * @param e164 the dialled number in E.164 ({@code +81120123456}); anything else is answered empty without asking
+   * @return the route, or empty when the number is not a tracking number; fails with a {@code TimeoutException}
+   *     when the entity does not answer in time
+   */
+  public CompletionStage<Optional<NumberRoute>> lookup(String e164) {
+    if (!TrackingNumber.isE164(e164)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
+        .ask(TrackingNumber.GetRoute::new, timeout)
+        .thenApply(TrackingNumber.Route::route);
+  }
+}

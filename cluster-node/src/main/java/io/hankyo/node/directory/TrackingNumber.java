@@ -1,0 +1,397 @@
+package io.hankyo.node.directory;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.protocol.JsonSerializable;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * A phone number in the cluster (spec section 2): unassigned, or the tracking number (トラッキング番号,
+ * {@code din_id}) of exactly one record (operator, advertiser {@code client_id}, {@code dialin_id}) that forwards to
+ * {@code fwd_id}. Sharded, event-sourced; entity id = the number in E.164 ({@code +81120123456}), so a number routes
+ * to at most one record in the whole cluster.
+ *
+ * <p>Every incoming call reads {@link GetRoute}, a pure in-memory read. Changes are accepted only from the holder
+ * (operator, client id, dialin id): {@link Update} from anyone else is rejected as not found,
+ * {@link UpdateClientName} and {@link Release} from anyone else change nothing.
+ *
+ * <p>Rejections ({@link StatusReply#error(String)}): {@link Assign} when another record holds the number ("already a
+ * tracking number") or the number is not this entity's; {@link Update} and {@link Get} when the number is not held
+ * (by that record).
+ */
+public final class TrackingNumber
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State> {
+
+  /** Sharding type key; persistence ids are {@code TrackingNumber|<E.164>}. */
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TrackingNumber");
+
+  // ---------------------------------------------------------------------------------------------------- commands
+
+  /** Commands of the tracking number entity. */
+  public sealed interface Command extends JsonSerializable {}
+
+  /**
+   * Makes the number the tracking number of a record. Idempotent for the same (operator, client id, dialin id): the
+   * current record is replied unchanged.
+   *
+   * @param operatorId owner operator
+   * @param clientId {@code client_id}
+   * @param clientName {@code client_name} (copied so that calls log it without asking the advertiser)
+   * @param dialinId {@code dialin_id}
+   * @param dialinName {@code dialin_name}, may be empty
+   * @param number the tracking number; its E.164 must be this entity's id; {@code raw} kept as entered
+   * @param forwardTo {@code fwd_id}
+   * @param replyTo gets the record, or an error when the number is already another record's tracking number
+   */
+  public record Assign(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("dialin_name") String dialinName,
+      @JsonProperty("number") PhoneNumber number,
+      @JsonProperty("forward_to") PhoneNumber forwardTo,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
+  /**
+   * Changes the name and/or forward destination of the holder's record (empty = unchanged; no event when nothing
+   * changes).
+   *
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record Update(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("dialin_name") Optional<String> dialinName,
+      @JsonProperty("forward_to") Optional<PhoneNumber> forwardTo,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {
+    public Update {
+      dialinName = dialinName == null ? Optional.empty() : dialinName;
+      forwardTo = forwardTo == null ? Optional.empty() : forwardTo;
+    }
+  }
+
+  /**
+   * The advertiser was renamed: copy its new name. Done without change when the number is not held by that
+   * advertiser (operator, client id).
+   *
+   * @param replyTo gets {@link Done}
+   */
+  public record UpdateClientName(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Ends the record's hold on the number; calls to it are refused from then on. Idempotent: Done without change when
+   * the number is unassigned or held by another record (either way that record does not hold it afterwards).
+   *
+   * @param replyTo gets {@link Done}
+   */
+  public record Release(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Reads the record. @param replyTo gets it, or an error when the number is not a tracking number */
+  public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo) implements Command {}
+
+  /** Where a call to this number goes (in-memory read, nothing persisted). @param replyTo gets the route or empty */
+  public record GetRoute(@JsonProperty("reply_to") ActorRef<Route> replyTo) implements Command {}
+
+  // ----------------------------------------------------------------------------------------------------- replies
+
+  /** Reply to {@link GetRoute}. @param route empty when the number is not a tracking number */
+  public record Route(@JsonProperty("route") Optional<NumberRoute> route) implements JsonSerializable {
+    public Route {
+      route = route == null ? Optional.empty() : route;
+    }
+  }
+
+  /**
+   * A tracking-number record.
+   *
+   * @param operatorId owner operator
+   * @param clientId {@code client_id}
+   * @param clientName {@code client_name} (as of the last advertiser rename)
+   * @param dialinId {@code dialin_id}
+   * @param dialinName {@code dialin_name}
+   * @param number {@code din_id} (raw as entered at creation)
+   * @param forwardTo {@code fwd_id}
+   * @param createdAt when assigned
+   * @param updatedAt last change
+   */
+  public record Details(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("dialin_name") String dialinName,
+      @JsonProperty("number") PhoneNumber number,
+      @JsonProperty("forward_to") PhoneNumber forwardTo,
+      @JsonProperty("created_at") Instant createdAt,
+      @JsonProperty("updated_at") Instant updatedAt)
+      implements JsonSerializable {
+
+    /** True when (operator, client id, dialin id) is this record. */
+    public boolean heldBy(String operator, String client, String dialin) {
+      return operatorId.equals(operator) && clientId.equals(client) && dialinId.equals(dialin);
+    }
+
+    /** The API view. */
+    public TrackingNumberView toView() {
+      return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt);
+    }
+
+    /** What a call needs. */
+    public NumberRoute toRoute() {
+      return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------ events
+
+  /** Events of the tracking number entity. */
+  public sealed interface Event extends JsonSerializable {}
+
+  /** The number became the tracking number of a record. */
+  public record NumberAssigned(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("dialin_name") String dialinName,
+      @JsonProperty("number") PhoneNumber number,
+      @JsonProperty("forward_to") PhoneNumber forwardTo,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** Name and forward destination after an update (both given, changed or not). */
+  public record NumberUpdated(
+      @JsonProperty("dialin_name") String dialinName,
+      @JsonProperty("forward_to") PhoneNumber forwardTo,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The advertiser's new name. */
+  public record ClientRenamed(@JsonProperty("client_name") String clientName, @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The record let go of the number. */
+  public record NumberReleased(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  // ------------------------------------------------------------------------------------------------------- state
+
+  /** State of the tracking number entity. */
+  public sealed interface State extends JsonSerializable {}
+
+  /** No record holds the number. */
+  public record Unassigned() implements State {}
+
+  /** Held by a record; fields as in {@link Details}. */
+  public record Assigned(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("dialin_name") String dialinName,
+      @JsonProperty("number") PhoneNumber number,
+      @JsonProperty("forward_to") PhoneNumber forwardTo,
+      @JsonProperty("created_at") Instant createdAt,
+      @JsonProperty("updated_at") Instant updatedAt)
+      implements State {
+    public Assigned {
+      Objects.requireNonNull(operatorId, "operatorId");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(dialinId, "dialinId");
+      Objects.requireNonNull(number, "number");
+      Objects.requireNonNull(forwardTo, "forwardTo");
+      clientName = clientName == null ? "" : clientName;
+      dialinName = dialinName == null ? "" : dialinName;
+    }
+
+    Details details() {
+      return new Details(
+          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt);
+    }
+
+    boolean heldBy(String operator, String client, String dialin) {
+      return operatorId.equals(operator) && clientId.equals(client) && dialinId.equals(dialin);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------- behavior
+
+  private final String e164;
+
+  private TrackingNumber(String e164) {
+    super(PersistenceId.of(ENTITY_KEY.name(), e164));
+    this.e164 = e164;
+  }
+
+  /**
+   * Registers the entity type with sharding (idempotent: a second call returns the same region).
+   *
+   * @return the shard region
+   */
+  public static ActorRef<ShardingEnvelope<Command>> init(ClusterSharding sharding) {
+    return sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  /**
+   * The behavior of one number.
+   *
+   * @param e164 the number in E.164, e.g. {@code +81120123456}
+   * @throws IllegalArgumentException when the id is not E.164
+   */
+  public static Behavior<Command> create(String e164) {
+    if (!isE164(e164)) {
+      throw new IllegalArgumentException("tracking number entity id must be E.164, got '" + e164 + "'");
+    }
+    return new TrackingNumber(e164);
+  }
+
+  /** True for '+' followed by 2 to 15 digits, the first not 0 (ITU-T E.164). */
+  public static boolean isE164(String s) {
+    return s != null && s.matches("\\+[1-9][0-9]{1,14}");
+  }
+
+  @Override
+  public State emptyState() {
+    return new Unassigned();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
+    b.forStateType(Unassigned.class)
+        .onCommand(Assign.class, this::assign)
+        .onCommand(Update.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(GetRoute.class, c -> Effect().reply(c.replyTo(), new Route(Optional.empty())));
+    b.forStateType(Assigned.class)
+        .onCommand(Assign.class, this::assignAgain)
+        .onCommand(Update.class, this::update)
+        .onCommand(UpdateClientName.class, this::updateClientName)
+        .onCommand(Release.class, this::release)
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
+        .onCommand(GetRoute.class, (s, c) ->
+            Effect().reply(c.replyTo(), new Route(Optional.of(s.details().toRoute()))));
+    return b.build();
+  }
+
+  private <T> StatusReply<T> notHeld() {
+    return StatusReply.error(e164 + " is not a tracking number");
+  }
+
+  private ReplyEffect<Event, State> assign(Assign c) {
+    if (c.number() == null || !e164.equals(c.number().e164())) {
+      return Effect().reply(c.replyTo(), StatusReply.error("Assign of "
+          + (c.number() == null ? "no number" : c.number().e164()) + " was sent to tracking number " + e164));
+    }
+    if (c.forwardTo() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error("the forward destination is missing"));
+    }
+    if (isBlank(c.operatorId()) || isBlank(c.clientId()) || isBlank(c.dialinId())) {
+      return Effect().reply(c.replyTo(), StatusReply.error("operator id, client_id and dialin_id must not be blank"));
+    }
+    return Effect()
+        .persist(new NumberAssigned(c.operatorId(), c.clientId(), orEmpty(c.clientName()), c.dialinId(),
+            orEmpty(c.dialinName()), c.number(), c.forwardTo(), Instant.now()))
+        .thenReply(c.replyTo(), s -> StatusReply.success(((Assigned) s).details()));
+  }
+
+  private ReplyEffect<Event, State> assignAgain(Assigned s, Assign c) {
+    if (s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().reply(c.replyTo(), StatusReply.error(
+        s.number().national() + " (" + e164 + ") is already a tracking number"));
+  }
+
+  private ReplyEffect<Event, State> update(Assigned s, Update c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    String name = c.dialinName().orElse(s.dialinName());
+    PhoneNumber fwd = c.forwardTo().orElse(s.forwardTo());
+    if (name.equals(s.dialinName()) && fwd.equals(s.forwardTo())) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new NumberUpdated(name, fwd, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
+  private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
+    boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
+    if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(new ClientRenamed(c.clientName(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> release(Assigned s, Release c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(new NumberReleased(s.operatorId(), s.clientId(), s.dialinId(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.ack());
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var b = newEventHandlerBuilder();
+    b.forStateType(Unassigned.class)
+        .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
+            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at()));
+    b.forStateType(Assigned.class)
+        .onEvent(NumberUpdated.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), s.clientName(),
+            s.dialinId(), e.dialinName(), s.number(), e.forwardTo(), s.createdAt(), e.at()))
+        .onEvent(ClientRenamed.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), e.clientName(),
+            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at()))
+        .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
+    return b.build();
+  }
+}

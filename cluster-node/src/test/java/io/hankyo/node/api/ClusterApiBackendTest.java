@@ -1,0 +1,398 @@
+package io.hankyo.node.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.api.ApiProblem;
+import io.hankyo.node.calllog.CallLogReader;
+import io.hankyo.node.directory.ApiKey;
+import io.hankyo.node.directory.DirectoryBootstrap;
+import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.directory.Operator;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.protocol.privacy.EncryptedValue;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The backend on the real entities in a single-node cluster with the in-memory journal. */
+class ClusterApiBackendTest {
+  private static final Duration ASK = Duration.ofSeconds(10);
+  private static final AtomicInteger OPERATORS = new AtomicInteger();
+
+  private static ActorTestKit testKit;
+  private static ActorSystem<Void> system;
+  private static ClusterSharding sharding;
+  private static CallerNumberCipher cipher;
+  private static final List<Object[]> readerCalls = new ArrayList<>();
+  private static final Source<CallLogRecord, NotUsed> READER_SOURCE = Source.empty();
+  private static ClusterApiBackend backend;
+  private static NumberRoutes routes;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    testKit = ActorTestKit.create("ClusterApiBackendTest", DirectoryTestConfig.cluster());
+    system = testKit.system();
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("single-node cluster did not come up");
+      }
+      Thread.sleep(50);
+    }
+    sharding = ClusterSharding.get(system);
+    cipher = new CallerNumberCipher(Map.of("k1", randomKey()), "k1", randomKey());
+    CallLogReader reader = (operatorId, from, to) -> {
+      synchronized (readerCalls) {
+        readerCalls.add(new Object[] {operatorId, from, to});
+      }
+      return READER_SOURCE;
+    };
+    backend = new ClusterApiBackend(system, sharding, ASK, reader, cipher);
+    routes = new NumberRoutes(system, sharding, ASK);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    testKit.shutdownTestKit();
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private static String randomKey() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("stage failed: " + e, e);
+    }
+  }
+
+  private static ApiProblem problem(int status, CompletionStage<?> stage) {
+    ExecutionException e = assertThrows(
+        ExecutionException.class, () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
+    ApiProblem p = assertInstanceOf(ApiProblem.class, e.getCause(), "cause: " + e.getCause());
+    assertEquals(status, p.status(), p.getMessage());
+    return p;
+  }
+
+  /** A fresh operator (so list assertions see only this test's data). */
+  private static String newOperator() {
+    String id = "op-" + OPERATORS.incrementAndGet();
+    Operator.CreateResult r = await(sharding.entityRefFor(Operator.ENTITY_KEY, id)
+        .<Operator.CreateResult>askWithStatus(reply -> new Operator.Create("Operator " + id, reply), ASK));
+    assertTrue(r.newlyCreated());
+    return id;
+  }
+
+  private static PhoneNumber num(String s) {
+    return PhoneNumbers.parse(s);
+  }
+
+  private static Optional<NumberRoute> lookup(String number) {
+    return await(routes.lookup(num(number).e164()));
+  }
+
+  // -------------------------------------------------------------------------------------------- advertisers
+
+  @Test
+  void advertiserLifecycle() {
+    String op = newOperator();
+    AdvertiserView created = await(backend.createAdvertiser(op, "adv-1", "Shop One"));
+    assertEquals("adv-1", created.clientId());
+    assertEquals("Shop One", created.clientName());
+    assertEquals(0, created.numberCount());
+    problem(409, backend.createAdvertiser(op, "adv-1", "Shop One"));
+    problem(400, backend.createAdvertiser(op, "adv-2", " "));
+
+    AdvertiserView generated = await(backend.createAdvertiser(op, null, "Generated"));
+    assertTrue(generated.clientId().matches("cl_[0-9a-f]{12}"), generated.clientId());
+
+    List<AdvertiserView> list = await(backend.listAdvertisers(op));
+    assertEquals(List.of("adv-1", generated.clientId()), list.stream().map(AdvertiserView::clientId).toList());
+    assertEquals(created, await(backend.getAdvertiser(op, "adv-1")));
+
+    AdvertiserView renamed = await(backend.updateAdvertiser(op, "adv-1", "Shop Uno"));
+    assertEquals("Shop Uno", renamed.clientName());
+    assertFalse(renamed.updatedAt().isBefore(created.updatedAt()));
+    assertEquals("Shop Uno", await(backend.getAdvertiser(op, "adv-1")).clientName());
+    problem(404, backend.updateAdvertiser(op, "missing", "x"));
+    problem(404, backend.getAdvertiser(op, "missing"));
+
+    assertEquals(Done.getInstance(), await(backend.deleteAdvertiser(op, "adv-1")));
+    problem(404, backend.getAdvertiser(op, "adv-1"));
+    problem(404, backend.deleteAdvertiser(op, "adv-1"));
+    assertEquals(List.of(generated.clientId()),
+        await(backend.listAdvertisers(op)).stream().map(AdvertiserView::clientId).toList());
+
+    AdvertiserView again = await(backend.createAdvertiser(op, "adv-1", "Shop Again"));
+    assertEquals("Shop Again", again.clientName());
+    assertEquals(2, await(backend.listAdvertisers(op)).size());
+  }
+
+  // ------------------------------------------------------------------------------------------------ numbers
+
+  @Test
+  void numberLifecycle() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    TrackingNumberView d1 = await(backend.createNumber(
+        op, "shop", "d1", num("0120-111-111"), "Top page", num("03-1111-1111")));
+    assertEquals("d1", d1.dialinId());
+    assertEquals("shop", d1.clientId());
+    assertEquals("+81120111111", d1.number().e164());
+    assertEquals("0120-111-111", d1.number().raw());
+    assertEquals("Top page", d1.name());
+    assertEquals("+81311111111", d1.forwardTo().e164());
+    assertEquals(
+        Optional.of(new NumberRoute(op, "shop", "Shop", "d1", "Top page", num("0120-111-111"), num("03-1111-1111"))),
+        lookup("0120-111-111"));
+
+    TrackingNumberView generated = await(backend.createNumber(
+        op, "shop", null, num("050-1111-1111"), null, num("03-1111-1111")));
+    assertTrue(generated.dialinId().matches("dn_[0-9a-f]{12}"), generated.dialinId());
+    assertEquals("", generated.name());
+    assertEquals(List.of("d1", generated.dialinId()),
+        await(backend.listNumbers(op, "shop")).stream().map(TrackingNumberView::dialinId).toList());
+    assertEquals(2, await(backend.getAdvertiser(op, "shop")).numberCount());
+    assertEquals(d1, await(backend.getNumber(op, "shop", "d1")));
+
+    TrackingNumberView renamed = await(backend.updateNumber(op, "shop", "d1", "LP", null));
+    assertEquals("LP", renamed.name());
+    assertEquals("+81311111111", renamed.forwardTo().e164());
+    TrackingNumberView moved = await(backend.updateNumber(op, "shop", "d1", null, num("06-1111-1111")));
+    assertEquals("LP", moved.name());
+    assertEquals("+81611111111", lookup("0120-111-111").orElseThrow().forwardTo().e164());
+    problem(400, backend.updateNumber(op, "shop", "d1", null, num("0120-111-111")));
+
+    await(backend.updateAdvertiser(op, "shop", "Shop Uno"));
+    assertEquals("Shop Uno", lookup("0120-111-111").orElseThrow().clientName());
+    assertEquals("Shop Uno", lookup("050-1111-1111").orElseThrow().clientName());
+
+    // Taken dialin id: 409, and the other number was not assigned.
+    problem(409, backend.createNumber(op, "shop", "d1", num("0120-111-112"), "x", num("03-1111-1111")));
+    assertEquals(Optional.empty(), lookup("0120-111-112"));
+    problem(400, backend.createNumber(op, "shop", "d3", num("0120-111-113"), "x", num("0120-111-113")));
+    problem(404, backend.createNumber(op, "missing", "d3", num("0120-111-113"), "x", num("03-1111-1111")));
+    assertEquals(Optional.empty(), lookup("0120-111-113"));
+    problem(404, backend.getNumber(op, "shop", "nope"));
+    problem(404, backend.updateNumber(op, "shop", "nope", "x", null));
+    problem(404, backend.deleteNumber(op, "shop", "nope"));
+    problem(404, backend.listNumbers(op, "missing"));
+
+    assertEquals(Done.getInstance(), await(backend.deleteNumber(op, "shop", "d1")));
+    assertEquals(Optional.empty(), lookup("0120-111-111"));
+    problem(404, backend.getNumber(op, "shop", "d1"));
+    problem(404, backend.deleteNumber(op, "shop", "d1"));
+    assertEquals(List.of(generated.dialinId()),
+        await(backend.listNumbers(op, "shop")).stream().map(TrackingNumberView::dialinId).toList());
+
+    // The number and the dialin id can be used again.
+    await(backend.createNumber(op, "shop", "d1", num("0120-111-111"), "Back", num("03-1111-1111")));
+    assertEquals("Back", lookup("0120-111-111").orElseThrow().dialinName());
+  }
+
+  @Test
+  void numberOfAnotherOperatorIsAConflictAndNothingIsHalfCreated() {
+    String opA = newOperator();
+    String opB = newOperator();
+    await(backend.createAdvertiser(opA, "a", "A"));
+    await(backend.createAdvertiser(opA, "a2", "A2"));
+    await(backend.createAdvertiser(opB, "b", "B"));
+    await(backend.createNumber(opA, "a", "a1", num("0120-222-222"), "A page", num("03-2222-2222")));
+
+    ApiProblem p = problem(409, backend.createNumber(
+        opB, "b", "b1", num("0120-222-222"), "B page", num("03-3333-3333")));
+    assertTrue(p.detail().contains("already a tracking number"), p.detail());
+    NumberRoute route = lookup("0120-222-222").orElseThrow();
+    assertEquals(opA, route.operatorId());
+    assertEquals("a1", route.dialinId());
+    assertEquals("+81322222222", route.forwardTo().e164());
+    assertEquals(List.of(), await(backend.listNumbers(opB, "b")));
+    assertEquals(0, await(backend.getAdvertiser(opB, "b")).numberCount());
+    problem(404, backend.getNumber(opB, "b", "b1"));
+    // The loser can still use its dialin id for another number.
+    await(backend.createNumber(opB, "b", "b1", num("0120-222-223"), "B page", num("03-3333-3333")));
+
+    // Same operator, other advertiser: also a conflict.
+    problem(409, backend.createNumber(opA, "a2", "x", num("0120-222-222"), "dup", num("03-2222-2222")));
+    assertEquals(0, await(backend.getAdvertiser(opA, "a2")).numberCount());
+    assertEquals("a", lookup("0120-222-222").orElseThrow().clientId());
+  }
+
+  @Test
+  void operatorsAreIsolated() {
+    String opA = newOperator();
+    String opB = newOperator();
+    await(backend.createAdvertiser(opA, "same-id", "A's shop"));
+    await(backend.createNumber(opA, "same-id", "x1", num("0120-333-333"), "A page", num("03-3333-3333")));
+
+    problem(404, backend.getAdvertiser(opB, "same-id"));
+    assertEquals(List.of(), await(backend.listAdvertisers(opB)));
+    problem(404, backend.updateAdvertiser(opB, "same-id", "hijack"));
+    problem(404, backend.listNumbers(opB, "same-id"));
+    problem(404, backend.getNumber(opB, "same-id", "x1"));
+    problem(404, backend.updateNumber(opB, "same-id", "x1", "hijack", num("03-9999-9999")));
+    problem(404, backend.deleteNumber(opB, "same-id", "x1"));
+    problem(404, backend.deleteAdvertiser(opB, "same-id"));
+    problem(404, backend.createNumber(opB, "same-id", "x2", num("0120-333-334"), "x", num("03-9999-9999")));
+
+    // opB can have its own advertiser with the same client id.
+    await(backend.createAdvertiser(opB, "same-id", "B's shop"));
+    assertEquals("B's shop", await(backend.getAdvertiser(opB, "same-id")).clientName());
+    assertEquals("A's shop", await(backend.getAdvertiser(opA, "same-id")).clientName());
+    problem(404, backend.getNumber(opB, "same-id", "x1"));
+
+    NumberRoute route = lookup("0120-333-333").orElseThrow();
+    assertEquals(new NumberRoute(opA, "same-id", "A's shop", "x1", "A page", num("0120-333-333"),
+        num("03-3333-3333")), route);
+  }
+
+  @Test
+  void deletingAnAdvertiserReleasesItsNumbers() {
+    String opA = newOperator();
+    String opB = newOperator();
+    await(backend.createAdvertiser(opA, "gone", "Gone"));
+    await(backend.createNumber(opA, "gone", "g1", num("0120-444-444"), "one", num("03-4444-4444")));
+    await(backend.createNumber(opA, "gone", "g2", num("050-4444-4444"), "two", num("03-4444-4444")));
+    assertTrue(lookup("0120-444-444").isPresent());
+
+    await(backend.deleteAdvertiser(opA, "gone"));
+    assertEquals(Optional.empty(), lookup("0120-444-444"));
+    assertEquals(Optional.empty(), lookup("050-4444-4444"));
+    assertEquals(List.of(), await(backend.listAdvertisers(opA)));
+
+    await(backend.createAdvertiser(opB, "new-owner", "New owner"));
+    await(backend.createNumber(opB, "new-owner", "n1", num("0120-444-444"), "mine", num("06-4444-4444")));
+    assertEquals(opB, lookup("0120-444-444").orElseThrow().operatorId());
+
+    AdvertiserView recreated = await(backend.createAdvertiser(opA, "gone", "Gone again"));
+    assertEquals(0, recreated.numberCount());
+  }
+
+  @Test
+  void lookupOfSomethingThatIsNotE164IsEmpty() {
+    assertEquals(Optional.empty(), await(routes.lookup("0120444444")));
+    assertEquals(Optional.empty(), await(routes.lookup("")));
+  }
+
+  // ----------------------------------------------------------------------------------------- authentication
+
+  @Test
+  void authenticateWithARegisteredKey() {
+    String op = newOperator();
+    String key = "hk_test-key-" + op + "-0123456789";
+    assertEquals(Optional.empty(), await(backend.authenticate(key)));
+    await(sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKey.idFor(key))
+        .<Done>askWithStatus(r -> new ApiKey.Register(op, r), ASK));
+    assertEquals(Optional.of(op), await(backend.authenticate(key)));
+    assertEquals(Optional.of(op), await(backend.authenticate(key)));
+    assertEquals(Optional.empty(), await(backend.authenticate(key + "x")));
+    assertEquals(Optional.empty(), await(backend.authenticate("")));
+    assertEquals(Optional.empty(), await(backend.authenticate(null)));
+  }
+
+  @Test
+  void bootstrapCreatesTheOperatorAndAKeyOnce() {
+    Optional<String> first = await(
+        DirectoryBootstrap.ensureBootstrapOperator(system, sharding, Optional.empty(), ASK));
+    String key = first.orElseThrow();
+    assertTrue(key.matches("hk_[A-Za-z0-9_-]{43}"), key);
+    assertEquals(Optional.of(DirectoryBootstrap.BOOTSTRAP_OPERATOR_ID), await(backend.authenticate(key)));
+    assertEquals("default", DirectoryBootstrap.BOOTSTRAP_OPERATOR_ID);
+
+    assertEquals(Optional.empty(), await(
+        DirectoryBootstrap.ensureBootstrapOperator(system, sharding, Optional.empty(), ASK)));
+    assertEquals(Optional.empty(), await(
+        DirectoryBootstrap.ensureBootstrapOperator(system, sharding, Optional.of("  "), ASK)));
+
+    // The environment key: registered, nothing to print, idempotent across restarts.
+    String envKey = "env-key-0123456789";
+    assertEquals(Optional.empty(), await(
+        DirectoryBootstrap.ensureBootstrapOperator(system, sharding, Optional.of(envKey), ASK)));
+    assertEquals(Optional.of("default"), await(backend.authenticate(envKey)));
+    assertEquals(Optional.empty(), await(
+        DirectoryBootstrap.ensureBootstrapOperator(system, sharding, Optional.of(envKey), ASK)));
+    assertEquals(Optional.of("default"), await(backend.authenticate(key)));
+
+    ExecutionException shortKey = assertThrows(ExecutionException.class, () -> DirectoryBootstrap
+        .ensureBootstrapOperator(system, sharding, Optional.of("short-key"), ASK)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalArgumentException.class, shortKey.getCause());
+    assertTrue(shortKey.getCause().getMessage().contains("at least 16 characters"));
+
+    // A key already bound to another operator is refused.
+    String op = newOperator();
+    String foreign = "foreign-key-0123456789";
+    await(sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKey.idFor(foreign))
+        .<Done>askWithStatus(r -> new ApiKey.Register(op, r), ASK));
+    ExecutionException bound = assertThrows(ExecutionException.class, () -> DirectoryBootstrap
+        .ensureBootstrapOperator(system, sharding, Optional.of(foreign), ASK)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertInstanceOf(StatusReply.ErrorMessage.class, bound.getCause());
+  }
+
+  // ------------------------------------------------------------------------------------- call log, privacy
+
+  @Test
+  void callsDelegateToTheReader() {
+    Instant from = Instant.parse("2024-04-01T00:00:00Z");
+    Instant to = Instant.parse("2024-04-02T00:00:00Z");
+    assertSame(READER_SOURCE, backend.calls("op-x", from, to));
+    synchronized (readerCalls) {
+      Object[] last = readerCalls.get(readerCalls.size() - 1);
+      assertEquals(List.of("op-x", from, to), List.of(last));
+    }
+  }
+
+  @Test
+  void decryptCaller() {
+    EncryptedValue v = cipher.encrypt("+819012345678");
+    assertEquals(Optional.of("+819012345678"), backend.decryptCaller(v));
+    assertEquals(Optional.empty(), backend.decryptCaller(new EncryptedValue("shredded", v.data())));
+    String tampered = Base64.getEncoder().encodeToString(new byte[40]);
+    assertEquals(Optional.empty(), backend.decryptCaller(new EncryptedValue("k1", tampered)));
+    assertEquals(Optional.empty(), backend.decryptCaller(new EncryptedValue("k1", "not base64!")));
+    assertEquals(Optional.empty(), backend.decryptCaller(null));
+  }
+}

@@ -1,0 +1,95 @@
+package io.hankyo.node.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.calllog.DeviceType;
+import io.hankyo.protocol.calllog.DialStatus;
+import io.hankyo.protocol.calllog.HangupParty;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CallOutcomesTest {
+  private static final Instant T0 = Instant.parse("2026-11-29T00:00:00Z");
+  private final CallOutcomes outcomes = new CallOutcomes(CallCharges.defaults());
+
+  private CallLogRecord record(Long answeredAfterMs, long endedAfterMs, HangupParty by, EndCause cause) {
+    return outcomes.record(new CallOutcomes.Facts(
+        7, CallFixtures.arrival("0123456789abcdef01234567", T0), CallFixtures.route(),
+        CallFixtures.route().forwardTo(), T0.plusMillis(40),
+        answeredAfterMs == null ? null : T0.plusMillis(answeredAfterMs), T0.plusMillis(endedAfterMs), by, cause, 0));
+  }
+
+  @Test
+  void answeredCallCountsTalkAndCallingSeconds() {
+    CallLogRecord r = record(3_040L, 65_540, HangupParty.CALLER, EndCause.NORMAL_CLEARING);
+    assertEquals(DialStatus.NORMAL, r.dialStatus());
+    assertEquals(HangupParty.CALLER, r.hangupParty());
+    assertEquals(3, r.callingSec());
+    assertEquals(63, r.talkingSec()); // 62.5 s rounds half up
+    assertEquals(66, r.connSec());
+    assertEquals(T0.plusMillis(3_040), r.answeredAt());
+    assertEquals(7, r.seqNum());
+    assertEquals(DeviceType.MOBILE, r.callerType());
+    assertEquals(DeviceType.FIXED, r.forwardType());
+    // free call, mobile caller -> fixed destination: 24 yen per started minute, 63 s = 2 minutes
+    assertEquals(48, r.callCharge());
+  }
+
+  @Test
+  void unansweredCallsHaveNoTalkAndNoCharge() {
+    CallLogRecord r = record(null, 30_040, HangupParty.SYSTEM, EndCause.NO_ANSWER);
+    assertEquals(DialStatus.INCOMPLETE, r.dialStatus());
+    assertEquals(HangupParty.SYSTEM, r.hangupParty());
+    assertEquals(30, r.callingSec());
+    assertEquals(0, r.talkingSec());
+    assertNull(r.answeredAt());
+    assertEquals(0, r.callCharge());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "CALLER_CANCELLED, CALLER, INCOMPLETE, CALLER",
+    "NO_ANSWER, SYSTEM, INCOMPLETE, SYSTEM",
+    "BUSY, CALLEE, BUSY, CALLEE",
+    "BUSY, SYSTEM, BUSY, CALLEE",
+    "DECLINED, CALLEE, LINE_UNAVAILABLE, CALLEE",
+    "UNREACHABLE, SYSTEM, LINE_UNAVAILABLE, SYSTEM",
+    "ANSWER_CANCEL_RACE, CALLER, INCOMPLETE, CALLER",
+    "GATEWAY_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
+    "CLUSTER_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
+    "NORMAL_CLEARING, CALLER, STATUS_ERROR, SYSTEM"
+  })
+  void unansweredStatusRules(EndCause cause, HangupParty by, DialStatus status, HangupParty hup) {
+    CallLogRecord r = record(null, 5_000, by, cause);
+    assertEquals(status, r.dialStatus());
+    assertEquals(hup, r.hangupParty());
+  }
+
+  @Test
+  void answeredStatusFollowsWhoHungUp() {
+    assertEquals(HangupParty.CALLEE, record(1000L, 5000, HangupParty.CALLEE, EndCause.NORMAL_CLEARING).hangupParty());
+    assertEquals(DialStatus.NORMAL, record(1000L, 5000, HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE).dialStatus());
+  }
+
+  @Test
+  void withheldCallersHaveNoNumberInTheLog() {
+    CallLogRecord r = outcomes.record(new CallOutcomes.Facts(
+        1, CallFixtures.withheldArrival("0123456789abcdef01234567", T0), CallFixtures.route(),
+        CallFixtures.route().forwardTo(), T0, T0.plusSeconds(1), T0.plusSeconds(2), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0));
+    assertNull(r.caller());
+    assertEquals(DeviceType.WITHHELD, r.callerType());
+  }
+
+  @Test
+  void secondsRoundHalfUpAndNeverGoNegative() {
+    assertEquals(0, CallOutcomes.seconds(T0, T0.minusSeconds(1)));
+    assertEquals(0, CallOutcomes.seconds(T0, T0.plusMillis(499)));
+    assertEquals(1, CallOutcomes.seconds(T0, T0.plusMillis(500)));
+  }
+}

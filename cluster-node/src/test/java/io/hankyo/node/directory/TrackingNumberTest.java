@@ -1,0 +1,200 @@
+package io.hankyo.node.directory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TrackingNumberTest {
+  private static final PhoneNumber DIN = PhoneNumbers.parse("0120-123-456");
+  private static final PhoneNumber FWD = PhoneNumbers.parse("03-1234-5678");
+  private static final PhoneNumber FWD2 = PhoneNumbers.parse("06-1234-5678");
+  private static ActorTestKit testKit;
+  private EventSourcedBehaviorTestKit<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State> kit;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("TrackingNumberTest", DirectoryTestConfig.eventSourced());
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void freshEntity() {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), TrackingNumber.create(DIN.e164()));
+    kit.clear();
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> assign(String op, String client, String dialin) {
+    return kit.runCommand(r -> new TrackingNumber.Assign(op, client, "Shop One", dialin, "Top page", DIN, FWD, r));
+  }
+
+  private Optional<NumberRoute> route() {
+    var result = kit.<TrackingNumber.Route>runCommand(TrackingNumber.GetRoute::new);
+    assertTrue(result.hasNoEvents(), "GetRoute must not persist");
+    return result.reply().route();
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> update(String dialin, String name, PhoneNumber fwd) {
+    return kit.runCommand(r -> new TrackingNumber.Update(
+        "op-1", "shop-1", dialin, Optional.ofNullable(name), Optional.ofNullable(fwd), r));
+  }
+
+  @Test
+  void entityIdMustBeE164() {
+    assertEquals("+81120123456", DIN.e164());
+    assertThrows(IllegalArgumentException.class, () -> TrackingNumber.create("0120123456"));
+    assertThrows(IllegalArgumentException.class, () -> TrackingNumber.create("+0120"));
+    assertTrue(TrackingNumber.isE164("+81120123456"));
+  }
+
+  @Test
+  void unassignedNumberHasNoRoute() {
+    assertEquals(Optional.empty(), route());
+    var get = kit.<StatusReply<TrackingNumber.Details>>runCommand(TrackingNumber.Get::new);
+    assertEquals("+81120123456 is not a tracking number", get.reply().getError().getMessage());
+    assertTrue(update("d1", "x", null).reply().isError());
+    var rename = kit.<StatusReply<Done>>runCommand(
+        r -> new TrackingNumber.UpdateClientName("op-1", "shop-1", "x", r));
+    assertTrue(rename.reply().isSuccess());
+    assertTrue(rename.hasNoEvents());
+    var release = kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assertTrue(release.reply().isSuccess());
+    assertTrue(release.hasNoEvents());
+    assertInstanceOf(TrackingNumber.Unassigned.class, kit.getState());
+  }
+
+  @Test
+  void assignMakesTheNumberRoute() {
+    var result = assign("op-1", "shop-1", "d1");
+    TrackingNumber.Details d = result.reply().getValue();
+    assertEquals("d1", d.dialinId());
+    assertEquals("0120-123-456", d.number().raw());
+    assertEquals(FWD, d.forwardTo());
+    assertEquals("op-1", result.eventOfType(TrackingNumber.NumberAssigned.class).operatorId());
+    assertEquals(
+        Optional.of(new NumberRoute("op-1", "shop-1", "Shop One", "d1", "Top page", DIN, FWD)), route());
+    var get = kit.<StatusReply<TrackingNumber.Details>>runCommand(TrackingNumber.Get::new);
+    assertEquals(d, get.reply().getValue());
+    assertEquals("Top page", d.toView().name());
+  }
+
+  @Test
+  void assignIsIdempotentForTheHolderAndRejectedForOthers() {
+    TrackingNumber.Details first = assign("op-1", "shop-1", "d1").reply().getValue();
+    var again = assign("op-1", "shop-1", "d1");
+    assertTrue(again.hasNoEvents());
+    assertEquals(first, again.reply().getValue());
+
+    for (var other : new String[][] {{"op-2", "shop-1", "d1"}, {"op-1", "shop-2", "d1"}, {"op-1", "shop-1", "d2"}}) {
+      var taken = assign(other[0], other[1], other[2]);
+      assertTrue(taken.hasNoEvents());
+      assertTrue(taken.reply().getError().getMessage().endsWith("is already a tracking number"));
+    }
+    assertEquals("op-1", route().orElseThrow().operatorId());
+  }
+
+  @Test
+  void assignOfAnotherNumberOrWithMissingFieldsIsRejected() {
+    var wrong = kit.<StatusReply<TrackingNumber.Details>>runCommand(r -> new TrackingNumber.Assign(
+        "op-1", "shop-1", "Shop", "d1", "", PhoneNumbers.parse("050-1234-5678"), FWD, r));
+    assertTrue(wrong.reply().getError().getMessage().contains("was sent to tracking number +81120123456"));
+    var noFwd = kit.<StatusReply<TrackingNumber.Details>>runCommand(
+        r -> new TrackingNumber.Assign("op-1", "shop-1", "Shop", "d1", "", DIN, null, r));
+    assertTrue(noFwd.reply().isError());
+    assertTrue(assign("op-1", "", "d1").reply().isError());
+    assertInstanceOf(TrackingNumber.Unassigned.class, kit.getState());
+  }
+
+  @Test
+  void updateByTheHolder() {
+    assign("op-1", "shop-1", "d1");
+    var renamed = update("d1", "LP", null);
+    assertEquals("LP", renamed.reply().getValue().dialinName());
+    assertEquals(FWD, renamed.reply().getValue().forwardTo());
+    assertEquals("LP", renamed.eventOfType(TrackingNumber.NumberUpdated.class).dialinName());
+
+    var moved = update("d1", null, FWD2);
+    assertEquals("LP", moved.reply().getValue().dialinName());
+    assertEquals(FWD2, moved.reply().getValue().forwardTo());
+    assertEquals(FWD2, route().orElseThrow().forwardTo());
+
+    var unchanged = update("d1", "LP", FWD2);
+    assertTrue(unchanged.hasNoEvents());
+    assertTrue(unchanged.reply().isSuccess());
+
+    var notHolder = update("d9", "hijack", FWD);
+    assertTrue(notHolder.hasNoEvents());
+    assertTrue(notHolder.reply().isError());
+    assertEquals(FWD2, route().orElseThrow().forwardTo());
+  }
+
+  @Test
+  void clientNameFollowsTheAdvertiser() {
+    assign("op-1", "shop-1", "d1");
+    var renamed = kit.<StatusReply<Done>>runCommand(
+        r -> new TrackingNumber.UpdateClientName("op-1", "shop-1", "Shop Uno", r));
+    assertEquals("Shop Uno", renamed.eventOfType(TrackingNumber.ClientRenamed.class).clientName());
+    assertEquals("Shop Uno", route().orElseThrow().clientName());
+    var same = kit.<StatusReply<Done>>runCommand(
+        r -> new TrackingNumber.UpdateClientName("op-1", "shop-1", "Shop Uno", r));
+    assertTrue(same.hasNoEvents());
+    var other = kit.<StatusReply<Done>>runCommand(
+        r -> new TrackingNumber.UpdateClientName("op-2", "shop-1", "Intruder", r));
+    assertTrue(other.hasNoEvents());
+    assertTrue(other.reply().isSuccess());
+    assertEquals("Shop Uno", route().orElseThrow().clientName());
+  }
+
+  @Test
+  void releaseOnlyByTheHolderAndIdempotent() {
+    assign("op-1", "shop-1", "d1");
+    var byOther = kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-2", "shop-1", "d1", r));
+    assertTrue(byOther.hasNoEvents());
+    assertTrue(byOther.reply().isSuccess());
+    assertTrue(route().isPresent());
+
+    var released = kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assertEquals("d1", released.eventOfType(TrackingNumber.NumberReleased.class).dialinId());
+    assertEquals(Optional.empty(), route());
+    var again = kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().isSuccess());
+
+    var reused = assign("op-2", "shop-9", "x1");
+    assertTrue(reused.reply().isSuccess());
+    assertEquals("op-2", route().orElseThrow().operatorId());
+  }
+
+  @Test
+  void recoveryRestoresTheSameState() {
+    assign("op-1", "shop-1", "d1");
+    update("d1", "LP", FWD2);
+    kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.UpdateClientName("op-1", "shop-1", "Shop Uno", r));
+    TrackingNumber.State assigned = kit.getState();
+    assertEquals(assigned, kit.restart().state());
+    assertEquals("Shop Uno", route().orElseThrow().clientName());
+
+    kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assertEquals(new TrackingNumber.Unassigned(), kit.restart().state());
+  }
+}

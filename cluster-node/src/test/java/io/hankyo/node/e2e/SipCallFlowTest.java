@@ -1,0 +1,264 @@
+package io.hankyo.node.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hankyo.node.HankyoNode;
+import io.hankyo.sip.testing.RawSip;
+import io.hankyo.sip.testing.Sipp;
+import io.hankyo.sip.testing.SippProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end: real sipp callers dial tracking numbers at a real Hankyo node (entities, real Cassandra), a real sipp
+ * UAS plays the forward destination, and each call's record is read back from the HTTP call log. Each test dials its
+ * own tracking number so that its records are told apart by the {@code din_id} filter.
+ */
+class SipCallFlowTest {
+  private static final Duration CALL_LOG_WAIT = Duration.ofSeconds(5);
+  private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
+  private static TestNode.Spec spec;
+  private static HankyoNode node;
+  private static ApiClient api;
+  private static Path traces;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    int uasPort = FreePorts.udpAndTcp(26000, 26999);
+    spec = TestNode.Spec.single(TestNode.keyspaces("sipflow"), uasPort, null);
+    node = TestNode.start(spec);
+    api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
+    assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-e2e\",\"client_name\":\"E2E広告主\"}")
+        .status());
+    traces = Files.createDirectories(Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
+        .resolve("sipp-e2e"));
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  /** Creates a fresh tracking number 0120-5xx-xxx forwarding to 03-9999-0000; returns its national digits. */
+  private static String newTrackingNumber(String name) {
+    String digits = String.format("01205%05d", NEXT_NUMBER.getAndIncrement());
+    ApiClient.Response r = api.post("/v1/advertisers/adv-e2e/numbers",
+        "{\"number\":\"" + digits + "\",\"name\":\"" + name + "\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, r.status(), r.body());
+    return digits;
+  }
+
+  private static SippProcess uas(String scenario, Duration pause, String label) throws Exception {
+    Sipp.Builder b = Sipp.scenario(scenario).localPort(spec.uasPort()).calls(1).traceDir(traces).label(label)
+        .timeout(Duration.ofSeconds(40));
+    if (pause != null) {
+      b.pause(pause);
+    }
+    SippProcess p = b.start();
+    p.awaitListening(Duration.ofSeconds(10));
+    return p;
+  }
+
+  private static SippProcess uac(String scenario, String dialled, String caller, Duration pause, String label)
+      throws Exception {
+    Sipp.Builder b = Sipp.scenario(scenario).localPort(FreePorts.udpAndTcp(27000, 27999))
+        .remote("127.0.0.1:" + spec.sipPort()).service(dialled).key("caller", caller).calls(1).traceDir(traces)
+        .label(label).timeout(Duration.ofSeconds(40));
+    if (pause != null) {
+      b.pause(pause);
+    }
+    return b.start();
+  }
+
+  /** The call-log records of a tracking number, waiting up to 5 s for {@code expected} of them. */
+  private static List<JsonNode> records(String dialled, int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + CALL_LOG_WAIT.toNanos();
+    List<JsonNode> out = new ArrayList<>();
+    while (true) {
+      ApiClient.Response r = api.get("/v1/calls?format=json&din_id=" + dialled);
+      assertEquals(200, r.status(), r.body());
+      out.clear();
+      r.json().get("calls").forEach(out::add);
+      if (out.size() >= expected || System.nanoTime() > deadline) {
+        return out;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static JsonNode onlyRecord(String dialled) throws InterruptedException {
+    List<JsonNode> rs = records(dialled, 1);
+    assertEquals(1, rs.size(), "one call-log record for " + dialled + " within " + CALL_LOG_WAIT + ": " + rs);
+    return rs.get(0);
+  }
+
+  private static void assertExit0(SippProcess p) throws Exception {
+    assertEquals(0, p.waitFor(Duration.ofSeconds(45)), p.describe());
+  }
+
+  @Test
+  void answeredCallThatTheCallerHangsUp() throws Exception {
+    String din = newTrackingNumber("caller-hangs-up");
+    try (SippProcess uas = uas("uas.xml", Duration.ZERO, "ok-uas");
+        SippProcess uac = uac("uac.xml", din, "0311112222", Duration.ofSeconds(2), "ok-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("正常通話", r.get("dial_stat").asText());
+    assertEquals("発信者", r.get("hup_usr").asText());
+    int talk = r.get("talking_sec").asInt();
+    assertTrue(talk >= 2 && talk <= 3, "talking_sec ≈ the 2 s pause: " + talk);
+    assertEquals("03-1111-2222", r.get("clr_id_cipher").asText(), "decrypted for the authorised reader");
+    assertEquals("固定電話", r.get("clr_type").asText());
+    assertEquals(din.substring(0, 4) + "-" + din.substring(4, 7) + "-" + din.substring(7),
+        r.get("din_id").asText());
+    assertEquals("03-9999-0000", r.get("fwd_id").asText());
+    assertEquals("adv-e2e", r.get("client_id").asText());
+    assertEquals("E2E広告主", r.get("client_name").asText());
+    assertEquals("caller-hangs-up", r.get("dialin_name").asText());
+    assertTrue(r.get("trn_id").asText().matches("[0-9a-f]{24}"), r.toString());
+    assertTrue(r.get("seq_num").asLong() > 0);
+    assertFalse(r.get("tst_tms").isNull());
+    assertTrue(r.get("conn_sec").asInt() >= talk);
+    assertTrue(r.get("call_charge").asLong() > 0, "a connected free-call call costs something");
+  }
+
+  @Test
+  void answeredCallThatTheCalleeHangsUp() throws Exception {
+    String din = newTrackingNumber("callee-hangs-up");
+    try (SippProcess uas = uas("uas-hangs-up.xml", Duration.ofSeconds(1), "callee-bye-uas");
+        SippProcess uac = uac("uac-callee-hangs-up.xml", din, "0311113333", null, "callee-bye-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("正常通話", r.get("dial_stat").asText());
+    assertEquals("着信者", r.get("hup_usr").asText());
+  }
+
+  @Test
+  void busyDestination() throws Exception {
+    String din = newTrackingNumber("busy");
+    try (SippProcess uas = uas("uas-busy.xml", null, "busy-uas");
+        SippProcess uac = uac("uac-expect-486.xml", din, "0311114444", null, "busy-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("話中", r.get("dial_stat").asText());
+    assertEquals(0, r.get("talking_sec").asInt());
+    assertTrue(r.get("tst_tms").isNull());
+  }
+
+  @Test
+  void callerCancelsWhileRinging() throws Exception {
+    String din = newTrackingNumber("cancel");
+    try (SippProcess uas = uas("uas-ring-forever.xml", null, "cancel-uas");
+        SippProcess uac = uac("uac-cancel.xml", din, "0311115555", Duration.ofMillis(500), "cancel-uac")) {
+      assertExit0(uac); // got 200 to its CANCEL and 487, ACKed
+      assertExit0(uas); // the CANCEL reached the destination, its 487 was ACKed
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("不完了呼", r.get("dial_stat").asText());
+    assertEquals("発信者", r.get("hup_usr").asText());
+  }
+
+  @Test
+  void noAnswerWithinTheRingTimeout() throws Exception {
+    String din = newTrackingNumber("no-answer");
+    long start = System.nanoTime();
+    try (SippProcess uas = uas("uas-ring-forever.xml", null, "noanswer-uas");
+        SippProcess uac = uac("uac-expect-480.xml", din, "0311116666", null, "noanswer-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    long waitedMs = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(waitedMs >= 3_500, "the ring timeout (4 s in tests) was waited: " + waitedMs + " ms");
+    JsonNode r = onlyRecord(din);
+    assertEquals("不完了呼", r.get("dial_stat").asText());
+    assertEquals("システム", r.get("hup_usr").asText());
+    int calling = r.get("calling_sec").asInt();
+    assertTrue(calling >= 3 && calling <= 6, "calling_sec ≈ ring timeout: " + calling);
+  }
+
+  @Test
+  void unknownNumberGets404AndNoRecord() throws Exception {
+    long unknownBefore = node.callControl().unknownNumbers();
+    try (SippProcess uac = uac("uac-unknown.xml", "0120999888", "0311117777", null, "unknown-uac")) {
+      assertExit0(uac);
+    }
+    assertEquals(unknownBefore + 1, node.callControl().unknownNumbers(), "counted in the metric");
+    Thread.sleep(1_000);
+    assertEquals(0, records("0120999888", 1).size());
+  }
+
+  @Test
+  void withheldCallerIsLoggedWithoutNumber() throws Exception {
+    String din = newTrackingNumber("withheld");
+    try (SippProcess uas = uas("uas.xml", Duration.ZERO, "anon-uas");
+        SippProcess uac = Sipp.scenario("uac-anonymous.xml").localPort(FreePorts.udpAndTcp(27000, 27999))
+            .remote("127.0.0.1:" + spec.sipPort()).service(din).key("pai", "+819011112222").calls(1)
+            .pause(Duration.ofMillis(500)).traceDir(traces).label("anon-uac").timeout(Duration.ofSeconds(40))
+            .start()) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("非通知番号", r.get("clr_type").asText());
+    assertEquals("", r.get("clr_id_cipher").asText());
+    assertFalse(r.toString().contains("9011112222"), "the asserted identity is never shown: " + r);
+  }
+
+  @Test
+  void malformedInviteGets400AndTheNextGoodCallWorks() throws Exception {
+    String din = newTrackingNumber("after-malformed");
+    String bad = String.join("\r\n",
+        "INVITE sip:" + din + "@127.0.0.1:" + spec.sipPort() + " SIP/2.0",
+        "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-neg-cl-e2e",
+        "Max-Forwards: 70",
+        "From: <sip:0311112222@127.0.0.1>;tag=nc1",
+        "To: <sip:" + din + "@127.0.0.1>",
+        "Call-ID: neg-cl-e2e@127.0.0.1",
+        "CSeq: 1 INVITE",
+        "Contact: <sip:0311112222@127.0.0.1:5099>",
+        "Content-Length: -329",
+        "", "");
+    try (RawSip.Endpoint ep = RawSip.Endpoint.udp(FreePorts.udpAndTcp(28000, 28999))) {
+      ep.send(bad, "127.0.0.1", spec.sipPort());
+      String resp = ep.expect(Duration.ofSeconds(5), "400 to the malformed INVITE", m -> RawSip.status(m) == 400);
+      assertTrue(RawSip.tag(RawSip.header(resp, "To")) != null, "the node added a To tag: " + resp);
+    }
+    try (SippProcess uas = uas("uas.xml", Duration.ZERO, "after-bad-uas");
+        SippProcess uac = uac("uac.xml", din, "0311118888", Duration.ofMillis(500), "after-bad-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    assertEquals("正常通話", onlyRecord(din).get("dial_stat").asText());
+    assertEquals(0, node.sip().liveCalls(), "nothing left behind");
+  }
+
+  @Test
+  void percentEscapedRequestUriIsForwarded() throws Exception {
+    String din = newTrackingNumber("escaped");
+    String escaped = "%3" + din.charAt(0) + din.substring(1);
+    try (SippProcess uas = uas("uas.xml", Duration.ZERO, "esc-uas");
+        SippProcess uac = uac("uac.xml", escaped, "0311119999", Duration.ofMillis(300), "esc-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    assertEquals("正常通話", onlyRecord(din).get("dial_stat").asText());
+  }
+}
