@@ -796,4 +796,14 @@ public final class SipGateway implements AutoCloseable {
       // no JAIN-SIP dialogs are used
     }
   }
+
+  /** E.g. {@code sip:127.0.0.1 udp:5060 tcp:5060}, for logs and the start banner. */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("sip:").append(settings.host());
+    for (String t : settings.transports()) {
+      b.append(' ').append(t).append(':').append("tcp".equals(t) ? settings.tcpPort() : settings.udpPort());
+    }
+    return b.toString();
+  }
 }

@@ -225,18 +225,19 @@ class SipCallFlowTest {
   @Test
   void malformedInviteGets400AndTheNextGoodCallWorks() throws Exception {
     String din = newTrackingNumber("after-malformed");
-    String bad = String.join("\r\n",
-        "INVITE sip:" + din + "@127.0.0.1:" + spec.sipPort() + " SIP/2.0",
-        "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-neg-cl-e2e",
-        "Max-Forwards: 70",
-        "From: <sip:0311112222@127.0.0.1>;tag=nc1",
-        "To: <sip:" + din + "@127.0.0.1>",
-        "Call-ID: neg-cl-e2e@127.0.0.1",
-        "CSeq: 1 INVITE",
-        "Contact: <sip:0311112222@127.0.0.1:5099>",
-        "Content-Length: -329",
-        "", "");
+    // Responses go to the Via's sent-by port (RFC 3261 section 18.2.2), so the Via names our endpoint's port.
     try (RawSip.Endpoint ep = RawSip.Endpoint.udp(FreePorts.udpAndTcp(28000, 28999))) {
+      String bad = String.join("\r\n",
+          "INVITE sip:" + din + "@127.0.0.1:" + spec.sipPort() + " SIP/2.0",
+          "Via: SIP/2.0/UDP 127.0.0.1:" + ep.port() + ";branch=z9hG4bK-neg-cl-e2e",
+          "Max-Forwards: 70",
+          "From: <sip:0311112222@127.0.0.1>;tag=nc1",
+          "To: <sip:" + din + "@127.0.0.1>",
+          "Call-ID: neg-cl-e2e@127.0.0.1",
+          "CSeq: 1 INVITE",
+          "Contact: <sip:0311112222@127.0.0.1:5099>",
+          "Content-Length: -329",
+          "", "");
       ep.send(bad, "127.0.0.1", spec.sipPort());
       String resp = ep.expect(Duration.ofSeconds(5), "400 to the malformed INVITE", m -> RawSip.status(m) == 400);
       assertTrue(RawSip.tag(RawSip.header(resp, "To")) != null, "the node added a To tag: " + resp);
