@@ -7,8 +7,9 @@
 # its embedded Cassandra JVM. Results: bench/results/<timestamp>/summary.md (+ raw sipp files, node log).
 #
 # Usage: bench/sip-load.sh [RATE ...]          (default rates: 50 100 200 300; calls/s)
-# Environment: BENCH_SECONDS (default 30) per rate, HOLD_MS (default 1500), HANKYO_SKIP_BUILD=1,
-#              NODE_HEAP (default 1g).
+# Environment: BENCH_SECONDS (default 30) per rate, HOLD_MS (default 1500), WARMUP_SECONDS (default 20, at
+#              20 calls/s, not reported), HANKYO_SKIP_BUILD=1,
+#              NODE_HEAP (default 1g), NODE_OPTS (extra JVM options of the node, e.g. -Dkey=value).
 # Everything listens on 127.0.0.1 only; the script stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} -XX:+UseG1GC \
+HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} -XX:+UseG1GC -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 \
   -Dhankyo.http.port=$HTTP -Dhankyo.sip.udp-port=$SIP -Dhankyo.sip.tcp-port=$SIP \
   -Dhankyo.sip.outbound-route="sip:{number}@127.0.0.1:$UAS" \
   -Dhankyo.cassandra.embedded.data-dir="$OUT/cassandra" \
   -Dhankyo.cassandra.embedded.native-port=$CQL -Dhankyo.cassandra.embedded.storage-port=$STORAGE \
   -Dpekko.remote.artery.canonical.port=$ARTERY -Dpekko.management.http.port=$MGMT \
-  -DHANKYO_LOG_LEVEL=WARN \
+  -DHANKYO_LOG_LEVEL=WARN ${NODE_OPTS:-} \
   -cp "cluster-node/target/classes:cluster-node/target/lib/*" io.hankyo.node.HankyoNode > "$OUT/node.log" 2>&1 &
 NODE=$!; pids+=("$NODE")
 for _ in $(seq 1 180); do
@@ -47,13 +48,23 @@ done
 CASS=$(pgrep -P "$NODE" java | head -1 || true)
 api() { curl -sf -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "$@"; }
 api -d '{"client_id":"bench","client_name":"bench"}' "http://127.0.0.1:$HTTP/v1/advertisers" >/dev/null
-api -d '{"number":"0120-000-001","forward_to":"03-0000-0001"}' \
+api -d '{"number":"0120-000-001","forward_to":"03-9999-0001"}' \
   "http://127.0.0.1:$HTTP/v1/advertisers/bench/numbers" >/dev/null
 
 sipp -sf deploy/sipp/uas.xml -i 127.0.0.1 -p $UAS -d 0 -buff_size 1048576 -nostdin \
   -trace_err -error_file "$OUT/uas-errors.log" > "$OUT/uas.out" 2>&1 </dev/null &
 pids+=("$!")
 sleep 1
+
+# Warm-up (not reported): JIT-compiles the call path and fills Cassandra's caches, so that the first reported rate
+# is not measured on a cold JVM.
+WARMUP=${WARMUP_SECONDS:-20}
+if [ "$WARMUP" -gt 0 ]; then
+  sipp -sf bench/uac-load.xml -i 127.0.0.1 -p $UAC -s 0120000001 -key caller 0311112222 \
+    -d "$HOLD_MS" -r 20 -m $((20 * WARMUP)) -l 200 -buff_size 1048576 -nostdin \
+    -timeout $((WARMUP + 60))s 127.0.0.1:$SIP > "$OUT/warmup.out" 2>&1 </dev/null || true
+  sleep 3
+fi
 
 ticks=$(getconf CLK_TCK)
 cpu_of() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -83,8 +83,21 @@ public final class HankyoNode implements AutoCloseable {
     this.generatedApiKey = generatedApiKey;
   }
 
+  /**
+   * The JVM property that sizes {@code ForkJoinPool.commonPool()}. On a 2-core machine its default parallelism is 1,
+   * and then every async step of a {@code CompletableFuture} without an executor runs on a NEW thread
+   * ({@code CompletableFuture.ThreadPerTaskExecutor}); Scala's CompletionStage adapters (every Pekko ask, every
+   * Cassandra session call) compose asynchronously, so a call would start several threads. Measured: at 50 calls/s
+   * this alone saturated both cores.
+   */
+  public static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   /** Entry point: {@code java io.hankyo.node.HankyoNode}; configuration from application.conf, -D and env. */
   public static void main(String[] args) {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
     HankyoNode node;
     try {
       node = start(ConfigFactory.load());
@@ -106,6 +119,11 @@ public final class HankyoNode implements AutoCloseable {
    * @throws IllegalStateException when a part fails to start (everything started so far is stopped again)
    */
   public static HankyoNode start(Config config) {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      log.warn("ForkJoinPool.commonPool() has parallelism {}: every async CompletableFuture step will start a new "
+          + "thread. Start the JVM with -D{}=4", java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
+          COMMON_POOL_PARALLELISM);
+    }
     EmbeddedCassandra cassandra = null;
     ActorSystem<Void> system = null;
     try {

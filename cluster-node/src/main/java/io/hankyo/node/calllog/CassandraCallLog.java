@@ -45,6 +45,8 @@ public final class CassandraCallLog implements CallLogWriter, CallLogReader {
   private final ObjectMapper json;
   private final CompletionStage<PreparedStatement> insert;
   private final CompletionStage<PreparedStatement> select;
+  /** The prepared insert once ready: the hot path then binds and writes without composing stages. */
+  private volatile PreparedStatement insertReady;
 
   /**
    * @param session the Cassandra session (shared with the journal)
@@ -59,6 +61,7 @@ public final class CassandraCallLog implements CallLogWriter, CallLogReader {
         + ".call_log (operator_id, day, din_tms, trn_id, seq_num, record) VALUES (?, ?, ?, ?, ?, ?)");
     this.select = session.prepare("SELECT record FROM " + keyspace
         + ".call_log WHERE operator_id = ? AND day = ? AND din_tms >= ? AND din_tms < ?");
+    this.insert.thenAccept(ps -> insertReady = ps);
   }
 
   /**
@@ -83,8 +86,16 @@ public final class CassandraCallLog implements CallLogWriter, CallLogReader {
     } catch (JsonProcessingException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return insert.thenCompose(ps -> session.executeWrite(ps.bind(
-        r.operatorId(), day(r.arrivedAt()), r.arrivedAt(), r.trnId(), r.seqNum(), body)));
+    PreparedStatement ready = insertReady;
+    if (ready != null) {
+      return session.executeWrite(bindInsert(ready, r, body));
+    }
+    return insert.thenCompose(ps -> session.executeWrite(bindInsert(ps, r, body)));
+  }
+
+  private static com.datastax.oss.driver.api.core.cql.BoundStatement bindInsert(
+      PreparedStatement ps, CallLogRecord r, String body) {
+    return ps.bind(r.operatorId(), day(r.arrivedAt()), r.arrivedAt(), r.trnId(), r.seqNum(), body);
   }
 
   @Override
