@@ -21,6 +21,10 @@ import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.NumberRoutes;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
+import io.hankyo.node.metrics.NodeMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.sip.SipGateway;
 import io.hankyo.sip.SipGatewaySettings;
@@ -195,6 +199,7 @@ public final class HankyoNode implements AutoCloseable {
           hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
       SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), control, cipher, system);
 
+      bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, hankyo.getDuration("sip.drain-timeout"));
       EmbeddedCassandra c = cassandra;
       if (c != null) {
@@ -216,6 +221,23 @@ public final class HankyoNode implements AutoCloseable {
       }
       throw new IllegalStateException("Hankyo node failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /** The node's own meters, scraped at {@code GET /metrics} on the management port. */
+  private static void bindMeters(ActorSystem<?> system, ClusterCallControl control, SipGateway sip) {
+    MeterRegistry registry = NodeMetrics.ID.get(system.classicSystem()).registry();
+    FunctionCounter.builder("hankyo.sip.unknown.number.calls", control, ClusterCallControl::unknownNumbers)
+        .description("INVITEs for numbers that are not tracking numbers (answered 404)")
+        .register(registry);
+    FunctionCounter.builder("hankyo.sip.malformed.requests", sip, SipGateway::malformedRequestCount)
+        .description("SIP requests refused as malformed (400 or dropped)")
+        .register(registry);
+    Gauge.builder("hankyo.sip.live.calls", sip, SipGateway::liveCalls)
+        .description("calls this node's gateway holds now")
+        .register(registry);
+    Gauge.builder("hankyo.sip.open.transactions", sip, SipGateway::openTransactions)
+        .description("SIP transactions open in this node's stack")
+        .register(registry);
   }
 
   private static void registerShutdown(

@@ -201,6 +201,11 @@ class SipCallFlowTest {
       assertExit0(uac);
     }
     assertEquals(unknownBefore + 1, node.callControl().unknownNumbers(), "counted in the metric");
+    String metrics = new String(java.net.URI.create(
+        "http://127.0.0.1:" + spec.managementPort() + "/metrics").toURL().openStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(metrics.contains("hankyo_sip_unknown_number_calls_total " + (double) (unknownBefore + 1)),
+        "exposed at /metrics: " + metrics.lines().filter(l -> l.contains("unknown")).toList());
     Thread.sleep(1_000);
     assertEquals(0, records("0120999888", 1).size());
   }

@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
  *       or other characters below {@code "}, or longer than 24 characters is quoted (jackson-dataformat-csv's
  *       default check; quoting more than needed is valid RFC 4180)
  *   <li>TSV ({@code text/tab-separated-values}): tab-separated, no quoting; tabs, CR and LF in values become spaces
+ *   <li>Both: a value that a spreadsheet would run as a formula (starting with {@code = + - @}, a tab or a CR) gets a
+ *       leading apostrophe, as OWASP's "CSV Injection" guidance says: advertiser and number names come from API
+ *       users, and call logs are opened in Excel.
  * </ul>
  *
  * Thread-safe.
@@ -26,6 +29,7 @@ public final class DelimitedWriter {
   // more than needed (values with spaces, long values), which RFC 4180 allows.
   private static final CsvMapper MAPPER = new CsvMapper();
   private static final Pattern TSV_BREAKERS = Pattern.compile("[\t\r\n]");
+  private static final Pattern FORMULA_START = Pattern.compile("^[=+\\-@\t\r]");
   private static final DelimitedWriter CSV = new DelimitedWriter(
       CsvSchema.emptySchema().withColumnSeparator(',').withLineSeparator("\r\n").withoutHeader(), false);
   private static final DelimitedWriter TSV = new DelimitedWriter(
@@ -72,6 +76,9 @@ public final class DelimitedWriter {
     String[] values = new String[cells.size()];
     for (int i = 0; i < values.length; i++) {
       String c = cells.get(i) == null ? "" : cells.get(i);
+      if (FORMULA_START.matcher(c).find()) {
+        c = "'" + c;
+      }
       values[i] = tsv ? TSV_BREAKERS.matcher(c).replaceAll(" ") : c;
     }
     try {

@@ -24,7 +24,7 @@ class DelimitedWriterTest {
   @Test
   void csvRoundTripsEverything() {
     List<String> cells = Arrays.asList("2026/11/29 17:21:55", "ロングネームの広告主ロングネームの広告主ロングネームの広告主",
-        " leading", "trailing ", "tab\there", "", "=1+2", "\"", ",", "日本語,\"引用\"\n改行", "0120-123-456");
+        " leading", "trailing ", "tab\there", "", "1+2=3", "\"", ",", "日本語,\"引用\"\n改行", "0120-123-456");
     assertEquals(cells, Rfc4180.parseRecord(DelimitedWriter.csv().line(cells)));
   }
 
@@ -39,5 +39,13 @@ class DelimitedWriterTest {
   @Test
   void tsvHeader() {
     assertEquals(String.join("\t", CallLogColumns.NAMES) + "\r\n", DelimitedWriter.tsv().header());
+  }
+
+  @Test
+  void formulaLikeValuesAreNeutralizedForSpreadsheets() {
+    List<String> cells = List.of("=HYPERLINK(\"http://x\")", "+81", "-1", "@SUM(A1)", "0120-123-456", "渋谷店");
+    List<String> csv = Rfc4180.parseRecord(DelimitedWriter.csv().line(cells));
+    assertEquals(List.of("'=HYPERLINK(\"http://x\")", "'+81", "'-1", "'@SUM(A1)", "0120-123-456", "渋谷店"), csv);
+    assertEquals("'=1+2\t0120-123-456\r\n", DelimitedWriter.tsv().line(List.of("=1+2", "0120-123-456")));
   }
 }
