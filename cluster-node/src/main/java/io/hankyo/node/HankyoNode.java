@@ -200,9 +200,17 @@ public final class HankyoNode implements AutoCloseable {
       SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), control, cipher, system);
 
       bindMeters(system, control, sip);
-      registerShutdown(system, binding, sip, hankyo.getDuration("sip.drain-timeout"));
+      registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));
       EmbeddedCassandra c = cassandra;
       if (c != null) {
+        // Cassandra stops last: after SIP, HTTP, sharding hand-off and the cluster exit, when the journal has
+        // written its last events. Not from its own JVM shutdown hook, which would run concurrently with them.
+        c.disableShutdownHook();
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "embedded-cassandra-stop", () -> CompletableFuture.supplyAsync(() -> {
+              c.close();
+              return Done.getInstance();
+            }));
         system.getWhenTerminated().thenRun(c::close);
       }
       log.info("node {} up: HTTP {}, SIP {}", hankyo.getString("node-name"), binding.localAddress(), sip);
@@ -226,8 +234,9 @@ public final class HankyoNode implements AutoCloseable {
   /** The node's own meters, scraped at {@code GET /metrics} on the management port. */
   private static void bindMeters(ActorSystem<?> system, ClusterCallControl control, SipGateway sip) {
     MeterRegistry registry = NodeMetrics.ID.get(system.classicSystem()).registry();
-    FunctionCounter.builder("hankyo.sip.unknown.number.calls", control, ClusterCallControl::unknownNumbers)
-        .description("INVITEs for numbers that are not tracking numbers (answered 404)")
+    control.withStageTimers(registry);
+    FunctionCounter.builder("hankyo.sip.unknown.number.calls", sip, SipGateway::unknownNumberCount)
+        .description("INVITEs whose Request-URI is not a tracking number (answered 404, no Call entity)")
         .register(registry);
     FunctionCounter.builder("hankyo.sip.malformed.requests", sip, SipGateway::malformedRequestCount)
         .description("SIP requests refused as malformed (400 or dropped)")
@@ -241,17 +250,23 @@ public final class HankyoNode implements AutoCloseable {
   }
 
   private static void registerShutdown(
-      ActorSystem<Void> system, ServerBinding binding, SipGateway sip, Duration drainTimeout) {
+      ActorSystem<Void> system, ServerBinding binding, SipGateway sip, ClusterCallControl control,
+      Duration drainTimeout) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "sip-stop-accepting", () -> {
       sip.stopAcceptingCalls();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> binding.unbind());
+    cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> {
+      log.info("HTTP API stops taking requests ({})", binding.localAddress());
+      return binding.unbind();
+    });
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "sip-drain",
         () -> sip.drain(drainTimeout).thenApply(x -> Done.getInstance()));
     cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-terminate",
         () -> binding.terminate(Duration.ofSeconds(5)).thenApply(x -> Done.getInstance()));
+    cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "call-reports-flush",
+        () -> control.awaitReportsDone(Duration.ofSeconds(10)));
     cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "sip-close", () -> {
       sip.close();
       return CompletableFuture.completedFuture(Done.getInstance());

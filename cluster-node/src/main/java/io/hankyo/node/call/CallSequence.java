@@ -21,8 +21,9 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  *
  * <p>Entity id = operator id. All calls of an operator ask this one entity, so the numbers follow the order in which
  * their requests reached it. The entity persists one {@link BlockReserved} event per {@link #BLOCK_SIZE} numbers, not
- * one per call; after a restart it continues above the last reserved block, so the unused rest of a block is skipped
- * (a gap, never a repeat).
+ * one per call. A graceful stop (passivation, rebalancing, node shutdown: the {@link Stop} message) records the last
+ * number handed out, so the next incarnation continues right after it; only a crash leaves the unused rest of a block
+ * as a gap (never a repeat).
  */
 public final class CallSequence
     extends EventSourcedBehaviorWithEnforcedReplies<CallSequence.Command, CallSequence.Event, CallSequence.State> {
@@ -42,8 +43,23 @@ public final class CallSequence
     public Next {}
   }
 
+  /**
+   * Stop message of the entity (passivation, rebalancing, node shutdown): records how far the numbers went, so that
+   * the next incarnation continues exactly there instead of skipping the rest of the block.
+   */
+  public record Stop() implements Command {
+    @JsonCreator
+    public Stop {}
+  }
+
   /** Events. */
   public sealed interface Event extends JsonSerializable {}
+
+  /** A graceful stop: numbers up to and including {@code upTo} were handed out; the rest of the block is free. */
+  public record BlockReleased(@JsonProperty("upTo") long upTo) implements Event {
+    @JsonCreator
+    public BlockReleased {}
+  }
 
   /** Numbers up to and including {@code upTo} may be handed out. */
   public record BlockReserved(@JsonProperty("upTo") long upTo) implements Event {
@@ -65,7 +81,7 @@ public final class CallSequence
 
   /** Registers the entity type with sharding. */
   public static void init(ClusterSharding sharding) {
-    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())).withStopMessage(new Stop()));
   }
 
   /**
@@ -90,6 +106,7 @@ public final class CallSequence
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Next.class, this::onNext)
+        .onCommand(Stop.class, this::onStop)
         .build();
   }
 
@@ -107,11 +124,19 @@ public final class CallSequence
         .thenReply(cmd.replyTo(), s -> next++);
   }
 
+  private ReplyEffect<Event, State> onStop(State state, Stop cmd) {
+    if (next < 0 || next - 1 >= state.reservedUpTo()) {
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().persist(new BlockReleased(next - 1)).thenStop().thenNoReply();
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(BlockReserved.class, (state, e) -> new State(e.upTo()))
+        .onEvent(BlockReleased.class, (state, e) -> new State(e.upTo()))
         .build();
   }
 }

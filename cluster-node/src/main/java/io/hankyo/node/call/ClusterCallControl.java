@@ -9,7 +9,10 @@ import io.hankyo.sip.CallControl;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,6 +39,10 @@ public final class ClusterCallControl implements CallControl {
   private final Duration ringTimeout;
   private final int reportAttempts;
   private final AtomicLong unknownNumbers = new AtomicLong();
+  private final AtomicLong reportsInFlight = new AtomicLong();
+  private volatile Timer routeTimer;
+  private volatile Timer seqTimer;
+  private volatile Timer startTimer;
 
   /**
    * @param askTimeout timeout of each ask to an entity
@@ -62,9 +69,31 @@ public final class ClusterCallControl implements CallControl {
     return unknownNumbers.get();
   }
 
+  /**
+   * Times each stage of {@link #arrive} into {@code registry} as {@code hankyo.call.arrival.stage} (tag
+   * {@code stage} = route, seq, start) with p50/p95/p99, so that where the post-dial delay goes can be read at
+   * {@code GET /metrics} under load.
+   */
+  public ClusterCallControl withStageTimers(MeterRegistry registry) {
+    this.routeTimer = stageTimer(registry, "route");
+    this.seqTimer = stageTimer(registry, "seq");
+    this.startTimer = stageTimer(registry, "start");
+    return this;
+  }
+
+  private static Timer stageTimer(MeterRegistry registry, String stage) {
+    return Timer.builder("hankyo.call.arrival.stage")
+        .description("time of one stage of a call's arrival in the cluster: route lookup, seq_num, Call entity start")
+        .tag("stage", stage)
+        .publishPercentiles(0.5, 0.95, 0.99)
+        .register(registry);
+  }
+
   @Override
   public CompletionStage<RouteDecision> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
+    long t0 = System.nanoTime();
     return routes.lookup(arrival.dialled().e164()).thenCompose(route -> {
+      long t1 = record(routeTimer, t0);
       if (route.isEmpty()) {
         unknownNumbers.incrementAndGet();
         return CompletableFuture.completedFuture(
@@ -73,10 +102,22 @@ public final class ClusterCallControl implements CallControl {
       var r = route.get();
       CompletionStage<Long> seq = sharding.entityRefFor(CallSequence.ENTITY_KEY, r.operatorId())
           .ask(CallSequence.Next::new, askTimeout);
-      return seq.thenCompose(n -> sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
-          .<RouteDecision>askWithStatus(
-              replyTo -> new Call.Start(arrival, r, n, gateway, ringTimeout.toMillis(), replyTo), askTimeout));
+      return seq.thenCompose(n -> {
+        long t2 = record(seqTimer, t1);
+        return sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
+            .<RouteDecision>askWithStatus(
+                replyTo -> new Call.Start(arrival, r, n, gateway, ringTimeout.toMillis(), replyTo), askTimeout)
+            .whenComplete((d, e) -> record(startTimer, t2));
+      });
     });
+  }
+
+  private static long record(Timer timer, long since) {
+    long now = System.nanoTime();
+    if (timer != null) {
+      timer.record(now - since, TimeUnit.NANOSECONDS);
+    }
+    return now;
   }
 
   @Override
@@ -86,12 +127,33 @@ public final class ClusterCallControl implements CallControl {
       entity.tell(new Call.Report(progress, system.ignoreRef()));
       return CompletableFuture.completedFuture(Done.getInstance());
     }
+    reportsInFlight.incrementAndGet();
     return Patterns.retry(
-        () -> entity.<Done>askWithStatus(replyTo -> new Call.Report(progress, replyTo), askTimeout),
-        reportAttempts,
-        Duration.ofMillis(200),
-        Duration.ofSeconds(5),
-        0.2,
-        system.classicSystem());
+            () -> entity.<Done>askWithStatus(replyTo -> new Call.Report(progress, replyTo), askTimeout),
+            reportAttempts,
+            Duration.ofMillis(200),
+            Duration.ofSeconds(5),
+            0.2,
+            system.classicSystem())
+        .whenComplete((d, e) -> reportsInFlight.decrementAndGet());
+  }
+
+  /**
+   * Completes when no Answered/Ended report is in flight any more, or after {@code max}. The node waits for this in
+   * its shutdown after the SIP drain, so that the calls it drained are recorded before sharding hands off.
+   */
+  public CompletionStage<Done> awaitReportsDone(Duration max) {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    long deadline = System.nanoTime() + max.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] = () -> {
+      if (reportsInFlight.get() <= 0 || System.nanoTime() > deadline) {
+        done.complete(Done.getInstance());
+      } else {
+        system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
+      }
+    };
+    check[0].run();
+    return done;
   }
 }

@@ -274,6 +274,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
         log.info("Cassandra on {} stopped", endpoint());
     }
 
+    /**
+     * Hands the stop over to the owner: removes the JVM shutdown hook that would otherwise stop Cassandra as soon as
+     * the JVM starts shutting down, concurrently with everything else. A node calls this and stops Cassandra itself
+     * as the last step of its CoordinatedShutdown, after the journal's last writes. (A killed owner still stops the
+     * fork: it exits when its standard input closes.)
+     */
+    public void disableShutdownHook() {
+        removeShutdownHook();
+    }
+
     /** Same as {@link #stop()}. */
     @Override
     public void close() {

@@ -15,7 +15,8 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
  * {@code pekko.management.http.routes.hankyo-metrics}; read-only.
  */
 public final class MetricsRouteProvider implements ManagementRouteProvider {
-  private static final ContentType.NonBinary PROMETHEUS_TEXT = ContentTypes.TEXT_PLAIN_UTF8;
+  private static final ContentType.NonBinary PROMETHEUS_TEXT = (ContentType.NonBinary)
+      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final ExtendedActorSystem system;
 

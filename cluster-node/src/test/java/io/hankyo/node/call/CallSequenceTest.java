@@ -46,4 +46,20 @@ class CallSequenceTest {
     assertTrue(afterRestart > last, afterRestart + " > " + last);
     assertEquals(CallSequence.BLOCK_SIZE + 1, afterRestart, "the rest of the old block is skipped");
   }
+
+  @Test
+  void aGracefulStopLeavesNoGap() {
+    // A real actor lifecycle (the testkit cannot run a command that stops the entity).
+    var probe = testKit.<Long>createTestProbe();
+    var first = testKit.spawn(CallSequence.create("op-c"));
+    for (long n = 1; n <= 5; n++) {
+      first.tell(new CallSequence.Next(probe.getRef()));
+      assertEquals(n, probe.receiveMessage());
+    }
+    first.tell(new CallSequence.Stop());
+    probe.expectTerminated(first);
+    var second = testKit.spawn(CallSequence.create("op-c"));
+    second.tell(new CallSequence.Next(probe.getRef()));
+    assertEquals(6L, probe.receiveMessage(), "continues right after the last number handed out");
+  }
 }

@@ -197,6 +197,7 @@ class SipCallFlowTest {
   @Test
   void unknownNumberGets404AndNoRecord() throws Exception {
     long unknownBefore = node.callControl().unknownNumbers();
+    long gatewayUnknownBefore = node.sip().unknownNumberCount();
     try (SippProcess uac = uac("uac-unknown.xml", "0120999888", "0311117777", null, "unknown-uac")) {
       assertExit0(uac);
     }
@@ -204,7 +205,8 @@ class SipCallFlowTest {
     String metrics = new String(java.net.URI.create(
         "http://127.0.0.1:" + spec.managementPort() + "/metrics").toURL().openStream().readAllBytes(),
         java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(metrics.contains("hankyo_sip_unknown_number_calls_total " + (double) (unknownBefore + 1)),
+    assertEquals(gatewayUnknownBefore + 1, node.sip().unknownNumberCount());
+    assertTrue(metrics.contains("hankyo_sip_unknown_number_calls_total " + (double) (gatewayUnknownBefore + 1)),
         "exposed at /metrics: " + metrics.lines().filter(l -> l.contains("unknown")).toList());
     Thread.sleep(1_000);
     assertEquals(0, records("0120999888", 1).size());
