@@ -38,6 +38,11 @@ public final class PhoneNumbers {
       throw new InvalidPhoneNumberException(
           input, "'" + input + "' is not a phone number: only digits, '+', '-', '.', '(', ')' and spaces are allowed");
     }
+    if (!trimmed.startsWith("+") && !trimmed.replaceAll("[^0-9]", "").startsWith("0")) {
+      // libphonenumber would read "120-123-456" as 0120-123-456; a number that is not what was typed is refused.
+      throw new InvalidPhoneNumberException(input, "'" + input + "' is not a phone number: a national number starts "
+          + "with 0 (e.g. 0120-123-456, 03-1234-5678), an international one with + (e.g. +81120123456)");
+    }
     Phonenumber.PhoneNumber parsed;
     try {
       parsed = UTIL.parse(trimmed, "JP");

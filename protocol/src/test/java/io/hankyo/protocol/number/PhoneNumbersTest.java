@@ -90,6 +90,11 @@ class PhoneNumbersTest {
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("0120-123-456x"));
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser("anonymous"));
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser(null));
+    // without the leading 0 libphonenumber would guess 0120-123-456: refused, with the forms that are accepted
+    InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+        () -> PhoneNumbers.parse("120-123-456"));
+    assertTrue(e.getMessage().contains("starts with 0"), e.getMessage());
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("312345678"));
   }
 
   @Test
