@@ -522,22 +522,32 @@ final class B2buaCall {
   void onCallerCancel(RequestEvent event) {
     Request cancel = event.getRequest();
     kit.reply(event.getServerTransaction(), cancel, kit.response(200, cancel, localTag));
+    // answered (the caller must ACK and BYE, RFC 5407 section 3.1.1) or already over: nothing to abandon
+    callerGaveUpBeforeAnswer();
+    finish();
+  }
+
+  /**
+   * The caller left (CANCEL, or BYE in the early dialog) before the destination answered: 487 to the caller's
+   * INVITE, CANCEL toward the destination when a forward leg exists, and the call ends as CALLER_CANCELLED.
+   *
+   * @return false when the call was not waiting for an answer (answered or over), and nothing was done
+   */
+  private boolean callerGaveUpBeforeAnswer() {
     switch (state) {
       case DECIDING:
         finalToCaller(kit.response(487, invite, localTag));
         endBeforeDecision(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
-        break;
+        return true;
       case FORWARDING:
       case EARLY:
         finalToCaller(kit.response(487, invite, localTag));
         cancelForward();
         end(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
-        break;
+        return true;
       default:
-        // answered (the caller must ACK and BYE, RFC 5407 section 3.1.1) or already over
-        break;
+        return false;
     }
-    finish();
   }
 
   /** BYE on the caller leg. Before the answer it cancels the call (an early-dialog BYE, RFC 3261 section 15). */
@@ -552,17 +562,8 @@ final class B2buaCall {
         sendBye(calleeLeg, ++calleeCSeq);
         end(HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0);
         break;
-      case DECIDING:
-        finalToCaller(kit.response(487, invite, localTag));
-        endBeforeDecision(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
-        break;
-      case FORWARDING:
-      case EARLY:
-        finalToCaller(kit.response(487, invite, localTag));
-        cancelForward();
-        end(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
-        break;
       default:
+        callerGaveUpBeforeAnswer();
         break;
     }
     finish();
