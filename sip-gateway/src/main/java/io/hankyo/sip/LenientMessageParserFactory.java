@@ -58,8 +58,12 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
   /** Called by JAIN-SIP. */
   public LenientMessageParserFactory() {}
 
-  /** Marks a request that parsed only after dropping a malformed header; the gateway answers it with 400. */
-  record Malformed(String reason) {}
+  /**
+   * Marks a request the gateway must refuse without a transaction: 400 for a request that parsed only after dropping
+   * a malformed header, 513 Message Too Large (RFC 3261 section 21.5.11) for a datagram that filled the stack's
+   * receive buffer ({@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}) and so arrived cut off.
+   */
+  record Malformed(String reason, int status) {}
 
   /** Routes malformed-request notices of the stack named {@code stackName} to {@code sink} (a counter). */
   static void register(String stackName, Consumer<String> sink) {
@@ -73,14 +77,16 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
   @Override
   public MessageParser createMessageParser(SIPTransactionStack stack) {
     String name = stack instanceof SipStackImpl ? ((SipStackImpl) stack).getStackName() : null;
-    return new Parser(name);
+    return new Parser(name, stack == null ? 0 : stack.getMaxMessageSize());
   }
 
   private static final class Parser implements MessageParser {
     private final String stackName;
+    private final int maxMessageSize;
 
-    Parser(String stackName) {
+    Parser(String stackName, int maxMessageSize) {
       this.stackName = stackName;
+      this.maxMessageSize = maxMessageSize;
     }
 
     private void count(String reason) {
@@ -117,9 +123,15 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
         count("request without " + missing);
         return null;
       }
+      if (maxMessageSize > 0 && msgBytes.length >= maxMessageSize) {
+        // The datagram filled the receive buffer: what follows the cut (headers, body) is lost.
+        request.removeContent();
+        request.setApplicationData(new Malformed("longer than " + maxMessageSize + " bytes", 513));
+        return request;
+      }
       if (recorder.badContentLength != null) {
         request.removeContent();
-        request.setApplicationData(new Malformed("bad Content-Length: " + recorder.badContentLength));
+        request.setApplicationData(new Malformed("bad Content-Length: " + recorder.badContentLength, 400));
       }
       return request;
     }

@@ -561,10 +561,13 @@ public final class SipGateway implements AutoCloseable {
       Object mark = request instanceof SIPRequest ? ((SIPRequest) request).getApplicationData() : null;
       if (mark instanceof LenientMessageParserFactory.Malformed) {
         malformedRequests.incrementAndGet();
-        String reason = ((LenientMessageParserFactory.Malformed) mark).reason();
-        LOG.debug("malformed {} answered 400: {}", request.getMethod(), reason);
+        LenientMessageParserFactory.Malformed malformed = (LenientMessageParserFactory.Malformed) mark;
+        String reason = malformed.reason();
+        LOG.debug("malformed {} answered {}: {}", request.getMethod(), malformed.status(), reason);
         if (!Request.ACK.equals(request.getMethod())) {
-          Response bad = kit.withReason(kit.response(400, request, kit.newTag()), "Bad Request (" + reason + ")");
+          String phrase = malformed.status() == 513 ? "Message Too Large" : "Bad Request";
+          Response bad = kit.withReason(kit.response(malformed.status(), request, kit.newTag()),
+              phrase + " (" + reason + ")");
           try {
             kit.provider.sendResponse(bad);
           } catch (SipException e) {
@@ -679,7 +682,7 @@ public final class SipGateway implements AutoCloseable {
       } catch (TransactionAlreadyExistsException e) {
         return;
       } catch (Exception e) {
-        LOG.debug("no server transaction for INVITE {}: {}", callId, e.toString());
+        LOG.warn("no server transaction for INVITE {}: {}", callId, e.toString());
         kit.reply(null, request, kit.response(500, request, kit.newTag()));
         return;
       }

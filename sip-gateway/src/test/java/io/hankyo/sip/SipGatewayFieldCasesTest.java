@@ -221,6 +221,34 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
     goodCallWorks();
   }
 
+  /** An INVITE longer than hankyo.sip.max-message-size gets 513 Message Too Large (RFC 3261 21.5.11), not 500. */
+  @Test
+  void oversizeInviteGets513() throws Exception {
+    long before = gateway.malformedRequestCount();
+    String invite = String.join("\r\n",
+        "INVITE sip:0120123456@127.0.0.1:" + GW + " SIP/2.0",
+        "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-big-1",
+        "Max-Forwards: 70",
+        "From: <sip:0311112222@127.0.0.1>;tag=big1",
+        "To: <sip:0120123456@127.0.0.1>",
+        "Call-ID: big-1@127.0.0.1",
+        "CSeq: 1 INVITE",
+        "Contact: <sip:0311112222@127.0.0.1:" + RAW + ">",
+        "X-Pad: " + "x".repeat(20_000),
+        "Content-Length: 0",
+        "", "");
+    try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      caller.send(invite, "127.0.0.1", GW);
+      String r = caller.expect(Duration.ofSeconds(5), "final response", m -> RawSip.status(m) >= 200);
+      assertEquals(513, RawSip.status(r), r);
+      assertNotNull(RawSip.tag(RawSip.header(r, "To")), r);
+    }
+    assertEquals(before + 1, gateway.malformedRequestCount());
+    assertTrue(control.arrivals().isEmpty(), "no Call entity for an oversize request");
+    assertEquals(0, gateway.liveCalls());
+    goodCallWorks();
+  }
+
   /** The same kind of fault in other headers: JAIN-SIP's own 400 must come out well-formed too. */
   @Test
   void otherMalformedHeadersGetAWellFormed400() throws Exception {
