@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.testing.FakeCallControl;
 import io.hankyo.sip.testing.Sipp;
 import io.hankyo.sip.testing.SippProcess;
 import java.nio.file.Files;
@@ -46,6 +47,19 @@ abstract class GatewayTestSupport {
             + "  actor-name = \"sip-gateway-" + gatewayPort + "\"\n"
             + extra + "\n"
             + "}"));
+  }
+
+  /** Stops what a gateway test class started, in reverse order; nulls (a failed start) are skipped. */
+  static void stopAll(SipGateway gateway, FakeCallControl control, ActorTestKit kit) {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+    if (kit != null) {
+      kit.shutdownTestKit();
+    }
   }
 
   static ActorTestKit testKit() {

@@ -54,21 +54,27 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
 
   @AfterAll
   static void stopGateway() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (control != null) {
-      control.close();
-    }
-    if (kit != null) {
-      kit.shutdownTestKit();
-    }
+    stopAll(gateway, control, kit);
   }
 
   @BeforeEach
   void reset(TestInfo info) throws Exception {
     control.reset();
     dir = traceDir("callflow-" + info.getTestMethod().orElseThrow().getName());
+  }
+
+  /**
+   * Runs the destination (UAS) and the caller (UAC) through the gateway, asserts that both sipp scenarios passed, and
+   * returns the Ended report the fake cluster received.
+   */
+  private CallProgress.Ended callAndAwaitEnd(Sipp.Builder uas, Sipp.Builder uac) throws Exception {
+    try (CallRun run = new CallRun()) {
+      SippProcess uasProcess = run.start(uas, true);
+      SippProcess uacProcess = run.start(uac, false);
+      CallRun.assertExit(0, uacProcess, WAIT);
+      CallRun.assertExit(0, uasProcess, WAIT);
+    }
+    return control.await(CallProgress.Ended.class, e -> true, WAIT);
   }
 
   @AfterEach
@@ -121,13 +127,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
 
   @Test
   void answeredCallCalleeHangsUp() throws Exception {
-    try (CallRun run = new CallRun()) {
-      SippProcess uas = run.start(uas("uas-hangs-up.xml").pause(Duration.ofMillis(500)), true);
-      SippProcess uac = run.start(uac("uac-callee-hangs-up.xml"), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-hangs-up.xml").pause(Duration.ofMillis(500)), uac("uac-callee-hangs-up.xml"));
     assertEquals(HangupParty.CALLEE, ended.by());
     assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
     // this UAS answers right after its 180; the 180 may be handled after the 200 and then is not reported
@@ -137,13 +137,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
 
   @Test
   void busyDestination() throws Exception {
-    try (CallRun run = new CallRun()) {
-      SippProcess uas = run.start(uas("uas-busy.xml"), true);
-      SippProcess uac = run.start(uac("uac-expect-486.xml"), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-busy.xml"), uac("uac-expect-486.xml"));
     assertEquals(EndCause.BUSY, ended.cause());
     assertEquals(HangupParty.CALLEE, ended.by());
     assertEquals(486, ended.sipStatus());
@@ -152,14 +146,8 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
 
   @Test
   void callerCancelsWhileRinging() throws Exception {
-    try (CallRun run = new CallRun()) {
-      // the UAS exits 0 only if the CANCEL reached it and its 487 was ACKed
-      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
-      SippProcess uac = run.start(uac("uac-cancel.xml").pause(Duration.ofMillis(300)), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    // the UAS exits 0 only if the CANCEL reached it and its 487 was ACKed
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-ring-forever.xml"), uac("uac-cancel.xml").pause(Duration.ofMillis(300)));
     assertEquals(HangupParty.CALLER, ended.by());
     assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
     assertEquals(487, ended.sipStatus());
@@ -170,13 +158,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
   void noAnswerWithinRingTimeout() throws Exception {
     control.ringTimeout(Duration.ofMillis(1500));
     long start = System.nanoTime();
-    try (CallRun run = new CallRun()) {
-      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
-      SippProcess uac = run.start(uac("uac-expect-480.xml"), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-ring-forever.xml"), uac("uac-expect-480.xml"));
     assertEquals(HangupParty.SYSTEM, ended.by());
     assertEquals(EndCause.NO_ANSWER, ended.cause());
     assertEquals(480, ended.sipStatus());
@@ -188,13 +170,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
   @Test
   void gatewayFailsafeEndsRingingCallWhenClusterStaysSilent() throws Exception {
     control.ringTimeout(Duration.ofMillis(500)).sendCancelForward(false);
-    try (CallRun run = new CallRun()) {
-      SippProcess uas = run.start(uas("uas-ring-forever.xml"), true);
-      SippProcess uac = run.start(uac("uac-expect-480.xml"), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-ring-forever.xml"), uac("uac-expect-480.xml"));
     assertEquals(EndCause.NO_ANSWER, ended.cause());
     assertEquals(HangupParty.SYSTEM, ended.by());
     assertTrue(control.sentInstructions().isEmpty());
@@ -269,27 +245,15 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
 
   @Test
   void answeredCallOverTcpFromTheCaller() throws Exception {
-    try (CallRun run = new CallRun()) {
-      SippProcess uas = run.start(uas("uas.xml"), true);
-      SippProcess uac = run.start(uac("uac.xml").transport(Sipp.Transport.TCP).pause(Duration.ofMillis(200)), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas.xml"), uac("uac.xml").transport(Sipp.Transport.TCP).pause(Duration.ofMillis(200)));
     assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
     assertEquals(HangupParty.CALLER, ended.by());
   }
 
   @Test
   void answerCrossingCancelIsAckedAndByed() throws Exception {
-    try (CallRun run = new CallRun()) {
-      // UAS answers 200 right after the CANCEL (RFC 5407 section 3.1.2); it exits 0 only after our ACK and BYE
-      SippProcess uas = run.start(uas("uas-answer-after-cancel.xml"), true);
-      SippProcess uac = run.start(uac("uac-cancel.xml").pause(Duration.ofMillis(200)), false);
-      CallRun.assertExit(0, uac, WAIT);
-      CallRun.assertExit(0, uas, WAIT);
-    }
-    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    // UAS answers 200 right after the CANCEL (RFC 5407 section 3.1.2); it exits 0 only after our ACK and BYE
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-answer-after-cancel.xml"), uac("uac-cancel.xml").pause(Duration.ofMillis(200)));
     assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
     assertEquals(487, ended.sipStatus());
     Thread.sleep(200);

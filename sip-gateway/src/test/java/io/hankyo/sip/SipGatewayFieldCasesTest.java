@@ -63,15 +63,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
 
   @AfterAll
   static void stopGateway() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (control != null) {
-      control.close();
-    }
-    if (kit != null) {
-      kit.shutdownTestKit();
-    }
+    stopAll(gateway, control, kit);
   }
 
   @BeforeEach
