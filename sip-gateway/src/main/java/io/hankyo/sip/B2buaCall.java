@@ -30,6 +30,7 @@ import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.apache.pekko.Done;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,6 +104,11 @@ final class B2buaCall {
   private long calleeCSeq = 1;
   private boolean ringingReported;
 
+  /** Completes when the Call entity has recorded the arrival; the answer is not relayed before (see Admission). */
+  private CompletableFuture<Done> recorded = CompletableFuture.completedFuture(Done.getInstance());
+  /** The destination's 2xx, ACKed but not yet relayed because the arrival is not recorded yet. */
+  private Response heldAnswer;
+
   private ScheduledFuture<?> ringFailsafe;
   private ScheduledFuture<?> maxDuration;
   private ScheduledFuture<?> cancelGiveUp;
@@ -126,7 +132,7 @@ final class B2buaCall {
 
   /** Builds the CallArrival and asks the cluster (asynchronously; the answer comes back on this executor). */
   void start() {
-    CompletableFuture<RouteDecision> original;
+    CompletableFuture<CallControl.Admission> original;
     try {
       caller = CallerIdentity.of(invite, kit.addresses);
       CallArrival arrival = new CallArrival(trnId, ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId(),
@@ -135,15 +141,16 @@ final class B2buaCall {
     } catch (RuntimeException e) {
       original = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<RouteDecision> asked = original;
+    CompletableFuture<CallControl.Admission> asked = original;
     asked.copy()
         .orTimeout(gw.settings.decisionTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((decision, error) -> exec.execute(() -> onDecision(decision, error, asked)));
+        .whenComplete((admission, error) -> exec.execute(() -> onDecision(admission, error, asked)));
   }
 
-  private void onDecision(RouteDecision decision, Throwable error, CompletableFuture<RouteDecision> asked) {
+  private void onDecision(
+      CallControl.Admission admission, Throwable error, CompletableFuture<CallControl.Admission> asked) {
     decisionReceived = true;
-    if (error != null || decision == null) {
+    if (error != null || admission == null) {
       LOG.warn("call {}: no routing decision from the cluster ({}); answering 503", trnId,
           error == null ? "null decision" : error.toString());
       finalToCaller(kit.withRetryAfter(kit.response(503, invite, localTag)));
@@ -152,8 +159,8 @@ final class B2buaCall {
       // If the cluster decided after all, its Call entity waits for this call: tell it the call is gone.
       CallProgress.Ended known = pendingEnd;
       asked.whenComplete((late, lateError) -> {
-        if (late instanceof RouteDecision.Forward) {
-          int lateAttempt = ((RouteDecision.Forward) late).attempt();
+        if (late != null && late.decision() instanceof RouteDecision.Forward) {
+          int lateAttempt = ((RouteDecision.Forward) late.decision()).attempt();
           gw.report(known != null
               ? new CallProgress.Ended(trnId, lateAttempt, known.at(), known.by(), known.cause(), known.sipStatus())
               : new CallProgress.Ended(trnId, lateAttempt, Instant.now(), HangupParty.SYSTEM,
@@ -163,6 +170,7 @@ final class B2buaCall {
       finish();
       return;
     }
+    RouteDecision decision = admission.decision();
     if (decision instanceof RouteDecision.Reject) {
       RouteDecision.Reject reject = (RouteDecision.Reject) decision;
       int status = reject.sipStatus() >= 300 && reject.sipStatus() <= 699 ? reject.sipStatus() : 500;
@@ -177,6 +185,12 @@ final class B2buaCall {
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
     attempt = forward.attempt();
+    recorded = admission.recorded().toCompletableFuture();
+    recorded.whenComplete((done, recordError) -> {
+      if (recordError != null) {
+        exec.execute(() -> onRecordFailed(recordError));
+      }
+    });
     if (state == State.ENDED) {
       // ended while deciding (caller cancelled, released): the entity now exists and must learn the outcome
       if (pendingEnd != null) {
@@ -186,6 +200,22 @@ final class B2buaCall {
       return;
     }
     sendForward(forward);
+  }
+
+  /**
+   * The cluster could not record the call's arrival (design-notes.md section 1: keep working when the entity does not
+   * answer). A call that is not recorded is not connected: a ringing forward leg is cancelled, a held answer is
+   * BYEd, and the caller gets 503 with Retry-After.
+   */
+  private void onRecordFailed(Throwable error) {
+    if (callerFinal || state == State.ENDED) {
+      return;
+    }
+    LOG.warn("call {}: the cluster did not record the call ({}); giving it up with 503", trnId, error.toString());
+    if (heldAnswer != null) {
+      return; // answerWhenRecorded() ends it
+    }
+    endUnanswered(EndCause.CLUSTER_FAILURE, HangupParty.SYSTEM);
   }
 
   // ---------------------------------------------------------------- forward leg
@@ -315,6 +345,35 @@ final class B2buaCall {
     cancel(cancelGiveUp);
     sendAck(calleeLeg);
     kit.release(forwardCt); // 2xx retransmissions now arrive without transaction and are re-ACKed by Call-ID
+    if (!recorded.isDone() && !callerFinal && state != State.ENDED) {
+      // the callee answered before the cluster recorded the call: the caller hears ringing a little longer
+      heldAnswer = response;
+      recorded.whenComplete((done, error) -> exec.execute(() -> answerWhenRecorded(error)));
+      return;
+    }
+    connect(response);
+  }
+
+  /** The record of a call whose answer was held completed (or failed): relay the answer, or give the call up. */
+  private void answerWhenRecorded(Throwable error) {
+    Response response = heldAnswer;
+    heldAnswer = null;
+    if (response == null) {
+      return;
+    }
+    if (error != null && !callerFinal && state != State.ENDED) {
+      sendBye(calleeLeg, ++calleeCSeq);
+      Response r = kit.withRetryAfter(kit.response(503, invite, localTag));
+      finalToCaller(r);
+      end(HangupParty.SYSTEM, EndCause.CLUSTER_FAILURE, 503);
+      finish();
+      return;
+    }
+    connect(response);
+  }
+
+  /** Relays the destination's answer to the caller, or BYEs the destination when the caller is already gone. */
+  private void connect(Response response) {
     if (callerFinal || state == State.ENDED) {
       // RFC 5407 section 3.1.2: the 200 crossed our CANCEL (or the caller already has a final response):
       // the call never connected; ACK (done) and BYE it. The end was reported when we cancelled.
@@ -578,7 +637,12 @@ final class B2buaCall {
       return;
     }
     kit.reply(event.getServerTransaction(), bye, kit.response(200, bye, null));
-    if (state == State.ANSWERED) {
+    if (heldAnswer != null) {
+      // the callee hung up before its answer could be relayed: the caller was never connected
+      heldAnswer = null;
+      finalToCaller(kit.response(480, invite, localTag));
+      end(HangupParty.CALLEE, EndCause.NORMAL_CLEARING, 480);
+    } else if (state == State.ANSWERED) {
       byeCaller();
       end(HangupParty.CALLEE, EndCause.NORMAL_CLEARING, 0);
     }
@@ -698,7 +762,7 @@ final class B2buaCall {
 
   /** Forgets the call once its outcome is known and no SIP exchange of it needs the call any more. */
   private void finish() {
-    if (state != State.ENDED || !decisionReceived || !forwardSettled) {
+    if (state != State.ENDED || !decisionReceived || !forwardSettled || heldAnswer != null) {
       return;
     }
     if (okToCaller != null && !callerAcked) {

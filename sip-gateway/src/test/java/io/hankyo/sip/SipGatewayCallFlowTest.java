@@ -350,6 +350,44 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
   }
 
   @Test
+  void answerIsHeldUntilTheClusterHasRecordedTheCall() throws Exception {
+    // the forward INVITE and the ringing go out at once; the 200 waits for the Call entity's first write
+    control.recordDelay(Duration.ofMillis(1500));
+    CallProgress.Ended ended = callAndAwaitEnd(
+        uas("uas.xml").pause(Duration.ofMillis(50)), uac("uac.xml").pause(Duration.ofMillis(300)));
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    CallArrival arrival = control.awaitOnlyArrival(WAIT);
+    CallProgress.Ringing ringing = control.await(CallProgress.Ringing.class, r -> true, WAIT);
+    CallProgress.Answered answered = control.await(CallProgress.Answered.class, a -> true, WAIT);
+    long ringAfter = Duration.between(arrival.arrivedAt(), ringing.at()).toMillis();
+    long answerAfter = Duration.between(arrival.arrivedAt(), answered.at()).toMillis();
+    assertTrue(ringAfter < 1000, "ringing is relayed before the record completes: " + ringAfter + " ms");
+    assertTrue(answerAfter >= 1400, "the answer waits for the record: " + answerAfter + " ms");
+    assertEquals("Ringing,Answered,Ended", types(control.progress()));
+  }
+
+  @Test
+  void callThatCannotBeRecordedWhileRingingIsCancelledWith503() throws Exception {
+    control.failRecord(true).recordDelay(Duration.ofMillis(500));
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas-ring-forever.xml"), uac("uac-expect-503.xml"));
+    assertEquals(EndCause.CLUSTER_FAILURE, ended.cause());
+    assertEquals(HangupParty.SYSTEM, ended.by());
+    assertEquals(503, ended.sipStatus());
+    assertTrue(control.progressOf(ended.trnId()).stream().noneMatch(p -> p instanceof CallProgress.Answered));
+  }
+
+  @Test
+  void answerOfACallThatCannotBeRecordedIsByedAndTheCallerGets503() throws Exception {
+    // the destination answers at once; the record fails later: the caller is never connected
+    control.failRecord(true).recordDelay(Duration.ofMillis(800));
+    CallProgress.Ended ended = callAndAwaitEnd(
+        uas("uas.xml").pause(Duration.ofMillis(50)), uac("uac-expect-503.xml"));
+    assertEquals(EndCause.CLUSTER_FAILURE, ended.cause());
+    assertEquals(503, ended.sipStatus());
+    assertTrue(control.progressOf(ended.trnId()).stream().noneMatch(p -> p instanceof CallProgress.Answered));
+  }
+
+  @Test
   void clusterThatNeverAnswersGives503() throws Exception {
     control.neverDecide(true);
     try (CallRun run = new CallRun()) {

@@ -348,8 +348,9 @@ public final class Call
     }
     Instant now = Instant.now();
     CallArrived arrived = new CallArrived(cmd.arrival(), cmd.route(), cmd.seqNum(), cmd.gateway());
+    RouteDecision.Forward first = firstAttempt(cmd.arrival(), cmd.route(), cmd.ringTimeoutMillis());
     ForwardAttemptStarted attempt = new ForwardAttemptStarted(
-        1, cmd.route().forwardTo(), now, now.plusMillis(cmd.ringTimeoutMillis()));
+        first.attempt(), first.destination(), now, now.plusMillis(first.ringTimeoutMillis()));
     return Effect()
         .persist(List.of(arrived, attempt))
         .thenRun(s -> {
@@ -360,10 +361,15 @@ public final class Call
   }
 
   private ReplyEffect<Event, State> orphanReport(Report cmd) {
-    // A report for a call this entity never started (its Start failed or never came): nothing to record.
-    ctx.getLog().warn("call {}: {} for a call that never started; ignored", trnId,
+    // A report for a call this entity has not started: its Start may still be on the way (the gateway forwards
+    // while the Start is persisted, and a Start retried after a timeout can arrive late), so the report is refused
+    // and the sender retries; if the Start never comes, the call was given up with 503 and there is nothing to log.
+    if (cmd.progress() instanceof CallProgress.Ringing) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack()); // transient, not worth a retry
+    }
+    ctx.getLog().debug("call {}: {} before the call started; refused (the sender retries)", trnId,
         cmd.progress().getClass().getSimpleName());
-    return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    return Effect().reply(cmd.replyTo(), StatusReply.error("call " + trnId + " has not started"));
   }
 
   private ReplyEffect<Event, State> reportWhileForwarding(Forwarding s, Report cmd) {
@@ -432,6 +438,15 @@ public final class Call
           passivate();
         });
     return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack());
+  }
+
+  /**
+   * The first step of a new call: forward attempt 1 to the tracking number's forward destination, ringing at most
+   * {@code ringTimeoutMillis}. A pure function of its arguments, so the cluster's call control can compute the same
+   * decision before this entity has recovered (see {@link ClusterCallControl#arrive}).
+   */
+  public static RouteDecision.Forward firstAttempt(CallArrival arrival, NumberRoute route, long ringTimeoutMillis) {
+    return new RouteDecision.Forward(arrival.trnId(), 1, route, route.forwardTo(), ringTimeoutMillis);
   }
 
   private static RouteDecision decision(CallArrived arrived, ForwardAttemptStarted attempt) {

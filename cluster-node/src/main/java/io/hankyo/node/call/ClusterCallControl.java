@@ -6,6 +6,7 @@ import io.hankyo.protocol.call.CallInstruction;
 import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.sip.CallControl;
+import io.hankyo.sip.CallControl.Admission;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +26,10 @@ import org.apache.pekko.pattern.Patterns;
  *
  * <p>{@link #arrive}: looks the dialled number up ({@code TrackingNumber} entity, an in-memory read); an unknown number
  * is rejected with 404 and creates nothing (counted in {@link #unknownNumbers()}); a known one gets its {@code seq_num}
- * from the operator's {@link CallSequence} and starts the {@link Call} entity, whose reply is the decision. Each ask
- * has {@code askTimeout}; a failure fails the stage and the gateway answers 503.
+ * from the operator's {@link CallSequence}, and the decision ({@link Call#firstAttempt}) is returned at once while the
+ * {@link Call} entity is started; the admission's {@code recorded} completes when the entity has persisted the
+ * arrival. Each ask has {@code askTimeout}; a failed lookup fails the stage (the gateway answers 503), a failed
+ * start fails {@code recorded} (the gateway gives the call up with 503 before it is connected).
  *
  * <p>{@link #report}: Ringing is told (best effort, it only feeds a transient field); Answered and Ended are asked with
  * retries ({@code reportAttempts} tries, exponential backoff from 200 ms), since they are what the call log is made of.
@@ -90,24 +93,29 @@ public final class ClusterCallControl implements CallControl {
   }
 
   @Override
-  public CompletionStage<RouteDecision> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
+  public CompletionStage<Admission> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
     long t0 = System.nanoTime();
     return routes.lookup(arrival.dialled().e164()).thenCompose(route -> {
       long t1 = record(routeTimer, t0);
       if (route.isEmpty()) {
         unknownNumbers.incrementAndGet();
-        return CompletableFuture.completedFuture(
-            (RouteDecision) new RouteDecision.Reject(404, "Not Found"));
+        return CompletableFuture.completedFuture(Admission.recorded(new RouteDecision.Reject(404, "Not Found")));
       }
       var r = route.get();
       CompletionStage<Long> seq = sharding.entityRefFor(CallSequence.ENTITY_KEY, r.operatorId())
           .ask(CallSequence.Next::new, askTimeout);
-      return seq.thenCompose(n -> {
+      return seq.thenApply(n -> {
         long t2 = record(seqTimer, t1);
-        return sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
+        // The decision is the Call entity's first step, computed here by the same rule so that the gateway can
+        // forward while the entity recovers and persists (the journal stays off the post-dial path); the gateway
+        // holds the answer until `recorded` completes.
+        RouteDecision.Forward decision = Call.firstAttempt(arrival, r, ringTimeout.toMillis());
+        CompletionStage<Done> recorded = sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
             .<RouteDecision>askWithStatus(
                 replyTo -> new Call.Start(arrival, r, n, gateway, ringTimeout.toMillis(), replyTo), askTimeout)
-            .whenComplete((d, e) -> record(startTimer, t2));
+            .whenComplete((d, e) -> record(startTimer, t2))
+            .thenApply(d -> Done.getInstance());
+        return new Admission(decision, recorded);
       });
     });
   }

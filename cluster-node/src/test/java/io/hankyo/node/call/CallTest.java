@@ -173,13 +173,26 @@ class CallTest {
   }
 
   @Test
-  void reportForACallThatNeverStartedIsAcknowledgedAndNothingIsPersisted() {
+  void endReportBeforeTheStartIsRefusedSoThatItIsRetriedAndNothingIsPersisted() {
+    // the gateway forwards while the Start is persisted: an Ended that overtakes it must be retried, not dropped
     var r = kit.<StatusReply<Done>>runCommand(replyTo -> new Call.Report(
         new CallProgress.Ended(trnId, 1, Instant.now(), HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487),
         replyTo));
-    assertTrue(r.reply().isSuccess());
+    assertTrue(r.reply().isError());
     assertTrue(r.events().isEmpty());
     assertInstanceOf(Call.Idle.class, r.state());
+
+    var ringing = kit.<StatusReply<Done>>runCommand(replyTo -> new Call.Report(
+        new CallProgress.Ringing(trnId, 1, Instant.now()), replyTo));
+    assertTrue(ringing.reply().isSuccess(), "ringing is transient: acknowledged, not retried");
+    assertTrue(ringing.events().isEmpty());
+
+    start(30_000);
+    var retried = kit.<StatusReply<Done>>runCommand(replyTo -> new Call.Report(
+        new CallProgress.Ended(trnId, 1, Instant.now(), HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487),
+        replyTo));
+    assertTrue(retried.reply().isSuccess());
+    assertInstanceOf(Call.Ended.class, retried.state());
   }
 
   @Test

@@ -30,7 +30,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * A {@link CallControl} that behaves like the cluster would, for gateway tests: a route table (tracking number
  * E.164 → destination), {@code Forward} for known numbers and {@code Reject(404)} for others, a ring timer that
  * sends {@code CancelForward(NO_ANSWER)} when the call is neither answered nor ended in time, and a record of every
- * arrival and progress report. Thread-safe.
+ * arrival and progress report. The admission's {@code recorded} can be delayed or failed ({@link #recordDelay},
+ * {@link #failRecord}) to play a Call entity that persists slowly or not at all. Thread-safe.
  */
 public final class FakeCallControl implements CallControl, AutoCloseable {
   private final Map<String, PhoneNumber> routes = new ConcurrentHashMap<>();
@@ -46,6 +47,8 @@ public final class FakeCallControl implements CallControl, AutoCloseable {
   private volatile boolean sendCancelForward = true;
   private volatile Duration decisionDelay = Duration.ZERO;
   private volatile boolean neverDecide;
+  private volatile Duration recordDelay = Duration.ZERO;
+  private volatile boolean failRecord;
 
   /** Routes {@code trackingNumber} (any form PhoneNumbers parses) to {@code destination}. */
   public FakeCallControl route(String trackingNumber, String destination) {
@@ -77,6 +80,18 @@ public final class FakeCallControl implements CallControl, AutoCloseable {
     return this;
   }
 
+  /** Delay, counted from the decision, before the admission's {@code recorded} completes. */
+  public FakeCallControl recordDelay(Duration d) {
+    this.recordDelay = d;
+    return this;
+  }
+
+  /** When true, the admission's {@code recorded} fails (after {@link #recordDelay}): the entity could not persist. */
+  public FakeCallControl failRecord(boolean on) {
+    this.failRecord = on;
+    return this;
+  }
+
   /** Forgets recorded arrivals/progress and restores defaults (routes are kept). */
   public void reset() {
     arrivals.clear();
@@ -86,10 +101,12 @@ public final class FakeCallControl implements CallControl, AutoCloseable {
     sendCancelForward = true;
     decisionDelay = Duration.ZERO;
     neverDecide = false;
+    recordDelay = Duration.ZERO;
+    failRecord = false;
   }
 
   @Override
-  public CompletionStage<RouteDecision> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
+  public CompletionStage<Admission> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
     arrivals.add(arrival);
     if (neverDecide) {
       return new CompletableFuture<>();
@@ -113,8 +130,24 @@ public final class FakeCallControl implements CallControl, AutoCloseable {
         }
       }, decisionDelay.toMillis() + ring, TimeUnit.MILLISECONDS);
     }
-    CompletableFuture<RouteDecision> f = new CompletableFuture<>();
-    timer.schedule(() -> f.complete(decision), Math.max(1, decisionDelay.toMillis()), TimeUnit.MILLISECONDS);
+    CompletableFuture<Done> recorded = new CompletableFuture<>();
+    boolean fail = failRecord;
+    long recordAfter = decisionDelay.toMillis() + recordDelay.toMillis();
+    if (recordAfter <= 0 && !fail) {
+      recorded.complete(Done.getInstance());
+    } else {
+      timer.schedule(() -> {
+        if (fail) {
+          recorded.completeExceptionally(new TimeoutException("fake: the Call entity did not record the call"));
+        } else {
+          recorded.complete(Done.getInstance());
+        }
+      }, Math.max(1, recordAfter), TimeUnit.MILLISECONDS);
+    }
+    Admission admission = decision instanceof RouteDecision.Reject
+        ? Admission.recorded(decision) : new Admission(decision, recorded);
+    CompletableFuture<Admission> f = new CompletableFuture<>();
+    timer.schedule(() -> f.complete(admission), Math.max(1, decisionDelay.toMillis()), TimeUnit.MILLISECONDS);
     return f;
   }
 
