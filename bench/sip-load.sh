@@ -4,11 +4,14 @@
 # For each rate it reports: calls attempted / successful / failed (sipp), post-dial delay percentiles
 # (INVITE sent -> 180 received at the UAC, sipp response-time timer 1) and INVITE -> 200 percentiles (timer 2),
 # calls found in the call log (GET /v1/calls) versus calls completed, and the CPU and RSS of the node JVM and of
-# its embedded Cassandra JVM. Results: bench/results/<timestamp>/summary.md (+ raw sipp files, node log).
+# its embedded Cassandra JVM, and Cassandra reads/writes per call (bench/CassandraOps.java reads Cassandra's
+# system_views before and after each rate; the per-table split is in ops-<rate>.txt).
+# Results: bench/results/<timestamp>/summary.md (+ raw sipp files, node log).
 #
 # Usage: bench/sip-load.sh [RATE ...]          (default rates: 50 100 200 300; calls/s)
-# Environment: BENCH_SECONDS (default 30) per rate, HOLD_MS (default 1500), WARMUP_SECONDS (default 20, at
-#              20 calls/s, not reported), HANKYO_SKIP_BUILD=1,
+# Environment: BENCH_SECONDS (default 30) per rate, HOLD_MS (default 1500), WARMUP_SECONDS (default 60) at
+#              WARMUP_RATE (default 50 calls/s), not reported: both JVMs' JIT compilers were still busy (12 % of a
+#              core each) 80 s into a run after a 20 s warm-up at 20 calls/s; HANKYO_SKIP_BUILD=1,
 #              NODE_HEAP (default 1g), NODE_OPTS (extra JVM options of the node, e.g. -Dkey=value).
 # Everything listens on 127.0.0.1 only; the script stops what it started.
 set -euo pipefail
@@ -58,10 +61,11 @@ sleep 1
 
 # Warm-up (not reported): JIT-compiles the call path and fills Cassandra's caches, so that the first reported rate
 # is not measured on a cold JVM.
-WARMUP=${WARMUP_SECONDS:-20}
+WARMUP=${WARMUP_SECONDS:-60}
+WARMUP_RATE=${WARMUP_RATE:-50}
 if [ "$WARMUP" -gt 0 ]; then
   sipp -sf bench/uac-load.xml -i 127.0.0.1 -p $UAC -s 0120000001 -key caller 0311112222 \
-    -d "$HOLD_MS" -r 20 -m $((20 * WARMUP)) -l 200 -buff_size 1048576 -nostdin \
+    -d "$HOLD_MS" -r "$WARMUP_RATE" -m $((WARMUP_RATE * WARMUP)) -l 200 -buff_size 1048576 -nostdin \
     -timeout $((WARMUP + 60))s 127.0.0.1:$SIP > "$OUT/warmup.out" 2>&1 </dev/null || true
   sleep 3
 fi
@@ -70,12 +74,14 @@ ticks=$(getconf CLK_TCK)
 cpu_of() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_of() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-echo "| rate (calls/s) | attempted | successful | failed | failed % | PDD p50/p95/p99 ms | INVITE→200 p99 ms | in call log / completed | node CPU % | node RSS MB | Cassandra CPU % | Cassandra RSS MB |" > "$OUT/summary.md"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$OUT/summary.md"
+echo "| rate (calls/s) | attempted | successful | failed | failed % | PDD p50/p95/p99 ms | INVITE→200 p99 ms | in call log / completed | node CPU % | node RSS MB | Cassandra CPU % | Cassandra RSS MB | Cassandra reads/writes per call |" > "$OUT/summary.md"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$OUT/summary.md"
+ops() { java -cp "cluster-node/target/lib/*" bench/CassandraOps.java $CQL > "$1" 2>/dev/null || true; }
 
 for rate in "${RATES[@]}"; do
   total=$((rate * SECS))
   from=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  ops "$OUT/ops-before-$rate.txt"
   n0=$(cpu_of $NODE); c0=$(cpu_of "${CASS:-0}"); t0=$(date +%s.%N)
   peak_node=0; peak_cass=0
   ( while :; do echo "$(rss_of $NODE) $(rss_of "${CASS:-0}")"; sleep 1; done ) > "$OUT/rss-$rate.txt" &
@@ -92,6 +98,7 @@ for rate in "${RATES[@]}"; do
   sleep 5
   to=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   logged=$(api "http://127.0.0.1:$HTTP/v1/calls?from=$from&to=$to&format=json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])' || echo "?")
+  ops "$OUT/ops-after-$rate.txt"
   python3 - "$OUT" "$rate" "$logged" "$n0" "$n1" "$c0" "$c1" "$t0" "$t1" "$ticks" >> "$OUT/summary.md" <<'PY'
 import csv, sys, statistics
 out, rate, logged, n0, n1, c0, c1, t0, t1, ticks = sys.argv[1:]
@@ -116,7 +123,24 @@ ccpu = 100 * (float(c1) - float(c0)) / tk / el
 rss = [l.split() for l in open(f"{out}/rss-{rate}.txt") if l.strip()]
 nr = max([int(x[0]) for x in rss] or [0]); cr = max([int(x[1]) for x in rss] or [0])
 fp = 100 * failed / attempted if attempted else 0
-print(f"| {rate} | {attempted} | {ok} | {failed} | {fp:.2f} | {pct(pdd,50):.0f}/{pct(pdd,95):.0f}/{pct(pdd,99):.0f} | {pct(ans,99):.0f} | {logged} / {ok} | {ncpu:.0f} | {nr} | {ccpu:.0f} | {cr} |")
+def counts(path):
+    d = {}
+    try:
+        for l in open(path):
+            k, t, n = l.split()
+            d[(k, t)] = int(n)
+    except (FileNotFoundError, ValueError):
+        pass
+    return d
+before, after = counts(f"{out}/ops-before-{rate}.txt"), counts(f"{out}/ops-after-{rate}.txt")
+delta = {k: v - before.get(k, 0) for k, v in after.items()}
+reads = sum(v for (k, t), v in delta.items() if k in ("read", "scan"))
+writes = sum(v for (k, t), v in delta.items() if k == "write")
+per = f"{reads / attempted:.1f}/{writes / attempted:.1f}" if attempted and after else "?"
+with open(f"{out}/ops-{rate}.txt", "w") as f:
+    for (k, t), v in sorted(delta.items()):
+        f.write(f"{k} {t} {v} {v / attempted if attempted else 0:.2f}/call\n")
+print(f"| {rate} | {attempted} | {ok} | {failed} | {fp:.2f} | {pct(pdd,50):.0f}/{pct(pdd,95):.0f}/{pct(pdd,99):.0f} | {pct(ans,99):.0f} | {logged} / {ok} | {ncpu:.0f} | {nr} | {ccpu:.0f} | {cr} | {per} |")
 PY
   tail -1 "$OUT/summary.md"
 done
