@@ -12,7 +12,8 @@
 # Environment: BENCH_SECONDS (default 30) per rate, HOLD_MS (default 1500), WARMUP_SECONDS (default 60) at
 #              WARMUP_RATE (default 50 calls/s), not reported: both JVMs' JIT compilers were still busy (12 % of a
 #              core each) 80 s into a run after a 20 s warm-up at 20 calls/s; HANKYO_SKIP_BUILD=1,
-#              NODE_HEAP (default 1g), NODE_OPTS (extra JVM options of the node, e.g. -Dkey=value).
+#              NODE_HEAP (default 1g), NODE_GC (default "-XX:+UseG1GC -XX:MaxGCPauseMillis=20", as deploy/run.sh),
+#              NODE_OPTS (extra JVM options of the node, e.g. -Dkey=value).
 # Everything listens on 127.0.0.1 only; the script stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} -XX:+UseG1GC -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 \
+HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} ${NODE_GC:--XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 \
   -Dhankyo.http.port=$HTTP -Dhankyo.sip.udp-port=$SIP -Dhankyo.sip.tcp-port=$SIP \
   -Dhankyo.sip.outbound-route="sip:{number}@127.0.0.1:$UAS" \
   -Dhankyo.cassandra.embedded.data-dir="$OUT/cassandra" \
