@@ -107,15 +107,20 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Shapes: {@link AdvertiserJson}, {@link NumberJson}, call-log rows {@link CallLogRowRenderer}, call-log query
- * {@link CallLogQuery}.
+ * {@link CallLogQuery}. The call log's format: {@code format} wins, else the {@code Accept} header with its q-values
+ * (RFC 9110 section 12.5.1, weighed by Pekko's media-type negotiator: {@link CallLogFormat#negotiate}), else JSON;
+ * 406 when {@code Accept} allows none of JSON, CSV, TSV. Call-log responses carry {@code Vary: Accept}.
+ * Forward destinations ({@code forward_to}) must be Japanese fixed, mobile/PHS, 050 or 0120/0800 numbers other than
+ * the tracking number itself ({@link Validation#forwardDestination}).
  *
  * <h2>Errors</h2>
  *
  * Every error is an RFC 9457 {@code application/problem+json} body {@code {"type", "title", "status", "detail",
  * "instance"}} ({@link ProblemJson}), including Pekko's own rejections: 400 invalid input (malformed JSON, unknown
- * fields, wrong JSON types, missing fields, bad ids, numbers, dates; the detail names the field), 401, 404 (unknown
- * path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code max-body-bytes}), 415
- * (body not {@code application/json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged).
+ * fields, wrong JSON types, missing fields, bad ids, numbers, forward destinations, dates, an {@code Accept} header
+ * Pekko cannot parse; the detail names the field), 401, 404 (unknown path or resource), 405 with {@code Allow}, 406,
+ * 409 (from the backend), 413 (body over {@code max-body-bytes}), 415 (body not {@code application/json}), 503 when
+ * the backend fails with anything but an {@link ApiProblem} (logged).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -256,8 +261,8 @@ public final class HttpApi extends AllDirectives {
       String dialinId = Validation.optionalId(req.dialinId(), "dialin_id");
       PhoneNumber number = Validation.trackingNumber(req.number(), "number");
       String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo = Validation.phoneNumber(req.forwardTo(), "forward_to");
-      requireNoLoop(number, forwardTo);
+      PhoneNumber forwardTo = Validation.forwardDestination(req.forwardTo(), "forward_to");
+      Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
       return respond(() -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo), n ->
           json(StatusCodes.CREATED, NumberJson.of(n, settings.zone()))
               .addHeader(Location.create(ADVERTISERS + n.clientId() + "/numbers/" + n.dialinId())));
@@ -277,12 +282,13 @@ public final class HttpApi extends AllDirectives {
     return jsonBody(UpdateNumberRequest.class, req -> {
       PhoneNumber number = req.number() == null ? null : Validation.phoneNumber(req.number(), "number");
       String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo = req.forwardTo() == null ? null : Validation.phoneNumber(req.forwardTo(), "forward_to");
+      PhoneNumber forwardTo =
+          req.forwardTo() == null ? null : Validation.forwardDestination(req.forwardTo(), "forward_to");
       // the current record: to refuse a changed number and a forward destination equal to the tracking number
       return respond(() -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
         checkUnchangedNumber(current, number);
         if (forwardTo != null && current.number() != null) {
-          requireNoLoop(current.number(), forwardTo);
+          Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
         }
         return backend.updateNumber(operator, clientId, dialinId, name, forwardTo);
       }), n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
@@ -304,19 +310,13 @@ public final class HttpApi extends AllDirectives {
         + requested.national() + "); delete this one and create a new one");
   }
 
-  private static void requireNoLoop(PhoneNumber number, PhoneNumber forwardTo) {
-    if (number.e164().equals(forwardTo.e164())) {
-      throw ApiProblem.invalid("forward_to: " + forwardTo.national()
-          + " is the tracking number itself; calls would loop");
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // call log
 
   private Route calls(String operator) {
     return extractRequest(request -> extractMaterializer(mat -> {
-      CallLogQuery query = CallLogQuery.parse(queryParameters(request), accept(request), clock.instant(), settings);
+      CallLogQuery query = CallLogQuery.parse(queryParameters(request), request.getHeaders(), clock.instant(),
+          settings);
       String path = request.getUri().path();
       CompletionStage<Pair<List<CallLogRecord>, Source<CallLogRecord, NotUsed>>> first =
           guard(() -> backend.calls(operator, query.from(), query.to())
@@ -363,7 +363,10 @@ public final class HttpApi extends AllDirectives {
       });
       return notUsed;
     });
-    HttpResponse response = HttpResponse.create().withEntity(HttpEntities.createChunked(contentType, body));
+    // the representation depends on Accept when format is absent (RFC 9110 section 12.5.5)
+    HttpResponse response = HttpResponse.create()
+        .withEntity(HttpEntities.createChunked(contentType, body))
+        .addHeader(RawHeader.create("Vary", "Accept"));
     if (query.format() != CallLogFormat.JSON) {
       String file = "calls-" + FILE_TIME.format(query.from().atZone(settings.zone())) + "-"
           + FILE_TIME.format(query.to().atZone(settings.zone())) + "." + query.format().code();
@@ -387,16 +390,6 @@ public final class HttpApi extends AllDirectives {
       params.add(new AbstractMap.SimpleImmutableEntry<>(p.first(), p.second()));
     }
     return params;
-  }
-
-  private static String accept(HttpRequest request) {
-    List<String> values = new ArrayList<>();
-    for (HttpHeader h : request.getHeaders()) {
-      if (h.is("accept")) {
-        values.add(h.value());
-      }
-    }
-    return values.isEmpty() ? null : String.join(",", values);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -434,6 +434,64 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void forwardDestinationsOfEveryAcceptedKind() throws Exception {
+      List<String> destinations = List.of("03-1234-5678", "0466-12-3456", "070-1234-5678", "080-1234-5678",
+          "090-1234-5678", "050-1234-5678", "0120-999-888", "0800-123-4567");
+      for (int i = 0; i < destinations.size(); i++) {
+        HttpResponse<String> r = createNumber(KEY_A, "acme", "{\"number\":\"050-1111-222" + i
+            + "\",\"forward_to\":\"" + destinations.get(i) + "\"}");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(destinations.get(i), json(r).get("fwd_id").asText());
+      }
+    }
+
+    @Test
+    void forwardDestinationsACallMustNeverReachAre400OnCreate() throws Exception {
+      String[][] cases = {
+          {"+1 212 555 0100", "+1 212-555-0100 is a number outside Japan", "toll-fraud"},
+          {"110", "'110' is an emergency number", "never forwarded"},
+          {"119", "'119' is an emergency number", "never forwarded"},
+          {"118", "'118' is an emergency number", "never forwarded"},
+          {"117", "'117' is a three-digit special service number", "never forwarded"},
+          {"177", "'177' is a three-digit special service number", "never forwarded"},
+          {"0990-123-456", "0990-123-456 is a premium-rate or shared-cost number", "0990"},
+          {"0570-123-456", "0570-123-456 is a premium-rate or shared-cost number", "0570"},
+          {"020-1234-5678", "020-1234-5678 is an M2M / pager number", "no person"},
+          {"0077-123-4567", "'0077-123-4567' is not a valid number", ""},
+          {"0037-123-456", "0037-123-456 is a carrier-specific free-call number", "00XY"},
+      };
+      for (String[] c : cases) {
+        HttpResponse<String> r = createNumber(KEY_A, "acme",
+            "{\"number\":\"0120-123-456\",\"forward_to\":\"" + c[0] + "\"}");
+        JsonNode p = assertProblem(r, 400, "forward_to: " + c[1], c[2]);
+        assertEquals("https://hankyo.io/problems/invalid-request", p.get("type").asText());
+        if (!c[1].contains("not a valid number")) {
+          assertProblem(r, 400, "a forward destination must be a Japanese fixed-line (0AB-J",
+              "mobile/PHS (070/080/090), IP-phone (050) or free-call (0120/0800)");
+        }
+      }
+      assertEquals(0, json(get("/v1/advertisers/acme/numbers")).get("numbers").size(), "nothing was created");
+    }
+
+    @Test
+    void forwardDestinationsACallMustNeverReachAre400OnUpdate() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      for (String refused : List.of("+12125550100", "110", "0990-123-456", "020-1234-5678", "+81120123456")) {
+        assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A,
+            "{\"name\":\"新しい名前\",\"forward_to\":\"" + refused + "\"}"), 400, "forward_to: ",
+            "a forward destination must be");
+      }
+      JsonNode unchanged = json(get("/v1/advertisers/acme/numbers/n1"));
+      assertEquals("03-1234-5678", unchanged.get("fwd_id").asText());
+      assertTrue(unchanged.get("dialin_name").isNull(), "a refused update changes nothing");
+      HttpResponse<String> ok = send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A,
+          "{\"forward_to\":\"+81 90 1234 5678\"}");
+      assertEquals(200, ok.statusCode(), ok.body());
+      assertEquals("090-1234-5678", json(ok).get("fwd_id").asText());
+    }
+
+    @Test
     void changingTheNumberIsRefused() throws Exception {
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
@@ -609,10 +667,61 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void acceptQValuesChooseTheFormat() throws Exception {
+      String[][] cases = {
+          {"text/csv;q=0.1, application/json;q=0.9", "application/json"},
+          {"text/tab-separated-values, text/csv;q=0.5", "text/tab-separated-values; charset=UTF-8"},
+          {"application/json;q=0.2, text/csv;q=0.8", "text/csv; charset=UTF-8"},
+          {"*/*;q=0.5, text/tab-separated-values;q=0.4", "application/json"},
+          {"text/*, text/csv;q=0", "text/tab-separated-values; charset=UTF-8"},
+          {"*/*", "application/json"},
+      };
+      for (String[] c : cases) {
+        HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", c[0]);
+        assertEquals(200, r.statusCode(), c[0] + ": " + r.body());
+        assertEquals(c[1], contentType(r), c[0]);
+        assertEquals("Accept", r.headers().firstValue("Vary").orElse(null), c[0]);
+      }
+    }
+
+    @Test
+    void noAcceptHeaderGivesJson() throws Exception {
+      HttpResponse<String> r = get("/v1/calls?" + RANGE);
+      assertFalse(r.request().headers().firstValue("Accept").isPresent(), "the client sent no Accept");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("application/json", contentType(r));
+      assertEquals(3, HttpApiRouteTest.json(r).get("count").asInt());
+    }
+
+    @Test
+    void acceptAllowingNoneOfTheFormatsIs406ListingThem() throws Exception {
+      for (String accept : List.of("application/xml", "text/csv;q=0, application/json;q=0, text/*;q=0",
+          "*/*;q=0")) {
+        JsonNode p = assertProblem(send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", accept), 406,
+            "application/json, text/csv, text/tab-separated-values", "format");
+        assertEquals("https://hankyo.io/problems/not-acceptable", p.get("type").asText());
+        assertEquals("Not Acceptable", p.get("title").asText());
+      }
+    }
+
+    @Test
+    void invalidAcceptIs400UnlessFormatIsGiven() throws Exception {
+      assertProblem(send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", "text/csv;q=2"), 400,
+          "Accept: 'text/csv;q=2' is not a valid Accept header");
+      HttpResponse<String> r = send("GET", "/v1/calls?format=tsv&" + RANGE, KEY_A, null, "Accept", "text/csv;q=2");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("text/tab-separated-values; charset=UTF-8", contentType(r));
+    }
+
+    @Test
     void formatParameterWinsOverAccept() throws Exception {
       HttpResponse<String> r = send("GET", "/v1/calls?format=json&" + RANGE, KEY_A, null, "Accept", "text/csv");
       assertEquals("application/json", contentType(r));
       assertFalse(r.headers().firstValue("Content-Disposition").isPresent());
+      assertEquals("text/csv; charset=UTF-8", contentType(send("GET", "/v1/calls?format=csv&" + RANGE, KEY_A, null,
+          "Accept", "text/csv;q=0.1, application/json;q=0.9")));
+      assertEquals(200, send("GET", "/v1/calls?format=json&" + RANGE, KEY_A, null, "Accept", "image/png")
+          .statusCode());
       assertEquals("text/csv; charset=UTF-8",
           contentType(send("GET", "/v1/calls?format=CSV&" + RANGE, KEY_A, null, "Accept", "application/json")));
     }

@@ -2,28 +2,40 @@ package io.hankyo.api.calllog;
 
 import io.hankyo.api.ApiProblem;
 import io.hankyo.api.Problems;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.Accept;
+import org.apache.pekko.http.scaladsl.server.MediaTypeNegotiator;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Output format of {@code GET /v1/calls}, chosen by the {@code format} query parameter, else by the {@code Accept}
- * header, else JSON.
+ * header (RFC 9110 section 12.5.1, proactive negotiation), else JSON.
  */
 public enum CallLogFormat {
   /** {@code application/json}: {@code {"calls": [...], "count": N, "from": ..., "to": ...}}. */
-  JSON("json", "application", "json"),
+  JSON("json", MediaTypes.APPLICATION_JSON),
   /** {@code text/csv; charset=UTF-8}: RFC 4180, CRLF, header row. */
-  CSV("csv", "text", "csv"),
+  CSV("csv", MediaTypes.TEXT_CSV),
   /** {@code text/tab-separated-values; charset=UTF-8}: tabs, CRLF, header row, no quoting. */
-  TSV("tsv", "text", "tab-separated-values");
+  TSV("tsv", MediaTypes.TEXT_TAB_SEPARATED_VALUES);
+
+  /** The media types offered, in order of preference on a tie: {@code application/json, text/csv, ...}. */
+  public static final String SUPPORTED_MEDIA_TYPES =
+      Arrays.stream(values()).map(CallLogFormat::mediaType).collect(Collectors.joining(", "));
 
   private final String code;
-  private final String mainType;
-  private final String subType;
+  private final MediaType mediaType;
 
-  CallLogFormat(String code, String mainType, String subType) {
+  CallLogFormat(String code, MediaType mediaType) {
     this.code = code;
-    this.mainType = mainType;
-    this.subType = subType;
+    this.mediaType = mediaType;
   }
 
   /** The {@code format} parameter value and file extension: {@code json}, {@code csv}, {@code tsv}. */
@@ -33,18 +45,34 @@ public enum CallLogFormat {
 
   /** The media type without parameters, e.g. {@code text/csv}. */
   public String mediaType() {
-    return mainType + "/" + subType;
+    return mediaType.mainType() + "/" + mediaType.subType();
   }
 
   /**
    * Chooses the format.
    *
-   * @param formatParam the {@code format} query parameter (case-insensitive), or null; wins over the header
-   * @param accept the {@code Accept} header value, or null. The format whose most specific matching media range has
-   *     the highest q-value wins; on a tie JSON, then CSV, then TSV. Malformed ranges are ignored.
-   * @throws ApiProblem 400 for an unknown {@code format}; 406 when the header accepts none of the three types
+   * <ol>
+   *   <li>{@code format} (case-insensitive {@code json}, {@code csv}, {@code tsv}) wins over any header;
+   *   <li>else the {@code Accept} header(s), as Pekko HTTP modelled them, weighed by Pekko's own {@link
+   *       MediaTypeNegotiator}: each format gets the q-value of the most specific media range that matches it
+   *       ({@code text/csv} before {@code text/*} before {@code *}{@code /*}; a range with parameters other than
+   *       {@code charset} and {@code q} matches only a type with those parameters, RFC 9110 section 12.5.1); the
+   *       format with the highest q-value above 0 wins, a tie goes to JSON, then CSV, then TSV;
+   *   <li>no {@code Accept} header, an empty one, or {@code *}{@code /*}: JSON.
+   * </ol>
+   *
+   * {@code Accept-Charset} is not consulted: every format is UTF-8 only (RFC 9110 section 12.5.2 lets a server
+   * disregard it).
+   *
+   * @param formatParam the {@code format} query parameter, or null / blank when absent
+   * @param requestHeaders the request's headers (only {@code Accept} is read). Pekko parses {@code Accept} into
+   *     {@link Accept}; a value it cannot parse stays a raw header and is refused here (400) rather than silently
+   *     answered with JSON.
+   * @throws ApiProblem 400 for an unknown {@code format} or an {@code Accept} header that is not valid (and no
+   *     {@code format}); 406 (type {@code not-acceptable}) when the header gives every one of the three types q=0 or
+   *     does not name them; both details list the supported types
    */
-  public static CallLogFormat negotiate(String formatParam, String accept) {
+  public static CallLogFormat negotiate(String formatParam, Iterable<HttpHeader> requestHeaders) {
     if (formatParam != null && !formatParam.isBlank()) {
       String wanted = formatParam.strip().toLowerCase(Locale.ROOT);
       for (CallLogFormat f : values()) {
@@ -54,75 +82,36 @@ public enum CallLogFormat {
       }
       throw ApiProblem.invalid("format: '" + formatParam + "' is not supported; use json, csv or tsv");
     }
-    if (accept == null || accept.isBlank()) {
-      return JSON;
+    List<org.apache.pekko.http.scaladsl.model.HttpHeader> accepts = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (HttpHeader h : requestHeaders) {
+      if (!h.is("accept")) {
+        continue;
+      }
+      if (!(h instanceof Accept)) {
+        // Pekko kept it as a RawHeader: it is not a valid list of media ranges
+        throw ApiProblem.invalid("Accept: '" + h.value() + "' is not a valid Accept header (RFC 9110 section "
+            + "12.5.1); send media ranges such as 'text/csv' or 'text/csv;q=0.5, application/json' ("
+            + SUPPORTED_MEDIA_TYPES + "), or use the format parameter: json, csv, tsv");
+      }
+      // every javadsl Accept is Pekko's scaladsl Accept header: the negotiator's input
+      accepts.add((Accept) h);
+      values.add(h.value());
     }
+    MediaTypeNegotiator negotiator = new MediaTypeNegotiator(CollectionConverters.asScala(accepts).toList());
     CallLogFormat best = null;
-    double bestQ = 0;
+    float bestQ = 0f;
     for (CallLogFormat f : values()) {
-      double q = f.quality(accept);
+      float q = negotiator.qValueFor((org.apache.pekko.http.scaladsl.model.MediaType) f.mediaType);
       if (q > bestQ) {
         best = f;
         bestQ = q;
       }
     }
     if (best == null) {
-      throw Problems.notAcceptable("Accept: '" + accept + "' allows none of application/json, text/csv, "
-          + "text/tab-separated-values (or use the format parameter: json, csv, tsv)");
+      throw Problems.notAcceptable("Accept: '" + String.join(", ", values) + "' allows none of "
+          + SUPPORTED_MEDIA_TYPES + " (or use the format parameter: json, csv, tsv)");
     }
     return best;
-  }
-
-  /** The q-value the header gives this format: that of the most specific matching range; 0 when none matches. */
-  double quality(String accept) {
-    int bestSpecificity = -1;
-    double q = 0;
-    for (String range : accept.split(",")) {
-      String[] parts = range.split(";");
-      String type = parts[0].strip().toLowerCase(Locale.ROOT);
-      if (type.equals("*")) {
-        type = "*/*";
-      }
-      int slash = type.indexOf('/');
-      if (slash <= 0 || slash == type.length() - 1) {
-        continue;
-      }
-      String main = type.substring(0, slash);
-      String sub = type.substring(slash + 1);
-      int specificity;
-      if (main.equals(mainType) && sub.equals(subType)) {
-        specificity = 2;
-      } else if (main.equals(mainType) && sub.equals("*")) {
-        specificity = 1;
-      } else if (main.equals("*") && sub.equals("*")) {
-        specificity = 0;
-      } else {
-        continue;
-      }
-      Double rangeQ = qValue(parts);
-      if (rangeQ == null) {
-        continue;
-      }
-      if (specificity > bestSpecificity) {
-        bestSpecificity = specificity;
-        q = rangeQ;
-      }
-    }
-    return q;
-  }
-
-  private static Double qValue(String[] parts) {
-    for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].strip();
-      if (p.length() > 1 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q') && p.substring(1).strip().startsWith("=")) {
-        try {
-          double q = Double.parseDouble(p.substring(p.indexOf('=') + 1).strip());
-          return q < 0 || q > 1 ? null : q;
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      }
-    }
-    return 1.0;
   }
 }

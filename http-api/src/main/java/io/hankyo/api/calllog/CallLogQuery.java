@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 
 /**
  * A validated {@code GET /v1/calls} request.
@@ -36,15 +37,16 @@ public record CallLogQuery(Instant from, Instant to, CallLogFormat format, CallL
    * Validates the request.
    *
    * @param params the query parameters in order, as (name, value) pairs
-   * @param accept the {@code Accept} header, or null
+   * @param requestHeaders the request's headers; only {@code Accept} is read ({@link CallLogFormat#negotiate})
    * @param now the current time: the default {@code to}
    * @param settings zone and maximum range
    * @throws ApiProblem 400 for an unknown or repeated parameter, a bad date ({@link DateTimeParam}), {@code from}
-   *     not before {@code to}, a range over the maximum, a bad filter or format; 406 when {@code Accept} allows no
-   *     format
+   *     not before {@code to}, a range over the maximum, a bad filter or format, an invalid {@code Accept} header
+   *     without {@code format}; 406 when {@code Accept} allows no format
    */
   public static CallLogQuery parse(
-      List<Map.Entry<String, String>> params, String accept, Instant now, HttpApiSettings settings) {
+      List<Map.Entry<String, String>> params, Iterable<HttpHeader> requestHeaders, Instant now,
+      HttpApiSettings settings) {
     Map<String, String> values = new HashMap<>();
     for (Map.Entry<String, String> p : params) {
       if (!PARAMETERS.contains(p.getKey())) {
@@ -72,7 +74,7 @@ public record CallLogQuery(Instant from, Instant to, CallLogFormat format, CallL
     }
     CallLogFilter filter = CallLogFilter.of(values.get("din_id"), values.get("fwd_id"), values.get("client_id"),
         values.get("hup_usr"), values.get("dial_stat"));
-    CallLogFormat format = CallLogFormat.negotiate(values.get("format"), accept);
+    CallLogFormat format = CallLogFormat.negotiate(values.get("format"), requestHeaders);
     return new CallLogQuery(from, to, format, filter);
   }
 

@@ -5,11 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.api.ApiProblem;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/**
+ * Format negotiation. Accept values are parsed by Pekko ({@link HttpHeader#parse}), as the server does with request
+ * headers.
+ */
 class CallLogFormatTest {
+  /** The headers of a request with the given Accept values (none for null), plus an unrelated header. */
+  static List<HttpHeader> headers(String... accepts) {
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(RawHeader.create("X-Request-Id", "t-1"));
+    if (accepts != null) {
+      for (String a : accepts) {
+        headers.add(HttpHeader.parse("Accept", a));
+      }
+    }
+    return headers;
+  }
+
+  private static CallLogFormat negotiate(String format, String accept) {
+    return CallLogFormat.negotiate(format, accept == null ? headers() : headers(accept));
+  }
+
   @ParameterizedTest(name = "format={0} Accept={1}")
   @CsvSource(delimiter = '|', nullValues = "NULL", value = {
       "NULL | NULL                                   | JSON",
@@ -19,34 +43,74 @@ class CallLogFormatTest {
       "NULL | text/csv                               | CSV",
       "NULL | text/tab-separated-values              | TSV",
       "NULL | text/*                                 | CSV",
+      // q-values decide, not the order of the ranges
+      "NULL | 'text/csv;q=0.1, application/json;q=0.9'  | JSON",
+      "NULL | 'text/tab-separated-values, text/csv;q=0.5' | TSV",
       "NULL | 'text/csv;q=0.5, text/tab-separated-values' | TSV",
       "NULL | 'application/json;q=0.1, text/csv;q=0.9'  | CSV",
+      "NULL | 'application/json;q=0.5, text/tab-separated-values;q=0.6, text/csv;q=0.55' | TSV",
+      "NULL | 'text/csv;q=0.001, application/json;q=0'  | CSV",
+      // the most specific matching range decides: text/csv;q=0 beats text/* and */*
       "NULL | '*/*;q=0.8, text/csv;q=0'              | JSON",
+      "NULL | 'text/*, text/csv;q=0'                 | TSV",
+      "NULL | 'application/json;q=0.2, */*'          | CSV",
+      "NULL | 'text/*;q=0.3, */*;q=0.9'              | JSON",
+      // a tie goes to JSON, then CSV, then TSV
+      "NULL | 'text/tab-separated-values, text/csv'  | CSV",
+      "NULL | 'text/csv, application/json'           | JSON",
+      // browsers, Java's URLConnection ('*' alone), charset and other case
       "NULL | 'text/html, application/xhtml+xml, */*;q=0.8' | JSON",
+      "NULL | 'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2' | JSON",
       "NULL | 'TEXT/CSV; charset=utf-8'              | CSV",
+      // a range with another parameter only matches a type with that parameter (RFC 9110 section 12.5.1)
+      "NULL | 'text/csv;header=present, application/json;q=0.5' | JSON",
+      // a quoted parameter may hold ',' and ';'
+      "NULL | 'text/csv;x=\"a,text/tab-separated-values;q=1\", application/json;q=0.1' | JSON",
+      // format wins
       "csv  | application/json                       | CSV",
       "TSV  | NULL                                   | TSV",
       "json | text/csv                               | JSON",
       "csv  | application/xml                        | CSV",
+      "json | 'text/csv;q=0.9, application/json;q=0' | JSON",
+      "' '  | text/csv                               | CSV",
   })
   void negotiates(String format, String accept, CallLogFormat expected) {
-    assertEquals(expected, CallLogFormat.negotiate(format, accept));
+    assertEquals(expected, negotiate(format, accept));
+  }
+
+  @Test
+  void severalAcceptHeadersCount() {
+    assertEquals(CallLogFormat.TSV, CallLogFormat.negotiate(null,
+        headers("text/csv;q=0.4", "text/tab-separated-values;q=0.7, application/json;q=0.2")));
   }
 
   @Test
   void unknownFormatIs400() {
-    ApiProblem p = assertThrows(ApiProblem.class, () -> CallLogFormat.negotiate("xml", null));
+    ApiProblem p = assertThrows(ApiProblem.class, () -> negotiate("xml", null));
     assertEquals(400, p.status());
     assertTrue(p.detail().startsWith("format: 'xml' is not supported"), p.detail());
   }
 
   @Test
-  void nothingAcceptableIs406() {
-    ApiProblem p = assertThrows(ApiProblem.class, () -> CallLogFormat.negotiate(null, "application/xml, text/html"));
-    assertEquals(406, p.status());
-    assertTrue(p.detail().contains("text/csv"), p.detail());
-    ApiProblem zero = assertThrows(ApiProblem.class, () -> CallLogFormat.negotiate(null, "*/*;q=0"));
-    assertEquals(406, zero.status());
+  void nothingAcceptableIs406ListingTheSupportedTypes() {
+    for (String accept : List.of("application/xml, text/html", "*/*;q=0", "image/*",
+        "application/json;q=0, text/*;q=0", "text/csv;q=0, text/tab-separated-values;q=0.0, application/json;q=0")) {
+      ApiProblem p = assertThrows(ApiProblem.class, () -> negotiate(null, accept), accept);
+      assertEquals(406, p.status(), accept);
+      assertEquals("https://hankyo.io/problems/not-acceptable", p.type());
+      assertTrue(p.detail().contains("application/json, text/csv, text/tab-separated-values"), p.detail());
+      assertTrue(p.detail().contains("format"), p.detail());
+    }
+  }
+
+  @Test
+  void anAcceptHeaderPekkoCannotParseIs400UnlessFormatIsGiven() {
+    for (String accept : List.of("text/csv, foo", "text/csv;q=2")) {
+      ApiProblem p = assertThrows(ApiProblem.class, () -> negotiate(null, accept), accept);
+      assertEquals(400, p.status(), accept);
+      assertTrue(p.detail().startsWith("Accept: '" + accept + "' is not a valid Accept header"), p.detail());
+    }
+    assertEquals(CallLogFormat.CSV, negotiate("csv", "text/csv, foo"));
   }
 
   @Test
@@ -54,5 +118,6 @@ class CallLogFormatTest {
     assertEquals("application/json", CallLogFormat.JSON.mediaType());
     assertEquals("text/csv", CallLogFormat.CSV.mediaType());
     assertEquals("text/tab-separated-values", CallLogFormat.TSV.mediaType());
+    assertEquals("application/json, text/csv, text/tab-separated-values", CallLogFormat.SUPPORTED_MEDIA_TYPES);
   }
 }

@@ -12,6 +12,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.junit.jupiter.api.Test;
 
 class CallLogQueryTest {
@@ -27,12 +28,13 @@ class CallLogQueryTest {
   }
 
   private static ApiProblem fails(String accept, String... kv) {
-    return assertThrows(ApiProblem.class, () -> CallLogQuery.parse(params(kv), accept, NOW, SETTINGS));
+    List<HttpHeader> headers = accept == null ? CallLogFormatTest.headers() : CallLogFormatTest.headers(accept);
+    return assertThrows(ApiProblem.class, () -> CallLogQuery.parse(params(kv), headers, NOW, SETTINGS));
   }
 
   @Test
   void defaultsToTheLast24Hours() {
-    CallLogQuery q = CallLogQuery.parse(params(), null, NOW, SETTINGS);
+    CallLogQuery q = CallLogQuery.parse(params(), List.of(), NOW, SETTINGS);
     assertEquals(NOW, q.to());
     assertEquals(NOW.minus(Duration.ofHours(24)), q.from());
     assertEquals(CallLogFormat.JSON, q.format());
@@ -41,7 +43,7 @@ class CallLogQueryTest {
 
   @Test
   void fromDefaultsRelativeToAGivenTo() {
-    CallLogQuery q = CallLogQuery.parse(params("to", "2026-11-01"), null, NOW, SETTINGS);
+    CallLogQuery q = CallLogQuery.parse(params("to", "2026-11-01"), List.of(), NOW, SETTINGS);
     assertEquals(Instant.parse("2026-10-31T15:00:00Z"), q.to());
     assertEquals(Instant.parse("2026-10-30T15:00:00Z"), q.from());
   }
@@ -49,14 +51,14 @@ class CallLogQueryTest {
   @Test
   void defaultRangeShrinksToASmallerMaximum() {
     HttpApiSettings small = new HttpApiSettings(1024, Duration.ofHours(1), SETTINGS.zone());
-    CallLogQuery q = CallLogQuery.parse(params(), null, NOW, small);
+    CallLogQuery q = CallLogQuery.parse(params(), List.of(), NOW, small);
     assertEquals(NOW.minus(Duration.ofHours(1)), q.from());
   }
 
   @Test
   void readsEverything() {
     CallLogQuery q = CallLogQuery.parse(params("from", "2026/11/01", "to", "2026/12/01 00:00", "format", "csv",
-        "din_id", "0120", "hup_usr", "発信者"), "application/json", NOW, SETTINGS);
+        "din_id", "0120", "hup_usr", "発信者"), CallLogFormatTest.headers("application/json"), NOW, SETTINGS);
     assertEquals(Instant.parse("2026-10-31T15:00:00Z"), q.from());
     assertEquals(Instant.parse("2026-11-30T15:00:00Z"), q.to());
     assertEquals(CallLogFormat.CSV, q.format());
@@ -72,7 +74,7 @@ class CallLogQueryTest {
 
   @Test
   void refusesRangesOverTheMaximum() {
-    CallLogQuery.parse(params("from", "2026-10-01", "to", "2026-11-01"), null, NOW, SETTINGS);
+    CallLogQuery.parse(params("from", "2026-10-01", "to", "2026-11-01"), List.of(), NOW, SETTINGS);
     ApiProblem p = fails(null, "from", "2026-10-01", "to", "2026-11-01T00:00:01");
     assertTrue(p.detail().contains("longer than the maximum of 31 days"), p.detail());
   }
