@@ -2,11 +2,13 @@ package io.hankyo.sip;
 
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.ContentLength;
+import gov.nist.javax.sip.header.RequestLine;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.parser.MessageParser;
 import gov.nist.javax.sip.parser.MessageParserFactory;
 import gov.nist.javax.sip.parser.ParseExceptionListener;
+import gov.nist.javax.sip.parser.RequestLineParser;
 import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.text.ParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * JAIN-SIP {@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY} that makes malformed requests answerable and countable.
@@ -30,69 +33,133 @@ import java.util.function.Consumer;
  *       {@code PipelinedMsgParser} ignores the ParseException without any answer.
  *   <li>A request missing Call-ID, From, To, CSeq or Via parses, then {@code UDPMessageChannel} drops it and logs
  *       "bad message" at error level; no response can be formed (RFC 3261 section 8.2.6.2 copies those headers).
+ *   <li>Any SIP version is read as {@code SIP/2.0}: {@code Parser.sipVersion()} builds its "Expecting SIP/2.0"
+ *       exception with {@code createParseException} but never throws it, so the channels' own 505 checks never
+ *       fire and an {@code INVITE ... SIP/3.0} became a call.
+ *   <li>An unparsable request line (bad Request-URI, {@code HTTP/1.1} instead of a SIP version) gets the automatic
+ *       400 over UDP; over TCP the connection is closed without an answer ("Malformed mandatory headers").
+ *   <li>A UDP datagram longer than {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE} is cut to that size by the receive
+ *       buffer; when the cut falls before Call-ID or CSeq (a long Request-URI repeated in To does that), the request
+ *       is dropped as "missing a required header". The gateway therefore gives JAIN-SIP a 65,535-byte limit
+ *       ({@link SipGateway#STACK_MESSAGE_SIZE}) and enforces its own {@code max-message-size} here.
  * </ul>
  *
- * <p>This parser wraps the stock {@link StringMsgParser}:
+ * <p>This parser wraps the stock {@link StringMsgParser}. A request it refuses is returned marked with
+ * {@link Malformed} as application data; the gateway's listener answers it statelessly (To tag added, Via copied so
+ * that the response goes where RFC 3261 section 18.2.2 says), creates no transaction and counts it. The checks, in
+ * this order:
  *
- * <ul>
- *   <li>a request whose Content-Length does not parse or is negative is returned <em>without</em> that header and
- *       without a body, marked with {@link Malformed} as application data; the gateway's listener answers it
- *       statelessly with 400 Bad Request (To tag added), creates no transaction and counts it;
- *   <li>a request without one of Via, From, To, Call-ID, CSeq is counted and dropped quietly (returns null, which
- *       the channels treat as "nothing to do");
- *   <li>other parse failures of a request (bad request line, bad From/To/CSeq/Via/Call-ID syntax, a Content-Length
- *       larger than the datagram) are counted and left to JAIN-SIP's automatic 400 (UDP only; over TCP
- *       {@code PipelinedMsgParser} drops them), but with the exception message reduced to one clean line so that
- *       the 400's status line is well-formed. That 400 copies Via/CSeq/Call-ID/From/To as text, adds
- *       {@code ;tag=badreq} to To and carries the request as {@code message/sipfrag}; because JAIN-SIP appends the
- *       Content-Type header with its own CRLF, an empty line ends the header block before Content-Length, so the
- *       body starts with that Content-Length line (still a valid UDP response, RFC 3261 section 18.3).
- * </ul>
+ * <ol>
+ *   <li>without one of Via, From, To, Call-ID, CSeq: counted and dropped quietly (returns null, which the channels
+ *       treat as "nothing to do"); nothing can be answered;
+ *   <li>a SIP version other than {@code SIP/2.0} (read from the raw request line): 505 Version Not Supported (RFC
+ *       3261 sections 7.1 and 21.5.6);
+ *   <li>a Request-URI longer than {@link #MAX_REQUEST_URI_LENGTH}: 414 Request-URI Too Long (section 21.4.12);
+ *   <li>longer than the gateway's {@code max-message-size} (UDP: the datagram; TCP: headers + Content-Length): 513
+ *       Message Too Large (section 21.5.11);
+ *   <li>a request line that does not parse (bad Request-URI, not a SIP version) while the method and the headers
+ *       do: 400 Bad Request; the request line is replaced by a stand-in so that the stack can carry the request to
+ *       the listener (over TCP too);
+ *   <li>a Content-Length that does not parse or is negative: the header and the body are dropped, 400 Bad Request.
+ * </ol>
  *
- * Responses and the stack's internal re-parsing (no listener) go through the stock parser unchanged.
+ * <p>Other parse failures of a request (bad From/To/CSeq/Via/Call-ID syntax, a Content-Length larger than the
+ * datagram, a method that does not parse) are counted and left to JAIN-SIP's automatic 400 (UDP only; over TCP
+ * {@code PipelinedMsgParser} drops them), but with the exception message reduced to one clean line so that the 400's
+ * status line is well-formed. That 400 copies Via/CSeq/Call-ID/From/To as text, adds {@code ;tag=badreq} to To and
+ * carries the request as {@code message/sipfrag}; because JAIN-SIP appends the Content-Type header with its own
+ * CRLF, an empty line ends the header block before Content-Length, so the body starts with that Content-Length line
+ * (still a valid UDP response, RFC 3261 section 18.3).
+ *
+ * <p>Responses and the stack's internal re-parsing (no listener) go through the stock parser unchanged.
  */
 public final class LenientMessageParserFactory implements MessageParserFactory {
-  private static final Map<String, Consumer<String>> SINKS = new ConcurrentHashMap<>();
+  /**
+   * Longest Request-URI accepted, in characters (octets: the Request-URI is ASCII, RFC 3261 section 25.1); a longer
+   * one gets 414 Request-URI Too Long (section 21.4.12) before any transaction, number parsing or logging. Why 256: a
+   * tracking number's Request-URI is short (at most 15 E.164 digits, a '+' or a few visual separators, a host, a port
+   * and parameters such as {@code user=phone}: under 100 characters), and libphonenumber refuses more than 250
+   * characters of input ({@code PhoneNumberUtil.MAX_INPUT_STRING_LENGTH}), so a longer user part can never be a
+   * number. 256 leaves room for long host names and parameters and refuses abuse such as a 5000-digit user part.
+   */
+  static final int MAX_REQUEST_URI_LENGTH = 256;
+
+  /** The only SIP version the gateway speaks (RFC 3261 section 7.1; compared case-insensitively). */
+  static final String SIP_VERSION = "SIP/2.0";
+
+  /**
+   * Request-URI of the stand-in request line given to a request whose own request line does not parse (RFC 2606
+   * {@code .invalid}: it never routes anywhere). The request is refused with 400; the URI only lets the stack carry it.
+   */
+  static final String STAND_IN_URI = "sip:unparsable-request-uri.invalid";
+
+  /** A SIP-Version token (RFC 3261 section 25.1: "SIP" "/" 1*DIGIT "." 1*DIGIT), "SIP" in any case. */
+  private static final Pattern SIP_VERSION_SHAPE = Pattern.compile("(?i)SIP/[0-9]{1,9}\\.[0-9]{1,9}");
+
+  private static final Map<String, Registration> STACKS = new ConcurrentHashMap<>();
   private static final StringMsgParser STOCK = new StringMsgParser();
 
   /** Called by JAIN-SIP. */
   public LenientMessageParserFactory() {}
 
   /**
-   * Marks a request the gateway must refuse without a transaction: 400 for a request that parsed only after dropping
-   * a malformed header, 513 Message Too Large (RFC 3261 section 21.5.11) for a datagram that filled the stack's
-   * receive buffer ({@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}) and so arrived cut off.
+   * Marks a request the gateway must refuse without a transaction (see the class comment for when).
+   *
+   * @param reason what is wrong, one printable line of at most 80 characters (goes into the reason phrase)
+   * @param status the final response: 400, 414, 505 or 513
    */
-  record Malformed(String reason, int status) {}
+  record Malformed(String reason, int status) {
+    /** The standard reason phrase of {@link #status} (RFC 3261 section 21). */
+    String phrase() {
+      switch (status) {
+        case 414:
+          return "Request-URI Too Long";
+        case 505:
+          return "Version Not Supported";
+        case 513:
+          return "Message Too Large";
+        default:
+          return "Bad Request";
+      }
+    }
+  }
 
-  /** Routes malformed-request notices of the stack named {@code stackName} to {@code sink} (a counter). */
-  static void register(String stackName, Consumer<String> sink) {
-    SINKS.put(stackName, sink);
+  /** What the gateway of one stack asked for: its own message size limit and where refusals are counted. */
+  private record Registration(int maxMessageSize, Consumer<String> sink) {}
+
+  /**
+   * Registers the gateway of the stack named {@code stackName}: requests longer than {@code maxMessageSize} bytes are
+   * refused with 513, and dropped-request notices go to {@code sink} (a counter). Call before the stack starts.
+   */
+  static void register(String stackName, int maxMessageSize, Consumer<String> sink) {
+    STACKS.put(stackName, new Registration(maxMessageSize, sink));
   }
 
   static void unregister(String stackName) {
-    SINKS.remove(stackName);
+    STACKS.remove(stackName);
   }
 
   @Override
   public MessageParser createMessageParser(SIPTransactionStack stack) {
     String name = stack instanceof SipStackImpl ? ((SipStackImpl) stack).getStackName() : null;
-    return new Parser(name, stack == null ? 0 : stack.getMaxMessageSize());
+    return new Parser(name);
   }
 
   private static final class Parser implements MessageParser {
     private final String stackName;
-    private final int maxMessageSize;
 
-    Parser(String stackName, int maxMessageSize) {
+    Parser(String stackName) {
       this.stackName = stackName;
-      this.maxMessageSize = maxMessageSize;
+    }
+
+    private Registration registration() {
+      return stackName == null ? null : STACKS.get(stackName);
     }
 
     private void count(String reason) {
-      Consumer<String> sink = stackName == null ? null : SINKS.get(stackName);
-      if (sink != null) {
-        sink.accept(reason);
+      Registration r = registration();
+      if (r != null) {
+        r.sink().accept(reason);
       }
     }
 
@@ -123,24 +190,118 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
         count("request without " + missing);
         return null;
       }
-      if (maxMessageSize > 0 && msgBytes.length >= maxMessageSize) {
-        // The datagram filled the receive buffer: what follows the cut (headers, body) is lost.
-        request.removeContent();
-        request.setApplicationData(new Malformed("longer than " + maxMessageSize + " bytes", 513));
-        return request;
-      }
       if (recorder.badContentLength != null) {
         request.removeContent();
-        request.setApplicationData(new Malformed("bad Content-Length: " + recorder.badContentLength, 400));
+        request.setApplicationData(new Malformed(reasonOf("bad Content-Length: " + recorder.badContentLength), 400));
+      }
+      int size = readBody ? msgBytes.length : msgBytes.length + declaredContentLength(request);
+      Malformed refusal = refusal(RawRequestLine.of(msgBytes), recorder.badRequestLine, size);
+      if (refusal != null) {
+        if (readBody) {
+          request.removeContent(); // over TCP the Content-Length must stay: the pipeline still reads the body
+        }
+        request.setApplicationData(refusal);
       }
       return request;
     }
+
+    /**
+     * The refusal of a request whose required headers are present, by the class comment's order, or null. A bad
+     * Content-Length (400) was marked before and is overridden by any of these.
+     *
+     * @param line the request line as sent, null when it is not three space-separated tokens
+     * @param badRequestLine why the request line did not parse, or null when it did
+     * @param size the message size in bytes (UDP: datagram; TCP: headers without CRs + declared body)
+     */
+    private Malformed refusal(RawRequestLine line, String badRequestLine, int size) {
+      if (line != null && !line.version().equalsIgnoreCase(SIP_VERSION)
+          && SIP_VERSION_SHAPE.matcher(line.version()).matches()) {
+        return new Malformed(reasonOf(line.version() + " is not supported, only " + SIP_VERSION), 505);
+      }
+      if (line != null && line.uri().length() > MAX_REQUEST_URI_LENGTH) {
+        return new Malformed("Request-URI of " + line.uri().length() + " characters, at most "
+            + MAX_REQUEST_URI_LENGTH, 414);
+      }
+      Registration r = registration();
+      if (r != null && r.maxMessageSize() > 0 && size > r.maxMessageSize()) {
+        return new Malformed("longer than " + r.maxMessageSize() + " bytes", 513);
+      }
+      if (badRequestLine != null) {
+        return new Malformed(reasonOf("bad request line: " + badRequestLine), 400);
+      }
+      return null;
+    }
   }
 
-  /** Swallows Content-Length failures (remembering them) and passes every other parse problem on. */
+  /** The Content-Length a request declares (0 when absent): its body still to be read over TCP. */
+  private static int declaredContentLength(SIPRequest request) {
+    javax.sip.header.ContentLengthHeader cl = request.getContentLength();
+    return cl == null ? 0 : Math.max(0, cl.getContentLength());
+  }
+
+  /**
+   * The first line of a request as sent, split at its first and last space: JAIN-SIP's parsed request line cannot be
+   * trusted for the version (it always says {@code SIP/2.0}) and is gone when the line does not parse.
+   *
+   * @param method the method token as sent
+   * @param uri the Request-URI text as sent (RFC 3261 section 7.1 allows no spaces inside it)
+   * @param version the SIP-Version token as sent, e.g. {@code SIP/3.0}
+   */
+  record RawRequestLine(String method, String uri, String version) {
+    /**
+     * Reads the request line of a raw message (leading control characters skipped, like JAIN-SIP does).
+     *
+     * @return null for a response ({@code SIP/...}) or a first line that is not three space-separated tokens
+     */
+    static RawRequestLine of(byte[] msg) {
+      int start = 0;
+      while (start < msg.length && (msg[start] & 0xff) < 0x20) {
+        start++;
+      }
+      int end = start;
+      while (end < msg.length && msg[end] != '\r' && msg[end] != '\n') {
+        end++;
+      }
+      String line = new String(msg, start, end - start, StandardCharsets.ISO_8859_1).strip();
+      int first = line.indexOf(' ');
+      int last = line.lastIndexOf(' ');
+      if (line.startsWith("SIP/") || first <= 0 || last <= first) {
+        return null;
+      }
+      String uri = line.substring(first + 1, last).strip();
+      return uri.isEmpty() ? null : new RawRequestLine(line.substring(0, first), uri, line.substring(last + 1));
+    }
+  }
+
+  /**
+   * A request line with the method as sent, {@link #STAND_IN_URI} and {@link #SIP_VERSION}, for a request whose own
+   * request line does not parse; null when the method does not parse either (then the request stays unanswerable
+   * by the listener and JAIN-SIP's automatic 400 applies).
+   */
+  static RequestLine standInRequestLine(String rawLine) {
+    if (rawLine == null) {
+      return null;
+    }
+    String line = rawLine.strip();
+    int space = line.indexOf(' ');
+    if (space <= 0) {
+      return null;
+    }
+    try {
+      return new RequestLineParser(line.substring(0, space) + " " + STAND_IN_URI + " " + SIP_VERSION + "\n").parse();
+    } catch (ParseException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Swallows Content-Length failures and request lines that can be stood in for (remembering both), and passes every
+   * other parse problem on.
+   */
   private static final class Recorder implements ParseExceptionListener {
     private final ParseExceptionListener delegate;
     String badContentLength;
+    String badRequestLine;
 
     Recorder(ParseExceptionListener delegate) {
       this.delegate = delegate;
@@ -154,6 +315,14 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
         int colon = value.indexOf(':');
         badContentLength = (colon >= 0 ? value.substring(colon + 1) : value).strip();
         return;
+      }
+      if (RequestLine.class.equals(headerClass) && sipMessage instanceof SIPRequest) {
+        RequestLine standIn = standInRequestLine(headerText);
+        if (standIn != null) {
+          ((SIPRequest) sipMessage).setRequestLine(standIn);
+          badRequestLine = reasonOf(ex.getMessage());
+          return;
+        }
       }
       delegate.handleException(ex, sipMessage, headerClass, headerText, messageText);
     }

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.InvalidArgumentException;
@@ -46,6 +47,7 @@ import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
@@ -128,13 +130,21 @@ import org.slf4j.LoggerFactory;
  * call, re-INVITE/UPDATE session refreshes are answered with the session description the peer already has (no
  * renegotiation is relayed), INFO/OPTIONS with 200.
  *
- * <h2>Malformed requests</h2>
+ * <h2>Malformed and refused requests</h2>
  *
- * A request with an unusable Content-Length (negative, not a number) is answered statelessly with 400 Bad Request
- * (To tag added); a request without Via, From, To, Call-ID or CSeq cannot be answered (RFC 3261 section 8.2.6.2) and
- * is dropped; other parse failures are left to JAIN-SIP (UDP: automatic 400 when it can copy the headers). All are
- * counted in {@link #malformedRequestCount()}, create no transaction, call or entity, and do not disturb other calls.
- * See {@link LenientMessageParserFactory} for what stock JAIN-SIP does with them.
+ * Answered statelessly over UDP and TCP (To tag added, Via copied so that the response reaches the sender as RFC 3261
+ * section 18.2.2 says; ACKs are never answered): a SIP version other than SIP/2.0 → 505 Version Not Supported
+ * (section 21.5.6); a Request-URI longer than 256 characters → 414 Request-URI Too Long (section 21.4.12); a request
+ * longer than {@code max-message-size} → 513 Message Too Large (section 21.5.11); a request line that does not parse
+ * or an unusable Content-Length (negative, not a number) → 400 Bad Request. A request without Via, From, To, Call-ID
+ * or CSeq cannot be answered (section 8.2.6.2) and is dropped; other parse failures are left to JAIN-SIP (UDP:
+ * automatic 400 when it can copy the headers). All are counted in {@link #malformedRequestCount()} (each message,
+ * retransmissions and ACKs too), create no transaction, call or entity, and do not disturb other calls. See
+ * {@link LenientMessageParserFactory} for the limits and for what stock JAIN-SIP does with such requests.
+ *
+ * <p>A new INVITE whose handling fails unexpectedly (any runtime exception before its call exists) gets 500 Server
+ * Internal Error on its server transaction (kept until the ACK like every final response, section 17.2.1) and leaves
+ * no call behind; the failure is logged at WARN with its stack trace.
  *
  * <h2>Design</h2>
  *
@@ -167,6 +177,16 @@ public final class SipGateway implements AutoCloseable {
   private static final Set<String> KNOWN_METHODS = Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER",
       "INFO", "UPDATE", "PRACK", "PUBLISH");
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /**
+   * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: large enough to receive any UDP datagram whole
+   * (RFC 3261 section 18.1.1: implementations MUST handle messages up to the maximum datagram size, 65,535 bytes).
+   * With the configured {@code max-message-size} (8192) as the stack's limit, longer datagrams were cut to it and a cut
+   * before Call-ID or CSeq (a long Request-URI repeated in To) left nothing to answer with: the request was dropped in
+   * silence. The configured limit is now enforced by {@link LenientMessageParserFactory} with a well-formed 513. Costs
+   * one 64 KiB receive buffer per datagram (JAIN-SIP allocates it per receive); over TCP headers may then take up to
+   * half of it (JAIN-SIP closes the connection beyond that).
+   */
+  static final int STACK_MESSAGE_SIZE = 65_535;
 
   final SipGatewaySettings settings;
   final CallControl control;
@@ -177,6 +197,11 @@ public final class SipGateway implements AutoCloseable {
   final ExecutorService workers;
   final AtomicLong unknownNumbers = new AtomicLong();
   final AtomicLong malformedRequests = new AtomicLong();
+  /**
+   * Reads the dialled number from a Request-URI (empty when it is not a number). Always
+   * {@link CallerIdentity#numberOf} in production; tests replace it to make the handling of a new INVITE fail.
+   */
+  volatile Function<URI, Optional<PhoneNumber>> dialledNumber = CallerIdentity::numberOf;
 
   private final ScheduledThreadPoolExecutor timers;
   private final ActorSystem<?> system;
@@ -300,7 +325,10 @@ public final class SipGateway implements AutoCloseable {
     return unknownNumbers.get();
   }
 
-  /** Requests that could not be parsed or lacked required headers (answered 400 or dropped). */
+  /**
+   * Requests refused by the parser (answered 400, 414, 505 or 513 without a transaction) or dropped because they could
+   * not be parsed or lacked required headers; every message counts, retransmissions and ACKs too.
+   */
   public long malformedRequestCount() {
     return malformedRequests.get();
   }
@@ -452,14 +480,15 @@ public final class SipGateway implements AutoCloseable {
     p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(settings.threadPoolSize()));
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE",
+        Integer.toString(Math.max(STACK_MESSAGE_SIZE, settings.maxMessageSize())));
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
     p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", LenientMessageParserFactory.class.getName());
     p.setProperty("gov.nist.javax.sip.PASS_INVITE_NON_2XX_ACK_TO_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
-    LenientMessageParserFactory.register(stackName, reason -> {
+    LenientMessageParserFactory.register(stackName, settings.maxMessageSize(), reason -> {
       malformedRequests.incrementAndGet();
       LOG.debug("malformed request dropped: {}", reason);
     });
@@ -541,6 +570,11 @@ public final class SipGateway implements AutoCloseable {
     return call == null ? null : new Match(call, false);
   }
 
+  private static String callIdOf(Request request) {
+    CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+    return callId == null ? "?" : callId.getCallId();
+  }
+
   private static String callerKey(String callId, String fromTag) {
     return callId + "|" + (fromTag == null ? "" : fromTag);
   }
@@ -560,20 +594,7 @@ public final class SipGateway implements AutoCloseable {
       Request request = event.getRequest();
       Object mark = request instanceof SIPRequest ? ((SIPRequest) request).getApplicationData() : null;
       if (mark instanceof LenientMessageParserFactory.Malformed) {
-        malformedRequests.incrementAndGet();
-        LenientMessageParserFactory.Malformed malformed = (LenientMessageParserFactory.Malformed) mark;
-        String reason = malformed.reason();
-        LOG.debug("malformed {} answered {}: {}", request.getMethod(), malformed.status(), reason);
-        if (!Request.ACK.equals(request.getMethod())) {
-          String phrase = malformed.status() == 513 ? "Message Too Large" : "Bad Request";
-          Response bad = kit.withReason(kit.response(malformed.status(), request, kit.newTag()),
-              phrase + " (" + reason + ")");
-          try {
-            kit.provider.sendResponse(bad);
-          } catch (SipException e) {
-            LOG.debug("could not send 400: {}", e.toString());
-          }
-        }
+        refuse(request, (LenientMessageParserFactory.Malformed) mark);
         return;
       }
       String method = request.getMethod();
@@ -633,6 +654,26 @@ public final class SipGateway implements AutoCloseable {
       }
     }
 
+    /**
+     * Answers a request the parser refused (400, 414, 505, 513) statelessly: no transaction, the phrase followed by
+     * the reason in parentheses, To tag added; an ACK is only counted (RFC 3261 section 17.1.1.3: never answered).
+     * {@code provider.sendResponse} sends it to the top Via's received/rport/sent-by (section 18.2.2, RFC 3581).
+     */
+    private void refuse(Request request, LenientMessageParserFactory.Malformed malformed) {
+      malformedRequests.incrementAndGet();
+      LOG.debug("malformed {} answered {}: {}", request.getMethod(), malformed.status(), malformed.reason());
+      if (Request.ACK.equals(request.getMethod())) {
+        return;
+      }
+      try {
+        Response refusal = kit.withReason(kit.response(malformed.status(), request, kit.newTag()),
+            malformed.phrase() + " (" + malformed.reason() + ")");
+        kit.provider.sendResponse(refusal);
+      } catch (SipException | RuntimeException e) {
+        LOG.debug("could not send {}: {}", malformed.status(), e.toString());
+      }
+    }
+
     private void inDialog(RequestEvent event) {
       Request request = event.getRequest();
       Match m = find(request);
@@ -657,35 +698,71 @@ public final class SipGateway implements AutoCloseable {
       }
     }
 
+    /**
+     * A new INVITE (no To tag): server transaction, then {@link #admit}. Anything unexpected after the transaction
+     * exists ends in {@link #failNewInvite} (500), never in silence.
+     */
     private void onNewInvite(RequestEvent event) {
       Request request = event.getRequest();
-      String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-      String fromTag = ((FromHeader) request.getHeader(FromHeader.NAME)).getTag();
-      String key = callerKey(callId, fromTag);
+      String key = callerKey(((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId(),
+          ((FromHeader) request.getHeader(FromHeader.NAME)).getTag());
       if (byCallerKey.containsKey(key)) {
         return; // a retransmission that reached us before its transaction existed
       }
-      MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
-      int maxForwards = mf == null ? 70 : mf.getMaxForwards();
-      if (mf == null) {
-        try {
-          request.setHeader(kit.headers.createMaxForwardsHeader(70));
-        } catch (InvalidArgumentException e) {
-          // cannot happen for 70
-        }
+      int maxForwards = maxForwardsOf(request);
+      ServerTransaction st = inviteTransaction(event);
+      if (st == null) {
+        return;
       }
-      ServerTransaction st = event.getServerTransaction();
       try {
-        if (st == null) {
-          st = kit.provider.getNewServerTransaction(request);
-        }
-      } catch (TransactionAlreadyExistsException e) {
-        return;
-      } catch (Exception e) {
-        LOG.warn("no server transaction for INVITE {}: {}", callId, e.toString());
-        kit.reply(null, request, kit.response(500, request, kit.newTag()));
-        return;
+        admit(request, st, key, maxForwards);
+      } catch (RuntimeException e) {
+        failNewInvite(request, st, e);
       }
+    }
+
+    /** Max-Forwards of a request; a missing one is set to 70 (RFC 3261 section 8.1.1.6) and read as 70. */
+    private int maxForwardsOf(Request request) {
+      MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+      if (mf != null) {
+        return mf.getMaxForwards();
+      }
+      try {
+        request.setHeader(kit.headers.createMaxForwardsHeader(70));
+      } catch (InvalidArgumentException e) {
+        // cannot happen for 70
+      }
+      return 70;
+    }
+
+    /**
+     * The server transaction of a new INVITE (made here: JAIN-SIP makes none with automatic dialogs off), or null when
+     * there is nothing more to do: a retransmission whose transaction exists, or no transaction possible (then 500
+     * went out statelessly).
+     */
+    private ServerTransaction inviteTransaction(RequestEvent event) {
+      Request request = event.getRequest();
+      ServerTransaction st = event.getServerTransaction();
+      if (st != null) {
+        return st;
+      }
+      try {
+        return kit.provider.getNewServerTransaction(request);
+      } catch (TransactionAlreadyExistsException e) {
+        return null;
+      } catch (Exception e) {
+        LOG.warn("no server transaction for INVITE {}: {}", callIdOf(request), e.toString());
+        kit.reply(null, request, kit.response(500, request, kit.newTag()));
+        return null;
+      }
+    }
+
+    /**
+     * Decides a new INVITE in the order of RFC 3261 section 8.2 and this gateway's rules: 503 when not accepting,
+     * 483 when Max-Forwards is used up, 420 for a Require header, 404 when the Request-URI is not a phone number;
+     * otherwise 100 Trying and a new call asking the cluster.
+     */
+    private void admit(Request request, ServerTransaction st, String key, int maxForwards) {
       if (!accepting) {
         respond(st, kit.withRetryAfter(kit.response(503, request, kit.newTag())));
         return;
@@ -696,39 +773,74 @@ public final class SipGateway implements AutoCloseable {
       }
       ListIterator<?> require = request.getHeaders(RequireHeader.NAME);
       if (require.hasNext()) {
-        Response r = kit.response(420, request, kit.newTag());
-        while (require.hasNext()) {
-          try {
-            r.addHeader(kit.headers.createUnsupportedHeader(((RequireHeader) require.next()).getOptionTag()));
-          } catch (ParseException e) {
-            // skip
-          }
-        }
-        respond(st, r);
+        respond(st, badExtension(request, require));
         return;
       }
-      Optional<PhoneNumber> dialled = CallerIdentity.numberOf(request.getRequestURI());
+      Optional<PhoneNumber> dialled = dialledNumber.apply(request.getRequestURI());
       if (dialled.isEmpty()) {
         unknownNumbers.incrementAndGet();
         respond(st, kit.response(404, request, kit.newTag()));
         return;
       }
       respond(st, kit.response(100, request, null));
+      startCall(request, st, key, dialled.get(), maxForwards);
+    }
+
+    /** 420 Bad Extension listing every Require option tag as Unsupported (RFC 3261 section 8.2.2.3). */
+    private Response badExtension(Request request, ListIterator<?> require) {
+      Response r = kit.response(420, request, kit.newTag());
+      while (require.hasNext()) {
+        try {
+          r.addHeader(kit.headers.createUnsupportedHeader(((RequireHeader) require.next()).getOptionTag()));
+        } catch (ParseException e) {
+          // skip
+        }
+      }
+      return r;
+    }
+
+    /** Registers a new call and queues its start; a call registered but not started is forgotten again. */
+    private void startCall(Request request, ServerTransaction st, String key, PhoneNumber dialled, int maxForwards) {
       String trnId = kit.randomHex(12);
-      B2buaCall call = new B2buaCall(SipGateway.this, trnId, key, request, st, dialled.get(), maxForwards - 1,
+      B2buaCall call = new B2buaCall(SipGateway.this, trnId, key, request, st, dialled, maxForwards - 1,
           Instant.now());
       if (byCallerKey.putIfAbsent(key, call) != null) {
         return;
       }
-      byTrnId.put(trnId, call);
-      call.exec.execute(call::start);
+      try {
+        byTrnId.put(trnId, call);
+        call.exec.execute(call::start);
+      } catch (RuntimeException e) {
+        forget(call);
+        throw e;
+      }
     }
 
-    private void respond(ServerTransaction st, Response response) {
+    /**
+     * A new INVITE whose handling threw: 500 Server Internal Error on its transaction, which then waits for the ACK
+     * like after any final response (RFC 3261 section 17.2.1) and is released by {@link #onAck}; when even that
+     * cannot be sent, the transaction is released at once. No call exists for it ({@link #startCall} forgets one).
+     */
+    private void failNewInvite(Request request, ServerTransaction st, RuntimeException failure) {
+      LOG.warn("new INVITE {} could not be handled; answering 500", callIdOf(request), failure);
+      try {
+        if (respond(st, kit.response(500, request, kit.newTag()))) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("could not build a 500 for INVITE {}: {}", callIdOf(request), e.toString());
+      }
+      kit.release(st);
+    }
+
+    /** Sends a response on a server transaction; false (logged) when it could not be sent. */
+    private boolean respond(ServerTransaction st, Response response) {
       try {
         st.sendResponse(response);
+        return true;
       } catch (SipException | InvalidArgumentException | RuntimeException e) {
         LOG.debug("could not send {}: {}", response.getStatusCode(), e.toString());
+        return false;
       }
     }
 

@@ -36,7 +36,7 @@ import java.util.Set;
  *   retry-after = 30s             # Retry-After of 503 Service Unavailable (RFC 3261 section 20.33), whole seconds
  *   thread-pool-size = 4          # JAIN-SIP gov.nist.javax.sip.THREAD_POOL_SIZE
  *   worker-threads = 4            # threads running the call state machines
- *   max-message-size = 8192       # JAIN-SIP gov.nist.javax.sip.MAX_MESSAGE_SIZE, bytes
+ *   max-message-size = 8192       # longest request accepted, bytes; longer ones get 513
  *   udp-buffer-size = 1MiB        # JAIN-SIP RECEIVE_UDP_BUFFER_SIZE and SEND_UDP_BUFFER_SIZE, bytes
  *   actor-name = "sip-gateway"    # name of the CallInstruction actor (suffixed when taken)
  * }
@@ -57,7 +57,9 @@ import java.util.Set;
  * @param retryAfter Retry-After of 503 responses (whole seconds are used)
  * @param threadPoolSize JAIN-SIP message processing threads, at least 1
  * @param workerThreads call state machine threads, at least 1
- * @param maxMessageSize maximum SIP message size in bytes
+ * @param maxMessageSize longest request accepted, in bytes (UDP datagram; TCP headers + body); longer requests get
+ *     513 Message Too Large (RFC 3261 section 21.5.11). JAIN-SIP itself reads up to 65,535 bytes
+ *     ({@link SipGateway#STACK_MESSAGE_SIZE}) so that such requests arrive whole and can be answered
  * @param udpBufferSize UDP socket receive/send buffer in bytes
  * @param actorName preferred name of the instruction actor
  */
