@@ -1,6 +1,8 @@
 package io.hankyo.node.call;
 
 import io.hankyo.protocol.calllog.CallLogRecord;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 
@@ -12,4 +14,16 @@ import org.apache.pekko.Done;
 public interface CallLogWriter {
   /** Upserts the record's row; completes when Cassandra acknowledged it. */
   CompletionStage<Done> upsert(CallLogRecord record);
+
+  /**
+   * Upserts many rows (the projection's groups); completes when all are acknowledged, fails when any write failed
+   * (the caller retries the whole group: the writes are idempotent). The default writes them one by one,
+   * concurrently; implementations may batch.
+   */
+  default CompletionStage<Done> upsertAll(List<CallLogRecord> records) {
+    CompletableFuture<?>[] all = records.stream()
+        .map(r -> upsert(r).toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).thenApply(v -> Done.getInstance());
+  }
 }

@@ -2,6 +2,9 @@ package io.hankyo.node.calllog;
 
 import io.hankyo.node.call.Call;
 import io.hankyo.node.call.CallLogWriter;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +25,8 @@ import org.apache.pekko.projection.javadsl.SourceProvider;
 /**
  * The durable backstop of the call log (design-notes.md section 3): a Pekko Projection over the Cassandra journal's
  * {@code eventsByTag} stream of {@link Call.CallEnded} events, at-least-once, writing each call's row with the same
- * idempotent upsert the Call entity uses. One projection instance per tag ({@code calllog-0..N-1}), spread over the
+ * idempotent upsert the Call entity uses, grouped ({@link #GROUP_ENVELOPES} events or {@link #GROUP_WAIT}) into
+ * per-partition batches. One projection instance per tag ({@code calllog-0..N-1}), spread over the
  * cluster by a sharded daemon process; offsets live in the projection offset store.
  *
  * <p>Rows appear through this path after the journal's eventual-consistency delay plus the query refresh interval
@@ -43,15 +47,23 @@ public final class CallLogProjection {
             ProjectionBehavior.stopMessage());
   }
 
+  /** Most envelopes in one group of the projection, and the longest a group waits to fill. */
+  static final int GROUP_ENVELOPES = 64;
+
+  static final Duration GROUP_WAIT = Duration.ofMillis(500);
+
   private static Projection<EventEnvelope<Call.Event>> projection(
       ActorSystem<?> system, CallLogWriter writer, String tag) {
     SourceProvider<Offset, EventEnvelope<Call.Event>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
-    return CassandraProjection.atLeastOnce(ProjectionId.of("call-log", tag), source, () -> new RowHandler(writer));
+    // Grouped: the rows of a group are written in per-partition batches, then the group's offset is stored
+    // (at-least-once; a group retried after a crash rewrites the same rows).
+    return CassandraProjection.groupedWithin(ProjectionId.of("call-log", tag), source, () -> new RowHandler(writer))
+        .withGroup(GROUP_ENVELOPES, GROUP_WAIT);
   }
 
-  /** Writes the row of each ended call; other events of a call carry nothing for the call log. */
-  static final class RowHandler extends Handler<EventEnvelope<Call.Event>> {
+  /** Writes the rows of the ended calls of a group; other events of a call carry nothing for the call log. */
+  static final class RowHandler extends Handler<List<EventEnvelope<Call.Event>>> {
     private final CallLogWriter writer;
 
     RowHandler(CallLogWriter writer) {
@@ -59,11 +71,14 @@ public final class CallLogProjection {
     }
 
     @Override
-    public CompletionStage<Done> process(EventEnvelope<Call.Event> envelope) {
-      if (envelope.event() instanceof Call.CallEnded ended) {
-        return writer.upsert(ended.record());
+    public CompletionStage<Done> process(List<EventEnvelope<Call.Event>> envelopes) {
+      List<CallLogRecord> rows = new ArrayList<>(envelopes.size());
+      for (EventEnvelope<Call.Event> envelope : envelopes) {
+        if (envelope.event() instanceof Call.CallEnded ended) {
+          rows.add(ended.record());
+        }
       }
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : writer.upsertAll(rows);
     }
   }
 }
