@@ -74,6 +74,15 @@ public interface ApiBackend {
   CompletionStage<TrackingNumberView> updateNumber(
       String operatorId, String clientId, String dialinId, String name, PhoneNumber forwardTo);
 
+  /**
+   * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
+   * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
+   * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.
+   *
+   * @return true when the number is a tracking number now
+   */
+  CompletionStage<Boolean> isTrackingNumber(PhoneNumber number);
+
   /** Deletes the tracking number; calls to it get 404 from then on. @throws ApiProblem 404 when absent */
   CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId);
 

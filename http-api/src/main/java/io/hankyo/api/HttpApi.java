@@ -37,6 +37,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -263,7 +264,8 @@ public final class HttpApi extends AllDirectives {
       String name = Validation.optionalName(req.name(), "name");
       PhoneNumber forwardTo = Validation.forwardDestination(req.forwardTo(), "forward_to");
       Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
-      return respond(() -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo), n ->
+      return respond(() -> notATrackingNumber(forwardTo)
+          .thenCompose(ok -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo)), n ->
           json(StatusCodes.CREATED, NumberJson.of(n, settings.zone()))
               .addHeader(Location.create(ADVERTISERS + n.clientId() + "/numbers/" + n.dialinId())));
     });
@@ -290,7 +292,8 @@ public final class HttpApi extends AllDirectives {
         if (forwardTo != null && current.number() != null) {
           Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
         }
-        return backend.updateNumber(operator, clientId, dialinId, name, forwardTo);
+        return (forwardTo == null ? CompletableFuture.completedFuture(Done.getInstance()) : notATrackingNumber(forwardTo))
+            .thenCompose(ok -> backend.updateNumber(operator, clientId, dialinId, name, forwardTo));
       }), n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
     });
   }
@@ -300,6 +303,21 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.deleteNumber(operator, clientId, dialinId),
         done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /**
+   * Completes when {@code forwardTo} is not a tracking number of the cluster; fails with 400 when it is (calls would
+   * loop through the cluster). The check and the later write are separate steps: two concurrent requests can still
+   * build a loop between two new numbers; the SIP gateway's Max-Forwards (RFC 3261 section 8.1.1.6) ends such a loop.
+   */
+  private CompletionStage<Done> notATrackingNumber(PhoneNumber forwardTo) {
+    return backend.isTrackingNumber(forwardTo).thenApply(tracking -> {
+      if (tracking) {
+        throw ApiProblem.invalid("forward_to: " + forwardTo.national() + " is a tracking number of this service; "
+            + "calls forwarded to it would loop through the cluster");
+      }
+      return Done.getInstance();
+    });
   }
 
   private static void checkUnchangedNumber(TrackingNumberView current, PhoneNumber requested) {

@@ -492,6 +492,31 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void forwardingToAnotherTrackingNumberOfTheClusterIsRefusedAsALoop() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      // the same operator's other tracking number
+      assertProblem(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-777-888\",\"forward_to\":\"0120-123-456\"}"), 400,
+          "forward_to: 0120-123-456 is a tracking number", "loop");
+      // another operator's tracking number: the loop goes through the cluster all the same
+      createAdvertiser(KEY_B, "other", "他社");
+      assertProblem(createNumber(KEY_B, "other",
+          "{\"number\":\"0120-777-888\",\"forward_to\":\"+81120123456\"}"), 400, "loop");
+      // the update path
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n2\",\"number\":\"0120-777-999\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n2", KEY_A, "{\"forward_to\":\"0120-123-456\"}"), 400,
+          "loop");
+      assertEquals("03-1234-5678", json(get("/v1/advertisers/acme/numbers/n2")).get("fwd_id").asText());
+      // once it is no longer a tracking number, it is an ordinary free-call destination
+      assertEquals(204, send("DELETE", "/v1/advertisers/acme/numbers/n1", KEY_A, null).statusCode());
+      HttpResponse<String> ok = send("PUT", "/v1/advertisers/acme/numbers/n2", KEY_A,
+          "{\"forward_to\":\"0120-123-456\"}");
+      assertEquals(200, ok.statusCode(), ok.body());
+    }
+
+    @Test
     void changingTheNumberIsRefused() throws Exception {
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());

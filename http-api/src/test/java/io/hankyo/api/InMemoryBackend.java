@@ -181,6 +181,11 @@ final class InMemoryBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<Boolean> isTrackingNumber(PhoneNumber number) {
+    return run(() -> numberOwners.containsKey(number.e164()));
+  }
+
+  @Override
   public CompletionStage<List<TrackingNumberView>> listNumbers(String operatorId, String clientId) {
     return run(() -> new ArrayList<>(advertiser(operatorId, clientId).numbers.values()));
   }

@@ -343,6 +343,13 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<Boolean> isTrackingNumber(PhoneNumber number) {
+    return number(number.e164())
+        .ask(TrackingNumber.GetRoute::new, askTimeout)
+        .thenApply(r -> r.route().isPresent());
+  }
+
+  @Override
   public CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId) {
     return requireAdvertiser(operatorId, clientId).thenCompose(adv -> {
       String e164 = adv.numbers().get(dialinId);

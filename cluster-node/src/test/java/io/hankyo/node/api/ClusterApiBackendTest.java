@@ -187,6 +187,8 @@ class ClusterApiBackendTest {
     assertEquals(
         Optional.of(new NumberRoute(op, "shop", "Shop", "d1", "Top page", num("0120-111-111"), num("03-1111-1111"))),
         lookup("0120-111-111"));
+    assertTrue(await(backend.isTrackingNumber(num("0120-111-111"))));
+    assertFalse(await(backend.isTrackingNumber(num("03-1111-1111"))));
 
     TrackingNumberView generated = await(backend.createNumber(
         op, "shop", null, num("050-1111-1111"), null, num("03-1111-1111")));
@@ -222,6 +224,7 @@ class ClusterApiBackendTest {
 
     assertEquals(Done.getInstance(), await(backend.deleteNumber(op, "shop", "d1")));
     assertEquals(Optional.empty(), lookup("0120-111-111"));
+    assertFalse(await(backend.isTrackingNumber(num("0120-111-111"))));
     problem(404, backend.getNumber(op, "shop", "d1"));
     problem(404, backend.deleteNumber(op, "shop", "d1"));
     assertEquals(List.of(generated.dialinId()),
