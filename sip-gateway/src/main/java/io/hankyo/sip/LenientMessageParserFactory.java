@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *       400 over UDP; over TCP the connection is closed without an answer ("Malformed mandatory headers").
  *   <li>A UDP datagram longer than {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE} is cut to that size by the receive
  *       buffer; when the cut falls before Call-ID or CSeq (a long Request-URI repeated in To does that), the request
- *       is dropped as "missing a required header". The gateway therefore gives JAIN-SIP a 65,535-byte limit
+ *       is dropped as "missing a required header". The gateway therefore gives JAIN-SIP a 16,384-byte limit
  *       ({@link SipGateway#STACK_MESSAGE_SIZE}) and enforces its own {@code max-message-size} here.
  * </ul>
  *

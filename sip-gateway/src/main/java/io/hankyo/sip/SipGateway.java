@@ -178,15 +178,17 @@ public final class SipGateway implements AutoCloseable {
       "INFO", "UPDATE", "PRACK", "PUBLISH");
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   /**
-   * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: large enough to receive any UDP datagram whole
-   * (RFC 3261 section 18.1.1: implementations MUST handle messages up to the maximum datagram size, 65,535 bytes).
-   * With the configured {@code max-message-size} (8192) as the stack's limit, longer datagrams were cut to it and a cut
+   * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: the receive buffer, twice the configured
+   * {@code max-message-size} (8192). With the buffer equal to the limit, longer datagrams were cut to it and a cut
    * before Call-ID or CSeq (a long Request-URI repeated in To) left nothing to answer with: the request was dropped in
-   * silence. The configured limit is now enforced by {@link LenientMessageParserFactory} with a well-formed 513. Costs
-   * one 64 KiB receive buffer per datagram (JAIN-SIP allocates it per receive); over TCP headers may then take up to
-   * half of it (JAIN-SIP closes the connection beyond that).
+   * silence. With 16 KiB such requests arrive whole (or at least with their headers, which come first) and
+   * {@link LenientMessageParserFactory} answers them with a well-formed 414 or 513. Not the full 65,535 bytes of RFC
+   * 3261 section 18.1.1: JAIN-SIP allocates the buffer afresh for every datagram, and 64 KiB per datagram more than
+   * doubled the node's allocation rate at 200 calls/s (about 14 datagrams per call), which showed as young-GC
+   * thrashing and seconds of post-dial delay (docs/performance.md). Over TCP headers may take up to half of it
+   * (JAIN-SIP closes the connection beyond that).
    */
-  static final int STACK_MESSAGE_SIZE = 65_535;
+  static final int STACK_MESSAGE_SIZE = 16_384;
 
   final SipGatewaySettings settings;
   final CallControl control;
