@@ -412,16 +412,6 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
         + "Content-Length: " + sdp.replace("\n", "\r\n").length() + "\n\n" + sdp);
   }
 
-  private static String ackOf(String invite, String response) {
-    return RawSip.crlf("ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\n"
-        + "Via: " + RawSip.header(invite, "Via") + "\n"
-        + "Max-Forwards: 70\n"
-        + "From: " + RawSip.header(invite, "From") + "\n"
-        + "To: " + RawSip.header(response, "To") + "\n"
-        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
-        + "CSeq: 1 ACK\n"
-        + "Content-Length: 0\n\n");
-  }
 
   /** A response of a raw UAS to a request it received (Via/From/To/Call-ID/CSeq copied). */
   private static String rawResponse(String request, int status, String reason, String toTag, String extra,
@@ -449,7 +439,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       caller.send(invite, "127.0.0.1", GW);
       String r = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
       assertEquals(483, RawSip.status(r), r);
-      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, r), "127.0.0.1", GW);
     }
     assertTrue(control.arrivals().isEmpty());
   }
@@ -472,7 +462,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
           caller.send(invite, "127.0.0.1", GW);
           String r = caller.expect(WAIT, "final for " + uri, m -> RawSip.status(m) >= 200);
           assertEquals(486, RawSip.status(r), uri + " was not forwarded: " + r);
-          caller.send(ackOf(invite, r), "127.0.0.1", GW);
+          caller.send(RawSip.ackFor(invite, r), "127.0.0.1", GW);
           CallRun.assertExit(0, uas, WAIT);
         }
         assertEquals("+81120123456", control.awaitOnlyArrival(WAIT).dialled().e164(), uri);
@@ -521,7 +511,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
           + "Call-ID: early-cancel@127.0.0.1\nCSeq: 1 CANCEL\nContent-Length: 0\n\n"), "127.0.0.1", GW);
       caller.expect(WAIT, "200 to CANCEL", m -> RawSip.status(m) == 200 && "CANCEL".equals(RawSip.method(m)));
       String r = caller.expect(WAIT, "487", m -> RawSip.status(m) == 487);
-      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, r), "127.0.0.1", GW);
       // the decision (Forward) comes later: no forward leg is started, the entity learns the outcome
       CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
       assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
@@ -545,7 +535,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
           + "From: " + RawSip.header(invite, "From") + "\nTo: " + RawSip.header(invite, "To") + "\n"
           + "Call-ID: pending-cancel@127.0.0.1\nCSeq: 1 CANCEL\nContent-Length: 0\n\n"), "127.0.0.1", GW);
       String r = caller.expect(WAIT, "487", m -> RawSip.status(m) == 487);
-      caller.send(ackOf(invite, r), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, r), "127.0.0.1", GW);
       java.util.Optional<String> early = callee.receive(Duration.ofMillis(300));
       assertTrue(early.isEmpty() || !"CANCEL".equals(RawSip.method(early.get())), "CANCEL before provisional");
       CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
@@ -581,7 +571,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       String fin = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
       assertEquals(603, RawSip.status(fin));
       assertEquals(RawSip.tag(RawSip.header(p, "To")), RawSip.tag(RawSip.header(fin, "To")), "one To tag");
-      caller.send(ackOf(invite, fin), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, fin), "127.0.0.1", GW);
     }
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
     assertEquals(EndCause.DECLINED, ended.cause());

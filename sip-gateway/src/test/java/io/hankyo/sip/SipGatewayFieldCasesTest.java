@@ -120,17 +120,6 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
     control.await(CallProgress.Ended.class, e -> e.cause() == EndCause.NORMAL_CLEARING, WAIT);
   }
 
-  private static String ackFor(String invite, String finalResponse) {
-    String via = RawSip.header(invite, "Via");
-    return RawSip.crlf("ACK " + invite.substring(7, invite.indexOf(" SIP/2.0")) + " SIP/2.0\n"
-        + "Via: " + via + "\n"
-        + "Max-Forwards: 70\n"
-        + "From: " + RawSip.header(invite, "From") + "\n"
-        + "To: " + RawSip.header(finalResponse, "To") + "\n"
-        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
-        + "CSeq: " + RawSip.header(invite, "CSeq").split(" ")[0] + " ACK\n"
-        + "Content-Length: 0\n\n");
-  }
 
   @Test
   void escapedRequestUriIsForwardedLikeThePlainNumber() throws Exception {
@@ -143,7 +132,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
       String fin = caller.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
       assertEquals(486, RawSip.status(fin), "forwarded and relayed the destination's busy: " + fin);
       assertNotNull(RawSip.tag(RawSip.header(fin, "To")));
-      caller.send(ackFor(invite, fin), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, fin), "127.0.0.1", GW);
       CallRun.assertExit(0, uas, WAIT);
       uasDone = uas;
     }
@@ -168,7 +157,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
       String fin = caller.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
       assertEquals(404, RawSip.status(fin), fin);
       assertNotNull(RawSip.tag(RawSip.header(fin, "To")), fin);
-      caller.send(ackFor(invite, fin), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, fin), "127.0.0.1", GW);
     }
     assertEquals(before + 1, gateway.unknownNumberCount());
     assertEquals("+81120999888", control.awaitOnlyArrival(WAIT).dialled().e164());
@@ -334,7 +323,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
       caller.send(invite, "127.0.0.1", GW);
       String fin = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
       assertEquals(486, RawSip.status(fin));
-      caller.send(ackFor(invite, fin), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, fin), "127.0.0.1", GW);
       CallRun.assertExit(0, uas, WAIT);
       uasDone = uas;
     }
@@ -356,7 +345,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
           .replace("anon-1@", "pay-1@").replace("z9hG4bK-anon-1", "z9hG4bK-pay-1");
       caller.send(invite, "127.0.0.1", GW);
       String fin = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
-      caller.send(ackFor(invite, fin), "127.0.0.1", GW);
+      caller.send(RawSip.ackFor(invite, fin), "127.0.0.1", GW);
       CallRun.assertExit(0, uas, WAIT);
     }
     CallArrival arrival = control.awaitOnlyArrival(WAIT);

@@ -95,18 +95,6 @@ class SipGatewayRequestLineTest extends GatewayTestSupport {
   }
 
   /** The ACK of a non-2xx final response (RFC 3261 section 17.1.1.3): same branch, To with the response's tag. */
-  static String ackFor(String invite, String finalResponse) {
-    String requestLine = invite.substring(0, invite.indexOf("\r\n"));
-    String requestUri = requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
-    return RawSip.crlf("ACK " + requestUri + " SIP/2.0\n"
-        + "Via: " + RawSip.header(invite, "Via") + "\n"
-        + "Max-Forwards: 70\n"
-        + "From: " + RawSip.header(invite, "From") + "\n"
-        + "To: " + RawSip.header(finalResponse, "To") + "\n"
-        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
-        + "CSeq: 1 ACK\n"
-        + "Content-Length: 0\n\n");
-  }
 
   /** Sends over UDP from the raw endpoint and returns the single final response; nothing else may follow. */
   static String udpFinal(String message) throws Exception {
@@ -124,7 +112,7 @@ class SipGatewayRequestLineTest extends GatewayTestSupport {
     try (RawSip.Endpoint peer = RawSip.Endpoint.udp(RAW)) {
       peer.send(invite, "127.0.0.1", GW);
       String answer = peer.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
-      peer.send(ackFor(invite, answer), "127.0.0.1", GW);
+      peer.send(RawSip.ackFor(invite, answer), "127.0.0.1", GW);
       return answer;
     }
   }

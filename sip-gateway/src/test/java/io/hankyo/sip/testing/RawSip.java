@@ -41,6 +41,23 @@ public final class RawSip {
     return crlf(String.join("\n", lines));
   }
 
+  /**
+   * The ACK of a non-2xx final response to {@code invite} (RFC 3261 section 17.1.1.3): same Request-URI, top Via,
+   * From, Call-ID and CSeq number as the INVITE, the To of {@code finalResponse} (with its tag), CRLF line ends.
+   */
+  public static String ackFor(String invite, String finalResponse) {
+    String requestLine = invite.substring(0, invite.indexOf('\n')).trim();
+    String requestUri = requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
+    return crlf("ACK " + requestUri + " SIP/2.0\n"
+        + "Via: " + header(invite, "Via") + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: " + header(invite, "From") + "\n"
+        + "To: " + header(finalResponse, "To") + "\n"
+        + "Call-ID: " + header(invite, "Call-ID") + "\n"
+        + "CSeq: " + header(invite, "CSeq").split(" ")[0] + " ACK\n"
+        + "Content-Length: 0\n\n");
+  }
+
   /** Turns LF (or CRLF) line ends into CRLF. */
   public static String crlf(String text) {
     return text.replace("\r\n", "\n").replace("\n", "\r\n");
