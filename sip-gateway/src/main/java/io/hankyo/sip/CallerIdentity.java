@@ -37,12 +37,21 @@ import javax.sip.message.Request;
  * </ul>
  *
  * @param fromNumber the From number; empty when withheld, anonymous or not a number
+ * @param unreadableFrom the From user part as received when it is not a number (and not withheld); kept encrypted so
+ *     that the call log shows what the carrier sent, with {@code clr_type} 不明
  * @param assertedNumber the P-Asserted-Identity number, when present
  * @param withheld the caller withheld the number
  * @param payphone the call comes from a payphone
  */
 record CallerIdentity(
-    Optional<PhoneNumber> fromNumber, Optional<PhoneNumber> assertedNumber, boolean withheld, boolean payphone) {
+    Optional<PhoneNumber> fromNumber,
+    Optional<PhoneNumber> assertedNumber,
+    boolean withheld,
+    boolean payphone,
+    Optional<String> unreadableFrom) {
+
+  /** Longest unreadable From user part kept, in characters (control characters are dropped first). */
+  static final int MAX_UNREADABLE_LENGTH = 64;
 
   private static final Pattern PAYPHONE = Pattern.compile("(?i)[;?&]cpc=payphone(?![a-z0-9])");
   private static final Pattern PRIVACY_SPLIT = Pattern.compile("[;,\\s]+");
@@ -68,7 +77,9 @@ record CallerIdentity(
       }
     }
     Optional<PhoneNumber> fromNumber = withheld || fromUri == null ? Optional.empty() : numberOf(fromUri);
-    return new CallerIdentity(fromNumber, asserted, withheld, payphone);
+    Optional<String> unreadable = withheld || fromUri == null || fromNumber.isPresent()
+        ? Optional.empty() : userPartOf(fromUri);
+    return new CallerIdentity(fromNumber, asserted, withheld, payphone, unreadable);
   }
 
   /** {@code clr_type}: WITHHELD, PAYPHONE, the From number's device type, or UNKNOWN. */
@@ -88,7 +99,32 @@ record CallerIdentity(
     String numberHash = fromNumber.map(n -> cipher.keyedHash(n.e164())).orElse(null);
     EncryptedValue pai = assertedNumber.map(n -> cipher.encrypt(n.e164())).orElse(null);
     String paiHash = assertedNumber.map(n -> cipher.keyedHash(n.e164())).orElse(null);
-    return new CallerInfo(number, numberHash, pai, paiHash, type());
+    EncryptedValue unreadable = unreadableFrom.map(cipher::encrypt).orElse(null);
+    return new CallerInfo(number, numberHash, pai, paiHash, type(), unreadable);
+  }
+
+  /**
+   * The user part of a From URI that is not a phone number, as the carrier sent it (e.g. {@code 0312} or
+   * {@code abc}), so that the call log keeps what was received instead of nothing: control characters dropped, cut
+   * to {@link #MAX_UNREADABLE_LENGTH}; empty when there is no user part.
+   */
+  static Optional<String> userPartOf(URI uri) {
+    String user = null;
+    if (uri instanceof SipURI) {
+      user = ((SipURI) uri).getUser();
+    } else if (uri instanceof TelURL) {
+      user = ((TelURL) uri).getPhoneNumber();
+    }
+    if (user == null) {
+      return Optional.empty();
+    }
+    String clean = user.codePoints()
+        .filter(c -> !Character.isISOControl(c))
+        .limit(MAX_UNREADABLE_LENGTH)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString()
+        .strip();
+    return clean.isEmpty() ? Optional.empty() : Optional.of(clean);
   }
 
   static boolean isAnonymous(Address a) {

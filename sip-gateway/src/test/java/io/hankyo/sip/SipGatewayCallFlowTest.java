@@ -222,6 +222,20 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
   }
 
   @Test
+  void callerIdThatIsNotANumberIsKeptEncryptedAsReceived() throws Exception {
+    // a carrier or PBX that puts a name in From: clr_type 不明, and the call log still shows what was sent
+    CallProgress.Ended ended = callAndAwaitEnd(uas("uas.xml").pause(Duration.ofMillis(50)),
+        uac("uac.xml").key("caller", "front-desk").pause(Duration.ofMillis(200)));
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    CallArrival arrival = control.awaitOnlyArrival(WAIT);
+    assertEquals(DeviceType.UNKNOWN, arrival.caller().type());
+    assertNull(arrival.caller().number());
+    assertNull(arrival.caller().numberHash());
+    assertEquals("front-desk", cipher.decrypt(arrival.caller().unreadableNumber()));
+    assertEquals("front-desk", cipher.decrypt(arrival.caller().shownCaller()));
+  }
+
+  @Test
   void forwardLegPresentsCallerNumberAndPassesSdpThrough() throws Exception {
     SippProcess uasDone;
     try (CallRun run = new CallRun()) {

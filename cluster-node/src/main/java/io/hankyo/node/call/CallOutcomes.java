@@ -93,7 +93,7 @@ public final class CallOutcomes {
         f.route().dialinId(),
         f.route().dialinName(),
         f.forwardTo(),
-        f.arrival().caller().withheld() ? null : f.arrival().caller().number(),
+        f.arrival().caller().shownCaller(),
         callerType,
         fwdType,
         f.arrival().arrivedAt(),

@@ -1,5 +1,9 @@
 package io.hankyo.node.call;
 
+import io.hankyo.protocol.privacy.EncryptedValue;
+import io.hankyo.protocol.number.PhoneNumbers;
+import io.hankyo.protocol.call.CallerInfo;
+import io.hankyo.protocol.call.CallArrival;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -74,6 +78,18 @@ class CallOutcomesTest {
   void answeredStatusFollowsWhoHungUp() {
     assertEquals(HangupParty.CALLEE, record(1000L, 5000, HangupParty.CALLEE, EndCause.NORMAL_CLEARING).hangupParty());
     assertEquals(DialStatus.NORMAL, record(1000L, 5000, HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE).dialStatus());
+  }
+
+  @Test
+  void aCallerIdThatIsNotANumberIsLoggedAsReceivedWithTypeUnknown() {
+    EncryptedValue raw = CallFixtures.CIPHER.encrypt("front-desk");
+    CallArrival arrival = new CallArrival("0123456789abcdef01234568", "sip-call-3@127.0.0.1", "node-1",
+        PhoneNumbers.parse("0120123456"), new CallerInfo(null, null, null, null, DeviceType.UNKNOWN, raw), T0);
+    CallLogRecord r = outcomes.record(new CallOutcomes.Facts(
+        1, arrival, CallFixtures.route(), CallFixtures.route().forwardTo(), T0, T0.plusSeconds(1), T0.plusSeconds(2),
+        HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0));
+    assertEquals("front-desk", CallFixtures.CIPHER.decrypt(r.caller()));
+    assertEquals(DeviceType.UNKNOWN, r.callerType());
   }
 
   @Test

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param dialinId {@code dialin_id}
  * @param dialinName {@code dialin_name}
  * @param forwardTo {@code fwd_id}: the destination used; null when the call was never forwarded
- * @param caller {@code clr_id_cipher}: the encrypted caller number in E.164; null when withheld (非通知)
+ * @param caller {@code clr_id_cipher}: the encrypted caller number in E.164, or, when the From user part is not a
+ *     number, that user part as received (at most 64 characters, {@code clr_type} 不明); null when withheld (非通知)
  * @param callerType {@code clr_type}
  * @param forwardType {@code fwd_type}; null when never forwarded
  * @param arrivedAt {@code din_tms}
