@@ -536,6 +536,10 @@ public final class HttpApi extends AllDirectives {
     if (status.get().intValue() == 401) {
       response = response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "hankyo")));
     }
+    if (status.get().intValue() == 406) {
+      // a 406 is the outcome of negotiating on Accept, like the 200 it replaces (RFC 9110 section 12.5.5)
+      response = response.addHeader(RawHeader.create("Vary", "Accept"));
+    }
     return response;
   }
 

@@ -722,8 +722,9 @@ class HttpApiRouteTest {
     void acceptAllowingNoneOfTheFormatsIs406ListingThem() throws Exception {
       for (String accept : List.of("application/xml", "text/csv;q=0, application/json;q=0, text/*;q=0",
           "*/*;q=0")) {
-        JsonNode p = assertProblem(send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", accept), 406,
-            "application/json, text/csv, text/tab-separated-values", "format");
+        HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", accept);
+        JsonNode p = assertProblem(r, 406, "application/json, text/csv, text/tab-separated-values", "format");
+        assertEquals("Accept", r.headers().firstValue("Vary").orElse(null), "a 406 depends on Accept too");
         assertEquals("https://hankyo.io/problems/not-acceptable", p.get("type").asText());
         assertEquals("Not Acceptable", p.get("title").asText());
       }
