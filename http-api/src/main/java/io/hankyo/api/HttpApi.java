@@ -165,11 +165,14 @@ public final class HttpApi extends AllDirectives {
    * The system's Pekko HTTP server settings ({@code pekko.http.server}) with {@link ProblemParsingErrorHandler} as
    * the parsing error handler, so that requests too malformed to reach the route (bad request line, bad URI escapes)
    * also get problem+json. Equivalent to setting {@code pekko.http.server.parsing.error-handler =
-   * "io.hankyo.api.ProblemParsingErrorHandler"}.
+   * "io.hankyo.api.ProblemParsingErrorHandler"}. HEAD is answered for every GET resource with the GET's status and
+   * headers and no body ({@code transparent-head-requests}; RFC 9110 section 9.1: a general-purpose server MUST
+   * support HEAD).
    */
   public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
     return ServerSettings.create(system.classicSystem())
-        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());
+        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
+        .withTransparentHeadRequests(true);
   }
 
   /** The settings in use. */

@@ -719,6 +719,15 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void headGivesTheHeadersOfGetWithoutABody() throws Exception {
+      HttpResponse<String> head = send("HEAD", "/v1/calls?" + RANGE + "&format=csv", KEY_A, null);
+      assertEquals(200, head.statusCode(), head.body());
+      assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), head.headers().toString());
+      assertEquals("", head.body());
+      assertEquals(401, send("HEAD", "/v1/calls?" + RANGE, null, null).statusCode());
+    }
+
+    @Test
     void acceptAllowingNoneOfTheFormatsIs406ListingThem() throws Exception {
       for (String accept : List.of("application/xml", "text/csv;q=0, application/json;q=0, text/*;q=0",
           "*/*;q=0")) {
