@@ -186,11 +186,7 @@ final class B2buaCall {
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
     attempt = forward.attempt();
     recorded = admission.recorded().toCompletableFuture();
-    recorded.whenComplete((done, recordError) -> {
-      if (recordError != null) {
-        exec.execute(() -> onRecordFailed(recordError));
-      }
-    });
+    recorded.whenComplete((done, recordError) -> exec.execute(() -> onRecorded(recordError)));
     if (state == State.ENDED) {
       // ended while deciding (caller cancelled, released): the entity now exists and must learn the outcome
       if (pendingEnd != null) {
@@ -203,19 +199,29 @@ final class B2buaCall {
   }
 
   /**
-   * The cluster could not record the call's arrival (design-notes.md section 1: keep working when the entity does not
-   * answer). A call that is not recorded is not connected: a ringing forward leg is cancelled, a held answer is
-   * BYEd, and the caller gets 503 with Retry-After.
+   * The Call entity recorded the arrival, or could not (design-notes.md section 1: keep working when the entity does
+   * not answer). Recorded: a held answer is relayed now. Not recorded: the call is not connected — a ringing forward
+   * leg is cancelled, a held answer is BYEd — and the caller gets 503 with Retry-After. A caller already gone leaves
+   * only the held answer to BYE ({@link #connect}).
    */
-  private void onRecordFailed(Throwable error) {
-    if (callerFinal || state == State.ENDED) {
+  private void onRecorded(Throwable error) {
+    Response held = heldAnswer;
+    heldAnswer = null;
+    if (error == null || callerFinal || state == State.ENDED) {
+      if (held != null) {
+        connect(held);
+      }
       return;
     }
     LOG.warn("call {}: the cluster did not record the call ({}); giving it up with 503", trnId, error.toString());
-    if (heldAnswer != null) {
-      return; // answerWhenRecorded() ends it
+    if (held == null) {
+      endUnanswered(EndCause.CLUSTER_FAILURE, HangupParty.SYSTEM);
+      return;
     }
-    endUnanswered(EndCause.CLUSTER_FAILURE, HangupParty.SYSTEM);
+    sendBye(calleeLeg, ++calleeCSeq);
+    finalToCaller(kit.withRetryAfter(kit.response(503, invite, localTag)));
+    end(HangupParty.SYSTEM, EndCause.CLUSTER_FAILURE, 503);
+    finish();
   }
 
   // ---------------------------------------------------------------- forward leg
@@ -346,27 +352,9 @@ final class B2buaCall {
     sendAck(calleeLeg);
     kit.release(forwardCt); // 2xx retransmissions now arrive without transaction and are re-ACKed by Call-ID
     if (!recorded.isDone() && !callerFinal && state != State.ENDED) {
-      // the callee answered before the cluster recorded the call: the caller hears ringing a little longer
+      // the callee answered before the cluster recorded the call: the caller hears ringing a little longer, until
+      // onRecorded (queued on this call's executor when the record completes) relays or ends it
       heldAnswer = response;
-      recorded.whenComplete((done, error) -> exec.execute(() -> answerWhenRecorded(error)));
-      return;
-    }
-    connect(response);
-  }
-
-  /** The record of a call whose answer was held completed (or failed): relay the answer, or give the call up. */
-  private void answerWhenRecorded(Throwable error) {
-    Response response = heldAnswer;
-    heldAnswer = null;
-    if (response == null) {
-      return;
-    }
-    if (error != null && !callerFinal && state != State.ENDED) {
-      sendBye(calleeLeg, ++calleeCSeq);
-      Response r = kit.withRetryAfter(kit.response(503, invite, localTag));
-      finalToCaller(r);
-      end(HangupParty.SYSTEM, EndCause.CLUSTER_FAILURE, 503);
-      finish();
       return;
     }
     connect(response);
