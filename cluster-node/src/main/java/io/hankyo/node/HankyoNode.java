@@ -13,6 +13,7 @@ import io.hankyo.node.call.CallSequence;
 import io.hankyo.node.call.ClusterCallControl;
 import io.hankyo.node.calllog.CallLogProjection;
 import io.hankyo.node.calllog.CassandraCallLog;
+import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
 import io.hankyo.node.cassandra.EmbeddedCassandra;
 import io.hankyo.node.directory.Advertiser;
@@ -171,8 +172,11 @@ public final class HankyoNode implements AutoCloseable {
       TrackingNumber.init(sharding);
       CallSequence.init(sharding);
       int tagCount = hankyo.getInt("calls.tag-count");
-      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), callLog, tagCount));
-      CallLogProjection.init(system, callLog, tagCount);
+      // The entities' direct writes are remembered for a while so that the projection does not write those rows
+      // again (one Cassandra row write less per call; RecentDirectWrites).
+      RecentDirectWrites rowWriter = new RecentDirectWrites(callLog, Duration.ofMinutes(2), 100_000);
+      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount));
+      CallLogProjection.init(system, rowWriter, tagCount);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 

@@ -30,7 +30,9 @@ import org.apache.pekko.projection.javadsl.SourceProvider;
  * cluster by a sharded daemon process; offsets live in the projection offset store.
  *
  * <p>Rows appear through this path after the journal's eventual-consistency delay plus the query refresh interval
- * (a few seconds); the direct write at the end of the call makes them visible at once.
+ * (a few seconds); the direct write at the end of the call makes them visible at once. When the writer is a
+ * {@link RecentDirectWrites} (as on a node), rows that it saw written directly within its retention are not written
+ * again.
  */
 public final class CallLogProjection {
   private CallLogProjection() {}
@@ -77,6 +79,9 @@ public final class CallLogProjection {
         if (envelope.event() instanceof Call.CallEnded ended) {
           rows.add(ended.record());
         }
+      }
+      if (writer instanceof RecentDirectWrites direct) {
+        rows = direct.notWritten(rows); // the Call entities of this node wrote these already (acknowledged)
       }
       return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : writer.upsertAll(rows);
     }
