@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -73,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Call flow</h2>
  *
  * <ol>
- *   <li>INVITE (no To tag) for a Request-URI whose user part (sip/sips, percent-escapes undone, or a tel URI) is a
+ *   <li>INVITE (no To tag) for a Request-URI whose user part (sip, percent-escapes undone, or a tel URI) is a
  *       phone number → {@code 100 Trying} at once, then {@link CallControl#arrive} with a fresh {@code trn_id}
  *       (24 hex chars, 96 random bits) and the caller encrypted. Not a number → 404 (counted as unknown number).
  *   <li>{@code Reject(status)} → that final response (404 counted). No decision within {@code decision-timeout},
@@ -126,9 +127,12 @@ import org.slf4j.LoggerFactory;
  *
  * OPTIONS outside a dialog → 200 with Allow (503 after {@link #stopAcceptingCalls()}), a keep-alive for carriers;
  * CANCEL/BYE/in-dialog requests for unknown calls → 481; other methods outside a dialog → 405 with Allow (501 for
- * unknown methods); INVITE with Require → 420 with Unsupported (no extensions are supported). Inside an answered
- * call, re-INVITE/UPDATE session refreshes are answered with the session description the peer already has (no
- * renegotiation is relayed), INFO/OPTIONS with 200.
+ * unknown methods); INVITE with Require → 420 with Unsupported (no extensions are supported). A new INVITE whose
+ * Request-URI scheme is neither sip nor tel → 416 Unsupported URI Scheme (RFC 3261 section 8.2.2.1; sips included:
+ * the gateway has no TLS transport, section 26.2.2; a sips URI in From, To or Contact changes nothing). Like 404
+ * and 420 this is a final response on the INVITE's server transaction, before any call or {@code arrive}. Inside an
+ * answered call, re-INVITE/UPDATE session refreshes are answered with the session description the peer already has
+ * (no renegotiation is relayed), INFO/OPTIONS with 200.
  *
  * <h2>Malformed and refused requests</h2>
  *
@@ -177,6 +181,12 @@ public final class SipGateway implements AutoCloseable {
   private static final Set<String> KNOWN_METHODS = Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER",
       "INFO", "UPDATE", "PRACK", "PUBLISH");
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /**
+   * Request-URI schemes of the INVITEs the gateway takes (RFC 3261 section 8.2.2.1: any other gets 416 Unsupported
+   * URI Scheme). Not {@code sips}: a sips Request-URI asks for TLS on every hop to the target (section 26.2.2), and
+   * the gateway has no TLS transport on either leg (only udp and tcp), so it could never honour it.
+   */
+  static final Set<String> SERVED_SCHEMES = Set.of("sip", "tel");
   /**
    * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: the receive buffer, twice the configured
    * {@code max-message-size} (8192). With the buffer equal to the limit, longer datagrams were cut to it and a cut
@@ -572,6 +582,12 @@ public final class SipGateway implements AutoCloseable {
     return call == null ? null : new Match(call, false);
   }
 
+  /** Whether the gateway takes an INVITE for {@code uri}: its scheme (any case) is in {@link #SERVED_SCHEMES}. */
+  static boolean servesScheme(URI uri) {
+    String scheme = uri == null ? null : uri.getScheme();
+    return scheme != null && SERVED_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT));
+  }
+
   private static String callIdOf(Request request) {
     CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
     return callId == null ? "?" : callId.getCallId();
@@ -761,8 +777,9 @@ public final class SipGateway implements AutoCloseable {
 
     /**
      * Decides a new INVITE in the order of RFC 3261 section 8.2 and this gateway's rules: 503 when not accepting,
-     * 483 when Max-Forwards is used up, 420 for a Require header, 404 when the Request-URI is not a phone number;
-     * otherwise 100 Trying and a new call asking the cluster.
+     * 483 when Max-Forwards is used up, 416 for a Request-URI scheme other than sip and tel (section 8.2.2.1), 420
+     * for a Require header (section 8.2.2.3), 404 when the Request-URI is not a phone number; otherwise 100 Trying
+     * and a new call asking the cluster.
      */
     private void admit(Request request, ServerTransaction st, String key, int maxForwards) {
       if (!accepting) {
@@ -771,6 +788,10 @@ public final class SipGateway implements AutoCloseable {
       }
       if (maxForwards <= 0) {
         respond(st, kit.response(483, request, kit.newTag()));
+        return;
+      }
+      if (!servesScheme(request.getRequestURI())) {
+        respond(st, kit.response(416, request, kit.newTag()));
         return;
       }
       ListIterator<?> require = request.getHeaders(RequireHeader.NAME);

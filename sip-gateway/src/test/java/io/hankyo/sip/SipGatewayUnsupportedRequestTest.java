@@ -1,0 +1,190 @@
+package io.hankyo.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.protocol.number.PhoneNumbers;
+import io.hankyo.sip.testing.FakeCallControl;
+import io.hankyo.sip.testing.RawSip;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Well-formed INVITEs the gateway cannot serve, sent raw: a Request-URI scheme it does not serve (416, RFC 3261
+ * section 8.2.2.1; sips above all, section 26.2.2: the gateway has no TLS). Each gets one final response and reaches
+ * no Call entity ({@link FakeCallControl} sees no arrival); the INVITEs of the positive controls (sips only in
+ * From/To/Contact, a tel Request-URI) do reach it. The refusals use the routed {@link #TRACKING} number, so that an
+ * INVITE let through would become a call; the controls use {@link #UNROUTED}, which the fake answers 404 after an
+ * arrival. Ports 15084 (gateway UDP+TCP), 15085 (forward destination, never reached), 15086 (raw endpoint, the Via
+ * address).
+ */
+class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
+  static final int GW = 15084;
+  static final int UAS = 15085;
+  static final int RAW = 15086;
+  static final Duration WAIT = Duration.ofSeconds(5);
+  /** A valid number without a route: the fake rejects it with 404 after an arrival (the positive control). */
+  static final String UNROUTED = "0120999888";
+  static final String SDP = "v=0\n"
+      + "o=caller 1 1 IN IP4 127.0.0.1\n"
+      + "s=-\n"
+      + "c=IN IP4 127.0.0.1\n"
+      + "t=0 0\n"
+      + "m=audio 6000 RTP/AVP 0\n"
+      + "a=rtpmap:0 PCMU/8000\n";
+
+  static ActorTestKit kit;
+  static FakeCallControl control;
+  static SipGateway gateway;
+  long malformedBefore;
+  long unknownBefore;
+
+  @BeforeAll
+  static void startGateway() {
+    kit = testKit();
+    control = new FakeCallControl().route(TRACKING, DESTINATION);
+    gateway = SipGateway.start(settings(GW, UAS, ""), control, cipher(), kit.system());
+  }
+
+  @AfterAll
+  static void stopGateway() {
+    stopAll(gateway, control, kit);
+  }
+
+  @BeforeEach
+  void reset() {
+    control.reset();
+    malformedBefore = gateway.malformedRequestCount();
+    unknownBefore = gateway.unknownNumberCount();
+  }
+
+  /** No call and no transaction is left (every refused INVITE was ACKed). */
+  @AfterEach
+  void nothingLeft() throws Exception {
+    awaitNoLiveCalls(gateway, Duration.ofSeconds(5));
+    awaitTransactionsAtMost(gateway, 0, Duration.ofSeconds(2));
+  }
+
+  /**
+   * An INVITE as a carrier would send it: CRLF line ends, Content-Length counted in bytes.
+   *
+   * @param requestUri the Request-URI as sent
+   * @param id makes Call-ID ({@code id@127.0.0.1}), branch and From tag unique
+   * @param transport Via transport, UDP or TCP
+   * @param headers more header lines, each ending in a line feed (e.g. Content-Type), or empty
+   * @param body the body with LF line ends (sent with CRLF), or empty
+   */
+  static String invite(String requestUri, String id, String transport, String headers, String body) {
+    String crlfBody = RawSip.crlf(body);
+    return RawSip.crlf("INVITE " + requestUri + " SIP/2.0\n"
+        + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + RAW + ";branch=z9hG4bK-" + id + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:" + CALLER + "@127.0.0.1>;tag=f-" + id + "\n"
+        + "To: <sip:" + TRACKING + "@127.0.0.1>\n"
+        + "Call-ID: " + id + "@127.0.0.1\n"
+        + "CSeq: 1 INVITE\n"
+        + "Contact: <sip:" + CALLER + "@127.0.0.1:" + RAW + ">\n"
+        + headers
+        + "Content-Length: " + crlfBody.getBytes(StandardCharsets.UTF_8).length + "\n\n") + crlfBody;
+  }
+
+  /** Sends an INVITE over UDP to {@code port}, returns its final response and ACKs it (ending the transaction). */
+  static String udpFinalAcked(String invite, int port) throws Exception {
+    try (RawSip.Endpoint peer = RawSip.Endpoint.udp(RAW)) {
+      peer.send(invite, "127.0.0.1", port);
+      String answer = peer.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
+      peer.send(RawSip.ackFor(invite, answer), "127.0.0.1", port);
+      return answer;
+    }
+  }
+
+  /**
+   * Sends an INVITE over a TCP connection, returns its final response (the only message back) and ACKs it over a new
+   * connection: the ACK matches the INVITE's server transaction by its Via branch (RFC 3261 section 17.2.3).
+   */
+  static String tcpFinalAcked(String invite) throws Exception {
+    List<String> answers = RawSip.tcpExchange("127.0.0.1", GW, invite, WAIT);
+    assertEquals(1, answers.size(), "exactly one answer over TCP: " + answers);
+    String answer = answers.get(0);
+    RawSip.tcpExchange("127.0.0.1", GW, RawSip.ackFor(invite, answer), Duration.ofMillis(300));
+    return answer;
+  }
+
+  /**
+   * A final response on the INVITE's server transaction before anything else: exact status line, Call-ID and CSeq
+   * copied, a To tag added; no arrival, no call, not counted as malformed or as an unknown number.
+   */
+  void assertRefusedBeforeAnyCall(int status, String phrase, String response, String id) {
+    String statusLine = response.substring(0, response.indexOf("\r\n"));
+    assertEquals("SIP/2.0 " + status + " " + phrase, statusLine, response);
+    assertEquals(id + "@127.0.0.1", RawSip.header(response, "Call-ID"), response);
+    assertEquals("1 INVITE", RawSip.header(response, "CSeq"), response);
+    assertNotNull(RawSip.tag(RawSip.header(response, "To")), "To tag added: " + response);
+    assertTrue(control.arrivals().isEmpty(), "no CallArrival: " + control.arrivals());
+    assertEquals(0, gateway.liveCalls());
+    assertEquals(malformedBefore, gateway.malformedRequestCount(), "well-formed, not counted as malformed");
+    assertEquals(unknownBefore, gateway.unknownNumberCount(), "never looked up as a number");
+  }
+
+  /** The positive control: the INVITE reached the cluster, which rejected the unrouted number with 404. */
+  void assertReachedTheCluster(String response) throws Exception {
+    assertEquals(404, RawSip.status(response), response);
+    assertEquals(PhoneNumbers.parse(UNROUTED).e164(), control.awaitOnlyArrival(WAIT).dialled().e164());
+  }
+
+  // ---------------------------------------------------------------- 416 Unsupported URI Scheme
+
+  /** A sips Request-URI over UDP was forwarded over plain UDP, against the TLS that sips demands. */
+  @Test
+  void sipsRequestUriOverUdpGets416AndNoCall() throws Exception {
+    String invite = invite("sips:" + TRACKING + "@127.0.0.1:" + GW, "sips-1", "UDP", "", "");
+    assertRefusedBeforeAnyCall(416, "Unsupported URI Scheme", udpFinalAcked(invite, GW), "sips-1");
+  }
+
+  @Test
+  void sipsRequestUriOverTcpGets416AndNoCall() throws Exception {
+    String invite = invite("sips:" + TRACKING + "@127.0.0.1:" + GW, "sips-2", "TCP",
+        "Content-Type: application/sdp\n", SDP);
+    assertRefusedBeforeAnyCall(416, "Unsupported URI Scheme", tcpFinalAcked(invite), "sips-2");
+  }
+
+  /** The scheme is case-insensitive (RFC 3261 section 19.1.4). */
+  @Test
+  void upperCaseSipsRequestUriGets416() throws Exception {
+    String invite = invite("SIPS:" + TRACKING + "@127.0.0.1:" + GW, "sips-3", "UDP", "", "");
+    assertRefusedBeforeAnyCall(416, "Unsupported URI Scheme", udpFinalAcked(invite, GW), "sips-3");
+  }
+
+  /** Any scheme other than sip and tel is refused the same way, not looked up as a number (404). */
+  @Test
+  void otherRequestUriSchemeGets416() throws Exception {
+    String invite = invite("im:" + TRACKING + "@127.0.0.1", "im-1", "UDP", "", "");
+    assertRefusedBeforeAnyCall(416, "Unsupported URI Scheme", udpFinalAcked(invite, GW), "im-1");
+  }
+
+  /** Only the Request-URI's scheme matters: sips URIs in From, To and Contact are the caller's business. */
+  @Test
+  void sipsInFromToAndContactIsNotRefused() throws Exception {
+    String invite = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "sips-hdr-1", "UDP",
+        "Content-Type: application/sdp\n", SDP)
+        .replace("From: <sip:", "From: <sips:")
+        .replace("To: <sip:", "To: <sips:")
+        .replace("Contact: <sip:", "Contact: <sips:");
+    assertTrue(invite.contains("From: <sips:") && invite.contains("To: <sips:") && invite.contains("Contact: <sips:"));
+    assertReachedTheCluster(udpFinalAcked(invite, GW));
+  }
+
+  @Test
+  void telRequestUriStillReachesTheCluster() throws Exception {
+    String invite = invite("tel:+81-120-999-888", "tel-1", "UDP", "Content-Type: application/sdp\n", SDP);
+    assertReachedTheCluster(udpFinalAcked(invite, GW));
+  }
+}
