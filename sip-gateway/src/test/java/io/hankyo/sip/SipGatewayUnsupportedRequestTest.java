@@ -2,6 +2,7 @@ package io.hankyo.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.protocol.number.PhoneNumbers;
@@ -19,10 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Well-formed INVITEs the gateway cannot serve, sent raw: a Request-URI scheme it does not serve (416, RFC 3261
- * section 8.2.2.1; sips above all, section 26.2.2: the gateway has no TLS). Each gets one final response and reaches
- * no Call entity ({@link FakeCallControl} sees no arrival); the INVITEs of the positive controls (sips only in
- * From/To/Contact, a tel Request-URI) do reach it. The refusals use the routed {@link #TRACKING} number, so that an
- * INVITE let through would become a call; the controls use {@link #UNROUTED}, which the fake answers 404 after an
+ * section 8.2.2.1; sips above all, section 26.2.2: the gateway has no TLS) and a body it cannot pass on as the
+ * session offer (415, section 8.2.3). Each gets one final response and reaches no Call entity ({@link
+ * FakeCallControl} sees no arrival); the INVITEs of the positive controls (sips only in From/To/Contact, a tel
+ * Request-URI, no body, SDP with odd case) do reach it. The refusals use the routed {@link #TRACKING} number, so that
+ * an INVITE let through would become a call; the controls use {@link #UNROUTED}, which the fake answers 404 after an
  * arrival. Ports 15084 (gateway UDP+TCP), 15085 (forward destination, never reached), 15086 (raw endpoint, the Via
  * address).
  */
@@ -94,6 +96,11 @@ class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
         + "Contact: <sip:" + CALLER + "@127.0.0.1:" + RAW + ">\n"
         + headers
         + "Content-Length: " + crlfBody.getBytes(StandardCharsets.UTF_8).length + "\n\n") + crlfBody;
+  }
+
+  /** An INVITE over UDP to the tracking number's sip URI with the given headers and body. */
+  static String udpInvite(String id, String headers, String body) {
+    return invite("sip:" + TRACKING + "@127.0.0.1:" + GW, id, "UDP", headers, body);
   }
 
   /** Sends an INVITE over UDP to {@code port}, returns its final response and ACKs it (ending the transaction). */
@@ -185,6 +192,79 @@ class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
   @Test
   void telRequestUriStillReachesTheCluster() throws Exception {
     String invite = invite("tel:+81-120-999-888", "tel-1", "UDP", "Content-Type: application/sdp\n", SDP);
+    assertReachedTheCluster(udpFinalAcked(invite, GW));
+  }
+
+  // ---------------------------------------------------------------- 415 Unsupported Media Type
+
+  @Test
+  void nonSdpBodyGets415WithAcceptAndNoCall() throws Exception {
+    String invite = udpInvite("json-1", "Content-Type: application/json\n", "{\"offer\": \"v=0\"}");
+    String answer = udpFinalAcked(invite, GW);
+    assertRefusedBeforeAnyCall(415, "Unsupported Media Type", answer, "json-1");
+    assertEquals("application/sdp", RawSip.header(answer, "Accept"), answer);
+    assertNull(RawSip.header(answer, "Accept-Encoding"), "the encoding was fine: " + answer);
+  }
+
+  /** The gateway reads no multipart bodies: the forward leg would carry SDP plus parts nobody checked. */
+  @Test
+  void multipartBodyWithSdpGets415() throws Exception {
+    String body = "--b1\n"
+        + "Content-Type: application/sdp\n\n"
+        + SDP
+        + "--b1\n"
+        + "Content-Type: application/isup;version=itu-t92+\n\n"
+        + "0101\n"
+        + "--b1--\n";
+    String invite = udpInvite("multi-1", "Content-Type: multipart/mixed;boundary=b1\nMIME-Version: 1.0\n", body);
+    String answer = udpFinalAcked(invite, GW);
+    assertRefusedBeforeAnyCall(415, "Unsupported Media Type", answer, "multi-1");
+    assertEquals("application/sdp", RawSip.header(answer, "Accept"), answer);
+  }
+
+  /** A body without Content-Type (RFC 3261 section 20.15 requires one) cannot be known to be SDP. */
+  @Test
+  void bodyWithoutContentTypeGets415() throws Exception {
+    String answer = udpFinalAcked(udpInvite("untyped-1", "", SDP), GW);
+    assertRefusedBeforeAnyCall(415, "Unsupported Media Type", answer, "untyped-1");
+    assertEquals("application/sdp", RawSip.header(answer, "Accept"), answer);
+  }
+
+  /** SDP in a coding other than identity: 415 naming the coding it reads (RFC 3261 section 8.2.3). */
+  @Test
+  void gzipContentEncodingGets415WithAcceptEncoding() throws Exception {
+    String invite = udpInvite("gzip-1", "Content-Type: application/sdp\nContent-Encoding: gzip\n", SDP);
+    String answer = udpFinalAcked(invite, GW);
+    assertRefusedBeforeAnyCall(415, "Unsupported Media Type", answer, "gzip-1");
+    assertEquals("identity", RawSip.header(answer, "Accept-Encoding"), answer);
+    assertNull(RawSip.header(answer, "Accept"), "the type was fine: " + answer);
+  }
+
+  /** The compact form {@code e} counts too, and both headers come when both type and coding are wrong. */
+  @Test
+  void wrongTypeAndCompactContentEncodingGet415WithBothHeaders() throws Exception {
+    String invite = udpInvite("both-1", "c: text/plain\ne: identity, deflate\n", "hello");
+    String answer = udpFinalAcked(invite, GW);
+    assertRefusedBeforeAnyCall(415, "Unsupported Media Type", answer, "both-1");
+    assertEquals("application/sdp", RawSip.header(answer, "Accept"), answer);
+    assertEquals("identity", RawSip.header(answer, "Accept-Encoding"), answer);
+  }
+
+  /** A late offer (no body) still becomes a call, even when a Content-Type of another type came along. */
+  @Test
+  void inviteWithoutBodyStillReachesTheCluster() throws Exception {
+    String plain = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "late-1", "UDP", "", "");
+    assertReachedTheCluster(udpFinalAcked(plain, GW));
+    control.reset();
+    String typed = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "late-2", "UDP", "Content-Type: text/plain\n", "");
+    assertReachedTheCluster(udpFinalAcked(typed, GW));
+  }
+
+  /** Media types and codings are case-insensitive; parameters and Content-Encoding: identity are fine. */
+  @Test
+  void sdpInAnyCaseWithIdentityEncodingReachesTheCluster() throws Exception {
+    String invite = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "sdp-case-1", "UDP",
+        "Content-Type: Application/SDP;charset=UTF-8\nContent-Encoding: Identity\n", SDP);
     assertReachedTheCluster(udpFinalAcked(invite, GW));
   }
 }
