@@ -144,7 +144,8 @@ import org.slf4j.LoggerFactory;
  * Answered statelessly over UDP and TCP (To tag added, Via copied so that the response reaches the sender as RFC 3261
  * section 18.2.2 says; ACKs are never answered): a SIP version other than SIP/2.0 → 505 Version Not Supported
  * (section 21.5.6); a Request-URI longer than 256 characters → 414 Request-URI Too Long (section 21.4.12); a request
- * longer than {@code max-message-size} → 513 Message Too Large (section 21.5.11); a request line that does not parse
+ * longer than {@code max-message-size} → 513 Message Too Large (section 21.5.7), also when its body no longer matches
+ * its Content-Length because the receive buffer cut the datagram (a 20-64 KB body); a request line that does not parse
  * or an unusable Content-Length (negative, not a number) → 400 Bad Request. A request without Via, From, To, Call-ID
  * or CSeq cannot be answered (section 8.2.6.2) and is dropped; other parse failures are left to JAIN-SIP (UDP:
  * automatic 400 when it can copy the headers). All are counted in {@link #malformedRequestCount()} (each message,

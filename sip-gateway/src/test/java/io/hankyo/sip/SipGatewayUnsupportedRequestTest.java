@@ -20,18 +20,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Well-formed INVITEs the gateway cannot serve, sent raw: a Request-URI scheme it does not serve (416, RFC 3261
- * section 8.2.2.1; sips above all, section 26.2.2: the gateway has no TLS) and a body it cannot pass on as the
- * session offer (415, section 8.2.3). Each gets one final response and reaches no Call entity ({@link
- * FakeCallControl} sees no arrival); the INVITEs of the positive controls (sips only in From/To/Contact, a tel
+ * section 8.2.2.1; sips above all, section 26.2.2: the gateway has no TLS), a body it cannot pass on as the session
+ * offer (415, section 8.2.3), and a datagram too large for it (513, sections 18.1.1 and 21.5.7) even when the receive
+ * buffer cut its body short of its Content-Length. Each gets one final response and reaches no Call entity
+ * ({@link FakeCallControl} sees no arrival); the INVITEs of the positive controls (sips only in From/To/Contact, a tel
  * Request-URI, no body, SDP with odd case) do reach it. The refusals use the routed {@link #TRACKING} number, so that
  * an INVITE let through would become a call; the controls use {@link #UNROUTED}, which the fake answers 404 after an
  * arrival. Ports 15084 (gateway UDP+TCP), 15085 (forward destination, never reached), 15086 (raw endpoint, the Via
- * address).
+ * address), 15087 (a second gateway whose max-message-size equals JAIN-SIP's receive buffer).
  */
 class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
   static final int GW = 15084;
   static final int UAS = 15085;
   static final int RAW = 15086;
+  static final int GW_WIDE = 15087;
   static final Duration WAIT = Duration.ofSeconds(5);
   /** A valid number without a route: the fake rejects it with 404 after an arrival (the positive control). */
   static final String UNROUTED = "0120999888";
@@ -109,6 +111,17 @@ class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
       peer.send(invite, "127.0.0.1", port);
       String answer = peer.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
       peer.send(RawSip.ackFor(invite, answer), "127.0.0.1", port);
+      return answer;
+    }
+  }
+
+  /** Sends over UDP to {@code port} and returns the single final response; no other answer may follow. */
+  static String udpFinal(String message, int port) throws Exception {
+    try (RawSip.Endpoint peer = RawSip.Endpoint.udp(RAW)) {
+      peer.send(message, "127.0.0.1", port);
+      String answer = peer.expect(WAIT, "final response", m -> RawSip.status(m) >= 200);
+      assertTrue(peer.receive(Duration.ofMillis(300)).isEmpty(), "one answer, no retransmission: "
+          + peer.received());
       return answer;
     }
   }
@@ -266,5 +279,107 @@ class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
     String invite = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "sdp-case-1", "UDP",
         "Content-Type: Application/SDP;charset=UTF-8\nContent-Encoding: Identity\n", SDP);
     assertReachedTheCluster(udpFinalAcked(invite, GW));
+  }
+
+  // ---------------------------------------------------------------- 513 Message Too Large
+
+  /** An SDP body padded with attribute lines to {@code bodyBytes} bytes (CRLF line ends). */
+  static String paddedSdp(int bodyBytes) {
+    StringBuilder b = new StringBuilder(RawSip.crlf(SDP));
+    String line = "a=x-pad:" + "x".repeat(62) + "\r\n";
+    while (bodyBytes - b.length() >= line.length() + 6) {
+      b.append(line);
+    }
+    String last = "a=x:" + "y".repeat(bodyBytes - b.length() - 6) + "\r\n";
+    b.append(last);
+    return b.toString();
+  }
+
+  /**
+   * A stateless 513: the standard phrase (with the reason), Via/Call-ID/CSeq copied, a To tag added, no body; counted
+   * as malformed once, no arrival, no transaction.
+   */
+  void assertTooLarge(String response, String id, SipGateway gw) {
+    String statusLine = response.substring(0, response.indexOf("\r\n"));
+    assertTrue(statusLine.matches("SIP/2\\.0 513 Message Too Large \\([\\x20-\\x7e]*\\)"), "status line: "
+        + statusLine);
+    assertTrue(RawSip.header(response, "Via").contains("branch=z9hG4bK-" + id), response);
+    assertEquals(id + "@127.0.0.1", RawSip.header(response, "Call-ID"), response);
+    assertEquals("1 INVITE", RawSip.header(response, "CSeq"), response);
+    assertNotNull(RawSip.tag(RawSip.header(response, "To")), "To tag added: " + response);
+    assertEquals("0", RawSip.header(response, "Content-Length"), response);
+    assertTrue(control.arrivals().isEmpty(), "no CallArrival: " + control.arrivals());
+    assertEquals(0, gw.liveCalls());
+    assertEquals(0, gw.openTransactions(), "answered without a transaction");
+  }
+
+  /**
+   * The newcomer's case: 20-63 KB bodies with a correct Content-Length. JAIN-SIP cuts such a datagram to its
+   * 16,384-byte buffer, the cut body no longer matched its Content-Length and the stock parser's mismatch became
+   * {@code 400 Invalid content length}. A 9 KB body (over max-message-size, not cut) was already a 513.
+   */
+  @Test
+  void udpInviteWithALargeBodyGets513NotInvalidContentLength() throws Exception {
+    int[] bodySizes = {9_000, 20_000, 30_000, 48_000, 63_000};
+    for (int bodyBytes : bodySizes) {
+      String id = "big-body-" + bodyBytes;
+      String invite = udpInvite(id, "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n",
+          "Content-Length: " + bodyBytes + "\r\n") + paddedSdp(bodyBytes);
+      assertEquals(bodyBytes, RawSip.body(invite).length(), "the body is as long as its Content-Length");
+      int datagram = invite.getBytes(StandardCharsets.UTF_8).length;
+      assertTrue(datagram > 8192 && datagram < 65_507, "a UDP datagram over max-message-size: " + datagram);
+      long malformed = gateway.malformedRequestCount();
+      assertTooLarge(udpFinal(invite, GW), id, gateway);
+      assertEquals(malformed + 1, gateway.malformedRequestCount(), id + ": counted once as malformed");
+    }
+  }
+
+  /** A negative Content-Length in an oversize datagram: the size wins here too (as for a long header). */
+  @Test
+  void largeBodyWithABadContentLengthGets513() throws Exception {
+    String invite = udpInvite("big-neg-1", "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n",
+        "Content-Length: -1\r\n") + paddedSdp(30_000);
+    assertTooLarge(udpFinal(invite, GW), "big-neg-1", gateway);
+    assertEquals(malformedBefore + 1, gateway.malformedRequestCount());
+  }
+
+  /** A Content-Length beyond a datagram that is within the limit stays the stock 400 (nothing was cut). */
+  @Test
+  void contentLengthBeyondASmallDatagramStays400() throws Exception {
+    String invite = udpInvite("short-body-1", "Content-Type: application/sdp\n", SDP)
+        .replaceFirst("Content-Length: \\d+", "Content-Length: 5000");
+    String answer = udpFinal(invite, GW);
+    assertEquals(400, RawSip.status(answer), answer);
+    assertTrue(control.arrivals().isEmpty(), "no CallArrival: " + control.arrivals());
+  }
+
+  /**
+   * With max-message-size as large as JAIN-SIP's receive buffer (16,384 bytes), a 20 KB datagram is cut to exactly
+   * the limit: not longer than max-message-size, yet its body is short of its Content-Length. Filling the buffer is
+   * taken as too large (513); a datagram under the buffer still becomes a call.
+   */
+  @Test
+  void datagramCutToTheReceiveBufferGets513EvenWhenWithinMaxMessageSize() throws Exception {
+    int limit = SipGateway.STACK_MESSAGE_SIZE;
+    try (SipGateway wide = SipGateway.start(settings(GW_WIDE, UAS, "max-message-size = " + limit), control,
+        cipher(), kit.system())) {
+      long malformed = wide.malformedRequestCount();
+      String cut = invite("sip:" + TRACKING + "@127.0.0.1:" + GW_WIDE, "cut-1", "UDP",
+          "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n", "Content-Length: 20000\r\n")
+          + paddedSdp(20_000);
+      assertTooLarge(udpFinal(cut, GW_WIDE), "cut-1", wide);
+      assertEquals(malformed + 1, wide.malformedRequestCount());
+
+      String head = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW_WIDE, "uncut-1", "UDP",
+          "Content-Type: application/sdp\n", "");
+      int bodyBytes = limit - 1 - (head.length() - 1 + 5); // Content-Length: 0 becomes five digits
+      String fits = head.replace("Content-Length: 0\r\n", "Content-Length: " + bodyBytes + "\r\n")
+          + paddedSdp(bodyBytes);
+      assertEquals(limit - 1, fits.getBytes(StandardCharsets.UTF_8).length, "one byte under the buffer");
+      assertEquals(bodyBytes, RawSip.body(fits).length(), "the body is as long as its Content-Length");
+      assertReachedTheCluster(udpFinalAcked(fits, GW_WIDE));
+      assertEquals(malformed + 1, wide.malformedRequestCount(), "the control is not malformed");
+      awaitTransactionsAtMost(wide, 0, Duration.ofSeconds(2));
+    }
   }
 }
