@@ -119,9 +119,10 @@ import org.slf4j.LoggerFactory;
  * Every error is an RFC 9457 {@code application/problem+json} body {@code {"type", "title", "status", "detail",
  * "instance"}} ({@link ProblemJson}), including Pekko's own rejections: 400 invalid input (malformed JSON, unknown
  * fields, wrong JSON types, missing fields, bad ids, numbers, forward destinations, dates, an {@code Accept} header
- * Pekko cannot parse; the detail names the field), 401, 404 (unknown path or resource), 405 with {@code Allow}, 406,
- * 409 (from the backend), 413 (body over {@code max-body-bytes}), 415 (body not {@code application/json}), 503 when
- * the backend fails with anything but an {@link ApiProblem} (logged).
+ * Pekko cannot parse or with a q-value that is not 0 to 1 with at most three decimals; the detail names the field),
+ * 401, 404 (unknown path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code
+ * max-body-bytes}), 415 (body not {@code application/json}), 503 when the backend fails with anything but an {@link
+ * ApiProblem} (logged).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -168,9 +169,17 @@ public final class HttpApi extends AllDirectives {
    * "io.hankyo.api.ProblemParsingErrorHandler"}. HEAD is answered for every GET resource with the GET's status and
    * headers and no body ({@code transparent-head-requests}; RFC 9110 section 9.1: a general-purpose server MUST
    * support HEAD).
+   *
+   * <p>Request headers reach the routes as sent ({@code pekko.http.server.parsing.modeled-header-parsing = off};
+   * Pekko still models Host, Content-Type, Content-Length and the few it needs itself): Pekko's model of {@code
+   * Accept} drops a q-value that is not a number ({@code text/csv;q=abc} becomes {@code text/csv}, weight 1), so
+   * {@link CallLogFormat#negotiate} needs the text to refuse it with 400. Besides the entity's Content-Type, the
+   * routes read only Authorization (as text) and Accept.
    */
   public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
-    return ServerSettings.create(system.classicSystem())
+    ServerSettings settings = ServerSettings.create(system.classicSystem());
+    return settings
+        .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false))
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
         .withTransparentHeadRequests(true);
   }

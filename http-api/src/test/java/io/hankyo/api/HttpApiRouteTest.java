@@ -748,6 +748,47 @@ class HttpApiRouteTest {
       assertEquals("text/tab-separated-values; charset=UTF-8", contentType(r));
     }
 
+    /**
+     * Pekko's model of Accept reads a q-value that is not a number as no weight (q=1): text/csv;q=abc was answered
+     * with CSV. A weight must be 0 to 1 with at most three decimals (RFC 9110 section 12.4.2).
+     */
+    @Test
+    void qValueThatIsNotAWeightIs400() throws Exception {
+      for (String accept : List.of("text/csv;q=abc", "text/csv; Q=abc, application/json;q=0.5",
+          "application/json;q=0.5, text/csv;q=0.1234", "text/csv;q=1.0000", "text/csv;q=", "text/csv;q=\"0.5\"",
+          "text/csv;q=1e-1", "text/csv;q=0.5;q=high")) {
+        HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", accept);
+        JsonNode p = assertProblem(r, 400, "Accept: '" + accept + "' is not a valid Accept header",
+            "RFC 9110 section 12.4.2", "format parameter");
+        assertEquals("https://hankyo.io/problems/invalid-request", p.get("type").asText(), accept);
+      }
+      HttpResponse<String> r = send("GET", "/v1/calls?format=csv&" + RANGE, KEY_A, null, "Accept", "text/csv;q=abc");
+      assertEquals(200, r.statusCode(), "format wins over any Accept: " + r.body());
+      assertEquals("text/csv; charset=UTF-8", contentType(r));
+    }
+
+    /** Valid weights keep choosing the format, q=0 keeps meaning "not acceptable". */
+    @Test
+    void validWeightsStillNegotiate() throws Exception {
+      String[][] cases = {
+          {"text/csv;q=0.5", "text/csv; charset=UTF-8"},
+          {"text/csv;q=1", "text/csv; charset=UTF-8"},
+          {"text/csv;q=1.000, application/json;q=0.999", "text/csv; charset=UTF-8"},
+          {"text/csv;q=0, application/json;q=0.001", "application/json"},
+          {"text/*;q=0.5, text/csv;q=0", "text/tab-separated-values; charset=UTF-8"},
+          {"text/csv;x=\"a;q=abc\", application/json;q=0.1", "application/json"},
+          {"text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", "application/json"},
+      };
+      for (String[] c : cases) {
+        HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", c[0]);
+        assertEquals(200, r.statusCode(), c[0] + ": " + r.body());
+        assertEquals(c[1], contentType(r), c[0]);
+      }
+      for (String accept : List.of("text/csv;q=0", "text/csv;q=0.000, application/json;q=0")) {
+        assertProblem(send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", accept), 406, "allows none of");
+      }
+    }
+
     @Test
     void formatParameterWinsOverAccept() throws Exception {
       HttpResponse<String> r = send("GET", "/v1/calls?format=json&" + RANGE, KEY_A, null, "Accept", "text/csv");

@@ -40,8 +40,13 @@ import java.util.regex.Pattern;
  *       400 over UDP; over TCP the connection is closed without an answer ("Malformed mandatory headers").
  *   <li>A UDP datagram longer than {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE} is cut to that size by the receive
  *       buffer; when the cut falls before Call-ID or CSeq (a long Request-URI repeated in To does that), the request
- *       is dropped as "missing a required header". The gateway therefore gives JAIN-SIP a 16,384-byte limit
+ *       is dropped as "missing a required header", and when it falls in the body the stock parser throws "Invalid
+ *       content length" (an automatic 400). The gateway therefore gives JAIN-SIP a 16,384-byte limit
  *       ({@link SipGateway#STACK_MESSAGE_SIZE}) and enforces its own {@code max-message-size} here.
+ *   <li>Over TCP {@code PipelinedMsgParser} closes the connection without an answer when Content-Length exceeds
+ *       {@code MAX_MESSAGE_SIZE}; it checks that after this parser returns, so such a request (marked 513 here) is
+ *       never answered. Not fixed: over TCP a request over {@code max-message-size} gets its 513 only while its
+ *       Content-Length is at most 16,384.
  * </ul>
  *
  * <p>This parser wraps the stock {@link StringMsgParser}. A request it refuses is returned marked with
@@ -55,19 +60,21 @@ import java.util.regex.Pattern;
  *   <li>a SIP version other than {@code SIP/2.0} (read from the raw request line): 505 Version Not Supported (RFC
  *       3261 sections 7.1 and 21.5.6);
  *   <li>a Request-URI longer than {@link #MAX_REQUEST_URI_LENGTH}: 414 Request-URI Too Long (section 21.4.12);
- *   <li>longer than the gateway's {@code max-message-size} (UDP: the datagram; TCP: headers + Content-Length): 513
- *       Message Too Large (section 21.5.11);
+ *   <li>longer than the gateway's {@code max-message-size} (UDP: the datagram; TCP: headers + Content-Length), or a
+ *       datagram that fills JAIN-SIP's receive buffer (so was cut to it, e.g. a 30 KB body): 513 Message Too Large
+ *       (sections 18.1.1 and 21.5.7). Such a datagram is parsed without its body: a cut body no longer matches its
+ *       Content-Length, and that mismatch (a 400 from the stock parser) must not hide the size;
  *   <li>a request line that does not parse (bad Request-URI, not a SIP version) while the method and the headers
  *       do: 400 Bad Request; the request line is replaced by a stand-in so that the stack can carry the request to
  *       the listener (over TCP too);
  *   <li>a Content-Length that does not parse or is negative: the header and the body are dropped, 400 Bad Request.
  * </ol>
  *
- * <p>Other parse failures of a request (bad From/To/CSeq/Via/Call-ID syntax, a Content-Length larger than the
- * datagram, a method that does not parse) are counted and left to JAIN-SIP's automatic 400 (UDP only; over TCP
- * {@code PipelinedMsgParser} drops them), but with the exception message reduced to one clean line so that the 400's
- * status line is well-formed. That 400 copies Via/CSeq/Call-ID/From/To as text, adds {@code ;tag=badreq} to To and
- * carries the request as {@code message/sipfrag}; because JAIN-SIP appends the Content-Type header with its own
+ * <p>Other parse failures of a request (bad From/To/CSeq/Via/Call-ID syntax, a Content-Length larger than a datagram
+ * within the size limit, a method that does not parse) are counted and left to JAIN-SIP's automatic 400 (UDP only;
+ * over TCP {@code PipelinedMsgParser} drops them), but with the exception message reduced to one clean line so that
+ * the 400's status line is well-formed. That 400 copies Via/CSeq/Call-ID/From/To as text, adds {@code ;tag=badreq} to
+ * To and carries the request as {@code message/sipfrag}; because JAIN-SIP appends the Content-Type header with its own
  * CRLF, an empty line ends the header block before Content-Length, so the body starts with that Content-Length line
  * (still a valid UDP response, RFC 3261 section 18.3).
  *
@@ -142,14 +149,26 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
   @Override
   public MessageParser createMessageParser(SIPTransactionStack stack) {
     String name = stack instanceof SipStackImpl ? ((SipStackImpl) stack).getStackName() : null;
-    return new Parser(name);
+    return new Parser(name, datagramBuffer(stack.getMaxMessageSize()));
+  }
+
+  /**
+   * The size of JAIN-SIP's UDP receive buffer for a stack's {@code MAX_MESSAGE_SIZE}, as {@code UDPMessageProcessor}
+   * sizes it: that value when positive and below {@link SipStackImpl#MAX_DATAGRAM_SIZE} (64 KiB), else 64 KiB. A
+   * datagram that fills it was (or may have been) cut to it.
+   */
+  static int datagramBuffer(int stackMaxMessageSize) {
+    int max = SipStackImpl.MAX_DATAGRAM_SIZE;
+    return stackMaxMessageSize > 0 && stackMaxMessageSize < max ? stackMaxMessageSize : max;
   }
 
   private static final class Parser implements MessageParser {
     private final String stackName;
+    private final int datagramBuffer;
 
-    Parser(String stackName) {
+    Parser(String stackName, int datagramBuffer) {
       this.stackName = stackName;
+      this.datagramBuffer = datagramBuffer;
     }
 
     private Registration registration() {
@@ -169,10 +188,14 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
       if (exhandler == null) {
         return STOCK.parseSIPMessage(msgBytes, readBody, strict, null);
       }
+      // An oversize datagram is read without its body: the receive buffer may have cut it, and a cut body no longer
+      // matches its Content-Length. Read whole, the stock parser would throw for that mismatch and JAIN-SIP would
+      // answer 400 instead of the 513 that the size calls for.
+      boolean oversizeDatagram = readBody && oversize(msgBytes.length) && looksLikeRequest(msgBytes);
       Recorder recorder = new Recorder(exhandler);
       SIPMessage message;
       try {
-        message = STOCK.parseSIPMessage(msgBytes, readBody, strict, recorder);
+        message = STOCK.parseSIPMessage(msgBytes, readBody && !oversizeDatagram, strict, recorder);
       } catch (ParseException | RuntimeException e) {
         String reason = reasonOf(e.getMessage());
         if (looksLikeRequest(msgBytes)) {
@@ -195,7 +218,8 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
         request.setApplicationData(new Malformed(reasonOf("bad Content-Length: " + recorder.badContentLength), 400));
       }
       int size = readBody ? msgBytes.length : msgBytes.length + declaredContentLength(request);
-      Malformed refusal = refusal(RawRequestLine.of(msgBytes), recorder.badRequestLine, size);
+      Malformed refusal = refusal(RawRequestLine.of(msgBytes), recorder.badRequestLine, size,
+          readBody && msgBytes.length >= datagramBuffer);
       if (refusal != null) {
         if (readBody) {
           request.removeContent(); // over TCP the Content-Length must stay: the pipeline still reads the body
@@ -206,14 +230,24 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
     }
 
     /**
+     * Whether a message of {@code size} bytes gets 513: longer than the gateway's {@code max-message-size}, or (a
+     * datagram) filling JAIN-SIP's receive buffer, which cuts longer datagrams to it.
+     */
+    private boolean oversize(int size) {
+      Registration r = registration();
+      return (r != null && r.maxMessageSize() > 0 && size > r.maxMessageSize()) || size >= datagramBuffer;
+    }
+
+    /**
      * The refusal of a request whose required headers are present, by the class comment's order, or null. A bad
      * Content-Length (400) was marked before and is overridden by any of these.
      *
      * @param line the request line as sent, null when it is not three space-separated tokens
      * @param badRequestLine why the request line did not parse, or null when it did
      * @param size the message size in bytes (UDP: datagram; TCP: headers without CRs + declared body)
+     * @param filledBuffer a datagram as long as JAIN-SIP's receive buffer: cut to it, or at least at the limit
      */
-    private Malformed refusal(RawRequestLine line, String badRequestLine, int size) {
+    private Malformed refusal(RawRequestLine line, String badRequestLine, int size, boolean filledBuffer) {
       if (line != null && !line.version().equalsIgnoreCase(SIP_VERSION)
           && SIP_VERSION_SHAPE.matcher(line.version()).matches()) {
         return new Malformed(reasonOf(line.version() + " is not supported, only " + SIP_VERSION), 505);
@@ -225,6 +259,9 @@ public final class LenientMessageParserFactory implements MessageParserFactory {
       Registration r = registration();
       if (r != null && r.maxMessageSize() > 0 && size > r.maxMessageSize()) {
         return new Malformed("longer than " + r.maxMessageSize() + " bytes", 513);
+      }
+      if (filledBuffer) {
+        return new Malformed("fills the " + datagramBuffer + "-byte receive buffer", 513);
       }
       if (badRequestLine != null) {
         return new Malformed(reasonOf("bad request line: " + badRequestLine), 400);

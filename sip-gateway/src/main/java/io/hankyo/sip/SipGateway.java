@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -50,6 +51,8 @@ import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentEncodingHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RequireHeader;
@@ -73,9 +76,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Call flow</h2>
  *
  * <ol>
- *   <li>INVITE (no To tag) for a Request-URI whose user part (sip/sips, percent-escapes undone, or a tel URI) is a
- *       phone number → {@code 100 Trying} at once, then {@link CallControl#arrive} with a fresh {@code trn_id}
- *       (24 hex chars, 96 random bits) and the caller encrypted. Not a number → 404 (counted as unknown number).
+ *   <li>INVITE (no To tag) for a Request-URI whose user part (sip, percent-escapes undone, or a tel URI) is a
+ *       phone number, with no body or an SDP offer → {@code 100 Trying} at once, then {@link CallControl#arrive}
+ *       with a fresh {@code trn_id} (24 hex chars, 96 random bits) and the caller encrypted. Not a number → 404
+ *       (counted as unknown number).
  *   <li>{@code Reject(status)} → that final response (404 counted). No decision within {@code decision-timeout},
  *       or a failed ask → 503 with Retry-After; a decision that arrives later is answered with
  *       {@code Ended(CLUSTER_FAILURE)} so the Call entity does not wait forever.
@@ -126,16 +130,22 @@ import org.slf4j.LoggerFactory;
  *
  * OPTIONS outside a dialog → 200 with Allow (503 after {@link #stopAcceptingCalls()}), a keep-alive for carriers;
  * CANCEL/BYE/in-dialog requests for unknown calls → 481; other methods outside a dialog → 405 with Allow (501 for
- * unknown methods); INVITE with Require → 420 with Unsupported (no extensions are supported). Inside an answered
- * call, re-INVITE/UPDATE session refreshes are answered with the session description the peer already has (no
- * renegotiation is relayed), INFO/OPTIONS with 200.
+ * unknown methods); INVITE with Require → 420 with Unsupported (no extensions are supported). A new INVITE whose
+ * Request-URI scheme is neither sip nor tel → 416 Unsupported URI Scheme (RFC 3261 section 8.2.2.1; sips included:
+ * the gateway has no TLS transport, section 26.2.2; a sips URI in From, To or Contact changes nothing); one whose
+ * body is not {@code application/sdp} (multipart included) → 415 Unsupported Media Type with {@code Accept:
+ * application/sdp}, or whose Content-Encoding is not {@code identity} → 415 with {@code Accept-Encoding: identity}
+ * (section 8.2.3). Like 404 and 420 these are final responses on the INVITE's server transaction, before any call
+ * or {@code arrive}. Inside an answered call, re-INVITE/UPDATE session refreshes are answered with the session
+ * description the peer already has (no renegotiation is relayed), INFO/OPTIONS with 200.
  *
  * <h2>Malformed and refused requests</h2>
  *
  * Answered statelessly over UDP and TCP (To tag added, Via copied so that the response reaches the sender as RFC 3261
  * section 18.2.2 says; ACKs are never answered): a SIP version other than SIP/2.0 → 505 Version Not Supported
  * (section 21.5.6); a Request-URI longer than 256 characters → 414 Request-URI Too Long (section 21.4.12); a request
- * longer than {@code max-message-size} → 513 Message Too Large (section 21.5.11); a request line that does not parse
+ * longer than {@code max-message-size} → 513 Message Too Large (section 21.5.7), also when its body no longer matches
+ * its Content-Length because the receive buffer cut the datagram (a 20-64 KB body); a request line that does not parse
  * or an unusable Content-Length (negative, not a number) → 400 Bad Request. A request without Via, From, To, Call-ID
  * or CSeq cannot be answered (section 8.2.6.2) and is dropped; other parse failures are left to JAIN-SIP (UDP:
  * automatic 400 when it can copy the headers). All are counted in {@link #malformedRequestCount()} (each message,
@@ -177,6 +187,17 @@ public final class SipGateway implements AutoCloseable {
   private static final Set<String> KNOWN_METHODS = Set.of("REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER",
       "INFO", "UPDATE", "PRACK", "PUBLISH");
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  /**
+   * Request-URI schemes of the INVITEs the gateway takes (RFC 3261 section 8.2.2.1: any other gets 416 Unsupported
+   * URI Scheme). Not {@code sips}: a sips Request-URI asks for TLS on every hop to the target (section 26.2.2), and
+   * the gateway has no TLS transport on either leg (only udp and tcp), so it could never honour it.
+   */
+  static final Set<String> SERVED_SCHEMES = Set.of("sip", "tel");
+  /**
+   * The only content coding the gateway reads: the body as it is (RFC 3261 sections 20.2 and 20.12; a body in any
+   * other coding would reach the callee undecoded, since only the body and its Content-Type are passed on).
+   */
+  private static final String IDENTITY = "identity";
   /**
    * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: the receive buffer, twice the configured
    * {@code max-message-size} (8192). With the buffer equal to the limit, longer datagrams were cut to it and a cut
@@ -572,6 +593,12 @@ public final class SipGateway implements AutoCloseable {
     return call == null ? null : new Match(call, false);
   }
 
+  /** Whether the gateway takes an INVITE for {@code uri}: its scheme (any case) is in {@link #SERVED_SCHEMES}. */
+  static boolean servesScheme(URI uri) {
+    String scheme = uri == null ? null : uri.getScheme();
+    return scheme != null && SERVED_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT));
+  }
+
   private static String callIdOf(Request request) {
     CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
     return callId == null ? "?" : callId.getCallId();
@@ -761,8 +788,9 @@ public final class SipGateway implements AutoCloseable {
 
     /**
      * Decides a new INVITE in the order of RFC 3261 section 8.2 and this gateway's rules: 503 when not accepting,
-     * 483 when Max-Forwards is used up, 420 for a Require header, 404 when the Request-URI is not a phone number;
-     * otherwise 100 Trying and a new call asking the cluster.
+     * 483 when Max-Forwards is used up, 416 for a Request-URI scheme other than sip and tel (section 8.2.2.1), 420
+     * for a Require header (section 8.2.2.3), 415 for a body that is not SDP (section 8.2.3), 404 when the
+     * Request-URI is not a phone number; otherwise 100 Trying and a new call asking the cluster.
      */
     private void admit(Request request, ServerTransaction st, String key, int maxForwards) {
       if (!accepting) {
@@ -773,9 +801,18 @@ public final class SipGateway implements AutoCloseable {
         respond(st, kit.response(483, request, kit.newTag()));
         return;
       }
+      if (!servesScheme(request.getRequestURI())) {
+        respond(st, kit.response(416, request, kit.newTag()));
+        return;
+      }
       ListIterator<?> require = request.getHeaders(RequireHeader.NAME);
       if (require.hasNext()) {
         respond(st, badExtension(request, require));
+        return;
+      }
+      Response unsupportedBody = unsupportedBody(request);
+      if (unsupportedBody != null) {
+        respond(st, unsupportedBody);
         return;
       }
       Optional<PhoneNumber> dialled = dialledNumber.apply(request.getRequestURI());
@@ -797,6 +834,45 @@ public final class SipGateway implements AutoCloseable {
         } catch (ParseException e) {
           // skip
         }
+      }
+      return r;
+    }
+
+    /**
+     * 415 Unsupported Media Type for an INVITE whose body the gateway cannot pass on as the caller's session offer
+     * (RFC 3261 sections 8.2.3 and 21.4.13), or null when it has no body (an offer in the 2xx, section 13.2.1) or an
+     * SDP body in the identity coding. A body whose type is not {@code application/sdp} (multipart bodies too: the
+     * forward leg would carry them unread) or that has no Content-Type at all (section 20.15 requires one) gets
+     * {@code Accept: application/sdp}; a Content-Encoding other than {@code identity} gets {@code Accept-Encoding:
+     * identity} (both when both are wrong).
+     */
+    private Response unsupportedBody(Request request) {
+      if (!SipKit.hasBody(request)) {
+        return null;
+      }
+      ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+      boolean sdp = type != null && "application".equalsIgnoreCase(type.getContentType())
+          && "sdp".equalsIgnoreCase(type.getContentSubType());
+      boolean identity = true;
+      ListIterator<?> encodings = request.getHeaders(ContentEncodingHeader.NAME);
+      while (encodings.hasNext()) {
+        String encoding = ((ContentEncodingHeader) encodings.next()).getEncoding();
+        identity &= encoding != null && IDENTITY.equalsIgnoreCase(encoding.strip());
+      }
+      if (sdp && identity) {
+        return null;
+      }
+      // RFC 3261 section 21.4.13's phrase; JAIN-SIP's own is "Unsupported media type"
+      Response r = kit.withReason(kit.response(415, request, kit.newTag()), "Unsupported Media Type");
+      try {
+        if (!sdp) {
+          r.addHeader(kit.headers.createAcceptHeader("application", "sdp"));
+        }
+        if (!identity) {
+          r.addHeader(kit.headers.createAcceptEncodingHeader(IDENTITY));
+        }
+      } catch (ParseException e) {
+        // not added
       }
       return r;
     }

@@ -202,7 +202,7 @@ class SipGatewayFieldCasesTest extends GatewayTestSupport {
     goodCallWorks();
   }
 
-  /** An INVITE longer than hankyo.sip.max-message-size gets 513 Message Too Large (RFC 3261 21.5.11), not 500. */
+  /** An INVITE longer than hankyo.sip.max-message-size gets 513 Message Too Large (RFC 3261 21.5.7), not 500. */
   @Test
   void oversizeInviteGets513() throws Exception {
     long before = gateway.malformedRequestCount();

@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Accept;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.scaladsl.server.MediaTypeNegotiator;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -29,6 +31,13 @@ public enum CallLogFormat {
   /** The media types offered, in order of preference on a tie: {@code application/json, text/csv, ...}. */
   public static final String SUPPORTED_MEDIA_TYPES =
       Arrays.stream(values()).map(CallLogFormat::mediaType).collect(Collectors.joining(", "));
+
+  /**
+   * A q-value as RFC 9110 section 12.4.2 writes it: 0 to 1 with at most three decimals ({@code 0}, {@code 0.5},
+   * {@code 1}, {@code 1.000}). Also {@code .2}, without the leading 0: Java's {@code HttpURLConnection} sends {@code
+   * Accept: text/html, image/gif, image/jpeg, *; q=.2, *}{@code /*; q=.2} by default.
+   */
+  private static final Pattern WEIGHT = Pattern.compile("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?|\\.[0-9]{1,3}");
 
   private final String code;
   private final MediaType mediaType;
@@ -65,9 +74,11 @@ public enum CallLogFormat {
    * disregard it).
    *
    * @param formatParam the {@code format} query parameter, or null / blank when absent
-   * @param requestHeaders the request's headers (only {@code Accept} is read). Pekko parses {@code Accept} into
-   *     {@link Accept}; a value it cannot parse stays a raw header and is refused here (400) rather than silently
-   *     answered with JSON.
+   * @param requestHeaders the request's headers (only {@code Accept} is read). An {@code Accept} that is still the
+   *     text as sent (a {@link RawHeader}: the API's server leaves every header unmodelled, {@code
+   *     HttpApi.serverSettings}) has its q-values checked ({@link #invalidWeight}) and is then parsed by Pekko into
+   *     {@link Accept}; one Pekko modelled already is taken as it is. A value Pekko cannot parse, or with a q-value
+   *     that is not a weight, is refused here (400) rather than silently answered as if the weight were 1 or absent.
    * @throws ApiProblem 400 for an unknown {@code format} or an {@code Accept} header that is not valid (and no
    *     {@code format}); 406 (type {@code not-acceptable}) when the header gives every one of the three types q=0 or
    *     does not name them; both details list the supported types
@@ -88,14 +99,8 @@ public enum CallLogFormat {
       if (!h.is("accept")) {
         continue;
       }
-      if (!(h instanceof Accept)) {
-        // Pekko kept it as a RawHeader: it is not a valid list of media ranges
-        throw ApiProblem.invalid("Accept: '" + h.value() + "' is not a valid Accept header (RFC 9110 section "
-            + "12.5.1); send media ranges such as 'text/csv' or 'text/csv;q=0.5, application/json' ("
-            + SUPPORTED_MEDIA_TYPES + "), or use the format parameter: json, csv, tsv");
-      }
       // every javadsl Accept is Pekko's scaladsl Accept header: the negotiator's input
-      accepts.add((Accept) h);
+      accepts.add(accept(h));
       values.add(h.value());
     }
     MediaTypeNegotiator negotiator = new MediaTypeNegotiator(CollectionConverters.asScala(accepts).toList());
@@ -113,5 +118,81 @@ public enum CallLogFormat {
           + SUPPORTED_MEDIA_TYPES + " (or use the format parameter: json, csv, tsv)");
     }
     return best;
+  }
+
+  /**
+   * The {@link Accept} of a request header named Accept. A {@link RawHeader} (the text as sent) has its q-values
+   * checked first, because Pekko's parser reads one that is not a number (e.g. {@code q=abc}) as no weight at all,
+   * i.e. 1, and drops it without a trace; then Pekko parses it.
+   *
+   * @throws ApiProblem 400 when a q-value is not a weight or Pekko cannot parse the value (it stays a raw header)
+   */
+  private static Accept accept(HttpHeader h) {
+    if (h instanceof Accept) {
+      return (Accept) h;
+    }
+    String badWeight = invalidWeight(h.value());
+    if (badWeight != null) {
+      throw invalidAccept(h.value(), "'" + badWeight + "' is not a weight: RFC 9110 section 12.4.2 allows q=0 to "
+          + "q=1 with at most three decimals");
+    }
+    HttpHeader parsed = HttpHeader.parse("Accept", h.value());
+    if (!(parsed instanceof Accept)) {
+      // Pekko kept it as a RawHeader: it is not a valid list of media ranges
+      throw invalidAccept(h.value(), "RFC 9110 section 12.5.1");
+    }
+    return (Accept) parsed;
+  }
+
+  private static ApiProblem invalidAccept(String value, String why) {
+    return ApiProblem.invalid("Accept: '" + value + "' is not a valid Accept header (" + why + "); send media "
+        + "ranges such as 'text/csv' or 'text/csv;q=0.5, application/json' (" + SUPPORTED_MEDIA_TYPES + "), or use "
+        + "the format parameter: json, csv, tsv");
+  }
+
+  /**
+   * The first weight parameter ({@code q=...}, "q" in any case) of an Accept value whose value is not a q-value by
+   * {@link #WEIGHT}, as written (e.g. {@code q=abc}), or null when there is none. The value is split into media
+   * ranges at commas and into parameters at semicolons, both outside quoted strings (RFC 9110 section 5.6.4), so
+   * {@code text/csv;x="a;q=abc"} has no weight. A quoted q-value ({@code q="0.5"}) is not a weight: the grammar has
+   * none. Other syntax errors are left to Pekko's parser.
+   */
+  static String invalidWeight(String acceptValue) {
+    StringBuilder parameter = new StringBuilder();
+    boolean mediaRange = true; // the first part of each element is the media range, not a parameter
+    boolean quoted = false;
+    for (int i = 0; i < acceptValue.length(); i++) {
+      char c = acceptValue.charAt(i);
+      if (quoted) {
+        if (c == '\\' && i + 1 < acceptValue.length()) {
+          parameter.append(c);
+          c = acceptValue.charAt(++i);
+        } else if (c == '"') {
+          quoted = false;
+        }
+        parameter.append(c);
+      } else if (c == ';' || c == ',') {
+        String bad = mediaRange ? null : badWeight(parameter.toString());
+        if (bad != null) {
+          return bad;
+        }
+        parameter.setLength(0);
+        mediaRange = c == ',';
+      } else {
+        quoted = c == '"';
+        parameter.append(c);
+      }
+    }
+    return mediaRange ? null : badWeight(parameter.toString());
+  }
+
+  /** {@code parameter} (stripped) when it is a weight (name "q", any case) whose value is not a q-value, else null. */
+  private static String badWeight(String parameter) {
+    String p = parameter.strip();
+    int eq = p.indexOf('=');
+    if (eq < 0 || !p.substring(0, eq).strip().equalsIgnoreCase("q")) {
+      return null;
+    }
+    return WEIGHT.matcher(p.substring(eq + 1).strip()).matches() ? null : p;
   }
 }

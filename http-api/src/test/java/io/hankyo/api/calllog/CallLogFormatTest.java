@@ -12,6 +12,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Format negotiation. Accept values are parsed by Pekko ({@link HttpHeader#parse}), as the server does with request
@@ -30,8 +31,22 @@ class CallLogFormatTest {
     return headers;
   }
 
+  /** The same, with the Accept values as sent: the API's server leaves headers unmodelled. */
+  static List<HttpHeader> rawHeaders(String... accepts) {
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(RawHeader.create("X-Request-Id", "t-1"));
+    for (String a : accepts) {
+      headers.add(RawHeader.create("Accept", a));
+    }
+    return headers;
+  }
+
   private static CallLogFormat negotiate(String format, String accept) {
     return CallLogFormat.negotiate(format, accept == null ? headers() : headers(accept));
+  }
+
+  private static CallLogFormat negotiateRaw(String format, String accept) {
+    return CallLogFormat.negotiate(format, accept == null ? rawHeaders() : rawHeaders(accept));
   }
 
   @ParameterizedTest(name = "format={0} Accept={1}")
@@ -75,7 +90,35 @@ class CallLogFormatTest {
       "' '  | text/csv                               | CSV",
   })
   void negotiates(String format, String accept, CallLogFormat expected) {
-    assertEquals(expected, negotiate(format, accept));
+    assertEquals(expected, negotiate(format, accept), "modelled by Pekko");
+    assertEquals(expected, negotiateRaw(format, accept), "as sent");
+  }
+
+  /** Weights that are not q-values (RFC 9110 section 12.4.2), which Pekko's model would silently read as 1. */
+  @ParameterizedTest
+  @ValueSource(strings = {"text/csv;q=abc", "text/csv; Q=abc", "text/csv;q=", "text/csv;q=1.0000", "text/csv;q=0.1234",
+      "text/csv;q=-0", "text/csv;q=+1", "text/csv;q=\"0.5\"", "text/csv;q=1e-1", "text/csv;q=0.5;q=abc",
+      "text/csv;q=0.5, application/json;q=x", "application/json;x=\"\\\";q=1\";q=two"})
+  void aQValueThatIsNotAWeightIs400(String accept) {
+    ApiProblem p = assertThrows(ApiProblem.class, () -> negotiateRaw(null, accept), accept);
+    assertEquals(400, p.status(), accept);
+    assertTrue(p.detail().startsWith("Accept: '" + accept + "' is not a valid Accept header"), p.detail());
+    assertTrue(p.detail().contains("RFC 9110 section 12.4.2"), p.detail());
+    assertEquals(CallLogFormat.TSV, negotiateRaw("tsv", accept), "format wins");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+      "text/csv;q=abc                          | q=abc",
+      "'text/csv ; Q = 2x , text/*'            | Q = 2x",
+      "'text/csv;x=\"a;q=abc\";q=0.5'        | NULL",
+      "'text/csv;x=\"a\\\";q=abc\";q=0.5' | NULL",
+      "'text/csv;q=0.5, */*;q=.2'              | NULL",
+      "'q=abc/csv'                             | NULL",
+      "'text/csv;q=0., application/json;q=1.'  | NULL",
+  })
+  void invalidWeightFindsTheParameterOutsideQuotedStrings(String accept, String expected) {
+    assertEquals(expected, CallLogFormat.invalidWeight(accept));
   }
 
   @Test
@@ -109,8 +152,12 @@ class CallLogFormatTest {
       ApiProblem p = assertThrows(ApiProblem.class, () -> negotiate(null, accept), accept);
       assertEquals(400, p.status(), accept);
       assertTrue(p.detail().startsWith("Accept: '" + accept + "' is not a valid Accept header"), p.detail());
+      ApiProblem raw = assertThrows(ApiProblem.class, () -> negotiateRaw(null, accept), accept);
+      assertEquals(400, raw.status(), accept);
+      assertTrue(raw.detail().startsWith("Accept: '" + accept + "' is not a valid Accept header"), raw.detail());
     }
     assertEquals(CallLogFormat.CSV, negotiate("csv", "text/csv, foo"));
+    assertEquals(CallLogFormat.CSV, negotiateRaw("csv", "text/csv, foo"));
   }
 
   @Test
