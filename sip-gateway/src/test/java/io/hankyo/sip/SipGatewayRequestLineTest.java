@@ -10,11 +10,8 @@ import io.hankyo.sip.testing.RawSip;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * ({@link FakeCallControl} sees no arrival) and leave no call or transaction. Ports 15094 (gateway UDP+TCP), 15095
  * (forward destination, never reached), 15096 (raw endpoint, the Via address), 15097 (a second raw endpoint).
  */
-class SipGatewayRequestLineTest extends GatewayTestSupport {
+class SipGatewayRequestLineTest extends RawGatewayTestSupport {
   static final int GW = 15094;
   static final int UAS = 15095;
   static final int RAW = 15096;
@@ -33,32 +30,11 @@ class SipGatewayRequestLineTest extends GatewayTestSupport {
   /** A valid number without a route: the fake rejects it with 404 after an arrival (the positive control). */
   static final String UNROUTED = "0120999888";
 
-  static ActorTestKit kit;
-  static FakeCallControl control;
-  static SipGateway gateway;
-  long malformedBefore;
-  long unknownBefore;
-
   @BeforeAll
   static void startGateway() {
-    kit = testKit();
-    control = new FakeCallControl().route(TRACKING, DESTINATION);
-    gateway = SipGateway.start(settings(GW, UAS, ""), control, cipher(), kit.system());
+    startGatewayOn(GW, UAS);
   }
 
-  @AfterAll
-  static void stopGateway() {
-    stopAll(gateway, control, kit);
-  }
-
-  @BeforeEach
-  void reset() {
-    control.reset();
-    malformedBefore = gateway.malformedRequestCount();
-    unknownBefore = gateway.unknownNumberCount();
-  }
-
-  /** Nothing is left, and the node still answers a plain OPTIONS. */
   @AfterEach
   void nothingLeftAndStillServing() throws Exception {
     awaitNoLiveCalls(gateway, Duration.ofSeconds(5));

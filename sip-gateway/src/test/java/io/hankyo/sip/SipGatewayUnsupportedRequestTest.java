@@ -11,11 +11,8 @@ import io.hankyo.sip.testing.RawSip;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * arrival. Ports 15084 (gateway UDP+TCP), 15085 (forward destination, never reached), 15086 (raw endpoint, the Via
  * address), 15087 (a second gateway whose max-message-size equals JAIN-SIP's receive buffer).
  */
-class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
+class SipGatewayUnsupportedRequestTest extends RawGatewayTestSupport {
   static final int GW = 15084;
   static final int UAS = 15085;
   static final int RAW = 15086;
@@ -45,32 +42,11 @@ class SipGatewayUnsupportedRequestTest extends GatewayTestSupport {
       + "m=audio 6000 RTP/AVP 0\n"
       + "a=rtpmap:0 PCMU/8000\n";
 
-  static ActorTestKit kit;
-  static FakeCallControl control;
-  static SipGateway gateway;
-  long malformedBefore;
-  long unknownBefore;
-
   @BeforeAll
   static void startGateway() {
-    kit = testKit();
-    control = new FakeCallControl().route(TRACKING, DESTINATION);
-    gateway = SipGateway.start(settings(GW, UAS, ""), control, cipher(), kit.system());
+    startGatewayOn(GW, UAS);
   }
 
-  @AfterAll
-  static void stopGateway() {
-    stopAll(gateway, control, kit);
-  }
-
-  @BeforeEach
-  void reset() {
-    control.reset();
-    malformedBefore = gateway.malformedRequestCount();
-    unknownBefore = gateway.unknownNumberCount();
-  }
-
-  /** No call and no transaction is left (every refused INVITE was ACKed). */
   @AfterEach
   void nothingLeft() throws Exception {
     awaitNoLiveCalls(gateway, Duration.ofSeconds(5));
