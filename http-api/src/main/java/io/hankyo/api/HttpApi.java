@@ -47,6 +47,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
@@ -345,9 +346,17 @@ public final class HttpApi extends AllDirectives {
 
   private Route calls(String operator) {
     return extractRequest(request -> extractMaterializer(mat -> {
-      CallLogQuery query = CallLogQuery.parse(queryParameters(request), request.getHeaders(), clock.instant(),
-          settings);
       String path = request.getUri().path();
+      CallLogQuery query;
+      try {
+        query = CallLogQuery.parse(queryParameters(request), request.getHeaders(), clock.instant(), settings);
+      } catch (ApiProblem p) {
+        // any answer of this resource may depend on Accept, a refusal of the Accept header included
+        // (RFC 9110 section 12.5.5); problemResponse already adds it to a 406
+        HttpResponse refused = problemResponse(p, path);
+        return complete(refused.getHeader("Vary").isPresent()
+            ? refused : refused.addHeader(RawHeader.create("Vary", "Accept")));
+      }
       CompletionStage<Pair<List<CallLogRecord>, Source<CallLogRecord, NotUsed>>> first =
           guard(() -> backend.calls(operator, query.from(), query.to())
               .prefixAndTail(1)
@@ -590,10 +599,14 @@ public final class HttpApi extends AllDirectives {
   private RejectionHandler rejectionHandler(String path) {
     return RejectionHandler.newBuilder()
         .handleAll(MethodRejection.class, rejections -> {
-          HttpMethod[] allowed = rejections.stream().map(MethodRejection::supported).distinct()
-              .toArray(HttpMethod[]::new);
-          String names = rejections.stream().map(r -> r.supported().name()).distinct()
-              .collect(Collectors.joining(", "));
+          // HEAD is answered wherever GET is (transparent-head-requests), so Allow names it too (RFC 9110 10.2.1)
+          List<HttpMethod> supported = new ArrayList<>();
+          rejections.stream().map(MethodRejection::supported).distinct().forEach(supported::add);
+          if (supported.contains(HttpMethods.GET) && !supported.contains(HttpMethods.HEAD)) {
+            supported.add(supported.indexOf(HttpMethods.GET) + 1, HttpMethods.HEAD);
+          }
+          HttpMethod[] allowed = supported.toArray(HttpMethod[]::new);
+          String names = supported.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
           return extractMethod(method -> complete(problemResponse(Problems.methodNotAllowed(
                   method.name() + " is not allowed on " + path + "; allowed: " + names), path)
               .addHeader(Allow.create(allowed))));

@@ -332,11 +332,12 @@ class HttpApiRouteTest {
     void wrongMethodIs405WithAllow() throws Exception {
       HttpResponse<String> r = send("PATCH", "/v1/advertisers", KEY_A, "{}");
       assertProblem(r, 405, "PATCH", "GET", "POST");
-      assertEquals(List.of("GET", "POST"), allow(r));
+      // HEAD is answered wherever GET is, so Allow names it (RFC 9110 section 10.2.1)
+      assertEquals(List.of("GET", "HEAD", "POST"), allow(r));
       HttpResponse<String> one = send("POST", "/v1/advertisers/acme", KEY_A, "{}");
       assertProblem(one, 405);
-      assertEquals(List.of("DELETE", "GET", "PUT"), allow(one));
-      assertEquals(List.of("GET"), allow(assertStatus(send("DELETE", "/v1/calls", KEY_A, null), 405)));
+      assertEquals(List.of("DELETE", "GET", "HEAD", "PUT"), allow(one));
+      assertEquals(List.of("GET", "HEAD"), allow(assertStatus(send("DELETE", "/v1/calls", KEY_A, null), 405)));
     }
 
     @Test
@@ -761,6 +762,7 @@ class HttpApiRouteTest {
         JsonNode p = assertProblem(r, 400, "Accept: '" + accept + "' is not a valid Accept header",
             "RFC 9110 section 12.4.2", "format parameter");
         assertEquals("https://hankyo.io/problems/invalid-request", p.get("type").asText(), accept);
+        assertEquals(List.of("Accept"), r.headers().allValues("Vary"), "the refusal depends on Accept: " + accept);
       }
       HttpResponse<String> r = send("GET", "/v1/calls?format=csv&" + RANGE, KEY_A, null, "Accept", "text/csv;q=abc");
       assertEquals(200, r.statusCode(), "format wins over any Accept: " + r.body());
@@ -778,6 +780,9 @@ class HttpApiRouteTest {
           {"text/*;q=0.5, text/csv;q=0", "text/tab-separated-values; charset=UTF-8"},
           {"text/csv;x=\"a;q=abc\", application/json;q=0.1", "application/json"},
           {"text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", "application/json"},
+          // "Q" is the weight too (RFC 9110 sections 5.6.6, 12.4.2)
+          {"text/csv;Q=0.5, application/json;q=0.1", "text/csv; charset=UTF-8"},
+          {"text/csv;Q=0.5", "text/csv; charset=UTF-8"},
       };
       for (String[] c : cases) {
         HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null, "Accept", c[0]);

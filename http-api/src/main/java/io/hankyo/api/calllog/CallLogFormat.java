@@ -136,7 +136,7 @@ public enum CallLogFormat {
       throw invalidAccept(h.value(), "'" + badWeight + "' is not a weight: RFC 9110 section 12.4.2 allows q=0 to "
           + "q=1 with at most three decimals");
     }
-    HttpHeader parsed = HttpHeader.parse("Accept", h.value());
+    HttpHeader parsed = HttpHeader.parse("Accept", weightNamesInLowerCase(h.value()));
     if (!(parsed instanceof Accept)) {
       // Pekko kept it as a RawHeader: it is not a valid list of media ranges
       throw invalidAccept(h.value(), "RFC 9110 section 12.5.1");
@@ -184,6 +184,46 @@ public enum CallLogFormat {
       }
     }
     return mediaRange ? null : badWeight(parameter.toString());
+  }
+
+  /**
+   * The Accept value with every weight parameter named {@code Q} renamed {@code q}, outside quoted strings, else
+   * unchanged. Parameter names are case-insensitive (RFC 9110 section 5.6.6, and section 12.4.2 for the weight), but
+   * Pekko's parser reads only a lower-case {@code q} as the weight: {@code text/csv;Q=0.5} would become a media range
+   * with a parameter Q that matches no type.
+   */
+  static String weightNamesInLowerCase(String acceptValue) {
+    StringBuilder out = new StringBuilder(acceptValue.length());
+    StringBuilder part = new StringBuilder();
+    boolean mediaRange = true;
+    boolean quoted = false;
+    for (int i = 0; i < acceptValue.length(); i++) {
+      char c = acceptValue.charAt(i);
+      if (quoted) {
+        if (c == '\\' && i + 1 < acceptValue.length()) {
+          part.append(c);
+          c = acceptValue.charAt(++i);
+        } else if (c == '"') {
+          quoted = false;
+        }
+        part.append(c);
+      } else if (c == ';' || c == ',') {
+        out.append(mediaRange ? part : lowerCaseWeightName(part.toString())).append(c);
+        part.setLength(0);
+        mediaRange = c == ',';
+      } else {
+        quoted = c == '"';
+        part.append(c);
+      }
+    }
+    return out.append(mediaRange ? part : lowerCaseWeightName(part.toString())).toString();
+  }
+
+  private static String lowerCaseWeightName(String parameter) {
+    int eq = parameter.indexOf('=');
+    return eq >= 0 && parameter.substring(0, eq).strip().equals("Q")
+        ? parameter.substring(0, eq).replace('Q', 'q') + parameter.substring(eq)
+        : parameter;
   }
 
   /** {@code parameter} (stripped) when it is a weight (name "q", any case) whose value is not a q-value, else null. */

@@ -121,6 +121,29 @@ class CallLogFormatTest {
     assertEquals(expected, CallLogFormat.invalidWeight(accept));
   }
 
+  /** "Q" is the weight too (RFC 9110 sections 5.6.6, 12.4.2); Pekko's parser alone reads it as a media parameter. */
+  @ParameterizedTest(name = "Accept={0}")
+  @CsvSource(delimiter = '|', value = {
+      "'text/csv;Q=0.5, application/json;q=0.1'  | CSV",
+      "'text/csv;Q=0.5'                          | CSV",
+      "'application/json;Q=0, text/csv'          | CSV",
+      "'text/csv;Q=0.1, text/tab-separated-values;Q=0.2' | TSV",
+  })
+  void anUpperCaseQIsAWeight(String accept, CallLogFormat expected) {
+    assertEquals(expected, negotiateRaw(null, accept));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "text/csv;Q=0.5                        | text/csv;q=0.5",
+      "'text/csv ;Q=0.5, */*; Q=0'           | 'text/csv ;q=0.5, */*; q=0'",
+      "'text/csv;x=\"a;Q=1\";Q=0.5'        | 'text/csv;x=\"a;Q=1\";q=0.5'",
+      "'Q/csv;Qx=1'                          | 'Q/csv;Qx=1'",
+  })
+  void weightNamesAreLowerCasedOutsideQuotedStringsOnly(String accept, String expected) {
+    assertEquals(expected, CallLogFormat.weightNamesInLowerCase(accept));
+  }
+
   @Test
   void severalAcceptHeadersCount() {
     assertEquals(CallLogFormat.TSV, CallLogFormat.negotiate(null,
