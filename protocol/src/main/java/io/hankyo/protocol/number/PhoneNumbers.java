@@ -23,7 +23,24 @@ public final class PhoneNumbers {
   private PhoneNumbers() {}
 
   /**
-   * Parses a number entered by a user or dialled by a caller.
+   * The ASCII form of a number as people type or paste it in Japan: full-width digits, {@code ＋ － （ ）} and the
+   * ideographic space become ASCII (Unicode NFKC), and the dash-like characters that input methods give for a
+   * hyphen ({@code ー} U+30FC, {@code ｰ} U+FF70, U+2010–U+2015, {@code −} U+2212) become {@code -}. Anything else is
+   * left for {@link #parse} to refuse.
+   */
+  static String asciiForm(String s) {
+    String n = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFKC);
+    StringBuilder b = new StringBuilder(n.length());
+    for (int i = 0; i < n.length(); i++) {
+      char c = n.charAt(i);
+      boolean dash = (c >= '\u2010' && c <= '\u2015') || c == '\u2212' || c == '\u30FC' || c == '\uFF70';
+      b.append(dash ? '-' : c);
+    }
+    return b.toString();
+  }
+
+  /**
+   * Parses a number entered by a user or dialled by a caller, after {@link #asciiForm} (full-width forms).
    *
    * @param input the text, e.g. {@code "0120-123-456"} or {@code "+81 3 1234 5678"}
    * @return the validated number, with {@code raw} = the input as given
@@ -33,7 +50,7 @@ public final class PhoneNumbers {
     if (input == null || input.isBlank()) {
       throw new InvalidPhoneNumberException(input, "phone number is empty");
     }
-    String trimmed = input.strip();
+    String trimmed = asciiForm(input).strip();
     if (!trimmed.matches("\\+?[0-9()\\-. ]+")) {
       throw new InvalidPhoneNumberException(
           input, "'" + input + "' is not a phone number: only digits, '+', '-', '.', '(', ')' and spaces are allowed");

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Japanese number forms from the field (shared/cases/numbers/jp-numbers.tsv, copied into test resources). */
@@ -83,11 +84,30 @@ class PhoneNumbersTest {
     assertEquals("+81312345678", PhoneNumbers.fromUriUser("%2B81312345678").e164());
   }
 
+  /** What Japanese users paste: full-width digits and signs, and the dashes input methods give for a hyphen. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "０３－１１１１－２２２２   | +81311112222  | 03-1111-2222",
+      "０１２０ー１２３ー４５６   | +81120123456  | 0120-123-456",
+      "0120−123−456              | +81120123456  | 0120-123-456",
+      "0120‐123‐456              | +81120123456  | 0120-123-456",
+      "090ｰ1234ｰ5678             | +819012345678 | 090-1234-5678",
+      "'＋８１　３　１２３４　５６７８' | +81312345678 | 03-1234-5678",
+      "（０３）１２３４－５６７８ | +81312345678  | 03-1234-5678",
+  })
+  void fullWidthFormsAndJapaneseDashesAreRead(String input, String e164, String display) {
+    PhoneNumber n = PhoneNumbers.parse(input);
+    assertEquals(e164, n.e164(), input);
+    assertEquals(display, n.national(), input);
+    assertEquals(input, n.raw(), "the input is kept as given");
+  }
+
   @Test
   void rejectsTextAndEmpty() {
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse(""));
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("abc"));
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("0120-123-456x"));
+    assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse("０１２０～１２３～４５６")); // wave dash
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser("anonymous"));
     assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.fromUriUser(null));
     // without the leading 0 libphonenumber would guess 0120-123-456: refused, with the forms that are accepted
