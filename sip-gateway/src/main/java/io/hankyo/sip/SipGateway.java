@@ -627,6 +627,9 @@ public final class SipGateway implements AutoCloseable {
         refuse(request, (LenientMessageParserFactory.Malformed) mark);
         return;
       }
+      if (kit.answeredAgain(request)) {
+        return; // a retransmission of a non-INVITE request answered statelessly (RFC 3261 section 17.2.2)
+      }
       String method = request.getMethod();
       String toTag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
       switch (method) {

@@ -54,6 +54,8 @@ final class SipKit {
   final HeaderFactory headers;
   final MessageFactory messages;
   final SipGatewaySettings settings;
+  /** Final responses sent statelessly to non-INVITE requests over UDP, kept for their retransmissions. */
+  final CompletedRequests completed = new CompletedRequests(100_000);
   private final SecureRandom random = new SecureRandom();
 
   SipKit(SipStackImpl stack, SipProvider provider, AddressFactory addresses, HeaderFactory headers,
@@ -167,6 +169,28 @@ final class SipKit {
     }
   }
 
+  /**
+   * Answers a retransmitted non-INVITE request over UDP with the final response it already got, as its server
+   * transaction in the Completed state would (RFC 3261 section 17.2.2).
+   *
+   * @return true when the request was such a retransmission (and is answered), false when it is new
+   */
+  boolean answeredAgain(Request request) {
+    if (Request.INVITE.equals(request.getMethod()) || Request.ACK.equals(request.getMethod()) || !overUdp(request)) {
+      return false;
+    }
+    java.util.Optional<String> sent = completed.responseTo(request);
+    if (sent.isEmpty()) {
+      return false;
+    }
+    try {
+      provider.sendResponse(((gov.nist.javax.sip.message.MessageFactoryImpl) messages).createResponse(sent.get()));
+    } catch (ParseException | SipException | RuntimeException e) {
+      LOG.debug("could not resend the response to a retransmitted {}: {}", request.getMethod(), e.toString());
+    }
+    return true;
+  }
+
   /** Whether the request arrived over UDP (its topmost Via's transport). */
   static boolean overUdp(Request request) {
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
@@ -210,6 +234,9 @@ final class SipKit {
         }
       } else {
         provider.sendResponse(response);
+        if (!Request.INVITE.equals(request.getMethod()) && overUdp(request)) {
+          completed.remember(request, response);
+        }
       }
     } catch (SipException | InvalidArgumentException | RuntimeException e) {
       LOG.debug("could not send {} to {}: {}", response.getStatusCode(), request.getMethod(), e.toString());

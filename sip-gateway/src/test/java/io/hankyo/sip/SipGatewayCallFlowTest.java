@@ -645,11 +645,24 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
           + ";branch=z9hG4bK-retrans-ack2\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
           + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 2 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
-      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+      String bye = RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
           + ";branch=z9hG4bK-retrans-bye\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 3 BYE\nContent-Length: 0\n\n"), "127.0.0.1", GW);
-      caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 3 BYE\nContent-Length: 0\n\n");
+      caller.send(bye, "127.0.0.1", GW);
+      String byeOk = caller.expect(WAIT, "200 to BYE",
+          m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
       CallRun.assertExit(0, uas, WAIT);
+      // the 200 may have been lost: the retransmitted BYE (same branch) gets it again, as the BYE's server
+      // transaction in the Completed state would give it (RFC 3261 section 17.2.2), not 481 for a call that is gone
+      caller.send(bye, "127.0.0.1", GW);
+      String byeOkAgain = caller.expect(WAIT, "200 to the retransmitted BYE", m -> RawSip.status(m) > 100);
+      assertEquals(200, RawSip.status(byeOkAgain), byeOkAgain);
+      assertEquals(RawSip.header(byeOk, "To"), RawSip.header(byeOkAgain, "To"), byeOkAgain);
+      // a new BYE (another branch) for the ended call is a new transaction: 481 (section 15.1.2)
+      caller.send(bye.replace("z9hG4bK-retrans-bye", "z9hG4bK-late-bye").replace("CSeq: 3 BYE", "CSeq: 4 BYE"),
+          "127.0.0.1", GW);
+      String late = caller.expect(WAIT, "answer to a new BYE", m -> RawSip.status(m) > 100);
+      assertEquals(481, RawSip.status(late), late);
     }
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
     assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
