@@ -164,7 +164,8 @@ import org.slf4j.LoggerFactory;
  *       transactions when a call is done (non-2xx INVITE server transactions on the caller's ACK, the forward INVITE
  *       client transaction on its final response, BYE/CANCEL transactions on their final response, non-INVITE server
  *       transactions right after answering; non-INVITE requests over UDP are answered statelessly, see
- *       {@link SipKit#reply}). Nothing of a finished call waits for the 32 s dialog/Timer D/J
+ *       {@link SipKit#reply}, and a retransmission of one gets the same final response for Timer J, see
+ *       {@link CompletedRequests}). Nothing of a finished call waits for the 32 s dialog/Timer D/J
  *       lifetimes that capped a JAIN-SIP B2BUA with automatic dialogs (design-notes section 5).
  *   <li>Threading: JAIN-SIP's listener (re-entrant, {@code thread-pool-size} threads) only matches a message to its
  *       call and queues it; new INVITEs get their server transaction and 100 Trying there. Each call runs on its own
