@@ -158,32 +158,13 @@ public enum CallLogFormat {
    * none. Other syntax errors are left to Pekko's parser.
    */
   static String invalidWeight(String acceptValue) {
-    StringBuilder parameter = new StringBuilder();
-    boolean mediaRange = true; // the first part of each element is the media range, not a parameter
-    boolean quoted = false;
-    for (int i = 0; i < acceptValue.length(); i++) {
-      char c = acceptValue.charAt(i);
-      if (quoted) {
-        if (c == '\\' && i + 1 < acceptValue.length()) {
-          parameter.append(c);
-          c = acceptValue.charAt(++i);
-        } else if (c == '"') {
-          quoted = false;
-        }
-        parameter.append(c);
-      } else if (c == ';' || c == ',') {
-        String bad = mediaRange ? null : badWeight(parameter.toString());
-        if (bad != null) {
-          return bad;
-        }
-        parameter.setLength(0);
-        mediaRange = c == ',';
-      } else {
-        quoted = c == '"';
-        parameter.append(c);
+    for (Part part : parts(acceptValue)) {
+      String bad = part.mediaRange() ? null : badWeight(part.text());
+      if (bad != null) {
+        return bad;
       }
     }
-    return mediaRange ? null : badWeight(parameter.toString());
+    return null;
   }
 
   /**
@@ -194,6 +175,27 @@ public enum CallLogFormat {
    */
   static String weightNamesInLowerCase(String acceptValue) {
     StringBuilder out = new StringBuilder(acceptValue.length());
+    for (Part part : parts(acceptValue)) {
+      out.append(part.mediaRange() ? part.text() : lowerCaseWeightName(part.text()));
+      if (part.end() != 0) {
+        out.append(part.end());
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * One part of an Accept value: a media range or one of its parameters, as written, with the delimiter that ends
+   * it ({@code ','} or {@code ';'}, 0 for the last part).
+   */
+  private record Part(String text, char end, boolean mediaRange) {}
+
+  /**
+   * The parts of an Accept value, split at commas (elements) and semicolons (parameters) outside quoted strings
+   * (RFC 9110 section 5.6.4, backslash escapes included); the first part of each element is its media range.
+   */
+  private static List<Part> parts(String acceptValue) {
+    List<Part> parts = new ArrayList<>();
     StringBuilder part = new StringBuilder();
     boolean mediaRange = true;
     boolean quoted = false;
@@ -208,7 +210,7 @@ public enum CallLogFormat {
         }
         part.append(c);
       } else if (c == ';' || c == ',') {
-        out.append(mediaRange ? part : lowerCaseWeightName(part.toString())).append(c);
+        parts.add(new Part(part.toString(), c, mediaRange));
         part.setLength(0);
         mediaRange = c == ',';
       } else {
@@ -216,7 +218,8 @@ public enum CallLogFormat {
         part.append(c);
       }
     }
-    return out.append(mediaRange ? part : lowerCaseWeightName(part.toString())).toString();
+    parts.add(new Part(part.toString(), (char) 0, mediaRange));
+    return parts;
   }
 
   private static String lowerCaseWeightName(String parameter) {
