@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import javax.sip.header.CSeqHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -86,8 +85,7 @@ final class CompletedRequests {
 
   private static String key(Request request) {
     ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-    CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
-    if (via == null || cseq == null) {
+    if (via == null) {
       return null;
     }
     String branch = via.getBranch();

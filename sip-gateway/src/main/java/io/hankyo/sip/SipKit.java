@@ -176,7 +176,7 @@ final class SipKit {
    * @return true when the request was such a retransmission (and is answered), false when it is new
    */
   boolean answeredAgain(Request request) {
-    if (Request.INVITE.equals(request.getMethod()) || Request.ACK.equals(request.getMethod()) || !overUdp(request)) {
+    if (!answeredStatelessly(request)) {
       return false;
     }
     java.util.Optional<String> sent = completed.responseTo(request);
@@ -189,6 +189,12 @@ final class SipKit {
       LOG.debug("could not resend the response to a retransmitted {}: {}", request.getMethod(), e.toString());
     }
     return true;
+  }
+
+  /** A non-INVITE request other than ACK that arrived over UDP: {@link #reply} answers it without a transaction. */
+  static boolean answeredStatelessly(Request request) {
+    String method = request.getMethod();
+    return !Request.INVITE.equals(method) && !Request.ACK.equals(method) && overUdp(request);
   }
 
   /** Whether the request arrived over UDP (its topmost Via's transport). */
@@ -219,8 +225,8 @@ final class SipKit {
   ServerTransaction reply(ServerTransaction st, Request request, Response response) {
     ServerTransaction tx = st;
     try {
-      if (tx == null && !Request.ACK.equals(request.getMethod())
-          && !(overUdp(request) && !Request.INVITE.equals(request.getMethod()))) {
+      boolean stateless = answeredStatelessly(request);
+      if (tx == null && !stateless && !Request.ACK.equals(request.getMethod())) {
         try {
           tx = provider.getNewServerTransaction(request);
         } catch (Exception e) {
@@ -234,7 +240,7 @@ final class SipKit {
         }
       } else {
         provider.sendResponse(response);
-        if (!Request.INVITE.equals(request.getMethod()) && overUdp(request)) {
+        if (stateless) {
           completed.remember(request, response);
         }
       }
