@@ -27,4 +27,13 @@ public interface CallLogWriter {
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(all).thenApply(v -> Done.getInstance());
   }
+
+  /**
+   * Upserts the rows the call-log projection hands over as the durable backstop (design-notes.md section 3). The
+   * default writes them all ({@link #upsertAll}); a writer that knows some rows are already written may skip those
+   * ({@link io.hankyo.node.calllog.RecentDirectWrites}). Same completion and failure as {@link #upsertAll}.
+   */
+  default CompletionStage<Done> upsertBackstop(List<CallLogRecord> records) {
+    return upsertAll(records);
+  }
 }

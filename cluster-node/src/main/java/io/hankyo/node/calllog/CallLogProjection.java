@@ -80,10 +80,7 @@ public final class CallLogProjection {
           rows.add(ended.record());
         }
       }
-      if (writer instanceof RecentDirectWrites direct) {
-        rows = direct.notWritten(rows); // the Call entities of this node wrote these already (acknowledged)
-      }
-      return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : writer.upsertAll(rows);
+      return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : writer.upsertBackstop(rows);
     }
   }
 }

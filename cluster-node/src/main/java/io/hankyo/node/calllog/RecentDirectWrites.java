@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -79,12 +80,19 @@ public final class RecentDirectWrites implements CallLogWriter {
     });
   }
 
+  /** Writes only the rows of {@link #notWritten} (the others this node's Call entities wrote already). */
+  @Override
+  public CompletionStage<Done> upsertBackstop(List<CallLogRecord> records) {
+    List<CallLogRecord> rows = notWritten(records);
+    return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : upsertAll(rows);
+  }
+
   /** The records, in order, whose rows this writer has not seen acknowledged within the retention. */
   public List<CallLogRecord> notWritten(List<CallLogRecord> records) {
     rotateIfDue();
     List<CallLogRecord> out = new ArrayList<>(records.size());
     for (CallLogRecord r : records) {
-      if (!written(r)) {
+      if (!remembered(r)) {
         out.add(r);
       }
     }
@@ -94,6 +102,10 @@ public final class RecentDirectWrites implements CallLogWriter {
   /** Whether this writer has seen the row of an equal record acknowledged within the retention. */
   public boolean written(CallLogRecord record) {
     rotateIfDue();
+    return remembered(record);
+  }
+
+  private boolean remembered(CallLogRecord record) {
     Integer hash = current.get(record.trnId());
     if (hash == null) {
       hash = previous.get(record.trnId());
