@@ -206,9 +206,10 @@ public final class SipGateway implements AutoCloseable {
    * before Call-ID or CSeq (a long Request-URI repeated in To) left nothing to answer with: the request was dropped in
    * silence. With 16 KiB such requests arrive whole (or at least with their headers, which come first) and
    * {@link LenientMessageParserFactory} answers them with a well-formed 414 or 513. Not the full 65,535 bytes of RFC
-   * 3261 section 18.1.1: JAIN-SIP allocates the buffer afresh for every datagram, and 64 KiB per datagram more than
-   * doubled the node's allocation rate at 200 calls/s (about 14 datagrams per call), which showed as young-GC
-   * thrashing and seconds of post-dial delay (docs/performance.md). Over TCP headers may take up to half of it
+   * 3261 section 18.1.1: stock JAIN-SIP allocates the buffer afresh for every datagram, and 64 KiB per datagram more
+   * than doubled the node's allocation rate at 200 calls/s (about 14 datagrams per call), which showed as young-GC
+   * thrashing and seconds of post-dial delay (docs/performance.md); {@link ReusedBufferMessageProcessorFactory} now
+   * reuses one buffer, but the bigger limit would still cost its copy of each over-long datagram. Over TCP headers may take up to half of it
    * (JAIN-SIP closes the connection beyond that).
    */
   static final int STACK_MESSAGE_SIZE = 16_384;
@@ -510,6 +511,7 @@ public final class SipGateway implements AutoCloseable {
     p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
     p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(settings.udpBufferSize()));
     p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", LenientMessageParserFactory.class.getName());
+    p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", ReusedBufferMessageProcessorFactory.class.getName());
     p.setProperty("gov.nist.javax.sip.PASS_INVITE_NON_2XX_ACK_TO_LISTENER", "true");
     p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

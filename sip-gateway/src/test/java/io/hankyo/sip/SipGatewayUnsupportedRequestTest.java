@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hankyo.protocol.call.CallArrival;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.sip.testing.FakeCallControl;
 import io.hankyo.sip.testing.RawSip;
@@ -308,6 +309,29 @@ class SipGatewayUnsupportedRequestTest extends RawGatewayTestSupport {
       assertTooLarge(udpFinal(invite, GW), id, gateway);
       assertEquals(malformed + 1, gateway.malformedRequestCount(), id + ": counted once as malformed");
     }
+  }
+
+  /**
+   * The UDP receiver reuses one 16 KiB buffer ({@link gov.nist.javax.sip.stack.ReusedBufferUdpMessageProcessor}): a
+   * short INVITE right after a datagram that filled the buffer is read with its own length, not with the bytes the
+   * long one left behind (which would break its Content-Length and give a 400), and reaches the cluster as itself.
+   */
+  @Test
+  void shortDatagramAfterOneThatFilledTheBufferIsReadAlone() throws Exception {
+    var udp = (gov.nist.javax.sip.ListeningPointImpl) gateway.kit.provider.getListeningPoint("udp");
+    assertTrue(udp.getMessageProcessor() instanceof gov.nist.javax.sip.stack.ReusedBufferUdpMessageProcessor,
+        "UDP is received by the reused-buffer processor: " + udp.getMessageProcessor());
+    String big = udpInvite("reuse-big-1", "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n",
+        "Content-Length: 30000\r\n") + paddedSdp(30_000);
+    assertTooLarge(udpFinal(big, GW), "reuse-big-1", gateway);
+    String small = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW, "reuse-small-1", "UDP",
+        "Content-Type: application/sdp\n", SDP);
+    assertTrue(small.getBytes(StandardCharsets.UTF_8).length < 1024, "a short datagram");
+    String answer = udpFinalAcked(small, GW);
+    assertEquals(404, RawSip.status(answer), answer);
+    CallArrival arrival = control.awaitOnlyArrival(WAIT);
+    assertEquals("reuse-small-1@127.0.0.1", arrival.sipCallId());
+    assertEquals(PhoneNumbers.parse(UNROUTED).e164(), arrival.dialled().e164());
   }
 
   /** A negative Content-Length in an oversize datagram: the size wins here too (as for a long header). */
