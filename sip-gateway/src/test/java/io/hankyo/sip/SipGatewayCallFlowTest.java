@@ -669,6 +669,49 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
     assertEquals(HangupParty.CALLER, ended.by());
   }
 
+  /**
+   * The caller did not get the 200 and sends its INVITE again, before and after its ACK (same branch, RFC 3261
+   * section 17.1.1.2): the retransmissions are absorbed (RFC 6026 section 7.1, the server transaction's Accepted
+   * state; the 200 is retransmitted by the UAS core), never a second call or a forward leg of their own, and never an
+   * error response. Holds whatever JAIN-SIP's linger time of terminated transactions is.
+   */
+  @Test
+  void inviteRetransmittedAfterTheOkIsAbsorbed() throws Exception {
+    try (CallRun run = new CallRun(); RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
+      SippProcess uas = run.start(uas("uas.xml"), true);
+      String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "reinv-1@127.0.0.1", RAW, "",
+          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+      caller.send(invite, "127.0.0.1", GW);
+      String ok = caller.expect(WAIT, "200", m -> RawSip.status(m) == 200);
+      caller.send(invite, "127.0.0.1", GW); // before the ACK
+      Thread.sleep(300);
+      String to = RawSip.header(ok, "To");
+      String target = RawSip.uri(RawSip.header(ok, "Contact"));
+      String from = RawSip.header(invite, "From");
+      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-reinv-ack\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: reinv-1@127.0.0.1\nCSeq: 1 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      Thread.sleep(200);
+      caller.send(invite, "127.0.0.1", GW); // after the ACK, a late copy from the network
+      Thread.sleep(1000);
+      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
+          + ";branch=z9hG4bK-reinv-bye\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
+          + "\nCall-ID: reinv-1@127.0.0.1\nCSeq: 2 BYE\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+      CallRun.assertExit(0, uas, WAIT);
+      caller.receive(Duration.ofMillis(300));
+      List<String> answers = caller.received().stream().filter(m -> RawSip.status(m) >= 200).collect(
+          Collectors.toList());
+      assertTrue(answers.stream().allMatch(m -> RawSip.status(m) == 200), "only 200s: " + answers);
+      assertTrue(answers.stream().filter(m -> RawSip.header(m, "CSeq").equals("1 INVITE"))
+          .allMatch(m -> to.equals(RawSip.header(m, "To"))), "every 200 of the INVITE is the same answer: " + answers);
+    }
+    assertEquals(1, control.arrivals().size(), "one call: " + control.arrivals());
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(HangupParty.CALLER, ended.by());
+    assertEquals(1, control.progress().stream().filter(p -> p instanceof CallProgress.Ended).count());
+  }
+
   static String firstReceivedInvite(String sippMessages) {
     // sipp -trace_msg blocks: "----------------------------------------------- <time>\nUDP message received [n] bytes :\n\n<msg>"
     for (String block : sippMessages.split("-{20,}")) {
