@@ -121,7 +121,9 @@ public final class HankyoNode implements AutoCloseable {
    * Starts a node and returns when it serves HTTP and SIP.
    *
    * @param config the full configuration (application.conf + overrides)
-   * @throws IllegalStateException when a part fails to start (everything started so far is stopped again)
+   * @throws IllegalStateException when a part fails to start (everything started so far is stopped again); with
+   *     {@code pekko.coordinated-shutdown.exit-jvm = on} (the node's default) the JVM exits with status 1 instead,
+   *     after logging why
    */
   public static HankyoNode start(Config config) {
     if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
@@ -220,6 +222,15 @@ public final class HankyoNode implements AutoCloseable {
       log.info("node {} up: HTTP {}, SIP {}", hankyo.getString("node-name"), binding.localAddress(), sip);
       return new HankyoNode(system, cassandra, binding, sip, control, generated);
     } catch (Exception e) {
+      // Said before terminating: with coordinated-shutdown.exit-jvm on, terminating the actor system ends the JVM
+      // before this method could throw, and the reason the node did not start was never printed.
+      log.error("Hankyo node failed to start: {}", e.getMessage(), e);
+      if (system != null && system.settings().config().getBoolean("pekko.coordinated-shutdown.exit-jvm")) {
+        // Terminating would let coordinated shutdown end the JVM with its exit-code (0) from its own thread, so a
+        // node that never started looked like a clean stop. Exit with 1: the JVM's shutdown hooks still run
+        // coordinated shutdown and stop the embedded Cassandra.
+        System.exit(1);
+      }
       if (system != null) {
         system.terminate();
         try {
