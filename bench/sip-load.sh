@@ -14,7 +14,7 @@
 #              Cassandra took 15-25 % of a core each for the first ~5 minutes under load (docs/performance.md), so a
 #              shorter warm-up measures the compilers, not the steady state (the JIT column shows what was left);
 #              HANKYO_SKIP_BUILD=1,
-#              NODE_HEAP (default 1g), NODE_GC (default "-XX:+UseG1GC -XX:MaxGCPauseMillis=20", as deploy/run.sh),
+#              NODE_HEAP (default 1g), NODE_GC (default "-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xmn192m -XX:SurvivorRatio=4 -XX:MaxTenuringThreshold=2", as deploy/run.sh),
 #              NODE_OPTS (extra JVM options of the node, e.g. -Dkey=value).
 # Everything listens on 127.0.0.1 only; the script stops what it started.
 set -euo pipefail
@@ -37,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} ${NODE_GC:--XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 \
+HANKYO_BOOTSTRAP_API_KEY=$KEY java -Xms${NODE_HEAP:-1g} -Xmx${NODE_HEAP:-1g} ${NODE_GC:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xmn192m -XX:SurvivorRatio=4 -XX:MaxTenuringThreshold=2} -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 \
   -Dhankyo.http.port=$HTTP -Dhankyo.sip.udp-port=$SIP -Dhankyo.sip.tcp-port=$SIP \
   -Dhankyo.sip.outbound-route="sip:{number}@127.0.0.1:$UAS" \
   -Dhankyo.cassandra.embedded.data-dir="$OUT/cassandra" \

@@ -28,7 +28,7 @@ wait_http() {
 
 start_node() {
   local i=$1 embedded=$2
-  java ${HANKYO_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4} \
+  java ${HANKYO_JAVA_OPTS:--Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xmn192m -XX:SurvivorRatio=4 -XX:MaxTenuringThreshold=2 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4} \
     -Dhankyo.node-name="hankyo-$i" \
     -Dhankyo.cassandra.embedded.enabled="$embedded" \
     -Dhankyo.http.port=$((8080 + i)) \

@@ -22,5 +22,5 @@ for a in "$@"; do
   esac
 done
 
-exec java ${HANKYO_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4} "${jvm_args[@]}" \
+exec java ${HANKYO_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Xmn192m -XX:SurvivorRatio=4 -XX:MaxTenuringThreshold=2 -Djava.util.concurrent.ForkJoinPool.common.parallelism=4} "${jvm_args[@]}" \
   -cp "cluster-node/target/classes:cluster-node/target/lib/*" io.hankyo.node.HankyoNode
