@@ -207,6 +207,7 @@ public final class HankyoNode implements AutoCloseable {
 
       bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));
+      ServingCheck.serving(system.classicSystem(), true);
       EmbeddedCassandra c = cassandra;
       if (c != null) {
         // Cassandra stops last: after SIP, HTTP, sharding hand-off and the cluster exit, when the journal has
@@ -269,6 +270,7 @@ public final class HankyoNode implements AutoCloseable {
       Duration drainTimeout) {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system);
     cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "sip-stop-accepting", () -> {
+      ServingCheck.serving(system.classicSystem(), false);
       sip.stopAcceptingCalls();
       return CompletableFuture.completedFuture(Done.getInstance());
     });

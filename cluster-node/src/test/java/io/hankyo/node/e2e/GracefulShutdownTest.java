@@ -1,6 +1,7 @@
 package io.hankyo.node.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,8 @@ class GracefulShutdownTest {
     assertEquals(201, api.post("/v1/advertisers/d/numbers",
         "{\"number\":\"0120-777-001\",\"forward_to\":\"03-9999-0000\"}").status());
 
+    assertEquals(200, readyStatus(spec.managementPort()), "GET /ready once HTTP and SIP serve");
+
     CompletableFuture<Void> shutdown;
     try (SippProcess uas = Sipp.scenario("uas.xml").localPort(uasPort).calls(1).pause(Duration.ZERO)
             .traceDir(traces).label("drain-uas").timeout(Duration.ofSeconds(40)).start()) {
@@ -48,6 +51,15 @@ class GracefulShutdownTest {
         assertEquals(1, node.sip().liveCalls(), "the call is up before the shutdown starts");
         Thread.sleep(1_000);
         shutdown = CompletableFuture.runAsync(node::close);
+        // while the call drains, the node no longer says it is ready (503, or the port already closed)
+        long readyDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int ready = 200;
+        while (ready == 200 && System.nanoTime() < readyDeadline) {
+          Thread.sleep(50);
+          ready = readyStatus(spec.managementPort());
+        }
+        assertNotEquals(200, ready, "GET /ready while draining");
+        assertEquals(1, node.sip().liveCalls(), "the call was still up when /ready turned");
         assertEquals(0, uac.waitFor(Duration.ofSeconds(30)), "the caller talked to the end: " + uac.describe());
         assertEquals(0, uas.waitFor(Duration.ofSeconds(30)), uas.describe());
       }
@@ -62,6 +74,18 @@ class GracefulShutdownTest {
       assertEquals("正常通話", r.get("dial_stat").asText());
       assertEquals("発信者", r.get("hup_usr").asText());
       assertFalse(r.get("eoc_tms").isNull());
+    }
+  }
+
+  /** The status of GET /ready on the management port, or -1 when nothing listens there. */
+  static int readyStatus(int managementPort) throws InterruptedException {
+    try {
+      return java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort + "/ready"))
+              .timeout(Duration.ofSeconds(2)).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
     }
   }
 }
