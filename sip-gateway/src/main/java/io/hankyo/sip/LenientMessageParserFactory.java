@@ -41,12 +41,12 @@ import java.util.regex.Pattern;
  *   <li>A UDP datagram longer than {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE} is cut to that size by the receive
  *       buffer; when the cut falls before Call-ID or CSeq (a long Request-URI repeated in To does that), the request
  *       is dropped as "missing a required header", and when it falls in the body the stock parser throws "Invalid
- *       content length" (an automatic 400). The gateway therefore gives JAIN-SIP a 16,384-byte limit
- *       ({@link SipGateway#STACK_MESSAGE_SIZE}) and enforces its own {@code max-message-size} here.
+ *       content length" (an automatic 400). The gateway therefore gives JAIN-SIP a 65,535-byte limit
+ *       ({@link SipGateway#STACK_MESSAGE_SIZE}, so no datagram is cut) and enforces its own {@code
+ *       max-message-size} here.
  *   <li>Over TCP {@code PipelinedMsgParser} closes the connection without an answer when Content-Length exceeds
  *       {@code MAX_MESSAGE_SIZE}; it checks that after this parser returns, so such a request (marked 513 here) is
- *       never answered. Not fixed: over TCP a request over {@code max-message-size} gets its 513 only while its
- *       Content-Length is at most 16,384.
+ *       never answered. With the 65,535-byte limit that is only a Content-Length over 64 KiB.
  * </ul>
  *
  * <p>This parser wraps the stock {@link StringMsgParser}. A request it refuses is returned marked with

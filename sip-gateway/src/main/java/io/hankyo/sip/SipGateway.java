@@ -201,18 +201,17 @@ public final class SipGateway implements AutoCloseable {
    */
   private static final String IDENTITY = "identity";
   /**
-   * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: the receive buffer, twice the configured
-   * {@code max-message-size} (8192). With the buffer equal to the limit, longer datagrams were cut to it and a cut
-   * before Call-ID or CSeq (a long Request-URI repeated in To) left nothing to answer with: the request was dropped in
-   * silence. With 16 KiB such requests arrive whole (or at least with their headers, which come first) and
-   * {@link LenientMessageParserFactory} answers them with a well-formed 414 or 513. Not the full 65,535 bytes of RFC
-   * 3261 section 18.1.1: stock JAIN-SIP allocates the buffer afresh for every datagram, and 64 KiB per datagram more
-   * than doubled the node's allocation rate at 200 calls/s (about 14 datagrams per call), which showed as young-GC
-   * thrashing and seconds of post-dial delay (docs/performance.md); {@link ReusedBufferMessageProcessorFactory} now
-   * reuses one buffer, but the bigger limit would still cost its copy of each over-long datagram. Over TCP headers may take up to half of it
-   * (JAIN-SIP closes the connection beyond that).
+   * JAIN-SIP's {@code gov.nist.javax.sip.MAX_MESSAGE_SIZE}, in bytes: 65,535, the largest UDP message of RFC 3261
+   * section 18.1.1, so that every datagram arrives whole and a request over the gateway's own {@code
+   * max-message-size} (8192) is answered 513 by {@link LenientMessageParserFactory} with all its headers in hand.
+   * With a smaller value JAIN-SIP cut longer datagrams (a cut before Call-ID or CSeq left nothing to answer with)
+   * and closed TCP connections whose Content-Length exceeded it without any answer. It used to be 16 KiB because
+   * stock JAIN-SIP allocates this many bytes for every datagram it receives (64 KiB per datagram more than doubled
+   * the node's allocation at 200 calls/s, docs/performance.md); {@link ReusedBufferMessageProcessorFactory} reuses
+   * one buffer, so the size costs nothing per datagram now. Over TCP the headers before Content-Length may take up
+   * to half of it (JAIN-SIP closes the connection beyond that).
    */
-  static final int STACK_MESSAGE_SIZE = 16_384;
+  static final int STACK_MESSAGE_SIZE = 65_535;
 
   final SipGatewaySettings settings;
   final CallControl control;

@@ -58,7 +58,7 @@ import java.util.Set;
  * @param threadPoolSize JAIN-SIP message processing threads, at least 1
  * @param workerThreads call state machine threads, at least 1
  * @param maxMessageSize longest request accepted, in bytes (UDP datagram; TCP headers + body); longer requests get
- *     513 Message Too Large (RFC 3261 section 21.5.7). JAIN-SIP itself reads up to 16,384 bytes
+ *     513 Message Too Large (RFC 3261 section 21.5.7). JAIN-SIP itself reads up to 65,535 bytes
  *     ({@link SipGateway#STACK_MESSAGE_SIZE}) so that such requests arrive whole and can be answered
  * @param udpBufferSize UDP socket receive/send buffer in bytes
  * @param actorName preferred name of the instruction actor

@@ -291,7 +291,7 @@ class SipGatewayUnsupportedRequestTest extends RawGatewayTestSupport {
   }
 
   /**
-   * The newcomer's case: 20-63 KB bodies with a correct Content-Length. JAIN-SIP cuts such a datagram to its
+   * The newcomer's case: 20-63 KB bodies with a correct Content-Length. JAIN-SIP used to cut such a datagram to its
    * 16,384-byte buffer, the cut body no longer matched its Content-Length and the stock parser's mismatch became
    * {@code 400 Invalid content length}. A 9 KB body (over max-message-size, not cut) was already a 513.
    */
@@ -312,12 +312,12 @@ class SipGatewayUnsupportedRequestTest extends RawGatewayTestSupport {
   }
 
   /**
-   * The UDP receiver reuses one 16 KiB buffer ({@link gov.nist.javax.sip.stack.ReusedBufferUdpMessageProcessor}): a
-   * short INVITE right after a datagram that filled the buffer is read with its own length, not with the bytes the
+   * The UDP receiver reuses one 64 KiB buffer ({@link gov.nist.javax.sip.stack.ReusedBufferUdpMessageProcessor}): a
+   * short INVITE right after a 30 KB datagram is read with its own length, not with the bytes the
    * long one left behind (which would break its Content-Length and give a 400), and reaches the cluster as itself.
    */
   @Test
-  void shortDatagramAfterOneThatFilledTheBufferIsReadAlone() throws Exception {
+  void shortDatagramAfterALongOneIsReadAlone() throws Exception {
     var udp = (gov.nist.javax.sip.ListeningPointImpl) gateway.kit.provider.getListeningPoint("udp");
     assertTrue(udp.getMessageProcessor() instanceof gov.nist.javax.sip.stack.ReusedBufferUdpMessageProcessor,
         "UDP is received by the reused-buffer processor: " + udp.getMessageProcessor());
@@ -354,32 +354,47 @@ class SipGatewayUnsupportedRequestTest extends RawGatewayTestSupport {
   }
 
   /**
-   * With max-message-size as large as JAIN-SIP's receive buffer (16,384 bytes), a 20 KB datagram is cut to exactly
-   * the limit: not longer than max-message-size, yet its body is short of its Content-Length. Filling the buffer is
-   * taken as too large (513); a datagram under the buffer still becomes a call.
+   * JAIN-SIP reads datagrams of up to 65,535 bytes whole ({@link SipGateway#STACK_MESSAGE_SIZE}, RFC 3261 section
+   * 18.1.1), so with max-message-size raised to 32 KiB a 30 KB INVITE is a call (it used to be cut to 16 KiB and
+   * refused) while a 60 KB one, whole as well, is answered 513 with its own Call-ID and CSeq.
    */
   @Test
-  void datagramCutToTheReceiveBufferGets513EvenWhenWithinMaxMessageSize() throws Exception {
-    int limit = SipGateway.STACK_MESSAGE_SIZE;
+  void datagramsUpTo64KiBArriveWholeAndMaxMessageSizeDecides() throws Exception {
+    int limit = 32_768;
     try (SipGateway wide = SipGateway.start(settings(GW_WIDE, UAS, "max-message-size = " + limit), control,
         cipher(), kit.system())) {
       long malformed = wide.malformedRequestCount();
-      String cut = invite("sip:" + TRACKING + "@127.0.0.1:" + GW_WIDE, "cut-1", "UDP",
-          "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n", "Content-Length: 20000\r\n")
-          + paddedSdp(20_000);
-      assertTooLarge(udpFinal(cut, GW_WIDE), "cut-1", wide);
-      assertEquals(malformed + 1, wide.malformedRequestCount());
-
-      String head = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW_WIDE, "uncut-1", "UDP",
+      String head = invite("sip:" + UNROUTED + "@127.0.0.1:" + GW_WIDE, "whole-1", "UDP",
           "Content-Type: application/sdp\n", "");
-      int bodyBytes = limit - 1 - (head.length() - 1 + 5); // Content-Length: 0 becomes five digits
-      String fits = head.replace("Content-Length: 0\r\n", "Content-Length: " + bodyBytes + "\r\n")
-          + paddedSdp(bodyBytes);
-      assertEquals(limit - 1, fits.getBytes(StandardCharsets.UTF_8).length, "one byte under the buffer");
-      assertEquals(bodyBytes, RawSip.body(fits).length(), "the body is as long as its Content-Length");
+      String fits = head.replace("Content-Length: 0\r\n", "Content-Length: 30000\r\n") + paddedSdp(30_000);
+      assertTrue(fits.getBytes(StandardCharsets.UTF_8).length > 16_384, "longer than the old 16 KiB buffer");
+      assertEquals(30_000, RawSip.body(fits).length(), "the body is as long as its Content-Length");
       assertReachedTheCluster(udpFinalAcked(fits, GW_WIDE));
-      assertEquals(malformed + 1, wide.malformedRequestCount(), "the control is not malformed");
+      assertEquals(malformed, wide.malformedRequestCount(), "not malformed");
+      control.reset();
+
+      String big = invite("sip:" + TRACKING + "@127.0.0.1:" + GW_WIDE, "whole-2", "UDP",
+          "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n", "Content-Length: 60000\r\n")
+          + paddedSdp(60_000);
+      assertTooLarge(udpFinal(big, GW_WIDE), "whole-2", wide);
+      assertEquals(malformed + 1, wide.malformedRequestCount());
       awaitTransactionsAtMost(wide, 0, Duration.ofSeconds(2));
     }
+  }
+
+  /**
+   * Over TCP a Content-Length above 16 KiB made JAIN-SIP close the connection without an answer; now any request up
+   * to 64 KiB over max-message-size gets its 513 on the connection it came on.
+   */
+  @Test
+  void tcpInviteWithA40KbBodyGets513NotAClosedConnection() throws Exception {
+    String invite = invite("sip:" + TRACKING + "@127.0.0.1:" + GW, "tcp-big-1", "TCP",
+        "Content-Type: application/sdp\n", "").replace("Content-Length: 0\r\n", "Content-Length: 40000\r\n")
+        + paddedSdp(40_000);
+    long malformed = gateway.malformedRequestCount();
+    List<String> answers = RawSip.tcpExchange("127.0.0.1", GW, invite, WAIT);
+    assertEquals(1, answers.size(), "one answer over TCP: " + answers);
+    assertTooLarge(answers.get(0), "tcp-big-1", gateway);
+    assertEquals(malformed + 1, gateway.malformedRequestCount());
   }
 }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * {@code io.hankyo.sip.ReusedBufferMessageProcessorFactory}, not meant to be used directly.
  *
  * <p>Why: the stock {@link UDPMessageProcessor#run()} allocates a {@code byte[MAX_MESSAGE_SIZE]} for every datagram
- * (16 KiB in the gateway, so that an over-long request still arrives with its headers and can be answered 513)
+ * (64 KiB in the gateway, so that an over-long request arrives whole and can be answered 513)
  * and queues it to the channel threads, which copy the received bytes out of it again. At 200 calls/s, about 14
  * datagrams per call, that was ≈ 45 MB/s, a fifth of the node's allocation (JFR allocation samples, docs/
  * performance.md), for messages of under 1 KiB. Here the receiver thread reads into one buffer and queues a copy
