@@ -78,14 +78,24 @@ public record CallLogQuery(Instant from, Instant to, CallLogFormat format, CallL
     return new CallLogQuery(from, to, format, filter);
   }
 
-  private static String describe(Duration d) {
+  /** A duration as people write it: "31 days", "31 days 1 second", "2 hours 30 minutes", "1 second 500 ms". */
+  static String describe(Duration d) {
     long seconds = d.getSeconds();
-    if (seconds % 86_400 == 0) {
-      return (seconds / 86_400) + " days";
+    StringBuilder b = new StringBuilder();
+    unit(b, seconds / 86_400, "day");
+    unit(b, seconds % 86_400 / 3_600, "hour");
+    unit(b, seconds % 3_600 / 60, "minute");
+    unit(b, seconds % 60, "second");
+    long millis = d.getNano() / 1_000_000;
+    if (millis > 0 || b.length() == 0) {
+      b.append(b.length() == 0 ? "" : " ").append(millis).append(" ms");
     }
-    if (seconds % 3_600 == 0) {
-      return (seconds / 3_600) + " hours";
+    return b.toString();
+  }
+
+  private static void unit(StringBuilder b, long n, String name) {
+    if (n > 0) {
+      b.append(b.length() == 0 ? "" : " ").append(n).append(' ').append(name).append(n == 1 ? "" : "s");
     }
-    return d.toString();
   }
 }

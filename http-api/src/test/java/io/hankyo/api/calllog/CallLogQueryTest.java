@@ -76,7 +76,17 @@ class CallLogQueryTest {
   void refusesRangesOverTheMaximum() {
     CallLogQuery.parse(params("from", "2026-10-01", "to", "2026-11-01"), List.of(), NOW, SETTINGS);
     ApiProblem p = fails(null, "from", "2026-10-01", "to", "2026-11-01T00:00:01");
-    assertTrue(p.detail().contains("longer than the maximum of 31 days"), p.detail());
+    assertTrue(p.detail().contains("the range of 31 days 1 second is longer than the maximum of 31 days;"),
+        p.detail());
+  }
+
+  @Test
+  void describesDurationsAsPeopleWriteThem() {
+    assertEquals("31 days", CallLogQuery.describe(Duration.ofDays(31)));
+    assertEquals("31 days 1 second", CallLogQuery.describe(Duration.ofDays(31).plusSeconds(1)));
+    assertEquals("1 day 2 hours 30 minutes", CallLogQuery.describe(Duration.ofMinutes(24 * 60 + 150)));
+    assertEquals("1 second 500 ms", CallLogQuery.describe(Duration.ofMillis(1500)));
+    assertEquals("0 ms", CallLogQuery.describe(Duration.ZERO));
   }
 
   @Test
