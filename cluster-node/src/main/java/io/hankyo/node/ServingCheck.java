@@ -36,11 +36,6 @@ public final class ServingCheck implements Supplier<CompletionStage<Boolean>> {
     State.ID.get(system).serving.set(on);
   }
 
-  /** Whether the node of {@code system} serves, as {@code /ready} reports it. */
-  public static boolean isServing(ActorSystem system) {
-    return State.ID.get(system).serving.get();
-  }
-
   /** The flag, one per actor system. */
   static final class State extends AbstractExtensionId<State.Flag> implements ExtensionIdProvider {
     static final State ID = new State();

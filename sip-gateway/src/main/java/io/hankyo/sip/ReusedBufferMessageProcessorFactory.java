@@ -23,7 +23,8 @@ public final class ReusedBufferMessageProcessorFactory implements MessageProcess
   public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress ipAddress, int port,
       String transport) throws IOException {
     if (ListeningPoint.UDP.equalsIgnoreCase(transport) && ReusedBufferUdpMessageProcessor.supports(stack)) {
-      return new ReusedBufferUdpMessageProcessor(ipAddress, stack, port);
+      return new ReusedBufferUdpMessageProcessor(ipAddress, stack, port,
+          LenientMessageParserFactory.datagramBuffer(stack.getMaxMessageSize()));
     }
     return stock.createMessageProcessor(stack, ipAddress, port, transport);
   }

@@ -40,28 +40,21 @@ public final class ReusedBufferUdpMessageProcessor extends UDPMessageProcessor {
    * Binds the UDP socket like the stock processor (same receive/send buffer sizes) and marks the stack as having UDP.
    *
    * @param ipAddress the address to listen on
-   * @param stack     the stack; its {@code gov.nist.javax.sip.THREAD_POOL_SIZE} must be positive ({@link #supports})
-   * @param port      the UDP port
+   * @param stack      the stack; its {@code gov.nist.javax.sip.THREAD_POOL_SIZE} must be positive ({@link #supports})
+   * @param port       the UDP port
+   * @param bufferSize the receive buffer in bytes, sized as the stock processor sizes its per-datagram buffer
    * @throws IOException when the socket cannot be bound
    */
-  public ReusedBufferUdpMessageProcessor(InetAddress ipAddress, SIPTransactionStack stack, int port)
+  public ReusedBufferUdpMessageProcessor(InetAddress ipAddress, SIPTransactionStack stack, int port, int bufferSize)
       throws IOException {
     super(ipAddress, stack, port);
-    int max = stack.getMaxMessageSize();
-    // As the stock constructor sizes its per-datagram buffer.
-    this.bufferSize = max > 0 && max < gov.nist.javax.sip.SipStackImpl.MAX_DATAGRAM_SIZE
-        ? max : gov.nist.javax.sip.SipStackImpl.MAX_DATAGRAM_SIZE;
+    this.bufferSize = bufferSize;
     stack.udpFlag = true;
   }
 
   /** Whether a stack can use this processor: it must run its UDP message channels as a thread pool. */
   public static boolean supports(SIPTransactionStack stack) {
     return stack.threadPoolSize > 0;
-  }
-
-  /** The receive buffer's size in bytes: a datagram of this length or longer arrives cut to this length. */
-  public int bufferSize() {
-    return bufferSize;
   }
 
   @Override
