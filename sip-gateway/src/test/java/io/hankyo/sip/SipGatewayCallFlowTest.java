@@ -303,22 +303,11 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       caller.expect(WAIT, "200 to the CANCEL", m -> RawSip.status(m) == 200 && "CANCEL".equals(RawSip.method(m)));
       String to = RawSip.header(ok, "To");
       String target = RawSip.uri(RawSip.header(ok, "Contact"));
-      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\n"
-          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-mirror-ack\n"
-          + "Max-Forwards: 70\n"
-          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
-          + "To: " + to + "\n"
-          + "Call-ID: mirror-1@127.0.0.1\n"
-          + "CSeq: 1 ACK\n"
-          + "Content-Length: 0\n\n"), "127.0.0.1", GW);
-      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\n"
-          + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-mirror-bye\n"
-          + "Max-Forwards: 70\n"
-          + "From: <sip:" + CALLER + "@127.0.0.1>;tag=mirror1\n"
-          + "To: " + to + "\n"
-          + "Call-ID: mirror-1@127.0.0.1\n"
-          + "CSeq: 2 BYE\n"
-          + "Content-Length: 0\n\n"), "127.0.0.1", GW);
+      String mirrorFrom = "<sip:" + CALLER + "@127.0.0.1>;tag=mirror1";
+      caller.send(inDialog("ACK", target, "mirror-ack", mirrorFrom, to, "mirror-1@127.0.0.1", 1, ""),
+          "127.0.0.1", GW);
+      caller.send(inDialog("BYE", target, "mirror-bye", mirrorFrom, to, "mirror-1@127.0.0.1", 2, ""),
+          "127.0.0.1", GW);
       caller.expect(WAIT, "200 to the BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
       CallRun.assertExit(0, uas, WAIT);
     }
@@ -630,24 +619,16 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       String to = RawSip.header(ok, "To");
       String target = RawSip.uri(RawSip.header(ok, "Contact"));
       String from = RawSip.header(invite, "From");
-      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-retrans-ack\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 1 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(inDialog("ACK", target, "retrans-ack", from, to, "retrans-1@127.0.0.1", 1, ""), "127.0.0.1", GW);
       assertTrue(caller.receive(Duration.ofMillis(1500)).isEmpty(), "retransmissions stop after the ACK");
       // a session refresh (re-INVITE without change) is answered with the session the caller already has
-      caller.send(RawSip.crlf("INVITE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-retrans-reinvite\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 2 INVITE\nContact: <sip:" + CALLER + "@127.0.0.1:" + RAW
-          + ">\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(inDialog("INVITE", target, "retrans-reinvite", from, to, "retrans-1@127.0.0.1", 2,
+          "Contact: <sip:" + CALLER + "@127.0.0.1:" + RAW + ">\n"), "127.0.0.1", GW);
       String refreshed = caller.expect(WAIT, "200 to re-INVITE", m -> RawSip.status(m) == 200
           && RawSip.header(m, "CSeq").startsWith("2 "));
       assertEquals(RawSip.body(ok), RawSip.body(refreshed), "same SDP as the answer");
-      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-retrans-ack2\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 2 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
-      String bye = RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-retrans-bye\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: retrans-1@127.0.0.1\nCSeq: 3 BYE\nContent-Length: 0\n\n");
+      caller.send(inDialog("ACK", target, "retrans-ack2", from, to, "retrans-1@127.0.0.1", 2, ""), "127.0.0.1", GW);
+      String bye = inDialog("BYE", target, "retrans-bye", from, to, "retrans-1@127.0.0.1", 3, "");
       caller.send(bye, "127.0.0.1", GW);
       String byeOk = caller.expect(WAIT, "200 to BYE",
           m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
@@ -688,15 +669,11 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       String to = RawSip.header(ok, "To");
       String target = RawSip.uri(RawSip.header(ok, "Contact"));
       String from = RawSip.header(invite, "From");
-      caller.send(RawSip.crlf("ACK " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-reinv-ack\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: reinv-1@127.0.0.1\nCSeq: 1 ACK\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(inDialog("ACK", target, "reinv-ack", from, to, "reinv-1@127.0.0.1", 1, ""), "127.0.0.1", GW);
       Thread.sleep(200);
       caller.send(invite, "127.0.0.1", GW); // after the ACK, a late copy from the network
       Thread.sleep(1000);
-      caller.send(RawSip.crlf("BYE " + target + " SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:" + RAW
-          + ";branch=z9hG4bK-reinv-bye\nMax-Forwards: 70\nFrom: " + from + "\nTo: " + to
-          + "\nCall-ID: reinv-1@127.0.0.1\nCSeq: 2 BYE\nContent-Length: 0\n\n"), "127.0.0.1", GW);
+      caller.send(inDialog("BYE", target, "reinv-bye", from, to, "reinv-1@127.0.0.1", 2, ""), "127.0.0.1", GW);
       caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
       CallRun.assertExit(0, uas, WAIT);
       caller.receive(Duration.ofMillis(300));
@@ -710,6 +687,28 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
     assertEquals(HangupParty.CALLER, ended.by());
     assertEquals(1, control.progress().stream().filter(p -> p instanceof CallProgress.Ended).count());
+  }
+
+  /**
+   * A request of the raw caller within the dialog its INVITE set up (RFC 3261 section 12.2.1.1): Request-URI = the
+   * remote target (the 200's Contact), the dialog's From (with the caller's tag), To (with the gateway's tag) and
+   * Call-ID, Via with branch {@code z9hG4bK-<branch>} at the caller's port, no body.
+   *
+   * @param method the method (ACK, BYE, INVITE for a re-INVITE)
+   * @param extraHeaders more header lines, each ending in a line feed, or empty
+   * @return the message with CRLF line ends
+   */
+  private static String inDialog(String method, String target, String branch, String from, String to,
+      String callId, int cseq, String extraHeaders) {
+    return RawSip.crlf(method + " " + target + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + RAW + ";branch=z9hG4bK-" + branch + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: " + from + "\n"
+        + "To: " + to + "\n"
+        + "Call-ID: " + callId + "\n"
+        + "CSeq: " + cseq + " " + method + "\n"
+        + extraHeaders
+        + "Content-Length: 0\n\n");
   }
 
   static String firstReceivedInvite(String sippMessages) {
