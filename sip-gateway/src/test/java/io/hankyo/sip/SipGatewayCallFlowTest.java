@@ -32,6 +32,10 @@ import org.junit.jupiter.api.TestInfo;
  * cluster. Ports 15070 (gateway UDP+TCP), 15071 (UAS), 15072 (UAC), 15073 (raw endpoint).
  */
 class SipGatewayCallFlowTest extends GatewayTestSupport {
+  /** The raw caller's session offer (PCMU at 127.0.0.1:6000). */
+  private static final String CALLER_SDP =
+      "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n";
+
   static final int GW = 15070;
   static final int UAS = 15071;
   static final int UAC = 15072;
@@ -559,7 +563,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
         + "m=audio 7000 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n";
     try (RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW); RawSip.Endpoint callee = RawSip.Endpoint.udp(UAS)) {
       String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "early-media@127.0.0.1", RAW, "",
-          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+          CALLER_SDP);
       caller.send(invite, "127.0.0.1", GW);
       String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
           && RawSip.status(m) < 0);
@@ -607,7 +611,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
     try (CallRun run = new CallRun(); RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
       SippProcess uas = run.start(uas("uas.xml"), true);
       String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "retrans-1@127.0.0.1", RAW, "",
-          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+          CALLER_SDP);
       caller.send(invite, "127.0.0.1", GW);
       String ok = caller.expect(WAIT, "200", m -> RawSip.status(m) == 200);
       long first = System.nanoTime();
@@ -661,7 +665,7 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
     try (CallRun run = new CallRun(); RawSip.Endpoint caller = RawSip.Endpoint.udp(RAW)) {
       SippProcess uas = run.start(uas("uas.xml"), true);
       String invite = rawInvite("sip:" + TRACKING + "@127.0.0.1:" + GW, "reinv-1@127.0.0.1", RAW, "",
-          "v=0\no=caller 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 6000 RTP/AVP 0\n");
+          CALLER_SDP);
       caller.send(invite, "127.0.0.1", GW);
       String ok = caller.expect(WAIT, "200", m -> RawSip.status(m) == 200);
       caller.send(invite, "127.0.0.1", GW); // before the ACK
