@@ -60,7 +60,7 @@ import java.util.stream.Stream;
  *       {@code <data-dir>/logs/system.log}, rolled at 20 MB, 5 files; its standard output and error go to
  *       {@code <data-dir>/logs/stdout.log}). Data, commit log, hints, saved caches and cdc_raw live under
  *       {@code <data-dir>}; the directory is kept between starts (delete it for a fresh store).</li>
- *   <li>Forks {@code java <Java 17 module flags> -Xms/-Xmx<heap-mb>m -XX:MaxDirectMemorySize=256m -Xss256k
+ *   <li>Forks {@code [nice -n <nice>] java <Java 17 module flags> -Xms/-Xmx<heap-mb>m -XX:MaxDirectMemorySize=256m -Xss256k
  *       -XX:+UseG1GC ... -cp "<lib>/*" ...} running {@link ForkedCassandraMain}, which stops Cassandra cleanly if this
  *       JVM dies without stopping it, then runs {@code org.apache.cassandra.service.CassandraDaemon}. JMX is not
  *       enabled (so {@code nodetool} cannot connect); gossip settling is skipped (single node).</li>
@@ -84,6 +84,9 @@ import java.util.stream.Stream;
  *   reuse-running = false        # optional: use a Cassandra already answering on native-port instead of failing
  *   java-executable = ""         # optional: java binary for the fork; "" = the java running this JVM
  *   jvm-options = []             # optional: extra options for the fork, e.g. ["-Dcassandra.jmx.local.port=7199"]
+ *   nice = 10                    # CPU priority offset of the fork, 0..19, via nice(1) when installed (0 = none):
+ *                                # on a machine it shares with the node, call signalling (post-dial delay) goes
+ *                                # first and Cassandra takes the CPU left over (docs/performance.md, stop 10)
  * }
  * </pre>
  * Every key is optional; a missing key takes the default shown.
@@ -540,8 +543,23 @@ public final class EmbeddedCassandra implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
+    private static Optional<Path> niceExecutable() {
+        return Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of).filter(Files::isExecutable).findFirst();
+    }
+
     private static List<String> command(Settings settings, Layout layout) {
         List<String> command = new ArrayList<>();
+        if (settings.nice() > 0) {
+            Optional<Path> nice = niceExecutable();
+            if (nice.isPresent()) {
+                // nice(1) execs java: same PID, so stop() and pid() still see the Cassandra JVM itself.
+                command.add(nice.get().toString());
+                command.add("-n");
+                command.add(Integer.toString(settings.nice()));
+            } else {
+                log.warn("nice(1) not found: the embedded Cassandra runs at the node's CPU priority");
+            }
+        }
         command.add(settings.javaExecutable().toString());
         command.addAll(JVM17_FLAGS);
         command.add("-Xms" + settings.heapMb() + "m");
@@ -861,12 +879,14 @@ public final class EmbeddedCassandra implements AutoCloseable {
      */
     public record Settings(Path dataDir, String listenAddress, int nativePort, int storagePort, int heapMb,
                            Path libDir, Path javaExecutable, Duration startupTimeout, boolean reuseRunning,
-                           List<String> jvmOptions) {
+                           List<String> jvmOptions, int nice) {
 
         /** Smallest heap accepted, MiB. */
         public static final int MIN_HEAP_MB = 256;
         /** Largest heap accepted, MiB. */
         public static final int MAX_HEAP_MB = 1024;
+        /** Default CPU priority offset of the fork ({@code nice -n 10}): signalling first, persistence after. */
+        public static final int DEFAULT_NICE = 10;
 
         /**
          * Validates and normalizes.
@@ -894,6 +914,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
                 throw new IllegalArgumentException("heap-mb must be within " + MIN_HEAP_MB + ".." + MAX_HEAP_MB
                         + ", was " + heapMb);
             }
+            if (nice < 0 || nice > 19) {
+                throw new IllegalArgumentException("nice must be within 0..19, was " + nice);
+            }
             if (startupTimeout.isZero() || startupTimeout.isNegative()) {
                 throw new IllegalArgumentException("startup-timeout must be positive, was " + startupTimeout);
             }
@@ -917,7 +940,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public static Settings defaults() {
             return new Settings(Path.of("data", "cassandra"), "127.0.0.1", 9042, 7000, 512, defaultLibDir(),
-                    defaultJavaExecutable(), Duration.ofSeconds(120), false, List.of());
+                    defaultJavaExecutable(), Duration.ofSeconds(120), false, List.of(), DEFAULT_NICE);
         }
 
         /**
@@ -948,7 +971,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     java.isEmpty() ? d.javaExecutable() : Path.of(java),
                     c.hasPath("startup-timeout") ? c.getDuration("startup-timeout") : d.startupTimeout(),
                     c.hasPath("reuse-running") ? c.getBoolean("reuse-running") : d.reuseRunning(),
-                    c.hasPath("jvm-options") ? c.getStringList("jvm-options") : d.jvmOptions());
+                    c.hasPath("jvm-options") ? c.getStringList("jvm-options") : d.jvmOptions(),
+                    c.hasPath("nice") ? c.getInt("nice") : d.nice());
         }
 
         /**
@@ -997,7 +1021,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withDataDir(Path dir) {
             return new Settings(dir, listenAddress, nativePort, storagePort, heapMb, libDir, javaExecutable,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1006,7 +1030,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withListenAddress(String address) {
             return new Settings(dataDir, address, nativePort, storagePort, heapMb, libDir, javaExecutable,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1016,7 +1040,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withPorts(int cqlPort, int interNodePort) {
             return new Settings(dataDir, listenAddress, cqlPort, interNodePort, heapMb, libDir, javaExecutable,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1025,7 +1049,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withHeapMb(int mb) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, mb, libDir, javaExecutable,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1034,7 +1058,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withLibDir(Path dir) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, dir, javaExecutable,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1043,7 +1067,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withJavaExecutable(Path java) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, libDir, java,
-                    startupTimeout, reuseRunning, jvmOptions);
+                    startupTimeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1052,7 +1076,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withStartupTimeout(Duration timeout) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, libDir, javaExecutable,
-                    timeout, reuseRunning, jvmOptions);
+                    timeout, reuseRunning, jvmOptions, nice);
         }
 
         /**
@@ -1061,7 +1085,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withReuseRunning(boolean reuse) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, libDir, javaExecutable,
-                    startupTimeout, reuse, jvmOptions);
+                    startupTimeout, reuse, jvmOptions, nice);
         }
 
         /**
@@ -1070,7 +1094,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
          */
         public Settings withJvmOptions(List<String> options) {
             return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, libDir, javaExecutable,
-                    startupTimeout, reuseRunning, options);
+                    startupTimeout, reuseRunning, options, nice);
+        }
+
+        /**
+         * @param niceness CPU priority offset of the fork, 0..19 (0 = same priority as this JVM)
+         * @return a copy with this priority offset
+         */
+        public Settings withNice(int niceness) {
+            return new Settings(dataDir, listenAddress, nativePort, storagePort, heapMb, libDir, javaExecutable,
+                    startupTimeout, reuseRunning, jvmOptions, niceness);
         }
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -47,6 +48,11 @@ class EmbeddedCassandraTest {
         assertEquals(TestCassandra.CQL_PORT, cassandra.contactPoint().getPort());
         assertTrue(cassandra.pid().isPresent());
         assertTrue(Files.isRegularFile(cassandra.logFile()), "log file " + cassandra.logFile());
+        // The fork runs behind the node for the CPU (nice 10 by default), and pid() is the JVM, not nice(1).
+        assertEquals(Math.min(19, niceOf("self") + EmbeddedCassandra.Settings.DEFAULT_NICE),
+                niceOf(Long.toString(cassandra.pid().getAsLong())));
+        assertTrue(ProcessHandle.of(cassandra.pid().getAsLong()).flatMap(h -> h.info().command())
+                .orElse("").endsWith("java"));
 
         String keyspace = TestCassandra.uniqueKeyspace("rows");
         try (CqlSession session = TestCassandra.newSession()) {
@@ -164,7 +170,7 @@ class EmbeddedCassandraTest {
         Config config = ConfigFactory.parseString(String.join("\n",
                 "hankyo.cassandra.embedded {",
                 "  enabled = true, data-dir = \"x/cass\", listen-address = \"127.0.0.2\",",
-                "  native-port = 9142, storage-port = 7100, heap-mb = 768, lib-dir = \"\", startup-timeout = 90s",
+                "  native-port = 9142, storage-port = 7100, heap-mb = 768, lib-dir = \"\", startup-timeout = 90s, nice = 5",
                 "}"));
         EmbeddedCassandra.Settings s = EmbeddedCassandra.Settings.fromConfig(config);
         assertTrue(EmbeddedCassandra.isEnabled(config));
@@ -176,6 +182,11 @@ class EmbeddedCassandraTest {
         assertEquals(EmbeddedCassandra.Settings.defaultLibDir(), s.libDir());
         assertEquals(Duration.ofSeconds(90), s.startupTimeout());
         assertEquals(false, s.reuseRunning());
+        assertEquals(5, s.nice());
+        assertEquals(EmbeddedCassandra.Settings.DEFAULT_NICE, EmbeddedCassandra.Settings.fromConfig(
+                ConfigFactory.parseString("hankyo.cassandra.embedded.heap-mb = 512")).nice());
+        assertThrows(IllegalArgumentException.class, () -> EmbeddedCassandra.Settings.fromConfig(
+                ConfigFactory.parseString("hankyo.cassandra.embedded.nice = 20")));
 
         assertThrows(IllegalArgumentException.class, () -> EmbeddedCassandra.Settings.fromConfig(
                 ConfigFactory.parseString("hankyo.cassandra.embedded.heap-mb = 2048")));
@@ -242,6 +253,17 @@ class EmbeddedCassandraTest {
         @Override
         public boolean shouldSnapshot(String state, String event, long sequenceNr) {
             return sequenceNr == 2;
+        }
+    }
+
+    /** The nice value of a process: field 19 of /proc/<pid>/stat (fields counted after the parenthesised name). */
+    private static int niceOf(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(fields[16]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
