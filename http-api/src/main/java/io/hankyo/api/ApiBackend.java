@@ -75,6 +75,13 @@ public interface ApiBackend {
       String operatorId, String clientId, String dialinId, String name, PhoneNumber forwardTo);
 
   /**
+   * Turns absence mode (不在設定, spec section 4) of the tracking number on or off; setting what is already set
+   * changes nothing. @return the record as it is afterwards @throws ApiProblem 404 when the advertiser or number is
+   * absent
+   */
+  CompletionStage<TrackingNumberView> setAbsence(String operatorId, String clientId, String dialinId, boolean on);
+
+  /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
    * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
    * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.

@@ -5,6 +5,7 @@ import io.hankyo.api.calllog.CallLogQuery;
 import io.hankyo.api.calllog.CallLogRowRenderer;
 import io.hankyo.api.calllog.CallLogStreams;
 import io.hankyo.api.calllog.DelimitedWriter;
+import io.hankyo.api.json.AbsenceRequest;
 import io.hankyo.api.json.AdvertiserJson;
 import io.hankyo.api.json.AdvertiserListJson;
 import io.hankyo.api.json.ApiJson;
@@ -105,6 +106,7 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}                            200 number
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}  {"name"?, "forward_to"?, "number"?}  200 number
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}                            204
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/absence  {"on": true|false} 200 number (不在設定)
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * </pre>
  *
@@ -220,10 +222,12 @@ public final class HttpApi extends AllDirectives {
                     pathEnd(() -> concat(
                         get(() -> listNumbers(operator, clientId)),
                         post(() -> createNumber(operator, clientId)))),
-                    path(PathMatchers.segment(), dialinId -> concat(
-                        get(() -> getNumber(operator, clientId, dialinId)),
-                        put(() -> updateNumber(operator, clientId, dialinId)),
-                        delete(() -> deleteNumber(operator, clientId, dialinId)))))))))),
+                    pathPrefix(PathMatchers.segment(), dialinId -> concat(
+                        pathEnd(() -> concat(
+                            get(() -> getNumber(operator, clientId, dialinId)),
+                            put(() -> updateNumber(operator, clientId, dialinId)),
+                            delete(() -> deleteNumber(operator, clientId, dialinId)))),
+                        path("absence", () -> put(() -> setAbsence(operator, clientId, dialinId))))))))))),
         path("calls", () -> get(() -> calls(operator))));
   }
 
@@ -308,6 +312,18 @@ public final class HttpApi extends AllDirectives {
         return (forwardTo == null ? CompletableFuture.completedFuture(Done.getInstance()) : notATrackingNumber(forwardTo))
             .thenCompose(ok -> backend.updateNumber(operator, clientId, dialinId, name, forwardTo));
       }), n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
+    });
+  }
+
+  private Route setAbsence(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return jsonBody(AbsenceRequest.class, req -> {
+      if (req.on() == null) {
+        throw ApiProblem.invalid("on: is required, true (absence mode on) or false (off)");
+      }
+      return respond(() -> backend.setAbsence(operator, clientId, dialinId, req.on()),
+          n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
     });
   }
 

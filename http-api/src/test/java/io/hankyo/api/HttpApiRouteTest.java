@@ -368,8 +368,9 @@ class HttpApiRouteTest {
       assertEquals("/v1/advertisers/acme/numbers/lp-1", created.headers().firstValue("Location").orElse(null));
       JsonNode n = json(created);
       assertEquals(List.of("dialin_id", "client_id", "din_id", "din_e164", "dialin_name", "fwd_id", "fwd_e164",
-          "created_at", "updated_at"), fieldNames(n));
+          "created_at", "updated_at", "absent"), fieldNames(n));
       assertEquals("lp-1", n.get("dialin_id").asText());
+      assertFalse(n.get("absent").asBoolean());
       assertEquals("acme", n.get("client_id").asText());
       assertEquals("0120-123-456", n.get("din_id").asText());
       assertEquals("+81120123456", n.get("din_e164").asText());
@@ -515,6 +516,34 @@ class HttpApiRouteTest {
       HttpResponse<String> ok = send("PUT", "/v1/advertisers/acme/numbers/n2", KEY_A,
           "{\"forward_to\":\"0120-123-456\"}");
       assertEquals(200, ok.statusCode(), ok.body());
+    }
+
+    @Test
+    void absenceModeIsSwitchedOnAndOffAndSurvivesAnUpdate() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      HttpResponse<String> on = send("PUT", "/v1/advertisers/acme/numbers/n1/absence", KEY_A, "{\"on\":true}");
+      assertEquals(200, on.statusCode(), on.body());
+      assertTrue(json(on).get("absent").asBoolean());
+      assertEquals("03-1234-5678", json(on).get("fwd_id").asText());
+      send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A, "{\"name\":\"店頭\"}");
+      assertTrue(json(get("/v1/advertisers/acme/numbers/n1")).get("absent").asBoolean());
+      HttpResponse<String> off = send("PUT", "/v1/advertisers/acme/numbers/n1/absence", KEY_A, "{\"on\":false}");
+      assertFalse(json(off).get("absent").asBoolean());
+    }
+
+    @Test
+    void badAbsenceRequestsAre400Or404() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      String path = "/v1/advertisers/acme/numbers/n1/absence";
+      assertProblem(send("PUT", path, KEY_A, "{}"), 400, "on: is required");
+      assertProblem(send("PUT", path, KEY_A, "{\"on\":\"yes\"}"), 400, "on");
+      assertProblem(send("PUT", path, KEY_A, "{\"on\":true,\"until\":\"tomorrow\"}"), 400, "until");
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/absence", KEY_A, "{\"on\":true}"), 404, "nope");
+      assertProblem(send("PUT", path, KEY_B, "{\"on\":true}"), 404);
+      assertEquals(405, send("GET", path, KEY_A, null).statusCode());
+      assertFalse(json(get("/v1/advertisers/acme/numbers/n1")).get("absent").asBoolean());
     }
 
     @Test

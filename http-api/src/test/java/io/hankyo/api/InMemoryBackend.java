@@ -173,7 +173,7 @@ final class InMemoryBackend implements ApiBackend {
       if (taken) {
         throw ApiProblem.conflict("dialin_id: '" + id + "' is taken");
       }
-      TrackingNumberView v = new TrackingNumberView(id, clientId, number, name, forwardTo, now, now);
+      TrackingNumberView v = new TrackingNumberView(id, clientId, number, name, forwardTo, now, now, false);
       a.numbers.put(id, v);
       numberOwners.put(number.e164(), operatorId);
       return v;
@@ -210,7 +210,19 @@ final class InMemoryBackend implements ApiBackend {
       TrackingNumberView v = number(operatorId, clientId, dialinId);
       TrackingNumberView updated = new TrackingNumberView(v.dialinId(), v.clientId(), v.number(),
           name != null ? name : v.name(), forwardTo != null ? forwardTo : v.forwardTo(), v.createdAt(),
-          now.plusSeconds(60));
+          now.plusSeconds(60), v.absent());
+      advertiser(operatorId, clientId).numbers.put(dialinId, updated);
+      return updated;
+    });
+  }
+
+  @Override
+  public CompletionStage<TrackingNumberView> setAbsence(
+      String operatorId, String clientId, String dialinId, boolean on) {
+    return run(() -> {
+      TrackingNumberView v = number(operatorId, clientId, dialinId);
+      TrackingNumberView updated = new TrackingNumberView(v.dialinId(), v.clientId(), v.number(), v.name(),
+          v.forwardTo(), v.createdAt(), v.absent() == on ? v.updatedAt() : now.plusSeconds(60), on);
       advertiser(operatorId, clientId).numbers.put(dialinId, updated);
       return updated;
     });

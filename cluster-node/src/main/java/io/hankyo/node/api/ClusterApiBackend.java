@@ -343,6 +343,23 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<TrackingNumberView> setAbsence(
+      String operatorId, String clientId, String dialinId, boolean on) {
+    return requireAdvertiser(operatorId, clientId)
+        .thenCompose(adv -> {
+          String e164 = adv.numbers().get(dialinId);
+          if (e164 == null) {
+            return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+          }
+          return onRejection(
+              number(e164).<TrackingNumber.Details>askWithStatus(
+                  r -> new TrackingNumber.SetAbsence(operatorId, clientId, dialinId, on, r), askTimeout),
+              msg -> ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+        })
+        .thenApply(TrackingNumber.Details::toView);
+  }
+
+  @Override
   public CompletionStage<Boolean> isTrackingNumber(PhoneNumber number) {
     return number(number.e164())
         .ask(TrackingNumber.GetRoute::new, askTimeout)

@@ -119,6 +119,20 @@ public final class TrackingNumber
       @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /**
+   * Turns absence mode (不在設定, spec section 4) on or off. Every call's {@link NumberRoute} carries the switch as it
+   * was when the call arrived, for the call flow's {@code absence} step. No event when it already is as asked.
+   *
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record SetAbsence(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("on") boolean on,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
   /** Reads the record. @param replyTo gets it, or an error when the number is not a tracking number */
   public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo) implements Command {}
 
@@ -146,6 +160,7 @@ public final class TrackingNumber
    * @param forwardTo {@code fwd_id}
    * @param createdAt when assigned
    * @param updatedAt last change
+   * @param absent whether absence mode (不在設定) is on
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -156,7 +171,8 @@ public final class TrackingNumber
       @JsonProperty("number") PhoneNumber number,
       @JsonProperty("forward_to") PhoneNumber forwardTo,
       @JsonProperty("created_at") Instant createdAt,
-      @JsonProperty("updated_at") Instant updatedAt)
+      @JsonProperty("updated_at") Instant updatedAt,
+      @JsonProperty("absent") boolean absent)
       implements JsonSerializable {
 
     /** True when (operator, client id, dialin id) is this record. */
@@ -166,12 +182,12 @@ public final class TrackingNumber
 
     /** The API view. */
     public TrackingNumberView toView() {
-      return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt);
+      return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt, absent);
     }
 
     /** What a call needs. */
     public NumberRoute toRoute() {
-      return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo);
+      return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent);
     }
   }
 
@@ -203,6 +219,9 @@ public final class TrackingNumber
   public record ClientRenamed(@JsonProperty("client_name") String clientName, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /** Absence mode (不在設定) was turned on or off. */
+  public record AbsenceSet(@JsonProperty("on") boolean on, @JsonProperty("at") Instant at) implements Event {}
+
   /** The record let go of the number. */
   public record NumberReleased(
       @JsonProperty("operator_id") String operatorId,
@@ -229,7 +248,8 @@ public final class TrackingNumber
       @JsonProperty("number") PhoneNumber number,
       @JsonProperty("forward_to") PhoneNumber forwardTo,
       @JsonProperty("created_at") Instant createdAt,
-      @JsonProperty("updated_at") Instant updatedAt)
+      @JsonProperty("updated_at") Instant updatedAt,
+      @JsonProperty("absent") boolean absent)
       implements State {
     public Assigned {
       Objects.requireNonNull(operatorId, "operatorId");
@@ -243,7 +263,7 @@ public final class TrackingNumber
 
     Details details() {
       return new Details(
-          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt);
+          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt, absent);
     }
 
     boolean heldBy(String operator, String client, String dialin) {
@@ -298,6 +318,7 @@ public final class TrackingNumber
     b.forStateType(Unassigned.class)
         .onCommand(Assign.class, this::assign)
         .onCommand(Update.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(SetAbsence.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
@@ -305,6 +326,7 @@ public final class TrackingNumber
     b.forStateType(Assigned.class)
         .onCommand(Assign.class, this::assignAgain)
         .onCommand(Update.class, this::update)
+        .onCommand(SetAbsence.class, this::setAbsence)
         .onCommand(UpdateClientName.class, this::updateClientName)
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
@@ -355,6 +377,17 @@ public final class TrackingNumber
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
+  private ReplyEffect<Event, State> setAbsence(Assigned s, SetAbsence c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (c.on() == s.absent()) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new AbsenceSet(c.on(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
     boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
     if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
@@ -385,12 +418,14 @@ public final class TrackingNumber
     var b = newEventHandlerBuilder();
     b.forStateType(Unassigned.class)
         .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
-            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at()));
+            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false));
     b.forStateType(Assigned.class)
         .onEvent(NumberUpdated.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), s.clientName(),
-            s.dialinId(), e.dialinName(), s.number(), e.forwardTo(), s.createdAt(), e.at()))
+            s.dialinId(), e.dialinName(), s.number(), e.forwardTo(), s.createdAt(), e.at(), s.absent()))
         .onEvent(ClientRenamed.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), e.clientName(),
-            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at()))
+            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at(), s.absent()))
+        .onEvent(AbsenceSet.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), s.clientName(),
+            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at(), e.on()))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

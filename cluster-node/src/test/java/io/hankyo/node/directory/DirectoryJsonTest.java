@@ -86,8 +86,8 @@ class DirectoryJsonTest {
     crossesNodes(new Operator.ClientIds(List.of("a", "b")));
     crossesNodes(new Advertiser.Summary("op-1", "shop-1", "Shop", Map.of("d1", din.e164()), at, at));
     crossesNodes(new Advertiser.Removed(Map.of("d1", din.e164())));
-    crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at));
-    json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd))));
+    crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true));
+    json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true))));
     json(new TrackingNumber.Route(Optional.empty()));
     json(new ApiKey.Resolution(Optional.of("op-1")));
     json(new ApiKey.Resolution(Optional.empty()));

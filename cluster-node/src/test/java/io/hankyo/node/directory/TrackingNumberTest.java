@@ -1,6 +1,7 @@
 package io.hankyo.node.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +97,37 @@ class TrackingNumberTest {
     var get = kit.<StatusReply<TrackingNumber.Details>>runCommand(TrackingNumber.Get::new);
     assertEquals(d, get.reply().getValue());
     assertEquals("Top page", d.toView().name());
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> absence(String op, String dialin, boolean on) {
+    return kit.runCommand(r -> new TrackingNumber.SetAbsence(op, "shop-1", dialin, on, r));
+  }
+
+  @Test
+  void absenceModeIsPersistedCarriedInTheRouteAndKeptAcrossUpdatesAndRecovery() {
+    assertTrue(absence("op-1", "d1", true).reply().isError(), "unassigned");
+    assign("op-1", "shop-1", "d1");
+    assertFalse(route().orElseThrow().absent());
+
+    var on = absence("op-1", "d1", true);
+    assertTrue(on.reply().getValue().absent());
+    assertTrue(on.eventOfType(TrackingNumber.AbsenceSet.class).on());
+    assertTrue(route().orElseThrow().absent());
+    assertTrue(absence("op-1", "d1", true).hasNoEvents(), "already on: nothing to persist");
+    assertTrue(absence("op-2", "d1", false).reply().isError(), "another operator's record");
+    assertTrue(absence("op-1", "d2", false).reply().isError(), "another dialin id");
+
+    update("d1", "renamed", FWD2);
+    assertTrue(route().orElseThrow().absent(), "an update keeps absence mode");
+    kit.restart();
+    assertTrue(route().orElseThrow().absent(), "recovered from the journal");
+
+    assertFalse(absence("op-1", "d1", false).reply().getValue().absent());
+    assertFalse(route().orElseThrow().absent());
+    kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assign("op-1", "shop-1", "d1");
+    assertFalse(route().orElseThrow().absent(), "a new record starts present");
   }
 
   @Test

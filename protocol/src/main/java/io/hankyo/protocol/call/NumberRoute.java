@@ -1,5 +1,6 @@
 package io.hankyo.protocol.call;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.number.PhoneNumber;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param dialinName {@code dialin_name}
  * @param din {@code din_id}, the tracking number
  * @param forwardTo {@code fwd_id}, the forward destination
+ * @param absent whether absence mode (不在設定, spec section 4) was on when the call arrived
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -25,8 +27,10 @@ public record NumberRoute(
     @JsonProperty("dialin_id") String dialinId,
     @JsonProperty("dialin_name") String dialinName,
     @JsonProperty("din") PhoneNumber din,
-    @JsonProperty("forward_to") PhoneNumber forwardTo)
+    @JsonProperty("forward_to") PhoneNumber forwardTo,
+    @JsonProperty("absent") boolean absent)
     implements JsonSerializable {
+  @JsonCreator
   public NumberRoute {
     Objects.requireNonNull(operatorId, "operatorId");
     Objects.requireNonNull(clientId, "clientId");
@@ -35,5 +39,11 @@ public record NumberRoute(
     Objects.requireNonNull(forwardTo, "forwardTo");
     clientName = clientName == null ? "" : clientName;
     dialinName = dialinName == null ? "" : dialinName;
+  }
+
+  /** A route with absence mode off. */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, false);
   }
 }

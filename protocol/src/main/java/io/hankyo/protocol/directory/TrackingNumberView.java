@@ -14,6 +14,7 @@ import java.time.Instant;
  * @param forwardTo {@code fwd_id}, the forward destination
  * @param createdAt when it was created
  * @param updatedAt when it was last changed
+ * @param absent whether absence mode (不在設定, spec section 4) is on
  */
 public record TrackingNumberView(
     @JsonProperty("dialin_id") String dialinId,
@@ -22,4 +23,5 @@ public record TrackingNumberView(
     @JsonProperty("name") String name,
     @JsonProperty("forward_to") PhoneNumber forwardTo,
     @JsonProperty("created_at") Instant createdAt,
-    @JsonProperty("updated_at") Instant updatedAt) {}
+    @JsonProperty("updated_at") Instant updatedAt,
+    @JsonProperty("absent") boolean absent) {}
