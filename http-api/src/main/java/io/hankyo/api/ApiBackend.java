@@ -2,7 +2,9 @@ package io.hankyo.api;
 
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.EncryptedValue;
 import java.time.Instant;
@@ -80,6 +82,22 @@ public interface ApiBackend {
    * absent
    */
   CompletionStage<TrackingNumberView> setAbsence(String operatorId, String clientId, String dialinId, boolean on);
+
+  /**
+   * The tracking number's call flow (issue 3). @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<FlowView> getFlow(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Stores {@code flow} as the number's next flow version, or removes the document when {@code flow} is null (calls
+   * are forwarded to {@code fwd_id} again; removing when there is none changes nothing). Calls already under way
+   * keep the version they started with.
+   *
+   * @param flow a flow checked by {@link io.hankyo.protocol.flow.CallFlowParser}, or null
+   * @return the flow as it is afterwards
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<FlowView> storeFlow(String operatorId, String clientId, String dialinId, CallFlow flow);
 
   /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it

@@ -1,5 +1,8 @@
 package io.hankyo.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
 /**
  * An error the API reports as an RFC 9457 problem detail ({@code application/problem+json}).
  *
@@ -10,12 +13,38 @@ public final class ApiProblem extends RuntimeException {
   private final int status;
   private final String type;
   private final String title;
+  private final List<FieldError> errors;
+
+  /**
+   * One of several problems in a request body: RFC 9457 section 3.2's {@code errors} extension member, as in the RFC's
+   * own example.
+   *
+   * @param pointer RFC 6901 JSON Pointer to the bad member of the request body, e.g. {@code /steps/menu/retries}
+   * @param detail what is wrong there
+   */
+  public record FieldError(@JsonProperty("pointer") String pointer, @JsonProperty("detail") String detail) {}
 
   public ApiProblem(int status, String type, String title, String detail) {
+    this(status, type, title, detail, List.of());
+  }
+
+  /** A problem with a list of field errors ({@code errors} in the body). */
+  public ApiProblem(int status, String type, String title, String detail, List<FieldError> errors) {
     super(detail);
     this.status = status;
     this.type = type;
     this.title = title;
+    this.errors = List.copyOf(errors);
+  }
+
+  /** The field errors; empty when the problem has none. */
+  public List<FieldError> errors() {
+    return errors;
+  }
+
+  /** 400 listing every bad field of the body; {@code detail} summarizes. */
+  public static ApiProblem invalid(String detail, List<FieldError> errors) {
+    return new ApiProblem(400, "https://hankyo.io/problems/invalid-request", "Invalid request", detail, errors);
   }
 
   /** HTTP status code. */

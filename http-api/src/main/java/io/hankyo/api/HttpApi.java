@@ -1,5 +1,6 @@
 package io.hankyo.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hankyo.api.calllog.CallLogFormat;
 import io.hankyo.api.calllog.CallLogQuery;
 import io.hankyo.api.calllog.CallLogRowRenderer;
@@ -11,6 +12,7 @@ import io.hankyo.api.json.AdvertiserListJson;
 import io.hankyo.api.json.ApiJson;
 import io.hankyo.api.json.CreateAdvertiserRequest;
 import io.hankyo.api.json.CreateNumberRequest;
+import io.hankyo.api.json.FlowJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -18,6 +20,12 @@ import io.hankyo.api.json.UpdateAdvertiserRequest;
 import io.hankyo.api.json.UpdateNumberRequest;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.CallFlowException;
+import io.hankyo.protocol.flow.CallFlowParser;
+import io.hankyo.protocol.flow.ForwardStep;
+import io.hankyo.protocol.flow.ForwardTarget;
+import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -107,6 +115,9 @@ import org.slf4j.LoggerFactory;
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}  {"name"?, "forward_to"?, "number"?}  200 number
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}                            204
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/absence  {"on": true|false} 200 number (不在設定)
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/flow                       200 flow
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/flow     call flow document 200 flow (a new version)
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/flow                       200 flow (back to "forward to fwd_id")
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * </pre>
  *
@@ -227,7 +238,11 @@ public final class HttpApi extends AllDirectives {
                             get(() -> getNumber(operator, clientId, dialinId)),
                             put(() -> updateNumber(operator, clientId, dialinId)),
                             delete(() -> deleteNumber(operator, clientId, dialinId)))),
-                        path("absence", () -> put(() -> setAbsence(operator, clientId, dialinId))))))))))),
+                        path("absence", () -> put(() -> setAbsence(operator, clientId, dialinId))),
+                        path("flow", () -> concat(
+                            get(() -> getFlow(operator, clientId, dialinId)),
+                            put(() -> storeFlow(operator, clientId, dialinId)),
+                            delete(() -> removeFlow(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))));
   }
 
@@ -324,6 +339,76 @@ public final class HttpApi extends AllDirectives {
       }
       return respond(() -> backend.setAbsence(operator, clientId, dialinId, req.on()),
           n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
+    });
+  }
+
+  private Route getFlow(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getFlow(operator, clientId, dialinId),
+        f -> json(StatusCodes.OK, FlowJson.of(f, settings.zone())));
+  }
+
+  /**
+   * Checks the document ({@link CallFlowParser}: every problem at once, each with its JSON Pointer), refuses forward
+   * targets that are tracking numbers of the cluster (a loop), then stores it as the number's next flow version.
+   */
+  private Route storeFlow(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    // a flow document may be as large as the parser allows, whatever the general body limit
+    long max = Math.max(settings.maxBodyBytes(), CallFlowParser.MAX_DOCUMENT_BYTES);
+    return jsonBody(JsonNode.class, max, document -> respond(
+        () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+          CallFlow flow;
+          try {
+            flow = CallFlowParser.parse(document, current.number());
+          } catch (CallFlowException e) {
+            throw flowProblem(e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+          }
+          return targetsAreNotTrackingNumbers(flow)
+              .thenCompose(ok -> backend.storeFlow(operator, clientId, dialinId, flow));
+        }),
+        f -> json(StatusCodes.OK, FlowJson.of(f, settings.zone()))));
+  }
+
+  private Route removeFlow(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.storeFlow(operator, clientId, dialinId, null),
+        f -> json(StatusCodes.OK, FlowJson.of(f, settings.zone())));
+  }
+
+  private static ApiProblem flowProblem(List<ApiProblem.FieldError> errors) {
+    ApiProblem.FieldError first = errors.get(0);
+    String detail = "the call flow has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
+        + "; first: " + first.pointer() + ": " + first.detail();
+    return ApiProblem.invalid(detail, errors);
+  }
+
+  /** Fails with 400 naming every forward target (queue targets too) that is a tracking number of the cluster. */
+  private CompletionStage<Done> targetsAreNotTrackingNumbers(CallFlow flow) {
+    List<CompletableFuture<Optional<ApiProblem.FieldError>>> checks = new ArrayList<>();
+    flow.steps().forEach((id, step) -> {
+      List<ForwardTarget> targets = step instanceof ForwardStep f ? f.targets()
+          : step instanceof QueueStep q ? q.targets() : List.of();
+      for (int i = 0; i < targets.size(); i++) {
+        String pointer = "/steps/" + id + "/targets/" + i + "/to";
+        PhoneNumber to = targets.get(i).to();
+        checks.add(backend.isTrackingNumber(to).toCompletableFuture().thenApply(tracking -> tracking
+            ? Optional.of(new ApiProblem.FieldError(pointer, to.national() + " is a tracking number of this "
+                + "service; calls forwarded to it would loop through the cluster"))
+            : Optional.empty()));
+      }
+    });
+    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<ApiProblem.FieldError> loops = checks.stream().map(CompletableFuture::join)
+          .flatMap(Optional::stream).toList();
+      if (!loops.isEmpty()) {
+        throw flowProblem(loops);
+      }
+      return Done.getInstance();
     });
   }
 
@@ -483,8 +568,12 @@ public final class HttpApi extends AllDirectives {
 
   /** Reads a JSON request body of at most {@code max-body-bytes} into {@code type}, strictly. */
   private <T> Route jsonBody(Class<T> type, Function<T, Route> inner) {
+    return jsonBody(type, settings.maxBodyBytes(), inner);
+  }
+
+  /** Reads a JSON body of at most {@code max} bytes (413 beyond) into {@code type} (400 when it does not fit). */
+  private <T> Route jsonBody(Class<T> type, long max, Function<T, Route> inner) {
     return extractRequestEntity(entity -> extractMaterializer(mat -> {
-      long max = settings.maxBodyBytes();
       MediaType mediaType = entity.getContentType().mediaType();
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send a JSON object with Content-Type: application/json");
@@ -495,7 +584,7 @@ public final class HttpApi extends AllDirectives {
       }
       OptionalLong length = entity.getContentLengthOption();
       if (length.isPresent() && length.getAsLong() > max) {
-        throw tooLarge(length.getAsLong());
+        throw tooLarge(length.getAsLong(), max);
       }
       CompletionStage<ByteString> bytes = entity.getDataBytes()
           .limitWeighted(max, b -> (long) b.size())
@@ -504,7 +593,7 @@ public final class HttpApi extends AllDirectives {
         if (t.isFailure()) {
           Throwable cause = unwrap(t.failed().get());
           if (cause instanceof StreamLimitReachedException || cause instanceof EntityStreamSizeException) {
-            throw tooLarge(-1);
+            throw tooLarge(-1, max);
           }
           throw ApiProblem.invalid("the request body could not be read: " + cause.getMessage());
         }
@@ -513,9 +602,9 @@ public final class HttpApi extends AllDirectives {
     }));
   }
 
-  private ApiProblem tooLarge(long length) {
+  private static ApiProblem tooLarge(long length, long max) {
     return Problems.payloadTooLarge("the request body " + (length >= 0 ? "has " + length + " bytes; " : "is ")
-        + "larger than the limit of " + settings.maxBodyBytes() + " bytes");
+        + "larger than the limit of " + max + " bytes");
   }
 
   /** Runs a backend call and renders its result; failures become problem responses. */
@@ -566,7 +655,7 @@ public final class HttpApi extends AllDirectives {
       status = Optional.of(StatusCodes.INTERNAL_SERVER_ERROR);
     }
     ProblemJson body = new ProblemJson(problem.type(), problem.title(), status.get().intValue(), problem.detail(),
-        instance);
+        instance, problem.errors().isEmpty() ? null : problem.errors());
     HttpResponse response = HttpResponse.create()
         .withStatus(status.get())
         .withEntity(HttpEntities.create(PROBLEM_CONTENT_TYPE, ApiJson.writeBytes(body)));
@@ -597,7 +686,7 @@ public final class HttpApi extends AllDirectives {
       return problemResponse((ApiProblem) cause, path);
     }
     if (cause instanceof EntityStreamSizeException || cause instanceof StreamLimitReachedException) {
-      return problemResponse(tooLarge(-1), path);
+      return problemResponse(tooLarge(-1, settings.maxBodyBytes()), path);
     }
     if (cause instanceof IllegalRequestException) {
       IllegalRequestException ire = (IllegalRequestException) cause;

@@ -14,11 +14,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -544,6 +544,75 @@ class HttpApiRouteTest {
       assertProblem(send("PUT", path, KEY_B, "{\"on\":true}"), 404);
       assertEquals(405, send("GET", path, KEY_A, null).statusCode());
       assertFalse(json(get("/v1/advertisers/acme/numbers/n1")).get("absent").asBoolean());
+    }
+
+    /** The flow of issue 3's example, with forward targets in every accepted form. */
+    static final String FLOW = """
+        {"start": "hours",
+         "steps": {
+           "hours":   {"type": "schedule", "timezone": "Asia/Tokyo", "holidays": "JP",
+                       "weekly": {"mon": ["09:00-12:00", "13:00-18:00"], "sat": ["10:00-15:00"]},
+                       "exceptions": [{"date": "2026-12-31", "closed": true}],
+                       "open": "away", "closed": "closed"},
+           "away":    {"type": "absence", "present": "menu", "absent": "closed"},
+           "menu":    {"type": "menu", "prompt": "welcome", "digits": {"1": "sales", "2": "support"},
+                       "first_digit_timeout_sec": 5, "retries": 2, "invalid": "menu", "timeout": "sales"},
+           "sales":   {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15},
+                                                     {"to": "+81322222222", "ring_sec": 20}], "failed": "sorry"},
+           "support": {"type": "queue", "queue": "support", "lines": 2, "hold_prompt": "hold", "max_wait_sec": 120,
+                       "targets": [{"to": "03-3333-3333", "ring_sec": 20}], "timeout": "sorry"},
+           "closed":  {"type": "hangup", "prompt": "closed"},
+           "sorry":   {"type": "hangup", "prompt": "sorry"}}}
+        """;
+
+    @Test
+    void flowDocumentsAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      String path = "/v1/advertisers/acme/numbers/n1/flow";
+      JsonNode none = json(get(path));
+      assertEquals(List.of("dialin_id", "client_id", "version", "updated_at", "flow"), fieldNames(none));
+      assertEquals(0, none.get("version").asInt());
+      assertTrue(none.get("flow").isNull());
+
+      HttpResponse<String> stored = send("PUT", path, KEY_A, FLOW);
+      assertEquals(200, stored.statusCode(), stored.body());
+      JsonNode v1 = json(stored);
+      assertEquals(1, v1.get("version").asInt());
+      assertEquals("hours", v1.get("flow").get("start").asText());
+      assertEquals("03-1111-1111", v1.get("flow").at("/steps/sales/targets/0/to").asText());
+      assertEquals("03-2222-2222", v1.get("flow").at("/steps/sales/targets/1/to").asText());
+      assertEquals(v1, json(get(path)));
+
+      assertEquals(2, json(send("PUT", path, KEY_A, FLOW)).get("version").asInt());
+      JsonNode removed = json(send("DELETE", path, KEY_A, null));
+      assertEquals(3, removed.get("version").asInt());
+      assertTrue(removed.get("flow").isNull());
+      assertEquals(3, json(send("DELETE", path, KEY_A, null)).get("version").asInt(), "nothing to remove");
+    }
+
+    @Test
+    void badFlowDocumentsAre400ListingEveryProblemWithItsPointer() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n2\",\"number\":\"0120-999-888\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      String path = "/v1/advertisers/acme/numbers/n1/flow";
+      String bad = FLOW.replace("\"retries\": 2", "\"retries\": -1").replace("\"open\": \"away\"", "\"open\": \"nowhere\"");
+      JsonNode problem = assertProblem(send("PUT", path, KEY_A, bad), 400, "the call flow has", "problems");
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertTrue(pointers.contains("/steps/menu/retries"), pointers.toString());
+      assertTrue(pointers.contains("/steps/hours/open"), pointers.toString());
+
+      assertProblem(send("PUT", path, KEY_A, FLOW.replace("03-1111-1111", "0120-999-888")), 400,
+          "/steps/sales/targets/0/to", "loop");
+      assertProblem(send("PUT", path, KEY_A, FLOW.replace("03-1111-1111", "0120-123-456")), 400,
+          "/steps/sales/targets/0/to");
+      assertProblem(send("PUT", path, KEY_A, "{\"start\": "), 400, "malformed JSON");
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/flow", KEY_A, FLOW), 404, "nope");
+      assertProblem(send("PUT", path, KEY_B, FLOW), 404);
+      assertEquals(0, json(get(path)).get("version").asInt(), "nothing stored by the refused requests");
     }
 
     @Test

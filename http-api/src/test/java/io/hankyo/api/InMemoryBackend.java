@@ -2,7 +2,9 @@ package io.hankyo.api;
 
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.EncryptedValue;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +39,7 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, String> apiKeys = new HashMap<>();
   private final Map<String, TreeMap<String, Adv>> operators = new HashMap<>();
   private final Map<String, String> numberOwners = new HashMap<>();
+  private final Map<String, FlowView> flows = new HashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   /** Every call but {@link #authenticate} fails as a cluster that cannot answer. */
@@ -213,6 +216,30 @@ final class InMemoryBackend implements ApiBackend {
           now.plusSeconds(60), v.absent());
       advertiser(operatorId, clientId).numbers.put(dialinId, updated);
       return updated;
+    });
+  }
+
+  @Override
+  public CompletionStage<FlowView> getFlow(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return flows.getOrDefault(operatorId + "/" + clientId + "/" + dialinId,
+          new FlowView(dialinId, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<FlowView> storeFlow(String operatorId, String clientId, String dialinId, CallFlow flow) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      String key = operatorId + "/" + clientId + "/" + dialinId;
+      FlowView current = flows.getOrDefault(key, new FlowView(dialinId, clientId, 0, null, null));
+      if (flow == null && current.flow() == null) {
+        return current;
+      }
+      FlowView stored = new FlowView(dialinId, clientId, current.version() + 1, flow, now.plusSeconds(120));
+      flows.put(key, stored);
+      return stored;
     });
   }
 

@@ -10,7 +10,9 @@ import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.protocol.privacy.EncryptedValue;
@@ -32,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -306,6 +309,12 @@ public final class ClusterApiBackend implements ApiBackend {
 
   @Override
   public CompletionStage<TrackingNumberView> getNumber(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toView);
+  }
+
+  /** The record (operator, client id, dialin id); fails with 404 when the advertiser or the record is absent. */
+  private CompletionStage<TrackingNumber.Details> getNumberDetails(
+      String operatorId, String clientId, String dialinId) {
     return requireAdvertiser(operatorId, clientId)
         .thenCompose(adv -> {
           String e164 = adv.numbers().get(dialinId);
@@ -316,8 +325,24 @@ public final class ClusterApiBackend implements ApiBackend {
               .map(CompletableFuture::completedFuture)
               .orElseGet(() -> CompletableFuture.failedFuture(
                   ApiProblem.notFound(numberNotFound(clientId, dialinId)))));
-        })
-        .thenApply(TrackingNumber.Details::toView);
+        });
+  }
+
+  /**
+   * Sends a command to the TrackingNumber entity of the record (operator, client id, dialin id); fails with 404 when
+   * the advertiser or the record is absent, or the entity says the record does not hold the number.
+   */
+  private CompletionStage<TrackingNumber.Details> onNumber(String operatorId, String clientId, String dialinId,
+      Function<ActorRef<StatusReply<TrackingNumber.Details>>, TrackingNumber.Command> command) {
+    return requireAdvertiser(operatorId, clientId)
+        .thenCompose(adv -> {
+          String e164 = adv.numbers().get(dialinId);
+          if (e164 == null) {
+            return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+          }
+          return onRejection(number(e164).askWithStatus(command::apply, askTimeout),
+              msg -> ApiProblem.notFound(numberNotFound(clientId, dialinId)));
+        });
   }
 
   @Override
@@ -343,19 +368,22 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<FlowView> getFlow(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toFlowView);
+  }
+
+  @Override
+  public CompletionStage<FlowView> storeFlow(String operatorId, String clientId, String dialinId, CallFlow flow) {
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.StoreFlow(operatorId, clientId, dialinId, flow, r))
+        .thenApply(TrackingNumber.Details::toFlowView);
+  }
+
+  @Override
   public CompletionStage<TrackingNumberView> setAbsence(
       String operatorId, String clientId, String dialinId, boolean on) {
-    return requireAdvertiser(operatorId, clientId)
-        .thenCompose(adv -> {
-          String e164 = adv.numbers().get(dialinId);
-          if (e164 == null) {
-            return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
-          }
-          return onRejection(
-              number(e164).<TrackingNumber.Details>askWithStatus(
-                  r -> new TrackingNumber.SetAbsence(operatorId, clientId, dialinId, on, r), askTimeout),
-              msg -> ApiProblem.notFound(numberNotFound(clientId, dialinId)));
-        })
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.SetAbsence(operatorId, clientId, dialinId, on, r))
         .thenApply(TrackingNumber.Details::toView);
   }
 

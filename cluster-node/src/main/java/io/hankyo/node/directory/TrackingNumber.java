@@ -3,7 +3,9 @@ package io.hankyo.node.directory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Instant;
 import java.util.Objects;
@@ -133,6 +135,22 @@ public final class TrackingNumber
       @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
       implements Command {}
 
+  /**
+   * Stores a new version of the number's call flow document (issue 3), or removes the document ({@code flow} null:
+   * calls are forwarded to {@code fwd_id} again). Every store is a new version (1, 2, …, per record); a call keeps the
+   * flow and version it started with (they travel in its {@link NumberRoute}).
+   *
+   * @param flow a flow checked by {@link io.hankyo.protocol.flow.CallFlowParser}, or null to remove the document
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record StoreFlow(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("flow") CallFlow flow,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
   /** Reads the record. @param replyTo gets it, or an error when the number is not a tracking number */
   public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo) implements Command {}
 
@@ -161,6 +179,9 @@ public final class TrackingNumber
    * @param createdAt when assigned
    * @param updatedAt last change
    * @param absent whether absence mode (不在設定) is on
+   * @param flow the call flow document, or null when the number has none (calls go to {@code fwd_id})
+   * @param flowVersion the version of {@code flow}: 0 before the first store, then 1, 2, … (a removal is a version)
+   * @param flowUpdatedAt when the flow was last stored or removed; null before the first store
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -172,12 +193,20 @@ public final class TrackingNumber
       @JsonProperty("forward_to") PhoneNumber forwardTo,
       @JsonProperty("created_at") Instant createdAt,
       @JsonProperty("updated_at") Instant updatedAt,
-      @JsonProperty("absent") boolean absent)
+      @JsonProperty("absent") boolean absent,
+      @JsonProperty("flow") CallFlow flow,
+      @JsonProperty("flow_version") int flowVersion,
+      @JsonProperty("flow_updated_at") Instant flowUpdatedAt)
       implements JsonSerializable {
 
     /** True when (operator, client id, dialin id) is this record. */
     public boolean heldBy(String operator, String client, String dialin) {
       return operatorId.equals(operator) && clientId.equals(client) && dialinId.equals(dialin);
+    }
+
+    /** The API view of the flow. */
+    public FlowView toFlowView() {
+      return new FlowView(dialinId, clientId, flowVersion, flow, flowUpdatedAt);
     }
 
     /** The API view. */
@@ -187,7 +216,8 @@ public final class TrackingNumber
 
     /** What a call needs. */
     public NumberRoute toRoute() {
-      return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent);
+      return new NumberRoute(
+          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion);
     }
   }
 
@@ -217,6 +247,11 @@ public final class TrackingNumber
 
   /** The advertiser's new name. */
   public record ClientRenamed(@JsonProperty("client_name") String clientName, @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** A version of the call flow document was stored ({@code flow} null: the document was removed). */
+  public record FlowStored(
+      @JsonProperty("version") int version, @JsonProperty("flow") CallFlow flow, @JsonProperty("at") Instant at)
       implements Event {}
 
   /** Absence mode (不在設定) was turned on or off. */
@@ -249,7 +284,10 @@ public final class TrackingNumber
       @JsonProperty("forward_to") PhoneNumber forwardTo,
       @JsonProperty("created_at") Instant createdAt,
       @JsonProperty("updated_at") Instant updatedAt,
-      @JsonProperty("absent") boolean absent)
+      @JsonProperty("absent") boolean absent,
+      @JsonProperty("flow") CallFlow flow,
+      @JsonProperty("flow_version") int flowVersion,
+      @JsonProperty("flow_updated_at") Instant flowUpdatedAt)
       implements State {
     public Assigned {
       Objects.requireNonNull(operatorId, "operatorId");
@@ -262,8 +300,23 @@ public final class TrackingNumber
     }
 
     Details details() {
-      return new Details(
-          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt, absent);
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
+          updatedAt, absent, flow, flowVersion, flowUpdatedAt);
+    }
+
+    Assigned withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
+      return new Assigned(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
+          flowVersion, flowUpdatedAt);
+    }
+
+    Assigned withAbsent(boolean on, Instant at) {
+      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
+          on, flow, flowVersion, flowUpdatedAt);
+    }
+
+    Assigned withFlow(CallFlow newFlow, int version, Instant at) {
+      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
+          absent, newFlow, version, at);
     }
 
     boolean heldBy(String operator, String client, String dialin) {
@@ -319,6 +372,7 @@ public final class TrackingNumber
         .onCommand(Assign.class, this::assign)
         .onCommand(Update.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(SetAbsence.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(StoreFlow.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
@@ -327,6 +381,7 @@ public final class TrackingNumber
         .onCommand(Assign.class, this::assignAgain)
         .onCommand(Update.class, this::update)
         .onCommand(SetAbsence.class, this::setAbsence)
+        .onCommand(StoreFlow.class, this::storeFlow)
         .onCommand(UpdateClientName.class, this::updateClientName)
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
@@ -388,6 +443,17 @@ public final class TrackingNumber
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
+  private ReplyEffect<Event, State> storeFlow(Assigned s, StoreFlow c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (c.flow() == null && s.flow() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new FlowStored(s.flowVersion() + 1, c.flow(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
     boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
     if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
@@ -418,14 +484,12 @@ public final class TrackingNumber
     var b = newEventHandlerBuilder();
     b.forStateType(Unassigned.class)
         .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
-            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false));
+            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null));
     b.forStateType(Assigned.class)
-        .onEvent(NumberUpdated.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), s.clientName(),
-            s.dialinId(), e.dialinName(), s.number(), e.forwardTo(), s.createdAt(), e.at(), s.absent()))
-        .onEvent(ClientRenamed.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), e.clientName(),
-            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at(), s.absent()))
-        .onEvent(AbsenceSet.class, (s, e) -> new Assigned(s.operatorId(), s.clientId(), s.clientName(),
-            s.dialinId(), s.dialinName(), s.number(), s.forwardTo(), s.createdAt(), e.at(), e.on()))
+        .onEvent(NumberUpdated.class, (s, e) -> s.withNames(s.clientName(), e.dialinName(), e.forwardTo(), e.at()))
+        .onEvent(ClientRenamed.class, (s, e) -> s.withNames(e.clientName(), s.dialinName(), s.forwardTo(), e.at()))
+        .onEvent(AbsenceSet.class, (s, e) -> s.withAbsent(e.on(), e.at()))
+        .onEvent(FlowStored.class, (s, e) -> s.withFlow(e.flow(), e.version(), e.at()))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

@@ -3,6 +3,7 @@ package io.hankyo.node.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,9 @@ import io.hankyo.node.directory.Operator;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
@@ -233,6 +236,36 @@ class ClusterApiBackendTest {
     // The number and the dialin id can be used again.
     await(backend.createNumber(op, "shop", "d1", num("0120-111-111"), "Back", num("03-1111-1111")));
     assertEquals("Back", lookup("0120-111-111").orElseThrow().dialinName());
+  }
+
+  @Test
+  void absenceAndFlowVersionsReachTheRouteOfTheNextCall() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    await(backend.createNumber(op, "shop", "d1", num("0120-222-111"), "Top", num("03-1111-1111")));
+    assertEquals(0, await(backend.getFlow(op, "shop", "d1")).version());
+
+    assertTrue(await(backend.setAbsence(op, "shop", "d1", true)).absent());
+    assertTrue(lookup("0120-222-111").orElseThrow().absent());
+    CallFlow flow = CallFlow.defaultFor(num("06-1111-1111"), 15);
+    FlowView v1 = await(backend.storeFlow(op, "shop", "d1", flow));
+    assertEquals(1, v1.version());
+    assertEquals(flow, v1.flow());
+    assertEquals(v1, await(backend.getFlow(op, "shop", "d1")));
+    NumberRoute route = lookup("0120-222-111").orElseThrow();
+    assertEquals(flow, route.flow());
+    assertEquals(1, route.flowVersion());
+    assertTrue(route.absent());
+
+    FlowView removed = await(backend.storeFlow(op, "shop", "d1", null));
+    assertEquals(2, removed.version());
+    assertNull(lookup("0120-222-111").orElseThrow().flow());
+    assertFalse(await(backend.setAbsence(op, "shop", "d1", false)).absent());
+
+    problem(404, backend.getFlow(op, "shop", "nope"));
+    problem(404, backend.storeFlow(op, "shop", "nope", flow));
+    problem(404, backend.setAbsence(op, "shop", "nope", true));
+    problem(404, backend.storeFlow(newOperator(), "shop", "d1", flow));
   }
 
   @Test

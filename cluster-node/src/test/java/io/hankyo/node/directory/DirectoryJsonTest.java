@@ -3,19 +3,20 @@ package io.hankyo.node.directory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import io.hankyo.protocol.call.NumberRoute;
-import io.hankyo.protocol.number.PhoneNumber;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonJsonSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -86,8 +87,10 @@ class DirectoryJsonTest {
     crossesNodes(new Operator.ClientIds(List.of("a", "b")));
     crossesNodes(new Advertiser.Summary("op-1", "shop-1", "Shop", Map.of("d1", din.e164()), at, at));
     crossesNodes(new Advertiser.Removed(Map.of("d1", din.e164())));
-    crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true));
-    json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true))));
+    crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true,
+        CallFlow.defaultFor(fwd, 20), 4, at));
+    json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
+        CallFlow.defaultFor(fwd, 20), 4))));
     json(new TrackingNumber.Route(Optional.empty()));
     json(new ApiKey.Resolution(Optional.of("op-1")));
     json(new ApiKey.Resolution(Optional.empty()));

@@ -3,18 +3,21 @@ package io.hankyo.node.directory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,6 +131,40 @@ class TrackingNumberTest {
     kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
     assign("op-1", "shop-1", "d1");
     assertFalse(route().orElseThrow().absent(), "a new record starts present");
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> storeFlow(String op, CallFlow flow) {
+    return kit.runCommand(r -> new TrackingNumber.StoreFlow(op, "shop-1", "d1", flow, r));
+  }
+
+  @Test
+  void flowVersionsArePersistedAndEveryCallRouteCarriesTheCurrentOne() {
+    CallFlow flow = CallFlow.defaultFor(FWD2, 15);
+    assertTrue(storeFlow("op-1", flow).reply().isError(), "unassigned");
+    assign("op-1", "shop-1", "d1");
+    assertEquals(0, route().orElseThrow().flowVersion());
+    assertNull(route().orElseThrow().flow());
+    assertTrue(storeFlow("op-1", null).hasNoEvents(), "no document to remove");
+
+    var v1 = storeFlow("op-1", flow);
+    assertEquals(1, v1.eventOfType(TrackingNumber.FlowStored.class).version());
+    assertEquals(flow, v1.reply().getValue().flow());
+    assertEquals(1, v1.reply().getValue().toFlowView().version());
+    assertEquals(flow, route().orElseThrow().flow());
+    assertTrue(storeFlow("op-2", null).reply().isError(), "another operator's record");
+
+    assertEquals(2, storeFlow("op-1", flow).reply().getValue().flowVersion(), "every store is a version");
+    kit.restart();
+    assertEquals(2, route().orElseThrow().flowVersion());
+    assertEquals(flow, route().orElseThrow().flow(), "recovered from the journal (JSON round trip)");
+
+    update("d1", "renamed", FWD);
+    assertEquals(flow, route().orElseThrow().flow(), "an update keeps the flow");
+    var removed = storeFlow("op-1", null);
+    assertEquals(3, removed.reply().getValue().flowVersion());
+    assertNull(route().orElseThrow().flow());
+    assertNotNull(removed.reply().getValue().flowUpdatedAt());
   }
 
   @Test
