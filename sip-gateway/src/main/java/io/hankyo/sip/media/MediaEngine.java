@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ public final class MediaEngine implements AutoCloseable {
   private final ScheduledThreadPoolExecutor pacer;
   private final Thread receiver;
   private final ConcurrentLinkedQueue<MediaSession> toRegister = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Runnable> receiverTasks = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Integer> releaseAfterSelect = new ConcurrentLinkedQueue<>();
   private final Set<MediaSession> sessions = ConcurrentHashMap.newKeySet();
   private final JitterHistogram sendJitter = new JitterHistogram();
   private volatile boolean running = true;
@@ -147,10 +150,54 @@ public final class MediaEngine implements AutoCloseable {
     return pacer;
   }
 
-  void closed(MediaSession s, int port) {
+  /**
+   * Closes a session's socket and returns its port to the pool once the socket is really closed. A channel
+   * registered with a selector closes only when the selector deregisters it, so the receive thread does it; the
+   * caller waits (up to 2 s), so that the port can be bound again as soon as this returns. From the receive thread
+   * itself (a listener closing its session) the port is released after the next select instead.
+   */
+  void closed(MediaSession s, DatagramChannel channel, int port) {
     sessions.remove(s);
+    if (Thread.currentThread() == receiver) {
+      SelectionKey key = channel.keyFor(selector);
+      if (key != null) {
+        key.cancel();
+      }
+      closeQuietly(channel);
+      releaseAfterSelect.add(port);
+      selector.wakeup();
+      return;
+    }
+    if (!running || !receiver.isAlive()) {
+      closeQuietly(channel);
+      ports.release(port);
+      return;
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    receiverTasks.add(() -> {
+      try {
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null) {
+          key.cancel();
+          selector.selectNow(); // deregisters the cancelled key, so that close() closes the socket now
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("deregistering RTP port {}", port, e);
+      } finally {
+        closeQuietly(channel);
+        done.countDown();
+      }
+    });
+    selector.wakeup();
+    try {
+      if (!done.await(2, TimeUnit.SECONDS)) {
+        closeQuietly(channel);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(channel);
+    }
     ports.release(port);
-    selector.wakeup(); // the closed channel's key is deregistered at the next select
   }
 
   /** Closes every session, then stops the threads. */
@@ -182,6 +229,14 @@ public final class MediaEngine implements AutoCloseable {
     while (running) {
       try {
         selector.select(1000);
+        Integer port;
+        while ((port = releaseAfterSelect.poll()) != null) {
+          ports.release(port); // its key was cancelled before this select, so its socket is closed now
+        }
+        Runnable task;
+        while ((task = receiverTasks.poll()) != null) {
+          task.run();
+        }
         MediaSession pending;
         while ((pending = toRegister.poll()) != null) {
           pending.register(selector);

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * grows by one per packet and the timestamp by 160 per frame; a new talkspurt (the first packet after silence, a
  * new prompt, a relayed stream taking over) carries the marker bit (RFC 3551 section 4.1) and a timestamp advanced by
  * the time elapsed since our previous packet (in whole frames), so the timestamps keep following the clock across
- * prompts. Nothing is sent while nothing plays. Every paced packet's lateness against its 20 ms grid is recorded in
- * {@link #sendJitter()} (and the engine's histogram).
+ * prompts. Nothing is sent while nothing plays, nor when the negotiated direction is recvonly or inactive (the
+ * stream still advances, so playback times stay right). Every paced packet's lateness against its 20 ms grid is
+ * recorded in {@link #sendJitter()} (and the engine's histogram).
  *
  * <p><b>Receiving.</b> Packets with the negotiated codec or telephone-event payload type are taken; others and
  * malformed datagrams are counted and dropped. The peer's address is learnt from its packets (symmetric RTP, RFC
@@ -301,7 +302,8 @@ public final class MediaSession implements AutoCloseable {
 
   private void transmit(RtpPacket p) {
     InetSocketAddress to = remote;
-    if (to == null) {
+    NegotiatedMedia m = media;
+    if (to == null || m == null || !m.localDirection().sends()) {
       dropped.incrementAndGet();
       return;
     }
@@ -596,7 +598,10 @@ public final class MediaSession implements AutoCloseable {
     return relayed.get();
   }
 
-  /** Packets not sent: no peer address yet, socket buffer full, our prompt had the floor. */
+  /**
+   * Packets not sent: no peer address yet, the negotiated direction forbids sending (recvonly, inactive), socket
+   * buffer full, our prompt had the floor.
+   */
   public long packetsDropped() {
     return dropped.get();
   }
@@ -608,7 +613,8 @@ public final class MediaSession implements AutoCloseable {
 
   /**
    * Stops playing ({@link PlayOutcome#CLOSED}), ends the bridge, closes the socket and returns the port to the
-   * pool. Idempotent.
+   * pool: when this returns the port can be bound again (it waits for the receive thread to let go of the socket,
+   * normally well under a millisecond; called from a listener, the port is freed just after). Idempotent.
    */
   @Override
   public void close() {
@@ -623,12 +629,7 @@ public final class MediaSession implements AutoCloseable {
       cancelTicker();
     }
     unbridge();
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("closing RTP port {}", port, e);
-    }
-    engine.closed(this, port);
+    engine.closed(this, channel, port);
     if (old != null) {
       old.done.complete(PlayOutcome.CLOSED);
     }

@@ -259,6 +259,9 @@ public final class SdpOfferAnswer {
       if (!s.type.equals("audio") || s.port == 0) {
         continue;
       }
+      if (s.port < 0 || s.port > 65535) {
+        return new Refusal(new SdpNegotiation.Rejected(488, 399, "audio stream " + i + " has port " + s.port));
+      }
       sawAudio = true;
       if (!s.protocol.equalsIgnoreCase("RTP/AVP")) {
         continue;

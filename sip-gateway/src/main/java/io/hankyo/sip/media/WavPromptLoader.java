@@ -82,7 +82,8 @@ public final class WavPromptLoader {
     AudioFileFormat fileFormat;
     try {
       fileFormat = AudioSystem.getAudioFileFormat(new ByteArrayInputStream(wav));
-    } catch (UnsupportedAudioFileException | IOException e) {
+    } catch (UnsupportedAudioFileException | IOException | RuntimeException e) {
+      // javax.sound's readers throw runtime exceptions on some damaged headers
       throw new InvalidPromptException(InvalidPromptException.Reason.NOT_WAV,
           "prompt " + name + ": not a WAV file we can read (" + e.getMessage() + ")");
     }
@@ -99,7 +100,7 @@ public final class WavPromptLoader {
     short[] samples;
     try (AudioInputStream in = AudioSystem.getAudioInputStream(new ByteArrayInputStream(wav))) {
       samples = readConverted(name, in);
-    } catch (UnsupportedAudioFileException | IOException | IllegalArgumentException e) {
+    } catch (UnsupportedAudioFileException | IOException | RuntimeException e) {
       throw new InvalidPromptException(InvalidPromptException.Reason.NOT_WAV,
           "prompt " + name + ": damaged WAV file (" + e.getMessage() + ")");
     }

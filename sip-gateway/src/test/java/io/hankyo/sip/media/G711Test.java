@@ -77,8 +77,8 @@ class G711Test {
 
   /**
    * The JDK codes with a variant of the Sun reference that differs from ITU-T G.191 at some decision levels (and
-   * wraps µ-law magnitudes above 32635 to silence, and codes A-law -7..-1 as -248): ours agrees on nearly all samples, and where not, picks a neighbouring
-   * reconstruction level.
+   * wraps µ-law magnitudes above 32635 to silence, and codes A-law -7..-1 as -248): ours agrees on nearly all
+   * samples, and where not, picks a neighbouring reconstruction level.
    */
   @Test
   void encodesLikeTheJdkUpToNeighbouringLevels() throws Exception {
@@ -86,8 +86,10 @@ class G711Test {
     for (int i = 0; i < all.length; i++) {
       all[i] = (short) (i - 32768);
     }
-    compareWithJdk(all, AudioFormat.Encoding.ULAW, G711.encodeUlaw(all, 0, all.length), G711::ulawToLinear, x -> Math.abs(x) > 32635);
-    compareWithJdk(all, AudioFormat.Encoding.ALAW, G711.encodeAlaw(all, 0, all.length), G711::alawToLinear, x -> x >= -7 && x <= -1);
+    compareWithJdk(all, AudioFormat.Encoding.ULAW, G711.encodeUlaw(all, 0, all.length), G711::ulawToLinear,
+        x -> Math.abs(x) > 32635);
+    compareWithJdk(all, AudioFormat.Encoding.ALAW, G711.encodeAlaw(all, 0, all.length), G711::alawToLinear,
+        x -> x >= -7 && x <= -1);
   }
 
   @Test

@@ -166,7 +166,7 @@ class MediaSessionTest {
     long t0 = System.nanoTime();
     assertEquals(PlayOutcome.FINISHED, outcome(a.play(prompt)));
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
-    assertTrue(tookMs >= 170 && tookMs < 1000, "10 frames paced at 20 ms took " + tookMs + " ms");
+    assertTrue(tookMs >= 170 && tookMs < 3000, "10 frames paced at 20 ms took " + tookMs + " ms");
     await("10 packets at b", () -> rb.packets.size() >= 10);
     List<RtpPacket> first = List.copyOf(rb.packets);
     assertEquals(10, first.size());
@@ -365,7 +365,7 @@ class MediaSessionTest {
       assertEquals((back.get(0).timestamp() + 160L * i) & 0xFFFFFFFFL, back.get(i).timestamp());
       assertArrayEquals(Codec.PCMA.transcodeTo(Codec.PCMU, alaw), back.get(i).payload());
     }
-    assertTrue(a.packetsRelayed() == 3 && b.packetsRelayed() == 6, a.packetsRelayed() + " " + b.packetsRelayed());
+    await("the relay counters", () -> a.packetsRelayed() == 3 && b.packetsRelayed() == 6);
 
     // b plays a prompt while bridged: it has the floor, relayed packets are dropped, then relay resumes
     var prompt = b.play(steps("announce", 5));
@@ -404,6 +404,19 @@ class MediaSessionTest {
     assertEquals(0, engine.ports().inUse());
     assertEquals(0, engine.openSessions());
     assertTrue(open.get(0).isClosed());
+  }
+
+  @Test
+  void sendsNothingWhenTheDirectionForbidsIt() throws Exception {
+    Peer p = peer(16920);
+    MediaSession s = engine.open(MediaListener.NONE);
+    s.start(new NegotiatedMedia(HOST, p.port(), Codec.PCMU, 0, -1, -1, MediaDirection.RECVONLY));
+    assertEquals(PlayOutcome.FINISHED, outcome(s.play(steps("x", 3))));
+    assertEquals(0, p.drain(100).size());
+    assertEquals(3, s.packetsDropped());
+    s.start(new NegotiatedMedia(HOST, p.port(), Codec.PCMU, 0, -1, -1, MediaDirection.SENDRECV)); // re-INVITE
+    assertEquals(PlayOutcome.FINISHED, outcome(s.play(steps("x", 3))));
+    assertEquals(3, p.drain(100).size());
   }
 
   @Test

@@ -215,6 +215,33 @@ class SdpOfferAnswerTest {
     assertTrue(lines(offer).contains("c=IN IP6 ::1"), offer);
   }
 
+  @Test
+  void garbageNeverThrows() {
+    java.util.Random r = new java.util.Random(7);
+    String[] pieces = {"v=0\n", "o=- 1 1 IN IP4 1.2.3.4\n", "s=-\n", "c=IN IP4 10.0.0.1\n", "c=IN IP6 ::1\n",
+        "c=IN\n", "t=0 0\n", "m=audio 99999 RTP/AVP 0\n", "m=audio -1 RTP/AVP 0\n", "m=audio x RTP/AVP\n",
+        "m=audio 5004 RTP/AVP 0 8 101\n", "m=audio 5004/2 RTP/AVP 300 abc\n", "a=rtpmap:\n", "a=rtpmap:0\n",
+        "a=rtpmap:x PCMU/8000\n", "a=rtpmap:101 telephone-event\n", "a=ptime:abc\n", "a=sendonly\n", "=\n",
+        "\u0000\n", "b=AS:64\n", "m=\n"};
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder b = new StringBuilder(r.nextInt(4) == 0 ? "" : "v=0\n");
+      for (int k = r.nextInt(8); k > 0; k--) {
+        b.append(pieces[r.nextInt(pieces.length)]);
+      }
+      SdpNegotiation n = leg.answer(b.toString(), 20000);
+      if (n instanceof SdpNegotiation.Accepted a) {
+        assertTrue(a.media().remotePort() > 0 && a.media().remotePort() <= 65535, b.toString());
+      }
+      leg.acceptAnswer(b.toString());
+    }
+  }
+
+  @Test
+  void aPortOutOfRangeIsRefused() {
+    SdpNegotiation.Rejected r = rejected(leg.answer(SIPP_OFFER.replace("m=audio 6000", "m=audio 70000"), 20000));
+    assertTrue(r.reason().contains("port 70000"), r.reason());
+  }
+
   private static long version(String sdp) {
     return Long.parseLong(lines(sdp).get(1).split(" ")[2]);
   }

@@ -151,6 +151,45 @@ class WavPromptLoaderTest {
   }
 
   @Test
+  void damagedHeadersNeverThrowAnythingElse() throws Exception {
+    byte[] good = sineWav(new AudioFormat(8000, 16, 1, true, false), 0.05);
+    java.util.Random r = new java.util.Random(11);
+    for (int i = 0; i < 2000; i++) {
+      byte[] bad = good.clone();
+      for (int k = 1 + r.nextInt(4); k > 0; k--) {
+        bad[12 + r.nextInt(36)] = (byte) r.nextInt(256); // the fmt and data chunk headers
+      }
+      if (r.nextBoolean()) {
+        bad = java.util.Arrays.copyOf(bad, 12 + r.nextInt(bad.length - 12));
+      }
+      try {
+        Prompt p = loader.load("fuzz", bad);
+        assertTrue(p.sampleCount() > 0);
+      } catch (InvalidPromptException expected) {
+        assertTrue(expected.getMessage().startsWith("prompt fuzz"), expected.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void stereoIsMixedToMono() throws Exception {
+    int frames = 8000;
+    ByteBuffer b = ByteBuffer.allocate(frames * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < frames; i++) {
+      b.putShort((short) (10000 * Math.sin(2 * Math.PI * 1000 * i / 8000.0))).putShort((short) 0);
+    }
+    AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(b.array()),
+        new AudioFormat(8000, 16, 2, true, false), frames);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AudioSystem.write(in, AudioFileFormat.Type.WAVE, out);
+    int peak = 0;
+    for (short s : loader.load("lr", out.toByteArray()).samples()) {
+      peak = Math.max(peak, Math.abs(s));
+    }
+    assertEquals(5000, peak, 200, "left at full level, right silent: the mix is half");
+  }
+
+  @Test
   void settingsGiveTheLimits() throws Exception {
     MediaSettings s = MediaSettings.defaults();
     assertEquals(8L * 1024 * 1024, s.promptMaxBytes());
