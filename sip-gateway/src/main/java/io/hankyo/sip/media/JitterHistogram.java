@@ -71,6 +71,17 @@ public final class JitterHistogram {
     return max.get();
   }
 
+  /**
+   * Forgets every sample, e.g. to measure a window after warm-up. Not atomic against concurrent
+   * {@link #record} calls: a sample recorded during the reset may be lost or kept.
+   */
+  public void reset() {
+    for (int i = 0; i < counts.length(); i++) {
+      counts.set(i, 0);
+    }
+    max.reset();
+  }
+
   @Override
   public String toString() {
     return "JitterHistogram[n=" + count() + ", p50=" + (count() == 0 ? 0 : percentileMicros(50)) + "us, p99="

@@ -25,5 +25,11 @@ class JitterHistogramTest {
     assertEquals(250_000, h.maxMicros());
     assertEquals(250_000, h.percentileMicros(100));
     assertThrows(IllegalArgumentException.class, () -> h.percentileMicros(0));
+    h.reset();
+    assertEquals(0, h.count());
+    assertEquals(0, h.maxMicros());
+    h.record(30);
+    assertEquals(50, h.p99Micros() < 30 ? -1 : 50);
+    assertEquals(30, h.p99Micros(), "capped by the maximum seen");
   }
 }
