@@ -78,8 +78,7 @@ class BusinessHoursTest {
   }
 
   @Test
-  void aHolidayOnFridayClosesTheNightThatStartsThen() {
-    // Friday 2026-01-02 is no holiday; make a schedule where Friday night starts on a holiday: Monday ranges
+  void aRangeThatCrossesMidnightFollowsTheHolidayOfTheDayItStarts() {
     ScheduleStep s = schedule("\"holidays\": \"JP\", \"weekly\": {\"mon\": [\"22:00-03:00\"]}");
     assertFalse(HOURS.isOpen(s, tokyo("2026-01-13T01:00")), "Monday 2026-01-12 is Coming of Age Day");
     assertTrue(HOURS.isOpen(s, tokyo("2026-01-20T01:00")), "Monday 2026-01-19 is not");

@@ -1,6 +1,5 @@
 package io.hankyo.node.flow;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -120,11 +119,5 @@ final class FlowDriver {
 
   FlowState.Phase phase() {
     return state.phase();
-  }
-
-  /** Asserts the last signal was taken, and returns its result. */
-  FlowResult taken() {
-    assertFalse(last.ignored(), "the signal was ignored");
-    return last;
   }
 }
