@@ -29,6 +29,8 @@ import java.util.Map;
  *   <tr><td>declined (603/403)</td><td>回線不可</td><td>着信者</td></tr>
  *   <tr><td>unreachable (404/480/408/5xx/timeout)</td><td>回線不可</td><td>システム</td></tr>
  *   <tr><td>gateway or cluster failure before answer</td><td>ステータス異</td><td>システム</td></tr>
+ *   <tr><td>the call flow hung up (hangup step, no failed forward before it)</td><td>不完了呼</td><td>システム</td></tr>
+ *   <tr><td>the call flow could not go on</td><td>ステータス異</td><td>システム</td></tr>
  * </table>
  *
  * Durations are whole seconds rounded half up from milliseconds: {@code calling_sec} from the start of forwarding to
@@ -121,6 +123,7 @@ public final class CallOutcomes {
       case CALLER_CANCELLED:
       case NO_ANSWER:
       case ANSWER_CANCEL_RACE:
+      case FLOW_ENDED:
         return DialStatus.INCOMPLETE;
       case BUSY:
         return DialStatus.BUSY;

@@ -66,7 +66,9 @@ class CallOutcomesTest {
     "ANSWER_CANCEL_RACE, CALLER, INCOMPLETE, CALLER",
     "GATEWAY_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
     "CLUSTER_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
-    "NORMAL_CLEARING, CALLER, STATUS_ERROR, SYSTEM"
+    "NORMAL_CLEARING, CALLER, STATUS_ERROR, SYSTEM",
+    "FLOW_ENDED, SYSTEM, INCOMPLETE, SYSTEM",
+    "FLOW_ERROR, SYSTEM, STATUS_ERROR, SYSTEM"
   })
   void unansweredStatusRules(EndCause cause, HangupParty by, DialStatus status, HangupParty hup) {
     CallLogRecord r = record(null, 5_000, by, cause);

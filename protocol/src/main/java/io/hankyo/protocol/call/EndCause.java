@@ -22,5 +22,12 @@ public enum EndCause {
   /** The gateway could not continue the call (internal error, shutdown). */
   GATEWAY_FAILURE,
   /** The cluster did not decide in time (ask timeout, entity unavailable). */
-  CLUSTER_FAILURE
+  CLUSTER_FAILURE,
+  /**
+   * The call flow ended the call before any destination answered and after no failed forward attempt: a hangup step
+   * (e.g. outside business hours, or after the longest wait of a queue). 不完了呼, システム.
+   */
+  FLOW_ENDED,
+  /** The call flow could not go on (a step missing from a stored flow, or too many transitions). ステータス異. */
+  FLOW_ERROR
 }
