@@ -15,7 +15,8 @@ import java.time.Instant;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CallProgress.Ringing.class, name = "ringing"),
   @JsonSubTypes.Type(value = CallProgress.Answered.class, name = "answered"),
-  @JsonSubTypes.Type(value = CallProgress.Ended.class, name = "ended")
+  @JsonSubTypes.Type(value = CallProgress.Ended.class, name = "ended"),
+  @JsonSubTypes.Type(value = CallProgress.LegFailed.class, name = "leg-failed")
 })
 public sealed interface CallProgress extends JsonSerializable {
   /** The call's {@code trn_id}. */
@@ -43,6 +44,24 @@ public sealed interface CallProgress extends JsonSerializable {
       @JsonProperty("attempt") int attempt,
       @JsonProperty("at") Instant at,
       @JsonProperty("by") HangupParty by,
+      @JsonProperty("cause") EndCause cause,
+      @JsonProperty("sip_status") int sipStatus)
+      implements CallProgress {}
+
+  /**
+   * The forward leg of {@code attempt} ended without an answer while the caller is still waiting (only for forwards
+   * with {@link RouteDecision.Forward#holdCallerOnFailure()}): the gateway keeps the caller's INVITE transaction
+   * pending (ringback continues) and waits for {@link CallInstruction.Forward} (the next attempt) or {@link
+   * CallInstruction.Release}. If neither comes in time, the gateway ends the call itself and reports {@link Ended}.
+   *
+   * @param cause why the leg failed: BUSY, DECLINED, UNREACHABLE, or NO_ANSWER after the entity's
+   *     {@link CallInstruction.CancelForward}
+   * @param sipStatus the destination's final response (e.g. 486, 603, 404), 0 when there was none (CANCEL, timeout)
+   */
+  record LegFailed(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("attempt") int attempt,
+      @JsonProperty("at") Instant at,
       @JsonProperty("cause") EndCause cause,
       @JsonProperty("sip_status") int sipStatus)
       implements CallProgress {}

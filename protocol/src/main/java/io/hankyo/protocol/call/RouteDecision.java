@@ -1,5 +1,6 @@
 package io.hankyo.protocol.call;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -23,14 +24,27 @@ public sealed interface RouteDecision extends JsonSerializable {
    * @param destination the number to call
    * @param ringTimeoutMillis how long the Call entity lets it ring (milliseconds); the entity sends
    *     {@link CallInstruction.CancelForward} when it expires
+   * @param holdCallerOnFailure false: a failed forward leg ends the call (the gateway answers the caller with the
+   *     mapped final response and reports {@link CallProgress.Ended}). true (sequential forwarding, issue 3): the
+   *     gateway keeps the caller's INVITE transaction pending, reports {@link CallProgress.LegFailed} and waits for
+   *     the entity's next {@link CallInstruction.Forward} or {@link CallInstruction.Release}
    */
   record Forward(
       @JsonProperty("trn_id") String trnId,
       @JsonProperty("attempt") int attempt,
       @JsonProperty("route") NumberRoute route,
       @JsonProperty("destination") PhoneNumber destination,
-      @JsonProperty("ring_timeout_ms") long ringTimeoutMillis)
-      implements RouteDecision {}
+      @JsonProperty("ring_timeout_ms") long ringTimeoutMillis,
+      @JsonProperty("hold_caller_on_failure") boolean holdCallerOnFailure)
+      implements RouteDecision {
+    @JsonCreator
+    public Forward {}
+
+    /** A forward whose failure ends the call (the walking skeleton's behaviour). */
+    public Forward(String trnId, int attempt, NumberRoute route, PhoneNumber destination, long ringTimeoutMillis) {
+      this(trnId, attempt, route, destination, ringTimeoutMillis, false);
+    }
+  }
 
   /**
    * Answer the caller with a final response and create nothing.
