@@ -2,6 +2,12 @@ package io.hankyo.node.call;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.node.flow.BusinessHours;
+import io.hankyo.node.flow.FlowAction;
+import io.hankyo.node.flow.FlowInterpreter;
+import io.hankyo.node.flow.FlowResult;
+import io.hankyo.node.flow.FlowSignal;
+import io.hankyo.node.flow.FlowState;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.CallArrival;
 import io.hankyo.protocol.call.CallInstruction;
@@ -11,6 +17,7 @@ import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.HangupParty;
+import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +72,12 @@ public final class Call
 
   /** Prefix of the tags of {@link CallEnded} events; the call-log projection runs one instance per tag. */
   public static final String TAG_PREFIX = "calllog-";
+
+  /** Ring timeout of calls whose events predate call flows (hankyo.sip.ring-timeout's default), milliseconds. */
+  static final long DEFAULT_RING_TIMEOUT_MILLIS = 30_000;
+
+  /** Runs every call's flow; pure, shared. Schedule steps use Japanese public holidays. */
+  static final FlowInterpreter FLOWS = new FlowInterpreter(BusinessHours.japan());
 
   /** How long the gateway has to report the end after the entity ordered a cancel. */
   static final Duration GATEWAY_GRACE = Duration.ofSeconds(15);
@@ -139,10 +152,19 @@ public final class Call
       @JsonProperty("arrival") CallArrival arrival,
       @JsonProperty("route") NumberRoute route,
       @JsonProperty("seqNum") long seqNum,
-      @JsonProperty("gateway") ActorRef<CallInstruction> gateway)
+      @JsonProperty("gateway") ActorRef<CallInstruction> gateway,
+      @JsonProperty("ringTimeoutMillis") long ringTimeoutMillis)
       implements Event {
     @JsonCreator
-    public CallArrived {}
+    public CallArrived {
+      // events written before call flows have no ring timeout: the default of hankyo.sip.ring-timeout
+      ringTimeoutMillis = ringTimeoutMillis > 0 ? ringTimeoutMillis : DEFAULT_RING_TIMEOUT_MILLIS;
+    }
+
+    /** The flow this call follows: the number's document, or "forward to fwd_id" with the gateway's ring timeout. */
+    public CallFlow flow() {
+      return route.flow() != null ? route.flow() : defaultFlow(route, ringTimeoutMillis);
+    }
   }
 
   /** A forward attempt started; {@code ringDeadline} is when the entity gives up on it. */
@@ -154,6 +176,23 @@ public final class Call
       implements Event {
     @JsonCreator
     public ForwardAttemptStarted {}
+  }
+
+  /**
+   * Forward {@code attempt} failed while the caller waits (sequential forwarding, issue 3); persisted together with the
+   * next {@link ForwardAttemptStarted} in one write.
+   *
+   * @param cause BUSY, DECLINED, UNREACHABLE or NO_ANSWER
+   * @param sipStatus the destination's final response, 0 for none
+   */
+  public record ForwardAttemptFailed(
+      @JsonProperty("attempt") int attempt,
+      @JsonProperty("at") Instant at,
+      @JsonProperty("cause") EndCause cause,
+      @JsonProperty("sipStatus") int sipStatus)
+      implements Event {
+    @JsonCreator
+    public ForwardAttemptFailed {}
   }
 
   /** The destination answered; {@code ringingAt} is when it first rang (null when it answered without ringing). */
@@ -185,9 +224,15 @@ public final class Call
     public Idle {}
   }
 
-  /** Forwarding to a destination that has not answered yet. */
+  /**
+   * Forwarding to a destination that has not answered yet.
+   *
+   * @param flow where the call flow stands (rebuilt from the events on recovery: the interpreter is a pure function)
+   */
   public record Forwarding(
-      @JsonProperty("arrived") CallArrived arrived, @JsonProperty("attempt") ForwardAttemptStarted attempt)
+      @JsonProperty("arrived") CallArrived arrived,
+      @JsonProperty("attempt") ForwardAttemptStarted attempt,
+      @JsonProperty("flow") FlowState flow)
       implements State {
     @JsonCreator
     public Forwarding {}
@@ -197,7 +242,8 @@ public final class Call
   public record Connected(
       @JsonProperty("arrived") CallArrived arrived,
       @JsonProperty("attempt") ForwardAttemptStarted attempt,
-      @JsonProperty("answered") CallAnswered answered)
+      @JsonProperty("answered") CallAnswered answered,
+      @JsonProperty("flow") FlowState flow)
       implements State {
     @JsonCreator
     public Connected {}
@@ -294,7 +340,9 @@ public final class Call
   private void onRecovered(State state) {
     if (state instanceof Forwarding f) {
       watchGateway(f.arrived().gateway());
-      armRingTimer(f.attempt());
+      if (f.attempt() != null) {
+        armRingTimer(f.attempt());
+      }
     } else if (state instanceof Connected c) {
       watchGateway(c.arrived().gateway());
     } else if (state instanceof Ended) {
@@ -312,7 +360,7 @@ public final class Call
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
     b.forStateType(Forwarding.class)
-        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s.arrived(), s.attempt()))))
+        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s))))
         .onCommand(Report.class, this::reportWhileForwarding)
         .onCommand(RingTimeoutExpired.class, this::ringTimeout)
         .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attempt().attempt()
@@ -321,7 +369,8 @@ public final class Call
         .onCommand(GatewayLost.class, (s, c) ->
             end(s.arrived(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
     b.forStateType(Connected.class)
-        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s.arrived(), s.attempt()))))
+        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(
+            decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
         .onCommand(Report.class, this::reportWhileConnected)
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
@@ -346,18 +395,34 @@ public final class Call
     if (cmd.ringTimeoutMillis() <= 0) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("ring timeout must be positive"));
     }
-    Instant now = Instant.now();
-    CallArrived arrived = new CallArrived(cmd.arrival(), cmd.route(), cmd.seqNum(), cmd.gateway());
-    RouteDecision.Forward first = firstAttempt(cmd.arrival(), cmd.route(), cmd.ringTimeoutMillis());
-    ForwardAttemptStarted attempt = new ForwardAttemptStarted(
-        first.attempt(), first.destination(), now, now.plusMillis(first.ringTimeoutMillis()));
+    CallArrived arrived = new CallArrived(cmd.arrival(), cmd.route(), cmd.seqNum(), cmd.gateway(),
+        cmd.ringTimeoutMillis());
+    FirstStep first = firstStep(arrived);
+    if (first.decision() instanceof RouteDecision.Forward forward) {
+      Instant now = Instant.now();
+      ForwardAttemptStarted attempt = new ForwardAttemptStarted(
+          forward.attempt(), forward.destination(), now, now.plusMillis(forward.ringTimeoutMillis()));
+      return Effect()
+          .persist(List.of(arrived, attempt))
+          .thenRun(s -> {
+            watchGateway(cmd.gateway());
+            armRingTimer(attempt);
+          })
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(decision((Forwarding) s)));
+    }
+    // The flow ends the call before any destination rings (outside business hours, absence, a flow that cannot run
+    // here yet): the caller gets the final response of the decision and the call is logged now.
+    RouteDecision.Reject reject = (RouteDecision.Reject) first.decision();
+    CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
+        arrived.seqNum(), arrived.arrival(), arrived.route(), arrived.route().forwardTo(), null, null,
+        arrived.arrival().arrivedAt(), HangupParty.SYSTEM, first.endCause(), reject.sipStatus()));
     return Effect()
-        .persist(List.of(arrived, attempt))
+        .persist(List.of(arrived, new CallEnded(record, null)))
         .thenRun(s -> {
-          watchGateway(cmd.gateway());
-          armRingTimer(attempt);
+          writeCallLog(record);
+          passivate();
         })
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(decision(arrived, attempt)));
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(reject));
   }
 
   private ReplyEffect<Event, State> orphanReport(Report cmd) {
@@ -393,7 +458,47 @@ public final class Call
     if (p instanceof CallProgress.Ended e) {
       return end(s.arrived(), s.attempt(), null, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
     }
+    if (p instanceof CallProgress.LegFailed f) {
+      return legFailed(s, f, cmd.replyTo());
+    }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
+  }
+
+  /**
+   * A forward leg failed while the caller waits: the flow decides. Next target: persist the failure and the next
+   * attempt in one write, then order the gateway to ring it. The flow ends: order the gateway to release the caller
+   * with the flow's status; the gateway's {@link CallProgress.Ended} then ends the call here.
+   */
+  private ReplyEffect<Event, State> legFailed(Forwarding s, CallProgress.LegFailed f, ActorRef<StatusReply<Done>> replyTo) {
+    if (f.attempt() != s.attempt().attempt()) {
+      return Effect().reply(replyTo, StatusReply.ack());
+    }
+    timers.cancel(ringTimerKey(f.attempt()));
+    timers.cancel(graceTimerKey(f.attempt()));
+    ForwardAttemptFailed failed = new ForwardAttemptFailed(f.attempt(), f.at(), f.cause(), f.sipStatus());
+    FlowResult result = FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(failed));
+    FlowAction.Forward next = firstOf(result.actions(), FlowAction.Forward.class);
+    if (next != null) {
+      Instant now = Instant.now();
+      long ringMs = ringMillis(s.arrived(), next);
+      ForwardAttemptStarted attempt = new ForwardAttemptStarted(
+          next.attempt(), next.to(), now, now.plusMillis(ringMs));
+      boolean hold = holdCallerOnFailure(s.arrived(), result.state(), next.attempt());
+      return Effect()
+          .persist(List.of(failed, attempt))
+          .thenRun(st -> {
+            s.arrived().gateway().tell(
+                new CallInstruction.Forward(trnId, next.attempt(), next.to(), ringMs, hold));
+            armRingTimer(attempt);
+          })
+          .thenReply(replyTo, st -> StatusReply.ack());
+    }
+    FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
+    EndCause cause = hangup != null ? hangup.cause() : EndCause.FLOW_ERROR;
+    // Media steps after a failed forward (a "failed" step that plays a prompt) are not available yet: end the call.
+    s.arrived().gateway().tell(new CallInstruction.Release(trnId, cause));
+    timers.startSingleTimer(graceTimerKey(f.attempt()), new GatewaySilent(f.attempt()), GATEWAY_GRACE);
+    return Effect().reply(replyTo, StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> reportWhileConnected(Connected s, Report cmd) {
@@ -429,30 +534,103 @@ public final class Call
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
-          deps.callLog().upsert(record).whenComplete((done, err) -> {
-            if (err != null) {
-              ctx.getLog().warn("call {}: direct call-log write failed, the projection will write it: {}",
-                  trnId, err.toString());
-            }
-          });
+          writeCallLog(record);
           passivate();
         });
     return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack());
   }
 
   /**
-   * The first step of a new call: forward attempt 1 to the tracking number's forward destination, ringing at most
-   * {@code ringTimeoutMillis}. A pure function of its arguments, so the cluster's call control can compute the same
-   * decision before this entity has recovered (see {@link ClusterCallControl#arrive}).
+   * What a new call does first, decided by its flow ({@link CallArrived#flow()}) at its arrival time: forward to the
+   * first destination ({@link RouteDecision.Forward}), or end it at once ({@link RouteDecision.Reject} with the
+   * flow's final response: outside business hours, absence, or a step this version cannot run before a forward yet —
+   * play, menu, queue and prompts need the media plane). A pure function of the arrival, so that the cluster's call
+   * control computes the same decision before this entity has recovered (see {@link ClusterCallControl#arrive}).
+   *
+   * @param ringTimeoutMillis ring timeout of numbers without a flow document (hankyo.sip.ring-timeout), ms
    */
-  public static RouteDecision.Forward firstAttempt(CallArrival arrival, NumberRoute route, long ringTimeoutMillis) {
-    return new RouteDecision.Forward(arrival.trnId(), 1, route, route.forwardTo(), ringTimeoutMillis);
+  public static RouteDecision firstDecision(CallArrival arrival, NumberRoute route, long ringTimeoutMillis) {
+    return firstStep(new CallArrived(arrival, route, 0, null, ringTimeoutMillis)).decision();
   }
 
-  private static RouteDecision decision(CallArrived arrived, ForwardAttemptStarted attempt) {
+  /** The first decision and, when it ends the call, why. */
+  record FirstStep(RouteDecision decision, EndCause endCause) {}
+
+  static FirstStep firstStep(CallArrived arrived) {
+    FlowResult result = FLOWS.apply(arrived.flow(), FlowState.initial(), signalOf(arrived));
+    FlowAction.Forward forward = firstOf(result.actions(), FlowAction.Forward.class);
+    CallArrival arrival = arrived.arrival();
+    if (forward != null) {
+      return new FirstStep(new RouteDecision.Forward(arrival.trnId(), forward.attempt(), arrived.route(),
+          forward.to(), ringMillis(arrived, forward),
+          holdCallerOnFailure(arrived, result.state(), forward.attempt())), null);
+    }
+    FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
+    if (hangup != null) {
+      return new FirstStep(new RouteDecision.Reject(hangup.sipStatus() >= 300 ? hangup.sipStatus() : 480,
+          reasonOf(hangup.cause())), hangup.cause());
+    }
+    return new FirstStep(new RouteDecision.Reject(480, "Temporarily Unavailable (call flow step needs media)"),
+        EndCause.FLOW_ERROR);
+  }
+
+  private static String reasonOf(EndCause cause) {
+    return cause == EndCause.FLOW_ERROR ? "Server Internal Error" : "Temporarily Unavailable";
+  }
+
+  /**
+   * Whether the gateway should keep the caller waiting when {@code attempt} fails: true when the flow would try
+   * something else then; false when it would just end the call (then the gateway answers the caller itself, one
+   * round trip less — the default flow of a number without a document).
+   */
+  static boolean holdCallerOnFailure(CallArrived arrived, FlowState state, int attempt) {
+    FlowResult ifFailed = FLOWS.apply(arrived.flow(), state,
+        new FlowSignal.ForwardFailed(arrived.arrival().arrivedAt(), attempt, EndCause.UNREACHABLE, 0));
+    return ifFailed.actions().stream().noneMatch(a -> a instanceof FlowAction.Hangup);
+  }
+
+  /** Ring timeout of a forward: the document's ring_sec, or exactly the node's setting for the default flow. */
+  private static long ringMillis(CallArrived arrived, FlowAction.Forward forward) {
+    return arrived.route().flow() == null ? arrived.ringTimeoutMillis() : forward.ringTimeoutMillis();
+  }
+
+  static CallFlow defaultFlow(NumberRoute route, long ringTimeoutMillis) {
+    int ringSec = (int) Math.max(1, (ringTimeoutMillis + 999) / 1000);
+    return CallFlow.defaultFor(route.forwardTo(), ringSec);
+  }
+
+  private static FlowSignal signalOf(CallArrived arrived) {
+    return new FlowSignal.CallArrived(arrived.arrival().arrivedAt(), arrived.route().absent());
+  }
+
+  private static FlowSignal signalOf(ForwardAttemptFailed failed) {
+    return new FlowSignal.ForwardFailed(failed.at(), failed.attempt(), failed.cause(), failed.sipStatus());
+  }
+
+  private static <T extends FlowAction> T firstOf(List<FlowAction> actions, Class<T> type) {
+    for (FlowAction a : actions) {
+      if (type.isInstance(a)) {
+        return type.cast(a);
+      }
+    }
+    return null;
+  }
+
+  private static RouteDecision decision(Forwarding s) {
+    ForwardAttemptStarted attempt = s.attempt();
+    CallArrived arrived = s.arrived();
     long ringMs = Math.max(1, Duration.between(attempt.startedAt(), attempt.ringDeadline()).toMillis());
-    return new RouteDecision.Forward(
-        arrived.arrival().trnId(), attempt.attempt(), arrived.route(), attempt.destination(), ringMs);
+    return new RouteDecision.Forward(arrived.arrival().trnId(), attempt.attempt(), arrived.route(),
+        attempt.destination(), ringMs, holdCallerOnFailure(arrived, s.flow(), attempt.attempt()));
+  }
+
+  private void writeCallLog(CallLogRecord record) {
+    deps.callLog().upsert(record).whenComplete((done, err) -> {
+      if (err != null) {
+        ctx.getLog().warn("call {}: direct call-log write failed, the projection will write it: {}",
+            trnId, err.toString());
+      }
+    });
   }
 
   private void armRingTimer(ForwardAttemptStarted attempt) {
@@ -484,10 +662,16 @@ public final class Call
   @Override
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
-    b.forStateType(Idle.class).onEvent(CallArrived.class, (s, e) -> new Forwarding(e, null));
+    b.forStateType(Idle.class)
+        .onEvent(CallArrived.class, (s, e) ->
+            new Forwarding(e, null, FLOWS.apply(e.flow(), FlowState.initial(), signalOf(e)).state()));
     b.forStateType(Forwarding.class)
-        .onEvent(ForwardAttemptStarted.class, (s, e) -> new Forwarding(s.arrived(), e))
-        .onEvent(CallAnswered.class, (s, e) -> new Connected(s.arrived(), s.attempt(), e))
+        .onEvent(ForwardAttemptStarted.class, (s, e) -> new Forwarding(s.arrived(), e, s.flow()))
+        .onEvent(ForwardAttemptFailed.class, (s, e) ->
+            new Forwarding(s.arrived(), s.attempt(), FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state()))
+        .onEvent(CallAnswered.class, (s, e) -> new Connected(s.arrived(), s.attempt(), e,
+            FLOWS.apply(s.arrived().flow(), s.flow(), new FlowSignal.ForwardAnswered(e.answeredAt(), e.attempt()))
+                .state()))
         .onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
     b.forStateType(Connected.class).onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
     return b.build();

@@ -26,7 +26,7 @@ import org.apache.pekko.pattern.Patterns;
  *
  * <p>{@link #arrive}: looks the dialled number up ({@code TrackingNumber} entity, an in-memory read); an unknown number
  * is rejected with 404 and creates nothing (counted in {@link #unknownNumbers()}); a known one gets its {@code seq_num}
- * from the operator's {@link CallSequence}, and the decision ({@link Call#firstAttempt}) is returned at once while the
+ * from the operator's {@link CallSequence}, and the decision ({@link Call#firstDecision}: the call flow's first step) is returned at once while the
  * {@link Call} entity is started; the admission's {@code recorded} completes when the entity has persisted the
  * arrival. Each ask has {@code askTimeout}; a failed lookup fails the stage (the gateway answers 503), a failed
  * start fails {@code recorded} (the gateway gives the call up with 503 before it is connected).
@@ -109,7 +109,7 @@ public final class ClusterCallControl implements CallControl {
         // The decision is the Call entity's first step, computed here by the same rule so that the gateway can
         // forward while the entity recovers and persists (the journal stays off the post-dial path); the gateway
         // holds the answer until `recorded` completes.
-        RouteDecision.Forward decision = Call.firstAttempt(arrival, r, ringTimeout.toMillis());
+        RouteDecision decision = Call.firstDecision(arrival, r, ringTimeout.toMillis());
         CompletionStage<Done> recorded = sharding.entityRefFor(Call.ENTITY_KEY, arrival.trnId())
             .<RouteDecision>askWithStatus(
                 replyTo -> new Call.Start(arrival, r, n, gateway, ringTimeout.toMillis(), replyTo), askTimeout)

@@ -1,0 +1,165 @@
+package io.hankyo.node.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.protocol.call.CallInstruction;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.calllog.DialStatus;
+import io.hankyo.protocol.calllog.HangupParty;
+import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.CallFlowParser;
+import io.hankyo.protocol.number.PhoneNumbers;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Call entity following a tracking number's call flow (issue 3): schedule and absence decided at arrival,
+ * sequential forwarding across legs, every transition recovered from the journal.
+ */
+class CallFlowEntityTest {
+  private static final ActorTestKit testKit = ActorTestKit.create("CallFlowEntityTest", CallFixtures.TESTKIT_CONFIG);
+  /** A Monday, 10:00 in Tokyo (open in the flow below) and 20:00 (closed). */
+  private static final Instant MONDAY_10 = Instant.parse("2026-11-30T01:00:00Z");
+  private static final Instant MONDAY_20 = Instant.parse("2026-11-30T11:00:00Z");
+  /** A public holiday (勤労感謝の日, Monday 2026-11-23), 10:00 in Tokyo. */
+  private static final Instant HOLIDAY_10 = Instant.parse("2026-11-23T01:00:00Z");
+
+  private static final CallFlow FLOW = CallFlowParser.parse("""
+      {"start": "hours",
+       "steps": {
+         "hours":  {"type": "schedule", "holidays": "JP", "weekly": {"mon": ["09:00-18:00"]},
+                    "open": "away", "closed": "closed"},
+         "away":   {"type": "absence", "present": "sales", "absent": "closed"},
+         "sales":  {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15},
+                                                 {"to": "03-2222-2222", "ring_sec": 20}]},
+         "closed": {"type": "hangup"}}}
+      """);
+
+  private static int counter;
+  private String trnId;
+  private CallFixtures.RecordingWriter writer;
+  private TestProbe<CallInstruction> gateway;
+  private EventSourcedBehaviorTestKit<Call.Command, Call.Event, Call.State> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    trnId = String.format("%024x", ++counter + 0xf10000L);
+    writer = new CallFixtures.RecordingWriter();
+    gateway = testKit.createTestProbe();
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        Call.create(trnId, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4), null));
+  }
+
+  @AfterEach
+  void clear() {
+    kit.clear();
+  }
+
+  private static NumberRoute route(boolean absent) {
+    NumberRoute r = CallFixtures.route();
+    return new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(), r.din(),
+        r.forwardTo(), absent, FLOW, 3);
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<Call.Command, Call.Event, Call.State,
+      StatusReply<RouteDecision>> start(Instant at, boolean absent) {
+    return kit.runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, at), route(absent), 7, gateway.getRef(), 30_000, replyTo));
+  }
+
+  private StatusReply<Done> report(CallProgress p) {
+    return kit.<StatusReply<Done>>runCommand(replyTo -> new Call.Report(p, replyTo)).reply();
+  }
+
+  @Test
+  void outsideBusinessHoursTheCallIsRefusedAndLoggedAtOnce() {
+    for (Instant at : List.of(MONDAY_20, HOLIDAY_10)) {
+      setUp();
+      var result = start(at, false);
+      RouteDecision.Reject reject = assertInstanceOf(RouteDecision.Reject.class, result.reply().getValue());
+      assertEquals(480, reject.sipStatus());
+      assertEquals(2, result.events().size(), "arrival and end in one write");
+      CallLogRecord rec = assertInstanceOf(Call.Ended.class, result.state()).record();
+      assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
+      assertEquals(HangupParty.SYSTEM, rec.hangupParty());
+      assertEquals(EndCause.FLOW_ENDED.name(), rec.endCause());
+      assertEquals(List.of(rec), writer.rows);
+      assertEquals(reject, Call.firstDecision(CallFixtures.arrival(trnId, at), route(false), 30_000),
+          "the call control computes the same decision before the entity");
+      kit.clear();
+    }
+  }
+
+  @Test
+  void absenceModeTakesTheAbsentBranch() {
+    var result = start(MONDAY_10, true);
+    assertInstanceOf(RouteDecision.Reject.class, result.reply().getValue());
+    assertInstanceOf(Call.Ended.class, result.state());
+  }
+
+  @Test
+  void sequentialForwardingRingsTheNextDestinationAfterABusyOneAndLogsWhoAnswered() {
+    RouteDecision.Forward first = assertInstanceOf(RouteDecision.Forward.class,
+        start(MONDAY_10, false).reply().getValue());
+    assertEquals("+81311111111", first.destination().e164());
+    assertEquals(15_000, first.ringTimeoutMillis());
+    assertTrue(first.holdCallerOnFailure(), "a second destination follows: the gateway keeps the caller waiting");
+
+    Instant t = MONDAY_10.plusSeconds(20);
+    var failed = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.LegFailed(trnId, 1, t, EndCause.BUSY, 486), r));
+    assertTrue(failed.reply().isSuccess());
+    assertEquals(2, failed.events().size(), "the failure and the next attempt in one write");
+    assertEquals(new Call.ForwardAttemptFailed(1, t, EndCause.BUSY, 486), failed.events().get(0));
+    CallInstruction.Forward next = gateway.expectMessageClass(CallInstruction.Forward.class);
+    assertEquals(2, next.attempt());
+    assertEquals("+81322222222", next.destination().e164());
+    assertEquals(20_000, next.ringTimeoutMillis());
+    assertFalse(next.holdCallerOnFailure(), "nothing follows the last destination: the gateway ends the call");
+
+    // a duplicate report of the first leg changes nothing
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.LegFailed(trnId, 1, t, EndCause.BUSY, 486), r)).events().isEmpty());
+    // the state is rebuilt from the journal (the interpreter is replayed)
+    Call.Forwarding recovered = assertInstanceOf(Call.Forwarding.class, kit.restart().state());
+    assertEquals(2, recovered.attempt().attempt());
+    assertEquals(2, recovered.flow().attempt());
+
+    report(new CallProgress.Answered(trnId, 2, t.plusSeconds(4)));
+    report(new CallProgress.Ended(trnId, 2, t.plusSeconds(10), HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.NORMAL, rec.dialStatus());
+    assertEquals(6, rec.talkingSec());
+    assertEquals("+81322222222", rec.forwardTo().e164(), "the destination that answered");
+  }
+
+  @Test
+  void numbersWithoutADocumentKeepTheSkeletonsBehaviour() {
+    var result = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, MONDAY_20), CallFixtures.route(), 7, gateway.getRef(), 1_234, replyTo));
+    RouteDecision.Forward fwd = assertInstanceOf(RouteDecision.Forward.class, result.reply().getValue());
+    assertEquals(1_234, fwd.ringTimeoutMillis(), "the node's ring timeout, to the millisecond");
+    assertFalse(fwd.holdCallerOnFailure(), "one destination: a failure ends the call in the gateway");
+  }
+}
