@@ -18,10 +18,13 @@ import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.ScheduleStep;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -364,17 +367,17 @@ public final class Call
         .onCommand(Report.class, this::reportWhileForwarding)
         .onCommand(RingTimeoutExpired.class, this::ringTimeout)
         .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attempt().attempt()
-            ? end(s.arrived(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
+            ? end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
             : Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) ->
-            end(s.arrived(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
+            end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
     b.forStateType(Connected.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(
             decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
         .onCommand(Report.class, this::reportWhileConnected)
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
-        .onCommand(GatewayLost.class, (s, c) -> end(s.arrived(), s.attempt(), s.answered().answeredAt(), Instant.now(),
+        .onCommand(GatewayLost.class, (s, c) -> end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), Instant.now(),
             HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
     b.forStateType(Ended.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(),
@@ -415,7 +418,8 @@ public final class Call
     RouteDecision.Reject reject = (RouteDecision.Reject) first.decision();
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), arrived.route().forwardTo(), null, null,
-        arrived.arrival().arrivedAt(), HangupParty.SYSTEM, first.endCause(), reject.sipStatus()));
+        arrived.arrival().arrivedAt(), HangupParty.SYSTEM, first.endCause(), reject.sipStatus(),
+        flowLogvars(arrived, first.state())));
     return Effect()
         .persist(List.of(arrived, new CallEnded(record, null)))
         .thenRun(s -> {
@@ -456,7 +460,7 @@ public final class Call
           .thenReply(cmd.replyTo(), st -> StatusReply.ack());
     }
     if (p instanceof CallProgress.Ended e) {
-      return end(s.arrived(), s.attempt(), null, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
+      return end(s.arrived(), s.flow(), s.attempt(), null, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
     }
     if (p instanceof CallProgress.LegFailed f) {
       return legFailed(s, f, cmd.replyTo());
@@ -503,7 +507,7 @@ public final class Call
 
   private ReplyEffect<Event, State> reportWhileConnected(Connected s, Report cmd) {
     if (cmd.progress() instanceof CallProgress.Ended e) {
-      return end(s.arrived(), s.attempt(), s.answered().answeredAt(), e.at(), e.by(), e.cause(), e.sipStatus(),
+      return end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), e.at(), e.by(), e.cause(), e.sipStatus(),
           cmd.replyTo());
     }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
@@ -520,6 +524,7 @@ public final class Call
 
   private ReplyEffect<Event, State> end(
       CallArrived arrived,
+      FlowState flowState,
       ForwardAttemptStarted attempt,
       Instant answeredAt,
       Instant endedAt,
@@ -530,7 +535,7 @@ public final class Call
     timers.cancelAll();
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), attempt.destination(), attempt.startedAt(),
-        answeredAt, endedAt, by, cause, sipStatus));
+        answeredAt, endedAt, by, cause, sipStatus, flowLogvars(arrived, flowState)));
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
@@ -554,7 +559,7 @@ public final class Call
   }
 
   /** The first decision and, when it ends the call, why. */
-  record FirstStep(RouteDecision decision, EndCause endCause) {}
+  record FirstStep(RouteDecision decision, EndCause endCause, FlowState state) {}
 
   static FirstStep firstStep(CallArrived arrived) {
     FlowResult result = FLOWS.apply(arrived.flow(), FlowState.initial(), signalOf(arrived));
@@ -563,15 +568,39 @@ public final class Call
     if (forward != null) {
       return new FirstStep(new RouteDecision.Forward(arrival.trnId(), forward.attempt(), arrived.route(),
           forward.to(), ringMillis(arrived, forward),
-          holdCallerOnFailure(arrived, result.state(), forward.attempt())), null);
+          holdCallerOnFailure(arrived, result.state(), forward.attempt())), null, result.state());
     }
     FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
     if (hangup != null) {
       return new FirstStep(new RouteDecision.Reject(hangup.sipStatus() >= 300 ? hangup.sipStatus() : 480,
-          reasonOf(hangup.cause())), hangup.cause());
+          reasonOf(hangup.cause())), hangup.cause(), result.state());
     }
     return new FirstStep(new RouteDecision.Reject(480, "Temporarily Unavailable (call flow step needs media)"),
-        EndCause.FLOW_ERROR);
+        EndCause.FLOW_ERROR, result.state());
+  }
+
+  /**
+   * The call flow's {@code logvars.*} of a call that has a flow document (issue 3, call log): {@code flow_version},
+   * {@code flow_path} (the step ids taken, joined by {@code >}), {@code outside_hours} ({@code true} when a schedule
+   * step sent the call to its closed branch, {@code false} when a schedule step found it open), and
+   * {@code fwd_attempts} (forward attempts made). Empty for numbers without a document.
+   */
+  static Map<String, String> flowLogvars(CallArrived arrived, FlowState state) {
+    CallFlow flow = arrived.route().flow();
+    if (flow == null || state == null) {
+      return Map.of();
+    }
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("flow_version", Integer.toString(arrived.route().flowVersion()));
+    vars.put("flow_path", String.join(">", state.path()));
+    List<String> path = state.path();
+    for (int i = 0; i + 1 < path.size(); i++) {
+      if (flow.step(path.get(i)) instanceof ScheduleStep schedule && !schedule.open().equals(schedule.closed())) {
+        vars.put("outside_hours", Boolean.toString(path.get(i + 1).equals(schedule.closed())));
+      }
+    }
+    vars.put("fwd_attempts", Integer.toString(state.attempt()));
+    return vars;
   }
 
   private static String reasonOf(EndCause cause) {

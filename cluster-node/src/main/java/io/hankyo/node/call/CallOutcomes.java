@@ -57,6 +57,7 @@ public final class CallOutcomes {
    * @param by who hung up, as the gateway reported it
    * @param cause why it ended
    * @param sipStatus the final response to the caller (0 after BYE)
+   * @param logvars extra {@code logvars.*} of the call (e.g. the call flow's path, spec section 6 and issue 3)
    */
   public record Facts(
       long seqNum,
@@ -68,7 +69,20 @@ public final class CallOutcomes {
       Instant endedAt,
       HangupParty by,
       EndCause cause,
-      int sipStatus) {}
+      int sipStatus,
+      Map<String, String> logvars) {
+
+    public Facts {
+      logvars = logvars == null ? Map.of() : Map.copyOf(logvars);
+    }
+
+    /** Facts of a call without extra {@code logvars}. */
+    public Facts(long seqNum, CallArrival arrival, NumberRoute route, PhoneNumber forwardTo,
+        Instant forwardStartedAt, Instant answeredAt, Instant endedAt, HangupParty by, EndCause cause,
+        int sipStatus) {
+      this(seqNum, arrival, route, forwardTo, forwardStartedAt, answeredAt, endedAt, by, cause, sipStatus, Map.of());
+    }
+  }
 
   /** The call-log record of a finished call. */
   public CallLogRecord record(Facts f) {
@@ -106,7 +120,7 @@ public final class CallOutcomes {
         connSec,
         status,
         hup,
-        Map.of(),
+        f.logvars(),
         false,
         false,
         charge,

@@ -18,6 +18,7 @@ import io.hankyo.protocol.flow.CallFlowParser;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -104,6 +105,8 @@ class CallFlowEntityTest {
       assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
       assertEquals(HangupParty.SYSTEM, rec.hangupParty());
       assertEquals(EndCause.FLOW_ENDED.name(), rec.endCause());
+      assertEquals(Map.of("flow_version", "3", "flow_path", "hours>closed", "outside_hours", "true",
+          "fwd_attempts", "0"), rec.logvars());
       assertEquals(List.of(rec), writer.rows);
       assertEquals(reject, Call.firstDecision(CallFixtures.arrival(trnId, at), route(false), 30_000),
           "the call control computes the same decision before the entity");
@@ -152,6 +155,8 @@ class CallFlowEntityTest {
     assertEquals(DialStatus.NORMAL, rec.dialStatus());
     assertEquals(6, rec.talkingSec());
     assertEquals("+81322222222", rec.forwardTo().e164(), "the destination that answered");
+    assertEquals(Map.of("flow_version", "3", "flow_path", "hours>away>sales", "outside_hours", "false",
+        "fwd_attempts", "2"), rec.logvars());
   }
 
   @Test
@@ -161,5 +166,9 @@ class CallFlowEntityTest {
     RouteDecision.Forward fwd = assertInstanceOf(RouteDecision.Forward.class, result.reply().getValue());
     assertEquals(1_234, fwd.ringTimeoutMillis(), "the node's ring timeout, to the millisecond");
     assertFalse(fwd.holdCallerOnFailure(), "one destination: a failure ends the call in the gateway");
+    report(new CallProgress.Ended(trnId, 1, MONDAY_20.plusSeconds(5), HangupParty.CALLEE, EndCause.BUSY, 486));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.BUSY, rec.dialStatus());
+    assertEquals(Map.of(), rec.logvars(), "no flow, no flow logvars");
   }
 }
