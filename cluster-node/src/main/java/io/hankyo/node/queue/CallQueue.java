@@ -571,14 +571,22 @@ public final class CallQueue
     Instant at = now();
     // The count of this Enter applies at once: on a raised count the waiting calls are granted first (FIFO), and the
     // newcomer gets a line only when none waits after that.
-    QueueState planned = grantWaiting(new QueueState(c.lines(), s.held(), s.waiting()), at, new ArrayList<>());
+    List<Event> grants = new ArrayList<>();
+    QueueState planned = grantWaiting(new QueueState(c.lines(), s.held(), s.waiting()), at, grants);
     boolean granted = planned.waiting().isEmpty() && planned.lineFree();
     if (!granted && planned.waiting().size() >= settings.maxWaiting()) {
       return Effect().reply(c.replyTo(), StatusReply.error("queue " + queueId + " is full: "
           + planned.waiting().size() + " calls are waiting (at most " + settings.maxWaiting() + ")"));
     }
-    List<Event> events =
-        replan(s, new Entered(c.trnId(), c.caller(), c.lines(), granted, at, at.plus(settings.lease())), at);
+    Entered entered = new Entered(c.trnId(), c.caller(), c.lines(), granted, at, at.plus(settings.lease()));
+    List<Event> events;
+    if (granted) {
+      // Lines are held in order of grant: the waiting calls' grants go before the newcomer's.
+      events = grants;
+      events.add(entered);
+    } else {
+      events = replan(s, entered, at);
+    }
     return Effect().persist(events)
         .thenRun(ns -> notifyChanges(s, (QueueState) ns, c.trnId(), at))
         .thenReply(c.replyTo(), ns -> StatusReply.success(standing((QueueState) ns, c.trnId())));
