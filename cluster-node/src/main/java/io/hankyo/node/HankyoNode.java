@@ -23,6 +23,7 @@ import io.hankyo.node.directory.NumberRoutes;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.node.metrics.NodeMetrics;
+import io.hankyo.node.queue.CallQueue;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -173,6 +174,7 @@ public final class HankyoNode implements AutoCloseable {
       Advertiser.init(sharding);
       TrackingNumber.init(sharding);
       CallSequence.init(sharding);
+      CallQueue.init(sharding);
       int tagCount = hankyo.getInt("calls.tag-count");
       // The entities' direct writes are remembered for a while so that the projection does not write those rows
       // again (one Cassandra row write less per call; RecentDirectWrites).
