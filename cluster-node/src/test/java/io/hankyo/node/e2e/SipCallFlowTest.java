@@ -195,6 +195,39 @@ class SipCallFlowTest {
   }
 
   @Test
+  void callOutsideBusinessHoursIsRefusedByItsFlowAndLogged() throws Exception {
+    String din = String.format("01205%05d", NEXT_NUMBER.getAndIncrement());
+    ApiClient.Response created = api.post("/v1/advertisers/adv-e2e/numbers", "{\"dialin_id\":\"closed-today\","
+        + "\"number\":\"" + din + "\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, created.status(), created.body());
+    // closed today and tomorrow in Tokyo (whatever time the test runs), open otherwise
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Tokyo"));
+    String flow = """
+        {"start": "hours",
+         "steps": {
+           "hours":  {"type": "schedule", "weekly": {"mon": ["00:00-24:00"], "tue": ["00:00-24:00"],
+                      "wed": ["00:00-24:00"], "thu": ["00:00-24:00"], "fri": ["00:00-24:00"],
+                      "sat": ["00:00-24:00"], "sun": ["00:00-24:00"]},
+                      "exceptions": [{"date": "%s", "closed": true}, {"date": "%s", "closed": true}],
+                      "open": "sales", "closed": "closed"},
+           "sales":  {"type": "forward", "targets": [{"to": "03-9999-0000", "ring_sec": 20}]},
+           "closed": {"type": "hangup"}}}
+        """.formatted(today, today.plusDays(1));
+    ApiClient.Response stored = api.put("/v1/advertisers/adv-e2e/numbers/closed-today/flow", flow);
+    assertEquals(200, stored.status(), stored.body());
+    try (SippProcess uac = uac("uac-expect-480.xml", din, "0311110001", null, "closed-uac")) {
+      assertExit0(uac);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("不完了呼", r.get("dial_stat").asText());
+    assertEquals("システム", r.get("hup_usr").asText());
+    assertEquals("true", r.get("logvars.outside_hours").asText(), r.toString());
+    assertEquals("hours>closed", r.get("logvars.flow_path").asText());
+    assertEquals("1", r.get("logvars.flow_version").asText());
+    assertEquals(0, r.get("talking_sec").asInt());
+  }
+
+  @Test
   void unknownNumberGets404AndNoRecord() throws Exception {
     long unknownBefore = node.callControl().unknownNumbers();
     long gatewayUnknownBefore = node.sip().unknownNumberCount();
