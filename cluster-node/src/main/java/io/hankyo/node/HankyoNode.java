@@ -2,6 +2,8 @@ package io.hankyo.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import com.typesafe.config.ConfigFactory;
 import io.hankyo.api.HttpApi;
 import io.hankyo.api.HttpApiSettings;
@@ -15,6 +17,10 @@ import io.hankyo.node.calllog.CallLogProjection;
 import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
+import io.hankyo.node.prompt.EspeakSynthesizer;
+import io.hankyo.node.prompt.PromptStore;
+import io.hankyo.sip.media.MediaSettings;
+import io.hankyo.sip.media.WavPromptLoader;
 import io.hankyo.node.cassandra.EmbeddedCassandra;
 import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
@@ -193,7 +199,19 @@ public final class HankyoNode implements AutoCloseable {
           .toCompletableFuture()
           .get(startTimeout.toSeconds() * 2, TimeUnit.SECONDS);
 
-      ClusterApiBackend backend = new ClusterApiBackend(system, sharding, askTimeout, callLog, cipher);
+      Config promptConfig = hankyo.getConfig("prompts");
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+      PromptStore prompts = new PromptStore(session, readKeyspace,
+          WavPromptLoader.of(MediaSettings.fromConfig(config)), blocking,
+          promptConfig.getInt("cache-size"), promptConfig.getDuration("cache-ttl"));
+      EspeakSynthesizer speech = new EspeakSynthesizer(promptConfig.getString("espeak-ng"),
+          promptConfig.getDuration("synthesis-timeout"), promptConfig.getString("default-voice"));
+      if (!speech.available()) {
+        log.warn("espeak-ng ('{}') is not installed: text prompts will be refused with 503 (apt-get install "
+            + "espeak-ng)", promptConfig.getString("espeak-ng"));
+      }
+      ClusterApiBackend backend = new ClusterApiBackend(
+          system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))

@@ -6,6 +6,9 @@ import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.prompt.PromptAudio;
+import io.hankyo.protocol.prompt.PromptStored;
+import io.hankyo.protocol.prompt.PromptView;
 import io.hankyo.protocol.privacy.EncryptedValue;
 import java.time.Instant;
 import java.util.List;
@@ -110,6 +113,41 @@ public interface ApiBackend {
 
   /** Deletes the tracking number; calls to it get 404 from then on. @throws ApiProblem 404 when absent */
   CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Stores uploaded audio as the operator's prompt {@code name} (ガイダンス, spec section 4; issue 3), replacing one
+   * of that name. The backend checks and normalizes the audio (8 kHz mono; the limits of the media plane).
+   *
+   * @param name a valid prompt name ({@code [A-Za-z0-9_.-]{1,64}}, checked by the routes)
+   * @param wav the uploaded WAV file, at most {@link HttpApiSettings#maxPromptBytes()} bytes
+   * @return the stored prompt and whether it was created
+   * @throws ApiProblem 400 when the audio is not a WAV file, is damaged, empty or too long; 413 when it is larger
+   *     than the media plane accepts; 415 when its encoding is not 16-bit PCM or 8-bit µ-law/A-law
+   */
+  CompletionStage<PromptStored> storePromptAudio(String operatorId, String name, byte[] wav);
+
+  /**
+   * Synthesizes {@code text} with espeak-ng (once; the audio is stored, not made again on reads) and stores it as the
+   * operator's prompt {@code name}, replacing one of that name.
+   *
+   * @param text at most {@link Validation#MAX_PROMPT_TEXT_LENGTH} code points, not blank (checked by the routes)
+   * @param voice an espeak-ng voice name (e.g. {@code ja}, {@code en-us}), or null for the default ({@code ja})
+   * @throws ApiProblem 400 for an unknown voice or when the synthesized audio is refused (e.g. too long); 503 when
+   *     espeak-ng is not installed on the node or did not finish in time
+   */
+  CompletionStage<PromptStored> storePromptText(String operatorId, String name, String text, String voice);
+
+  /** The operator's prompts (metadata only), ordered by name. */
+  CompletionStage<List<PromptView>> listPrompts(String operatorId);
+
+  /** A prompt's metadata. @throws ApiProblem 404 when the operator has no prompt of that name */
+  CompletionStage<PromptView> getPrompt(String operatorId, String name);
+
+  /** A prompt with its stored WAV file. @throws ApiProblem 404 when the operator has no prompt of that name */
+  CompletionStage<PromptAudio> getPromptAudio(String operatorId, String name);
+
+  /** Deletes a prompt. @throws ApiProblem 404 when the operator has no prompt of that name */
+  CompletionStage<Done> deletePrompt(String operatorId, String name);
 
   /**
    * The operator's call-log records whose arrival time {@code din_tms} is in {@code [from, to)}, in order of arrival.

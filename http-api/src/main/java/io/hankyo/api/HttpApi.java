@@ -16,6 +16,9 @@ import io.hankyo.api.json.FlowJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
+import io.hankyo.api.json.PromptJson;
+import io.hankyo.api.json.PromptListJson;
+import io.hankyo.api.json.PromptTextRequest;
 import io.hankyo.api.json.UpdateAdvertiserRequest;
 import io.hankyo.api.json.UpdateNumberRequest;
 import io.hankyo.protocol.calllog.CallLogRecord;
@@ -27,12 +30,14 @@ import io.hankyo.protocol.flow.ForwardStep;
 import io.hankyo.protocol.flow.ForwardTarget;
 import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.prompt.PromptStored;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -119,7 +124,26 @@ import org.slf4j.LoggerFactory;
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/flow     call flow document 200 flow (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/flow                       200 flow (back to "forward to fwd_id")
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
+ * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
+ * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
+ * GET    /v1/prompts                                                        200 {"prompts": [...]}
+ * GET    /v1/prompts/{name}    Accept: application/json (default)           200 prompt
+ * GET    /v1/prompts/{name}    Accept: audio/wav                            200 the stored WAV file
+ * DELETE /v1/prompts/{name}                                                 204
  * </pre>
+ *
+ * <h2>Prompts (ガイダンス, spec section 4; issue 3)</h2>
+ *
+ * A prompt belongs to the operator of the API key; call flows name it in {@code prompt}/{@code hold_prompt}. Names
+ * are {@code [A-Za-z0-9_.-]{1,64}} like flow names (400 on PUT, 404 on GET/DELETE otherwise). A WAV body may be up
+ * to {@link HttpApiSettings#maxPromptBytes()} (the media plane's {@code prompt-max-bytes}, 8 MiB by default; 413
+ * beyond), independent of {@code max-body-bytes}, which limits the JSON text form. The backend checks the audio:
+ * 400 not a WAV file / damaged / empty / too long, 413 too large, 415 an encoding other than 16-bit PCM or 8-bit
+ * µ-law/A-law; a text prompt (at most {@link Validation#MAX_PROMPT_TEXT_LENGTH} characters) is synthesized once by
+ * espeak-ng (503 when the node lacks it). Shape: {@link PromptJson}; PUT answers 201 when the name was new, 200 when
+ * it replaced a prompt. {@code GET /v1/prompts/{name}} negotiates on {@code Accept} (RFC 9110 section 12.5.1, the
+ * most specific range decides each type's weight; ties go to JSON; 406 when neither is acceptable) and carries
+ * {@code Vary: Accept}; the audio comes with {@code ETag: "<sha256>"}.
  *
  * Shapes: {@link AdvertiserJson}, {@link NumberJson}, call-log rows {@link CallLogRowRenderer}, call-log query
  * {@link CallLogQuery}. The call log's format: {@code format} wins, else the {@code Accept} header with its q-values
@@ -243,7 +267,13 @@ public final class HttpApi extends AllDirectives {
                             get(() -> getFlow(operator, clientId, dialinId)),
                             put(() -> storeFlow(operator, clientId, dialinId)),
                             delete(() -> removeFlow(operator, clientId, dialinId)))))))))))),
-        path("calls", () -> get(() -> calls(operator))));
+        path("calls", () -> get(() -> calls(operator))),
+        pathPrefix("prompts", () -> concat(
+            pathEnd(() -> get(() -> listPrompts(operator))),
+            path(PathMatchers.segment(), name -> concat(
+                get(() -> getPrompt(operator, name)),
+                put(() -> putPrompt(operator, name)),
+                delete(() -> deletePrompt(operator, name)))))));
   }
 
   private Route listAdvertisers(String operator) {
@@ -440,6 +470,175 @@ public final class HttpApi extends AllDirectives {
     }
     throw ApiProblem.invalid("number: a tracking number cannot change (" + current.number().national() + " -> "
         + requested.national() + "); delete this one and create a new one");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // prompts
+
+  /** Media types of WAV files in use (RFC 2361 names {@code audio/vnd.wave}; browsers send the others). */
+  private static final List<String> WAV_TYPES = List.of("audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave");
+  private static final ContentType WAV = MediaTypes.AUDIO_WAV.toContentType();
+
+  private Route listPrompts(String operator) {
+    return respond(() -> backend.listPrompts(operator), list -> json(StatusCodes.OK, new PromptListJson(
+        list.stream().map(p -> PromptJson.of(p, settings.zone())).collect(Collectors.toList()))));
+  }
+
+  private Route getPrompt(String operator, String rawName) {
+    String name = Validation.promptPathName(rawName);
+    return extractRequest(request -> {
+      List<String> accept = new ArrayList<>();
+      for (HttpHeader h : request.getHeaders()) {
+        if (h.is("accept")) {
+          accept.add(h.value());
+        }
+      }
+      PromptRepresentation representation;
+      try {
+        representation = PromptRepresentation.negotiate(accept);
+      } catch (ApiProblem p) {
+        return complete(problemResponse(p, request.getUri().path()).addHeader(RawHeader.create("Vary", "Accept")));
+      }
+      if (representation == PromptRepresentation.AUDIO) {
+        return respond(() -> backend.getPromptAudio(operator, name), a -> HttpResponse.create()
+            .withEntity(HttpEntities.create(WAV, a.wav()))
+            .addHeader(RawHeader.create("ETag", "\"" + a.prompt().sha256() + "\""))
+            .addHeader(RawHeader.create("Vary", "Accept")));
+      }
+      return respond(() -> backend.getPrompt(operator, name),
+          p -> json(StatusCodes.OK, PromptJson.of(p, settings.zone())).addHeader(RawHeader.create("Vary", "Accept")));
+    });
+  }
+
+  /**
+   * A WAV body (at most {@code maxPromptBytes}) goes to {@link ApiBackend#storePromptAudio}; a JSON {@code {"text",
+   * "voice"?}} body (at most {@code max-body-bytes}) to {@link ApiBackend#storePromptText}; anything else is 415.
+   */
+  private Route putPrompt(String operator, String rawName) {
+    String name = Validation.promptName(rawName);
+    return extractRequestEntity(entity -> {
+      MediaType mediaType = entity.getContentType().mediaType();
+      String type = (mediaType.mainType() + "/" + mediaType.subType()).toLowerCase(Locale.ROOT);
+      if (entity.isKnownEmpty()) {
+        throw ApiProblem.invalid("the request body is empty; send a WAV file (Content-Type: audio/wav) or "
+            + "{\"text\": \"...\"} (Content-Type: application/json)");
+      }
+      if (WAV_TYPES.contains(type)) {
+        return wavBody(settings.maxPromptBytes(), wav -> respond(
+            () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
+      }
+      if (type.equals("application/json")) {
+        return jsonBody(PromptTextRequest.class, req -> {
+          String text = Validation.promptText(req.text());
+          String voice = Validation.voice(req.voice());
+          return respond(() -> backend.storePromptText(operator, name, text, voice), this::promptStoredResponse);
+        });
+      }
+      throw Problems.unsupportedMediaType("Content-Type must be audio/wav (or audio/x-wav, audio/wave) for a WAV "
+          + "file, or application/json for {\"text\": \"...\"}; got " + entity.getContentType());
+    });
+  }
+
+  private HttpResponse promptStoredResponse(PromptStored stored) {
+    HttpResponse response = json(stored.created() ? StatusCodes.CREATED : StatusCodes.OK,
+        PromptJson.of(stored.prompt(), settings.zone()));
+    return stored.created()
+        ? response.addHeader(Location.create("/v1/prompts/" + stored.prompt().name()))
+        : response;
+  }
+
+  private Route deletePrompt(String operator, String rawName) {
+    String name = Validation.promptPathName(rawName);
+    return respond(() -> backend.deletePrompt(operator, name),
+        done -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** Reads a binary body of at most {@code max} bytes (413 beyond, whatever Pekko's own max-content-length). */
+  private Route wavBody(long max, Function<byte[], Route> inner) {
+    return extractRequestEntity(entity -> extractMaterializer(mat -> {
+      OptionalLong length = entity.getContentLengthOption();
+      if (length.isPresent() && length.getAsLong() > max) {
+        throw tooLarge(length.getAsLong(), max);
+      }
+      CompletionStage<ByteString> bytes = entity.withSizeLimit(max).getDataBytes()
+          .limitWeighted(max, b -> (long) b.size())
+          .runFold(ByteString.emptyByteString(), ByteString::concat, mat);
+      return onComplete(bytes, t -> {
+        if (t.isFailure()) {
+          Throwable cause = unwrap(t.failed().get());
+          if (cause instanceof StreamLimitReachedException || cause instanceof EntityStreamSizeException) {
+            throw tooLarge(-1, max);
+          }
+          throw ApiProblem.invalid("the request body could not be read: " + cause.getMessage());
+        }
+        return inner.apply(t.get().toArray());
+      });
+    }));
+  }
+
+  /** The representations of a prompt: its JSON metadata, or its WAV file. */
+  enum PromptRepresentation {
+    JSON,
+    AUDIO;
+
+    /**
+     * Picks the representation for the {@code Accept} header values (RFC 9110 section 12.5.1): each type's weight is
+     * the q of the most specific range that matches it ({@code audio/wav} or its aliases over {@code audio/*} over
+     * {@code *}{@code /*}); JSON wins ties and is the answer without an {@code Accept} header.
+     *
+     * @throws ApiProblem 406 when both weights are 0; 400 for a q-value that is not a number from 0 to 1
+     */
+    static PromptRepresentation negotiate(List<String> acceptValues) {
+      if (acceptValues.isEmpty()) {
+        return JSON;
+      }
+      double[] json = {0, 0}; // {specificity, q}
+      double[] audio = {0, 0};
+      for (String value : acceptValues) {
+        for (String range : value.split(",")) {
+          String[] parts = range.split(";");
+          String type = parts[0].strip().toLowerCase(Locale.ROOT);
+          if (type.isEmpty()) {
+            continue;
+          }
+          double q = 1;
+          for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].strip();
+            if (param.regionMatches(true, 0, "q=", 0, 2)) {
+              String text = param.substring(2).strip();
+              if (!text.matches("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?")) {
+                throw ApiProblem.invalid("Accept: q-value '" + text + "' is not a number from 0 to 1 with at most "
+                    + "three decimals");
+              }
+              q = Double.parseDouble(text);
+            }
+          }
+          int jsonSpecificity = type.equals("application/json") ? 3 : type.equals("application/*") ? 2
+              : type.equals("*/*") ? 1 : 0;
+          int audioSpecificity = WAV_TYPES.contains(type) ? 3 : type.equals("audio/*") ? 2
+              : type.equals("*/*") ? 1 : 0;
+          weigh(json, jsonSpecificity, q);
+          weigh(audio, audioSpecificity, q);
+        }
+      }
+      if (json[1] > 0 && json[1] >= audio[1]) {
+        return JSON;
+      }
+      if (audio[1] > 0) {
+        return AUDIO;
+      }
+      throw Problems.notAcceptable("a prompt is available as application/json (its metadata) or audio/wav; "
+          + "Accept allows neither");
+    }
+
+    private static void weigh(double[] best, int specificity, double q) {
+      if (specificity > best[0]) {
+        best[0] = specificity;
+        best[1] = q;
+      } else if (specificity > 0 && specificity == best[0]) {
+        best[1] = Math.max(best[1], q);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------

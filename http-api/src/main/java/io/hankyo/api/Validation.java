@@ -21,7 +21,87 @@ public final class Validation {
   /** The kinds {@link #forwardDestination} accepts, as every refusal states them. */
   static final String FORWARD_KINDS = ForwardDestinations.KINDS;
 
+  /** Longest prompt text ({@code PUT /v1/prompts/{name}} with {@code {"text"}}), in Unicode code points. */
+  public static final int MAX_PROMPT_TEXT_LENGTH = 500;
+
+  /** Prompt names: the names call flows use ({@code io.hankyo.protocol.flow.CallFlowParser#NAME}). */
+  private static final Pattern PROMPT_NAME = io.hankyo.protocol.flow.CallFlowParser.NAME;
+  private static final String PROMPT_NAME_RULE = "1-64 characters of A-Z a-z 0-9 _ . - (not only dots)";
+  /** espeak-ng voice names: {@code ja}, {@code en-us}, {@code ja+f3}, {@code mb/mb-fr1}. */
+  private static final Pattern VOICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+/-]{0,39}");
+
   private Validation() {}
+
+  /**
+   * A prompt name from the path of a PUT (the name of the prompt to create): the rule of call flows'
+   * {@code prompt} fields, {@code [A-Za-z0-9_.-]{1,64}}, and not only dots.
+   *
+   * @throws ApiProblem 400 {@code "name: '...' is not a valid prompt name; use ..."}
+   */
+  public static String promptName(String value) {
+    if (!isValidPromptName(value)) {
+      throw ApiProblem.invalid("name: '" + value + "' is not a valid prompt name; use " + PROMPT_NAME_RULE);
+    }
+    return value;
+  }
+
+  /**
+   * A prompt name from the path of a GET or DELETE.
+   *
+   * @throws ApiProblem 404 when not a valid name (no such prompt can exist)
+   */
+  public static String promptPathName(String value) {
+    if (!isValidPromptName(value)) {
+      throw ApiProblem.notFound("name: prompt '" + value + "' does not exist (names are " + PROMPT_NAME_RULE + ")");
+    }
+    return value;
+  }
+
+  private static boolean isValidPromptName(String value) {
+    return value != null && PROMPT_NAME.matcher(value).matches() && !ONLY_DOTS.matcher(value).matches();
+  }
+
+  /**
+   * The text of a text prompt: required, not blank, at most {@link #MAX_PROMPT_TEXT_LENGTH} code points, no control
+   * characters but line breaks and tabs (read as pauses).
+   *
+   * @return the stripped text
+   * @throws ApiProblem 400 naming {@code text}
+   */
+  public static String promptText(String value) {
+    if (value == null) {
+      throw ApiProblem.invalid("text: is required");
+    }
+    String text = value.strip();
+    if (text.isEmpty()) {
+      throw ApiProblem.invalid("text: must not be blank");
+    }
+    int length = text.codePointCount(0, text.length());
+    if (length > MAX_PROMPT_TEXT_LENGTH) {
+      throw ApiProblem.invalid("text: is " + length + " characters long; at most " + MAX_PROMPT_TEXT_LENGTH
+          + " are allowed");
+    }
+    if (text.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+      throw ApiProblem.invalid("text: must not contain control characters other than line breaks and tabs");
+    }
+    return text;
+  }
+
+  /**
+   * An optional espeak-ng voice name, e.g. {@code ja}, {@code en-us}, {@code ja+f3}.
+   *
+   * @return the name, or null when absent
+   * @throws ApiProblem 400 when present and not a voice name (letters, digits, {@code _ + / -}, at most 40)
+   */
+  public static String voice(String value) {
+    if (value == null) {
+      return null;
+    }
+    if (!VOICE.matcher(value).matches() || value.contains("..")) {
+      throw ApiProblem.invalid("voice: '" + value + "' is not an espeak-ng voice name (e.g. ja, en-us)");
+    }
+    return value;
+  }
 
   /**
    * Whether {@code value} is a valid {@code client_id} / {@code dialin_id}: 1-64 characters of {@code [A-Za-z0-9_.-]},

@@ -48,6 +48,8 @@ class HttpApiRouteTest {
   private static final String KEY_B = "key-b.9876543210";
   private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
   private static final String PROBLEM_JSON = "application/problem+json";
+  /** The WAV body limit of the test API: far above the JSON limit (1024 bytes). */
+  private static final long PROMPT_LIMIT = 200_000;
 
   private static ActorTestKit testKit;
   private static HttpClient client;
@@ -80,7 +82,7 @@ class HttpApiRouteTest {
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
     HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE), Clock.fixed(NOW, ZoneOffset.UTC));
+        HttpApiSettings.DEFAULT_ZONE, PROMPT_LIMIT), Clock.fixed(NOW, ZoneOffset.UTC));
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
         .withSettings(HttpApi.serverSettings(testKit.system()))
         .bind(api.route())
@@ -1027,5 +1029,184 @@ class HttpApiRouteTest {
     }
     methods.sort(null);
     return methods;
+  }
+
+  // ------------------------------------------------------------------------------------------------ prompts
+
+  @Nested
+  class Prompts {
+    private HttpResponse<String> putWav(String key, String name, byte[] wav, String contentType) throws Exception {
+      return sendRaw("PUT", "/v1/prompts/" + name, key, BodyPublishers.ofByteArray(wav), contentType);
+    }
+
+    private HttpResponse<byte[]> getBytes(String path, String accept) throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+          .header("Authorization", "Bearer " + KEY_A).GET();
+      if (accept != null) {
+        b.header("Accept", accept);
+      }
+      return client.send(b.build(), BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void uploadCreatesThenReplacesAndReadsBack() throws Exception {
+      byte[] wav = TestWavs.pcm16(8000, 1, 8000); // 1 s
+      HttpResponse<String> r = putWav(KEY_A, "welcome", wav, "audio/wav");
+      assertEquals(201, r.statusCode(), r.body());
+      assertEquals("/v1/prompts/welcome", r.headers().firstValue("Location").orElse(null));
+      JsonNode p = json(r);
+      assertEquals("welcome", p.get("name").asText());
+      assertEquals("upload", p.get("source").asText());
+      assertFalse(p.has("text"), r.body());
+      assertEquals(1000, p.get("duration_ms").asLong());
+      assertEquals(wav.length, p.get("bytes").asLong());
+      assertEquals(64, p.get("sha256").asText().length());
+      assertEquals("2026-11-29T09:00:00+09:00", p.get("updated_at").asText());
+
+      // the other WAV media types are accepted, and a second PUT replaces: 200, no Location
+      HttpResponse<String> again = putWav(KEY_A, "welcome", TestWavs.pcm16(16000, 2, 8000), "audio/x-wav");
+      assertEquals(200, again.statusCode(), again.body());
+      assertTrue(again.headers().firstValue("Location").isEmpty());
+      assertEquals(500, json(again).get("duration_ms").asLong());
+      assertEquals(201, putWav(KEY_A, "hold.v2", wav, "audio/wave").statusCode());
+
+      HttpResponse<String> meta = get("/v1/prompts/welcome");
+      assertEquals(200, meta.statusCode(), meta.body());
+      assertEquals("application/json", contentType(meta));
+      assertEquals(json(again), json(meta));
+      assertEquals("Accept", meta.headers().firstValue("Vary").orElse(null));
+
+      JsonNode list = json(get("/v1/prompts"));
+      assertEquals(2, list.get("prompts").size());
+      assertEquals("hold.v2", list.get("prompts").get(0).get("name").asText());
+      assertEquals("welcome", list.get("prompts").get(1).get("name").asText());
+    }
+
+    @Test
+    void getWithAcceptAudioReturnsTheStoredWav() throws Exception {
+      byte[] wav = TestWavs.pcm16(8000, 1, 4000);
+      String sha = json(putWav(KEY_A, "welcome", wav, "audio/wav")).get("sha256").asText();
+      for (String accept : List.of("audio/wav", "audio/*", "application/json;q=0.5, audio/x-wav")) {
+        HttpResponse<byte[]> r = getBytes("/v1/prompts/welcome", accept);
+        assertEquals(200, r.statusCode(), accept);
+        assertEquals("audio/wav", r.headers().firstValue("Content-Type").orElse(""), accept);
+        assertTrue(Arrays.equals(wav, r.body()), accept);
+        assertEquals("\"" + sha + "\"", r.headers().firstValue("ETag").orElse(null));
+        assertEquals("Accept", r.headers().firstValue("Vary").orElse(null));
+      }
+      // ties and wildcards go to JSON
+      for (String accept : List.of("*/*", "application/json", "audio/wav;q=0.5, */*", "audio/*, application/json")) {
+        HttpResponse<byte[]> r = getBytes("/v1/prompts/welcome", accept);
+        assertEquals(200, r.statusCode(), accept);
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""), accept);
+      }
+      HttpResponse<String> none = send("GET", "/v1/prompts/welcome", KEY_A, null, "Accept", "text/csv");
+      assertProblem(none, 406, "audio/wav");
+      assertProblem(send("GET", "/v1/prompts/welcome", KEY_A, null, "Accept", "audio/wav;q=2"), 400, "q-value");
+      assertProblem(send("GET", "/v1/prompts/absent", KEY_A, null, "Accept", "audio/wav"), 404, "absent");
+    }
+
+    @Test
+    void textIsSynthesizedOnceAndStored() throws Exception {
+      HttpResponse<String> r = send("PUT", "/v1/prompts/closed", KEY_A,
+          "{\"text\": \"  お電話ありがとうございます。  \", \"voice\": \"ja\"}");
+      assertEquals(201, r.statusCode(), r.body());
+      JsonNode p = json(r);
+      assertEquals("text", p.get("source").asText());
+      assertEquals("お電話ありがとうございます。", p.get("text").asText());
+      assertEquals("ja", p.get("voice").asText());
+      assertTrue(p.get("duration_ms").asLong() > 0, r.body());
+      assertEquals(json(r), json(get("/v1/prompts/closed")));
+      assertEquals(1, backend.synthesized.size(), "reads do not synthesize again");
+      // voice is optional
+      assertEquals(201, send("PUT", "/v1/prompts/sorry", KEY_A, "{\"text\": \"Sorry.\"}").statusCode());
+    }
+
+    @Test
+    void badTextIs400() throws Exception {
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{}"), 400, "text: is required");
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"  \"}"), 400, "text: must not be blank");
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"" + "あ".repeat(501) + "\"}"), 413);
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"" + "a".repeat(501) + "\"}"), 400,
+          "text: is 501 characters long; at most 500");
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": 5}"), 400, "text");
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"a\", \"speed\": 3}"), 400, "speed");
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"a\", \"voice\": \"-x; rm\"}"), 400,
+          "voice:");
+      assertTrue(backend.synthesized.isEmpty());
+    }
+
+    @Test
+    void textWithoutEspeakIs503() throws Exception {
+      backend.espeakMissing = true;
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"a\"}"), 503, "espeak-ng");
+    }
+
+    @Test
+    void badAudioIsRefusedWithTheReason() throws Exception {
+      assertProblem(putWav(KEY_A, "x", "not a wav file at all, just text".getBytes(StandardCharsets.UTF_8),
+          "audio/wav"), 400, "not a WAV");
+      assertProblem(putWav(KEY_A, "x", TestWavs.pcm8(8000, 800), "audio/wav"), 415, "unsupported encoding");
+      assertProblem(putWav(KEY_A, "x", TestWavs.float32(8000, 800), "audio/wav"), 415, "PCM_FLOAT");
+      assertProblem(putWav(KEY_A, "x", TestWavs.pcm16(8000, 1, 0), "audio/wav"), 400, "no audio");
+      assertProblem(putWav(KEY_A, "x", TestWavs.pcm16(8000, 1, 8000 * 11), "audio/wav"), 400, "long");
+      // over the prompt limit (not the 1024-byte JSON limit): 413, with or without Content-Length
+      byte[] big = TestWavs.pcm16(8000, 1, (int) PROMPT_LIMIT / 2);
+      assertProblem(putWav(KEY_A, "x", big, "audio/wav"), 413, String.valueOf(PROMPT_LIMIT));
+      assertProblem(sendRaw("PUT", "/v1/prompts/x", KEY_A,
+          BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)), "audio/wav"), 413);
+      // other media types: 415; nothing: 400
+      assertProblem(putWav(KEY_A, "x", TestWavs.pcm16(8000, 1, 800), "audio/mpeg"), 415, "audio/wav");
+      assertProblem(sendRaw("PUT", "/v1/prompts/x", KEY_A, BodyPublishers.ofString("a"), "text/plain"), 415);
+      assertProblem(sendRaw("PUT", "/v1/prompts/x", KEY_A, BodyPublishers.noBody(), "audio/wav"), 400, "empty");
+      assertProblem(get("/v1/prompts/x"), 404);
+    }
+
+    @Test
+    void namesFollowTheFlowRule() throws Exception {
+      byte[] wav = TestWavs.pcm16(8000, 1, 800);
+      assertProblem(putWav(KEY_A, "a%20b", wav, "audio/wav"), 400, "name: 'a b'");
+      assertProblem(putWav(KEY_A, "x".repeat(65), wav, "audio/wav"), 400, "name:");
+      assertProblem(putWav(KEY_A, "...", wav, "audio/wav"), 400, "not only dots");
+      assertEquals(201, putWav(KEY_A, "A-z_0.9", wav, "audio/wav").statusCode());
+      assertProblem(get("/v1/prompts/a%20b"), 404, "name:");
+      assertProblem(send("DELETE", "/v1/prompts/" + "x".repeat(65), KEY_A, null), 404);
+    }
+
+    @Test
+    void operatorsAreIsolated() throws Exception {
+      byte[] wav = TestWavs.pcm16(8000, 1, 800);
+      assertEquals(201, putWav(KEY_A, "welcome", wav, "audio/wav").statusCode());
+      assertProblem(send("GET", "/v1/prompts/welcome", KEY_B, null), 404);
+      assertProblem(send("DELETE", "/v1/prompts/welcome", KEY_B, null), 404);
+      assertEquals(0, json(send("GET", "/v1/prompts", KEY_B, null)).get("prompts").size());
+      // the same name is another prompt for B: created, not replaced
+      assertEquals(201, putWav(KEY_B, "welcome", TestWavs.pcm16(8000, 1, 1600), "audio/wav").statusCode());
+      assertEquals(100, json(get("/v1/prompts/welcome")).get("duration_ms").asLong());
+      assertProblem(putWav(null, "welcome", wav, "audio/wav"), 401);
+    }
+
+    @Test
+    void deleteIs204Then404() throws Exception {
+      assertEquals(201, putWav(KEY_A, "welcome", TestWavs.pcm16(8000, 1, 800), "audio/wav").statusCode());
+      assertEquals(204, send("DELETE", "/v1/prompts/welcome", KEY_A, null).statusCode());
+      assertProblem(get("/v1/prompts/welcome"), 404, "welcome");
+      assertProblem(send("DELETE", "/v1/prompts/welcome", KEY_A, null), 404);
+      assertEquals(0, json(get("/v1/prompts")).get("prompts").size());
+    }
+
+    @Test
+    void wrongMethodsAre405AndBackendFailureIs503() throws Exception {
+      HttpResponse<String> list = send("POST", "/v1/prompts", KEY_A, "{}");
+      assertProblem(list, 405);
+      assertEquals(List.of("GET", "HEAD"), allow(list));
+      HttpResponse<String> one = send("POST", "/v1/prompts/welcome", KEY_A, "{}");
+      assertProblem(one, 405);
+      assertEquals(List.of("DELETE", "GET", "HEAD", "PUT"), allow(one));
+      assertProblem(get("/v1/prompts/welcome/extra"), 404);
+      backend.down = true;
+      assertProblem(putWav(KEY_A, "welcome", TestWavs.pcm16(8000, 1, 800), "audio/wav"), 503);
+      assertProblem(get("/v1/prompts"), 503);
+    }
   }
 }

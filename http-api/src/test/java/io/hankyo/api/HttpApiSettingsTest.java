@@ -30,6 +30,17 @@ class HttpApiSettingsTest {
   }
 
   @Test
+  void promptLimitIsTheMediaPlanesAndIndependentOfTheJsonLimit() {
+    assertEquals(8L * 1024 * 1024, HttpApiSettings.defaults().maxPromptBytes());
+    HttpApiSettings s = HttpApiSettings.fromConfig(ConfigFactory.parseString(
+        "hankyo.sip.media.prompt-max-bytes = 2 MiB\nhankyo.http.max-body-bytes = 1 KiB"));
+    assertEquals(2L * 1024 * 1024, s.maxPromptBytes());
+    assertEquals(1024, s.maxBodyBytes());
+    assertThrows(ConfigException.class, () -> HttpApiSettings.fromConfig(
+        ConfigFactory.parseString("hankyo.sip.media.prompt-max-bytes = 0")));
+  }
+
+  @Test
   void refusesBadValues() {
     assertThrows(ConfigException.class, () -> HttpApiSettings.fromConfig(
         ConfigFactory.parseString("hankyo.http.zone = \"Mars/Olympus\"")));

@@ -7,6 +7,17 @@ import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.EncryptedValue;
+import io.hankyo.protocol.prompt.PromptAudio;
+import io.hankyo.protocol.prompt.PromptSource;
+import io.hankyo.protocol.prompt.PromptStored;
+import io.hankyo.protocol.prompt.PromptView;
+import java.io.ByteArrayInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +53,13 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, FlowView> flows = new HashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
+  /** {@link #storePromptText} answers 503 as a node without espeak-ng. */
+  volatile boolean espeakMissing;
+  /** The texts {@link #storePromptText} synthesized ("espeak-ng runs"). */
+  final List<String> synthesized = new ArrayList<>();
+  /** Longest prompt accepted, ms. */
+  volatile long maxPromptMillis = 10_000;
   /** Every call but {@link #authenticate} fails as a cluster that cannot answer. */
   volatile boolean down;
   /** {@link #authenticate} fails as a cluster that cannot answer. */
@@ -298,5 +316,109 @@ final class InMemoryBackend implements ApiBackend {
       return Optional.empty();
     }
     return Optional.of(new String(Base64.getDecoder().decode(value.data()), StandardCharsets.UTF_8));
+  }
+
+  // ------------------------------------------------------------------------------------------------ prompts
+  // A simple stand-in for the cluster's check (WavPromptLoader): javax.sound reads the header; the same refusals
+  // and statuses, the audio stored as uploaded.
+
+  @Override
+  public CompletionStage<PromptStored> storePromptAudio(String operatorId, String name, byte[] wav) {
+    return run(() -> {
+      long millis = checkWav(wav);
+      return store(operatorId, name, PromptSource.UPLOAD, null, null, wav, millis);
+    });
+  }
+
+  @Override
+  public CompletionStage<PromptStored> storePromptText(String operatorId, String name, String text, String voice) {
+    return run(() -> {
+      if (espeakMissing) {
+        throw Problems.unavailable("text prompts need espeak-ng installed on the node (test)");
+      }
+      synthesized.add(text);
+      byte[] wav = TestWavs.pcm16(8000, 1, 8000 * text.length() / 10);
+      return store(operatorId, name, PromptSource.TEXT, text, voice == null ? "ja" : voice, wav, checkWav(wav));
+    });
+  }
+
+  private PromptStored store(String operatorId, String name, PromptSource source, String text, String voice,
+      byte[] wav, long millis) {
+    TreeMap<String, PromptAudio> mine = prompts.computeIfAbsent(operatorId, k -> new TreeMap<>());
+    boolean created = !mine.containsKey(name);
+    PromptView view = new PromptView(name, source, text, voice, millis, wav.length, sha256(wav),
+        now.plusSeconds(created ? 0 : 60));
+    mine.put(name, new PromptAudio(view, wav.clone()));
+    return new PromptStored(view, created);
+  }
+
+  private long checkWav(byte[] wav) {
+    AudioFileFormat file;
+    try {
+      file = AudioSystem.getAudioFileFormat(new ByteArrayInputStream(wav));
+    } catch (Exception e) {
+      throw ApiProblem.invalid("prompt: not a WAV file we can read");
+    }
+    if (file.getType() != AudioFileFormat.Type.WAVE) {
+      throw ApiProblem.invalid("prompt: not a WAV file but " + file.getType());
+    }
+    AudioFormat f = file.getFormat();
+    boolean pcm16 = AudioFormat.Encoding.PCM_SIGNED.equals(f.getEncoding()) && f.getSampleSizeInBits() == 16;
+    boolean g711 = (AudioFormat.Encoding.ULAW.equals(f.getEncoding())
+        || AudioFormat.Encoding.ALAW.equals(f.getEncoding())) && f.getSampleSizeInBits() == 8;
+    if (!pcm16 && !g711) {
+      throw Problems.unsupportedMediaType("prompt: unsupported encoding " + f.getEncoding() + " "
+          + f.getSampleSizeInBits() + "-bit; use 16-bit PCM, or 8-bit µ-law/A-law");
+    }
+    if (file.getFrameLength() <= 0) {
+      throw ApiProblem.invalid("prompt has no audio");
+    }
+    long millis = (long) (file.getFrameLength() * 1000.0 / f.getFrameRate());
+    if (millis > maxPromptMillis) {
+      throw ApiProblem.invalid("prompt is " + millis / 1000.0 + " s long, the limit is " + maxPromptMillis / 1000.0
+          + " s");
+    }
+    return millis;
+  }
+
+  private static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private PromptAudio prompt(String operatorId, String name) {
+    PromptAudio a = prompts.getOrDefault(operatorId, new TreeMap<>()).get(name);
+    if (a == null) {
+      throw ApiProblem.notFound("name: prompt '" + name + "' does not exist");
+    }
+    return a;
+  }
+
+  @Override
+  public CompletionStage<List<PromptView>> listPrompts(String operatorId) {
+    return run(() -> prompts.getOrDefault(operatorId, new TreeMap<>()).values().stream().map(PromptAudio::prompt)
+        .collect(Collectors.toList()));
+  }
+
+  @Override
+  public CompletionStage<PromptView> getPrompt(String operatorId, String name) {
+    return run(() -> prompt(operatorId, name).prompt());
+  }
+
+  @Override
+  public CompletionStage<PromptAudio> getPromptAudio(String operatorId, String name) {
+    return run(() -> prompt(operatorId, name));
+  }
+
+  @Override
+  public CompletionStage<Done> deletePrompt(String operatorId, String name) {
+    return run(() -> {
+      prompt(operatorId, name);
+      prompts.get(operatorId).remove(name);
+      return Done.getInstance();
+    });
   }
 }

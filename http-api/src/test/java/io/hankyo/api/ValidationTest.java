@@ -137,4 +137,24 @@ class ValidationTest {
     Validation.notTheTrackingNumber(PhoneNumbers.parse("0120-123-456"), PhoneNumbers.parse("0120-123-457"),
         "forward_to");
   }
+
+  @Test
+  void promptNamesTextAndVoices() {
+    assertEquals("welcome.v2_A-1", Validation.promptName("welcome.v2_A-1"));
+    assertEquals(400, assertThrows(ApiProblem.class, () -> Validation.promptName("a b")).status());
+    assertEquals(400, assertThrows(ApiProblem.class, () -> Validation.promptName("x".repeat(65))).status());
+    assertEquals(400, assertThrows(ApiProblem.class, () -> Validation.promptName("..")).status());
+    assertEquals(404, assertThrows(ApiProblem.class, () -> Validation.promptPathName("a/b")).status());
+    assertEquals("お電話\nありがとう", Validation.promptText(" お電話\nありがとう "));
+    assertEquals("a".repeat(500), Validation.promptText("a".repeat(500)));
+    assertThrows(ApiProblem.class, () -> Validation.promptText("a".repeat(501)));
+    assertThrows(ApiProblem.class, () -> Validation.promptText("a\u0000b"));
+    assertThrows(ApiProblem.class, () -> Validation.promptText(null));
+    assertEquals("en-us", Validation.voice("en-us"));
+    assertEquals("ja+f3", Validation.voice("ja+f3"));
+    assertEquals(null, Validation.voice(null));
+    assertThrows(ApiProblem.class, () -> Validation.voice("-q"));
+    assertThrows(ApiProblem.class, () -> Validation.voice("ja ja"));
+    assertThrows(ApiProblem.class, () -> Validation.voice("../../etc"));
+  }
 }

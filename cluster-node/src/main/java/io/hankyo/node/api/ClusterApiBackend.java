@@ -2,12 +2,16 @@ package io.hankyo.node.api;
 
 import io.hankyo.api.ApiBackend;
 import io.hankyo.api.ApiProblem;
+import io.hankyo.api.Problems;
 import io.hankyo.node.calllog.CallLogReader;
 import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
 import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
+import io.hankyo.node.prompt.EspeakSynthesizer;
+import io.hankyo.node.prompt.PromptStore;
+import io.hankyo.node.prompt.SpeechSynthesisException;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
@@ -16,6 +20,11 @@ import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.protocol.privacy.EncryptedValue;
+import io.hankyo.protocol.prompt.PromptAudio;
+import io.hankyo.protocol.prompt.PromptSource;
+import io.hankyo.protocol.prompt.PromptStored;
+import io.hankyo.protocol.prompt.PromptView;
+import io.hankyo.sip.media.InvalidPromptException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -58,6 +68,11 @@ import org.apache.pekko.stream.javadsl.Source;
  * {@link TrackingNumber} entity, which is the authority on who holds a number; {@link #listAdvertisers} skips index
  * entries whose advertiser is absent (and answers an empty list for an operator that does not exist).
  *
+ * <p>Prompts ({@link #storePromptAudio} and the other prompt methods) live in a {@link PromptStore}; refused audio
+ * maps by {@link InvalidPromptException#reason()}: TOO_LARGE 413, UNSUPPORTED_ENCODING 415, the others 400. Text
+ * prompts are synthesized by {@link EspeakSynthesizer} on the blocking executor; espeak-ng missing, failing or too
+ * slow is 503, an unknown voice 400. A backend built without a prompt store answers 503 to every prompt method.
+ *
  * <p>{@link #authenticate} caches positive answers for 30 s (keyed by the key's SHA-256, never the key), so a revoked
  * key may keep working that long on a node that used it recently. Thread-safe.
  */
@@ -71,6 +86,9 @@ public final class ClusterApiBackend implements ApiBackend {
   private final CallLogReader callLogs;
   private final CallerNumberCipher cipher;
   private final AuthCache authCache = new AuthCache(AUTH_CACHE_MAX_ENTRIES);
+  private final PromptStore prompts;
+  private final EspeakSynthesizer speech;
+  private final Executor blocking;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -87,11 +105,33 @@ public final class ClusterApiBackend implements ApiBackend {
       Duration askTimeout,
       CallLogReader callLogs,
       CallerNumberCipher cipher) {
+    this(system, sharding, askTimeout, callLogs, cipher, null, null, null);
+  }
+
+  /**
+   * A backend that also serves prompts.
+   *
+   * @param prompts the prompt store (Cassandra), or null for none (prompt methods answer 503)
+   * @param speech espeak-ng for text prompts (required with {@code prompts})
+   * @param blocking where synthesis runs (a blocking dispatcher; required with {@code prompts})
+   */
+  public ClusterApiBackend(
+      ActorSystem<?> system,
+      ClusterSharding sharding,
+      Duration askTimeout,
+      CallLogReader callLogs,
+      CallerNumberCipher cipher,
+      PromptStore prompts,
+      EspeakSynthesizer speech,
+      Executor blocking) {
     Objects.requireNonNull(system, "system");
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.askTimeout = Objects.requireNonNull(askTimeout, "askTimeout");
     this.callLogs = Objects.requireNonNull(callLogs, "callLogs");
     this.cipher = Objects.requireNonNull(cipher, "cipher");
+    this.prompts = prompts;
+    this.speech = prompts == null ? speech : Objects.requireNonNull(speech, "speech");
+    this.blocking = prompts == null ? blocking : Objects.requireNonNull(blocking, "blocking");
     DirectoryBootstrap.initEntities(sharding);
   }
 
@@ -406,6 +446,84 @@ public final class ClusterApiBackend implements ApiBackend {
           .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)
           .thenCompose(d -> advertiser(operatorId, clientId)
               .<Done>askWithStatus(r -> new Advertiser.UnreserveNumber(dialinId, r), askTimeout));
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------------- prompts
+
+  @Override
+  public CompletionStage<PromptStored> storePromptAudio(String operatorId, String name, byte[] wav) {
+    if (prompts == null) {
+      return noPrompts();
+    }
+    return audioProblems(prompts.store(operatorId, name, PromptSource.UPLOAD, null, null, wav));
+  }
+
+  @Override
+  public CompletionStage<PromptStored> storePromptText(String operatorId, String name, String text, String voice) {
+    if (prompts == null) {
+      return noPrompts();
+    }
+    String v = voice == null ? speech.defaultVoice() : voice;
+    CompletableFuture<byte[]> wav = CompletableFuture.supplyAsync(() -> {
+      try {
+        return speech.synthesize(text, v);
+      } catch (SpeechSynthesisException e) {
+        throw new CompletionException(e.kind() == SpeechSynthesisException.Kind.UNKNOWN_VOICE
+            ? ApiProblem.invalid(e.getMessage())
+            : Problems.unavailable(e.getMessage()));
+      }
+    }, blocking);
+    return audioProblems(wav.thenCompose(bytes -> prompts.store(operatorId, name, PromptSource.TEXT, text, v, bytes)));
+  }
+
+  @Override
+  public CompletionStage<List<PromptView>> listPrompts(String operatorId) {
+    return prompts == null ? noPrompts() : prompts.list(operatorId);
+  }
+
+  @Override
+  public CompletionStage<PromptView> getPrompt(String operatorId, String name) {
+    return prompts == null ? noPrompts()
+        : prompts.meta(operatorId, name).thenApply(p -> p.orElseThrow(() -> promptNotFound(name)));
+  }
+
+  @Override
+  public CompletionStage<PromptAudio> getPromptAudio(String operatorId, String name) {
+    return prompts == null ? noPrompts()
+        : prompts.audio(operatorId, name).thenApply(p -> p.orElseThrow(() -> promptNotFound(name)));
+  }
+
+  @Override
+  public CompletionStage<Done> deletePrompt(String operatorId, String name) {
+    return prompts == null ? noPrompts() : prompts.delete(operatorId, name).thenApply(existed -> {
+      if (!existed) {
+        throw promptNotFound(name);
+      }
+      return Done.getInstance();
+    });
+  }
+
+  private static ApiProblem promptNotFound(String name) {
+    return ApiProblem.notFound("name: prompt '" + name + "' does not exist");
+  }
+
+  private static <T> CompletionStage<T> noPrompts() {
+    return CompletableFuture.failedFuture(Problems.unavailable("prompts are not available on this node"));
+  }
+
+  /** Maps a refused audio ({@link InvalidPromptException}) to 413, 415 or 400 by its reason. */
+  private static <T> CompletionStage<T> audioProblems(CompletionStage<T> stage) {
+    return stage.exceptionally(e -> {
+      Throwable cause = unwrap(e);
+      if (cause instanceof InvalidPromptException invalid) {
+        InvalidPromptException.Reason reason = invalid.reason();
+        throw reason == InvalidPromptException.Reason.TOO_LARGE ? Problems.payloadTooLarge(invalid.getMessage())
+            : reason == InvalidPromptException.Reason.UNSUPPORTED_ENCODING
+                ? Problems.unsupportedMediaType(invalid.getMessage())
+                : ApiProblem.invalid(invalid.getMessage());
+      }
+      throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
     });
   }
 

@@ -1,6 +1,7 @@
 package io.hankyo.node.cassandra;
 
 import io.hankyo.node.calllog.CassandraCallLog;
+import io.hankyo.node.prompt.PromptStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,8 @@ public final class DevelopmentSchema {
 
   /**
    * Journal and snapshot keyspaces and tables (statements of pekko-persistence-cassandra for the configured
-   * {@code pekko.persistence.cassandra}), the projection offset store, and the call-log read side.
+   * {@code pekko.persistence.cassandra}), the projection offset store, the call-log read side and the prompt tables
+   * ({@link PromptStore}, in the read-side keyspace).
    */
   public static CompletionStage<Done> create(
       ActorSystem<?> system, CassandraSession session, String readSideKeyspace, int replicationFactor) {
@@ -43,6 +45,7 @@ public final class DevelopmentSchema {
     }
     return chain
         .thenCompose(d -> CassandraCallLog.createSchema(session, readSideKeyspace, replicationFactor))
+        .thenCompose(d -> PromptStore.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraProjection.createTablesIfNotExists(system));
   }
 }
