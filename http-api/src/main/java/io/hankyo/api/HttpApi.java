@@ -28,6 +28,9 @@ import io.hankyo.protocol.flow.CallFlowException;
 import io.hankyo.protocol.flow.CallFlowParser;
 import io.hankyo.protocol.flow.ForwardStep;
 import io.hankyo.protocol.flow.ForwardTarget;
+import io.hankyo.protocol.flow.HangupStep;
+import io.hankyo.protocol.flow.MenuStep;
+import io.hankyo.protocol.flow.PlayStep;
 import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
@@ -398,6 +401,7 @@ public final class HttpApi extends AllDirectives {
                 .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
           }
           return targetsAreNotTrackingNumbers(flow)
+              .thenCompose(ok -> promptsExist(operator, flow))
               .thenCompose(ok -> backend.storeFlow(operator, clientId, dialinId, flow));
         }),
         f -> json(StatusCodes.OK, FlowJson.of(f, settings.zone()))));
@@ -415,6 +419,35 @@ public final class HttpApi extends AllDirectives {
     String detail = "the call flow has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
         + "; first: " + first.pointer() + ": " + first.detail();
     return ApiProblem.invalid(detail, errors);
+  }
+
+  /**
+   * Fails with 400 naming every prompt the flow plays that the operator has not uploaded ({@code PUT
+   * /v1/prompts/{name}}): a call would reach a step whose audio does not exist.
+   */
+  private CompletionStage<Done> promptsExist(String operator, CallFlow flow) {
+    if (flow.prompts().isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return backend.listPrompts(operator).thenApply(prompts -> {
+      java.util.Set<String> known = prompts.stream().map(p -> p.name()).collect(Collectors.toSet());
+      List<ApiProblem.FieldError> missing = new ArrayList<>();
+      flow.steps().forEach((id, step) -> {
+        String member = step instanceof QueueStep ? "hold_prompt" : "prompt";
+        String prompt = step instanceof PlayStep p ? p.prompt()
+            : step instanceof MenuStep m ? m.prompt()
+            : step instanceof QueueStep q ? q.holdPrompt()
+            : step instanceof HangupStep h ? h.prompt() : null;
+        if (prompt != null && !known.contains(prompt)) {
+          missing.add(new ApiProblem.FieldError("/steps/" + id + "/" + member, "prompt '" + prompt
+              + "' does not exist; upload it first with PUT /v1/prompts/" + prompt));
+        }
+      });
+      if (!missing.isEmpty()) {
+        throw flowProblem(missing);
+      }
+      return Done.getInstance();
+    });
   }
 
   /** Fails with 400 naming every forward target (queue targets too) that is a tracking number of the cluster. */

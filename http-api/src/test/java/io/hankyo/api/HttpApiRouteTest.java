@@ -567,8 +567,30 @@ class HttpApiRouteTest {
            "sorry":   {"type": "hangup", "prompt": "sorry"}}}
         """;
 
+    /** Uploads the prompts {@link #FLOW} plays, for operator A. */
+    private void uploadFlowPrompts() throws Exception {
+      for (String name : List.of("welcome", "hold", "closed", "sorry")) {
+        backend.storePromptAudio("op-a", name, TestWavs.pcm16(8000, 1, 800)).toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+      }
+    }
+
+    @Test
+    void flowsThatPlayMissingPromptsAre400NamingEachStep() throws Exception {
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      backend.storePromptAudio("op-a", "welcome", TestWavs.pcm16(8000, 1, 800)).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+      JsonNode problem = assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1/flow", KEY_A, FLOW), 400,
+          "prompt 'hold' does not exist", "PUT /v1/prompts/hold");
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/steps/support/hold_prompt", "/steps/closed/prompt", "/steps/sorry/prompt"), pointers);
+    }
+
     @Test
     void flowDocumentsAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      uploadFlowPrompts();
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
       String path = "/v1/advertisers/acme/numbers/n1/flow";
@@ -595,6 +617,7 @@ class HttpApiRouteTest {
 
     @Test
     void badFlowDocumentsAre400ListingEveryProblemWithItsPointer() throws Exception {
+      uploadFlowPrompts();
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
       assertEquals(201, createNumber(KEY_A, "acme",
