@@ -449,8 +449,8 @@ public final class SipGateway implements AutoCloseable {
   void forget(B2buaCall call) {
     byTrnId.remove(call.trnId, call);
     byCallerKey.remove(call.callerKey, call);
-    if (call.forwardCallId != null) {
-      byForwardCallId.remove(call.forwardCallId, call);
+    for (String callId : call.forwardCallIds()) {
+      byForwardCallId.remove(callId, call);
     }
   }
 
@@ -476,6 +476,9 @@ public final class SipGateway implements AutoCloseable {
     } else if (instruction instanceof CallInstruction.Release) {
       CallInstruction.Release r = (CallInstruction.Release) instruction;
       call.exec.execute(() -> call.release(r.cause() == null ? EndCause.GATEWAY_FAILURE : r.cause()));
+    } else if (instruction instanceof CallInstruction.Forward) {
+      CallInstruction.Forward f = (CallInstruction.Forward) instruction;
+      call.exec.execute(() -> call.onForwardInstruction(f));
     }
   }
 
@@ -979,7 +982,8 @@ public final class SipGateway implements AutoCloseable {
       Object app = ct == null ? null : ct.getApplicationData();
       if (app instanceof B2buaCall && Request.INVITE.equals(ct.getRequest().getMethod())) {
         B2buaCall call = (B2buaCall) app;
-        call.exec.execute(call::onForwardTimeout);
+        String callId = ((CallIdHeader) ct.getRequest().getHeader(CallIdHeader.NAME)).getCallId();
+        call.exec.execute(() -> call.onForwardTimeout(callId));
       }
     }
 
