@@ -1,8 +1,10 @@
 package io.hankyo.sip;
 
 import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.CallInstruction;
 import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.EndCause;
+import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.number.NumberKind;
@@ -10,6 +12,10 @@ import io.hankyo.protocol.number.PhoneNumber;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -35,9 +41,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One call through the B2BUA: the caller leg (we are its UAS) and the forward leg (we are its UAC). Every method
- * runs on the call's {@link SerialExecutor}, never on a JAIN-SIP thread and never concurrently, so the state needs
- * no locks. SIP objects stay inside; only protocol records go to {@link CallControl}.
+ * One call through the B2BUA: the caller leg (we are its UAS) and its forward legs (we are their UAC), one at a time.
+ * Every method runs on the call's {@link SerialExecutor}, never on a JAIN-SIP thread and never concurrently, so the
+ * state needs no locks. SIP objects stay inside; only protocol records go to {@link CallControl}.
+ *
+ * <h2>Sequential forwarding (順次転送, issue 3)</h2>
+ *
+ * With {@code holdCallerOnFailure} (of {@link RouteDecision.Forward} or the latest {@link CallInstruction.Forward})
+ * a failed forward leg does not end the call: the caller's INVITE server transaction stays pending (state {@link
+ * State#HOLDING}), {@link CallProgress.LegFailed} is reported, and the next {@link CallInstruction.Forward} starts a
+ * new forward leg (new Call-ID, From tag and CSeq 1, RFC 3261 section 8.1.1) once the failed one is completely over
+ * (its final response ACKed by the transaction, or its CANCEL answered by 487, or a 2xx that crossed the CANCEL ACKed
+ * and BYEd, RFC 5407 section 3.1.2). Without an instruction within {@code instruction-timeout} the caller gets the
+ * final response of the last failure. Toward the caller there is one early dialog with our own To tag (section
+ * 12.1.1), whatever leg a provisional or the final response came from; on legs after the first a body-less 180/183 is
+ * not relayed when the last provisional the caller got was body-less too (it already plays its ringback), while a
+ * provisional with SDP always is. A later leg's early SDP therefore replaces the earlier one inside the same early
+ * dialog; RFC 3261 section 13.2.1 expects the SDP of provisionals to equal the 2xx answer, which a B2BUA without a
+ * media anchor cannot promise across destinations: callers that follow the newest early SDP (the gateway model of
+ * RFC 3960 section 3) play the right early media, and the 2xx always carries the answering leg's SDP.
  */
 final class B2buaCall {
   private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
@@ -54,6 +76,11 @@ final class B2buaCall {
     FORWARDING,
     /** 180/183 received and relayed. */
     EARLY,
+    /**
+     * Sequential forwarding: the current forward leg failed (LegFailed reported) or is being cancelled; the caller
+     * still waits (no final response) for the next CallInstruction.Forward or Release.
+     */
+    HOLDING,
     /** 2xx relayed to the caller. */
     ANSWERED,
     /** The outcome is decided and reported (or will be once the decision arrives). */
@@ -75,6 +102,21 @@ final class B2buaCall {
 
   private State state = State.DECIDING;
   private int attempt;
+  /** The tracking number's route from the decision (null when the cluster sent none); every leg presents by it. */
+  private NumberRoute route;
+  /** Whether a failure of the current leg holds the caller (sequential forwarding) instead of ending the call. */
+  private boolean holdCaller;
+  /** While HOLDING: what the caller gets and what is reported when no instruction comes in time. */
+  private Outcomes.Outcome lastFailure;
+  private ScheduledFuture<?> instructionWait;
+  /** A Forward received while the failed leg was still being cancelled: sent once that leg is settled. */
+  private CallInstruction.Forward nextForward;
+  /** Forward legs sent so far. */
+  private int legsSent;
+  /** Whether the last provisional response relayed to the caller had no body (the caller plays local ringback). */
+  private boolean lastProvisionalBodiless;
+  /** Earlier forward legs (all settled) by Call-ID: their late 2xx retransmissions, 2xx and BYEs are answered. */
+  private final Map<String, EarlierLeg> earlierLegs = new HashMap<>();
   private boolean decisionReceived;
   /** An end decided before the RouteDecision arrived (caller cancelled, release): reported with its attempt. */
   private CallProgress.Ended pendingEnd;
@@ -112,6 +154,15 @@ final class B2buaCall {
   private ScheduledFuture<?> ringFailsafe;
   private ScheduledFuture<?> maxDuration;
   private ScheduledFuture<?> cancelGiveUp;
+
+  /**
+   * A finished forward leg of an earlier attempt.
+   *
+   * @param invite its INVITE
+   * @param answered its dialog when it answered (a 2xx that crossed our CANCEL, then BYEd), else null
+   * @param ack the ACK sent for that 2xx, else null
+   */
+  private record EarlierLeg(Request invite, SipKit.Leg answered, Request ack) {}
 
   B2buaCall(SipGateway gw, String trnId, String callerKey, Request invite, ServerTransaction inviteSt,
       PhoneNumber dialled, int forwardMaxForwards, Instant arrivedAt) {
@@ -185,6 +236,8 @@ final class B2buaCall {
     }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
     attempt = forward.attempt();
+    route = forward.route();
+    holdCaller = forward.holdCallerOnFailure();
     recorded = admission.recorded().toCompletableFuture();
     recorded.whenComplete((done, recordError) -> exec.execute(() -> onRecorded(recordError)));
     if (state == State.ENDED) {
@@ -195,7 +248,7 @@ final class B2buaCall {
       finish();
       return;
     }
-    sendForward(forward);
+    sendForward(forward.destination(), forward.ringTimeoutMillis());
   }
 
   /**
@@ -226,9 +279,28 @@ final class B2buaCall {
 
   // ---------------------------------------------------------------- forward leg
 
-  private void sendForward(RouteDecision.Forward forward) {
+  /**
+   * Sends the forward INVITE of the current attempt. The previous leg, if any, is settled: it is kept among the
+   * earlier legs and this leg's state starts afresh.
+   *
+   * @param destination the number to call
+   * @param ringTimeoutMillis the entity's ring timeout in milliseconds (the failsafe adds {@code ring-timeout-margin})
+   */
+  private void sendForward(PhoneNumber destination, long ringTimeoutMillis) {
+    if (forwardCallId != null) {
+      earlierLegs.put(forwardCallId, new EarlierLeg(forwardInvite, calleeLeg, ackToCallee));
+      forwardCt = null;
+      forwardProvisional = false;
+      cancelPending = false;
+      cancelSent = false;
+      calleeLeg = null;
+      ackToCallee = null;
+      calleeCSeq = 1;
+      ringingReported = false;
+    }
+    legsSent++;
     try {
-      forwardInvite = buildForwardInvite(forward);
+      forwardInvite = buildForwardInvite(destination);
       forwardCallId = ((CallIdHeader) forwardInvite.getHeader(CallIdHeader.NAME)).getCallId();
       gw.registerForward(forwardCallId, this);
       kit.addVia(forwardInvite);
@@ -237,11 +309,16 @@ final class B2buaCall {
       forwardSettled = false;
       state = State.FORWARDING;
       forwardCt.sendRequest();
-      long failsafe = Math.max(0, forward.ringTimeoutMillis()) + gw.settings.ringTimeoutMargin().toMillis();
+      long failsafe = Math.max(0, ringTimeoutMillis) + gw.settings.ringTimeoutMargin().toMillis();
+      int forAttempt = attempt;
       ringFailsafe = gw.schedule(this, Duration.ofMillis(failsafe), () -> {
-        if (state == State.FORWARDING || state == State.EARLY) {
+        if (attempt == forAttempt && (state == State.FORWARDING || state == State.EARLY)) {
           LOG.info("call {}: no answer and no CancelForward within {} ms; ending it as NO_ANSWER", trnId, failsafe);
-          endUnanswered(EndCause.NO_ANSWER, HangupParty.SYSTEM);
+          if (holdCaller) {
+            giveUpLeg(EndCause.NO_ANSWER);
+          } else {
+            endUnanswered(EndCause.NO_ANSWER, HangupParty.SYSTEM);
+          }
         }
       });
     } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
@@ -251,12 +328,16 @@ final class B2buaCall {
         kit.release(forwardCt);
       }
       state = State.FORWARDING;
-      endUnanswered(EndCause.UNREACHABLE, HangupParty.SYSTEM);
+      if (holdCaller) {
+        legFailed(new Outcomes.Outcome(480, EndCause.UNREACHABLE, HangupParty.SYSTEM), 0);
+      } else {
+        endUnanswered(EndCause.UNREACHABLE, HangupParty.SYSTEM);
+      }
     }
   }
 
-  private Request buildForwardInvite(RouteDecision.Forward forward) throws ParseException, InvalidArgumentException {
-    URI requestUri = kit.addresses.createURI(gw.settings.outboundUriFor(forward.destination()));
+  private Request buildForwardInvite(PhoneNumber destination) throws ParseException, InvalidArgumentException {
+    URI requestUri = kit.addresses.createURI(gw.settings.outboundUriFor(destination));
     URI toUri = (URI) requestUri.clone();
     if (toUri instanceof SipURI) {
       ((SipURI) toUri).removeParameter("transport");
@@ -266,7 +347,7 @@ final class B2buaCall {
     Address fromAddress;
     PhoneNumber presented = null;
     if (!withheld) {
-      NumberKind tracking = forward.route() != null ? forward.route().din().kind() : dialled.kind();
+      NumberKind tracking = route != null ? route.din().kind() : dialled.kind();
       Optional<PhoneNumber> system = gw.systemCaller;
       presented = tracking == NumberKind.FREE_CALL && system.isPresent()
           ? system.get()
@@ -297,6 +378,11 @@ final class B2buaCall {
 
   /** A response of the callee to the forward INVITE (from its client transaction, or stray by Call-ID). */
   void onForwardResponse(Response response) {
+    String callId = ((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId();
+    if (!callId.equals(forwardCallId)) {
+      onEarlierLegResponse(callId, response);
+      return;
+    }
     int status = response.getStatusCode();
     if (status < 200) {
       onProvisional(response);
@@ -317,13 +403,20 @@ final class B2buaCall {
       return;
     }
     int relay = status == 183 ? 183 : 180;
-    Response p = kit.response(relay, invite, localTag);
-    p.setHeader(kit.contact(SipKit.transportOf(invite)));
-    SipKit.copyBody(response, p);
-    try {
-      inviteSt.sendResponse(p);
-    } catch (SipException | InvalidArgumentException e) {
-      LOG.debug("call {}: could not relay {}: {}", trnId, relay, e.toString());
+    boolean bodiless = !SipKit.hasBody(response);
+    if (legsSent > 1 && bodiless && lastProvisionalBodiless) {
+      // a later leg rings: the caller already plays its ringback in our one early dialog, nothing new to tell it
+      LOG.debug("call {}: {} of attempt {} not relayed (caller already rings)", trnId, status, attempt);
+    } else {
+      Response p = kit.response(relay, invite, localTag);
+      p.setHeader(kit.contact(SipKit.transportOf(invite)));
+      SipKit.copyBody(response, p);
+      try {
+        inviteSt.sendResponse(p);
+      } catch (SipException | InvalidArgumentException e) {
+        LOG.debug("call {}: could not relay {}: {}", trnId, relay, e.toString());
+      }
+      lastProvisionalBodiless = bodiless;
     }
     state = State.EARLY;
     if (!ringingReported) {
@@ -351,6 +444,13 @@ final class B2buaCall {
     cancel(cancelGiveUp);
     sendAck(calleeLeg);
     kit.release(forwardCt); // 2xx retransmissions now arrive without transaction and are re-ACKed by Call-ID
+    if (state == State.HOLDING) {
+      // RFC 5407 section 3.1.2: the 2xx crossed our CANCEL of a leg already reported failed: never connected
+      LOG.debug("call {}: 2xx of attempt {} after its CANCEL; ACK + BYE", trnId, attempt);
+      sendBye(calleeLeg, ++calleeCSeq);
+      startNextIfReady();
+      return;
+    }
     if (!recorded.isDone() && !callerFinal && state != State.ENDED) {
       // the callee answered before the cluster recorded the call: the caller hears ringing a little longer, until
       // onRecorded (queued on this call's executor when the record completes) relays or ends it
@@ -362,6 +462,12 @@ final class B2buaCall {
 
   /** Relays the destination's answer to the caller, or BYEs the destination when the caller is already gone. */
   private void connect(Response response) {
+    if (state == State.HOLDING) {
+      // a held answer of a leg given up meanwhile (sequential forwarding): never connected, LegFailed is reported
+      sendBye(calleeLeg, ++calleeCSeq);
+      startNextIfReady();
+      return;
+    }
     if (callerFinal || state == State.ENDED) {
       // RFC 5407 section 3.1.2: the 200 crossed our CANCEL (or the caller already has a final response):
       // the call never connected; ACK (done) and BYE it. The end was reported when we cancelled.
@@ -396,25 +502,63 @@ final class B2buaCall {
   }
 
   private void onForwardFailure(Response response) {
+    if (forwardSettled && state == State.HOLDING) {
+      return; // a retransmission of the final response of a leg already over (its transaction is gone)
+    }
     forwardSettled = true;
     cancel(ringFailsafe);
     cancel(cancelGiveUp);
     kit.release(forwardCt); // the stack has sent the ACK (RFC 3261 section 17.1.1.3); do not linger in Timer D
-    if (!callerFinal && state != State.ENDED) {
+    if (state == State.HOLDING) {
+      startNextIfReady(); // the 487 (or a failure crossing our CANCEL) of a leg already reported failed
+    } else if (!callerFinal && state != State.ENDED) {
       Outcomes.Outcome o = Outcomes.forCalleeStatus(response.getStatusCode());
-      finalToCaller(kit.response(o.callerStatus(), invite, localTag));
-      end(o.by(), o.cause(), o.callerStatus());
+      if (holdCaller) {
+        legFailed(o, response.getStatusCode());
+      } else {
+        finalToCaller(kit.response(o.callerStatus(), invite, localTag));
+        end(o.by(), o.cause(), o.callerStatus());
+      }
     }
     finish();
   }
 
-  /** Timer B fired or the transport failed for the forward INVITE. */
-  void onForwardTimeout() {
-    if (forwardSettled) {
+  /**
+   * A final response of an earlier forward leg (sequential forwarding; its transaction is gone): a 2xx of the dialog
+   * we already ACKed and BYEd is ACKed again (RFC 3261 section 13.2.2.4); any other 2xx is ACKed and BYEd, and a
+   * non-2xx is ACKed (section 17.1.1.3), all without touching the call.
+   */
+  private void onEarlierLegResponse(String callId, Response response) {
+    EarlierLeg leg = earlierLegs.get(callId);
+    if (leg == null || response.getStatusCode() < 200) {
+      return;
+    }
+    String tag = ((ToHeader) response.getHeader(ToHeader.NAME)).getTag();
+    if (response.getStatusCode() < 300 && leg.answered() != null && leg.ack() != null && tag != null
+        && tag.equals(leg.answered().remoteTag())) {
+      try {
+        kit.provider.sendRequest(leg.ack());
+      } catch (SipException | RuntimeException e) {
+        LOG.debug("call {}: ACK resend on an earlier leg failed: {}", trnId, e.toString());
+      }
+      return;
+    }
+    LOG.debug("call {}: {} on earlier forward leg {}; answered statelessly", trnId, response.getStatusCode(), callId);
+    kit.strayFinalResponse(response);
+  }
+
+  /** Timer B fired or the transport failed for the forward INVITE of the leg with {@code callId}. */
+  void onForwardTimeout(String callId) {
+    if (forwardSettled || !callId.equals(forwardCallId)) {
       return;
     }
     forwardSettled = true;
-    if (!callerFinal && state != State.ENDED) {
+    if (state == State.HOLDING) {
+      startNextIfReady();
+    } else if (holdCaller && (state == State.FORWARDING || state == State.EARLY) && !callerFinal) {
+      LOG.info("call {}: destination did not answer the INVITE of attempt {} (timeout)", trnId, attempt);
+      legFailed(new Outcomes.Outcome(480, EndCause.UNREACHABLE, HangupParty.SYSTEM), 0);
+    } else if (!callerFinal && state != State.ENDED) {
       LOG.info("call {}: destination did not answer the INVITE (timeout)", trnId);
       finalToCaller(kit.response(480, invite, localTag));
       end(HangupParty.SYSTEM, EndCause.UNREACHABLE, 480);
@@ -431,12 +575,14 @@ final class B2buaCall {
       sendCancel();
     } else {
       cancelPending = true;
+      String leg = forwardCallId;
       cancelGiveUp = gw.schedule(this, Duration.ofMillis(CANCEL_WAIT_MILLIS), () -> {
-        if (!forwardSettled) {
+        if (!forwardSettled && leg.equals(forwardCallId)) {
           LOG.debug("call {}: no provisional response within {} ms, CANCEL not possible; giving the forward leg up",
               trnId, CANCEL_WAIT_MILLIS);
           forwardSettled = true;
           kit.release(forwardCt);
+          startNextIfReady();
           finish();
         }
       });
@@ -588,6 +734,7 @@ final class B2buaCall {
         return true;
       case FORWARDING:
       case EARLY:
+      case HOLDING:
         finalToCaller(kit.response(487, invite, localTag));
         cancelForward();
         end(HangupParty.CALLER, EndCause.CALLER_CANCELLED, 487);
@@ -620,6 +767,15 @@ final class B2buaCall {
   void onCalleeBye(RequestEvent event) {
     Request bye = event.getRequest();
     String fromTag = ((FromHeader) bye.getHeader(FromHeader.NAME)).getTag();
+    String callId = ((CallIdHeader) bye.getHeader(CallIdHeader.NAME)).getCallId();
+    if (!callId.equals(forwardCallId)) {
+      // an earlier leg (sequential forwarding): only the dialog of a 2xx we ACKed and BYEd exists there
+      EarlierLeg leg = earlierLegs.get(callId);
+      boolean known = leg != null && leg.answered() != null && fromTag != null
+          && fromTag.equals(leg.answered().remoteTag());
+      kit.reply(event.getServerTransaction(), bye, kit.response(known ? 200 : 481, bye, null));
+      return;
+    }
     if (calleeLeg == null || fromTag == null || !fromTag.equals(calleeLeg.remoteTag())) {
       kit.reply(event.getServerTransaction(), bye, kit.response(481, bye, null));
       return;
@@ -684,7 +840,91 @@ final class B2buaCall {
       LOG.debug("call {}: ignoring CancelForward for attempt {} in state {}", trnId, forAttempt, state);
       return;
     }
+    if (holdCaller) {
+      giveUpLeg(cause);
+      return;
+    }
     endUnanswered(cause, HangupParty.SYSTEM);
+  }
+
+  /**
+   * {@code CallInstruction.Forward} (sequential forwarding): ring the next destination for the held caller. Ignored
+   * (instructions are at-least-once) when the call is over or answered, not yet decided, or when {@code forward}'s
+   * attempt is not newer than the current one. A newer attempt while a leg still rings gives that leg up without
+   * report (the entity has moved on). The new leg goes out once the previous one is settled.
+   */
+  void onForwardInstruction(CallInstruction.Forward forward) {
+    if (state == State.DECIDING || state == State.ANSWERED || state == State.ENDED || callerFinal
+        || forward.attempt() <= attempt || forward.destination() == null) {
+      LOG.debug("call {}: ignoring Forward for attempt {} in state {} (attempt {})", trnId, forward.attempt(), state,
+          attempt);
+      return;
+    }
+    if (state == State.FORWARDING || state == State.EARLY) {
+      cancel(ringFailsafe);
+      dropHeldAnswer();
+      cancelForward();
+    }
+    cancel(instructionWait);
+    state = State.HOLDING;
+    attempt = forward.attempt();
+    holdCaller = forward.holdCallerOnFailure();
+    nextForward = forward;
+    startNextIfReady();
+  }
+
+  /** Sends the waiting Forward once the previous leg is settled and the caller still waits. */
+  private void startNextIfReady() {
+    if (state != State.HOLDING || nextForward == null || !forwardSettled) {
+      return;
+    }
+    CallInstruction.Forward next = nextForward;
+    nextForward = null;
+    sendForward(next.destination(), next.ringTimeoutMillis());
+  }
+
+  /** Sequential forwarding: stop the ringing leg (CANCEL, section 9.1) and report it failed for {@code cause}. */
+  private void giveUpLeg(EndCause cause) {
+    dropHeldAnswer();
+    cancelForward();
+    legFailed(new Outcomes.Outcome(Outcomes.callerStatusFor(cause), cause, HangupParty.SYSTEM), 0);
+    finish();
+  }
+
+  /** A 2xx held until the arrival is recorded, of a leg being given up: BYEd now, so it can never connect. */
+  private void dropHeldAnswer() {
+    if (heldAnswer != null) {
+      heldAnswer = null;
+      sendBye(calleeLeg, ++calleeCSeq);
+    }
+  }
+
+  /**
+   * Sequential forwarding: the current leg failed; the caller keeps waiting (no response to it), the entity learns
+   * it through {@code LegFailed} and has {@code instruction-timeout} to send the next Forward or a Release.
+   *
+   * @param failure what the caller gets (and what is reported) when no instruction comes
+   * @param sipStatus the destination's final response, 0 when none
+   */
+  private void legFailed(Outcomes.Outcome failure, int sipStatus) {
+    state = State.HOLDING;
+    lastFailure = failure;
+    cancel(ringFailsafe);
+    gw.report(new CallProgress.LegFailed(trnId, attempt, Instant.now(), failure.cause(), sipStatus));
+    int forAttempt = attempt;
+    cancel(instructionWait);
+    instructionWait = gw.schedule(this, gw.settings.instructionTimeout(), () -> {
+      if (state == State.HOLDING && attempt == forAttempt && nextForward == null) {
+        LOG.info("call {}: no instruction within {} after attempt {} failed; ending it", trnId,
+            gw.settings.instructionTimeout(), forAttempt);
+        int status = lastFailure.callerStatus();
+        Response r = kit.response(status, invite, localTag);
+        finalToCaller(status == 503 ? kit.withRetryAfter(r) : r);
+        cancelForward();
+        end(lastFailure.by(), lastFailure.cause(), status);
+        finish();
+      }
+    });
   }
 
   /** {@code CallInstruction.Release} (and drain/close/max duration): end the call whatever its state. */
@@ -699,6 +939,7 @@ final class B2buaCall {
       }
       case FORWARDING:
       case EARLY:
+      case HOLDING:
         endUnanswered(cause, HangupParty.SYSTEM);
         break;
       case ANSWERED:
@@ -735,8 +976,10 @@ final class B2buaCall {
       return;
     }
     state = State.ENDED;
+    nextForward = null;
     cancel(ringFailsafe);
     cancel(maxDuration);
+    cancel(instructionWait);
     reportEnd(by, cause, status);
   }
 
@@ -760,7 +1003,17 @@ final class B2buaCall {
     cancel(maxDuration);
     cancel(cancelGiveUp);
     cancel(okRetransmit);
+    cancel(instructionWait);
     gw.forget(this);
+  }
+
+  /** The Call-IDs of all forward legs of this call (the current one last), for {@link SipGateway#forget}. */
+  List<String> forwardCallIds() {
+    List<String> ids = new ArrayList<>(earlierLegs.keySet());
+    if (forwardCallId != null) {
+      ids.add(forwardCallId);
+    }
+    return ids;
   }
 
   private static void cancel(ScheduledFuture<?> f) {

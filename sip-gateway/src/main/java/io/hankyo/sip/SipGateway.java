@@ -98,6 +98,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code CancelForward(trnId, attempt, cause)} for the current attempt while ringing → CANCEL the callee,
  *       final response by cause (NO_ANSWER → 480), {@code Ended(SYSTEM, cause, status)}; stale attempts and unknown
  *       calls are ignored. {@code Release(cause)} ends the call in any state (BYE both legs once answered).
+ *   <li>Sequential forwarding (issue 3), when the Forward carries {@code holdCallerOnFailure}: a failed leg (final
+ *       response as in the table below, Timer B, {@code CancelForward}, or the ring failsafe) is CANCELled as needed
+ *       and reported {@code LegFailed(attempt, cause, status)} while the caller's INVITE stays pending;
+ *       {@code CallInstruction.Forward} for a newer attempt rings the next destination on a new leg (new Call-ID,
+ *       From tag, CSeq 1) once the previous leg is over; duplicated, older or late Forwards are ignored. No
+ *       instruction within {@code instruction-timeout} → the caller gets the last failure's response, {@code
+ *       Ended}. The caller always sees our one To tag; see {@link B2buaCall} for provisionals and early SDP.
  *   <li>Failsafes: not answered and not ended {@code ringTimeoutMillis + ring-timeout-margin} after forwarding →
  *       treated as NO_ANSWER by the gateway itself; answered longer than {@code max-call-duration} → released
  *       ({@code Ended(SYSTEM, NORMAL_CLEARING)}); 200 never ACKed by the caller for 64*T1 → BYE both legs
@@ -449,8 +456,8 @@ public final class SipGateway implements AutoCloseable {
   void forget(B2buaCall call) {
     byTrnId.remove(call.trnId, call);
     byCallerKey.remove(call.callerKey, call);
-    if (call.forwardCallId != null) {
-      byForwardCallId.remove(call.forwardCallId, call);
+    for (String callId : call.forwardCallIds()) {
+      byForwardCallId.remove(callId, call);
     }
   }
 
@@ -476,6 +483,9 @@ public final class SipGateway implements AutoCloseable {
     } else if (instruction instanceof CallInstruction.Release) {
       CallInstruction.Release r = (CallInstruction.Release) instruction;
       call.exec.execute(() -> call.release(r.cause() == null ? EndCause.GATEWAY_FAILURE : r.cause()));
+    } else if (instruction instanceof CallInstruction.Forward) {
+      CallInstruction.Forward f = (CallInstruction.Forward) instruction;
+      call.exec.execute(() -> call.onForwardInstruction(f));
     }
   }
 
@@ -979,7 +989,8 @@ public final class SipGateway implements AutoCloseable {
       Object app = ct == null ? null : ct.getApplicationData();
       if (app instanceof B2buaCall && Request.INVITE.equals(ct.getRequest().getMethod())) {
         B2buaCall call = (B2buaCall) app;
-        call.exec.execute(call::onForwardTimeout);
+        String callId = ((CallIdHeader) ct.getRequest().getHeader(CallIdHeader.NAME)).getCallId();
+        call.exec.execute(() -> call.onForwardTimeout(callId));
       }
     }
 

@@ -31,6 +31,8 @@ import java.util.Set;
  *   node-id = ""                  # gatewayNode in CallArrival; empty = the actor system's address
  *   decision-timeout = 3s         # how long CallControl.arrive may take; then 503 to the caller
  *   ring-timeout-margin = 5s      # failsafe: not answered/ended within ringTimeoutMillis + margin = NO_ANSWER
+ *   instruction-timeout = 5s      # sequential forwarding: after LegFailed, how long to wait for the next Forward
+ *                                 # or Release before answering the caller with the last failure's response
  *   max-call-duration = 4h        # answered calls are released (BYE both legs) after this long
  *   drain-timeout = 30s           # default of SipGateway.drain()
  *   retry-after = 30s             # Retry-After of 503 Service Unavailable (RFC 3261 section 20.33), whole seconds
@@ -52,6 +54,9 @@ import java.util.Set;
  * @param nodeId node id for {@code CallArrival.gatewayNode}; empty = the actor system's address
  * @param decisionTimeout maximum wait for the cluster's {@code RouteDecision}
  * @param ringTimeoutMargin added to the decision's ring timeout for the gateway's own no-answer failsafe
+ * @param instructionTimeout sequential forwarding (issue 3): after {@code CallProgress.LegFailed}, the longest wait
+ *     for the Call entity's {@code CallInstruction.Forward} or {@code Release}; when it passes, the caller gets the
+ *     final response the last failure maps to and the call is reported {@code Ended}; positive
  * @param maxCallDuration maximum talk time
  * @param drainTimeout default drain time
  * @param retryAfter Retry-After of 503 responses (whole seconds are used)
@@ -74,6 +79,7 @@ public record SipGatewaySettings(
     String nodeId,
     Duration decisionTimeout,
     Duration ringTimeoutMargin,
+    Duration instructionTimeout,
     Duration maxCallDuration,
     Duration drainTimeout,
     Duration retryAfter,
@@ -116,6 +122,7 @@ public record SipGatewaySettings(
     nodeId = nodeId == null ? "" : nodeId.strip();
     checkPositive("decision-timeout", decisionTimeout);
     checkPositive("max-call-duration", maxCallDuration);
+    checkPositive("instruction-timeout", instructionTimeout);
     Objects.requireNonNull(ringTimeoutMargin, "ringTimeoutMargin");
     Objects.requireNonNull(drainTimeout, "drainTimeout");
     Objects.requireNonNull(retryAfter, "retryAfter");
@@ -156,6 +163,7 @@ public record SipGatewaySettings(
         c.getString("node-id"),
         c.getDuration("decision-timeout"),
         c.getDuration("ring-timeout-margin"),
+        c.getDuration("instruction-timeout"),
         c.getDuration("max-call-duration"),
         c.getDuration("drain-timeout"),
         c.getDuration("retry-after"),
@@ -174,14 +182,14 @@ public record SipGatewaySettings(
   /** A copy listening on other ports (handy in tests). */
   public SipGatewaySettings withPorts(int newUdpPort, int newTcpPort) {
     return new SipGatewaySettings(host, newUdpPort, newTcpPort, transports, outboundRoute, outboundTransport,
-        systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, maxCallDuration, drainTimeout, retryAfter,
+        systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, instructionTimeout, maxCallDuration, drainTimeout, retryAfter,
         threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName);
   }
 
   /** A copy with another forward-leg Request-URI template. */
   public SipGatewaySettings withOutboundRoute(String newOutboundRoute) {
     return new SipGatewaySettings(host, udpPort, tcpPort, transports, newOutboundRoute, outboundTransport,
-        systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, maxCallDuration, drainTimeout, retryAfter,
+        systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, instructionTimeout, maxCallDuration, drainTimeout, retryAfter,
         threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName);
   }
 
