@@ -228,6 +228,36 @@ class SipCallFlowTest {
   }
 
   @Test
+  void sequentialForwardingRingsTheNextDestinationWhenTheFirstIsBusy() throws Exception {
+    String din = String.format("01205%05d", NEXT_NUMBER.getAndIncrement());
+    ApiClient.Response created = api.post("/v1/advertisers/adv-e2e/numbers", "{\"dialin_id\":\"sequential\","
+        + "\"number\":\"" + din + "\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, created.status(), created.body());
+    String flow = """
+        {"start": "sales",
+         "steps": {"sales": {"type": "forward", "targets": [{"to": "03-9999-0001", "ring_sec": 10},
+                                                          {"to": "03-9999-0002", "ring_sec": 10}]}}}
+        """;
+    ApiClient.Response stored = api.put("/v1/advertisers/adv-e2e/numbers/sequential/flow", flow);
+    assertEquals(200, stored.status(), stored.body());
+    // one sipp UAS plays both destinations: busy for ...0001, answers ...0002
+    SippProcess uas = Sipp.scenario("uas-busy-0001.xml").localPort(spec.uasPort()).calls(2).traceDir(traces)
+        .label("seq-uas").timeout(Duration.ofSeconds(40)).start();
+    uas.awaitListening(Duration.ofSeconds(10));
+    try (uas; SippProcess uac = uac("uac.xml", din, "0311110002", Duration.ofSeconds(2), "seq-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("正常通話", r.get("dial_stat").asText(), r.toString());
+    assertEquals("03-9999-0002", r.get("fwd_id").asText(), "the destination that answered");
+    assertEquals("2", r.get("logvars.fwd_attempts").asText());
+    assertEquals("sales", r.get("logvars.flow_path").asText());
+    int talking = r.get("talking_sec").asInt();
+    assertTrue(talking >= 1 && talking <= 4, "talking_sec ≈ 2: " + talking);
+  }
+
+  @Test
   void unknownNumberGets404AndNoRecord() throws Exception {
     long unknownBefore = node.callControl().unknownNumbers();
     long gatewayUnknownBefore = node.sip().unknownNumberCount();
