@@ -234,6 +234,17 @@ final class B2buaCall {
       finish();
       return;
     }
+    if (!(decision instanceof RouteDecision.Forward)) {
+      // A decision this gateway cannot carry out (media anchoring is not wired yet): refuse the call, and tell the
+      // entity, which has recorded it, that it ended.
+      LOG.warn("call {}: unsupported routing decision {}; answering 500", trnId, decision.getClass().getSimpleName());
+      finalToCaller(kit.response(500, invite, localTag));
+      state = State.ENDED;
+      endReported = true;
+      gw.report(new CallProgress.Ended(trnId, 0, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 500));
+      finish();
+      return;
+    }
     RouteDecision.Forward forward = (RouteDecision.Forward) decision;
     attempt = forward.attempt();
     route = forward.route();

@@ -14,7 +14,9 @@ import io.hankyo.protocol.number.PhoneNumber;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = CallInstruction.CancelForward.class, name = "cancel-forward"),
   @JsonSubTypes.Type(value = CallInstruction.Release.class, name = "release"),
-  @JsonSubTypes.Type(value = CallInstruction.Forward.class, name = "forward")
+  @JsonSubTypes.Type(value = CallInstruction.Forward.class, name = "forward"),
+  @JsonSubTypes.Type(value = CallInstruction.PlayPrompt.class, name = "play-prompt"),
+  @JsonSubTypes.Type(value = CallInstruction.StopPrompt.class, name = "stop-prompt")
 })
 public sealed interface CallInstruction extends JsonSerializable {
   /** The call's {@code trn_id}. */
@@ -52,5 +54,30 @@ public sealed interface CallInstruction extends JsonSerializable {
       @JsonProperty("destination") PhoneNumber destination,
       @JsonProperty("ring_timeout_ms") long ringTimeoutMillis,
       @JsonProperty("hold_caller_on_failure") boolean holdCallerOnFailure)
+      implements CallInstruction {}
+
+  /**
+   * Play a guidance prompt to the caller, whose media the gateway anchors ({@link RouteDecision.AnswerWithMedia}).
+   * The gateway looks the prompt up by operator and name (uploaded with {@code PUT /v1/prompts/{name}}), replaces any
+   * prompt still playing, and reports {@link CallProgress.PromptFinished} with {@code token} when it has played to its
+   * end (a looping prompt never finishes by itself) or could not be played (missing prompt: {@code played = false}).
+   * Digits pressed while it plays are reported as {@link CallProgress.Digit}; stopping it is the entity's decision
+   * ({@link StopPrompt}). Ignored when the call has ended or its media is not anchored.
+   *
+   * @param operatorId the prompt's owner
+   * @param prompt the prompt's name
+   * @param loop true to repeat it until stopped (queue hold music)
+   * @param token identifies this playing in the report; increases within a call
+   */
+  record PlayPrompt(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("prompt") String prompt,
+      @JsonProperty("loop") boolean loop,
+      @JsonProperty("token") long token)
+      implements CallInstruction {}
+
+  /** Stop the prompt of {@code token} if it still plays (barge-in); no report follows for it. */
+  record StopPrompt(@JsonProperty("trn_id") String trnId, @JsonProperty("token") long token)
       implements CallInstruction {}
 }

@@ -16,7 +16,10 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = CallProgress.Ringing.class, name = "ringing"),
   @JsonSubTypes.Type(value = CallProgress.Answered.class, name = "answered"),
   @JsonSubTypes.Type(value = CallProgress.Ended.class, name = "ended"),
-  @JsonSubTypes.Type(value = CallProgress.LegFailed.class, name = "leg-failed")
+  @JsonSubTypes.Type(value = CallProgress.LegFailed.class, name = "leg-failed"),
+  @JsonSubTypes.Type(value = CallProgress.MediaAnswered.class, name = "media-answered"),
+  @JsonSubTypes.Type(value = CallProgress.PromptFinished.class, name = "prompt-finished"),
+  @JsonSubTypes.Type(value = CallProgress.Digit.class, name = "digit")
 })
 public sealed interface CallProgress extends JsonSerializable {
   /** The call's {@code trn_id}. */
@@ -64,5 +67,37 @@ public sealed interface CallProgress extends JsonSerializable {
       @JsonProperty("at") Instant at,
       @JsonProperty("cause") EndCause cause,
       @JsonProperty("sip_status") int sipStatus)
+      implements CallProgress {}
+
+  /**
+   * The gateway answered the caller with its own media ({@link RouteDecision.AnswerWithMedia}): the caller is
+   * connected from {@code at} (the start of {@code conn_sec}, spec section 6: guidance and IVR count).
+   */
+  record MediaAnswered(@JsonProperty("trn_id") String trnId, @JsonProperty("at") Instant at)
+      implements CallProgress {}
+
+  /**
+   * The prompt of {@link CallInstruction.PlayPrompt} {@code token} ended.
+   *
+   * @param played false when it could not be played (no such prompt, media error); the flow goes on either way
+   */
+  record PromptFinished(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("token") long token,
+      @JsonProperty("at") Instant at,
+      @JsonProperty("played") boolean played)
+      implements CallProgress {}
+
+  /**
+   * The caller pressed a key: one DTMF digit ({@code 0-9 * # A-D}) from an RFC 4733 telephone-event (one per event,
+   * however many packets carried it) or a SIP INFO ({@code application/dtmf-relay}, {@code application/dtmf}).
+   *
+   * @param seq the digit's number within the call (1, 2, …), so that a report sent twice counts once
+   */
+  record Digit(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("digit") String digit,
+      @JsonProperty("seq") int seq,
+      @JsonProperty("at") Instant at)
       implements CallProgress {}
 }

@@ -11,7 +11,8 @@ import io.hankyo.protocol.number.PhoneNumber;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RouteDecision.Forward.class, name = "forward"),
-  @JsonSubTypes.Type(value = RouteDecision.Reject.class, name = "reject")
+  @JsonSubTypes.Type(value = RouteDecision.Reject.class, name = "reject"),
+  @JsonSubTypes.Type(value = RouteDecision.AnswerWithMedia.class, name = "answer-with-media")
 })
 public sealed interface RouteDecision extends JsonSerializable {
 
@@ -53,5 +54,20 @@ public sealed interface RouteDecision extends JsonSerializable {
    * @param reason the reason phrase
    */
   record Reject(@JsonProperty("sip_status") int sipStatus, @JsonProperty("reason") String reason)
+      implements RouteDecision {}
+
+  /**
+   * Answer the caller now with the gateway's own SDP (RFC 3264 answer to the caller's offer): media is anchored on the
+   * gateway's node (a MediaSession sends and receives the caller's RTP), so that the call flow can play prompts and
+   * read digits (issue 3: play, menu, queue, hangup with a prompt). The gateway reports {@link
+   * CallProgress.MediaAnswered}; what follows comes as {@link CallInstruction}s ({@link CallInstruction.PlayPrompt},
+   * {@link CallInstruction.Forward}, {@link CallInstruction.Release}, …). A later forward leg gets the gateway's SDP
+   * offer and, when it answers, is bridged to the caller's MediaSession (RTP relayed both ways); the caller gets no
+   * second 2xx. Release after this answer is a BYE to the caller.
+   *
+   * @param trnId the call
+   * @param route the tracking number's owner and destination
+   */
+  record AnswerWithMedia(@JsonProperty("trn_id") String trnId, @JsonProperty("route") NumberRoute route)
       implements RouteDecision {}
 }
