@@ -8,6 +8,7 @@ import io.hankyo.node.flow.FlowInterpreter;
 import io.hankyo.node.flow.FlowResult;
 import io.hankyo.node.flow.FlowSignal;
 import io.hankyo.node.flow.FlowState;
+import io.hankyo.node.flow.FlowTimer;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.CallArrival;
 import io.hankyo.protocol.call.CallInstruction;
@@ -22,6 +23,7 @@ import io.hankyo.protocol.flow.ScheduleStep;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +135,13 @@ public final class Call
     public RingTimeoutExpired {}
   }
 
+  /** Internal: a timer of the call flow fired (IVR first-digit / inter-digit, queue wait); stale unless its token holds. */
+  public record FlowTimerFired(@JsonProperty("kind") FlowTimer.Kind kind, @JsonProperty("token") long token)
+      implements Command {
+    @JsonCreator
+    public FlowTimerFired {}
+  }
+
   /** Internal: the gateway did not report the end after a cancel order. */
   public record GatewaySilent(@JsonProperty("attempt") int attempt) implements Command {
     @JsonCreator
@@ -208,6 +217,25 @@ public final class Call
     public CallAnswered {}
   }
 
+  /**
+   * Something happened that the call flow reacts to (a prompt finished, a digit, a flow timer): the event is the
+   * signal itself, so that recovery rebuilds the flow state by replaying the interpreter (issue 3: timers and IVR
+   * input survive a restart of the entity on another node).
+   *
+   * @param digitSeq for a digit, the gateway's number of it within the call (a report sent twice counts once); else 0
+   */
+  public record FlowSignalled(@JsonProperty("signal") FlowSignal signal, @JsonProperty("digitSeq") int digitSeq)
+      implements Event {
+    @JsonCreator
+    public FlowSignalled {}
+  }
+
+  /** The gateway answered the caller with its own media (guidance, IVR): the caller is connected from {@code at}. */
+  public record MediaAnswered(@JsonProperty("at") Instant at) implements Event {
+    @JsonCreator
+    public MediaAnswered {}
+  }
+
   /** The call ended; carries the complete call-log record (the projection needs nothing else). */
   public record CallEnded(
       @JsonProperty("record") CallLogRecord record, @JsonProperty("ringingAt") Instant ringingAt)
@@ -231,14 +259,36 @@ public final class Call
    * Forwarding to a destination that has not answered yet.
    *
    * @param flow where the call flow stands (rebuilt from the events on recovery: the interpreter is a pure function)
+   * @param attempt the current forward attempt; null while the flow has not forwarded yet (guidance, IVR)
+   * @param mediaAnsweredAt when the gateway answered the caller with its own media; null when it did not
+   * @param digitsSeen the highest digit number ({@link CallProgress.Digit#seq()}) taken so far
    */
   public record Forwarding(
       @JsonProperty("arrived") CallArrived arrived,
       @JsonProperty("attempt") ForwardAttemptStarted attempt,
-      @JsonProperty("flow") FlowState flow)
+      @JsonProperty("flow") FlowState flow,
+      @JsonProperty("mediaAnsweredAt") Instant mediaAnsweredAt,
+      @JsonProperty("digitsSeen") int digitsSeen)
       implements State {
     @JsonCreator
     public Forwarding {}
+
+    Forwarding(CallArrived arrived, ForwardAttemptStarted attempt, FlowState flow) {
+      this(arrived, attempt, flow, null, 0);
+    }
+
+    Forwarding withAttempt(ForwardAttemptStarted a) {
+      return new Forwarding(arrived, a, flow, mediaAnsweredAt, digitsSeen);
+    }
+
+    Forwarding withFlow(FlowState f) {
+      return new Forwarding(arrived, attempt, f, mediaAnsweredAt, digitsSeen);
+    }
+
+    /** The current forward attempt's number, 0 before the first. */
+    int attemptNumber() {
+      return attempt == null ? 0 : attempt.attempt();
+    }
   }
 
   /** The destination answered; talk is under way. */
@@ -346,6 +396,9 @@ public final class Call
       if (f.attempt() != null) {
         armRingTimer(f.attempt());
       }
+      if (f.flow() != null) {
+        f.flow().timers().forEach(this::armFlowTimer);
+      }
     } else if (state instanceof Connected c) {
       watchGateway(c.arrived().gateway());
     } else if (state instanceof Ended) {
@@ -360,13 +413,16 @@ public final class Call
         .onCommand(Start.class, this::start)
         .onCommand(Report.class, (s, c) -> orphanReport(c))
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
     b.forStateType(Forwarding.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s))))
         .onCommand(Report.class, this::reportWhileForwarding)
         .onCommand(RingTimeoutExpired.class, this::ringTimeout)
-        .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attempt().attempt()
+        .onCommand(FlowTimerFired.class, (s, c) ->
+            advance(s, new FlowSignal.TimerFired(Instant.now(), c.kind(), c.token()), null))
+        .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attemptNumber()
             ? end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
             : Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) ->
@@ -376,6 +432,7 @@ public final class Call
             decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
         .onCommand(Report.class, this::reportWhileConnected)
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), Instant.now(),
             HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
@@ -384,6 +441,7 @@ public final class Call
             StatusReply.error("call " + trnId + " has already ended")))
         .onCommand(Report.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
     b.forAnyState().onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s));
@@ -412,6 +470,18 @@ public final class Call
             armRingTimer(attempt);
           })
           .thenReply(cmd.replyTo(), s -> StatusReply.success(decision((Forwarding) s)));
+    }
+    if (first.decision() instanceof RouteDecision.AnswerWithMedia media) {
+      // guidance or IVR first: the gateway answers the caller itself; the prompts and timers follow from here
+      return Effect()
+          .persist(arrived)
+          .thenRun(s -> {
+            watchGateway(cmd.gateway());
+            // the decision itself answers the caller with media: carry out the rest (prompt, timers)
+            carryOut(arrived, first.state(), first.actions().stream()
+                .filter(a -> !(a instanceof FlowAction.AnswerWithMedia)).toList());
+          })
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(media));
     }
     // The flow ends the call before any destination rings (outside business hours, absence, a flow that cannot run
     // here yet): the caller gets the final response of the decision and the call is logged now.
@@ -444,13 +514,13 @@ public final class Call
   private ReplyEffect<Event, State> reportWhileForwarding(Forwarding s, Report cmd) {
     CallProgress p = cmd.progress();
     if (p instanceof CallProgress.Ringing r) {
-      if (r.attempt() == s.attempt().attempt() && ringingAt == null) {
+      if (r.attempt() == s.attemptNumber() && ringingAt == null) {
         ringingAt = r.at();
       }
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
     if (p instanceof CallProgress.Answered a) {
-      if (a.attempt() != s.attempt().attempt()) {
+      if (a.attempt() != s.attemptNumber()) {
         return Effect().reply(cmd.replyTo(), StatusReply.ack());
       }
       timers.cancel(ringTimerKey(a.attempt()));
@@ -465,7 +535,102 @@ public final class Call
     if (p instanceof CallProgress.LegFailed f) {
       return legFailed(s, f, cmd.replyTo());
     }
+    if (p instanceof CallProgress.MediaAnswered m) {
+      if (s.mediaAnsweredAt() != null) {
+        return Effect().reply(cmd.replyTo(), StatusReply.ack());
+      }
+      return Effect().persist(new MediaAnswered(m.at())).thenReply(cmd.replyTo(), st -> StatusReply.ack());
+    }
+    if (p instanceof CallProgress.PromptFinished f) {
+      return advance(s, new FlowSignal.PromptFinished(f.at(), f.token()), cmd.replyTo());
+    }
+    if (p instanceof CallProgress.Digit d) {
+      if (d.seq() <= s.digitsSeen()) {
+        return Effect().reply(cmd.replyTo(), StatusReply.ack()); // a report sent twice counts once
+      }
+      return advance(s, new FlowSignal.Digit(d.at(), d.digit()), cmd.replyTo(), d.seq());
+    }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> advance(Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo) {
+    return advance(s, signal, replyTo, 0);
+  }
+
+  /**
+   * Runs a flow signal (prompt finished, digit, flow timer): when the flow takes it, it is persisted ({@link
+   * FlowSignalled}, with the next {@link ForwardAttemptStarted} in the same write when the flow forwards) and the
+   * flow's actions are carried out; a signal the flow ignores (stale token) persists nothing.
+   */
+  private ReplyEffect<Event, State> advance(
+      Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo, int digitSeq) {
+    FlowResult result = FLOWS.apply(s.arrived().flow(), s.flow(), signal);
+    if (result.ignored()) {
+      return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, StatusReply.ack());
+    }
+    List<Event> events = new ArrayList<>();
+    events.add(new FlowSignalled(signal, digitSeq));
+    FlowAction.Forward next = firstOf(result.actions(), FlowAction.Forward.class);
+    ForwardAttemptStarted attempt = null;
+    if (next != null) {
+      Instant now = Instant.now();
+      attempt = new ForwardAttemptStarted(next.attempt(), next.to(), now,
+          now.plusMillis(ringMillis(s.arrived(), next)));
+      events.add(attempt);
+    }
+    ForwardAttemptStarted started = attempt;
+    var effect = Effect().persist(events).thenRun(st -> {
+      carryOut(s.arrived(), result.state(), result.actions());
+      if (started != null) {
+        armRingTimer(started);
+      }
+    });
+    return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, st -> StatusReply.ack());
+  }
+
+  /**
+   * Carries out the flow's actions that reach outside the entity: instructions to the gateway (answer with media,
+   * prompts, forward, release) and the flow's timers. The ring timeout of a forward is the entity's own timer
+   * ({@link #armRingTimer}), armed where the attempt is persisted; queue actions are not wired yet and end the call.
+   */
+  private void carryOut(CallArrived arrived, FlowState after, List<FlowAction> actions) {
+    ActorRef<CallInstruction> gateway = arrived.gateway();
+    for (FlowAction a : actions) {
+      if (a instanceof FlowAction.AnswerWithMedia) {
+        gateway.tell(new CallInstruction.AnswerWithMedia(trnId));
+      } else if (a instanceof FlowAction.PlayPrompt p) {
+        gateway.tell(new CallInstruction.PlayPrompt(trnId, arrived.route().operatorId(), p.prompt(), p.loop(),
+            p.token()));
+      } else if (a instanceof FlowAction.StopPrompt p) {
+        gateway.tell(new CallInstruction.StopPrompt(trnId, p.token()));
+      } else if (a instanceof FlowAction.StartTimer t && t.timer().kind() != FlowTimer.Kind.RING) {
+        armFlowTimer(t.timer());
+      } else if (a instanceof FlowAction.CancelTimer t && t.kind() != FlowTimer.Kind.RING) {
+        timers.cancel(flowTimerKey(t.kind()));
+      } else if (a instanceof FlowAction.Forward f) {
+        gateway.tell(new CallInstruction.Forward(trnId, f.attempt(), f.to(), ringMillis(arrived, f),
+            holdCallerOnFailure(arrived, after, f.attempt())));
+      } else if (a instanceof FlowAction.Hangup h) {
+        gateway.tell(new CallInstruction.Release(trnId, h.cause()));
+        timers.startSingleTimer(graceTimerKey(after.attempt()), new GatewaySilent(after.attempt()), GATEWAY_GRACE);
+      } else if (a instanceof FlowAction.EnterQueue) {
+        ctx.getLog().warn("call {}: queue steps are not wired to the CallQueue entity yet; releasing", trnId);
+        gateway.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ERROR));
+      }
+    }
+  }
+
+  private void armFlowTimer(FlowTimer timer) {
+    if (timer.kind() == FlowTimer.Kind.RING) {
+      return;
+    }
+    Duration left = Duration.between(Instant.now(), timer.deadline());
+    timers.startSingleTimer(flowTimerKey(timer.kind()), new FlowTimerFired(timer.kind(), timer.token()),
+        left.isNegative() ? Duration.ZERO : left);
+  }
+
+  private static String flowTimerKey(FlowTimer.Kind kind) {
+    return "flow-" + kind.name();
   }
 
   /**
@@ -474,35 +639,33 @@ public final class Call
    * with the flow's status; the gateway's {@link CallProgress.Ended} then ends the call here.
    */
   private ReplyEffect<Event, State> legFailed(Forwarding s, CallProgress.LegFailed f, ActorRef<StatusReply<Done>> replyTo) {
-    if (f.attempt() != s.attempt().attempt()) {
+    if (f.attempt() != s.attemptNumber()) {
       return Effect().reply(replyTo, StatusReply.ack());
     }
     timers.cancel(ringTimerKey(f.attempt()));
     timers.cancel(graceTimerKey(f.attempt()));
     ForwardAttemptFailed failed = new ForwardAttemptFailed(f.attempt(), f.at(), f.cause(), f.sipStatus());
     FlowResult result = FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(failed));
+    List<Event> events = new ArrayList<>();
+    events.add(failed);
     FlowAction.Forward next = firstOf(result.actions(), FlowAction.Forward.class);
+    ForwardAttemptStarted attempt = null;
     if (next != null) {
       Instant now = Instant.now();
-      long ringMs = ringMillis(s.arrived(), next);
-      ForwardAttemptStarted attempt = new ForwardAttemptStarted(
-          next.attempt(), next.to(), now, now.plusMillis(ringMs));
-      boolean hold = holdCallerOnFailure(s.arrived(), result.state(), next.attempt());
-      return Effect()
-          .persist(List.of(failed, attempt))
-          .thenRun(st -> {
-            s.arrived().gateway().tell(
-                new CallInstruction.Forward(trnId, next.attempt(), next.to(), ringMs, hold));
-            armRingTimer(attempt);
-          })
-          .thenReply(replyTo, st -> StatusReply.ack());
+      attempt = new ForwardAttemptStarted(next.attempt(), next.to(), now, now.plusMillis(ringMillis(s.arrived(), next)));
+      events.add(attempt);
     }
-    FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
-    EndCause cause = hangup != null ? hangup.cause() : EndCause.FLOW_ERROR;
-    // Media steps after a failed forward (a "failed" step that plays a prompt) are not available yet: end the call.
-    s.arrived().gateway().tell(new CallInstruction.Release(trnId, cause));
-    timers.startSingleTimer(graceTimerKey(f.attempt()), new GatewaySilent(f.attempt()), GATEWAY_GRACE);
-    return Effect().reply(replyTo, StatusReply.ack());
+    ForwardAttemptStarted started = attempt;
+    // the next destination, a prompt of a "failed" step (media answer first), or the end (Release)
+    return Effect()
+        .persist(events)
+        .thenRun(st -> {
+          carryOut(s.arrived(), result.state(), result.actions());
+          if (started != null) {
+            armRingTimer(started);
+          }
+        })
+        .thenReply(replyTo, st -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> reportWhileConnected(Connected s, Report cmd) {
@@ -514,7 +677,7 @@ public final class Call
   }
 
   private ReplyEffect<Event, State> ringTimeout(Forwarding s, RingTimeoutExpired cmd) {
-    if (cmd.attempt() != s.attempt().attempt()) {
+    if (cmd.attempt() != s.attemptNumber()) {
       return Effect().noReply();
     }
     s.arrived().gateway().tell(new CallInstruction.CancelForward(trnId, cmd.attempt(), EndCause.NO_ANSWER));
@@ -534,8 +697,9 @@ public final class Call
       ActorRef<StatusReply<Done>> replyTo) {
     timers.cancelAll();
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
-        arrived.seqNum(), arrived.arrival(), arrived.route(), attempt.destination(), attempt.startedAt(),
-        answeredAt, endedAt, by, cause, sipStatus, flowLogvars(arrived, flowState)));
+        arrived.seqNum(), arrived.arrival(), arrived.route(), attempt == null ? null : attempt.destination(),
+        attempt == null ? null : attempt.startedAt(), answeredAt, endedAt, by, cause, sipStatus,
+        flowLogvars(arrived, flowState)));
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
@@ -559,7 +723,7 @@ public final class Call
   }
 
   /** The first decision and, when it ends the call, why. */
-  record FirstStep(RouteDecision decision, EndCause endCause, FlowState state) {}
+  record FirstStep(RouteDecision decision, EndCause endCause, FlowState state, List<FlowAction> actions) {}
 
   static FirstStep firstStep(CallArrived arrived) {
     FlowResult result = FLOWS.apply(arrived.flow(), FlowState.initial(), signalOf(arrived));
@@ -568,15 +732,19 @@ public final class Call
     if (forward != null) {
       return new FirstStep(new RouteDecision.Forward(arrival.trnId(), forward.attempt(), arrived.route(),
           forward.to(), ringMillis(arrived, forward),
-          holdCallerOnFailure(arrived, result.state(), forward.attempt())), null, result.state());
+          holdCallerOnFailure(arrived, result.state(), forward.attempt())), null, result.state(), result.actions());
+    }
+    if (firstOf(result.actions(), FlowAction.AnswerWithMedia.class) != null) {
+      return new FirstStep(new RouteDecision.AnswerWithMedia(arrival.trnId(), arrived.route()), null,
+          result.state(), result.actions());
     }
     FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
     if (hangup != null) {
       return new FirstStep(new RouteDecision.Reject(hangup.sipStatus() >= 300 ? hangup.sipStatus() : 480,
-          reasonOf(hangup.cause())), hangup.cause(), result.state());
+          reasonOf(hangup.cause())), hangup.cause(), result.state(), result.actions());
     }
-    return new FirstStep(new RouteDecision.Reject(480, "Temporarily Unavailable (call flow step needs media)"),
-        EndCause.FLOW_ERROR, result.state());
+    return new FirstStep(new RouteDecision.Reject(480, "Temporarily Unavailable (queue steps are not wired yet)"),
+        EndCause.FLOW_ERROR, result.state(), result.actions());
   }
 
   /**
@@ -648,6 +816,9 @@ public final class Call
   private static RouteDecision decision(Forwarding s) {
     ForwardAttemptStarted attempt = s.attempt();
     CallArrived arrived = s.arrived();
+    if (attempt == null) {
+      return firstStep(arrived).decision();
+    }
     long ringMs = Math.max(1, Duration.between(attempt.startedAt(), attempt.ringDeadline()).toMillis());
     return new RouteDecision.Forward(arrived.arrival().trnId(), attempt.attempt(), arrived.route(),
         attempt.destination(), ringMs, holdCallerOnFailure(arrived, s.flow(), attempt.attempt()));
@@ -695,9 +866,14 @@ public final class Call
         .onEvent(CallArrived.class, (s, e) ->
             new Forwarding(e, null, FLOWS.apply(e.flow(), FlowState.initial(), signalOf(e)).state()));
     b.forStateType(Forwarding.class)
-        .onEvent(ForwardAttemptStarted.class, (s, e) -> new Forwarding(s.arrived(), e, s.flow()))
+        .onEvent(ForwardAttemptStarted.class, (s, e) -> s.withAttempt(e))
         .onEvent(ForwardAttemptFailed.class, (s, e) ->
-            new Forwarding(s.arrived(), s.attempt(), FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state()))
+            s.withFlow(FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state()))
+        .onEvent(FlowSignalled.class, (s, e) -> new Forwarding(s.arrived(), s.attempt(),
+            FLOWS.apply(s.arrived().flow(), s.flow(), e.signal()).state(), s.mediaAnsweredAt(),
+            Math.max(s.digitsSeen(), e.digitSeq())))
+        .onEvent(MediaAnswered.class, (s, e) ->
+            new Forwarding(s.arrived(), s.attempt(), s.flow(), e.at(), s.digitsSeen()))
         .onEvent(CallAnswered.class, (s, e) -> new Connected(s.arrived(), s.attempt(), e,
             FLOWS.apply(s.arrived().flow(), s.flow(), new FlowSignal.ForwardAnswered(e.answeredAt(), e.attempt()))
                 .state()))

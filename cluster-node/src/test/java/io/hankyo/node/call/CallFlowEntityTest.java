@@ -171,4 +171,76 @@ class CallFlowEntityTest {
     assertEquals(DialStatus.BUSY, rec.dialStatus());
     assertEquals(Map.of(), rec.logvars(), "no flow, no flow logvars");
   }
+
+  private static final CallFlow MENU = CallFlowParser.parse("""
+      {"start": "menu",
+       "steps": {
+         "menu":    {"type": "menu", "prompt": "welcome", "digits": {"1": "sales", "2": "closed"},
+                     "first_digit_timeout_sec": 1, "retries": 1, "invalid": "closed", "timeout": "closed"},
+         "sales":   {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15}]},
+         "closed":  {"type": "hangup", "prompt": "bye"}}}
+      """);
+
+  private RouteDecision startMenu() {
+    NumberRoute r = CallFixtures.route();
+    NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, MENU, 1);
+    var result = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, Instant.now()), route, 9, gateway.getRef(), 30_000, replyTo));
+    assertEquals(1, result.events().size(), "only the arrival: no forward yet");
+    return result.reply().getValue();
+  }
+
+  @Test
+  void aMenuAnswersWithMediaPlaysItsPromptAndForwardsOnTheDigit() {
+    RouteDecision decision = startMenu();
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, decision);
+    CallInstruction.PlayPrompt play = gateway.expectMessageClass(CallInstruction.PlayPrompt.class);
+    assertEquals("welcome", play.prompt());
+    assertEquals("op1", play.operatorId());
+    report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    report(new CallProgress.PromptFinished(trnId, play.token(), Instant.now(), true));
+
+    var digit = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.Digit(trnId, "1", 1, Instant.now()), r));
+    assertEquals(2, digit.events().size(), "the digit and the forward attempt in one write");
+    CallInstruction.Forward fwd = gateway.expectMessageClass(CallInstruction.Forward.class);
+    assertEquals("+81311111111", fwd.destination().e164());
+    assertEquals(1, fwd.attempt());
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.Digit(trnId, "1", 1, Instant.now()), r)).events().isEmpty(), "the same digit report twice");
+
+    Call.Forwarding recovered = assertInstanceOf(Call.Forwarding.class, kit.restart().state());
+    assertEquals(1, recovered.attemptNumber());
+    assertEquals(1, recovered.digitsSeen());
+    report(new CallProgress.Answered(trnId, 1, Instant.now()));
+    report(new CallProgress.Ended(trnId, 1, Instant.now().plusSeconds(3), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.NORMAL, rec.dialStatus());
+    assertEquals("menu>sales", rec.logvars().get("flow_path"));
+  }
+
+  @Test
+  void theFirstDigitTimeoutReplaysThePromptEvenAfterARestartThenTheHangupPromptEndsTheCall() {
+    startMenu();
+    CallInstruction.PlayPrompt play = gateway.expectMessageClass(CallInstruction.PlayPrompt.class);
+    report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    report(new CallProgress.PromptFinished(trnId, play.token(), Instant.now(), true));
+    kit.restart(); // the first-digit deadline is in the journal: the restarted entity re-arms it
+    CallInstruction.PlayPrompt again = gateway.expectMessageClass(CallInstruction.PlayPrompt.class,
+        java.time.Duration.ofSeconds(5));
+    assertEquals("welcome", again.prompt(), "retry: the menu prompt again");
+    report(new CallProgress.PromptFinished(trnId, again.token(), Instant.now(), true));
+    CallInstruction.PlayPrompt bye = gateway.expectMessageClass(CallInstruction.PlayPrompt.class,
+        java.time.Duration.ofSeconds(5));
+    assertEquals("bye", bye.prompt(), "no retries left: the timeout step");
+    report(new CallProgress.PromptFinished(trnId, bye.token(), Instant.now(), true));
+    CallInstruction.Release release = gateway.expectMessageClass(CallInstruction.Release.class);
+    assertEquals(EndCause.FLOW_ENDED, release.cause());
+    report(new CallProgress.Ended(trnId, 0, Instant.now(), HangupParty.SYSTEM, EndCause.FLOW_ENDED, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
+    assertEquals("menu>closed", rec.logvars().get("flow_path"));
+  }
 }

@@ -16,7 +16,8 @@ import io.hankyo.protocol.number.PhoneNumber;
   @JsonSubTypes.Type(value = CallInstruction.Release.class, name = "release"),
   @JsonSubTypes.Type(value = CallInstruction.Forward.class, name = "forward"),
   @JsonSubTypes.Type(value = CallInstruction.PlayPrompt.class, name = "play-prompt"),
-  @JsonSubTypes.Type(value = CallInstruction.StopPrompt.class, name = "stop-prompt")
+  @JsonSubTypes.Type(value = CallInstruction.StopPrompt.class, name = "stop-prompt"),
+  @JsonSubTypes.Type(value = CallInstruction.AnswerWithMedia.class, name = "answer-with-media")
 })
 public sealed interface CallInstruction extends JsonSerializable {
   /** The call's {@code trn_id}. */
@@ -80,4 +81,11 @@ public sealed interface CallInstruction extends JsonSerializable {
   /** Stop the prompt of {@code token} if it still plays (barge-in); no report follows for it. */
   record StopPrompt(@JsonProperty("trn_id") String trnId, @JsonProperty("token") long token)
       implements CallInstruction {}
+
+  /**
+   * Answer the caller now with the gateway's own media, as {@link RouteDecision.AnswerWithMedia} does for a call's
+   * first step, for a caller still waiting after a failed forward leg (e.g. a {@code failed} step that plays a
+   * prompt). Reported with {@link CallProgress.MediaAnswered}; ignored when the caller is already answered.
+   */
+  record AnswerWithMedia(@JsonProperty("trn_id") String trnId) implements CallInstruction {}
 }
