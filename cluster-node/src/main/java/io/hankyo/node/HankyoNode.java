@@ -185,7 +185,8 @@ public final class HankyoNode implements AutoCloseable {
       // The entities' direct writes are remembered for a while so that the projection does not write those rows
       // again (one Cassandra row write less per call; RecentDirectWrites).
       RecentDirectWrites rowWriter = new RecentDirectWrites(callLog, Duration.ofMinutes(2), 100_000);
-      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount));
+      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount,
+          Call.Queues.sharded(sharding)));
       CallLogProjection.init(system, rowWriter, tagCount);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);

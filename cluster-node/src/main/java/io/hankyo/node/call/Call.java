@@ -9,6 +9,7 @@ import io.hankyo.node.flow.FlowResult;
 import io.hankyo.node.flow.FlowSignal;
 import io.hankyo.node.flow.FlowState;
 import io.hankyo.node.flow.FlowTimer;
+import io.hankyo.node.queue.CallQueue;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.CallArrival;
 import io.hankyo.protocol.call.CallInstruction;
@@ -140,6 +141,24 @@ public final class Call
       implements Command {
     @JsonCreator
     public FlowTimerFired {}
+  }
+
+  /** Internal: the queue's answer to Enter/Renew (granted, position, or an error such as a full queue). */
+  public record QueueAnswered(@JsonProperty("reply") StatusReply<CallQueue.Standing> reply) implements Command {
+    @JsonCreator
+    public QueueAnswered {}
+  }
+
+  /** Internal: a notification from the queue (line granted, position changed, lease expired). */
+  public record QueueNotified(@JsonProperty("notification") CallQueue.Notification notification) implements Command {
+    @JsonCreator
+    public QueueNotified {}
+  }
+
+  /** Internal: time to renew the lease in the queue. */
+  public record RenewQueue() implements Command {
+    @JsonCreator
+    public RenewQueue {}
   }
 
   /** Internal: the gateway did not report the end after a cancel order. */
@@ -310,8 +329,38 @@ public final class Call
 
   // ---------------------------------------------------------------- wiring
 
-  /** What the entity needs besides its id. */
-  public record Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount) {}
+  /**
+   * What the entity needs besides its id.
+   *
+   * @param queues where queue steps find their {@link CallQueue} entity; {@link Queues#NONE} ends such calls
+   */
+  public record Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues) {
+    /** Without queues (tests of other steps). */
+    public Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount) {
+      this(outcomes, callLog, tagCount, Queues.NONE);
+    }
+  }
+
+  /** The port to the {@link CallQueue} entities (コールキューイング): one per operator and queue name. */
+  public interface Queues {
+    /** No queues: a queue step ends the call as a flow error. */
+    Queues NONE = (operatorId, queue, command) -> {
+      throw new UnsupportedOperationException("no call queues");
+    };
+
+    /** Sends {@code command} to the queue {@code queue} of {@code operatorId}. */
+    void tell(String operatorId, String queue, CallQueue.Command command);
+
+    /** The cluster's queues, through sharding. */
+    static Queues sharded(ClusterSharding sharding) {
+      CallQueue.init(sharding);
+      return (operatorId, queue, command) ->
+          sharding.entityRefFor(CallQueue.ENTITY_KEY, CallQueue.entityId(operatorId, queue)).tell(command);
+    }
+  }
+
+  /** How often a call in a queue renews its lease there (the queue frees the line of a call silent for 60 s). */
+  static final Duration QUEUE_RENEW_INTERVAL = Duration.ofSeconds(20);
 
   /** Registers the entity type with sharding. */
   public static void init(ClusterSharding sharding, Dependencies deps) {
@@ -422,6 +471,9 @@ public final class Call
         .onCommand(RingTimeoutExpired.class, this::ringTimeout)
         .onCommand(FlowTimerFired.class, (s, c) ->
             advance(s, new FlowSignal.TimerFired(Instant.now(), c.kind(), c.token()), null))
+        .onCommand(QueueAnswered.class, this::queueAnswered)
+        .onCommand(QueueNotified.class, this::queueNotified)
+        .onCommand(RenewQueue.class, (s, c) -> renewQueue(s.arrived(), s.flow()))
         .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attemptNumber()
             ? end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
             : Effect().noReply())
@@ -433,6 +485,9 @@ public final class Call
         .onCommand(Report.class, this::reportWhileConnected)
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
+        .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
+        .onCommand(QueueNotified.class, (s, c) -> Effect().noReply())
+        .onCommand(RenewQueue.class, (s, c) -> renewQueue(s.arrived(), s.flow()))
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), Instant.now(),
             HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
@@ -444,7 +499,11 @@ public final class Call
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
-    b.forAnyState().onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s));
+    b.forAnyState()
+        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
+        .onCommand(QueueNotified.class, (s, c) -> Effect().noReply())
+        .onCommand(RenewQueue.class, (s, c) -> Effect().noReply());
     return b.build();
   }
 
@@ -613,11 +672,99 @@ public final class Call
       } else if (a instanceof FlowAction.Hangup h) {
         gateway.tell(new CallInstruction.Release(trnId, h.cause()));
         timers.startSingleTimer(graceTimerKey(after.attempt()), new GatewaySilent(after.attempt()), GATEWAY_GRACE);
-      } else if (a instanceof FlowAction.EnterQueue) {
-        ctx.getLog().warn("call {}: queue steps are not wired to the CallQueue entity yet; releasing", trnId);
-        gateway.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ERROR));
+      } else if (a instanceof FlowAction.EnterQueue q) {
+        if (deps.queues() == Queues.NONE) {
+          ctx.getLog().warn("call {}: no call queues on this node; releasing", trnId);
+          gateway.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ERROR));
+        } else {
+          deps.queues().tell(arrived.route().operatorId(), q.queue(),
+              new CallQueue.Enter(trnId, q.lines(), queueNotifications(), queueReplies()));
+          timers.startTimerWithFixedDelay(QUEUE_RENEW_KEY, new RenewQueue(), QUEUE_RENEW_INTERVAL);
+        }
+      } else if (a instanceof FlowAction.LeaveQueue q) {
+        leaveQueue(arrived, q.queue());
       }
     }
+  }
+
+  private static final String QUEUE_RENEW_KEY = "queue-renew";
+
+  private ActorRef<StatusReply<CallQueue.Standing>> queueReplies;
+  private ActorRef<CallQueue.Notification> queueNotifications;
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private ActorRef<StatusReply<CallQueue.Standing>> queueReplies() {
+    if (queueReplies == null) {
+      queueReplies = (ActorRef) ctx.messageAdapter(StatusReply.class, r -> new QueueAnswered(r));
+    }
+    return queueReplies;
+  }
+
+  private ActorRef<CallQueue.Notification> queueNotifications() {
+    if (queueNotifications == null) {
+      queueNotifications = ctx.messageAdapter(CallQueue.Notification.class, QueueNotified::new);
+    }
+    return queueNotifications;
+  }
+
+  private void leaveQueue(CallArrived arrived, String queue) {
+    timers.cancel(QUEUE_RENEW_KEY);
+    if (queue != null && deps.queues() != Queues.NONE) {
+      deps.queues().tell(arrived.route().operatorId(), queue,
+          new CallQueue.Leave(trnId, ctx.getSystem().ignoreRef()));
+    }
+  }
+
+  private ReplyEffect<Event, State> renewQueue(CallArrived arrived, FlowState flow) {
+    if (flow != null && flow.queue() != null && deps.queues() != Queues.NONE) {
+      deps.queues().tell(arrived.route().operatorId(), flow.queue(),
+          new CallQueue.Renew(trnId, queueNotifications(), queueReplies()));
+    } else {
+      timers.cancel(QUEUE_RENEW_KEY);
+    }
+    return Effect().noReply();
+  }
+
+  /** The queue's answer to Enter or Renew: a line (granted), a position, or an error (full, lease gone). */
+  private ReplyEffect<Event, State> queueAnswered(Forwarding s, QueueAnswered c) {
+    if (s.flow() == null || s.flow().queue() == null) {
+      return Effect().noReply();
+    }
+    if (c.reply().isError()) {
+      ctx.getLog().info("call {}: queue {} refused it: {}", trnId, s.flow().queue(), c.reply().getError().getMessage());
+      return queueGaveUp(s);
+    }
+    CallQueue.Standing standing = c.reply().getValue();
+    if (standing instanceof CallQueue.Granted) {
+      return s.flow().lineHeld() ? Effect().noReply() : advance(s, new FlowSignal.QueueLineGranted(Instant.now()), null);
+    }
+    int position = ((CallQueue.Queued) standing).position();
+    return position == s.flow().position() ? Effect().noReply()
+        : advance(s, new FlowSignal.QueuePosition(Instant.now(), position), null);
+  }
+
+  private ReplyEffect<Event, State> queueNotified(Forwarding s, QueueNotified c) {
+    CallQueue.Notification n = c.notification();
+    if (s.flow() == null || s.flow().queue() == null || !trnId.equals(n.trnId())) {
+      return Effect().noReply();
+    }
+    if (n instanceof CallQueue.LineGranted) {
+      return s.flow().lineHeld() ? Effect().noReply() : advance(s, new FlowSignal.QueueLineGranted(n.at()), null);
+    }
+    if (n instanceof CallQueue.PositionChanged p) {
+      return advance(s, new FlowSignal.QueuePosition(p.at(), p.position()), null);
+    }
+    return queueGaveUp(s); // LeaseExpired
+  }
+
+  /** The queue will not serve the call (full, or it lost the call's lease): the flow goes on as after the longest wait. */
+  private ReplyEffect<Event, State> queueGaveUp(Forwarding s) {
+    FlowTimer wait = s.flow().timer(FlowTimer.Kind.QUEUE_MAX_WAIT);
+    if (wait == null) {
+      return Effect().noReply();
+    }
+    timers.cancel(flowTimerKey(FlowTimer.Kind.QUEUE_MAX_WAIT));
+    return advance(s, new FlowSignal.TimerFired(Instant.now(), FlowTimer.Kind.QUEUE_MAX_WAIT, wait.token()), null);
   }
 
   private void armFlowTimer(FlowTimer timer) {
@@ -696,6 +843,9 @@ public final class Call
       int sipStatus,
       ActorRef<StatusReply<Done>> replyTo) {
     timers.cancelAll();
+    if (flowState != null && flowState.queue() != null) {
+      leaveQueue(arrived, flowState.queue()); // give the line (or the place) back
+    }
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), attempt == null ? null : attempt.destination(),
         attempt == null ? null : attempt.startedAt(), answeredAt, endedAt, by, cause, sipStatus,
@@ -734,7 +884,10 @@ public final class Call
           forward.to(), ringMillis(arrived, forward),
           holdCallerOnFailure(arrived, result.state(), forward.attempt())), null, result.state(), result.actions());
     }
-    if (firstOf(result.actions(), FlowAction.AnswerWithMedia.class) != null) {
+    if (firstOf(result.actions(), FlowAction.AnswerWithMedia.class) != null
+        || firstOf(result.actions(), FlowAction.EnterQueue.class) != null) {
+      // a queue as the first step: the queue's answer (line or position) comes later, so the caller is answered with
+      // media now and hears ringback or the hold prompt from the gateway
       return new FirstStep(new RouteDecision.AnswerWithMedia(arrival.trnId(), arrived.route()), null,
           result.state(), result.actions());
     }
@@ -743,7 +896,7 @@ public final class Call
       return new FirstStep(new RouteDecision.Reject(hangup.sipStatus() >= 300 ? hangup.sipStatus() : 480,
           reasonOf(hangup.cause())), hangup.cause(), result.state(), result.actions());
     }
-    return new FirstStep(new RouteDecision.Reject(480, "Temporarily Unavailable (queue steps are not wired yet)"),
+    return new FirstStep(new RouteDecision.Reject(500, "Server Internal Error (the call flow did nothing)"),
         EndCause.FLOW_ERROR, result.state(), result.actions());
   }
 

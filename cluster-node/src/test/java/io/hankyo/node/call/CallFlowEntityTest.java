@@ -243,4 +243,57 @@ class CallFlowEntityTest {
     assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
     assertEquals("menu>closed", rec.logvars().get("flow_path"));
   }
+
+  private static final CallFlow QUEUE = CallFlowParser.parse("""
+      {"start": "support",
+       "steps": {
+         "support": {"type": "queue", "queue": "support", "lines": 1, "hold_prompt": "hold", "max_wait_sec": 60,
+                     "targets": [{"to": "03-3333-3333", "ring_sec": 15}], "timeout": "sorry"},
+         "sorry":   {"type": "hangup"}}}
+      """);
+
+  @Test
+  void aQueueOfOneLineConnectsTheSecondCallerWhenTheFirstHangsUp() {
+    // the real CallQueue entity, reached through the Queues port
+    String queueId = io.hankyo.node.queue.CallQueue.entityId("op1", "support-" + trnId);
+    var queue = testKit.spawn(io.hankyo.node.queue.CallQueue.create(queueId));
+    Call.Queues queues = (operator, name, command) -> queue.tell(command);
+    NumberRoute r = CallFixtures.route();
+    NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, QUEUE, 1);
+    String trnA = trnId;
+    String trnB = String.format("%024x", ++counter + 0xf20000L);
+    TestProbe<CallInstruction> gatewayA = gateway;
+    TestProbe<CallInstruction> gatewayB = testKit.createTestProbe();
+    var deps = new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues);
+    var callA = testKit.spawn(Call.create(trnA, deps, null));
+    var callB = testKit.spawn(Call.create(trnB, deps, null));
+    TestProbe<StatusReply<RouteDecision>> decisions = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+
+    callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gatewayA.getRef(), 30_000,
+        decisions.getRef()));
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
+    CallInstruction.Forward fwdA = gatewayA.expectMessageClass(CallInstruction.Forward.class);
+    assertEquals("+81333333333", fwdA.destination().e164(), "a free line: A is forwarded at once");
+
+    callB.tell(new Call.Start(CallFixtures.arrival(trnB, Instant.now()), route, 2, gatewayB.getRef(), 30_000,
+        decisions.getRef()));
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
+    gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class); // already answered: the gateway ignores it
+    CallInstruction.PlayPrompt hold = gatewayB.expectMessageClass(CallInstruction.PlayPrompt.class);
+    assertEquals("hold", hold.prompt());
+    assertTrue(hold.loop(), "B waits, hearing the hold prompt in a loop");
+
+    callA.tell(new Call.Report(new CallProgress.Answered(trnA, 1, Instant.now()), acks.getRef()));
+    acks.receiveMessage();
+    gatewayB.expectNoMessage(java.time.Duration.ofMillis(300));
+    callA.tell(new Call.Report(new CallProgress.Ended(trnA, 1, Instant.now().plusSeconds(2), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0), acks.getRef()));
+    acks.receiveMessage();
+
+    CallInstruction.Forward fwdB = gatewayB.expectMessageClass(CallInstruction.Forward.class,
+        java.time.Duration.ofSeconds(5));
+    assertEquals("+81333333333", fwdB.destination().e164(), "A's line went to B");
+  }
 }
