@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
 /** Shared inputs of the call tests. */
@@ -35,6 +36,13 @@ final class CallFixtures {
   static NumberRoute route() {
     return new NumberRoute("op1", "cl1", "広告主A", "dn1", "本店", PhoneNumbers.parse("0120-123-456"),
         PhoneNumbers.parse("03-1111-2222"));
+  }
+
+  /** A Call entity under test without queues (the kit checks serialization and recovery of every event). */
+  static EventSourcedBehaviorTestKit<Call.Command, Call.Event, Call.State> callKit(
+      ActorTestKit testKit, String trnId, CallLogWriter writer) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(),
+        Call.create(trnId, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4), null));
   }
 
   static CallArrival arrival(String trnId, Instant at) {

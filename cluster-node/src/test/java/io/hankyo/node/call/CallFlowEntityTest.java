@@ -68,8 +68,7 @@ class CallFlowEntityTest {
     trnId = String.format("%024x", ++counter + 0xf10000L);
     writer = new CallFixtures.RecordingWriter();
     gateway = testKit.createTestProbe();
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        Call.create(trnId, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4), null));
+    kit = CallFixtures.callKit(testKit, trnId, writer);
   }
 
   @AfterEach
