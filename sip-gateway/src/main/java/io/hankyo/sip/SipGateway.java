@@ -96,6 +96,11 @@ import org.slf4j.LoggerFactory;
  *       ACK to the callee, 200 with the callee's SDP to the caller (retransmitted until the caller's ACK, section
  *       13.3.1.4), {@code Answered} reported. BYE from either side → 200, BYE to the other side, {@code Ended(by
  *       CALLER|CALLEE, NORMAL_CLEARING, 0)}.
+ *   <li>{@code AnswerWithMedia} (issue 3): 200 with the gateway's own SDP answer and anchored RTP ({@link
+ *       MediaEngine}, {@code hankyo.sip.media}); prompts ({@code PlayPrompt}/{@code StopPrompt}, audio from the
+ *       {@link PromptSource}), digits (RFC 4733 and INFO) and a later {@code Forward} whose leg gets our SDP offer
+ *       and is bridged to the caller's RTP: see {@code B2buaCall}. 488 + Warning without a common codec, 503 +
+ *       Retry-After when no RTP port is free.
  *   <li>CANCEL from the caller while deciding or ringing → 200 to the CANCEL, 487 to the INVITE, CANCEL to the
  *       callee (once a provisional response came, section 9.1; given up after 4 s without one), {@code Ended(CALLER,
  *       CALLER_CANCELLED, 487)}. A BYE in the early dialog is treated the same way.
@@ -541,6 +546,12 @@ public final class SipGateway implements AutoCloseable {
     } else if (instruction instanceof CallInstruction.Forward) {
       CallInstruction.Forward f = (CallInstruction.Forward) instruction;
       call.exec.execute(() -> call.onForwardInstruction(f));
+    } else if (instruction instanceof CallInstruction.PlayPrompt) {
+      CallInstruction.PlayPrompt p = (CallInstruction.PlayPrompt) instruction;
+      call.exec.execute(() -> call.onPlayPrompt(p));
+    } else if (instruction instanceof CallInstruction.StopPrompt) {
+      CallInstruction.StopPrompt p = (CallInstruction.StopPrompt) instruction;
+      call.exec.execute(() -> call.onStopPrompt(p.token()));
     }
   }
 
