@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
  * Calls answered with media (RouteDecision.AnswerWithMedia, issue 3) through a real {@link SipGateway}: a raw SIP
  * caller and callee, each with a real RTP endpoint (a {@link MediaSession} of the test's own {@link MediaEngine}, its
  * SDP written by {@link SdpOfferAnswer}), and {@link MediaCallControl} as the Call entity. Ports: SIP 15110
- * (gateway), 15111 (callee), 15112 (caller); RTP 16200-16399 (gateway), 16400-16499 (the test's endpoints).
+ * (gateway), 15111 (callee), 15112 (caller); RTP 16200-16399 (gateway), 16400-16479 (the test's endpoints); a second gateway on SIP 15113 with the
+ * one RTP port 16480 for the port-exhaustion case.
  */
 class SipGatewayMediaTest extends GatewayTestSupport {
   static final int GW = 15110;
@@ -76,7 +77,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
         MediaCallControl.OPERATOR.equals(operator) ? Optional.ofNullable(prompts.get(name)) : Optional.empty());
     gateway = SipGateway.start(settings(GW, CALLEE, "instruction-timeout = 1500ms"), media, control, cipher(),
         kit.system(), source);
-    phones = new MediaEngine(media.withPorts(16400, 16499));
+    phones = new MediaEngine(media.withPorts(16400, 16479));
   }
 
   @AfterAll
@@ -378,5 +379,102 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     awaitNoLiveCalls(gateway, WAIT);
     awaitZero("open media sessions", gateway::openMediaSessions);
     awaitZero("RTP ports in use", gateway::rtpPortsInUse);
+  }
+
+  @Test
+  void failedLegAfterMediaHoldsTheCallerWhoKeepsHearingPrompts() throws Exception {
+    String ok = callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
+    String trnId = control.lastCall(WAIT);
+    control.tell(new CallInstruction.Forward(trnId, 1, PhoneNumbers.parse("0311110001"), 20_000, true));
+    String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
+        && RawSip.status(m) < 0);
+    callee.send(response(fwd, 180, "Ringing", "b1", CONTACT, ""), "127.0.0.1", GW);
+    control.await(CallProgress.Ringing.class, r -> r.trnId().equals(trnId), WAIT);
+    callee.send(response(fwd, 486, "Busy Here", "b1", "", ""), "127.0.0.1", GW);
+    callee.expect(WAIT, "ACK of 486", m -> "ACK".equals(RawSip.method(m)));
+    CallProgress.LegFailed failed = control.await(CallProgress.LegFailed.class, f -> f.trnId().equals(trnId), WAIT);
+    assertEquals(EndCause.BUSY, failed.cause());
+
+    // the caller is still connected to the gateway's media: a prompt plays, a stopped one is not reported
+    control.tell(new CallInstruction.PlayPrompt(trnId, MediaCallControl.OPERATOR, "hold", true, 3));
+    int before = callerHeard.get();
+    awaitAtLeast("caller hears the prompt after the failed leg", callerHeard, before + 10);
+    control.tell(new CallInstruction.StopPrompt(trnId, 3));
+    Thread.sleep(2000); // longer than instruction-timeout: a PlayPrompt keeps the call
+    assertTrue(control.progressOf(trnId).stream().noneMatch(p -> p instanceof CallProgress.PromptFinished
+        || p instanceof CallProgress.Ended), () -> "" + control.progressOf(trnId));
+    assertTrue(caller.received().stream().noneMatch(m -> "BYE".equals(RawSip.method(m)) && RawSip.status(m) < 0));
+
+    control.tell(new CallInstruction.Release(trnId, EndCause.BUSY));
+    String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
+    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+    assertEquals(EndCause.BUSY, ended.cause());
+    assertNotEquals(null, ok);
+  }
+
+  @Test
+  void failedLegAfterMediaWithoutHoldByesTheCaller() throws Exception {
+    callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
+    String trnId = control.lastCall(WAIT);
+    control.tell(new CallInstruction.Forward(trnId, 1, PhoneNumbers.parse("0311110001"), 20_000, false));
+    String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
+        && RawSip.status(m) < 0);
+    callee.send(response(fwd, 603, "Decline", "d1", "", ""), "127.0.0.1", GW);
+    callee.expect(WAIT, "ACK of 603", m -> "ACK".equals(RawSip.method(m)));
+    String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
+    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+    assertEquals(EndCause.DECLINED, ended.cause());
+    assertEquals(0, ended.sipStatus());
+  }
+
+  @Test
+  void noFreeRtpPortGets503WithRetryAfter() throws Exception {
+    MediaCallControl tinyControl = new MediaCallControl();
+    MediaSettings one = MediaSettings.fromConfig(ConfigFactory.parseString(
+        "hankyo.sip.media { address = \"127.0.0.1\", rtp-port-min = 16480, rtp-port-max = 16481 }"));
+    SipGateway tiny = SipGateway.start(settings(15113, CALLEE, ""), one, tinyControl, cipher(), kit.system(),
+        PromptSource.NONE);
+    try (RawSip.Endpoint second = RawSip.Endpoint.udp(15114)) {
+      String sdp = new SdpOfferAnswer("127.0.0.1").offer(callerPhone.localPort());
+      String first = rawInvite(15113, CALLER_PORT, sdp);
+      caller.send(first, "127.0.0.1", 15113);
+      String ok = caller.expect(WAIT, "200 (the one port)", m -> RawSip.status(m) == 200);
+      assertEquals(1, tiny.rtpPortsInUse());
+      String other = rawInvite(15113, 15114, sdp);
+      second.send(other, "127.0.0.1", 15113);
+      String busy = second.expect(WAIT, "503", m -> RawSip.status(m) >= 200);
+      assertEquals(503, RawSip.status(busy), busy);
+      assertTrue(RawSip.header(busy, "Retry-After") != null, busy);
+      second.send(RawSip.ackFor(other, busy), "127.0.0.1", 15113);
+      tinyControl.await(CallProgress.Ended.class, e -> e.sipStatus() == 503, WAIT);
+      // end the first call
+      invite = first;
+      caller.send(callerInDialog(ok, "ACK", 1, "", ""), "127.0.0.1", 15113);
+      caller.send(callerInDialog(ok, "BYE", 2, "", ""), "127.0.0.1", 15113);
+      caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+      tinyControl.await(CallProgress.Ended.class, e -> e.sipStatus() == 0, WAIT);
+      awaitNoLiveCalls(tiny, WAIT);
+      awaitZero("RTP ports in use", tiny::rtpPortsInUse);
+    } finally {
+      tiny.close();
+    }
+  }
+
+  private String rawInvite(int gwPort, int fromPort, String sdp) {
+    String token = "tiny-" + (++calls) + "-" + System.nanoTime();
+    String uri = "sip:" + TRACKING + "@127.0.0.1:" + gwPort;
+    String body = RawSip.crlf(sdp);
+    return RawSip.crlf("INVITE " + uri + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK-" + token + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:" + CALLER + "@127.0.0.1>;tag=t-" + token + "\n"
+        + "To: <" + uri + ">\n"
+        + "Call-ID: " + token + "@127.0.0.1\n"
+        + "CSeq: 1 INVITE\n"
+        + "Contact: <sip:" + CALLER + "@127.0.0.1:" + fromPort + ">\n"
+        + "Content-Type: application/sdp\n"
+        + "Content-Length: " + body.length() + "\n\n") + body;
   }
 }
