@@ -462,6 +462,26 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     }
   }
 
+  @Test
+  void infoBodiesApplicationDtmfMalformedAndEmpty() throws Exception {
+    String ok = callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
+    String trnId = control.lastCall(WAIT);
+    caller.send(callerInDialog(ok, "INFO", 2, "application/dtmf", "9"), "127.0.0.1", GW);
+    caller.expect(WAIT, "200 to INFO", m -> RawSip.status(m) == 200 && "INFO".equals(RawSip.method(m)));
+    caller.send(callerInDialog(ok, "INFO", 3, "application/dtmf-relay", "Signal=x\n"), "127.0.0.1", GW);
+    caller.expect(WAIT, "400 to a malformed key", m -> RawSip.status(m) == 400 && "INFO".equals(RawSip.method(m)));
+    caller.send(callerInDialog(ok, "INFO", 4, "", ""), "127.0.0.1", GW);
+    caller.expect(WAIT, "200 to an empty INFO", m -> RawSip.status(m) == 200 && "INFO".equals(RawSip.method(m))
+        && RawSip.header(m, "CSeq").startsWith("4 "));
+    CallProgress.Digit nine = control.await(CallProgress.Digit.class, d -> d.trnId().equals(trnId), WAIT);
+    assertEquals("9", nine.digit());
+    assertEquals(1, nine.seq());
+    assertEquals(1, digits(trnId));
+    caller.send(callerInDialog(ok, "BYE", 5, "", ""), "127.0.0.1", GW);
+    caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+    control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+  }
+
   private String rawInvite(int gwPort, int fromPort, String sdp) {
     String token = "tiny-" + (++calls) + "-" + System.nanoTime();
     String uri = "sip:" + TRACKING + "@127.0.0.1:" + gwPort;
