@@ -9,6 +9,16 @@ import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.number.NumberKind;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.sip.media.DtmfDigit;
+import io.hankyo.sip.media.MediaListener;
+import io.hankyo.sip.media.MediaSession;
+import io.hankyo.sip.media.PlayOutcome;
+import io.hankyo.sip.media.PortsExhaustedException;
+import io.hankyo.sip.media.Prompt;
+import io.hankyo.sip.media.SdpNegotiation;
+import io.hankyo.sip.media.SdpOfferAnswer;
+import io.hankyo.sip.media.SipInfoDtmf;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
@@ -31,6 +42,7 @@ import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
@@ -59,7 +71,22 @@ import org.slf4j.LoggerFactory;
  * provisional with SDP always is. A later leg's early SDP therefore replaces the earlier one inside the same early
  * dialog; RFC 3261 section 13.2.1 expects the SDP of provisionals to equal the 2xx answer, which a B2BUA without a
  * media anchor cannot promise across destinations: callers that follow the newest early SDP (the gateway model of
- * RFC 3960 section 3) play the right early media, and the 2xx always carries the answering leg's SDP.
+ * RFC 3960 section 3) play the right early media, and the 2xx always carries the answering leg's SDP. *
+ * <h2>Media anchoring (issue 3)</h2>
+ *
+ * {@link RouteDecision.AnswerWithMedia} answers the caller once the arrival is recorded: a {@link MediaSession} is
+ * opened on the gateway's RTP range, the caller's offer is answered (RFC 3264 section 6) in a 200 OK retransmitted
+ * until the ACK (RFC 3261 section 13.3.1.4), and {@code MediaAnswered} is reported (state {@link State#MEDIA}). No
+ * acceptable codec: 488 with a Warning; an INVITE without offer: 488 (offer-in-200 is not supported); no free RTP
+ * port: 503 with Retry-After; each reported {@code Ended} with that status. While media is anchored, RFC 4733
+ * telephone-events (RFC 3550 RTP) and INFO key presses ({@code application/dtmf-relay}, {@code application/dtmf})
+ * are reported as {@code Digit} with an increasing seq; {@code PlayPrompt} fetches its audio through the {@link
+ * PromptSource} and plays it ({@code PromptFinished} when it ends by itself or cannot be played; a replaced or
+ * stopped prompt is not reported). A {@code Forward} after media sends our own SDP offer from a second session; the
+ * callee's 2xx answer is read, ACKed, reported {@code Answered}, and the two sessions are bridged (RTP relayed both
+ * ways, PCMU/PCMA transcoded). The caller gets no second 2xx; it is released by BYE whenever the call ends (Release,
+ * a failed leg without {@code holdCallerOnFailure}, no instruction within {@code instruction-timeout} after
+ * {@code LegFailed} unless a prompt was asked for since). Every media session of the call is closed when it ends.
  */
 final class B2buaCall {
   private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
@@ -81,7 +108,12 @@ final class B2buaCall {
      * still waits (no final response) for the next CallInstruction.Forward or Release.
      */
     HOLDING,
-    /** 2xx relayed to the caller. */
+    /**
+     * Answered by the gateway with its own SDP (RouteDecision.AnswerWithMedia): the caller's RTP is anchored here,
+     * prompts play and digits are read; no forward leg is in progress (after a failed leg the state is HOLDING).
+     */
+    MEDIA,
+    /** 2xx relayed to the caller, or (after media) the callee answered and both media sessions are bridged. */
     ANSWERED,
     /** The outcome is decided and reported (or will be once the decision arrives). */
     ENDED
@@ -150,6 +182,21 @@ final class B2buaCall {
   private CompletableFuture<Done> recorded = CompletableFuture.completedFuture(Done.getInstance());
   /** The destination's 2xx, ACKed but not yet relayed because the arrival is not recorded yet. */
   private Response heldAnswer;
+
+  // media anchoring (RouteDecision.AnswerWithMedia)
+  /** True once the caller got our 200 with our own SDP answer: every later leg gets our offer and is bridged. */
+  private boolean mediaAnswered;
+  /** The caller's anchored RTP stream; null without media. */
+  private MediaSession callerMedia;
+  /** The RTP stream toward the current forward leg after media; null before a forward after media. */
+  private MediaSession calleeMedia;
+  /** Offer/answer state of the forward leg whose INVITE carries our offer. */
+  private SdpOfferAnswer calleeSdp;
+  /** Digits reported so far (CallProgress.Digit seq). */
+  private int digitSeq;
+  /** The token of the prompt asked for last and not yet over (loading or playing), if {@link #promptActive}. */
+  private long promptToken;
+  private boolean promptActive;
 
   private ScheduledFuture<?> ringFailsafe;
   private ScheduledFuture<?> maxDuration;
@@ -234,9 +281,24 @@ final class B2buaCall {
       finish();
       return;
     }
+    if (decision instanceof RouteDecision.AnswerWithMedia) {
+      RouteDecision.AnswerWithMedia answer = (RouteDecision.AnswerWithMedia) decision;
+      route = answer.route();
+      recorded = admission.recorded().toCompletableFuture();
+      if (state == State.ENDED) {
+        if (pendingEnd != null) {
+          reportEnd(pendingEnd.by(), pendingEnd.cause(), pendingEnd.sipStatus());
+        }
+        finish();
+        return;
+      }
+      // like a relayed answer, ours waits until the entity has recorded the arrival (Admission)
+      recorded.whenComplete((done, recordError) -> exec.execute(() -> answerWithMedia(recordError)));
+      return;
+    }
     if (!(decision instanceof RouteDecision.Forward)) {
-      // A decision this gateway cannot carry out (media anchoring is not wired yet): refuse the call, and tell the
-      // entity, which has recorded it, that it ended.
+      // A decision this gateway cannot carry out: refuse the call, and tell the entity, which has recorded it, that
+      // it ended.
       LOG.warn("call {}: unsupported routing decision {}; answering 500", trnId, decision.getClass().getSimpleName());
       finalToCaller(kit.response(500, invite, localTag));
       state = State.ENDED;
@@ -288,6 +350,252 @@ final class B2buaCall {
     finish();
   }
 
+  // ---------------------------------------------------------------- media anchoring
+
+  /**
+   * RouteDecision.AnswerWithMedia, once the arrival is recorded: opens the caller's {@link MediaSession}, answers the
+   * caller's SDP offer (RFC 3264 section 6) with a 200 OK carrying ours, retransmitted until the ACK (RFC 3261
+   * section 13.3.1.4), starts the session and reports MediaAnswered. No offer, or nothing acceptable in it: 488 with
+   * a Warning (RFC 3261 sections 21.4.26 and 20.43); an unparseable offer: 400; no free RTP port: 503 with
+   * Retry-After; the call then ends (reported Ended with that status).
+   */
+  private void answerWithMedia(Throwable recordError) {
+    if (state != State.DECIDING || callerFinal) {
+      return; // the caller left (or the call was released) while the arrival was being recorded
+    }
+    if (recordError != null) {
+      LOG.warn("call {}: the cluster did not record the call ({}); answering 503", trnId, recordError.toString());
+      failMediaAnswer(kit.withRetryAfter(kit.response(503, invite, localTag)), EndCause.CLUSTER_FAILURE);
+      return;
+    }
+    String offer = SipKit.hasBody(invite) ? new String(invite.getRawContent(), StandardCharsets.UTF_8) : "";
+    if (offer.isBlank()) {
+      // an INVITE without offer wants ours in the 200 and its answer in the ACK (RFC 3264 section 4): not supported
+      failMediaAnswer(withWarning(kit.response(488, invite, localTag), 304, "no SDP offer in the INVITE"),
+          EndCause.GATEWAY_FAILURE);
+      return;
+    }
+    MediaSession session;
+    try {
+      session = gw.media.open(new CallerMediaListener());
+    } catch (PortsExhaustedException | java.io.IOException | RuntimeException e) {
+      LOG.warn("call {}: no RTP port for the media answer ({}); answering 503", trnId, e.toString());
+      failMediaAnswer(kit.withRetryAfter(kit.response(503, invite, localTag)), EndCause.GATEWAY_FAILURE);
+      return;
+    }
+    SdpNegotiation negotiation = new SdpOfferAnswer(session.localAddress()).answer(offer, session.localPort());
+    if (negotiation instanceof SdpNegotiation.Rejected) {
+      SdpNegotiation.Rejected r = (SdpNegotiation.Rejected) negotiation;
+      session.close();
+      LOG.info("call {}: caller's SDP offer refused with {}: {}", trnId, r.status(), r.reason());
+      failMediaAnswer(withWarning(kit.response(r.status(), invite, localTag), r.warningCode(), r.reason()),
+          EndCause.GATEWAY_FAILURE);
+      return;
+    }
+    SdpNegotiation.Accepted accepted = (SdpNegotiation.Accepted) negotiation;
+    callerMedia = session;
+    Response ok = kit.withAllow(kit.response(200, invite, localTag));
+    ok.setHeader(kit.contact(SipKit.transportOf(invite)));
+    try {
+      ok.setContent(accepted.answerSdp(), kit.headers.createContentTypeHeader("application", "sdp"));
+    } catch (ParseException e) {
+      throw new IllegalStateException("Content-Type application/sdp", e);
+    }
+    session.start(accepted.media());
+    try {
+      inviteSt.sendResponse(ok);
+    } catch (SipException | InvalidArgumentException e) {
+      LOG.debug("call {}: could not send 200 to the caller: {}", trnId, e.toString());
+    }
+    okToCaller = ok;
+    callerFinal = true;
+    mediaAnswered = true;
+    callerLeg = kit.callerLeg(invite, localTag);
+    state = State.MEDIA;
+    gw.report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    okRetransmit = gw.schedule(this, Duration.ofMillis(T1), this::retransmitOk);
+    maxDuration = gw.schedule(this, gw.settings.maxCallDuration(), () -> {
+      if (state != State.ENDED) {
+        LOG.info("call {}: max call duration {} reached; releasing", trnId, gw.settings.maxCallDuration());
+        release(EndCause.NORMAL_CLEARING);
+      }
+    });
+  }
+
+  /** The media answer failed: final response to the caller, Ended reported with its status. */
+  private void failMediaAnswer(Response response, EndCause cause) {
+    finalToCaller(response);
+    end(HangupParty.SYSTEM, cause, response.getStatusCode());
+    finish();
+  }
+
+  private Response withWarning(Response r, int code, String text) {
+    try {
+      r.addHeader(kit.headers.createWarningHeader(gw.settings.host(), code, text.replace('"', '\'')));
+    } catch (ParseException | InvalidArgumentException e) {
+      LOG.debug("call {}: Warning header not added: {}", trnId, e.toString());
+    }
+    return r;
+  }
+
+  /** Digits of the caller's RTP stream (RFC 4733), handed to the call's executor. */
+  private final class CallerMediaListener implements MediaListener {
+    @Override
+    public void onDigit(MediaSession session, DtmfDigit digit) {
+      exec.execute(() -> reportDigit(session, digit));
+    }
+  }
+
+  private void reportDigit(MediaSession from, DtmfDigit digit) {
+    if (state == State.ENDED || from != callerMedia) {
+      return;
+    }
+    gw.report(new CallProgress.Digit(trnId, String.valueOf(digit.digit()), ++digitSeq, Instant.now()));
+  }
+
+  /**
+   * INFO in the caller's dialog of a media-answered call (RFC 2976 / RFC 6086): a key press in {@code
+   * application/dtmf-relay} or {@code application/dtmf} is answered 200 and reported as a Digit; a malformed one
+   * 400; a body of another type 415 with Accept; an INFO without body 200.
+   */
+  private void onCallerInfo(RequestEvent event) {
+    Request r = event.getRequest();
+    ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
+    if (!SipKit.hasBody(r)) {
+      kit.reply(event.getServerTransaction(), r, kit.response(200, r, localTag));
+      return;
+    }
+    String contentType = type == null ? "" : type.getContentType() + "/" + type.getContentSubType();
+    if (!SipInfoDtmf.handles(contentType)) {
+      Response unsupported = kit.response(415, r, localTag);
+      try {
+        unsupported.addHeader(kit.headers.createAcceptHeader("application", "dtmf-relay"));
+        unsupported.addHeader(kit.headers.createAcceptHeader("application", "dtmf"));
+      } catch (ParseException e) {
+        LOG.debug("call {}: Accept header not added: {}", trnId, e.toString());
+      }
+      kit.reply(event.getServerTransaction(), r, unsupported);
+      return;
+    }
+    Optional<DtmfDigit> digit;
+    try {
+      digit = SipInfoDtmf.parse(contentType, new String(r.getRawContent(), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      kit.reply(event.getServerTransaction(), r, kit.withReason(kit.response(400, r, localTag), e.getMessage()));
+      return;
+    }
+    kit.reply(event.getServerTransaction(), r, kit.response(200, r, localTag));
+    digit.ifPresent(d -> reportDigit(callerMedia, d));
+  }
+
+  /**
+   * CallInstruction.PlayPrompt: replaces the current prompt (no report for it), fetches the new one from the
+   * {@link PromptSource} and plays it in the negotiated codec; PromptFinished(played=true) when it ends by itself,
+   * played=false at once when it is missing or cannot be played. Ignored without anchored media or after the end.
+   */
+  void onPlayPrompt(CallInstruction.PlayPrompt play) {
+    if (callerMedia == null || state == State.ENDED) {
+      LOG.debug("call {}: ignoring PlayPrompt {} in state {}", trnId, play.token(), state);
+      return;
+    }
+    if (state == State.HOLDING) {
+      cancel(instructionWait); // the entity is at work: it ends the call itself when it gives up
+    }
+    promptToken = play.token();
+    promptActive = true;
+    callerMedia.stopPlaying();
+    CompletionStage<Optional<Prompt>> lookup;
+    try {
+      lookup = gw.prompts.prompt(play.operatorId(), play.prompt());
+    } catch (RuntimeException e) {
+      lookup = CompletableFuture.failedFuture(e);
+    }
+    lookup.whenComplete((prompt, error) -> exec.execute(() -> onPromptLoaded(play, prompt, error)));
+  }
+
+  private void onPromptLoaded(CallInstruction.PlayPrompt play, Optional<Prompt> prompt, Throwable error) {
+    long token = play.token();
+    if (!promptActive || promptToken != token || state == State.ENDED || callerMedia == null) {
+      return; // replaced, stopped or over meanwhile: no report for it
+    }
+    if (error != null || prompt == null || prompt.isEmpty()) {
+      LOG.info("call {}: prompt '{}' of operator {} not played: {}", trnId, play.prompt(), play.operatorId(),
+          error != null ? error.toString() : "no such prompt");
+      promptDone(token, false);
+      return;
+    }
+    CompletionStage<PlayOutcome> played;
+    try {
+      played = callerMedia.play(prompt.get(), play.loop(), false);
+    } catch (RuntimeException e) {
+      LOG.info("call {}: prompt '{}' not played: {}", trnId, play.prompt(), e.toString());
+      promptDone(token, false);
+      return;
+    }
+    played.whenComplete((outcome, e) -> exec.execute(() -> {
+      if (outcome == PlayOutcome.FINISHED && promptActive && promptToken == token && state != State.ENDED) {
+        promptDone(token, true);
+      }
+    }));
+  }
+
+  private void promptDone(long token, boolean played) {
+    promptActive = false;
+    gw.report(new CallProgress.PromptFinished(trnId, token, Instant.now(), played));
+  }
+
+  /** CallInstruction.StopPrompt: stops the prompt of {@code token} if it is the current one; nothing is reported. */
+  void onStopPrompt(long token) {
+    if (!promptActive || promptToken != token || callerMedia == null) {
+      return;
+    }
+    promptActive = false;
+    callerMedia.stopPlaying();
+  }
+
+  /**
+   * The callee of a forward after media answered (2xx with its SDP answer to our offer, already ACKed): its media
+   * session starts, the prompt stops, both sessions are bridged (RTP relayed both ways, transcoded between PCMU and
+   * PCMA when they differ), Answered is reported; the caller gets nothing (it has our 200 already). An answer without
+   * usable SDP fails the leg (BYE) as UNREACHABLE.
+   */
+  private void connectMedia(Response response) {
+    String body = SipKit.hasBody(response) ? new String(response.getRawContent(), StandardCharsets.UTF_8) : "";
+    SdpNegotiation negotiation = body.isBlank()
+        ? new SdpNegotiation.Rejected(488, 304, "no SDP answer in the 2xx")
+        : calleeSdp.acceptAnswer(body);
+    if (negotiation instanceof SdpNegotiation.Rejected) {
+      LOG.info("call {}: answer of attempt {} unusable ({}); BYE", trnId, attempt,
+          ((SdpNegotiation.Rejected) negotiation).reason());
+      sendBye(calleeLeg, ++calleeCSeq);
+      Outcomes.Outcome o = new Outcomes.Outcome(480, EndCause.UNREACHABLE, HangupParty.SYSTEM);
+      if (holdCaller) {
+        legFailed(o, response.getStatusCode());
+      } else {
+        byeCaller();
+        end(o.by(), o.cause(), 0);
+      }
+      finish();
+      return;
+    }
+    calleeMedia.start(((SdpNegotiation.Accepted) negotiation).media());
+    promptActive = false;
+    callerMedia.bridge(calleeMedia);
+    state = State.ANSWERED;
+    gw.report(new CallProgress.Answered(trnId, attempt, Instant.now()));
+  }
+
+  /** Closes the media sessions of the call (idempotent); their ports go back to the pool. */
+  private void closeMedia() {
+    promptActive = false;
+    if (callerMedia != null) {
+      callerMedia.close();
+    }
+    if (calleeMedia != null) {
+      calleeMedia.close();
+    }
+  }
+
   // ---------------------------------------------------------------- forward leg
 
   /**
@@ -311,6 +619,9 @@ final class B2buaCall {
     }
     legsSent++;
     try {
+      if (mediaAnswered) {
+        openCalleeMedia();
+      }
       forwardInvite = buildForwardInvite(destination);
       forwardCallId = ((CallIdHeader) forwardInvite.getHeader(CallIdHeader.NAME)).getCallId();
       gw.registerForward(forwardCallId, this);
@@ -383,8 +694,32 @@ final class B2buaCall {
       // RFC 3323/3325: keep the caller's privacy request toward the destination; no P-Asserted-Identity here
       r.addHeader(kit.headers.createHeader("Privacy", "id"));
     }
-    SipKit.copyBody(invite, r);
+    if (mediaAnswered) {
+      // after media the callee talks to our anchor: our offer (RFC 3264 section 5), bridged on its answer
+      r.setContent(calleeSdp.offer(calleeMedia.localPort()), kit.headers.createContentTypeHeader("application", "sdp"));
+    } else {
+      SipKit.copyBody(invite, r);
+    }
     return r;
+  }
+
+  /**
+   * A fresh media session (and SDP state) for the next forward leg after media; the previous leg's, if any, is
+   * closed.
+   *
+   * @throws IllegalStateException when no RTP port is free or none can be bound (the leg then fails UNREACHABLE)
+   */
+  private void openCalleeMedia() {
+    if (calleeMedia != null) {
+      calleeMedia.close();
+      calleeMedia = null;
+    }
+    try {
+      calleeMedia = gw.media.open(MediaListener.NONE);
+    } catch (PortsExhaustedException | java.io.IOException e) {
+      throw new IllegalStateException("no RTP port for the forward leg: " + e.getMessage(), e);
+    }
+    calleeSdp = new SdpOfferAnswer(calleeMedia.localAddress());
   }
 
   /** A response of the callee to the forward INVITE (from its client transaction, or stray by Call-ID). */
@@ -410,7 +745,19 @@ final class B2buaCall {
       sendCancel();
     }
     int status = response.getStatusCode();
-    if (status == 100 || callerFinal || (state != State.FORWARDING && state != State.EARLY)) {
+    if (status == 100 || (state != State.FORWARDING && state != State.EARLY)) {
+      return;
+    }
+    if (mediaAnswered) {
+      // the caller is connected to our anchor already: nothing is relayed (the entity may play a prompt)
+      state = State.EARLY;
+      if (!ringingReported) {
+        ringingReported = true;
+        gw.report(new CallProgress.Ringing(trnId, attempt, Instant.now()));
+      }
+      return;
+    }
+    if (callerFinal) {
       return;
     }
     int relay = status == 183 ? 183 : 180;
@@ -479,6 +826,10 @@ final class B2buaCall {
       startNextIfReady();
       return;
     }
+    if (mediaAnswered && state != State.ENDED) {
+      connectMedia(response);
+      return;
+    }
     if (callerFinal || state == State.ENDED) {
       // RFC 5407 section 3.1.2: the 200 crossed our CANCEL (or the caller already has a final response):
       // the call never connected; ACK (done) and BYE it. The end was reported when we cancelled.
@@ -522,10 +873,13 @@ final class B2buaCall {
     kit.release(forwardCt); // the stack has sent the ACK (RFC 3261 section 17.1.1.3); do not linger in Timer D
     if (state == State.HOLDING) {
       startNextIfReady(); // the 487 (or a failure crossing our CANCEL) of a leg already reported failed
-    } else if (!callerFinal && state != State.ENDED) {
+    } else if ((mediaAnswered || !callerFinal) && state != State.ENDED) {
       Outcomes.Outcome o = Outcomes.forCalleeStatus(response.getStatusCode());
       if (holdCaller) {
         legFailed(o, response.getStatusCode());
+      } else if (mediaAnswered) {
+        byeCaller(); // the caller has our 200: the call ends by BYE
+        end(o.by(), o.cause(), 0);
       } else {
         finalToCaller(kit.response(o.callerStatus(), invite, localTag));
         end(o.by(), o.cause(), o.callerStatus());
@@ -566,9 +920,13 @@ final class B2buaCall {
     forwardSettled = true;
     if (state == State.HOLDING) {
       startNextIfReady();
-    } else if (holdCaller && (state == State.FORWARDING || state == State.EARLY) && !callerFinal) {
+    } else if (holdCaller && (state == State.FORWARDING || state == State.EARLY) && (mediaAnswered || !callerFinal)) {
       LOG.info("call {}: destination did not answer the INVITE of attempt {} (timeout)", trnId, attempt);
       legFailed(new Outcomes.Outcome(480, EndCause.UNREACHABLE, HangupParty.SYSTEM), 0);
+    } else if (mediaAnswered && state != State.ENDED) {
+      LOG.info("call {}: destination did not answer the INVITE (timeout)", trnId);
+      byeCaller();
+      end(HangupParty.SYSTEM, EndCause.UNREACHABLE, 0);
     } else if (!callerFinal && state != State.ENDED) {
       LOG.info("call {}: destination did not answer the INVITE (timeout)", trnId);
       finalToCaller(kit.response(480, invite, localTag));
@@ -687,8 +1045,9 @@ final class B2buaCall {
       // RFC 3261 section 13.3.1.4: no ACK for 64*T1: confirm the dialog, then end the session with BYE
       LOG.info("call {}: caller never ACKed the 200 OK; releasing", trnId);
       callerAcked = true;
-      if (state == State.ANSWERED) {
+      if (state == State.ANSWERED || (mediaAnswered && state != State.ENDED)) {
         sendBye(callerLeg, ++callerCSeq);
+        cancelForward();
         sendBye(calleeLeg, ++calleeCSeq);
         end(HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0);
       } else if (byeCallerAfterAck) {
@@ -738,6 +1097,9 @@ final class B2buaCall {
    * @return false when the call was not waiting for an answer (answered or over), and nothing was done
    */
   private boolean callerGaveUpBeforeAnswer() {
+    if (mediaAnswered) {
+      return false; // the caller has our 200: a CANCEL is too late (RFC 3261 section 9.2), it must BYE
+    }
     switch (state) {
       case DECIDING:
         finalToCaller(kit.response(487, invite, localTag));
@@ -759,6 +1121,17 @@ final class B2buaCall {
   void onCallerBye(RequestEvent event) {
     Request bye = event.getRequest();
     kit.reply(event.getServerTransaction(), bye, kit.response(200, bye, localTag));
+    if (mediaAnswered && state != State.ANSWERED && state != State.ENDED) {
+      // hung up while prompts played or a forward leg rang after media: give the leg up, release everything
+      callerAcked = true;
+      cancel(okRetransmit);
+      kit.release(inviteSt);
+      dropHeldAnswer();
+      cancelForward();
+      end(HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0);
+      finish();
+      return;
+    }
     switch (state) {
       case ANSWERED:
         callerAcked = true;
@@ -813,7 +1186,12 @@ final class B2buaCall {
     Request r = event.getRequest();
     String method = r.getMethod();
     String tag = fromCaller ? localTag : null;
-    if (state != State.ANSWERED) {
+    if (fromCaller && mediaAnswered && state != State.ENDED && Request.INFO.equals(method)) {
+      onCallerInfo(event);
+      return;
+    }
+    boolean established = state == State.ANSWERED || (fromCaller && mediaAnswered && state != State.ENDED);
+    if (!established) {
       int status = Request.INVITE.equals(method) || Request.UPDATE.equals(method) ? 491 : 481;
       kit.reply(event.getServerTransaction(), r, kit.response(status, r, tag));
       return;
@@ -865,8 +1243,10 @@ final class B2buaCall {
    * report (the entity has moved on). The new leg goes out once the previous one is settled.
    */
   void onForwardInstruction(CallInstruction.Forward forward) {
-    if (state == State.DECIDING || state == State.ANSWERED || state == State.ENDED || callerFinal
-        || forward.attempt() <= attempt || forward.destination() == null) {
+    boolean callerWaits = mediaAnswered
+        ? state != State.ANSWERED && state != State.ENDED
+        : state != State.DECIDING && state != State.ANSWERED && state != State.ENDED && !callerFinal;
+    if (!callerWaits || forward.attempt() <= attempt || forward.destination() == null) {
       LOG.debug("call {}: ignoring Forward for attempt {} in state {} (attempt {})", trnId, forward.attempt(), state,
           attempt);
       return;
@@ -928,6 +1308,13 @@ final class B2buaCall {
       if (state == State.HOLDING && attempt == forAttempt && nextForward == null) {
         LOG.info("call {}: no instruction within {} after attempt {} failed; ending it", trnId,
             gw.settings.instructionTimeout(), forAttempt);
+        if (mediaAnswered) {
+          cancelForward();
+          byeCaller();
+          end(lastFailure.by(), lastFailure.cause(), 0);
+          finish();
+          return;
+        }
         int status = lastFailure.callerStatus();
         Response r = kit.response(status, invite, localTag);
         finalToCaller(status == 503 ? kit.withRetryAfter(r) : r);
@@ -953,6 +1340,12 @@ final class B2buaCall {
       case HOLDING:
         endUnanswered(cause, HangupParty.SYSTEM);
         break;
+      case MEDIA:
+        cancel(okRetransmit);
+        callerAcked = true;
+        sendBye(callerLeg, ++callerCSeq);
+        end(HangupParty.SYSTEM, cause, 0);
+        break;
       case ANSWERED:
         // when the caller has not ACKed yet, do not wait for it: the call is being released
         cancel(okRetransmit);
@@ -969,6 +1362,15 @@ final class B2buaCall {
 
   /** Ends a ringing call: CANCEL the callee, final response to the caller, report. */
   private void endUnanswered(EndCause cause, HangupParty by) {
+    if (mediaAnswered) {
+      // the caller has our 200 (media): it is released by BYE (once it has ACKed), the ringing leg by CANCEL
+      dropHeldAnswer();
+      cancelForward();
+      byeCaller();
+      end(by, cause, 0);
+      finish();
+      return;
+    }
     int status = Outcomes.callerStatusFor(cause);
     Response r = kit.response(status, invite, localTag);
     finalToCaller(status == 503 ? kit.withRetryAfter(r) : r);
@@ -979,6 +1381,12 @@ final class B2buaCall {
 
   private void endBeforeDecision(HangupParty by, EndCause cause, int status) {
     state = State.ENDED;
+    closeMedia();
+    if (decisionReceived) {
+      // AnswerWithMedia decided, the answer waits for the record: the entity exists, tell it now
+      reportEnd(by, cause, status);
+      return;
+    }
     pendingEnd = new CallProgress.Ended(trnId, 0, Instant.now(), by, cause, status);
   }
 
@@ -988,6 +1396,7 @@ final class B2buaCall {
     }
     state = State.ENDED;
     nextForward = null;
+    closeMedia();
     cancel(ringFailsafe);
     cancel(maxDuration);
     cancel(instructionWait);
@@ -1007,6 +1416,7 @@ final class B2buaCall {
     if (state != State.ENDED || !decisionReceived || !forwardSettled || heldAnswer != null) {
       return;
     }
+    closeMedia();
     if (okToCaller != null && !callerAcked) {
       return; // still retransmitting the 200 until the ACK (or 64*T1)
     }

@@ -1,5 +1,6 @@
 package io.hankyo.sip;
 
+import com.typesafe.config.ConfigFactory;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
@@ -10,6 +11,8 @@ import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.EndCause;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.media.MediaEngine;
+import io.hankyo.sip.media.MediaSettings;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -92,6 +96,11 @@ import org.slf4j.LoggerFactory;
  *       ACK to the callee, 200 with the callee's SDP to the caller (retransmitted until the caller's ACK, section
  *       13.3.1.4), {@code Answered} reported. BYE from either side → 200, BYE to the other side, {@code Ended(by
  *       CALLER|CALLEE, NORMAL_CLEARING, 0)}.
+ *   <li>{@code AnswerWithMedia} (issue 3): 200 with the gateway's own SDP answer and anchored RTP ({@link
+ *       MediaEngine}, {@code hankyo.sip.media}); prompts ({@code PlayPrompt}/{@code StopPrompt}, audio from the
+ *       {@link PromptSource}), digits (RFC 4733 and INFO) and a later {@code Forward} whose leg gets our SDP offer
+ *       and is bridged to the caller's RTP: see {@code B2buaCall}. 488 + Warning without a common codec, 503 +
+ *       Retry-After when no RTP port is free.
  *   <li>CANCEL from the caller while deciding or ringing → 200 to the CANCEL, 487 to the INVITE, CANCEL to the
  *       callee (once a provisional response came, section 9.1; given up after 4 s without one), {@code Ended(CALLER,
  *       CALLER_CANCELLED, 487)}. A BYE in the early dialog is treated the same way.
@@ -227,6 +236,10 @@ public final class SipGateway implements AutoCloseable {
   final Optional<PhoneNumber> systemCaller;
   final SipKit kit;
   final ExecutorService workers;
+  /** The media plane: RTP sessions of calls answered with media (RouteDecision.AnswerWithMedia). */
+  final MediaEngine media;
+  /** Where PlayPrompt instructions get their audio. */
+  final PromptSource prompts;
   final AtomicLong unknownNumbers = new AtomicLong();
   final AtomicLong malformedRequests = new AtomicLong();
   /**
@@ -246,8 +259,10 @@ public final class SipGateway implements AutoCloseable {
   private volatile ActorRef<CallInstruction> instructions;
 
   private SipGateway(SipGatewaySettings settings, CallControl control, CallerNumberCipher cipher,
-      ActorSystem<?> system) {
+      ActorSystem<?> system, MediaEngine media, PromptSource prompts) {
     this.settings = settings;
+    this.media = media;
+    this.prompts = prompts;
     this.control = control;
     this.cipher = cipher;
     this.system = system;
@@ -261,23 +276,56 @@ public final class SipGateway implements AutoCloseable {
   }
 
   /**
-   * Starts a gateway: binds the configured transports and spawns the instruction actor.
+   * Starts a gateway with the media settings of {@code system}'s configuration ({@code hankyo.sip.media}, its RTP
+   * address defaulting to {@code settings.host()}) and no prompts ({@link PromptSource#NONE}).
    *
-   * @param settings where to listen and how to forward
-   * @param control the cluster
-   * @param cipher encrypts caller numbers before they leave the gateway
-   * @param system the actor system to spawn the {@link CallInstruction} actor in (system actor)
-   * @return the running gateway
-   * @throws IllegalStateException when a port cannot be bound or the JAIN-SIP stack does not start (the message
-   *     names the address)
+   * @see #start(SipGatewaySettings, MediaSettings, CallControl, CallerNumberCipher, ActorSystem, PromptSource)
    */
   public static SipGateway start(SipGatewaySettings settings, CallControl control, CallerNumberCipher cipher,
       ActorSystem<?> system) {
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(system, "system");
+    MediaSettings media = MediaSettings.fromConfig(ConfigFactory.parseMap(Map.of("hankyo.sip.host", settings.host()))
+        .withFallback(system.settings().config()));
+    return start(settings, media, control, cipher, system, PromptSource.NONE);
+  }
+
+  /**
+   * Starts a gateway: opens its {@link MediaEngine} (RTP receive thread and pacer; ports are bound per call), binds
+   * the configured SIP transports and spawns the instruction actor.
+   *
+   * @param settings where to listen and how to forward
+   * @param media the RTP address and port range of calls answered with media ({@code hankyo.sip.media})
+   * @param control the cluster
+   * @param cipher encrypts caller numbers before they leave the gateway
+   * @param system the actor system to spawn the {@link CallInstruction} actor in (system actor)
+   * @param prompts where {@link CallInstruction.PlayPrompt} finds its audio
+   * @return the running gateway
+   * @throws IllegalStateException when a port cannot be bound, the media engine cannot open, or the JAIN-SIP stack
+   *     does not start (the message names the address)
+   */
+  public static SipGateway start(SipGatewaySettings settings, MediaSettings media, CallControl control,
+      CallerNumberCipher cipher, ActorSystem<?> system, PromptSource prompts) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(media, "media");
     Objects.requireNonNull(control, "control");
     Objects.requireNonNull(cipher, "cipher");
     Objects.requireNonNull(system, "system");
-    SipGateway gateway = new SipGateway(settings, control, cipher, system);
+    Objects.requireNonNull(prompts, "prompts");
+    MediaEngine engine;
+    try {
+      engine = new MediaEngine(media);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("SIP gateway did not start: media engine on " + media.address() + ": "
+          + e.getMessage(), e);
+    }
+    SipGateway gateway;
+    try {
+      gateway = new SipGateway(settings, control, cipher, system, engine, prompts);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
     try {
       gateway.instructions = gateway.spawnInstructionActor();
       gateway.kit.provider.addSipListener(gateway.new Listener());
@@ -285,8 +333,9 @@ public final class SipGateway implements AutoCloseable {
       gateway.close();
       throw new IllegalStateException("SIP gateway did not start: " + e.getMessage(), e);
     }
-    LOG.info("SIP gateway listening on {} udp:{} tcp:{} ({}), forwarding to {}", settings.host(),
-        settings.udpPort(), settings.tcpPort(), settings.transports(), settings.outboundRoute());
+    LOG.info("SIP gateway listening on {} udp:{} tcp:{} ({}), forwarding to {}, RTP on {}:{}-{}", settings.host(),
+        settings.udpPort(), settings.tcpPort(), settings.transports(), settings.outboundRoute(), media.address(),
+        media.rtpPortMin(), media.rtpPortMax());
     return gateway;
   }
 
@@ -365,6 +414,16 @@ public final class SipGateway implements AutoCloseable {
     return malformedRequests.get();
   }
 
+  /** Media sessions (anchored RTP streams, one per media leg) open now; for tests and a gauge metric. */
+  public int openMediaSessions() {
+    return media.openSessions();
+  }
+
+  /** RTP ports allocated from the {@code hankyo.sip.media} range now (each with its RTCP neighbour reserved). */
+  public int rtpPortsInUse() {
+    return media.ports().inUse();
+  }
+
   /** SIP transactions the JAIN-SIP stack holds now (client + server); for tests and metrics. */
   public int openTransactions() {
     return kit.stack.getClientTransactionTableSize() + kit.stack.getServerTransactionTableSize();
@@ -424,6 +483,7 @@ public final class SipGateway implements AutoCloseable {
     stopStack(kit.stack);
     timers.shutdownNow();
     workers.shutdownNow();
+    media.close(); // closes the sessions of calls not released in time, returns their ports
     LOG.info("SIP gateway {} stopped", stackName);
   }
 
@@ -486,6 +546,12 @@ public final class SipGateway implements AutoCloseable {
     } else if (instruction instanceof CallInstruction.Forward) {
       CallInstruction.Forward f = (CallInstruction.Forward) instruction;
       call.exec.execute(() -> call.onForwardInstruction(f));
+    } else if (instruction instanceof CallInstruction.PlayPrompt) {
+      CallInstruction.PlayPrompt p = (CallInstruction.PlayPrompt) instruction;
+      call.exec.execute(() -> call.onPlayPrompt(p));
+    } else if (instruction instanceof CallInstruction.StopPrompt) {
+      CallInstruction.StopPrompt p = (CallInstruction.StopPrompt) instruction;
+      call.exec.execute(() -> call.onStopPrompt(p.token()));
     }
   }
 

@@ -1,0 +1,107 @@
+package io.hankyo.sip.testing;
+
+import io.hankyo.protocol.call.CallArrival;
+import io.hankyo.protocol.call.CallInstruction;
+import io.hankyo.protocol.call.CallProgress;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.protocol.number.PhoneNumbers;
+import io.hankyo.sip.CallControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A {@link CallControl} playing a Call entity whose flow begins with a media step: every call is decided
+ * {@code AnswerWithMedia}; the test then drives it with {@link #tell} ({@code PlayPrompt}, {@code Forward},
+ * {@code Release}) and reads the reports ({@code MediaAnswered}, {@code Digit}, {@code PromptFinished}, …) with
+ * {@link #await}. Operator {@value #OPERATOR}. Thread-safe.
+ */
+public final class MediaCallControl implements CallControl {
+  /** The operator of every call's route (the owner of the prompts). */
+  public static final String OPERATOR = "op-1";
+
+  private final List<CallProgress> progress = new CopyOnWriteArrayList<>();
+  private final Map<String, ActorRef<CallInstruction>> gateways = new ConcurrentHashMap<>();
+  private final List<String> trnIds = new CopyOnWriteArrayList<>();
+
+  @Override
+  public CompletionStage<Admission> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
+    gateways.put(arrival.trnId(), gateway);
+    trnIds.add(arrival.trnId());
+    NumberRoute route = new NumberRoute(OPERATOR, "client-1", "Test client", "dialin-1", "test number",
+        arrival.dialled(), PhoneNumbers.parse("0312345678"));
+    return CompletableFuture.completedFuture(Admission.recorded(
+        new RouteDecision.AnswerWithMedia(arrival.trnId(), route)));
+  }
+
+  @Override
+  public CompletionStage<Done> report(CallProgress p) {
+    progress.add(p);
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /** Sends an instruction to the gateway that holds the call. */
+  public void tell(CallInstruction instruction) {
+    ActorRef<CallInstruction> gateway = gateways.get(instruction.trnId());
+    if (gateway != null) {
+      gateway.tell(instruction);
+    }
+  }
+
+  /** The trn_id of the latest call, waiting for it up to {@code timeout}. */
+  public String lastCall(Duration timeout) throws InterruptedException, TimeoutException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (trnIds.isEmpty()) {
+      if (System.nanoTime() > until) {
+        throw new TimeoutException("no call arrived within " + timeout);
+      }
+      Thread.sleep(5);
+    }
+    return trnIds.get(trnIds.size() - 1);
+  }
+
+  /** Reports about one call, in order. */
+  public List<CallProgress> progressOf(String trnId) {
+    List<CallProgress> out = new ArrayList<>();
+    for (CallProgress p : progress) {
+      if (p.trnId().equals(trnId)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets everything. */
+  public void reset() {
+    progress.clear();
+    gateways.clear();
+    trnIds.clear();
+  }
+
+  /** Waits for a report of {@code type} matching {@code p}. */
+  public <T extends CallProgress> T await(Class<T> type, Predicate<T> p, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<T> found = progress.stream().filter(type::isInstance).map(type::cast).filter(p).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      if (System.nanoTime() > until) {
+        throw new TimeoutException("no " + type.getSimpleName() + " within " + timeout + "; got " + progress);
+      }
+      Thread.sleep(5);
+    }
+  }
+}
