@@ -224,7 +224,9 @@ public final class HankyoNode implements AutoCloseable {
       ClusterCallControl control = new ClusterCallControl(
           system, sharding, new NumberRoutes(system, sharding, askTimeout), askTimeout,
           hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
-      SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), control, cipher, system);
+      // the media plane plays the operators' prompts from the cluster-wide store (a per-node cache in front)
+      SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), MediaSettings.fromConfig(config),
+          control, cipher, system, prompts::get);
 
       bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));
@@ -283,6 +285,12 @@ public final class HankyoNode implements AutoCloseable {
         .register(registry);
     Gauge.builder("hankyo.sip.open.transactions", sip, SipGateway::openTransactions)
         .description("SIP transactions open in this node's stack")
+        .register(registry);
+    Gauge.builder("hankyo.media.open.sessions", sip, SipGateway::openMediaSessions)
+        .description("RTP sessions the media plane holds now (guidance, IVR, bridged legs)")
+        .register(registry);
+    Gauge.builder("hankyo.media.rtp.ports.in.use", sip, SipGateway::rtpPortsInUse)
+        .description("RTP ports of hankyo.sip.media.rtp-port-min..max in use")
         .register(registry);
   }
 

@@ -258,6 +258,39 @@ class SipCallFlowTest {
   }
 
   @Test
+  void anIvrMenuAnsweredWithRfc4733DigitsRoutesTheCallerToTheDestination() throws Exception {
+    String din = String.format("01205%05d", NEXT_NUMBER.getAndIncrement());
+    ApiClient.Response created = api.post("/v1/advertisers/adv-e2e/numbers", "{\"dialin_id\":\"ivr\","
+        + "\"number\":\"" + din + "\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, created.status(), created.body());
+    ApiClient.Response prompt = api.put("/v1/prompts/ivr-welcome",
+        "{\"text\": \"お電話ありがとうございます。営業は1を押してください。\"}");
+    assertTrue(prompt.status() == 201 || prompt.status() == 200, prompt.body());
+    String flow = """
+        {"start": "menu",
+         "steps": {
+           "menu":   {"type": "menu", "prompt": "ivr-welcome", "digits": {"1": "sales", "2": "closed"},
+                      "first_digit_timeout_sec": 10, "timeout": "closed", "invalid": "closed"},
+           "sales":  {"type": "forward", "targets": [{"to": "03-9999-0000", "ring_sec": 10}]},
+           "closed": {"type": "hangup"}}}
+        """;
+    ApiClient.Response stored = api.put("/v1/advertisers/adv-e2e/numbers/ivr/flow", flow);
+    assertEquals(200, stored.status(), stored.body());
+    try (SippProcess uas = uas("uas.xml", null, "ivr-uas");
+        SippProcess uac = uac("uac-dtmf-1.xml", din, "0311110003", Duration.ofSeconds(2), "ivr-uac")) {
+      assertExit0(uac);
+      assertExit0(uas);
+    }
+    JsonNode r = onlyRecord(din);
+    assertEquals("正常通話", r.get("dial_stat").asText(), r.toString());
+    assertEquals("menu>sales", r.get("logvars.flow_path").asText());
+    assertEquals("03-9999-0000", r.get("fwd_id").asText());
+    assertTrue(r.get("conn_sec").asInt() > r.get("talking_sec").asInt(), "conn_sec includes the IVR: " + r);
+    assertEquals(0, node.sip().openMediaSessions(), "every RTP session closed after the call");
+    assertEquals(0, node.sip().rtpPortsInUse());
+  }
+
+  @Test
   void unknownNumberGets404AndNoRecord() throws Exception {
     long unknownBefore = node.callControl().unknownNumbers();
     long gatewayUnknownBefore = node.sip().unknownNumberCount();
