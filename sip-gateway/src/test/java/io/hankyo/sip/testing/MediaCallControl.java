@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,16 +91,6 @@ public final class MediaCallControl implements CallControl {
   /** Waits for a report of {@code type} matching {@code p}. */
   public <T extends CallProgress> T await(Class<T> type, Predicate<T> p, Duration timeout)
       throws InterruptedException, TimeoutException {
-    long until = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<T> found = progress.stream().filter(type::isInstance).map(type::cast).filter(p).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() > until) {
-        throw new TimeoutException("no " + type.getSimpleName() + " within " + timeout + "; got " + progress);
-      }
-      Thread.sleep(5);
-    }
+    return ProgressReports.await(progress, type, p, timeout);
   }
 }
