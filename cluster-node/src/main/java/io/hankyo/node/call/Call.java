@@ -52,13 +52,17 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One live call (the "brain" of design-notes.md section 1): entity id = {@code trn_id}.
  *
- * <p>A state machine: {@link Idle} → {@link Forwarding} (forward attempt under way, ring timer armed) →
- * {@link Connected} (destination answered) → {@link Ended} (call-log record final). A call that fails before answer
- * goes from {@link Forwarding} straight to {@link Ended}. The next issues add schedule, IVR, queueing and sequential
- * forwarding as further states and attempts.
+ * <p>The call follows its tracking number's call flow (issue 3; the number's document, or "forward to fwd_id" when it
+ * has none), run by the pure {@link FlowInterpreter}: {@link Idle} → {@link Forwarding} (the flow runs: guidance, IVR,
+ * queue, forward attempts; no destination connected yet) → {@link Connected} (a destination answered) → {@link Ended}
+ * (call-log record final). The flow's state is not stored as such: every event that feeds the flow ({@link
+ * CallArrived}, {@link ForwardAttemptFailed}, {@link FlowSignalled}, {@link CallAnswered}) is replayed through the
+ * interpreter on recovery. The flow's actions become {@link CallInstruction}s to the gateway, timers, and asks to the
+ * {@link CallQueue} entities.
  *
- * <p>Write budget (design-notes.md section 2): a call persists at most four events in three writes: {@link CallArrived}
- * with {@link ForwardAttemptStarted} (one {@code persistAll}), {@link CallAnswered}, {@link CallEnded}. Ringing is kept
+ * <p>Write budget (design-notes.md section 2): a call to a number without a flow document persists at most four events
+ * in three writes: {@link CallArrived} with {@link ForwardAttemptStarted} (one {@code persistAll}), {@link
+ * CallAnswered}, {@link CallEnded}; each further forward attempt, digit or prompt end adds one write. Ringing is kept
  * in memory and carried by the later events. Only {@link CallEnded} is tagged (for the call-log projection) and it
  * carries the complete {@link CallLogRecord}.
  *
