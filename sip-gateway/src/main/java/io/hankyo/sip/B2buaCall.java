@@ -188,6 +188,11 @@ final class B2buaCall {
   private boolean mediaAnswered;
   /** The caller's anchored RTP stream; null without media. */
   private MediaSession callerMedia;
+  /**
+   * A PlayPrompt that arrived before the caller's media was up (the entity orders its first prompt as soon as it has
+   * recorded the arrival, while this call still waits for that record to answer): played once the media starts.
+   */
+  private CallInstruction.PlayPrompt pendingPlay;
   /** The RTP stream toward the current forward leg after media; null before a forward after media. */
   private MediaSession calleeMedia;
   /** Offer/answer state of the forward leg whose INVITE carries our offer. */
@@ -413,6 +418,11 @@ final class B2buaCall {
     callerLeg = kit.callerLeg(invite, localTag);
     state = State.MEDIA;
     gw.report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    if (pendingPlay != null) {
+      CallInstruction.PlayPrompt play = pendingPlay;
+      pendingPlay = null;
+      onPlayPrompt(play);
+    }
     okRetransmit = gw.schedule(this, Duration.ofMillis(T1), this::retransmitOk);
     maxDuration = gw.schedule(this, gw.settings.maxCallDuration(), () -> {
       if (state != State.ENDED) {
@@ -494,8 +504,14 @@ final class B2buaCall {
    * played=false at once when it is missing or cannot be played. Ignored without anchored media or after the end.
    */
   void onPlayPrompt(CallInstruction.PlayPrompt play) {
-    if (callerMedia == null || state == State.ENDED) {
-      LOG.debug("call {}: ignoring PlayPrompt {} in state {}", trnId, play.token(), state);
+    if (state == State.ENDED) {
+      LOG.debug("call {}: ignoring PlayPrompt {} after the end", trnId, play.token());
+      return;
+    }
+    if (callerMedia == null) {
+      if (pendingPlay == null || play.token() > pendingPlay.token()) {
+        pendingPlay = play; // the media answer is on its way: play it then
+      }
       return;
     }
     if (state == State.HOLDING) {
@@ -521,6 +537,12 @@ final class B2buaCall {
     if (error != null || prompt == null || prompt.isEmpty()) {
       LOG.info("call {}: prompt '{}' of operator {} not played: {}", trnId, play.prompt(), play.operatorId(),
           error != null ? error.toString() : "no such prompt");
+      if (play.loop()) {
+        // a loop never finishes by itself (hold music): the flow waits for the queue, not for this prompt; a report
+        // would make it ask for the same missing prompt again at once, forever
+        promptActive = false;
+        return;
+      }
       promptDone(token, false);
       return;
     }
@@ -546,6 +568,10 @@ final class B2buaCall {
 
   /** CallInstruction.StopPrompt: stops the prompt of {@code token} if it is the current one; nothing is reported. */
   void onStopPrompt(long token) {
+    if (pendingPlay != null && pendingPlay.token() == token) {
+      pendingPlay = null;
+      return;
+    }
     if (!promptActive || promptToken != token || callerMedia == null) {
       return;
     }

@@ -318,6 +318,38 @@ class SipGatewayMediaTest extends GatewayTestSupport {
   }
 
   @Test
+  void aPromptOrderedBeforeTheMediaAnswerIsPlayedOnceTheCallerIsAnswered() throws Exception {
+    // the Call entity orders the first prompt as soon as it has recorded the arrival, which can be before the gateway
+    // has answered the caller (it waits for that record): the prompt must not be lost
+    control.firstPrompt("welcome");
+    callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
+    String trnId = control.lastCall(WAIT);
+    awaitAtLeast("caller hears the first prompt", callerHeard, WELCOME.frameCount() - 2);
+    CallProgress.PromptFinished finished =
+        control.await(CallProgress.PromptFinished.class, p -> p.trnId().equals(trnId), WAIT);
+    assertEquals(1, finished.token());
+    assertTrue(finished.played());
+    control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
+    String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
+    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+  }
+
+  @Test
+  void aMissingLoopedPromptIsNotReportedSoTheFlowDoesNotAskAgainAndAgain() throws Exception {
+    callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
+    String trnId = control.lastCall(WAIT);
+    control.tell(new CallInstruction.PlayPrompt(trnId, MediaCallControl.OPERATOR, "no-such-hold", true, 3));
+    Thread.sleep(500);
+    assertTrue(control.progressOf(trnId).stream().noneMatch(p -> p instanceof CallProgress.PromptFinished),
+        () -> "a loop never finishes by itself, even when missing: " + control.progressOf(trnId));
+    control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
+    String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
+    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+  }
+
+  @Test
   void missingPromptIsReportedNotPlayedThenReleaseByesTheCaller() throws Exception {
     String ok = callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
     String trnId = control.lastCall(WAIT);

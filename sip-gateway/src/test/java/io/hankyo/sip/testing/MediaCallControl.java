@@ -33,6 +33,15 @@ public final class MediaCallControl implements CallControl {
   private final List<CallProgress> progress = new CopyOnWriteArrayList<>();
   private final Map<String, ActorRef<CallInstruction>> gateways = new ConcurrentHashMap<>();
   private final List<String> trnIds = new CopyOnWriteArrayList<>();
+  private volatile String firstPrompt;
+
+  /**
+   * Orders {@code prompt} (token 1) the moment a call arrives, before the gateway has the decision, and records the
+   * call 200 ms later: what the Call entity does for a flow that starts with guidance. Null: no first prompt.
+   */
+  public void firstPrompt(String prompt) {
+    this.firstPrompt = prompt;
+  }
 
   @Override
   public CompletionStage<Admission> arrive(CallArrival arrival, ActorRef<CallInstruction> gateway) {
@@ -40,8 +49,16 @@ public final class MediaCallControl implements CallControl {
     trnIds.add(arrival.trnId());
     NumberRoute route = new NumberRoute(OPERATOR, "client-1", "Test client", "dialin-1", "test number",
         arrival.dialled(), PhoneNumbers.parse("0312345678"));
-    return CompletableFuture.completedFuture(Admission.recorded(
-        new RouteDecision.AnswerWithMedia(arrival.trnId(), route)));
+    RouteDecision decision = new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
+    String prompt = firstPrompt;
+    if (prompt == null) {
+      return CompletableFuture.completedFuture(Admission.recorded(decision));
+    }
+    gateway.tell(new CallInstruction.PlayPrompt(arrival.trnId(), OPERATOR, prompt, false, 1));
+    CompletableFuture<Done> recorded = new CompletableFuture<>();
+    CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .execute(() -> recorded.complete(Done.getInstance()));
+    return CompletableFuture.completedFuture(new Admission(decision, recorded));
   }
 
   @Override
@@ -83,6 +100,7 @@ public final class MediaCallControl implements CallControl {
 
   /** Forgets everything. */
   public void reset() {
+    firstPrompt = null;
     progress.clear();
     gateways.clear();
     trnIds.clear();
