@@ -138,6 +138,7 @@ public final class CallOutcomes {
       case NO_ANSWER:
       case ANSWER_CANCEL_RACE:
       case FLOW_ENDED:
+      case NORMAL_CLEARING: // a BYE before any destination answered: the caller left during guidance, IVR or a queue
         return DialStatus.INCOMPLETE;
       case BUSY:
         return DialStatus.BUSY;
@@ -161,6 +162,7 @@ public final class CallOutcomes {
       case DECLINED:
         return HangupParty.CALLEE;
       case ANSWER_CANCEL_RACE:
+      case NORMAL_CLEARING:
         return reported == null ? HangupParty.SYSTEM : reported;
       default:
         return HangupParty.SYSTEM;

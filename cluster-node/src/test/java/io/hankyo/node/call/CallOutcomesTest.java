@@ -66,10 +66,12 @@ class CallOutcomesTest {
     "ANSWER_CANCEL_RACE, CALLER, INCOMPLETE, CALLER",
     "GATEWAY_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
     "CLUSTER_FAILURE, SYSTEM, STATUS_ERROR, SYSTEM",
-    "NORMAL_CLEARING, CALLER, STATUS_ERROR, SYSTEM",
+    "NORMAL_CLEARING, CALLER, INCOMPLETE, CALLER",
+    "NORMAL_CLEARING, SYSTEM, INCOMPLETE, SYSTEM",
     "FLOW_ENDED, SYSTEM, INCOMPLETE, SYSTEM",
     "FLOW_ERROR, SYSTEM, STATUS_ERROR, SYSTEM"
   })
+  // NORMAL_CLEARING unanswered: a BYE before any destination answered, e.g. the caller leaving during guidance
   void unansweredStatusRules(EndCause cause, HangupParty by, DialStatus status, HangupParty hup) {
     CallLogRecord r = record(null, 5_000, by, cause);
     assertEquals(status, r.dialStatus());
