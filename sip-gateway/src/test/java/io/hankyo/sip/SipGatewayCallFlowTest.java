@@ -420,23 +420,6 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
   }
 
 
-  /** A response of a raw UAS to a request it received (Via/From/To/Call-ID/CSeq copied). */
-  private static String rawResponse(String request, int status, String reason, String toTag, String extra,
-      String body) {
-    String to = RawSip.header(request, "To");
-    if (toTag != null && RawSip.tag(to) == null) {
-      to = to + ";tag=" + toTag;
-    }
-    return RawSip.crlf("SIP/2.0 " + status + " " + reason + "\n"
-        + "Via: " + RawSip.header(request, "Via") + "\n"
-        + "From: " + RawSip.header(request, "From") + "\n"
-        + "To: " + to + "\n"
-        + "Call-ID: " + RawSip.header(request, "Call-ID") + "\n"
-        + "CSeq: " + RawSip.header(request, "CSeq") + "\n"
-        + extra
-        + (body.isEmpty() ? "" : "Content-Type: application/sdp\n")
-        + "Content-Length: " + body.replace("\n", "\r\n").length() + "\n\n" + body);
-  }
 
   @Test
   void maxForwardsZeroGets483() throws Exception {
@@ -548,11 +531,11 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
       assertEquals(EndCause.CALLER_CANCELLED, ended.cause());
       // now the callee says 100 Trying: the pending CANCEL goes out
-      callee.send(rawResponse(fwd, 100, "Trying", null, "", ""), "127.0.0.1", GW);
+      callee.send(RawSip.response(fwd, 100, "Trying", null, "", ""), "127.0.0.1", GW);
       String cancel = callee.expect(WAIT, "CANCEL", m -> "CANCEL".equals(RawSip.method(m)) && RawSip.status(m) < 0);
       assertEquals(RawSip.header(fwd, "Via"), RawSip.header(cancel, "Via"), "CANCEL has the INVITE's branch");
-      callee.send(rawResponse(cancel, 200, "OK", "callee1", "", ""), "127.0.0.1", GW);
-      callee.send(rawResponse(fwd, 487, "Request Terminated", "callee1", "", ""), "127.0.0.1", GW);
+      callee.send(RawSip.response(cancel, 200, "OK", "callee1", "", ""), "127.0.0.1", GW);
+      callee.send(RawSip.response(fwd, 487, "Request Terminated", "callee1", "", ""), "127.0.0.1", GW);
       callee.expect(WAIT, "ACK of the 487", m -> "ACK".equals(RawSip.method(m)) && RawSip.status(m) < 0);
     }
   }
@@ -568,12 +551,12 @@ class SipGatewayCallFlowTest extends GatewayTestSupport {
       String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
           && RawSip.status(m) < 0);
       assertTrue(RawSip.body(fwd).contains("o=caller"), fwd);
-      callee.send(rawResponse(fwd, 183, "Session Progress", "em1",
+      callee.send(RawSip.response(fwd, 183, "Session Progress", "em1",
           "Contact: <sip:callee@127.0.0.1:" + UAS + ">\n", sdp), "127.0.0.1", GW);
       String p = caller.expect(WAIT, "183", m -> RawSip.status(m) == 183);
       assertTrue(RawSip.body(p).contains("m=audio 7000"), "early media SDP relayed: " + p);
       assertEquals("application/sdp", RawSip.header(p, "Content-Type"));
-      callee.send(rawResponse(fwd, 603, "Decline", "em1", "", ""), "127.0.0.1", GW);
+      callee.send(RawSip.response(fwd, 603, "Decline", "em1", "", ""), "127.0.0.1", GW);
       callee.expect(WAIT, "ACK of the 603", m -> "ACK".equals(RawSip.method(m)));
       String fin = caller.expect(WAIT, "final", m -> RawSip.status(m) >= 200);
       assertEquals(603, RawSip.status(fin));

@@ -198,23 +198,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
         + "Content-Length: " + b.length() + "\n\n") + b;
   }
 
-  private static String response(String request, int status, String reason, String toTag, String extra,
-      String body) {
-    String to = RawSip.header(request, "To");
-    if (toTag != null && RawSip.tag(to) == null) {
-      to = to + ";tag=" + toTag;
-    }
-    String b = RawSip.crlf(body);
-    return RawSip.crlf("SIP/2.0 " + status + " " + reason + "\n"
-        + "Via: " + RawSip.header(request, "Via") + "\n"
-        + "From: " + RawSip.header(request, "From") + "\n"
-        + "To: " + to + "\n"
-        + "Call-ID: " + RawSip.header(request, "Call-ID") + "\n"
-        + "CSeq: " + RawSip.header(request, "CSeq") + "\n"
-        + extra
-        + (body.isEmpty() ? "" : "Content-Type: application/sdp\n")
-        + "Content-Length: " + b.length() + "\n\n") + b;
-  }
+
 
   /**
    * Calls in with the caller phone's real offer, checks the gateway's 200 and SDP answer, ACKs, starts the phone on
@@ -287,9 +271,9 @@ class SipGatewayMediaTest extends GatewayTestSupport {
         .answer(offer, calleePhone.localPort());
     assertTrue(calleeSide instanceof SdpNegotiation.Accepted, calleeSide.toString());
     calleePhone.start(((SdpNegotiation.Accepted) calleeSide).media());
-    callee.send(response(fwd, 180, "Ringing", "cl", CONTACT, ""), "127.0.0.1", GW);
+    callee.send(RawSip.response(fwd, 180, "Ringing", "cl", CONTACT, ""), "127.0.0.1", GW);
     control.await(CallProgress.Ringing.class, r -> r.trnId().equals(trnId), WAIT);
-    callee.send(response(fwd, 200, "OK", "cl", CONTACT, ((SdpNegotiation.Accepted) calleeSide).answerSdp()),
+    callee.send(RawSip.response(fwd, 200, "OK", "cl", CONTACT, ((SdpNegotiation.Accepted) calleeSide).answerSdp()),
         "127.0.0.1", GW);
     callee.expect(WAIT, "ACK of the callee's 200", m -> "ACK".equals(RawSip.method(m)));
     control.await(CallProgress.Answered.class, a -> a.trnId().equals(trnId) && a.attempt() == 1, WAIT);
@@ -310,7 +294,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     // the caller hangs up: the callee gets BYE, the call ends, media is released
     caller.send(callerInDialog(ok, "BYE", 4, "", ""), "127.0.0.1", GW);
     String bye = callee.expect(WAIT, "BYE to the callee", m -> "BYE".equals(RawSip.method(m)));
-    callee.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    callee.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
     assertEquals(HangupParty.CALLER, ended.by());
@@ -331,7 +315,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     assertTrue(finished.played());
     control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
     String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
-    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
   }
 
@@ -345,7 +329,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
         () -> "a loop never finishes by itself, even when missing: " + control.progressOf(trnId));
     control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
     String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
-    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
   }
 
@@ -358,7 +342,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     assertFalse(f.played());
     control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
     String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
-    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
     assertEquals(EndCause.FLOW_ENDED, ended.cause());
     assertEquals(0, ended.sipStatus());
@@ -420,9 +404,9 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     control.tell(new CallInstruction.Forward(trnId, 1, PhoneNumbers.parse("0311110001"), 20_000, true));
     String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
         && RawSip.status(m) < 0);
-    callee.send(response(fwd, 180, "Ringing", "b1", CONTACT, ""), "127.0.0.1", GW);
+    callee.send(RawSip.response(fwd, 180, "Ringing", "b1", CONTACT, ""), "127.0.0.1", GW);
     control.await(CallProgress.Ringing.class, r -> r.trnId().equals(trnId), WAIT);
-    callee.send(response(fwd, 486, "Busy Here", "b1", "", ""), "127.0.0.1", GW);
+    callee.send(RawSip.response(fwd, 486, "Busy Here", "b1", "", ""), "127.0.0.1", GW);
     callee.expect(WAIT, "ACK of 486", m -> "ACK".equals(RawSip.method(m)));
     CallProgress.LegFailed failed = control.await(CallProgress.LegFailed.class, f -> f.trnId().equals(trnId), WAIT);
     assertEquals(EndCause.BUSY, failed.cause());
@@ -439,7 +423,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
 
     control.tell(new CallInstruction.Release(trnId, EndCause.BUSY));
     String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
-    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
     assertEquals(EndCause.BUSY, ended.cause());
     assertNotEquals(null, ok);
@@ -452,10 +436,10 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     control.tell(new CallInstruction.Forward(trnId, 1, PhoneNumbers.parse("0311110001"), 20_000, false));
     String fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m))
         && RawSip.status(m) < 0);
-    callee.send(response(fwd, 603, "Decline", "d1", "", ""), "127.0.0.1", GW);
+    callee.send(RawSip.response(fwd, 603, "Decline", "d1", "", ""), "127.0.0.1", GW);
     callee.expect(WAIT, "ACK of 603", m -> "ACK".equals(RawSip.method(m)));
     String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
-    caller.send(response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
     assertEquals(EndCause.DECLINED, ended.cause());
     assertEquals(0, ended.sipStatus());

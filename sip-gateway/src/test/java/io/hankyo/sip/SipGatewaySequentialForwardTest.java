@@ -151,7 +151,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     String fwd = callee.expect(WAIT, "a new forward INVITE", m -> RawSip.status(m) < 0
         && "INVITE".equals(RawSip.method(m)) && !legs.contains(RawSip.header(m, "Call-ID")));
     legs.add(RawSip.header(fwd, "Call-ID"));
-    toGateway(response(fwd, 100, "Trying", null, "", ""));
+    toGateway(RawSip.response(fwd, 100, "Trying", null, "", ""));
     return fwd;
   }
 
@@ -164,22 +164,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     callee.send(message, "127.0.0.1", GW);
   }
 
-  private static String response(String request, int status, String reason, String toTag, String extra,
-      String body) {
-    String to = RawSip.header(request, "To");
-    if (toTag != null && RawSip.tag(to) == null) {
-      to = to + ";tag=" + toTag;
-    }
-    return RawSip.crlf("SIP/2.0 " + status + " " + reason + "\n"
-        + "Via: " + RawSip.header(request, "Via") + "\n"
-        + "From: " + RawSip.header(request, "From") + "\n"
-        + "To: " + to + "\n"
-        + "Call-ID: " + RawSip.header(request, "Call-ID") + "\n"
-        + "CSeq: " + RawSip.header(request, "CSeq") + "\n"
-        + extra
-        + (body.isEmpty() ? "" : "Content-Type: application/sdp\n")
-        + "Content-Length: " + RawSip.crlf(body).length() + "\n\n" + RawSip.crlf(body));
-  }
+
 
   private static String calleeSdp(String name) {
     return "v=0\no=" + name + " 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 7000 RTP/AVP 0\n";
@@ -194,25 +179,25 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
 
   /** The callee of {@code fwd} answers busy; the gateway's transaction ACKs it. */
   private void busy(String fwd, String tag) throws Exception {
-    toGateway(response(fwd, 180, "Ringing", tag, CONTACT, ""));
+    toGateway(RawSip.response(fwd, 180, "Ringing", tag, CONTACT, ""));
     // JAIN-SIP's UDP threads may swap a 180 and a 486 sent back-to-back (then the 180 is dropped): let it ring first
     int attempt = legs.size();
     control.await(CallProgress.Ringing.class, r -> r.attempt() == attempt, WAIT);
-    toGateway(response(fwd, 486, "Busy Here", tag, "", ""));
+    toGateway(RawSip.response(fwd, 486, "Busy Here", tag, "", ""));
     expectCallee("ACK of 486", RawSip.header(fwd, "Call-ID"), "ACK");
   }
 
   /** The callee of a ringing {@code fwd} gets the gateway's CANCEL and answers it 200 + 487 (ACKed). */
   private void cancelled(String fwd, String tag) throws Exception {
     String cancel = expectCallee("CANCEL", RawSip.header(fwd, "Call-ID"), "CANCEL");
-    toGateway(response(cancel, 200, "OK", tag, "", ""));
-    toGateway(response(fwd, 487, "Request Terminated", tag, "", ""));
+    toGateway(RawSip.response(cancel, 200, "OK", tag, "", ""));
+    toGateway(RawSip.response(fwd, 487, "Request Terminated", tag, "", ""));
     expectCallee("ACK of 487", RawSip.header(fwd, "Call-ID"), "ACK");
   }
 
   /** The callee answers {@code fwd}; returns the caller's 200 after checking the ACK toward the callee. */
   private String answer(String fwd, String tag) throws Exception {
-    toGateway(response(fwd, 200, "OK", tag, CONTACT, calleeSdp("callee-" + tag)));
+    toGateway(RawSip.response(fwd, 200, "OK", tag, CONTACT, calleeSdp("callee-" + tag)));
     expectCallee("ACK of 200", RawSip.header(fwd, "Call-ID"), "ACK");
     return callerFinal();
   }
@@ -222,7 +207,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     caller.send(callerInDialog(ok, "ACK", 1), "127.0.0.1", GW);
     caller.send(callerInDialog(ok, "BYE", 2), "127.0.0.1", GW);
     String bye = expectCallee("BYE relayed", RawSip.header(fwd, "Call-ID"), "BYE");
-    toGateway(response(bye, 200, "OK", null, "", ""));
+    toGateway(RawSip.response(bye, 200, "OK", null, "", ""));
     caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
   }
 
@@ -257,7 +242,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     assertNotEquals(RawSip.tag(RawSip.header(leg1, "From")), RawSip.tag(RawSip.header(leg2, "From")), "new From tag");
     assertEquals("1 INVITE", RawSip.header(leg2, "CSeq"));
     assertTrue(RawSip.body(leg2).contains("o=caller"), "the caller's offer goes to every leg: " + leg2);
-    toGateway(response(leg2, 180, "Ringing", "d2", CONTACT, ""));
+    toGateway(RawSip.response(leg2, 180, "Ringing", "d2", CONTACT, ""));
     control.await(CallProgress.Ringing.class, r -> r.attempt() == 2, WAIT);
     String ok = answer(leg2, "d2");
     assertEquals(200, RawSip.status(ok), ok);
@@ -281,7 +266,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     control.ringTimeout(Duration.ofMillis(700));
     sendInvite();
     String leg1 = nextLeg();
-    toGateway(response(leg1, 180, "Ringing", "n1", CONTACT, ""));
+    toGateway(RawSip.response(leg1, 180, "Ringing", "n1", CONTACT, ""));
     cancelled(leg1, "n1");
     String leg2 = nextLeg();
     assertEquals(D2, destinationOf(leg2));
@@ -343,7 +328,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     String leg1 = nextLeg();
     busy(leg1, "r1");
     String leg2 = nextLeg();
-    toGateway(response(leg2, 180, "Ringing", "r2", CONTACT, ""));
+    toGateway(RawSip.response(leg2, 180, "Ringing", "r2", CONTACT, ""));
     control.await(CallProgress.Ringing.class, r -> r.attempt() == 2, WAIT);
     callerCancel();
     cancelled(leg2, "r2");
@@ -381,7 +366,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     busy(leg1, "u1");
     String leg2 = nextLeg();
     assertEquals(D2, destinationOf(leg2));
-    toGateway(response(leg2, 180, "Ringing", "u2", CONTACT, ""));
+    toGateway(RawSip.response(leg2, 180, "Ringing", "u2", CONTACT, ""));
     Optional<String> extra = callee.receive(Duration.ofMillis(500));
     assertTrue(extra.isEmpty() || !"INVITE".equals(RawSip.method(extra.get()))
         || legs.contains(RawSip.header(extra.get(), "Call-ID")), "one leg per attempt: " + extra);
@@ -405,11 +390,11 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     sendInvite();
     String leg1 = nextLeg();
     String leg1Id = RawSip.header(leg1, "Call-ID");
-    toGateway(response(leg1, 180, "Ringing", "x1", CONTACT, ""));
+    toGateway(RawSip.response(leg1, 180, "Ringing", "x1", CONTACT, ""));
     String cancel = expectCallee("CANCEL", leg1Id, "CANCEL");
     // RFC 5407 section 3.1.2: the callee answered before it saw the CANCEL
-    toGateway(response(cancel, 200, "OK", "x1", "", ""));
-    toGateway(response(leg1, 200, "OK", "x1", CONTACT, calleeSdp("callee-x1")));
+    toGateway(RawSip.response(cancel, 200, "OK", "x1", "", ""));
+    toGateway(RawSip.response(leg1, 200, "OK", "x1", CONTACT, calleeSdp("callee-x1")));
     boolean ackSeen = false;
     boolean byeSeen = false;
     String leg2 = null;
@@ -426,11 +411,11 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
         ackSeen = true;
       } else if (callId.equals(leg1Id) && "BYE".equals(method)) {
         byeSeen = true;
-        toGateway(response(msg, 200, "OK", null, "", ""));
+        toGateway(RawSip.response(msg, 200, "OK", null, "", ""));
       } else if ("INVITE".equals(method) && !legs.contains(callId)) {
         leg2 = msg;
         legs.add(callId);
-        toGateway(response(msg, 100, "Trying", null, "", ""));
+        toGateway(RawSip.response(msg, 100, "Trying", null, "", ""));
       }
     }
     assertTrue(ackSeen && byeSeen, "the crossing 2xx is ACKed and BYEd: " + callee.received());

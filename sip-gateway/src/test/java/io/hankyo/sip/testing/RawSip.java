@@ -63,6 +63,31 @@ public final class RawSip {
     return text.replace("\r\n", "\n").replace("\n", "\r\n");
   }
 
+  /**
+   * A response of a raw UAS to a request it received (RFC 3261 section 8.2.6: Via, From, Call-ID and CSeq copied, To
+   * copied with {@code toTag} added when it has none).
+   *
+   * @param extra further header lines, each ending in a newline (e.g. a Contact), or ""
+   * @param body an SDP body (Content-Type application/sdp), or "" for none
+   */
+  public static String response(String request, int status, String reason, String toTag, String extra,
+      String body) {
+    String to = header(request, "To");
+    if (toTag != null && tag(to) == null) {
+      to = to + ";tag=" + toTag;
+    }
+    String b = crlf(body);
+    return crlf("SIP/2.0 " + status + " " + reason + "\n"
+        + "Via: " + header(request, "Via") + "\n"
+        + "From: " + header(request, "From") + "\n"
+        + "To: " + to + "\n"
+        + "Call-ID: " + header(request, "Call-ID") + "\n"
+        + "CSeq: " + header(request, "CSeq") + "\n"
+        + extra
+        + (body.isEmpty() ? "" : "Content-Type: application/sdp\n")
+        + "Content-Length: " + b.length() + "\n\n") + b;
+  }
+
   /** The status code of a response, or -1 for a request. */
   public static int status(String message) {
     Matcher m = Pattern.compile("^SIP/2\\.0 (\\d{3})").matcher(message);
