@@ -417,7 +417,7 @@ public final class HttpApi extends AllDirectives {
   private static ApiProblem flowProblem(List<ApiProblem.FieldError> errors) {
     ApiProblem.FieldError first = errors.get(0);
     String detail = "the call flow has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
-        + "; first: " + first.pointer() + ": " + first.detail();
+        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
     return ApiProblem.invalid(detail, errors);
   }
 

@@ -635,6 +635,7 @@ class HttpApiRouteTest {
       assertProblem(send("PUT", path, KEY_A, FLOW.replace("03-1111-1111", "0120-123-456")), 400,
           "/steps/sales/targets/0/to");
       assertProblem(send("PUT", path, KEY_A, "{\"start\": "), 400, "malformed JSON");
+      assertProblem(send("PUT", path, KEY_A, "[]"), 400, "first: the document: ");
       assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/flow", KEY_A, FLOW), 404, "nope");
       assertProblem(send("PUT", path, KEY_B, FLOW), 404);
       assertEquals(0, json(get(path)).get("version").asInt(), "nothing stored by the refused requests");

@@ -75,6 +75,11 @@ public final class WavPromptLoader {
    * @return the prompt at 8 kHz mono
    * @throws InvalidPromptException when the audio is refused
    */
+  /** Samples in one 20 ms frame at 8 kHz: a prompt shorter than that has nothing to play. */
+  private static final int FRAME_SAMPLES = 160;
+  /** How much shorter than its header announces a file may be (resampling rounds): more is a truncated file. */
+  private static final long TRUNCATION_SLACK_MILLIS = 40;
+
   public Prompt load(String name, byte[] wav) throws InvalidPromptException {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(wav, "wav");
@@ -104,10 +109,20 @@ public final class WavPromptLoader {
       throw new InvalidPromptException(InvalidPromptException.Reason.NOT_WAV,
           "prompt " + name + ": damaged WAV file (" + e.getMessage() + ")");
     }
-    if (samples.length == 0) {
-      throw new InvalidPromptException(InvalidPromptException.Reason.EMPTY, "prompt " + name + " has no audio");
+    long millis = samples.length * 1000L / Codec.CLOCK_RATE;
+    if (samples.length < FRAME_SAMPLES) {
+      throw new InvalidPromptException(InvalidPromptException.Reason.EMPTY,
+          "prompt " + name + " has no audio (" + millis + " ms, less than one 20 ms frame)");
     }
-    checkDuration(name, samples.length * 1000L / Codec.CLOCK_RATE);
+    if (frames > 0 && format.getFrameRate() > 0) {
+      long declared = (long) (frames * 1000.0 / format.getFrameRate());
+      if (millis + TRUNCATION_SLACK_MILLIS < declared) {
+        throw new InvalidPromptException(InvalidPromptException.Reason.NOT_WAV, "prompt " + name
+            + ": truncated WAV file (its header announces " + declared + " ms of audio, the file holds " + millis
+            + " ms)");
+      }
+    }
+    checkDuration(name, millis);
     return Prompt.ofSamples(name, samples);
   }
 

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
@@ -148,6 +149,19 @@ class WavPromptLoaderTest {
     assertTrue(e.getMessage().contains("the limit is 100000"), e.getMessage());
     byte[] empty = sineWav(new AudioFormat(8000, 16, 1, true, false), 0.0);
     assertReason(InvalidPromptException.Reason.EMPTY, "no audio", empty);
+    // a header that announces audio, with none after it (a 44-byte WAV), and less than one frame of audio
+    byte[] oneSecond = sineWav(new AudioFormat(8000, 16, 1, true, false), 1.0);
+    assertReason(InvalidPromptException.Reason.EMPTY, "no audio", Arrays.copyOf(oneSecond, 44));
+    assertReason(InvalidPromptException.Reason.EMPTY, "less than one 20 ms frame",
+        sineWav(new AudioFormat(8000, 16, 1, true, false), 0.01));
+  }
+
+  @Test
+  void refusesATruncatedFile() throws Exception {
+    byte[] twoSeconds = sineWav(new AudioFormat(16000, 16, 1, true, false), 2.0);
+    byte[] cut = Arrays.copyOf(twoSeconds, twoSeconds.length / 4);
+    assertReason(InvalidPromptException.Reason.NOT_WAV, "truncated WAV file", cut);
+    assertEquals(2000, loader.load("whole", twoSeconds).durationMillis(), 40, "the whole file still loads");
   }
 
   @Test
