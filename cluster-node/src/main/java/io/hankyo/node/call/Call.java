@@ -363,8 +363,11 @@ public final class Call
     }
   }
 
-  /** How often a call in a queue renews its lease there (the queue frees the line of a call silent for 60 s). */
-  static final Duration QUEUE_RENEW_INTERVAL = Duration.ofSeconds(20);
+  /**
+   * How often a call in a queue renews its lease there: a third of the queue's lease (CallQueue frees the line of a
+   * call that has not renewed for a whole lease), so two renewals may be lost before the line is.
+   */
+  static final Duration QUEUE_RENEW_INTERVAL = CallQueue.Settings.defaults().lease().dividedBy(3);
 
   /** Registers the entity type with sharding. */
   public static void init(ClusterSharding sharding, Dependencies deps) {
