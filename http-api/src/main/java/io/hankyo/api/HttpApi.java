@@ -561,7 +561,17 @@ public final class HttpApi extends AllDirectives {
             () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
       }
       if (type.equals("application/json")) {
-        return jsonBody(PromptTextRequest.class, req -> {
+        // read up to the WAV limit, not the JSON one: a WAV file sent with the wrong Content-Type is told so (415)
+        // instead of being called too large for JSON (413)
+        return wavBody(settings.maxPromptBytes(), body -> {
+          if (isRiffWave(body)) {
+            throw Problems.unsupportedMediaType("the body is a WAV file but Content-Type is " + entity.getContentType()
+                + "; send a WAV file with Content-Type: audio/wav, or {\"text\": \"...\"} as application/json");
+          }
+          if (body.length > settings.maxBodyBytes()) {
+            throw tooLarge(body.length, settings.maxBodyBytes());
+          }
+          PromptTextRequest req = ApiJson.readBody(body, PromptTextRequest.class);
           String text = Validation.promptText(req.text());
           String voice = Validation.voice(req.voice());
           return respond(() -> backend.storePromptText(operator, name, text, voice), this::promptStoredResponse);
@@ -570,6 +580,12 @@ public final class HttpApi extends AllDirectives {
       throw Problems.unsupportedMediaType("Content-Type must be audio/wav (or audio/x-wav, audio/wave) for a WAV "
           + "file, or application/json for {\"text\": \"...\"}; got " + entity.getContentType());
     });
+  }
+
+  /** Whether {@code body} starts like a WAV file: a RIFF chunk of form type WAVE (the RIFF/WAVE header). */
+  private static boolean isRiffWave(byte[] body) {
+    return body.length >= 12 && body[0] == 'R' && body[1] == 'I' && body[2] == 'F' && body[3] == 'F'
+        && body[8] == 'W' && body[9] == 'A' && body[10] == 'V' && body[11] == 'E';
   }
 
   private HttpResponse promptStoredResponse(PromptStored stored) {

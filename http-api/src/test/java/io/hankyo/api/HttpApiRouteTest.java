@@ -1182,6 +1182,10 @@ class HttpApiRouteTest {
       // other media types: 415; nothing: 400
       assertProblem(putWav(KEY_A, "x", TestWavs.pcm16(8000, 1, 800), "audio/mpeg"), 415, "audio/wav");
       assertProblem(sendRaw("PUT", "/v1/prompts/x", KEY_A, BodyPublishers.ofString("a"), "text/plain"), 415);
+      // a WAV file with the JSON media type is told it is a WAV file, not that it is too large for JSON
+      assertProblem(putWav(KEY_A, "x", TestWavs.pcm16(8000, 1, 8000), "application/json"), 415, "is a WAV file");
+      // JSON text prompts keep the JSON body limit (1024 bytes here)
+      assertProblem(send("PUT", "/v1/prompts/x", KEY_A, "{\"text\": \"" + "a".repeat(2000) + "\"}"), 413, "1024");
       assertProblem(sendRaw("PUT", "/v1/prompts/x", KEY_A, BodyPublishers.noBody(), "audio/wav"), 400, "empty");
       assertProblem(get("/v1/prompts/x"), 404);
     }
