@@ -20,6 +20,7 @@ import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.flow.ScheduleStep;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
@@ -345,22 +346,34 @@ public final class Call
     }
   }
 
-  /** The port to the {@link CallQueue} entities (コールキューイング): one per operator and queue name. */
+  /**
+   * The port to the {@link CallQueue} entities (コールキューイング): one per advertiser and queue name, or per tracking
+   * number and queue name ({@link CallQueue.QueueKey}).
+   */
   public interface Queues {
     /** No queues: a queue step ends the call as a flow error. */
-    Queues NONE = (operatorId, queue, command) -> {
+    Queues NONE = (key, command) -> {
       throw new UnsupportedOperationException("no call queues");
     };
 
-    /** Sends {@code command} to the queue {@code queue} of {@code operatorId}. */
-    void tell(String operatorId, String queue, CallQueue.Command command);
+    /** Sends {@code command} to the queue {@code key}. */
+    void tell(CallQueue.QueueKey key, CallQueue.Command command);
 
     /** The cluster's queues, through sharding. */
     static Queues sharded(ClusterSharding sharding) {
       CallQueue.init(sharding);
-      return (operatorId, queue, command) ->
-          sharding.entityRefFor(CallQueue.ENTITY_KEY, CallQueue.entityId(operatorId, queue)).tell(command);
+      return (key, command) -> sharding.entityRefFor(CallQueue.ENTITY_KEY, key.entityId()).tell(command);
     }
+  }
+
+  /**
+   * The queue {@code queue} of this call's flow: the advertiser's, or the tracking number's own when the flow's queue
+   * steps naming it say {@code "scope": "number"} (the parser makes them agree).
+   */
+  static CallQueue.QueueKey queueKey(NumberRoute route, String queue) {
+    boolean perNumber = route.flow() != null && route.flow().steps().values().stream()
+        .anyMatch(step -> step instanceof QueueStep q && q.queue().equals(queue) && q.scope() == QueueStep.Scope.NUMBER);
+    return new CallQueue.QueueKey(route.operatorId(), route.clientId(), perNumber ? route.dialinId() : null, queue);
   }
 
   /**
@@ -684,7 +697,7 @@ public final class Call
           ctx.getLog().warn("call {}: no call queues on this node; releasing", trnId);
           gateway.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ERROR));
         } else {
-          deps.queues().tell(arrived.route().operatorId(), q.queue(),
+          deps.queues().tell(queueKey(arrived.route(), q.queue()),
               new CallQueue.Enter(trnId, q.lines(), queueNotifications(), queueReplies()));
           timers.startTimerWithFixedDelay(QUEUE_RENEW_KEY, new RenewQueue(), QUEUE_RENEW_INTERVAL);
         }
@@ -717,14 +730,14 @@ public final class Call
   private void leaveQueue(CallArrived arrived, String queue) {
     timers.cancel(QUEUE_RENEW_KEY);
     if (queue != null && deps.queues() != Queues.NONE) {
-      deps.queues().tell(arrived.route().operatorId(), queue,
+      deps.queues().tell(queueKey(arrived.route(), queue),
           new CallQueue.Leave(trnId, ctx.getSystem().ignoreRef()));
     }
   }
 
   private ReplyEffect<Event, State> renewQueue(CallArrived arrived, FlowState flow) {
     if (flow != null && flow.queue() != null && deps.queues() != Queues.NONE) {
-      deps.queues().tell(arrived.route().operatorId(), flow.queue(),
+      deps.queues().tell(queueKey(arrived.route(), flow.queue()),
           new CallQueue.Renew(trnId, queueNotifications(), queueReplies()));
     } else {
       timers.cancel(QUEUE_RENEW_KEY);

@@ -39,10 +39,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * every call whose flow names the queue, handed out in FIFO order. Sharded and event-sourced, so the line count holds
  * across all nodes of the cluster and after a restart.
  *
- * <p><b>Entity id</b> = {@link #entityId(String, String) operator id + '|' + queue name}, e.g. {@code op-1|support}:
- * one queue per name per operator, shared by every tracking number of that operator whose flow names it. Both parts
- * are escaped ({@code %} → {@code %25}, {@code |} → {@code %7C}), so the id has exactly one {@code |}. Persistence id
- * = {@code CallQueue|op-1|support} ({@link PersistenceId#ofUniqueId}, because {@link PersistenceId#of} refuses an
+ * <p><b>Entity id</b> = {@link QueueKey#entityId()}: operator, advertiser and queue name (and the tracking number
+ * when the flow's queue step has {@code "scope": "number"}), e.g. {@code op-1|adv-1|support}: one queue per name per
+ * advertiser, shared by every tracking number of that advertiser whose flow names it. Persistence id =
+ * {@code CallQueue|op-1|adv-1|support} ({@link PersistenceId#ofUniqueId}, because {@link PersistenceId#of} refuses an
  * entity id that contains its separator).
  *
  * <p><b>Lines and waiting.</b> {@link Enter} takes a free line ({@link Granted}) or a place at the back of the queue
@@ -445,31 +445,63 @@ public final class CallQueue
   // ---------------------------------------------------------------------------------------------------- entity id
 
   /**
-   * The entity id of queue {@code queue} of operator {@code operatorId}: both escaped ({@code %} → {@code %25},
-   * {@code |} → {@code %7C}) and joined with {@code |}.
+   * Whose queue and which: the operator, the advertiser, the tracking number when the flow's queue step has {@code
+   * "scope": "number"} (null for the default {@code "advertiser"}: every number of the advertiser that names the queue
+   * shares its lines), and the queue name. Queues are never shared across advertisers, even of one operator.
    *
-   * @throws IllegalArgumentException when either part is blank
+   * <p>Entity id: the parts escaped ({@code %} → {@code %25}, {@code |} → {@code %7C}) and joined with {@code |}:
+   * {@code op-1|adv-1|support} for an advertiser's queue, {@code op-1|adv-1|support|number-7} for a number's.
+   *
+   * @param operatorId the operator (not blank)
+   * @param clientId the advertiser's client_id (not blank)
+   * @param dialinId the tracking number's dialin_id for a number's own queue; null for the advertiser's
+   * @param queue the queue name of the flow (not blank)
    */
-  public static String entityId(String operatorId, String queue) {
-    if (operatorId == null || operatorId.isBlank() || queue == null || queue.isBlank()) {
-      throw new IllegalArgumentException("operator id and queue name must not be blank");
+  public record QueueKey(String operatorId, String clientId, String dialinId, String queue) {
+    /** @throws IllegalArgumentException when a part is blank */
+    public QueueKey {
+      if (blank(operatorId) || blank(clientId) || blank(queue) || (dialinId != null && dialinId.isBlank())) {
+        throw new IllegalArgumentException("operator id, client id, queue name (and dialin id when given) must not be "
+            + "blank");
+      }
     }
-    return escape(operatorId) + "|" + escape(queue);
-  }
 
-  /**
-   * The (operator id, queue name) of an entity id made by {@link #entityId}.
-   *
-   * @return a list of two: operator id, queue name
-   * @throws IllegalArgumentException when the id is not of that shape
-   */
-  public static List<String> parseEntityId(String entityId) {
-    int bar = entityId == null ? -1 : entityId.indexOf('|');
-    if (bar <= 0 || bar == entityId.length() - 1 || entityId.indexOf('|', bar + 1) >= 0) {
-      throw new IllegalArgumentException(
-          "a call queue's entity id is <operator id>|<queue name> (escaped), got '" + entityId + "'");
+    /** The queue named {@code queue} of the advertiser {@code clientId} (scope {@code "advertiser"}). */
+    public static QueueKey ofAdvertiser(String operatorId, String clientId, String queue) {
+      return new QueueKey(operatorId, clientId, null, queue);
     }
-    return List.of(unescape(entityId.substring(0, bar)), unescape(entityId.substring(bar + 1)));
+
+    /** The entity id, see the class comment. */
+    public String entityId() {
+      String id = escape(operatorId) + "|" + escape(clientId) + "|" + escape(queue);
+      return dialinId == null ? id : id + "|" + escape(dialinId);
+    }
+
+    /**
+     * The key of an entity id made by {@link #entityId()}.
+     *
+     * @throws IllegalArgumentException when the id is not of that shape
+     */
+    public static QueueKey parse(String entityId) {
+      String[] parts = entityId == null ? new String[0] : entityId.split("\\|", -1);
+      if (parts.length != 3 && parts.length != 4) {
+        throw new IllegalArgumentException("a call queue's entity id is <operator id>|<client id>|<queue name>"
+            + "[|<dialin id>] (escaped), got '" + entityId + "'");
+      }
+      return new QueueKey(unescape(parts[0]), unescape(parts[1]), parts.length == 4 ? unescape(parts[3]) : null,
+          unescape(parts[2]));
+    }
+
+    private static boolean blank(String s) {
+      return s == null || s.isBlank();
+    }
+
+    /** For messages: {@code queue 'support' of advertiser adv-1} (or {@code of number n-7 of advertiser adv-1}). */
+    @Override
+    public String toString() {
+      return "queue '" + queue + "' of " + (dialinId == null ? "" : "number " + dialinId + " of ") + "advertiser "
+          + clientId;
+    }
   }
 
   private static String escape(String s) {
@@ -499,10 +531,10 @@ public final class CallQueue
   /**
    * The behavior of queue {@code entityId}.
    *
-   * @throws IllegalArgumentException when the id is not {@code <operator id>|<queue name>}
+   * @throws IllegalArgumentException when the id is not a {@link QueueKey#entityId()}
    */
   public static Behavior<Command> create(String entityId, Settings settings) {
-    parseEntityId(entityId);
+    QueueKey.parse(entityId);
     Objects.requireNonNull(settings, "settings");
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CallQueue(entityId, settings, timers)));
   }
@@ -575,7 +607,7 @@ public final class CallQueue
     QueueState planned = grantWaiting(new QueueState(c.lines(), s.held(), s.waiting()), at, grants);
     boolean granted = planned.waiting().isEmpty() && planned.lineFree();
     if (!granted && planned.waiting().size() >= settings.maxWaiting()) {
-      return Effect().reply(c.replyTo(), StatusReply.error("queue " + queueId + " is full: "
+      return Effect().reply(c.replyTo(), StatusReply.error(QueueKey.parse(queueId) + " is full: "
           + planned.waiting().size() + " calls are waiting (at most " + settings.maxWaiting() + ")"));
     }
     Entered entered = new Entered(c.trnId(), c.caller(), c.lines(), granted, at, at.plus(settings.lease()));
@@ -626,7 +658,7 @@ public final class CallQueue
     Optional<Member> present = c.trnId() == null ? Optional.empty() : s.member(c.trnId());
     if (present.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error(
-          "call " + c.trnId() + " is not in queue " + queueId + " (it left, or its lease ran out)"));
+          "call " + c.trnId() + " is not in " + QueueKey.parse(queueId) + " (it left, or its lease ran out)"));
     }
     return again(s, present.get(), c.caller(), c.replyTo());
   }

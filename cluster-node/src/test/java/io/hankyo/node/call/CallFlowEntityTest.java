@@ -254,9 +254,13 @@ class CallFlowEntityTest {
   @Test
   void aQueueOfOneLineConnectsTheSecondCallerWhenTheFirstHangsUp() {
     // the real CallQueue entity, reached through the Queues port
-    String queueId = io.hankyo.node.queue.CallQueue.entityId("op1", "support-" + trnId);
+    String queueId = io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser("op1", "adv1", "support-" + trnId).entityId();
     var queue = testKit.spawn(io.hankyo.node.queue.CallQueue.create(queueId));
-    Call.Queues queues = (operator, name, command) -> queue.tell(command);
+    java.util.List<io.hankyo.node.queue.CallQueue.QueueKey> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Call.Queues queues = (key, command) -> {
+      keys.add(key);
+      queue.tell(command);
+    };
     NumberRoute r = CallFixtures.route();
     NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
         r.din(), r.forwardTo(), false, QUEUE, 1);
@@ -294,5 +298,25 @@ class CallFlowEntityTest {
     CallInstruction.Forward fwdB = gatewayB.expectMessageClass(CallInstruction.Forward.class,
         java.time.Duration.ofSeconds(5));
     assertEquals("+81333333333", fwdB.destination().e164(), "A's line went to B");
+    assertTrue(keys.stream().allMatch(k -> k.equals(new io.hankyo.node.queue.CallQueue.QueueKey(r.operatorId(),
+        r.clientId(), null, "support"))), "the advertiser's queue, named by the flow: " + keys);
+  }
+
+  @Test
+  void aQueueIsTheAdvertisersUnlessItsScopeIsTheNumber() {
+    NumberRoute r = CallFixtures.route();
+    CallFlow perNumber = CallFlowParser.parse("""
+        {"start": "q", "steps": {
+          "q": {"type": "queue", "queue": "support", "scope": "number", "lines": 1, "hold_prompt": "hold",
+                "targets": [{"to": "03-3333-3333"}], "timeout": "bye"},
+          "bye": {"type": "hangup"}}}""");
+    NumberRoute numberRoute = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(),
+        r.dialinName(), r.din(), r.forwardTo(), false, perNumber, 1);
+    assertEquals(new io.hankyo.node.queue.CallQueue.QueueKey(r.operatorId(), r.clientId(), r.dialinId(), "support"),
+        Call.queueKey(numberRoute, "support"));
+    NumberRoute advertiserRoute = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(),
+        r.dialinName(), r.din(), r.forwardTo(), false, QUEUE, 1);
+    assertEquals(io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser(r.operatorId(), r.clientId(), "support"),
+        Call.queueKey(advertiserRoute, "support"));
   }
 }

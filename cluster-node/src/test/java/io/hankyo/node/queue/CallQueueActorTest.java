@@ -39,10 +39,11 @@ class CallQueueActorTest {
 
   @Test
   void oneLineTwoCallersThenADeadCallersLeaseRunsOut() {
-    // Short lease, frequent sweeps, no recovery grace: the timer does what sweeps by hand do in CallQueueTest.
+    // Short lease, frequent sweeps, no recovery grace: the timer does what sweeps by hand do in CallQueueTest. The
+    // lease (2 s) outlasts the steps before b's lease should run out, even on a loaded machine (600 ms did not).
     var settings = new CallQueue.Settings(
-        10, Duration.ofMillis(600), Duration.ofMillis(100), Duration.ZERO, Clock.systemUTC());
-    String id = CallQueue.entityId("op-1", "sales");
+        10, Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ZERO, Clock.systemUTC());
+    String id = CallQueue.QueueKey.ofAdvertiser("op-1", "adv-1", "sales").entityId();
     ActorRef<CallQueue.Command> queue = testKit.spawn(CallQueue.create(id, settings));
     TestProbe<StatusReply<Standing>> replies = testKit.createTestProbe();
     TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
@@ -66,7 +67,7 @@ class CallQueueActorTest {
     queue.tell(new CallQueue.Enter("c", 1, c.ref(), replies.ref()));
     assertEquals(new Queued(id, "c", 1), replies.receiveMessage().getValue());
     Notification toC = null;
-    for (int i = 0; i < 20 && toC == null; i++) {
+    for (int i = 0; i < 60 && toC == null; i++) {
       queue.tell(new CallQueue.Renew("c", null, replies.ref()));
       StatusReply<Standing> standing = replies.receiveMessage();
       assertTrue(standing.isSuccess(), "c keeps its place while it renews");

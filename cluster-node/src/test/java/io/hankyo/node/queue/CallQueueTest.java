@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * (the entity's own sweep timer is set to an hour so it never interferes).
  */
 class CallQueueTest {
-  private static final String QUEUE = CallQueue.entityId("op-1", "support");
+  private static final String QUEUE = CallQueue.QueueKey.ofAdvertiser("op-1", "adv-1", "support").entityId();
   private static final Instant T0 = Instant.parse("2026-04-01T01:00:00Z");
   private static final Duration LEASE = Duration.ofSeconds(60);
   private static final Duration GRACE = Duration.ofSeconds(30);
@@ -115,13 +115,20 @@ class CallQueueTest {
 
   @Test
   void entityIdEscapesTheSeparator() {
-    assertEquals("op-1|support", QUEUE);
-    assertEquals("op%7C1|sup%25port", CallQueue.entityId("op|1", "sup%port"));
-    assertEquals(List.of("op|1", "sup%port"), CallQueue.parseEntityId(CallQueue.entityId("op|1", "sup%port")));
-    assertEquals(List.of("op%7C", "q"), CallQueue.parseEntityId(CallQueue.entityId("op%7C", "q")));
+    assertEquals("op-1|adv-1|support", QUEUE);
+    CallQueue.QueueKey odd = CallQueue.QueueKey.ofAdvertiser("op|1", "a%b", "sup%port");
+    assertEquals("op%7C1|a%25b|sup%25port", odd.entityId());
+    assertEquals(odd, CallQueue.QueueKey.parse(odd.entityId()));
+    CallQueue.QueueKey perNumber = new CallQueue.QueueKey("op-1", "adv-1", "num|7", "support");
+    assertEquals("op-1|adv-1|support|num%7C7", perNumber.entityId());
+    assertEquals(perNumber, CallQueue.QueueKey.parse(perNumber.entityId()));
+    assertEquals(List.of("op%7C", "q"), List.of(CallQueue.QueueKey.parse(
+        CallQueue.QueueKey.ofAdvertiser("op%7C", "c", "q").entityId()).operatorId(), "q"));
     assertThrows(IllegalArgumentException.class, () -> CallQueue.create("no-separator"));
-    assertThrows(IllegalArgumentException.class, () -> CallQueue.create("a|b|c"));
-    assertThrows(IllegalArgumentException.class, () -> CallQueue.entityId(" ", "q"));
+    assertThrows(IllegalArgumentException.class, () -> CallQueue.create("a|b"));
+    assertThrows(IllegalArgumentException.class, () -> CallQueue.create("a|b|c|d|e"));
+    assertThrows(IllegalArgumentException.class, () -> CallQueue.QueueKey.ofAdvertiser(" ", "c", "q"));
+    assertThrows(IllegalArgumentException.class, () -> new CallQueue.QueueKey("o", "c", " ", "q"));
   }
 
   /** The case: a queue of 2 lines with 4 callers. */
@@ -268,7 +275,7 @@ class CallQueueTest {
 
     var lateRenew = kit.<StatusReply<Standing>>runCommand(r -> new Renew("c1", null, r));
     assertTrue(lateRenew.reply().isError(), "a call whose lease ran out is told it holds nothing");
-    assertTrue(lateRenew.reply().getError().getMessage().contains("not in queue op-1|support"));
+    assertTrue(lateRenew.reply().getError().getMessage().contains("not in queue 'support' of advertiser adv-1"));
   }
 
   @Test
@@ -280,7 +287,7 @@ class CallQueueTest {
     entered("c4", 1);
     var full = enter("c5", 1);
     assertTrue(full.hasNoEvents());
-    assertEquals("queue op-1|support is full: 3 calls are waiting (at most 3)", full.reply().getError().getMessage());
+    assertEquals("queue 'support' of advertiser adv-1 is full: 3 calls are waiting (at most 3)", full.reply().getError().getMessage());
     assertEquals(queued("c4", 3), entered("c4", 1), "a call already waiting is not refused");
     leave("c3");
     caller("c4").expectMessageClass(PositionChanged.class);

@@ -255,6 +255,7 @@ public final class CallFlowParser {
           reachability(start);
         }
         loops();
+        queueScopes(steps);
       }
       if (!violations.isEmpty()) {
         return null;
@@ -309,6 +310,23 @@ public final class CallFlowParser {
         if (!reached.contains(id)) {
           add(pointer("/steps", id), "step '" + id + "' is never reached from the start step '" + start
               + "'; link to it from another step or remove it");
+        }
+      }
+    }
+
+    /** Steps naming the same queue must agree on whose lines it has (the queue entity is chosen by the scope). */
+    private void queueScopes(Map<String, FlowStep> steps) {
+      Map<String, QueueStep> first = new HashMap<>();
+      Map<String, String> firstId = new HashMap<>();
+      for (Map.Entry<String, FlowStep> e : steps.entrySet()) {
+        if (e.getValue() instanceof QueueStep q) {
+          QueueStep seen = first.putIfAbsent(q.queue(), q);
+          firstId.putIfAbsent(q.queue(), e.getKey());
+          if (seen != null && seen.scope() != q.scope()) {
+            add(pointer(pointer("/steps", e.getKey()), "scope"), "queue '" + q.queue() + "' has scope \""
+                + seen.scope().jsonName() + "\" in step '" + firstId.get(q.queue()) + "'; steps naming the same "
+                + "queue must give the same scope");
+          }
         }
       }
     }
@@ -419,7 +437,7 @@ public final class CallFlowParser {
           return ok() ? new ForwardStep(targets, failed) : null;
         }
         case QueueStep.TYPE:
-          return queue(new Fields(this, node, p, "a queue step", List.of("type", "queue", "lines", "hold_prompt",
+          return queue(new Fields(this, node, p, "a queue step", List.of("type", "queue", "scope", "lines", "hold_prompt",
               "announce_position", "max_wait_sec", "targets", "timeout", "failed")));
         case HangupStep.TYPE: {
           Fields f = new Fields(this, node, p, "a hangup step", List.of("type", "prompt"));
@@ -654,6 +672,16 @@ public final class CallFlowParser {
 
     private QueueStep queue(Fields f) {
       String queue = name(f, "queue", true, "the queue name; calls waiting for the same queue share its lines");
+      QueueStep.Scope scope = QueueStep.Scope.ADVERTISER;
+      JsonNode sc = f.get("scope");
+      if (sc != null) {
+        if (sc.isTextual() && sc.asText().equals("number")) {
+          scope = QueueStep.Scope.NUMBER;
+        } else if (!sc.isTextual() || !sc.asText().equals("advertiser")) {
+          add(f.at("scope"), "must be \"advertiser\" (the advertiser's numbers share the queue's lines; the "
+              + "default) or \"number\" (this number's own lines); got " + describe(sc));
+        }
+      }
       int lines = f.integer("lines", 1, MAX_LINES, null, "lines (回線数)");
       String hold = name(f, "hold_prompt", true, "the prompt played in a loop while the caller waits");
       Boolean announce = f.bool("announce_position", false);
@@ -664,7 +692,7 @@ public final class CallFlowParser {
       if (!ok()) {
         return null;
       }
-      return new QueueStep(queue, lines, hold, Boolean.TRUE.equals(announce), maxWait, targets, timeout, failed);
+      return new QueueStep(queue, scope, lines, hold, Boolean.TRUE.equals(announce), maxWait, targets, timeout, failed);
     }
 
     private List<ForwardTarget> targets(Fields f) {

@@ -85,6 +85,7 @@ public final class CallFlowWriter {
       }
     } else if (step instanceof QueueStep q) {
       n.put("queue", q.queue());
+      n.put("scope", q.scope().jsonName());
       n.put("lines", q.lines());
       n.put("hold_prompt", q.holdPrompt());
       n.put("announce_position", q.announcePosition());

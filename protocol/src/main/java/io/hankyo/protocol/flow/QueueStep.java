@@ -18,8 +18,11 @@ import java.util.Objects;
  *  "max_wait_sec": 120, "targets": [{"to": "03-3333-3333", "ring_sec": 20}], "timeout": "sorry"}
  * }</pre>
  *
- * @param queue the queue name (1-64 characters of A-Z a-z 0-9 _ . -); the calls waiting for the same queue share
- *     its lines
+ * @param queue the queue name (1-64 characters of A-Z a-z 0-9 _ . -); the calls waiting for the same queue of the
+ *     same owner (see {@code scope}) share its lines
+ * @param scope who owns the queue's lines: {@link Scope#ADVERTISER} (default: every number of the advertiser whose
+ *     flow names this queue shares them) or {@link Scope#NUMBER} (this tracking number alone); never shared across
+ *     advertisers
  * @param lines the line count (回線数), at least 1
  * @param holdPrompt the prompt played in a loop while waiting
  * @param announcePosition whether the caller hears their position when it changes (default false)
@@ -30,6 +33,7 @@ import java.util.Objects;
  */
 public record QueueStep(
     @JsonProperty("queue") String queue,
+    @JsonProperty("scope") Scope scope,
     @JsonProperty("lines") int lines,
     @JsonProperty("hold_prompt") String holdPrompt,
     @JsonProperty("announce_position") boolean announcePosition,
@@ -43,8 +47,25 @@ public record QueueStep(
   /** Default of {@code max_wait_sec}. */
   public static final int DEFAULT_MAX_WAIT_SEC = 300;
 
+  /** Who owns a queue's lines (issue 3: a queue is per advertiser or per number, as the flow says). */
+  public enum Scope {
+    /** Shared by the advertiser's numbers that name the queue ({@code "advertiser"}). */
+    @JsonProperty("advertiser")
+    ADVERTISER,
+    /** This tracking number's own ({@code "number"}). */
+    @JsonProperty("number")
+    NUMBER;
+
+    /** The JSON name: {@code advertiser} or {@code number}. */
+    public String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Checks the parts; a null {@code scope} (documents stored before it existed) is {@link Scope#ADVERTISER}. */
   public QueueStep {
     Objects.requireNonNull(queue, "queue");
+    scope = scope == null ? Scope.ADVERTISER : scope;
     Objects.requireNonNull(holdPrompt, "holdPrompt");
     Objects.requireNonNull(timeout, "timeout");
     targets = List.copyOf(targets);

@@ -65,5 +65,21 @@ class CallFlowJsonTest {
     assertTrue(doc.contains("{\"date\":\"2026-05-05\",\"closed\":false}"), doc);
     assertTrue(doc.contains("\"sorry\":{\"type\":\"hangup\"}"), doc);
     assertTrue(doc.contains("\"max_digits\":2"), doc);
+    assertTrue(doc.contains("\"scope\":\"advertiser\""), doc);
+  }
+
+  @Test
+  void aQueueOfOneNumberKeepsItsScope() throws Exception {
+    CallFlow flow = CallFlowParser.parse("""
+        {"start": "q", "steps": {
+          "q": {"type": "queue", "queue": "q1", "scope": "number", "lines": 1, "hold_prompt": "hold",
+                "targets": [{"to": "090-1234-5678"}], "timeout": "bye"},
+          "bye": {"type": "hangup"}}}""");
+    assertEquals(QueueStep.Scope.NUMBER, ((QueueStep) flow.step("q")).scope());
+    assertEquals(flow, CallFlowParser.parse(CallFlowWriter.toJson(flow)));
+    assertEquals(flow, JSON.readValue(JSON.writeValueAsString(flow), CallFlow.class));
+    // a flow stored in an event before queues had a scope reads back as an advertiser's queue
+    String old = JSON.writeValueAsString(flow).replace("\"scope\":\"number\",", "");
+    assertEquals(QueueStep.Scope.ADVERTISER, ((QueueStep) JSON.readValue(old, CallFlow.class).step("q")).scope());
   }
 }

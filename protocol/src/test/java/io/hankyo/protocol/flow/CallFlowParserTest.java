@@ -114,6 +114,7 @@ class CallFlowParserTest {
       assertEquals(1, m.maxDigits());
       QueueStep q = (QueueStep) flow.step("q");
       assertFalse(q.announcePosition());
+      assertEquals(QueueStep.Scope.ADVERTISER, q.scope(), "a queue's lines are the advertiser's unless it says");
       assertEquals(QueueStep.DEFAULT_MAX_WAIT_SEC, q.maxWaitSec());
       assertEquals("m", q.failedStep());
       ScheduleStep s = (ScheduleStep) flow.step("s");
@@ -317,6 +318,21 @@ class CallFlowParserTest {
     }
 
     @Test
+    void stepsNamingOneQueueAgreeOnItsScope() {
+      List<FlowViolation> v = violations("""
+          {"start": "a", "steps": {
+            "a": {"type": "queue", "queue": "q1", "lines": 1, "hold_prompt": "h", "targets": [{"to": "03-1111-1111"}],
+                  "timeout": "b"},
+            "b": {"type": "queue", "queue": "q1", "scope": "number", "lines": 1, "hold_prompt": "h",
+                  "targets": [{"to": "03-1111-1111"}], "timeout": "c"},
+            "c": {"type": "hangup"}}}""");
+      assertEquals(1, v.size(), v.toString());
+      assertEquals("/steps/b/scope", v.get(0).pointer());
+      assertEquals("queue 'q1' has scope \"advertiser\" in step 'a'; steps naming the same queue must give the same "
+          + "scope", v.get(0).message());
+    }
+
+    @Test
     void nullCountsAsAbsent() {
       assertTrue(only(withStep("notice", "{\"type\": \"play\", \"prompt\": null, \"next\": \"menu\"}"),
           "/steps/notice/prompt").startsWith("is required"));
@@ -339,6 +355,10 @@ class CallFlowParserTest {
         "string for bool   | support | {\"type\": \"queue\", \"queue\": \"q\", \"lines\": 1, \"hold_prompt\": \"h\", "
             + "\"announce_position\": \"yes\", \"targets\": [{\"to\": \"03-3333-3333\"}], \"timeout\": \"sorry\"} "
             + "| /steps/support/announce_position | must be true or false; got the string \"yes\"",
+        "bad queue scope   | support | {\"type\": \"queue\", \"queue\": \"q\", \"scope\": \"operator\", "
+            + "\"lines\": 1, \"hold_prompt\": \"h\", \"targets\": [{\"to\": \"03-3333-3333\"}], \"timeout\": "
+            + "\"sorry\"} | /steps/support/scope | must be \"advertiser\" (the advertiser's numbers share the queue's "
+            + "lines; the default) or \"number\" (this number's own lines); got the string \"operator\"",
         "object for array  | sales | {\"type\": \"forward\", \"targets\": {\"to\": \"03-1111-1111\"}} "
             + "| /steps/sales/targets | must be an array of destinations, e.g. [{\"to\": \"03-1234-5678\"}]; got an object",
         "bad prompt name   | closed | {\"type\": \"hangup\", \"prompt\": \"ご案内\"} | /steps/closed/prompt"
