@@ -19,6 +19,7 @@ import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
 import io.hankyo.node.prompt.EspeakSynthesizer;
 import io.hankyo.node.prompt.PromptStore;
+import io.hankyo.node.prompt.QueuePositionPrompts;
 import io.hankyo.sip.media.MediaSettings;
 import io.hankyo.sip.media.WavPromptLoader;
 import io.hankyo.node.cassandra.EmbeddedCassandra;
@@ -224,9 +225,12 @@ public final class HankyoNode implements AutoCloseable {
       ClusterCallControl control = new ClusterCallControl(
           system, sharding, new NumberRoutes(system, sharding, askTimeout), askTimeout,
           hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
-      // the media plane plays the operators' prompts from the cluster-wide store (a per-node cache in front)
+      // the media plane plays the operators' prompts from the cluster-wide store (a per-node cache in front), and
+      // queue position announcements (the operator's own "queue-position-N" prompts, else spoken by espeak-ng)
       SipGateway sip = SipGateway.start(SipGatewaySettings.fromConfig(config), MediaSettings.fromConfig(config),
-          control, cipher, system, prompts::get);
+          control, cipher, system, new QueuePositionPrompts(prompts::get, speech,
+              WavPromptLoader.of(MediaSettings.fromConfig(config)), blocking,
+              promptConfig.getString("queue-position-text"), promptConfig.getInt("queue-position-max")));
 
       bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));

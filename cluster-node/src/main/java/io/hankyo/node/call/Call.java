@@ -9,6 +9,7 @@ import io.hankyo.node.flow.FlowResult;
 import io.hankyo.node.flow.FlowSignal;
 import io.hankyo.node.flow.FlowState;
 import io.hankyo.node.flow.FlowTimer;
+import io.hankyo.node.prompt.QueuePositionPrompts;
 import io.hankyo.node.queue.CallQueue;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.CallArrival;
@@ -680,6 +681,10 @@ public final class Call
       } else if (a instanceof FlowAction.PlayPrompt p) {
         gateway.tell(new CallInstruction.PlayPrompt(trnId, arrived.route().operatorId(), p.prompt(), p.loop(),
             p.token()));
+      } else if (a instanceof FlowAction.AnnouncePosition p) {
+        // the media plane plays position announcements as prompts of a reserved name (QueuePositionPrompts)
+        gateway.tell(new CallInstruction.PlayPrompt(trnId, arrived.route().operatorId(),
+            QueuePositionPrompts.name(p.position()), false, p.token()));
       } else if (a instanceof FlowAction.StopPrompt p) {
         gateway.tell(new CallInstruction.StopPrompt(trnId, p.token()));
       } else if (a instanceof FlowAction.StartTimer t && t.timer().kind() != FlowTimer.Kind.RING) {

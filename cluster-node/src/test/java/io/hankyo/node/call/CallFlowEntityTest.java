@@ -303,6 +303,52 @@ class CallFlowEntityTest {
   }
 
   @Test
+  void aWaitingCallerHearsTheirPositionThenTheHoldPrompt() {
+    CallFlow announcing = CallFlowParser.parse("""
+        {"start": "support", "steps": {
+          "support": {"type": "queue", "queue": "support", "lines": 1, "hold_prompt": "hold", "max_wait_sec": 60,
+                      "announce_position": true, "targets": [{"to": "03-3333-3333", "ring_sec": 15}],
+                      "timeout": "sorry"},
+          "sorry": {"type": "hangup"}}}""");
+    String queueId = io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser("op1", "adv1", "announce-" + trnId)
+        .entityId();
+    var queue = testKit.spawn(io.hankyo.node.queue.CallQueue.create(queueId));
+    Call.Queues queues = (key, command) -> queue.tell(command);
+    NumberRoute r = CallFixtures.route();
+    NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, announcing, 1);
+    String trnA = trnId;
+    String trnB = String.format("%024x", ++counter + 0xf30000L);
+    TestProbe<CallInstruction> gatewayA = gateway;
+    TestProbe<CallInstruction> gatewayB = testKit.createTestProbe();
+    var deps = new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues);
+    var callA = testKit.spawn(Call.create(trnA, deps, null));
+    var callB = testKit.spawn(Call.create(trnB, deps, null));
+    TestProbe<StatusReply<RouteDecision>> decisions = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+
+    callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gatewayA.getRef(), 30_000,
+        decisions.getRef()));
+    decisions.receiveMessage();
+    gatewayA.expectMessageClass(CallInstruction.Forward.class);
+    callB.tell(new Call.Start(CallFixtures.arrival(trnB, Instant.now()), route, 2, gatewayB.getRef(), 30_000,
+        decisions.getRef()));
+    decisions.receiveMessage();
+    gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class);
+    CallInstruction.PlayPrompt position = gatewayB.expectMessageClass(CallInstruction.PlayPrompt.class);
+    assertEquals("queue-position-1", position.prompt(), "B is told it is next");
+    assertFalse(position.loop());
+    assertEquals(r.operatorId(), position.operatorId());
+
+    // the announcement ends: the hold prompt loops
+    callB.tell(new Call.Report(new CallProgress.PromptFinished(trnB, position.token(), Instant.now(), true), acks.getRef()));
+    acks.receiveMessage();
+    CallInstruction.PlayPrompt hold = gatewayB.expectMessageClass(CallInstruction.PlayPrompt.class);
+    assertEquals("hold", hold.prompt());
+    assertTrue(hold.loop());
+  }
+
+  @Test
   void aQueueIsTheAdvertisersUnlessItsScopeIsTheNumber() {
     NumberRoute r = CallFixtures.route();
     CallFlow perNumber = CallFlowParser.parse("""
