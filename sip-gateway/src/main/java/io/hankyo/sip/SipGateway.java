@@ -371,13 +371,18 @@ public final class SipGateway implements AutoCloseable {
     stopAcceptingCalls();
     CompletableFuture<Integer> result = new CompletableFuture<>();
     long deadline = System.nanoTime() + timeout.toNanos();
+    int live = byTrnId.size();
+    if (live > 0) {
+      LOG.info("draining {} live calls for up to {} s before the SIP stack closes", live, timeout.toSeconds());
+    }
     Runnable[] check = new Runnable[1];
     check[0] = () -> {
       if (byTrnId.isEmpty()) {
         result.complete(0);
       } else if (System.nanoTime() >= deadline) {
         int n = releaseAll(EndCause.GATEWAY_FAILURE);
-        LOG.info("drain timed out; released {} calls", n);
+        LOG.warn("drain timed out after {} s: released {} calls still live (BYE, or CANCEL and 503)",
+            timeout.toSeconds(), n);
         result.complete(n);
       } else {
         try {
