@@ -10,14 +10,17 @@ import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.number.NumberKind;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.sip.media.DtmfDigit;
+import io.hankyo.sip.media.MediaDirection;
 import io.hankyo.sip.media.MediaListener;
 import io.hankyo.sip.media.MediaSession;
+import io.hankyo.sip.media.NegotiatedMedia;
 import io.hankyo.sip.media.PlayOutcome;
 import io.hankyo.sip.media.PortsExhaustedException;
 import io.hankyo.sip.media.Prompt;
 import io.hankyo.sip.media.SdpNegotiation;
 import io.hankyo.sip.media.SdpOfferAnswer;
 import io.hankyo.sip.media.SipInfoDtmf;
+import io.hankyo.sip.media.Tones;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
@@ -87,6 +90,22 @@ import org.slf4j.LoggerFactory;
  * ways, PCMU/PCMA transcoded). The caller gets no second 2xx; it is released by BYE whenever the call ends (Release,
  * a failed leg without {@code holdCallerOnFailure}, no instruction within {@code instruction-timeout} after
  * {@code LegFailed} unless a prompt was asked for since). Every media session of the call is closed when it ends.
+ *
+ * <p>While a forward leg after media rings (180/183 without SDP) the caller hears the Japanese ringback tone ({@link
+ * Tones#japaneseRingback()}, looped) unless a prompt has the floor; a 183 with SDP (early media, RFC 3960) is
+ * answered like the 2xx will be and the caller is bridged to the callee's early media instead. Both stop the moment
+ * the leg answers (bridge) or fails.
+ *
+ * <h2>RTP inactivity timeout</h2>
+ *
+ * With {@code hankyo.sip.media.rtp-timeout} above 0, a call answered with media is checked about every quarter of
+ * the timeout: while the caller talks to the gateway (prompts, IVR, a queue, a ringing or failed forward leg), no RTP
+ * from the caller for the timeout ends the call ({@code by CALLER}); once bridged, no RTP from either side for the
+ * timeout ends it ({@code by SYSTEM}); one silent side while the other talks is normal (mute) and does not. A side on
+ * hold (its SDP, initial or of a re-INVITE/UPDATE, is sendonly, recvonly, inactive or c=0.0.0.0: RFC 3264 section
+ * 8.4) is never timed out. The end is like a BYE from the vanished caller: BYE to the caller (it may still be there),
+ * CANCEL or BYE to the callee leg, media closed, {@code Ended} reported with {@link EndCause#MEDIA_TIMEOUT}. Calls
+ * without media anchoring are not watched (their RTP does not pass here; see docs/architecture.md for the gap).
  */
 final class B2buaCall {
   private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
@@ -202,6 +221,17 @@ final class B2buaCall {
   /** The token of the prompt asked for last and not yet over (loading or playing), if {@link #promptActive}. */
   private long promptToken;
   private boolean promptActive;
+
+  /** The next RTP inactivity check of an anchored call (rtp-timeout); null when off or over. */
+  private ScheduledFuture<?> mediaWatch;
+  /** Whether the caller's latest SDP puts its media on hold (RFC 3264 section 8.4): no RTP timeout for it then. */
+  private boolean callerOnHold;
+  /** Whether the callee's latest SDP (answer, or its own re-INVITE/UPDATE offer) puts its media on hold. */
+  private boolean calleeOnHold;
+  /** Whether the caller hears our ringback tone now (a forward leg after media rings). */
+  private boolean ringbackPlaying;
+  /** Whether the caller is bridged to the ringing leg's early media (183 with SDP). */
+  private boolean earlyMedia;
 
   private ScheduledFuture<?> ringFailsafe;
   private ScheduledFuture<?> maxDuration;
@@ -407,6 +437,7 @@ final class B2buaCall {
       throw new IllegalStateException("Content-Type application/sdp", e);
     }
     session.start(accepted.media());
+    callerOnHold = accepted.media().localDirection() != MediaDirection.SENDRECV;
     try {
       inviteSt.sendResponse(ok);
     } catch (SipException | InvalidArgumentException e) {
@@ -424,12 +455,125 @@ final class B2buaCall {
       onPlayPrompt(play);
     }
     okRetransmit = gw.schedule(this, Duration.ofMillis(T1), this::retransmitOk);
+    armMediaWatch();
     maxDuration = gw.schedule(this, gw.settings.maxCallDuration(), () -> {
       if (state != State.ENDED) {
         LOG.info("call {}: max call duration {} reached; releasing", trnId, gw.settings.maxCallDuration());
         release(EndCause.NORMAL_CLEARING);
       }
     });
+  }
+
+  /**
+   * Schedules the next RTP inactivity check: every quarter of {@code rtp-timeout}, at least 100 ms and at most 5 s
+   * apart; nothing when the timeout is off (0).
+   */
+  private void armMediaWatch() {
+    Duration timeout = gw.media.settings().rtpTimeout();
+    if (timeout.isZero() || state == State.ENDED) {
+      return;
+    }
+    long every = Math.max(100, Math.min(5000, timeout.toMillis() / 4));
+    cancel(mediaWatch);
+    mediaWatch = gw.schedule(this, Duration.ofMillis(every), this::checkMedia);
+  }
+
+  /**
+   * One RTP inactivity check (see the class comment): bridged, both sides silent for {@code rtp-timeout}; otherwise
+   * the caller silent for it; sides on hold never count.
+   */
+  private void checkMedia() {
+    mediaWatch = null;
+    if (state == State.ENDED || callerMedia == null || callerMedia.isClosed()) {
+      return;
+    }
+    long timeout = gw.media.settings().rtpTimeout().toMillis();
+    long callerIdle = callerMedia.millisSinceLastReceived();
+    if (state == State.ANSWERED && calleeMedia != null) {
+      long idle = Math.min(callerIdle, calleeMedia.millisSinceLastReceived());
+      if (!callerOnHold && !calleeOnHold && idle >= timeout) {
+        mediaTimeout(HangupParty.SYSTEM, idle);
+        return;
+      }
+    } else if (!callerOnHold && callerIdle >= timeout) {
+      mediaTimeout(HangupParty.CALLER, callerIdle);
+      return;
+    }
+    armMediaWatch();
+  }
+
+  /**
+   * Ends an anchored call whose RTP stopped, as if the caller had hung up: BYE to the caller (it may still be
+   * there; after its ACK, RFC 3261 section 15), CANCEL to a ringing forward leg or BYE to an answered one, media
+   * closed, Ended reported with {@link EndCause#MEDIA_TIMEOUT}.
+   *
+   * @param idleMillis how long nothing came, ms (for the log)
+   */
+  private void mediaTimeout(HangupParty by, long idleMillis) {
+    LOG.info("call {}: no RTP for {} ms (rtp-timeout {}) in state {}; ending it", trnId, idleMillis,
+        gw.media.settings().rtpTimeout(), state);
+    boolean bridged = state == State.ANSWERED;
+    dropHeldAnswer();
+    cancelForward();
+    byeCaller();
+    if (bridged) {
+      sendBye(calleeLeg, ++calleeCSeq);
+    }
+    end(by, EndCause.MEDIA_TIMEOUT, 0);
+    finish();
+  }
+
+  /**
+   * Call progress toward the caller of a media-answered call while its forward leg rings: the ringback tone, looped,
+   * unless a prompt plays or early media is bridged.
+   */
+  private void startRingback() {
+    if (ringbackPlaying || earlyMedia || promptActive || callerMedia == null || state == State.ENDED) {
+      return;
+    }
+    try {
+      callerMedia.play(Tones.japaneseRingback(), true, false);
+      ringbackPlaying = true;
+    } catch (RuntimeException e) {
+      LOG.debug("call {}: ringback not played: {}", trnId, e.toString());
+    }
+  }
+
+  /**
+   * A 183 with SDP of a forward leg after media (early media, RFC 3960): the SDP is read as the answer to our offer,
+   * the callee's session starts and the caller is bridged to it (instead of the ringback tone). When the SDP is
+   * unusable or a prompt has the floor, the ringback tone plays instead.
+   */
+  private void startEarlyMedia(Response response) {
+    if (earlyMedia || promptActive || calleeMedia == null) {
+      startRingback();
+      return;
+    }
+    SdpNegotiation n = calleeSdp.acceptAnswer(new String(response.getRawContent(), StandardCharsets.UTF_8));
+    if (!(n instanceof SdpNegotiation.Accepted accepted)) {
+      startRingback();
+      return;
+    }
+    calleeMedia.start(accepted.media());
+    ringbackPlaying = false; // the bridge stops it
+    callerMedia.bridge(calleeMedia);
+    earlyMedia = true;
+  }
+
+  /** Stops the ringback tone and unbridges early media, if any (the leg answered, failed or was given up). */
+  private void stopCallProgress() {
+    if (ringbackPlaying) {
+      ringbackPlaying = false;
+      if (callerMedia != null) {
+        callerMedia.stopPlaying();
+      }
+    }
+    if (earlyMedia) {
+      earlyMedia = false;
+      if (callerMedia != null) {
+        callerMedia.unbridge();
+      }
+    }
   }
 
   /** The media answer failed: final response to the caller, Ended reported with its status. */
@@ -519,6 +663,7 @@ final class B2buaCall {
     }
     promptToken = play.token();
     promptActive = true;
+    ringbackPlaying = false; // a prompt replaces the ringback tone
     callerMedia.stopPlaying();
     CompletionStage<Optional<Prompt>> lookup;
     try {
@@ -557,6 +702,9 @@ final class B2buaCall {
     played.whenComplete((outcome, e) -> exec.execute(() -> {
       if (outcome == PlayOutcome.FINISHED && promptActive && promptToken == token && state != State.ENDED) {
         promptDone(token, true);
+        if (state == State.EARLY) {
+          startRingback(); // the leg still rings: back to the ringback tone
+        }
       }
     }));
   }
@@ -604,7 +752,10 @@ final class B2buaCall {
       finish();
       return;
     }
-    calleeMedia.start(((SdpNegotiation.Accepted) negotiation).media());
+    NegotiatedMedia answered = ((SdpNegotiation.Accepted) negotiation).media();
+    stopCallProgress();
+    calleeMedia.start(answered);
+    calleeOnHold = answered.localDirection() != MediaDirection.SENDRECV;
     promptActive = false;
     callerMedia.bridge(calleeMedia);
     state = State.ANSWERED;
@@ -775,8 +926,14 @@ final class B2buaCall {
       return;
     }
     if (mediaAnswered) {
-      // the caller is connected to our anchor already: nothing is relayed (the entity may play a prompt)
+      // the caller is connected to our anchor already: nothing is relayed; it hears our ringback tone or the callee's
+      // early media (unless the entity plays a prompt)
       state = State.EARLY;
+      if (status == 183 && SipKit.hasBody(response)) {
+        startEarlyMedia(response);
+      } else {
+        startRingback();
+      }
       if (!ringingReported) {
         ringingReported = true;
         gw.report(new CallProgress.Ringing(trnId, attempt, Instant.now()));
@@ -905,7 +1062,7 @@ final class B2buaCall {
         legFailed(o, response.getStatusCode());
       } else if (mediaAnswered) {
         byeCaller(); // the caller has our 200: the call ends by BYE
-        end(o.by(), o.cause(), 0);
+        end(o.by(), o.cause(), response.getStatusCode()); // the callee's status, for the call log
       } else {
         finalToCaller(kit.response(o.callerStatus(), invite, localTag));
         end(o.by(), o.cause(), o.callerStatus());
@@ -1223,6 +1380,15 @@ final class B2buaCall {
       return;
     }
     if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+      if (mediaAnswered && SipKit.hasBody(r)) {
+        // a hold (or resume) offer: its side may stop sending RTP without having vanished (RFC 3264 section 8.4)
+        boolean hold = SdpOfferAnswer.isHold(new String(r.getRawContent(), StandardCharsets.UTF_8));
+        if (fromCaller) {
+          callerOnHold = hold;
+        } else {
+          calleeOnHold = hold;
+        }
+      }
       Response ok = kit.response(200, r, tag);
       ok.setHeader(kit.contact(fromCaller ? SipKit.transportOf(invite) : gw.settings.outboundTransport()));
       if (Request.INVITE.equals(method) || SipKit.hasBody(r)) {
@@ -1281,6 +1447,7 @@ final class B2buaCall {
       cancel(ringFailsafe);
       dropHeldAnswer();
       cancelForward();
+      stopCallProgress();
     }
     cancel(instructionWait);
     state = State.HOLDING;
@@ -1324,6 +1491,7 @@ final class B2buaCall {
    * @param sipStatus the destination's final response, 0 when none
    */
   private void legFailed(Outcomes.Outcome failure, int sipStatus) {
+    stopCallProgress();
     state = State.HOLDING;
     lastFailure = failure;
     cancel(ringFailsafe);
@@ -1426,6 +1594,7 @@ final class B2buaCall {
     cancel(ringFailsafe);
     cancel(maxDuration);
     cancel(instructionWait);
+    cancel(mediaWatch);
     reportEnd(by, cause, status);
   }
 
@@ -1451,6 +1620,7 @@ final class B2buaCall {
     cancel(cancelGiveUp);
     cancel(okRetransmit);
     cancel(instructionWait);
+    cancel(mediaWatch);
     gw.forget(this);
   }
 

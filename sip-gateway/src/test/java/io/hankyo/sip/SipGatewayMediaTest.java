@@ -442,7 +442,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
     assertEquals(EndCause.DECLINED, ended.cause());
-    assertEquals(0, ended.sipStatus());
+    assertEquals(603, ended.sipStatus(), "the callee's status reaches the call log");
   }
 
   @Test

@@ -40,7 +40,9 @@ public sealed interface CallProgress extends JsonSerializable {
    *
    * @param by who hung up as the gateway saw it
    * @param cause why
-   * @param sipStatus the final response sent to the caller (e.g. 486, 487, 480), 0 when the call ended by BYE
+   * @param sipStatus the final response sent to the caller (e.g. 486, 487, 480), 0 when the call ended by BYE; for a
+   *     call answered with media (the caller has the gateway's 200) whose last forward leg failed, the destination's
+   *     final response (e.g. 486, 603, 404), 0 when there was none (timeout, CANCEL)
    */
   record Ended(
       @JsonProperty("trn_id") String trnId,

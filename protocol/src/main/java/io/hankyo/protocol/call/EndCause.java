@@ -29,5 +29,12 @@ public enum EndCause {
    */
   FLOW_ENDED,
   /** The call flow could not go on (a step missing from a stored flow, or too many transitions). ステータス異. */
-  FLOW_ERROR
+  FLOW_ERROR,
+  /**
+   * The gateway received no RTP (RFC 3550) for {@code hankyo.sip.media.rtp-timeout} on a call whose media it anchors:
+   * from the caller while it was answered with media (guidance, IVR, queue, a ringing forward leg), or from either
+   * side of a bridged call. The caller's phone or network is presumed gone (no BYE came); the gateway BYEd the legs.
+   * Added after the other causes: readers that do not know it see an unknown enum constant.
+   */
+  MEDIA_TIMEOUT
 }

@@ -77,6 +77,8 @@ public final class MediaSession implements AutoCloseable {
   private volatile InetSocketAddress remote;
   private volatile boolean latched;
   private volatile long lastFromRemoteNanos;
+  /** System.nanoTime() of the last RTP-shaped datagram received, or of {@link #start}; 0 before start. */
+  private volatile long lastReceivedNanos;
   private volatile MediaSession partner;
   private volatile boolean closed;
 
@@ -116,7 +118,24 @@ public final class MediaSession implements AutoCloseable {
     Objects.requireNonNull(negotiated, "negotiated");
     this.remote = negotiated.remoteSocketAddress().orElse(null);
     this.latched = false;
+    this.lastReceivedNanos = System.nanoTime();
     this.media = negotiated;
+  }
+
+  /**
+   * Milliseconds since the last datagram that decoded as RTP (RFC 3550 section 5.1: any payload type, valid for this
+   * session or not, from any source — audio, RFC 4733 events, comfort noise, multiplexed RTCP all prove that the peer
+   * is alive), or since the latest {@link #start} when none came after it. The RTCP port (the odd one above) is not
+   * read, so plain RTCP does not count. For the RTP inactivity timeout ({@code hankyo.sip.media.rtp-timeout}).
+   *
+   * @return ms, 0 before {@link #start}
+   */
+  public long millisSinceLastReceived() {
+    long last = lastReceivedNanos;
+    if (last == 0) {
+      return 0;
+    }
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - last));
   }
 
   /** Our RTP port (even; RTCP would be the port above). */
@@ -415,6 +434,9 @@ public final class MediaSession implements AutoCloseable {
       } catch (MalformedPacketException e) {
         rejected.incrementAndGet();
         continue;
+      }
+      if (media != null) {
+        lastReceivedNanos = System.nanoTime();
       }
       try {
         accept(p, (InetSocketAddress) from, System.nanoTime());

@@ -17,6 +17,7 @@ import java.time.Duration;
  *   prompt-max-duration = 5m     # longest prompt accepted
  *   pacer-threads = 1            # threads sending paced 20 ms packets for all sessions
  *   receive-buffer-size = 64KiB  # SO_RCVBUF of each RTP socket
+ *   rtp-timeout = 60s            # no RTP received this long on an anchored call: it ends (0 = never)
  * }
  * </pre>
  *
@@ -27,6 +28,9 @@ import java.time.Duration;
  * @param promptMaxDuration longest prompt
  * @param pacerThreads threads of the shared pacing scheduler, at least 1
  * @param receiveBufferSize socket receive buffer of each session in bytes
+ * @param rtpTimeout RTP inactivity (media) timeout: a call whose anchored media received no RTP for this long ends
+ *     with {@code EndCause.MEDIA_TIMEOUT} (the caller's RTP while it talks to the gateway; both sides' when bridged;
+ *     never while a side is on hold, RFC 3264 section 8.4); {@link Duration#ZERO} turns it off. Whole milliseconds.
  */
 public record MediaSettings(
     String address,
@@ -35,7 +39,18 @@ public record MediaSettings(
     long promptMaxBytes,
     Duration promptMaxDuration,
     int pacerThreads,
-    int receiveBufferSize) {
+    int receiveBufferSize,
+    Duration rtpTimeout) {
+
+  /** Default of {@code rtp-timeout}: 60 s. */
+  public static final Duration DEFAULT_RTP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Settings with the default {@code rtp-timeout} (60 s). */
+  public MediaSettings(String address, int rtpPortMin, int rtpPortMax, long promptMaxBytes,
+      Duration promptMaxDuration, int pacerThreads, int receiveBufferSize) {
+    this(address, rtpPortMin, rtpPortMax, promptMaxBytes, promptMaxDuration, pacerThreads, receiveBufferSize,
+        DEFAULT_RTP_TIMEOUT);
+  }
 
   /** @throws IllegalArgumentException when a value is out of range (names the key) */
   public MediaSettings {
@@ -61,6 +76,14 @@ public record MediaSettings(
       throw new IllegalArgumentException("hankyo.sip.media.receive-buffer-size must be at least 4KiB: "
           + receiveBufferSize);
     }
+    if (rtpTimeout == null || rtpTimeout.isNegative()) {
+      throw new IllegalArgumentException("hankyo.sip.media.rtp-timeout must be 0 (off) or positive: " + rtpTimeout);
+    }
+  }
+
+  /** True when the RTP inactivity timeout is on ({@code rtp-timeout} above 0). */
+  public boolean rtpTimeoutEnabled() {
+    return !rtpTimeout.isZero();
   }
 
   /**
@@ -85,7 +108,8 @@ public record MediaSettings(
         c.getBytes("prompt-max-bytes"),
         c.getDuration("prompt-max-duration"),
         c.getInt("pacer-threads"),
-        (int) c.getBytes("receive-buffer-size").longValue());
+        (int) c.getBytes("receive-buffer-size").longValue(),
+        c.getDuration("rtp-timeout"));
   }
 
   /** The defaults of {@code reference.conf}. */
@@ -95,6 +119,13 @@ public record MediaSettings(
 
   /** A copy with another port range (handy in tests). */
   public MediaSettings withPorts(int min, int max) {
-    return new MediaSettings(address, min, max, promptMaxBytes, promptMaxDuration, pacerThreads, receiveBufferSize);
+    return new MediaSettings(address, min, max, promptMaxBytes, promptMaxDuration, pacerThreads, receiveBufferSize,
+        rtpTimeout);
+  }
+
+  /** A copy with another {@code rtp-timeout} (handy in tests); {@link Duration#ZERO} turns it off. */
+  public MediaSettings withRtpTimeout(Duration timeout) {
+    return new MediaSettings(address, rtpPortMin, rtpPortMax, promptMaxBytes, promptMaxDuration, pacerThreads,
+        receiveBufferSize, timeout);
   }
 }

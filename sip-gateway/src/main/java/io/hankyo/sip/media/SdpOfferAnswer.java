@@ -167,6 +167,30 @@ public final class SdpOfferAnswer {
     return new SdpNegotiation.Accepted(c.media(ours), "");
   }
 
+  /**
+   * Whether a session description (an offer of a re-INVITE or UPDATE, RFC 3261 section 14; RFC 3311) puts its audio
+   * on hold (RFC 3264 section 8.4): the first audio stream (or the session) is {@code a=sendonly}, {@code
+   * a=recvonly} or {@code a=inactive}, or has the RFC 2543 hold address {@code c=0.0.0.0}. A side on hold may
+   * legitimately send no RTP, so the RTP inactivity timeout does not apply to it.
+   *
+   * @return false for {@code sendrecv} (the default), for no audio stream and for text that does not parse
+   */
+  public static boolean isHold(String sdp) {
+    Parsed parsed;
+    try {
+      parsed = parse(sdp);
+    } catch (SdpException | RuntimeException e) {
+      return false;
+    }
+    for (Stream s : parsed.streams) {
+      if ("audio".equals(s.type) && s.port > 0) {
+        return s.direction != MediaDirection.SENDRECV
+            || s.connection.map(c -> c.equals("0.0.0.0")).orElse(false);
+      }
+    }
+    return false;
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private record Stream(String type, int port, String protocol, List<String> formats, Map<Integer, String> rtpmap,

@@ -294,6 +294,28 @@ class MediaSessionTest {
   }
 
   @Test
+  void theInactivityClockRestartsWithEveryRtpPacketFromThePeer() throws Exception {
+    Peer p = peer(16920);
+    MediaSession s = engine.open(MediaListener.NONE);
+    assertEquals(0, s.millisSinceLastReceived(), "not started: no clock");
+    s.start(to(16920, Codec.PCMU, 101));
+    Thread.sleep(300);
+    assertTrue(s.millisSinceLastReceived() >= 250, "counts from start: " + s.millisSinceLastReceived());
+    p.send(RtpPacket.of(true, 0, 1, 160, 42, new byte[160]), s.localPort());
+    await("the packet", () -> s.packetsReceived() == 1);
+    assertTrue(s.millisSinceLastReceived() < 250, "restarted by the packet: " + s.millisSinceLastReceived());
+    Thread.sleep(300);
+    p.send(RtpPacket.of(false, 13, 2, 320, 42, new byte[1]), s.localPort()); // comfort noise: not ours, but alive
+    await("the CN packet", () -> s.packetsReceived() == 2);
+    assertTrue(s.millisSinceLastReceived() < 250, "any RTP proves the peer alive: " + s.millisSinceLastReceived());
+    p.sendRaw(new byte[] {1, 2, 3}, s.localPort()); // not RTP
+    await("the garbage", () -> s.packetsReceived() == 3);
+    Thread.sleep(300);
+    assertTrue(s.millisSinceLastReceived() >= 250, "garbage does not count: " + s.millisSinceLastReceived());
+    s.close();
+  }
+
+  @Test
   void bridgeRelaysBothWaysRewritingStreamsConsistently() throws Exception {
     Peer caller = peer(16910);
     Peer callee = peer(16912);

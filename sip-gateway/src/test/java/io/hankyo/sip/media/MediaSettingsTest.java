@@ -1,6 +1,7 @@
 package io.hankyo.sip.media;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,19 @@ class MediaSettingsTest {
     MediaSettings own = MediaSettings.fromConfig(ConfigFactory.parseString(
         "hankyo.sip { host = \"10.1.2.3\", media.address = \"10.9.9.9\" }"));
     assertEquals("10.9.9.9", own.address());
+  }
+
+  @Test
+  void rtpTimeoutDefaultsTo60sAndZeroTurnsItOff() {
+    assertEquals(Duration.ofSeconds(60), MediaSettings.defaults().rtpTimeout());
+    assertTrue(MediaSettings.defaults().rtpTimeoutEnabled());
+    MediaSettings off = MediaSettings.fromConfig(ConfigFactory.parseString("hankyo.sip.media.rtp-timeout = 0"));
+    assertFalse(off.rtpTimeoutEnabled());
+    assertEquals(Duration.ofMillis(1500), MediaSettings.fromConfig(
+        ConfigFactory.parseString("hankyo.sip.media.rtp-timeout = 1500ms")).rtpTimeout());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MediaSettings.fromConfig(
+        ConfigFactory.parseString("hankyo.sip.media.rtp-timeout = -1s")));
+    assertTrue(e.getMessage().contains("rtp-timeout"), e.getMessage());
   }
 
   @Test

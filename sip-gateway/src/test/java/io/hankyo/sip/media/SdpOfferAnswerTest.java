@@ -38,6 +38,20 @@ class SdpOfferAnswerTest {
   }
 
   @Test
+  void holdIsSendonlyRecvonlyInactiveOrTheNullAddress() {
+    String base = "v=0\r\no=a 1 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+        + "m=audio 6000 RTP/AVP 0\r\n";
+    assertFalse(SdpOfferAnswer.isHold(base));
+    assertFalse(SdpOfferAnswer.isHold(base + "a=sendrecv\r\n"));
+    assertTrue(SdpOfferAnswer.isHold(base + "a=sendonly\r\n"));
+    assertTrue(SdpOfferAnswer.isHold(base + "a=recvonly\r\n"));
+    assertTrue(SdpOfferAnswer.isHold(base + "a=inactive\r\n"));
+    assertTrue(SdpOfferAnswer.isHold(base.replace("c=IN IP4 10.0.0.1", "c=IN IP4 0.0.0.0")), "RFC 2543 hold");
+    assertTrue(SdpOfferAnswer.isHold(base.replace("t=0 0\r\n", "t=0 0\r\na=inactive\r\n")), "session level");
+    assertFalse(SdpOfferAnswer.isHold("not sdp"));
+  }
+
+  @Test
   void answersSippsOfferWithPcmaAndTelephoneEvent() {
     SdpNegotiation.Accepted a = accepted(leg.answer(SIPP_OFFER, 20002));
     NegotiatedMedia m = a.media();
