@@ -202,18 +202,22 @@ class SipMediaFlowTest {
                    "max_wait_sec": 60, "targets": [{"to": "03-9999-0000", "ring_sec": 20}], "timeout": "bye"},
            "bye": {"type": "hangup"}}}
         """);
+    long bExited;
+    List<RtpSink.Rtp> heardByBInAll;
     try (RtpSink heardByB = RtpSink.open();
         SippProcess uas = uas("uas.xml", 2, Duration.ZERO, "queue-uas");
         SippProcess a = uac("uac.xml", din, "0311120002", Duration.ofSeconds(5), "queue-a")) {
       Thread.sleep(1_500); // A holds the line
       long bStarted = System.nanoTime();
-      try (SippProcess b = uac("uac-rtp-port.xml", din, "0311120003", Duration.ofSeconds(10), "queue-b",
+      try (SippProcess b = uac("uac-rtp-port.xml", din, "0311120003", Duration.ofSeconds(15), "queue-b",
           "rtp_port", Integer.toString(heardByB.port()))) {
         assertExit0(a);
         long aEndedMs = (System.nanoTime() - bStarted) / 1_000_000;
         List<RtpSink.Rtp> whileWaiting = heardByB.received();
         assertExit0(b);
+        bExited = System.nanoTime();
         assertExit0(uas);
+        heardByBInAll = heardByB.received();
         // B was answered with media and heard the hold prompt while A talked (≈ 3.5 s at 50 packets/s)
         assertTrue(whileWaiting.size() >= 50, "B heard the hold prompt (" + holdMs + " ms) while waiting "
             + aEndedMs + " ms: " + whileWaiting.size() + " RTP packets");
@@ -229,6 +233,13 @@ class SipMediaFlowTest {
     assertEquals("発信者", rb.get("hup_usr").asText(), rb.toString());
     assertTrue(rb.get("talking_sec").asInt() >= 1, "B talked to the destination after A: " + rb);
     assertTrue(rb.get("conn_sec").asInt() > rb.get("talking_sec").asInt(), "B's conn_sec includes the wait: " + rb);
+    // the destination (sipp) sends no audio: once B talks to it, the hold prompt must have stopped
+    long silentMs = (bExited - heardByBInAll.get(heardByBInAll.size() - 1).arrivalNanos()) / 1_000_000;
+    int talkedSec = rb.get("talking_sec").asInt();
+    System.out.printf("queue: B got %d packets, the last %d ms before B's BYE ended, B talked %d s%n",
+        heardByBInAll.size(), silentMs, talkedSec);
+    assertTrue(silentMs >= (talkedSec - 1) * 1000L, "the hold prompt stopped when B was connected: last packet "
+        + silentMs + " ms before B's BYE, talking_sec " + talkedSec);
     assertReleased();
   }
 
@@ -254,9 +265,18 @@ class SipMediaFlowTest {
     try (RtpSink sink = RtpSink.open();
         SippProcess uac = uac("uac-rtp-port-callee-hangs-up.xml", din, "0311120004", null, "closed-uac",
             "rtp_port", Integer.toString(sink.port()))) {
+      long started = System.nanoTime();
       assertExit0(uac); // answered with SDP, then a BYE from the gateway
+      long exited = System.nanoTime();
       Thread.sleep(200);
       heard = sink.received();
+      assertTrue(!heard.isEmpty(), "the closing prompt arrived as RTP");
+      long firstMs = (heard.get(0).arrivalNanos() - started) / 1_000_000;
+      long afterLastMs = (exited - heard.get(heard.size() - 1).arrivalNanos()) / 1_000_000;
+      System.out.printf("closing prompt %d ms: first RTP after %d ms, %d packets, BYE done %d ms after the last%n",
+          promptMs, firstMs, heard.size(), afterLastMs);
+      // sipp exits ≈ 200 ms after the BYE (it absorbs retransmissions); the BYE follows the end of the prompt
+      assertTrue(afterLastMs < 3_000, "the gateway hung up when the prompt ended, not later: " + afterLastMs + " ms");
     }
     long expected = promptMs / 20;
     assertTrue(heard.size() >= expected * 8 / 10 && heard.size() <= expected * 12 / 10 + 10,
@@ -381,7 +401,7 @@ class SipMediaFlowTest {
       try (SippProcess leaver = uac("uac.xml", din, "0311120009", Duration.ofSeconds(2), "hup-queue-leaver")) {
         assertExit0(leaver); // waited ≈ 2 s in the queue, hung up
       }
-      try (SippProcess next = uac("uac.xml", din, "0311120010", Duration.ofSeconds(8), "hup-queue-next")) {
+      try (SippProcess next = uac("uac.xml", din, "0311120010", Duration.ofSeconds(12), "hup-queue-next")) {
         assertExit0(holder);
         assertExit0(next);
       }
