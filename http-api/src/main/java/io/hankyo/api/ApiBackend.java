@@ -146,7 +146,12 @@ public interface ApiBackend {
   /** A prompt with its stored WAV file. @throws ApiProblem 404 when the operator has no prompt of that name */
   CompletionStage<PromptAudio> getPromptAudio(String operatorId, String name);
 
-  /** Deletes a prompt. @throws ApiProblem 404 when the operator has no prompt of that name */
+  /**
+   * Deletes a prompt.
+   *
+   * @throws ApiProblem 404 when the operator has no prompt of that name; 409 when a stored call flow of the operator
+   *     plays it (the detail names those numbers as {@code client_id/dialin_id})
+   */
   CompletionStage<Done> deletePrompt(String operatorId, String name);
 
   /**

@@ -132,7 +132,7 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/prompts                                                        200 {"prompts": [...]}
  * GET    /v1/prompts/{name}    Accept: application/json (default)           200 prompt
  * GET    /v1/prompts/{name}    Accept: audio/wav                            200 the stored WAV file
- * DELETE /v1/prompts/{name}                                                 204
+ * DELETE /v1/prompts/{name}                                                 204; 409 while a stored flow plays it
  * </pre>
  *
  * <h2>Prompts (ガイダンス, spec section 4; issue 3)</h2>

@@ -494,14 +494,61 @@ public final class ClusterApiBackend implements ApiBackend {
         : prompts.audio(operatorId, name).thenApply(p -> p.orElseThrow(() -> promptNotFound(name)));
   }
 
+  /**
+   * Deletes a prompt unless a stored call flow of the operator plays it: then 409 naming those numbers (a call
+   * following the flow would fail at that step). The check reads every number record of the operator (operator →
+   * advertisers → numbers, as {@link #listNumbers} does), a fan-out of one in-memory ask per number; a flow stored
+   * between the check and the delete is not seen (the flow PUT checks that its prompts exist, so only that narrow
+   * race is left).
+   */
   @Override
   public CompletionStage<Done> deletePrompt(String operatorId, String name) {
-    return prompts == null ? noPrompts() : prompts.delete(operatorId, name).thenApply(existed -> {
+    if (prompts == null) {
+      return noPrompts();
+    }
+    return numbersUsingPrompt(operatorId, name).thenCompose(users -> {
+      if (!users.isEmpty()) {
+        throw ApiProblem.conflict("name: prompt '" + name + "' is played by the call flow of "
+            + String.join(", ", users) + "; change or delete those flows first");
+      }
+      return prompts.delete(operatorId, name);
+    }).thenApply(existed -> {
       if (!existed) {
         throw promptNotFound(name);
       }
       return Done.getInstance();
     });
+  }
+
+  /**
+   * The numbers of the operator whose stored call flow plays the prompt {@code name}, as {@code client_id/dialin_id}
+   * sorted; empty when none.
+   */
+  CompletionStage<List<String>> numbersUsingPrompt(String operatorId, String name) {
+    return recoverRejection(
+            operator(operatorId).<Operator.ClientIds>askWithStatus(Operator.ListAdvertisers::new, askTimeout),
+            msg -> new Operator.ClientIds(List.of()))
+        .thenCompose(ids -> {
+          List<CompletionStage<Optional<Advertiser.Summary>>> gets = new ArrayList<>();
+          for (String id : ids.clientIds()) {
+            gets.add(findAdvertiser(operatorId, id));
+          }
+          return sequence(gets);
+        })
+        .thenCompose(advertisers -> {
+          List<CompletionStage<Optional<TrackingNumber.Details>>> gets = new ArrayList<>();
+          for (Optional<Advertiser.Summary> adv : advertisers) {
+            adv.ifPresent(a -> a.numbers().forEach((dialinId, e164) ->
+                gets.add(findHeld(operatorId, a.clientId(), dialinId, e164))));
+          }
+          return sequence(gets);
+        })
+        .thenApply(found -> found.stream()
+            .flatMap(Optional::stream)
+            .filter(d -> d.flow() != null && d.flow().prompts().contains(name))
+            .map(d -> d.clientId() + "/" + d.dialinId())
+            .sorted()
+            .toList());
   }
 
   private static ApiProblem promptNotFound(String name) {

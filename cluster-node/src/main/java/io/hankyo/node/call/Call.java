@@ -21,6 +21,8 @@ import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.FlowStep;
+import io.hankyo.protocol.flow.MenuStep;
 import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.flow.ScheduleStep;
 import io.hankyo.protocol.number.PhoneNumber;
@@ -287,27 +289,41 @@ public final class Call
    * @param attempt the current forward attempt; null while the flow has not forwarded yet (guidance, IVR)
    * @param mediaAnsweredAt when the gateway answered the caller with its own media; null when it did not
    * @param digitsSeen the highest digit number ({@link CallProgress.Digit#seq()}) taken so far
+   * @param failedRingMillis milliseconds the failed forward attempts rang, summed (each from its {@link
+   *     ForwardAttemptStarted#startedAt()} to its {@link ForwardAttemptFailed#at()}); for {@code
+   *     logvars.calling_sec_total} (issue 3, call log)
+   * @param attemptFailedAt when the current attempt failed ({@link ForwardAttemptFailed}); null while it rings or
+   *     before any: the current attempt's ringing ends there, not at the end of the call
    */
   public record Forwarding(
       @JsonProperty("arrived") CallArrived arrived,
       @JsonProperty("attempt") ForwardAttemptStarted attempt,
       @JsonProperty("flow") FlowState flow,
       @JsonProperty("mediaAnsweredAt") Instant mediaAnsweredAt,
-      @JsonProperty("digitsSeen") int digitsSeen)
+      @JsonProperty("digitsSeen") int digitsSeen,
+      @JsonProperty("failedRingMillis") long failedRingMillis,
+      @JsonProperty("attemptFailedAt") Instant attemptFailedAt)
       implements State {
     @JsonCreator
     public Forwarding {}
 
     Forwarding(CallArrived arrived, ForwardAttemptStarted attempt, FlowState flow) {
-      this(arrived, attempt, flow, null, 0);
+      this(arrived, attempt, flow, null, 0, 0, null);
     }
 
+    /** A new attempt rings: its ringing has not ended. */
     Forwarding withAttempt(ForwardAttemptStarted a) {
-      return new Forwarding(arrived, a, flow, mediaAnsweredAt, digitsSeen);
+      return new Forwarding(arrived, a, flow, mediaAnsweredAt, digitsSeen, failedRingMillis, null);
     }
 
     Forwarding withFlow(FlowState f) {
-      return new Forwarding(arrived, attempt, f, mediaAnsweredAt, digitsSeen);
+      return new Forwarding(arrived, attempt, f, mediaAnsweredAt, digitsSeen, failedRingMillis, attemptFailedAt);
+    }
+
+    /** The current attempt failed at {@code at}: its ringing joins {@link #failedRingMillis()}. */
+    Forwarding withAttemptFailed(FlowState f, Instant at) {
+      long rang = attempt == null ? 0 : Math.max(0, Duration.between(attempt.startedAt(), at).toMillis());
+      return new Forwarding(arrived, attempt, f, mediaAnsweredAt, digitsSeen, failedRingMillis + rang, at);
     }
 
     /** The current forward attempt's number, 0 before the first. */
@@ -316,12 +332,18 @@ public final class Call
     }
   }
 
-  /** The destination answered; talk is under way. */
+  /**
+   * The destination answered; talk is under way.
+   *
+   * @param failedRingMillis milliseconds the attempts before the answered one rang, summed (see {@link
+   *     Forwarding#failedRingMillis()})
+   */
   public record Connected(
       @JsonProperty("arrived") CallArrived arrived,
       @JsonProperty("attempt") ForwardAttemptStarted attempt,
       @JsonProperty("answered") CallAnswered answered,
-      @JsonProperty("flow") FlowState flow)
+      @JsonProperty("flow") FlowState flow,
+      @JsonProperty("failedRingMillis") long failedRingMillis)
       implements State {
     @JsonCreator
     public Connected {}
@@ -496,10 +518,10 @@ public final class Call
         .onCommand(QueueNotified.class, this::queueNotified)
         .onCommand(RenewQueue.class, (s, c) -> renewQueue(s.arrived(), s.flow()))
         .onCommand(GatewaySilent.class, (s, c) -> c.attempt() == s.attemptNumber()
-            ? end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
+            ? end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
             : Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) ->
-            end(s.arrived(), s.flow(), s.attempt(), null, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
+            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
     b.forStateType(Connected.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(
             decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
@@ -510,8 +532,8 @@ public final class Call
         .onCommand(QueueNotified.class, (s, c) -> Effect().noReply())
         .onCommand(RenewQueue.class, (s, c) -> renewQueue(s.arrived(), s.flow()))
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
-        .onCommand(GatewayLost.class, (s, c) -> end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), Instant.now(),
-            HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
+        .onCommand(GatewayLost.class, (s, c) ->
+            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
     b.forStateType(Ended.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(),
             StatusReply.error("call " + trnId + " has already ended")))
@@ -569,7 +591,7 @@ public final class Call
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), arrived.route().forwardTo(), null, null,
         arrived.arrival().arrivedAt(), HangupParty.SYSTEM, first.endCause(), reject.sipStatus(),
-        flowLogvars(arrived, first.state())));
+        flowLogvars(arrived, first.state(), 0)));
     return Effect()
         .persist(List.of(arrived, new CallEnded(record, null)))
         .thenRun(s -> {
@@ -610,7 +632,7 @@ public final class Call
           .thenReply(cmd.replyTo(), st -> StatusReply.ack());
     }
     if (p instanceof CallProgress.Ended e) {
-      return end(s.arrived(), s.flow(), s.attempt(), null, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
+      return end(s, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
     }
     if (p instanceof CallProgress.LegFailed f) {
       return legFailed(s, f, cmd.replyTo());
@@ -842,8 +864,7 @@ public final class Call
 
   private ReplyEffect<Event, State> reportWhileConnected(Connected s, Report cmd) {
     if (cmd.progress() instanceof CallProgress.Ended e) {
-      return end(s.arrived(), s.flow(), s.attempt(), s.answered().answeredAt(), e.at(), e.by(), e.cause(), e.sipStatus(),
-          cmd.replyTo());
+      return end(s, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
     }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
@@ -857,10 +878,33 @@ public final class Call
     return Effect().noReply();
   }
 
+  /** The call ends before any destination answered. */
+  private ReplyEffect<Event, State> end(Forwarding s, Instant endedAt, HangupParty by, EndCause cause, int sipStatus,
+      ActorRef<StatusReply<Done>> replyTo) {
+    return end(s.arrived(), s.flow(), s.attempt(), s.attemptFailedAt(), s.failedRingMillis(), null, endedAt, by, cause,
+        sipStatus, replyTo);
+  }
+
+  /** The connected call ends. */
+  private ReplyEffect<Event, State> end(Connected s, Instant endedAt, HangupParty by, EndCause cause, int sipStatus,
+      ActorRef<StatusReply<Done>> replyTo) {
+    return end(s.arrived(), s.flow(), s.attempt(), null, s.failedRingMillis(), s.answered().answeredAt(), endedAt, by,
+        cause, sipStatus, replyTo);
+  }
+
+  /**
+   * Ends the call: persists {@link CallEnded} with the complete call-log record. The durations come from persisted
+   * instants only, so a call recovered on another node logs the same: {@code calling_sec} is the ringing of the last
+   * attempt (the one that answered) up to its answer, its failure ({@code attemptFailedAt}) or the end;
+   * {@code logvars.calling_sec_total} adds the ringing of the attempts that failed before it ({@code
+   * failedRingMillis}).
+   */
   private ReplyEffect<Event, State> end(
       CallArrived arrived,
       FlowState flowState,
       ForwardAttemptStarted attempt,
+      Instant attemptFailedAt,
+      long failedRingMillis,
       Instant answeredAt,
       Instant endedAt,
       HangupParty by,
@@ -871,10 +915,16 @@ public final class Call
     if (flowState != null && flowState.queue() != null) {
       leaveQueue(arrived, flowState.queue()); // give the line (or the place) back
     }
+    long ringMillis = failedRingMillis;
+    if (attempt != null && attemptFailedAt == null) {
+      ringMillis += Math.max(0, Duration.between(attempt.startedAt(), answeredAt != null ? answeredAt : endedAt)
+          .toMillis());
+    }
+    FlowState closed = closingFlow(arrived, flowState, attempt, attemptFailedAt, endedAt, cause, sipStatus);
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), attempt == null ? null : attempt.destination(),
-        attempt == null ? null : attempt.startedAt(), answeredAt, endedAt, by, cause, sipStatus,
-        flowLogvars(arrived, flowState)));
+        attempt == null ? null : attempt.startedAt(), answeredAt == null ? attemptFailedAt : null, answeredAt,
+        endedAt, by, cause, sipStatus, flowLogvars(arrived, closed, ringMillis)));
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
@@ -926,12 +976,40 @@ public final class Call
   }
 
   /**
-   * The call flow's {@code logvars.*} of a call that has a flow document (issue 3, call log): {@code flow_version},
-   * {@code flow_path} (the step ids taken, joined by {@code >}), {@code outside_hours} ({@code true} when a schedule
-   * step sent the call to its closed branch, {@code false} when a schedule step found it open), and
-   * {@code fwd_attempts} (forward attempts made). Empty for numbers without a document.
+   * The call flow's {@code logvars.*} of a call that has a flow document (issue 3, "Call log"); empty for numbers
+   * without a document. All values are strings:
+   *
+   * <ul>
+   *   <li>{@code flow_version}: the version of the document the call arrived with.
+   *   <li>{@code flow_path}: the ids of the steps entered, in order, joined by {@code >} (a step entered twice appears
+   *       twice), up to the last one, e.g. {@code hours>menu>sales>sorry}.
+   *   <li>{@code outside_hours}: {@code true} when a schedule step sent the call to its closed branch, {@code false}
+   *       when a schedule step found it open; absent when the path has no schedule step (with distinct branches).
+   *   <li>{@code fwd_attempts}: forward attempts made (destinations rung), over the whole call.
+   *   <li>{@code calling_sec_total}: seconds all forward attempts rang, summed (sequential forwarding: busy, no
+   *       answer, unreachable ones and the one that answered or was last), each from its start to its answer, failure
+   *       or the end of the call; whole seconds rounded half up from the summed milliseconds, so never less than
+   *       {@code calling_sec} (the ringing of the destination that answered, or of the last one). {@code 0} when
+   *       nothing was rung.
+   *   <li>{@code ivr_digits}: the keys the caller pressed in menu steps, one entry per menu input in order (a retried
+   *       invalid input is an entry of its own), entries joined by {@code ,}; the terminator (e.g. {@code #}) is not
+   *       part of an entry, inputs without any key (first-digit timeout) are left out, keys typed before a hangup
+   *       are the last entry. Keys pressed outside menus (during a play step) are not listed. E.g. {@code 9,1} (an
+   *       invalid 9, then 1 on the retry) or {@code 1,23} (1 in a first menu, 23 in a second). Present (possibly
+   *       empty) when the path has a menu step.
+   *   <li>{@code queue}: the queue names of the queue steps entered, in order of first entry, joined by {@code ,};
+   *       present when the path has a queue step.
+   *   <li>{@code queue_wait_sec}: seconds the caller waited in queues for a line, summed over the queue steps: each
+   *       wait from entering the step to the line being granted, the max-wait timeout (or the queue refusing the
+   *       call) or the end of the call; whole seconds rounded half up from the summed milliseconds. Present when the
+   *       path has a queue step.
+   * </ul>
+   *
+   * @param state the flow state at the end (see {@link #closingFlow}): a pure function of the persisted events, so a
+   *     call recovered on another node logs the same
+   * @param callingMillisTotal milliseconds all forward attempts rang, summed
    */
-  static Map<String, String> flowLogvars(CallArrived arrived, FlowState state) {
+  static Map<String, String> flowLogvars(CallArrived arrived, FlowState state, long callingMillisTotal) {
     CallFlow flow = arrived.route().flow();
     if (flow == null || state == null) {
       return Map.of();
@@ -940,13 +1018,67 @@ public final class Call
     vars.put("flow_version", Integer.toString(arrived.route().flowVersion()));
     vars.put("flow_path", String.join(">", state.path()));
     List<String> path = state.path();
-    for (int i = 0; i + 1 < path.size(); i++) {
-      if (flow.step(path.get(i)) instanceof ScheduleStep schedule && !schedule.open().equals(schedule.closed())) {
+    boolean menu = false;
+    Set<String> queues = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < path.size(); i++) {
+      FlowStep step = flow.step(path.get(i));
+      if (i + 1 < path.size() && step instanceof ScheduleStep schedule
+          && !schedule.open().equals(schedule.closed())) {
         vars.put("outside_hours", Boolean.toString(path.get(i + 1).equals(schedule.closed())));
+      }
+      menu |= step instanceof MenuStep;
+      if (step instanceof QueueStep q) {
+        queues.add(q.queue());
       }
     }
     vars.put("fwd_attempts", Integer.toString(state.attempt()));
+    vars.put("calling_sec_total", Integer.toString(CallOutcomes.seconds(callingMillisTotal)));
+    if (menu) {
+      vars.put("ivr_digits", String.join(",", state.menuInputs().stream().filter(d -> !d.isEmpty()).toList()));
+    }
+    if (!queues.isEmpty()) {
+      vars.put("queue", String.join(",", queues));
+      vars.put("queue_wait_sec", Integer.toString(CallOutcomes.seconds(state.queueWaitMillis())));
+    }
     return vars;
+  }
+
+  /**
+   * The flow state to log when the call ends: the flow as the journal left it, completed with how the call ended,
+   * which the journal does not hold as a flow signal (the gateway's end goes straight to {@link CallEnded}).
+   *
+   * <ul>
+   *   <li>The last forward leg failed and the gateway ended the call itself (the entity told it nothing would follow:
+   *       {@link #holdCallerOnFailure}): the failure is applied, so the path ends with the step the flow goes to
+   *       then (e.g. a {@code failed} hangup step without prompt). Only taken when the flow then ends too.
+   *   <li>Anything else before the flow ended (the caller hung up during guidance, a menu or a queue; a gateway
+   *       failure): {@link FlowSignal.CallerHungUp} at the end closes the queue wait and keeps keys typed in a menu.
+   * </ul>
+   *
+   * Pure: the same persisted events give the same state on any node.
+   */
+  static FlowState closingFlow(CallArrived arrived, FlowState state, ForwardAttemptStarted attempt,
+      Instant attemptFailedAt, Instant endedAt, EndCause cause, int sipStatus) {
+    if (state == null || state.ended()) {
+      return state;
+    }
+    CallFlow flow = arrived.flow();
+    FlowState s = state;
+    if (s.phase() == FlowState.Phase.RINGING && attempt != null && attemptFailedAt == null
+        && attempt.attempt() == s.attempt() && isLegFailure(cause)) {
+      FlowResult failed = FLOWS.apply(flow, s,
+          new FlowSignal.ForwardFailed(endedAt, attempt.attempt(), cause, sipStatus));
+      if (!failed.ignored() && failed.state().ended()) {
+        return failed.state();
+      }
+    }
+    FlowResult hungUp = FLOWS.apply(flow, s, new FlowSignal.CallerHungUp(endedAt));
+    return hungUp.ignored() ? s : hungUp.state();
+  }
+
+  private static boolean isLegFailure(EndCause cause) {
+    return cause == EndCause.BUSY || cause == EndCause.NO_ANSWER || cause == EndCause.DECLINED
+        || cause == EndCause.UNREACHABLE;
   }
 
   private static String reasonOf(EndCause cause) {
@@ -1046,15 +1178,15 @@ public final class Call
     b.forStateType(Forwarding.class)
         .onEvent(ForwardAttemptStarted.class, (s, e) -> s.withAttempt(e))
         .onEvent(ForwardAttemptFailed.class, (s, e) ->
-            s.withFlow(FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state()))
+            s.withAttemptFailed(FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state(), e.at()))
         .onEvent(FlowSignalled.class, (s, e) -> new Forwarding(s.arrived(), s.attempt(),
             FLOWS.apply(s.arrived().flow(), s.flow(), e.signal()).state(), s.mediaAnsweredAt(),
-            Math.max(s.digitsSeen(), e.digitSeq())))
-        .onEvent(MediaAnswered.class, (s, e) ->
-            new Forwarding(s.arrived(), s.attempt(), s.flow(), e.at(), s.digitsSeen()))
+            Math.max(s.digitsSeen(), e.digitSeq()), s.failedRingMillis(), s.attemptFailedAt()))
+        .onEvent(MediaAnswered.class, (s, e) -> new Forwarding(s.arrived(), s.attempt(), s.flow(), e.at(),
+            s.digitsSeen(), s.failedRingMillis(), s.attemptFailedAt()))
         .onEvent(CallAnswered.class, (s, e) -> new Connected(s.arrived(), s.attempt(), e,
             FLOWS.apply(s.arrived().flow(), s.flow(), new FlowSignal.ForwardAnswered(e.answeredAt(), e.attempt()))
-                .state()))
+                .state(), s.failedRingMillis()))
         .onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
     b.forStateType(Connected.class).onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
     return b.build();

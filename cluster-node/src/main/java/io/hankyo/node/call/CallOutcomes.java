@@ -33,9 +33,13 @@ import java.util.Map;
  *   <tr><td>the call flow could not go on</td><td>ステータス異</td><td>システム</td></tr>
  * </table>
  *
- * Durations are whole seconds rounded half up from milliseconds: {@code calling_sec} from the start of forwarding to
- * the answer (or to the end when never answered), {@code talking_sec} from the answer to the end (0 when never
- * answered), {@code conn_sec} from the arrival to the end.
+ * Durations are whole seconds rounded half up from milliseconds (spec section 6, issue 3 "Call log"):
+ * {@code calling_sec} is the ringing of the destination that answered, from the start of its forward attempt to the
+ * answer; when none answered, the ringing of the last attempt, up to its failure (busy, no answer, unreachable: the
+ * flow may go on with guidance after it) or else to the end (with sequential forwarding the total over all attempts
+ * is {@code logvars.calling_sec_total}, see {@code Call.flowLogvars}); {@code talking_sec} from the destination's
+ * answer to the end (0 when never answered: guidance, IVR and queue waits are not talk); {@code conn_sec} from the
+ * arrival to the end, guidance, IVR and queue waits included.
  */
 public final class CallOutcomes {
   private final CallCharges charges;
@@ -52,6 +56,8 @@ public final class CallOutcomes {
    * @param route the route the call took
    * @param forwardTo the destination of the last forward attempt; null when never forwarded
    * @param forwardStartedAt when the last forward attempt started; null when never forwarded
+   * @param forwardFailedAt when the last forward attempt failed while the call went on (the flow played guidance or
+   *     hung up after it); null when it was answered, or rang until the end
    * @param answeredAt when the destination answered; null when never
    * @param endedAt when the call ended
    * @param by who hung up, as the gateway reported it
@@ -65,6 +71,7 @@ public final class CallOutcomes {
       NumberRoute route,
       PhoneNumber forwardTo,
       Instant forwardStartedAt,
+      Instant forwardFailedAt,
       Instant answeredAt,
       Instant endedAt,
       HangupParty by,
@@ -76,11 +83,20 @@ public final class CallOutcomes {
       logvars = logvars == null ? Map.of() : Map.copyOf(logvars);
     }
 
+    /** Facts of a call whose last forward attempt (if any) rang until the answer or the end. */
+    public Facts(long seqNum, CallArrival arrival, NumberRoute route, PhoneNumber forwardTo,
+        Instant forwardStartedAt, Instant answeredAt, Instant endedAt, HangupParty by, EndCause cause,
+        int sipStatus, Map<String, String> logvars) {
+      this(seqNum, arrival, route, forwardTo, forwardStartedAt, null, answeredAt, endedAt, by, cause, sipStatus,
+          logvars);
+    }
+
     /** Facts of a call without extra {@code logvars}. */
     public Facts(long seqNum, CallArrival arrival, NumberRoute route, PhoneNumber forwardTo,
         Instant forwardStartedAt, Instant answeredAt, Instant endedAt, HangupParty by, EndCause cause,
         int sipStatus) {
-      this(seqNum, arrival, route, forwardTo, forwardStartedAt, answeredAt, endedAt, by, cause, sipStatus, Map.of());
+      this(seqNum, arrival, route, forwardTo, forwardStartedAt, null, answeredAt, endedAt, by, cause, sipStatus,
+          Map.of());
     }
   }
 
@@ -92,7 +108,11 @@ public final class CallOutcomes {
     HangupParty hup = hangupParty(answered, f.by(), f.cause());
     int callingSec = 0;
     if (f.forwardStartedAt() != null) {
-      callingSec = seconds(f.forwardStartedAt(), answered ? f.answeredAt() : end);
+      Instant ringEnd = answered ? f.answeredAt() : end;
+      if (!answered && f.forwardFailedAt() != null && f.forwardFailedAt().isBefore(end)) {
+        ringEnd = f.forwardFailedAt();
+      }
+      callingSec = seconds(f.forwardStartedAt(), ringEnd);
     }
     int talkingSec = answered ? seconds(f.answeredAt(), end) : 0;
     int connSec = seconds(f.arrival().arrivedAt(), end);
@@ -171,7 +191,11 @@ public final class CallOutcomes {
 
   /** Whole seconds between two instants, rounded half up; 0 when {@code to} is before {@code from}. */
   static int seconds(Instant from, Instant to) {
-    long ms = Duration.between(from, to).toMillis();
+    return seconds(Duration.between(from, to).toMillis());
+  }
+
+  /** Whole seconds of {@code ms} milliseconds, rounded half up; 0 when not positive. */
+  static int seconds(long ms) {
     if (ms <= 0) {
       return 0;
     }

@@ -129,6 +129,8 @@ public final class FlowInterpreter {
     private final List<FlowTimer> timers;
     private long nextToken;
     private int transitions;
+    private final List<String> menuInputs;
+    private long queueWaitMillis;
 
     Run(CallFlow flow, FlowState s, Instant at) {
       this.flow = flow;
@@ -153,12 +155,14 @@ public final class FlowInterpreter {
       timers = new ArrayList<>(s.timers());
       nextToken = s.nextToken();
       transitions = s.transitions();
+      menuInputs = new ArrayList<>(s.menuInputs());
+      queueWaitMillis = s.queueWaitMillis();
     }
 
     FlowResult result() {
       FlowState state = new FlowState(phase, step, path, absent, mediaAnswered, menuRetries, digits, targetIndex,
           attempt, attemptStartedAt, refused, lastFailure, queue, queueEnteredAt, lineHeld, position, promptToken,
-          timers, nextToken, transitions);
+          timers, nextToken, transitions, menuInputs, queueWaitMillis);
       return new FlowResult(state, actions, facts, false);
     }
 
@@ -383,6 +387,7 @@ public final class FlowInterpreter {
       String target = menu.digits().get(digits);
       if (target != null) {
         facts.add(new FlowFact.MenuInput(at, step, digits, FlowFact.MenuOutcome.MATCHED, false));
+        menuInputs.add(digits);
         return target;
       }
       return menuFailed(menu, FlowFact.MenuOutcome.INVALID);
@@ -392,6 +397,7 @@ public final class FlowInterpreter {
     private String menuFailed(MenuStep menu, FlowFact.MenuOutcome outcome) {
       boolean retry = menuRetries < menu.retries();
       facts.add(new FlowFact.MenuInput(at, step, digits, outcome, retry));
+      menuInputs.add(digits);
       if (retry) {
         menuRetries++;
         digits = "";
@@ -430,6 +436,7 @@ public final class FlowInterpreter {
           QueueStep q = (QueueStep) current();
           stopPrompt();
           facts.add(new FlowFact.QueueLeft(at, step, queue, FlowFact.QueueExit.TIMEOUT, millisSince(queueEnteredAt)));
+          queueWaitMillis += millisSince(queueEnteredAt);
           leaveQueue();
           queueEnteredAt = null;
           enter(q.timeout());
@@ -546,6 +553,7 @@ public final class FlowInterpreter {
       QueueStep q = (QueueStep) current();
       cancelTimer(FlowTimer.Kind.QUEUE_MAX_WAIT);
       facts.add(new FlowFact.QueueLeft(at, step, queue, FlowFact.QueueExit.GRANTED, millisSince(queueEnteredAt)));
+      queueWaitMillis += millisSince(queueEnteredAt);
       lineHeld = true;
       if (phase == FlowState.Phase.QUEUE_ANNOUNCING) {
         play(q.holdPrompt(), true); // the caller keeps hearing the hold prompt while the targets ring
@@ -620,6 +628,10 @@ public final class FlowInterpreter {
       if (queue != null && !lineHeld) {
         facts.add(new FlowFact.QueueLeft(at, step, queue, FlowFact.QueueExit.CALLER_HUNG_UP,
             millisSince(queueEnteredAt)));
+        queueWaitMillis += millisSince(queueEnteredAt);
+      }
+      if ((phase == FlowState.Phase.MENU_PROMPT || phase == FlowState.Phase.MENU_INPUT) && !digits.isEmpty()) {
+        menuInputs.add(digits); // typed, never judged: the caller left first
       }
       cancelAllTimers();
       promptToken = 0; // the gateway releases the media with the call

@@ -32,6 +32,13 @@ import java.util.Objects;
  * @param timers the armed timers
  * @param nextToken the last token handed out (prompts and timers share the sequence)
  * @param transitions steps entered so far, capped by {@link FlowInterpreter#MAX_TRANSITIONS}
+ * @param menuInputs the keys of every finished menu input, in order (one entry per input: matched, invalid or
+ *     timed out, without the terminator; empty for a timeout without digits), plus the unfinished input of a caller
+ *     who hung up while typing; for {@code logvars.ivr_digits} (issue 3, call log). Absent in states written before
+ *     it existed: empty
+ * @param queueWaitMillis milliseconds the caller waited in queues for a line, summed over the finished waits (from
+ *     entering a queue step to the line, the max-wait timeout or the caller's hangup); for {@code
+ *     logvars.queue_wait_sec} (issue 3, call log). Absent in older states: 0
  */
 public record FlowState(
     @JsonProperty("phase") Phase phase,
@@ -53,7 +60,9 @@ public record FlowState(
     @JsonProperty("prompt_token") long promptToken,
     @JsonProperty("timers") List<FlowTimer> timers,
     @JsonProperty("next_token") long nextToken,
-    @JsonProperty("transitions") int transitions)
+    @JsonProperty("transitions") int transitions,
+    @JsonProperty("menu_inputs") List<String> menuInputs,
+    @JsonProperty("queue_wait_millis") long queueWaitMillis)
     implements JsonSerializable {
 
   /** What the call waits for. */
@@ -88,12 +97,13 @@ public record FlowState(
     digits = digits == null ? "" : digits;
     refused = refused == null ? List.of() : List.copyOf(refused);
     timers = timers == null ? List.of() : List.copyOf(timers);
+    menuInputs = menuInputs == null ? List.of() : List.copyOf(menuInputs);
   }
 
   /** The state of a call whose flow has not started. */
   public static FlowState initial() {
     return new FlowState(Phase.IDLE, null, List.of(), false, false, 0, "", -1, 0, null, List.of(), null, null, null,
-        false, 0, 0, List.of(), 0, 0);
+        false, 0, 0, List.of(), 0, 0, List.of(), 0);
   }
 
   /** True when the flow is over. */

@@ -239,6 +239,29 @@ class ClusterApiBackendTest {
   }
 
   @Test
+  void thePromptsOfStoredFlowsAreFoundByNameAcrossAdvertisers() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    await(backend.createAdvertiser(op, "cafe", "Cafe"));
+    await(backend.createNumber(op, "shop", "d1", num("0120-777-101"), "Top", num("03-1111-1111")));
+    await(backend.createNumber(op, "shop", "d2", num("0120-777-102"), "Sub", num("03-1111-1111")));
+    await(backend.createNumber(op, "cafe", "c1", num("0120-777-103"), "Cafe", num("03-1111-1111")));
+    CallFlow greets = io.hankyo.protocol.flow.CallFlowParser.parse("""
+        {"start": "hello", "steps": {
+          "hello": {"type": "play", "prompt": "welcome", "next": "fwd"},
+          "fwd":   {"type": "forward", "targets": [{"to": "03-1111-1111"}]}}}
+        """);
+    await(backend.storeFlow(op, "shop", "d2", greets));
+    await(backend.storeFlow(op, "cafe", "c1", greets));
+    await(backend.storeFlow(op, "shop", "d1", CallFlow.defaultFor(num("06-1111-1111"), 15)));
+    assertEquals(List.of("cafe/c1", "shop/d2"), await(backend.numbersUsingPrompt(op, "welcome")));
+    assertEquals(List.of(), await(backend.numbersUsingPrompt(op, "other")));
+    assertEquals(List.of(), await(backend.numbersUsingPrompt(newOperator(), "welcome")), "another operator's flows");
+    await(backend.storeFlow(op, "cafe", "c1", null));
+    assertEquals(List.of("shop/d2"), await(backend.numbersUsingPrompt(op, "welcome")), "the flow was removed");
+  }
+
+  @Test
   void absenceAndFlowVersionsReachTheRouteOfTheNextCall() {
     String op = newOperator();
     await(backend.createAdvertiser(op, "shop", "Shop"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hankyo.node.queue.CallQueue;
 import io.hankyo.protocol.call.CallInstruction;
 import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.EndCause;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -105,7 +107,7 @@ class CallFlowEntityTest {
       assertEquals(HangupParty.SYSTEM, rec.hangupParty());
       assertEquals(EndCause.FLOW_ENDED.name(), rec.endCause());
       assertEquals(Map.of("flow_version", "3", "flow_path", "hours>closed", "outside_hours", "true",
-          "fwd_attempts", "0"), rec.logvars());
+          "fwd_attempts", "0", "calling_sec_total", "0"), rec.logvars());
       assertEquals(List.of(rec), writer.rows);
       assertEquals(reject, Call.firstDecision(CallFixtures.arrival(trnId, at), route(false), 30_000),
           "the call control computes the same decision before the entity");
@@ -154,8 +156,10 @@ class CallFlowEntityTest {
     assertEquals(DialStatus.NORMAL, rec.dialStatus());
     assertEquals(6, rec.talkingSec());
     assertEquals("+81322222222", rec.forwardTo().e164(), "the destination that answered");
+    Map<String, String> vars = new java.util.HashMap<>(rec.logvars());
+    assertTrue(vars.remove("calling_sec_total") != null, "timed in sequentialRingingIsTotalledInLogvars");
     assertEquals(Map.of("flow_version", "3", "flow_path", "hours>away>sales", "outside_hours", "false",
-        "fwd_attempts", "2"), rec.logvars());
+        "fwd_attempts", "2"), vars);
   }
 
   @Test
@@ -364,5 +368,279 @@ class CallFlowEntityTest {
         r.dialinName(), r.din(), r.forwardTo(), false, QUEUE, 1);
     assertEquals(io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser(r.operatorId(), r.clientId(), "support"),
         Call.queueKey(advertiserRoute, "support"));
+  }
+
+  // ---------------------------------------------------------------- call log (issue 3, "Call log")
+
+  private NumberRoute routeWith(CallFlow flow) {
+    NumberRoute r = CallFixtures.route();
+    return new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(), r.din(),
+        r.forwardTo(), false, flow, 5);
+  }
+
+  private static final CallFlow THREE = CallFlowParser.parse("""
+      {"start": "sales",
+       "steps": {
+         "sales": {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15},
+                   {"to": "03-2222-2222", "ring_sec": 20}, {"to": "03-3333-3333", "ring_sec": 30}]}}}
+      """);
+
+  /** The next instruction of {@code type} to the gateway, skipping others (answer, prompts, stops). */
+  private <T extends CallInstruction> T next(Class<T> type) {
+    for (int i = 0; i < 20; i++) {
+      CallInstruction m = gateway.receiveMessage(java.time.Duration.ofSeconds(3));
+      if (type.isInstance(m)) {
+        return type.cast(m);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " to the gateway");
+  }
+
+  private Call.ForwardAttemptStarted startedIn(List<Call.Event> events) {
+    return events.stream().filter(e -> e instanceof Call.ForwardAttemptStarted)
+        .map(e -> (Call.ForwardAttemptStarted) e).findFirst().orElseThrow();
+  }
+
+  @Test
+  void sequentialRingingIsTotalledInLogvarsWhileCallingSecIsTheRingingOfTheDestinationThatAnswered() {
+    Instant arrived = Instant.now();
+    var first = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, arrived), routeWith(THREE), 7, gateway.getRef(), 30_000, replyTo));
+    Call.ForwardAttemptStarted a1 = startedIn(first.events());
+    // busy after 5 s, no answer after 20 s (across a restart), the third answers after 3 s and talks 10 s
+    var busy = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.LegFailed(trnId, 1, a1.startedAt().plusSeconds(5), EndCause.BUSY, 486), r));
+    Call.ForwardAttemptStarted a2 = startedIn(busy.events());
+    kit.restart();
+    var noAnswer = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.LegFailed(trnId, 2, a2.startedAt().plusSeconds(20), EndCause.NO_ANSWER, 0), r));
+    Call.ForwardAttemptStarted a3 = startedIn(noAnswer.events());
+    assertEquals(3, a3.attempt());
+    kit.restart();
+    Call.Forwarding recovered = assertInstanceOf(Call.Forwarding.class, kit.getState());
+    assertEquals(25_000, recovered.failedRingMillis(), "rebuilt from the journal");
+    report(new CallProgress.Answered(trnId, 3, a3.startedAt().plusSeconds(3)));
+    kit.restart();
+    report(new CallProgress.Ended(trnId, 3, a3.startedAt().plusSeconds(13), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.NORMAL, rec.dialStatus());
+    assertEquals("+81333333333", rec.forwardTo().e164(), "fwd_id: the destination that answered");
+    assertEquals(3, rec.callingSec(), "the ringing of the destination that answered");
+    assertEquals("28", rec.logvars().get("calling_sec_total"), "5 + 20 + 3");
+    assertEquals(10, rec.talkingSec(), "from the destination's answer");
+    assertEquals(a3.startedAt().plusSeconds(3), rec.answeredAt());
+    assertEquals("3", rec.logvars().get("fwd_attempts"));
+    assertEquals("sales", rec.logvars().get("flow_path"));
+    assertFalse(rec.logvars().containsKey("ivr_digits"), "no menu in the flow");
+    assertFalse(rec.logvars().containsKey("queue_wait_sec"), "no queue in the flow");
+  }
+
+  private static final CallFlow FAILING = CallFlowParser.parse("""
+      {"start": "sales",
+       "steps": {
+         "sales": {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15},
+                   {"to": "03-2222-2222", "ring_sec": 20}], "failed": "sorry"},
+         "sorry": {"type": "hangup"}}}
+      """);
+
+  @Test
+  void whenTheGatewayEndsTheCallAfterTheLastLegFailedThePathEndsWithTheFailedStep() {
+    var first = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, Instant.now()), routeWith(FAILING), 7, gateway.getRef(), 30_000, replyTo));
+    Call.ForwardAttemptStarted a1 = startedIn(first.events());
+    var busy = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(
+        new CallProgress.LegFailed(trnId, 1, a1.startedAt().plusSeconds(4), EndCause.BUSY, 486), r));
+    Call.ForwardAttemptStarted a2 = startedIn(busy.events());
+    CallInstruction.Forward next = gateway.expectMessageClass(CallInstruction.Forward.class);
+    assertFalse(next.holdCallerOnFailure(), "a failed step without prompt just hangs up: the gateway ends the call");
+    kit.restart();
+    // the gateway gives up on the second leg itself (no answer) and reports the end, not a LegFailed
+    report(new CallProgress.Ended(trnId, 2, a2.startedAt().plusSeconds(20), HangupParty.SYSTEM,
+        EndCause.NO_ANSWER, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
+    assertEquals("sales>sorry", rec.logvars().get("flow_path"));
+    assertEquals("2", rec.logvars().get("fwd_attempts"));
+    assertEquals(20, rec.callingSec(), "the last destination's ringing");
+    assertEquals("24", rec.logvars().get("calling_sec_total"));
+  }
+
+  private static final CallFlow FAILING_WITH_PROMPT = CallFlowParser.parse("""
+      {"start": "sales",
+       "steps": {
+         "sales": {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15}], "failed": "sorry"},
+         "sorry": {"type": "hangup", "prompt": "sorry"}}}
+      """);
+
+  @Test
+  void callingSecStopsWhenTheLastLegFailsNotWhenTheGuidanceAfterItEnds() {
+    var first = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, Instant.now()), routeWith(FAILING_WITH_PROMPT), 7, gateway.getRef(), 30_000,
+        replyTo));
+    Call.ForwardAttemptStarted a1 = startedIn(first.events());
+    assertTrue(((RouteDecision.Forward) first.reply().getValue()).holdCallerOnFailure());
+    Instant failedAt = a1.startedAt().plusSeconds(15);
+    report(new CallProgress.LegFailed(trnId, 1, failedAt, EndCause.NO_ANSWER, 0));
+    CallInstruction.PlayPrompt sorry = next(CallInstruction.PlayPrompt.class);
+    kit.restart();
+    report(new CallProgress.PromptFinished(trnId, sorry.token(), failedAt.plusSeconds(8), true));
+    gateway.expectMessageClass(CallInstruction.Release.class);
+    report(new CallProgress.Ended(trnId, 1, failedAt.plusSeconds(8), HangupParty.SYSTEM, EndCause.NO_ANSWER, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals(15, rec.callingSec(), "the guidance after the failure is not ringing");
+    assertEquals("15", rec.logvars().get("calling_sec_total"));
+    assertEquals("sales>sorry", rec.logvars().get("flow_path"));
+  }
+
+  private static final CallFlow TWO_MENUS = CallFlowParser.parse("""
+      {"start": "main",
+       "steps": {
+         "main":  {"type": "menu", "prompt": "welcome", "digits": {"1": "sub", "2": "bye"}, "retries": 1,
+                   "invalid": "bye", "timeout": "bye"},
+         "sub":   {"type": "menu", "prompt": "code", "digits": {"23": "sales"}, "terminator": "#",
+                   "max_digits": 4, "invalid": "bye", "timeout": "bye"},
+         "sales": {"type": "forward", "targets": [{"to": "03-1111-1111", "ring_sec": 15}]},
+         "bye":   {"type": "hangup"}}}
+      """);
+
+  private void startTwoMenus(Instant at) {
+    var result = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, at), routeWith(TWO_MENUS), 7, gateway.getRef(), 30_000, replyTo));
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, result.reply().getValue());
+  }
+
+  private void digit(String d, int seq, Instant at) {
+    report(new CallProgress.Digit(trnId, d, seq, at));
+  }
+
+  @Test
+  void theDigitsPressedInMenusAreLoggedPerInputInOrderAcrossARestart() {
+    Instant t = Instant.now();
+    startTwoMenus(t);
+    CallInstruction.PlayPrompt welcome = gateway.expectMessageClass(CallInstruction.PlayPrompt.class);
+    report(new CallProgress.MediaAnswered(trnId, t));
+    report(new CallProgress.PromptFinished(trnId, welcome.token(), t.plusSeconds(3), true));
+    digit("9", 1, t.plusSeconds(4)); // invalid: the prompt again
+    digit("9", 1, t.plusSeconds(4)); // the same report twice counts once
+    digit("1", 2, t.plusSeconds(5)); // barge-in on the replayed prompt
+    kit.restart();
+    digit("2", 3, t.plusSeconds(7));
+    digit("3", 4, t.plusSeconds(8));
+    digit("#", 5, t.plusSeconds(9)); // the terminator: 23 is the key, the forward starts
+    assertEquals(1, next(CallInstruction.Forward.class).attempt());
+    kit.restart();
+    report(new CallProgress.Answered(trnId, 1, t.plusSeconds(12)));
+    report(new CallProgress.Ended(trnId, 1, t.plusSeconds(20), HangupParty.CALLEE, EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals("9,1,23", rec.logvars().get("ivr_digits"));
+    assertEquals("main>sub>sales", rec.logvars().get("flow_path"));
+    assertEquals(8, rec.talkingSec(), "IVR is not talk: from the destination's answer");
+    assertEquals(20, rec.connSec(), "from the arrival, IVR included");
+  }
+
+  @Test
+  void aCallerWhoHangsUpWhileTypingIsLoggedWithTheKeysSoFarAndThePathToTheMenu() {
+    Instant t = Instant.now();
+    startTwoMenus(t);
+    gateway.expectMessageClass(CallInstruction.PlayPrompt.class);
+    report(new CallProgress.MediaAnswered(trnId, t));
+    digit("1", 1, t.plusSeconds(1));
+    digit("2", 2, t.plusSeconds(2));
+    kit.restart();
+    report(new CallProgress.Ended(trnId, 0, t.plusSeconds(6), HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals("1,2", rec.logvars().get("ivr_digits"));
+    assertEquals("main>sub", rec.logvars().get("flow_path"));
+    assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
+    assertEquals(HangupParty.CALLER, rec.hangupParty());
+    assertEquals(0, rec.talkingSec());
+    assertEquals(6, rec.connSec(), "guidance and IVR count");
+    assertEquals("0", rec.logvars().get("calling_sec_total"));
+  }
+
+  private static final CallFlow QUEUED = CallFlowParser.parse("""
+      {"start": "support",
+       "steps": {
+         "support": {"type": "queue", "queue": "support", "lines": 1, "hold_prompt": "hold", "max_wait_sec": 120,
+                     "targets": [{"to": "03-3333-3333", "ring_sec": 15}], "timeout": "sorry"},
+         "sorry":   {"type": "hangup"}}}
+      """);
+
+  /** A Call entity whose queue steps reach a test double: the test answers for the queue. */
+  private EventSourcedBehaviorTestKit<Call.Command, Call.Event, Call.State> queueKit(
+      List<CallQueue.Command> told) {
+    Call.Queues queues = (operator, name, command) -> told.add(command);
+    return EventSourcedBehaviorTestKit.create(testKit.system(), Call.create(trnId,
+        new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues), null));
+  }
+
+  /** Starts a call to QUEUED; returns where the queue (the test) sends its notifications. */
+  private ActorRef<CallQueue.Notification> startQueued(Instant at, List<CallQueue.Command> told) {
+    var result = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, at), routeWith(QUEUED), 7, gateway.getRef(), 30_000, replyTo));
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, result.reply().getValue());
+    CallQueue.Enter enter = told.stream().filter(c -> c instanceof CallQueue.Enter).map(c -> (CallQueue.Enter) c)
+        .findFirst().orElseThrow();
+    // all lines busy: the caller waits at position 2 (hold prompt)
+    enter.caller().tell(new CallQueue.PositionChanged("op1|support", trnId, 2, at.plusMillis(100)));
+    assertEquals("hold", next(CallInstruction.PlayPrompt.class).prompt());
+    return enter.caller();
+  }
+
+  @Test
+  void theQueueWaitRunsFromEnteringTheQueueToTheLine() {
+    kit.clear();
+    List<CallQueue.Command> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    kit = queueKit(told);
+    Instant t = Instant.now();
+    ActorRef<CallQueue.Notification> queue = startQueued(t, told);
+    queue.tell(new CallQueue.LineGranted("op1|support", trnId, t.plusSeconds(42)));
+    CallInstruction.Forward fwd = next(CallInstruction.Forward.class);
+    kit.restart();
+    report(new CallProgress.Answered(trnId, fwd.attempt(), t.plusSeconds(50)));
+    kit.restart();
+    report(new CallProgress.Ended(trnId, fwd.attempt(), t.plusSeconds(80), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals("42", rec.logvars().get("queue_wait_sec"));
+    assertEquals("support", rec.logvars().get("queue"));
+    assertEquals("support", rec.logvars().get("flow_path"));
+    assertEquals(30, rec.talkingSec());
+    assertEquals(80, rec.connSec());
+  }
+
+  @Test
+  void aCallerWhoHangsUpInTheQueueWaitedUntilTheHangup() {
+    kit.clear();
+    List<CallQueue.Command> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    kit = queueKit(told);
+    Instant t = Instant.now();
+    startQueued(t, told);
+    kit.restart();
+    report(new CallProgress.Ended(trnId, 0, t.plusSeconds(31), HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals("31", rec.logvars().get("queue_wait_sec"));
+    assertEquals("support", rec.logvars().get("flow_path"));
+    assertEquals("0", rec.logvars().get("fwd_attempts"));
+    assertEquals(0, rec.callingSec());
+  }
+
+  @Test
+  void aQueueTimeoutLeavesForTheFallbackStepAndLogsBoth() {
+    kit.clear();
+    List<CallQueue.Command> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    kit = queueKit(told);
+    Instant t = Instant.now();
+    startQueued(t, told);
+    Call.Forwarding waiting = assertInstanceOf(Call.Forwarding.class, kit.getState());
+    io.hankyo.node.flow.FlowTimer wait = waiting.flow().timer(io.hankyo.node.flow.FlowTimer.Kind.QUEUE_MAX_WAIT);
+    kit.runCommand(new Call.FlowTimerFired(wait.kind(), wait.token()));
+    next(CallInstruction.Release.class);
+    report(new CallProgress.Ended(trnId, 0, Instant.now(), HangupParty.SYSTEM, EndCause.FLOW_ENDED, 0));
+    CallLogRecord rec = assertInstanceOf(Call.Ended.class, kit.getState()).record();
+    assertEquals("support>sorry", rec.logvars().get("flow_path"));
+    assertEquals("support", rec.logvars().get("queue"));
+    assertTrue(rec.logvars().containsKey("queue_wait_sec"));
   }
 }

@@ -253,6 +253,10 @@ class SipCallFlowTest {
     assertEquals("03-9999-0002", r.get("fwd_id").asText(), "the destination that answered");
     assertEquals("2", r.get("logvars.fwd_attempts").asText());
     assertEquals("sales", r.get("logvars.flow_path").asText());
+    int total = r.get("logvars.calling_sec_total").asInt();
+    assertTrue(total >= r.get("calling_sec").asInt(), "calling_sec_total covers both attempts: " + r);
+    assertTrue(total <= 4, "a busy leg and a quick answer ring briefly: " + r);
+    assertFalse(r.has("logvars.ivr_digits"), "no menu in this flow: " + r);
     int talking = r.get("talking_sec").asInt();
     assertTrue(talking >= 1 && talking <= 4, "talking_sec ≈ 2: " + talking);
   }
@@ -284,10 +288,15 @@ class SipCallFlowTest {
     JsonNode r = onlyRecord(din);
     assertEquals("正常通話", r.get("dial_stat").asText(), r.toString());
     assertEquals("menu>sales", r.get("logvars.flow_path").asText());
+    assertEquals("1", r.get("logvars.ivr_digits").asText(), "the key sipp pressed (RFC 4733)");
     assertEquals("03-9999-0000", r.get("fwd_id").asText());
     assertTrue(r.get("conn_sec").asInt() > r.get("talking_sec").asInt(), "conn_sec includes the IVR: " + r);
     assertEquals(0, node.sip().openMediaSessions(), "every RTP session closed after the call");
     assertEquals(0, node.sip().rtpPortsInUse());
+    ApiClient.Response refused = api.delete("/v1/prompts/ivr-welcome");
+    assertEquals(409, refused.status(), "the stored flow plays it: " + refused.body());
+    assertTrue(refused.body().contains("adv-e2e/ivr"), refused.body());
+    assertEquals(200, api.get("/v1/prompts/ivr-welcome").status(), "still there");
   }
 
   @Test

@@ -973,4 +973,79 @@ class FlowInterpreterTest {
       assertEquals(List.of(new FlowAction.LeaveQueue("support")), d.last.actions());
     }
   }
+
+  /** What the call log reads from the state (issue 3, "Call log": logvars.ivr_digits, logvars.queue_wait_sec). */
+  @Nested
+  class CallLogTallies {
+    static final String TWO_MENUS = """
+        {"start": "main", "steps": {
+          "main":  {"type": "menu", "prompt": "welcome", "digits": {"1": "sub", "2": "bye"},
+                    "retries": 2, "invalid": "bye", "timeout": "bye"},
+          "sub":   {"type": "menu", "prompt": "code", "digits": {"23": "sales"}, "terminator": "#",
+                    "max_digits": 4, "invalid": "bye", "timeout": "bye"},
+          "sales": {"type": "forward", "targets": [{"to": "03-1111-1111"}]},
+          "bye":   {"type": "hangup"}}}
+        """;
+
+    @Test
+    void menuInputsAreListedInOrderOneEntryPerInputWithoutTheTerminator() {
+      FlowDriver d = new FlowDriver(TWO_MENUS);
+      d.arrive();
+      d.promptEnds();
+      d.expire(Kind.FIRST_DIGIT); // nothing pressed: an empty entry, the prompt again
+      d.press("9"); // barge-in, invalid: the prompt again
+      d.press("1");
+      assertEquals("sub", d.state.step());
+      d.press("23#");
+      assertEquals(Phase.RINGING, d.phase());
+      assertEquals(List.of("", "9", "1", "23"), d.state.menuInputs());
+    }
+
+    @Test
+    void keysTypedBeforeTheCallerHangsUpAreTheLastEntry() {
+      FlowDriver d = new FlowDriver(TWO_MENUS);
+      d.arrive();
+      d.press("1");
+      d.press("2");
+      d.callerHangsUp();
+      assertEquals(List.of("1", "2"), d.state.menuInputs());
+    }
+
+    @Test
+    void digitsOutsideMenusAreNotListed() {
+      FlowDriver d = new FlowDriver(MAIN);
+      d.arrive();
+      assertEquals("notice", d.state.step());
+      d.press("5"); // during the play step: ignored
+      d.promptEnds();
+      d.press("1");
+      assertEquals(List.of("1"), d.state.menuInputs());
+    }
+
+    @Test
+    void queueWaitsEndAtTheLineTheTimeoutOrTheCallersHangup() {
+      FlowDriver granted = new FlowDriver(queueFlow(false));
+      granted.arrive();
+      granted.position(1);
+      granted.advance(41_800);
+      granted.granted();
+      assertEquals(42_000, granted.state.queueWaitMillis());
+      granted.answered();
+      granted.destinationHangsUp();
+      assertEquals(42_000, granted.state.queueWaitMillis(), "talk is no wait");
+
+      FlowDriver timedOut = new FlowDriver(queueFlow(false));
+      timedOut.arrive();
+      timedOut.position(2);
+      timedOut.expire(Kind.QUEUE_MAX_WAIT);
+      assertEquals(120_000, timedOut.state.queueWaitMillis());
+
+      FlowDriver hungUp = new FlowDriver(queueFlow(false));
+      hungUp.arrive();
+      hungUp.position(3);
+      hungUp.advance(9_900);
+      hungUp.callerHangsUp();
+      assertEquals(11_000, hungUp.state.queueWaitMillis());
+    }
+  }
 }

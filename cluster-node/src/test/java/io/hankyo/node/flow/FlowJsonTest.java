@@ -135,4 +135,17 @@ class FlowJsonTest {
     assertEquals(FlowDriver.INTERPRETER.apply(d.flow, d.state, fired),
         FlowDriver.INTERPRETER.apply(d.flow, restored, fired));
   }
+
+  @Test
+  void aStateWrittenBeforeTheCallLogTalliesReadsBackWithNone() {
+    FlowDriver d = new FlowDriver(FlowInterpreterTest.SALES);
+    d.arrive();
+    Serializer serializer = serialization.findSerializerFor(d.state);
+    String written = new String(serialization.serialize(d.state).get(), StandardCharsets.UTF_8);
+    assertTrue(written.contains("\"menu_inputs\":[],\"queue_wait_millis\":0"), written);
+    String old = written.replace(",\"menu_inputs\":[],\"queue_wait_millis\":0", "");
+    FlowState read = (FlowState) serialization.deserialize(old.getBytes(StandardCharsets.UTF_8),
+        serializer.identifier(), Serializers.manifestFor(serializer, d.state)).get();
+    assertEquals(d.state, read);
+  }
 }
