@@ -19,6 +19,7 @@ import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
 import io.hankyo.node.prompt.EspeakSynthesizer;
 import io.hankyo.node.prompt.PromptStore;
+import io.hankyo.sip.media.JitterHistogram;
 import io.hankyo.sip.media.MediaSettings;
 import io.hankyo.sip.media.WavPromptLoader;
 import io.hankyo.node.cassandra.EmbeddedCassandra;
@@ -291,6 +292,27 @@ public final class HankyoNode implements AutoCloseable {
         .register(registry);
     Gauge.builder("hankyo.media.rtp.ports.in.use", sip, SipGateway::rtpPortsInUse)
         .description("RTP ports of hankyo.sip.media.rtp-port-min..max in use")
+        .register(registry);
+    // Send lateness of paced RTP packets (how long after its 20 ms slot a prompt/DTMF packet left; relayed packets
+    // leave when they arrive and are not in it): cumulative count per fixed bucket, so that a reader can take the
+    // difference of two scrapes (bench/ivr-load.sh), and the percentiles since start.
+    JitterHistogram lateness = sip.mediaSendLateness();
+    long[] bounds = JitterHistogram.bucketBoundsMicros();
+    for (int i = 0; i <= bounds.length; i++) {
+      int bucket = i;
+      FunctionCounter.builder("hankyo.media.send.lateness.packets", lateness, h -> h.bucketCount(bucket))
+          .tag("le_us", i < bounds.length ? Long.toString(bounds[i]) : "+Inf")
+          .description("paced RTP packets sent this late (µs, bucket upper bound; not cumulative across buckets)")
+          .register(registry);
+    }
+    Gauge.builder("hankyo.media.send.lateness.p50.us", lateness, h -> h.percentileMicros(50))
+        .description("median send lateness of paced RTP packets since start, µs (bucket upper bound)")
+        .register(registry);
+    Gauge.builder("hankyo.media.send.lateness.p99.us", lateness, JitterHistogram::p99Micros)
+        .description("99th percentile send lateness of paced RTP packets since start, µs (bucket upper bound)")
+        .register(registry);
+    Gauge.builder("hankyo.media.send.lateness.max.us", lateness, JitterHistogram::maxMicros)
+        .description("largest send lateness of a paced RTP packet since start, µs")
         .register(registry);
   }
 
