@@ -25,6 +25,8 @@
 #              DTMF_DELAY_MS (default 500, ACK → digit), BRIDGE_DELAY_MS (default 1000, digit → audio starts),
 #              HANKYO_SKIP_BUILD=1, NODE_HEAP, NODE_GC, NODE_OPTS (see bench/lib.sh),
 #              RTP_MIN/RTP_MAX (default 30000-39999 = 5,000 sessions = 2,500 bridged calls).
+# (A floor run of sipp straight to the probe does not work: sipp sends every call's pcap from one port with the
+# pcap's SSRC, so the probe cannot tell the calls apart; through the gateway each callee leg has its own SSRC and port.)
 # Everything listens on 127.0.0.1 only (own ports, so that bench/sip-load.sh and bench/held-calls.sh can run at the
 # same time); the script stops what it started.
 set -euo pipefail
@@ -59,7 +61,76 @@ uac() { # rate total tag [extra sipp options]
   local rate=$1 total=$2 tag=$3; shift 3
   sipp -sf "$OUT/uac-ivr.xml" -i 127.0.0.1 -p $UAC -s 0120000002 -key caller 0311112222 \
     -d "$HOLD_MS" -r "$rate" -m "$total" -l $(( rate * call_secs * 2 + 10 )) -buff_size 1048576 -nostdin \
-    -timeout $(( total / rate + call_secs + 60 ))s "$@" 127.0.0.1:$SIP > "$OUT/uac-$tag.out" 2>&1 </dev/null || true
+    -timeout $(( total / rate + call_secs + 60 ))s "$@" "${UAC_TARGET:-127.0.0.1:$SIP}" > "$OUT/uac-$tag.out" 2>&1 </dev/null || true
+}
+
+# One summary row: row FILE-TAG LABEL cpu0 cpu1 t0 t1 (a tag ending in -direct: sipp → probe without the node).
+row() {
+  python3 - "$OUT" "$1" "$2" "$3" "$4" "$5" "$6" "$ticks" <<'PY'
+import csv, json, re, sys
+out, rate, label, n0, n1, t0, t1, ticks = sys.argv[1:]
+direct = rate.endswith("-direct")
+rows = list(csv.reader(open(f"{out}/stat-{rate}.csv"), delimiter=';'))
+head, last = rows[0], rows[-1]
+col = lambda name: int(last[head.index(name)])
+ok, failed, attempted = col("SuccessfulCall(C)"), col("FailedCall(C)"), col("TotalCallCreated")
+pdd = []
+try:
+    for r in csv.reader(open(f"{out}/rtt-{rate}.csv"), delimiter=';'):
+        if len(r) >= 3 and r[1].replace('.', '', 1).isdigit() and r[2].strip() == "1":
+            pdd.append(float(r[1]))
+except FileNotFoundError:
+    pass
+def pct(v, p):
+    if not v: return float('nan')
+    v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+# call log: rows of the window whose flow path is menu>fwd
+try:
+    if direct: raise ValueError
+    calls = json.load(open(f"{out}/calls-{rate}.json"))["calls"]
+    logged = sum(1 for c in calls if c.get("logvars.flow_path") == "menu>fwd")
+    logged = f"{logged} (of {len(calls)} rows)"
+except Exception as e:
+    logged = "–" if direct else "?"
+# gauges sampled every second: time rss sessions ports live
+try:
+    smp = [l.split() for l in open(f"{out}/samples-{rate}.txt") if len(l.split()) == 5]
+except FileNotFoundError:
+    smp = []
+peak_sessions = max([int(x[2]) for x in smp] or [0]); rss = max([int(x[1]) for x in smp] or [0])
+# send lateness: delta of the bucket counters over the window
+def buckets(path):
+    b = {}
+    for l in open(path):
+        m = re.match(r'hankyo_media_send_lateness_packets_total\{le_us="([^"]+)",?\}\s+(\S+)', l)
+        if m: b[m.group(1)] = float(m.group(2))
+    return b
+b0, b1 = ({}, {}) if direct else (buckets(f"{out}/metrics-before-{rate}.txt"), buckets(f"{out}/metrics-after-{rate}.txt"))
+order = sorted(b1, key=lambda k: float('inf') if k == "+Inf" else float(k))
+delta = [(k, b1[k] - b0.get(k, 0)) for k in order]
+n = sum(v for _, v in delta)
+def bpct(p):
+    if n == 0: return "–"
+    rank, seen = n * p / 100, 0
+    for k, v in delta:
+        seen += v
+        if seen >= rank: return ">100" if k == "+Inf" else f"≤{float(k) / 1000:g}"
+top = next((k for k, v in reversed(delta) if v > 0), None)
+lat = f"{bpct(50)}/{bpct(99)}/{'>100' if top == '+Inf' else ('≤' + format(float(top) / 1000, 'g')) if top else '–'} ({int(n)} pkts)"
+probe = {}
+try:
+    for l in open(f"{out}/probe-{rate}/probe-summary.txt"):
+        k, _, v = l.strip().partition('=')
+        probe[k] = v
+except FileNotFoundError:
+    pass
+ms = lambda k: f"{int(probe.get(k, 0)) / 1000:.2f}" if k in probe else "?"
+el = float(t1) - float(t0)
+cpu = "–" if direct else f"{100 * (float(n1) - float(n0)) / float(ticks) / el:.0f}"
+fp = 100 * failed / attempted if attempted else 0
+pddtxt = f"{pct(pdd,50):.0f}/{pct(pdd,95):.0f}/{pct(pdd,99):.0f}" if pdd else "–"
+print(f"| {label} | {attempted} | {ok} | {failed} | {fp:.2f} | {pddtxt} | {logged} / {ok} | {'–' if direct else peak_sessions} | {probe.get('peak_concurrent_streams','?')} | {lat} | {ms('rfc3550_jitter_us_p50')}/{ms('rfc3550_jitter_us_p99')}/{ms('rfc3550_jitter_us_max')} ({probe.get('audio_streams','?')} streams) | {ms('transit_diff_us_p99')} / {ms('interarrival_us_p99')} | {float(probe.get('loss_pct', 'nan')):.3f} ({probe.get('lost','?')} of {probe.get('expected','?')}) | {cpu} | {'–' if direct else rss} |")
+PY
 }
 
 # Warm-up (not reported): JIT of the call, flow and media paths; a fresh probe takes the RTP meanwhile.
@@ -97,65 +168,7 @@ for rate in "${RATES[@]}"; do
   sleep 5
   to=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   api "http://127.0.0.1:$HTTP/v1/calls?from=$from&to=$to&format=json" > "$OUT/calls-$rate.json" || true
-  python3 - "$OUT" "$rate" "$n0" "$n1" "$t0" "$t1" "$ticks" >> "$OUT/summary.md" <<'PY'
-import csv, json, re, sys
-out, rate, n0, n1, t0, t1, ticks = sys.argv[1:]
-rows = list(csv.reader(open(f"{out}/stat-{rate}.csv"), delimiter=';'))
-head, last = rows[0], rows[-1]
-col = lambda name: int(last[head.index(name)])
-ok, failed, attempted = col("SuccessfulCall(C)"), col("FailedCall(C)"), col("TotalCallCreated")
-pdd = []
-try:
-    for r in csv.reader(open(f"{out}/rtt-{rate}.csv"), delimiter=';'):
-        if len(r) >= 3 and r[1].replace('.', '', 1).isdigit() and r[2].strip() == "1":
-            pdd.append(float(r[1]))
-except FileNotFoundError:
-    pass
-def pct(v, p):
-    if not v: return float('nan')
-    v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
-# call log: rows of the window whose flow path is menu>fwd
-try:
-    calls = json.load(open(f"{out}/calls-{rate}.json"))["calls"]
-    logged = sum(1 for c in calls if c.get("logvars.flow_path") == "menu>fwd")
-    logged = f"{logged} (of {len(calls)} rows)"
-except Exception as e:
-    logged = "?"
-# gauges sampled every second: time rss sessions ports live
-smp = [l.split() for l in open(f"{out}/samples-{rate}.txt") if len(l.split()) == 5]
-peak_sessions = max([int(x[2]) for x in smp] or [0]); rss = max([int(x[1]) for x in smp] or [0])
-# send lateness: delta of the bucket counters over the window
-def buckets(path):
-    b = {}
-    for l in open(path):
-        m = re.match(r'hankyo_media_send_lateness_packets_total\{le_us="([^"]+)",?\}\s+(\S+)', l)
-        if m: b[m.group(1)] = float(m.group(2))
-    return b
-b0, b1 = buckets(f"{out}/metrics-before-{rate}.txt"), buckets(f"{out}/metrics-after-{rate}.txt")
-order = sorted(b1, key=lambda k: float('inf') if k == "+Inf" else float(k))
-delta = [(k, b1[k] - b0.get(k, 0)) for k in order]
-n = sum(v for _, v in delta)
-def bpct(p):
-    if n == 0: return "–"
-    rank, seen = n * p / 100, 0
-    for k, v in delta:
-        seen += v
-        if seen >= rank: return ">100" if k == "+Inf" else f"≤{float(k) / 1000:g}"
-top = next((k for k, v in reversed(delta) if v > 0), None)
-lat = f"{bpct(50)}/{bpct(99)}/{'>100' if top == '+Inf' else ('≤' + format(float(top) / 1000, 'g')) if top else '–'} ({int(n)} pkts)"
-probe = {}
-try:
-    for l in open(f"{out}/probe-{rate}/probe-summary.txt"):
-        k, _, v = l.strip().partition('=')
-        probe[k] = v
-except FileNotFoundError:
-    pass
-ms = lambda k: f"{int(probe.get(k, 0)) / 1000:.2f}" if k in probe else "?"
-el = float(t1) - float(t0)
-cpu = 100 * (float(n1) - float(n0)) / float(ticks) / el
-fp = 100 * failed / attempted if attempted else 0
-print(f"| {rate} | {attempted} | {ok} | {failed} | {fp:.2f} | {pct(pdd,50):.0f}/{pct(pdd,95):.0f}/{pct(pdd,99):.0f} | {logged} / {ok} | {peak_sessions} | {probe.get('peak_concurrent_streams','?')} | {lat} | {ms('rfc3550_jitter_us_p50')}/{ms('rfc3550_jitter_us_p99')}/{ms('rfc3550_jitter_us_max')} ({probe.get('audio_streams','?')} streams) | {ms('transit_diff_us_p99')} / {ms('interarrival_us_p99')} | {float(probe.get('loss_pct', 'nan')):.3f} ({probe.get('lost','?')} of {probe.get('expected','?')}) | {cpu:.0f} | {rss} |")
-PY
+  row "$rate" "$rate" "$n0" "$n1" "$t0" "$t1" >> "$OUT/summary.md"
   tail -1 "$OUT/summary.md"
 done
 cat >> "$OUT/summary.md" <<EOF
