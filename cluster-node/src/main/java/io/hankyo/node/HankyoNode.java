@@ -2,8 +2,6 @@ package io.hankyo.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import com.typesafe.config.ConfigFactory;
 import io.hankyo.api.HttpApi;
 import io.hankyo.api.HttpApiSettings;
@@ -17,11 +15,6 @@ import io.hankyo.node.calllog.CallLogProjection;
 import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
-import io.hankyo.node.prompt.EspeakSynthesizer;
-import io.hankyo.node.prompt.PromptStore;
-import io.hankyo.node.prompt.QueuePositionPrompts;
-import io.hankyo.sip.media.MediaSettings;
-import io.hankyo.sip.media.WavPromptLoader;
 import io.hankyo.node.cassandra.EmbeddedCassandra;
 import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
@@ -30,24 +23,32 @@ import io.hankyo.node.directory.NumberRoutes;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.node.metrics.NodeMetrics;
+import io.hankyo.node.prompt.EspeakSynthesizer;
+import io.hankyo.node.prompt.PromptStore;
+import io.hankyo.node.prompt.QueuePositionPrompts;
 import io.hankyo.node.queue.CallQueue;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.sip.SipGateway;
 import io.hankyo.sip.SipGatewaySettings;
+import io.hankyo.sip.media.JitterHistogram;
+import io.hankyo.sip.media.MediaSettings;
+import io.hankyo.sip.media.WavPromptLoader;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -295,6 +296,27 @@ public final class HankyoNode implements AutoCloseable {
         .register(registry);
     Gauge.builder("hankyo.media.rtp.ports.in.use", sip, SipGateway::rtpPortsInUse)
         .description("RTP ports of hankyo.sip.media.rtp-port-min..max in use")
+        .register(registry);
+    // Send lateness of paced RTP packets (how long after its 20 ms slot a prompt/DTMF packet left; relayed packets
+    // leave when they arrive and are not in it): cumulative count per fixed bucket, so that a reader can take the
+    // difference of two scrapes (bench/ivr-load.sh), and the percentiles since start.
+    JitterHistogram lateness = sip.mediaSendLateness();
+    long[] bounds = JitterHistogram.bucketBoundsMicros();
+    for (int i = 0; i <= bounds.length; i++) {
+      int bucket = i;
+      FunctionCounter.builder("hankyo.media.send.lateness.packets", lateness, h -> h.bucketCount(bucket))
+          .tag("le_us", i < bounds.length ? Long.toString(bounds[i]) : "+Inf")
+          .description("paced RTP packets sent this late (µs, bucket upper bound; not cumulative across buckets)")
+          .register(registry);
+    }
+    Gauge.builder("hankyo.media.send.lateness.p50.us", lateness, h -> h.percentileMicros(50))
+        .description("median send lateness of paced RTP packets since start, µs (bucket upper bound)")
+        .register(registry);
+    Gauge.builder("hankyo.media.send.lateness.p99.us", lateness, JitterHistogram::p99Micros)
+        .description("99th percentile send lateness of paced RTP packets since start, µs (bucket upper bound)")
+        .register(registry);
+    Gauge.builder("hankyo.media.send.lateness.max.us", lateness, JitterHistogram::maxMicros)
+        .description("largest send lateness of a paced RTP packet since start, µs")
         .register(registry);
   }
 

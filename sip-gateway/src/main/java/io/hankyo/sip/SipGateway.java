@@ -11,6 +11,7 @@ import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.EndCause;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
+import io.hankyo.sip.media.JitterHistogram;
 import io.hankyo.sip.media.MediaEngine;
 import io.hankyo.sip.media.MediaSettings;
 import java.text.ParseException;
@@ -422,6 +423,11 @@ public final class SipGateway implements AutoCloseable {
   /** Media sessions (anchored RTP streams, one per media leg) open now; for tests and a gauge metric. */
   public int openMediaSessions() {
     return media.openSessions();
+  }
+
+  /** Send lateness of the paced RTP packets (prompts, DTMF) of every media session since start, µs; for metrics. */
+  public JitterHistogram mediaSendLateness() {
+    return media.sendJitter();
   }
 
   /** RTP ports allocated from the {@code hankyo.sip.media} range now (each with its RTCP neighbour reserved). */

@@ -61,6 +61,22 @@ public final class JitterHistogram {
     return maxMicros();
   }
 
+  /**
+   * The upper bounds of the fixed buckets in µs, ascending; bucket {@code i} counts samples in
+   * {@code (bounds[i-1], bounds[i]]}, and one more bucket, index {@code bounds.length}, the samples above the last.
+   */
+  public static long[] bucketBoundsMicros() {
+    return BOUNDS.clone();
+  }
+
+  /**
+   * Samples recorded in bucket {@code i} (see {@link #bucketBoundsMicros()}; {@code i == bounds.length} is the open
+   * bucket). For exporting the histogram as counters, so that a reader can take the difference of two scrapes.
+   */
+  public long bucketCount(int i) {
+    return counts.get(i);
+  }
+
   /** The 99th percentile in µs (see {@link #percentileMicros}). */
   public long p99Micros() {
     return percentileMicros(99);

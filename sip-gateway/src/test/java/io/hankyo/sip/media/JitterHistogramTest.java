@@ -32,4 +32,24 @@ class JitterHistogramTest {
     assertEquals(50, h.p99Micros() < 30 ? -1 : 50);
     assertEquals(30, h.p99Micros(), "capped by the maximum seen");
   }
+
+  @Test
+  void bucketCountsAreExposedPerBoundWithOneOpenBucket() {
+    JitterHistogram h = new JitterHistogram();
+    long[] bounds = JitterHistogram.bucketBoundsMicros();
+    h.record(10); // first bucket: (.., 10]
+    h.record(11); // second: (10, 20]
+    h.record(11);
+    h.record(bounds[bounds.length - 1] + 1); // open bucket
+    assertEquals(1, h.bucketCount(0));
+    assertEquals(2, h.bucketCount(1));
+    assertEquals(1, h.bucketCount(bounds.length));
+    long sum = 0;
+    for (int i = 0; i <= bounds.length; i++) {
+      sum += h.bucketCount(i);
+    }
+    assertEquals(h.count(), sum);
+    bounds[0] = 999;
+    assertEquals(10, JitterHistogram.bucketBoundsMicros()[0], "a copy");
+  }
 }
