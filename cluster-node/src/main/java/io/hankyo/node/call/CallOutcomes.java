@@ -159,6 +159,7 @@ public final class CallOutcomes {
       case ANSWER_CANCEL_RACE:
       case FLOW_ENDED:
       case NORMAL_CLEARING: // a BYE before any destination answered: the caller left during guidance, IVR or a queue
+      case MEDIA_TIMEOUT: // the caller's RTP stopped before any destination answered: the caller's phone vanished
         return DialStatus.INCOMPLETE;
       case BUSY:
         return DialStatus.BUSY;
@@ -183,6 +184,7 @@ public final class CallOutcomes {
         return HangupParty.CALLEE;
       case ANSWER_CANCEL_RACE:
       case NORMAL_CLEARING:
+      case MEDIA_TIMEOUT: // the gateway reports the caller, whose RTP stopped
         return reported == null ? HangupParty.SYSTEM : reported;
       default:
         return HangupParty.SYSTEM;

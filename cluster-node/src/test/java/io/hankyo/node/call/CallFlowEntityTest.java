@@ -570,7 +570,7 @@ class CallFlowEntityTest {
   /** A Call entity whose queue steps reach a test double: the test answers for the queue. */
   private EventSourcedBehaviorTestKit<Call.Command, Call.Event, Call.State> queueKit(
       List<CallQueue.Command> told) {
-    Call.Queues queues = (operator, name, command) -> told.add(command);
+    Call.Queues queues = (key, command) -> told.add(command);
     return EventSourcedBehaviorTestKit.create(testKit.system(), Call.create(trnId,
         new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues), null));
   }

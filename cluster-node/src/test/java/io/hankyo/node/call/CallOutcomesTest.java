@@ -69,9 +69,11 @@ class CallOutcomesTest {
     "NORMAL_CLEARING, CALLER, INCOMPLETE, CALLER",
     "NORMAL_CLEARING, SYSTEM, INCOMPLETE, SYSTEM",
     "FLOW_ENDED, SYSTEM, INCOMPLETE, SYSTEM",
-    "FLOW_ERROR, SYSTEM, STATUS_ERROR, SYSTEM"
+    "FLOW_ERROR, SYSTEM, STATUS_ERROR, SYSTEM",
+    "MEDIA_TIMEOUT, CALLER, INCOMPLETE, CALLER"
   })
-  // NORMAL_CLEARING unanswered: a BYE before any destination answered, e.g. the caller leaving during guidance
+  // NORMAL_CLEARING unanswered: a BYE before any destination answered, e.g. the caller leaving during guidance;
+  // MEDIA_TIMEOUT unanswered: the caller's RTP stopped during guidance (a vanished phone), reported as the caller
   void unansweredStatusRules(EndCause cause, HangupParty by, DialStatus status, HangupParty hup) {
     CallLogRecord r = record(null, 5_000, by, cause);
     assertEquals(status, r.dialStatus());
