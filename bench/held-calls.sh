@@ -22,6 +22,8 @@
 # Limits that matter for 2,000 held calls (checked below): RTP range ≥ 2 × CALLS sessions (each session takes an
 # even port and reserves the odd RTCP port above: 4 ports per ivr call); the node's open-file limit (`ulimit -n`;
 # one socket per media session + Cassandra driver + SIP); hankyo.sip.max-call-duration (4 h) far above the hold.
+# Held ivr callers send no RTP after their digit, so the media plane's RTP inactivity timeout
+# (hankyo.sip.media.rtp-timeout, 60 s) is switched off for this run: otherwise it would end them as vanished phones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +51,7 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt $(( 2 * CALLS + 2000 )) ]; then
 fi
 
 bench_build
-bench_start_node
+bench_start_node -Dhankyo.sip.media.rtp-timeout=0
 bench_number plain 0120-000-003
 bench_number ivr 0120-000-004 ivr
 bench_uac_ivr "$OUT/uac-ivr-held.xml"
