@@ -171,8 +171,13 @@ for rate in "${RATES[@]}"; do
   row "$rate" "$rate" "$n0" "$n1" "$t0" "$t1" >> "$OUT/summary.md"
   tail -1 "$OUT/summary.md"
 done
+# every call has ended by now: the gateway must hold nothing (issue 3: open ports and dialogs return to zero)
+sleep 5
+m=$(metrics || true)
+left="$(awk '$1=="hankyo_sip_live_calls"{printf "%d", $2}' <<<"$m") live calls, $(awk '$1=="hankyo_media_open_sessions"{printf "%d", $2}' <<<"$m") media sessions, $(awk '$1=="hankyo_media_rtp_ports_in_use"{printf "%d", $2}' <<<"$m") RTP ports in use"
 cat >> "$OUT/summary.md" <<EOF
 
+After the last rate: $left (all three must be 0).
 $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?), ${SECS} s per rate, HOLD_MS=$HOLD_MS, warm-up ${WARMUP} s at ${WARMUP_RATE} calls/s, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg).
 Gateway send lateness: paced packets only (prompt and DTMF playback to callers; relayed audio leaves on arrival), bucket upper bounds in ms.
 UAS columns: bench/RtpProbe.java at the callee's SDP address (gateway → callee direction, the caller's audio relayed; it echoes every packet back). Per-stream detail: probe-<rate>/probe-streams.csv.
