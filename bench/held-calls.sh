@@ -50,6 +50,25 @@ if [ "$nofile" != unlimited ] && [ "$nofile" -lt $(( 2 * CALLS + 2000 )) ]; then
   exit 1
 fi
 
+# top_growth BEFORE AFTER CALLS N: the N classes whose live bytes grew most between two class histograms, per call
+top_growth() {
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
+import re, sys
+def read(p):
+    d = {}
+    for l in open(p):
+        m = re.match(r'\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)', l)
+        if m: d[m.group(3)] = (int(m.group(1)), int(m.group(2)))
+    return d
+a, b, n = read(sys.argv[1]), read(sys.argv[2]), max(1, int(sys.argv[3]))
+delta = sorted(((b[k][1] - a.get(k, (0, 0))[1], b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)
+print("| class | bytes per call | instances per call |")
+print("|---|---|---|")
+for db, di, k in delta[:int(sys.argv[4])]:
+    print(f"| `{k}` | {db / n:.0f} | {di / n:.1f} |")
+PY
+}
+
 bench_build
 bench_start_node -Dhankyo.sip.media.rtp-timeout=0
 bench_number plain 0120-000-003
@@ -129,38 +148,10 @@ PY
   PER_SESS_OF[$mode]=$(( live > 0 ? sess / live : 0 ))
   echo "| $mode | $live | $sess | $ports | $(( h0 / 1048576 )) | $(( h1 / 1048576 )) | $per | $r0 → $r1 | $f0 → $f1 | $stat |" >> "$OUT/table.md"
   # classes that grew most
-  python3 - "$OUT/histo-$mode-0.txt" "$OUT/histo-$mode-held.txt" "$live" > "$OUT/top-classes-$mode.md" <<'PY'
-import re, sys
-def read(p):
-    d = {}
-    for l in open(p):
-        m = re.match(r'\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)', l)
-        if m: d[m.group(3)] = (int(m.group(1)), int(m.group(2)))
-    return d
-a, b, n = read(sys.argv[1]), read(sys.argv[2]), max(1, int(sys.argv[3]))
-delta = sorted(((b[k][1] - a.get(k, (0, 0))[1], b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)
-print("| class | bytes per call | instances per call |")
-print("|---|---|---|")
-for db, di, k in delta[:20]:
-    print(f"| `{k}` | {db / n:.0f} | {di / n:.1f} |")
-PY
+  top_growth "$OUT/histo-$mode-0.txt" "$OUT/histo-$mode-held.txt" "$live" 20 > "$OUT/top-classes-$mode.md"
 done
 if [ -f "$OUT/histo-plain-held.txt" ] && [ -f "$OUT/histo-ivr-held.txt" ]; then
-  python3 - "$OUT/histo-plain-held.txt" "$OUT/histo-ivr-held.txt" "$live" > "$OUT/top-classes-media.md" <<'PY'
-import re, sys
-def read(p):
-    d = {}
-    for l in open(p):
-        m = re.match(r'\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)', l)
-        if m: d[m.group(3)] = (int(m.group(1)), int(m.group(2)))
-    return d
-a, b, n = read(sys.argv[1]), read(sys.argv[2]), max(1, int(sys.argv[3]))
-delta = sorted(((b[k][1] - a.get(k, (0, 0))[1], b[k][0] - a.get(k, (0, 0))[0], k) for k in b), reverse=True)
-print("| class | bytes per call | instances per call |")
-print("|---|---|---|")
-for db, di, k in delta[:15]:
-    print(f"| `{k}` | {db / n:.0f} | {di / n:.1f} |")
-PY
+  top_growth "$OUT/histo-plain-held.txt" "$OUT/histo-ivr-held.txt" "$live" 15 > "$OUT/top-classes-media.md"
 fi
 
 {
