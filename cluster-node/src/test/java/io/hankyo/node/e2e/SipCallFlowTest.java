@@ -9,10 +9,8 @@ import io.hankyo.node.HankyoNode;
 import io.hankyo.sip.testing.RawSip;
 import io.hankyo.sip.testing.Sipp;
 import io.hankyo.sip.testing.SippProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class SipCallFlowTest {
   private static final Duration CALL_LOG_WAIT = Duration.ofSeconds(5);
   private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
+  private static SippE2e e2e;
   private static TestNode.Spec spec;
   private static HankyoNode node;
   private static ApiClient api;
@@ -34,20 +33,17 @@ class SipCallFlowTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    int uasPort = FreePorts.udpAndTcp(26000, 26999);
-    spec = TestNode.Spec.single(TestNode.keyspaces("sipflow"), uasPort, null);
-    node = TestNode.start(spec);
-    api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
-    assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-e2e\",\"client_name\":\"E2E広告主\"}")
-        .status());
-    traces = Files.createDirectories(Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
-        .resolve("sipp-e2e"));
+    e2e = SippE2e.start("sipflow", "adv-e2e", "E2E広告主", Duration.ofSeconds(40));
+    spec = e2e.spec();
+    node = e2e.node();
+    api = e2e.api();
+    traces = e2e.traces();
   }
 
   @AfterAll
   static void stopNode() {
-    if (node != null) {
-      node.close();
+    if (e2e != null) {
+      e2e.close();
     }
   }
 
@@ -61,41 +57,17 @@ class SipCallFlowTest {
   }
 
   private static SippProcess uas(String scenario, Duration pause, String label) throws Exception {
-    Sipp.Builder b = Sipp.scenario(scenario).localPort(spec.uasPort()).calls(1).traceDir(traces).label(label)
-        .timeout(Duration.ofSeconds(40));
-    if (pause != null) {
-      b.pause(pause);
-    }
-    SippProcess p = b.start();
-    p.awaitListening(Duration.ofSeconds(10));
-    return p;
+    return e2e.uas(scenario, 1, pause, label);
   }
 
   private static SippProcess uac(String scenario, String dialled, String caller, Duration pause, String label)
       throws Exception {
-    Sipp.Builder b = Sipp.scenario(scenario).localPort(FreePorts.udpAndTcp(27000, 27999))
-        .remote("127.0.0.1:" + spec.sipPort()).service(dialled).key("caller", caller).calls(1).traceDir(traces)
-        .label(label).timeout(Duration.ofSeconds(40));
-    if (pause != null) {
-      b.pause(pause);
-    }
-    return b.start();
+    return e2e.uac(scenario, dialled, caller, pause, label);
   }
 
   /** The call-log records of a tracking number, waiting up to 5 s for {@code expected} of them. */
   private static List<JsonNode> records(String dialled, int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + CALL_LOG_WAIT.toNanos();
-    List<JsonNode> out = new ArrayList<>();
-    while (true) {
-      ApiClient.Response r = api.get("/v1/calls?format=json&din_id=" + dialled);
-      assertEquals(200, r.status(), r.body());
-      out.clear();
-      r.json().get("calls").forEach(out::add);
-      if (out.size() >= expected || System.nanoTime() > deadline) {
-        return out;
-      }
-      Thread.sleep(100);
-    }
+    return e2e.records(dialled, expected, CALL_LOG_WAIT);
   }
 
   private static JsonNode onlyRecord(String dialled) throws InterruptedException {
@@ -105,7 +77,7 @@ class SipCallFlowTest {
   }
 
   private static void assertExit0(SippProcess p) throws Exception {
-    assertEquals(0, p.waitFor(Duration.ofSeconds(45)), p.describe());
+    e2e.assertExit0(p);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hankyo.node.HankyoNode;
-import io.hankyo.sip.testing.Sipp;
 import io.hankyo.sip.testing.SippProcess;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -13,8 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -37,27 +34,21 @@ class SipMediaFlowTest {
   private static final Duration CALL_LOG_WAIT = Duration.ofSeconds(8);
   private static final Duration RELEASE_WAIT = Duration.ofSeconds(10);
   private static final AtomicInteger NEXT_NUMBER = new AtomicInteger(1);
-  private static TestNode.Spec spec;
+  private static SippE2e e2e;
   private static HankyoNode node;
   private static ApiClient api;
-  private static Path traces;
 
   @BeforeAll
   static void startNode() throws Exception {
-    int uasPort = FreePorts.udpAndTcp(26000, 26999);
-    spec = TestNode.Spec.single(TestNode.keyspaces("sipmedia"), uasPort, null);
-    node = TestNode.start(spec);
-    api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
-    assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-media\",\"client_name\":\"E2E媒体\"}")
-        .status());
-    traces = Files.createDirectories(Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
-        .resolve("sipp-media"));
+    e2e = SippE2e.start("sipmedia", "adv-media", "E2E媒体", Duration.ofSeconds(60));
+    node = e2e.node();
+    api = e2e.api();
   }
 
   @AfterAll
   static void stopNode() {
-    if (node != null) {
-      node.close();
+    if (e2e != null) {
+      e2e.close();
     }
   }
 
@@ -84,52 +75,23 @@ class SipMediaFlowTest {
 
   private static SippProcess uas(String scenario, int calls, Duration pause, String label, String... keys)
       throws Exception {
-    Sipp.Builder b = Sipp.scenario(scenario).localPort(spec.uasPort()).calls(calls).traceDir(traces).label(label)
-        .timeout(Duration.ofSeconds(60));
-    if (pause != null) {
-      b.pause(pause);
-    }
-    for (int i = 0; i + 1 < keys.length; i += 2) {
-      b.key(keys[i], keys[i + 1]);
-    }
-    SippProcess p = b.start();
-    p.awaitListening(Duration.ofSeconds(10));
-    return p;
+    return e2e.uas(scenario, calls, pause, label, keys);
   }
 
   private static SippProcess uac(String scenario, String dialled, String caller, Duration pause, String label,
       String... keys) throws Exception {
-    Sipp.Builder b = Sipp.scenario(scenario).localPort(FreePorts.udpAndTcp(27000, 27999))
-        .remote("127.0.0.1:" + spec.sipPort()).service(dialled).key("caller", caller).calls(1).traceDir(traces)
-        .label(label).timeout(Duration.ofSeconds(60));
-    if (pause != null) {
-      b.pause(pause);
-    }
-    for (int i = 0; i + 1 < keys.length; i += 2) {
-      b.key(keys[i], keys[i + 1]);
-    }
-    return b.start();
+    return e2e.uac(scenario, dialled, caller, pause, label, keys);
   }
 
   private static void assertExit0(SippProcess p) throws Exception {
-    assertEquals(0, p.waitFor(Duration.ofSeconds(70)), p.describe());
+    e2e.assertExit0(p);
   }
 
   /** The call-log records of a tracking number, waiting for {@code expected} of them. */
   private static List<JsonNode> records(String dialled, int expected) throws InterruptedException {
-    long deadline = System.nanoTime() + CALL_LOG_WAIT.toNanos();
-    List<JsonNode> out = new ArrayList<>();
-    while (true) {
-      ApiClient.Response r = api.get("/v1/calls?format=json&din_id=" + dialled);
-      assertEquals(200, r.status(), r.body());
-      out.clear();
-      r.json().get("calls").forEach(out::add);
-      if (out.size() >= expected || System.nanoTime() > deadline) {
-        assertEquals(expected, out.size(), "call-log records of " + dialled + ": " + out);
-        return out;
-      }
-      Thread.sleep(100);
-    }
+    List<JsonNode> out = e2e.records(dialled, expected, CALL_LOG_WAIT);
+    assertEquals(expected, out.size(), "call-log records of " + dialled + ": " + out);
+    return out;
   }
 
   private static JsonNode onlyRecord(String dialled) throws InterruptedException {
