@@ -255,22 +255,36 @@ class CallFlowEntityTest {
          "sorry":   {"type": "hangup"}}}
       """);
 
-  @Test
-  void aQueueOfOneLineConnectsTheSecondCallerWhenTheFirstHangsUp() {
-    // the real CallQueue entity, reached through the Queues port
-    String queueId = io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser("op1", "adv1", "support-" + trnId).entityId();
+  /** Two calls of one number in a real one-line CallQueue entity: A holds the line (forwarded), B has arrived. */
+  private record TwoCallers(
+      NumberRoute route,
+      String trnA,
+      String trnB,
+      org.apache.pekko.actor.typed.ActorRef<Call.Command> callA,
+      org.apache.pekko.actor.typed.ActorRef<Call.Command> callB,
+      TestProbe<CallInstruction> gatewayA,
+      TestProbe<CallInstruction> gatewayB,
+      TestProbe<StatusReply<RouteDecision>> decisions,
+      TestProbe<StatusReply<Done>> acks,
+      List<io.hankyo.node.queue.CallQueue.QueueKey> keys) {}
+
+  /**
+   * Starts call A (a free line: forwarded at once, checked) and then call B of a number whose flow is {@code flow}, both
+   * reaching the real CallQueue entity through the Queues port (which records the keys it was asked for).
+   */
+  private TwoCallers twoCallersInAQueue(CallFlow flow, long trnBase) {
+    String queueId = io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser("op1", "adv1", "q-" + trnId).entityId();
     var queue = testKit.spawn(io.hankyo.node.queue.CallQueue.create(queueId));
-    java.util.List<io.hankyo.node.queue.CallQueue.QueueKey> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<io.hankyo.node.queue.CallQueue.QueueKey> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
     Call.Queues queues = (key, command) -> {
       keys.add(key);
       queue.tell(command);
     };
     NumberRoute r = CallFixtures.route();
     NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
-        r.din(), r.forwardTo(), false, QUEUE, 1);
+        r.din(), r.forwardTo(), false, flow, 1);
     String trnA = trnId;
-    String trnB = String.format("%024x", ++counter + 0xf20000L);
-    TestProbe<CallInstruction> gatewayA = gateway;
+    String trnB = String.format("%024x", ++counter + trnBase);
     TestProbe<CallInstruction> gatewayB = testKit.createTestProbe();
     var deps = new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues);
     var callA = testKit.spawn(Call.create(trnA, deps, null));
@@ -278,32 +292,39 @@ class CallFlowEntityTest {
     TestProbe<StatusReply<RouteDecision>> decisions = testKit.createTestProbe();
     TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
 
-    callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gatewayA.getRef(), 30_000,
+    callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gateway.getRef(), 30_000,
         decisions.getRef()));
     assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
-    CallInstruction.Forward fwdA = gatewayA.expectMessageClass(CallInstruction.Forward.class);
+    CallInstruction.Forward fwdA = gateway.expectMessageClass(CallInstruction.Forward.class);
     assertEquals("+81333333333", fwdA.destination().e164(), "a free line: A is forwarded at once");
 
     callB.tell(new Call.Start(CallFixtures.arrival(trnB, Instant.now()), route, 2, gatewayB.getRef(), 30_000,
         decisions.getRef()));
     assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
     gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class); // already answered: the gateway ignores it
-    CallInstruction.PlayPrompt hold = gatewayB.expectMessageClass(CallInstruction.PlayPrompt.class);
+    return new TwoCallers(route, trnA, trnB, callA, callB, gateway, gatewayB, decisions, acks, keys);
+  }
+
+  @Test
+  void aQueueOfOneLineConnectsTheSecondCallerWhenTheFirstHangsUp() {
+    TwoCallers t = twoCallersInAQueue(QUEUE, 0xf20000L);
+    CallInstruction.PlayPrompt hold = t.gatewayB().expectMessageClass(CallInstruction.PlayPrompt.class);
     assertEquals("hold", hold.prompt());
     assertTrue(hold.loop(), "B waits, hearing the hold prompt in a loop");
 
-    callA.tell(new Call.Report(new CallProgress.Answered(trnA, 1, Instant.now()), acks.getRef()));
-    acks.receiveMessage();
-    gatewayB.expectNoMessage(java.time.Duration.ofMillis(300));
-    callA.tell(new Call.Report(new CallProgress.Ended(trnA, 1, Instant.now().plusSeconds(2), HangupParty.CALLER,
-        EndCause.NORMAL_CLEARING, 0), acks.getRef()));
-    acks.receiveMessage();
+    t.callA().tell(new Call.Report(new CallProgress.Answered(t.trnA(), 1, Instant.now()), t.acks().getRef()));
+    t.acks().receiveMessage();
+    t.gatewayB().expectNoMessage(java.time.Duration.ofMillis(300));
+    t.callA().tell(new Call.Report(new CallProgress.Ended(t.trnA(), 1, Instant.now().plusSeconds(2),
+        HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0), t.acks().getRef()));
+    t.acks().receiveMessage();
 
-    CallInstruction.Forward fwdB = gatewayB.expectMessageClass(CallInstruction.Forward.class,
+    CallInstruction.Forward fwdB = t.gatewayB().expectMessageClass(CallInstruction.Forward.class,
         java.time.Duration.ofSeconds(5));
     assertEquals("+81333333333", fwdB.destination().e164(), "A's line went to B");
-    assertTrue(keys.stream().allMatch(k -> k.equals(new io.hankyo.node.queue.CallQueue.QueueKey(r.operatorId(),
-        r.clientId(), null, "support"))), "the advertiser's queue, named by the flow: " + keys);
+    NumberRoute r = t.route();
+    assertTrue(t.keys().stream().allMatch(k -> k.equals(new io.hankyo.node.queue.CallQueue.QueueKey(r.operatorId(),
+        r.clientId(), null, "support"))), "the advertiser's queue, named by the flow: " + t.keys());
   }
 
   @Test
@@ -314,31 +335,12 @@ class CallFlowEntityTest {
                       "announce_position": true, "targets": [{"to": "03-3333-3333", "ring_sec": 15}],
                       "timeout": "sorry"},
           "sorry": {"type": "hangup"}}}""");
-    String queueId = io.hankyo.node.queue.CallQueue.QueueKey.ofAdvertiser("op1", "adv1", "announce-" + trnId)
-        .entityId();
-    var queue = testKit.spawn(io.hankyo.node.queue.CallQueue.create(queueId));
-    Call.Queues queues = (key, command) -> queue.tell(command);
-    NumberRoute r = CallFixtures.route();
-    NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
-        r.din(), r.forwardTo(), false, announcing, 1);
-    String trnA = trnId;
-    String trnB = String.format("%024x", ++counter + 0xf30000L);
-    TestProbe<CallInstruction> gatewayA = gateway;
-    TestProbe<CallInstruction> gatewayB = testKit.createTestProbe();
-    var deps = new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), writer, 4, queues);
-    var callA = testKit.spawn(Call.create(trnA, deps, null));
-    var callB = testKit.spawn(Call.create(trnB, deps, null));
-    TestProbe<StatusReply<RouteDecision>> decisions = testKit.createTestProbe();
-    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
-
-    callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gatewayA.getRef(), 30_000,
-        decisions.getRef()));
-    decisions.receiveMessage();
-    gatewayA.expectMessageClass(CallInstruction.Forward.class);
-    callB.tell(new Call.Start(CallFixtures.arrival(trnB, Instant.now()), route, 2, gatewayB.getRef(), 30_000,
-        decisions.getRef()));
-    decisions.receiveMessage();
-    gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class);
+    TwoCallers t = twoCallersInAQueue(announcing, 0xf30000L);
+    NumberRoute r = t.route();
+    TestProbe<CallInstruction> gatewayB = t.gatewayB();
+    String trnB = t.trnB();
+    var callB = t.callB();
+    var acks = t.acks();
     CallInstruction.PlayPrompt position = gatewayB.expectMessageClass(CallInstruction.PlayPrompt.class);
     assertEquals("queue-position-1", position.prompt(), "B is told it is next");
     assertFalse(position.loop());
