@@ -190,6 +190,8 @@ final class B2buaCall {
   private ClientTransaction forwardCt;
   private boolean forwardProvisional;
   private boolean forwardSettled = true;
+  /** An AnswerWithMedia instruction came while HOLDING: answer once the failed leg is settled. */
+  private boolean mediaAnswerWanted;
   private boolean cancelPending;
   private boolean cancelSent;
   private SipKit.Leg calleeLeg;
@@ -403,6 +405,28 @@ final class B2buaCall {
       failMediaAnswer(kit.withRetryAfter(kit.response(503, invite, localTag)), EndCause.CLUSTER_FAILURE);
       return;
     }
+    answerCallerWithMedia();
+  }
+
+  /**
+   * {@code CallInstruction.AnswerWithMedia} while the caller waits between legs ({@link State#HOLDING}): the flow goes
+   * on with media after a failed forward (a {@code failed} step that plays a prompt, a menu, a queue), so the caller
+   * is answered with our SDP as with {@link RouteDecision.AnswerWithMedia}, once the failed leg is settled (its CANCEL
+   * or final response done, so it can no longer connect). Ignored in any other state (already answered, ringing, or
+   * over).
+   */
+  void onAnswerWithMediaInstruction() {
+    if (state != State.HOLDING || callerFinal || mediaAnswered) {
+      LOG.debug("call {}: ignoring AnswerWithMedia in state {}", trnId, state);
+      return;
+    }
+    cancel(instructionWait); // the entity is at work: it ends the call itself when it gives up
+    mediaAnswerWanted = true;
+    startNextIfReady();
+  }
+
+  /** The media answer itself (see {@link #answerWithMedia}); the caller has had no final response yet. */
+  private void answerCallerWithMedia() {
     String offer = SipKit.hasBody(invite) ? new String(invite.getRawContent(), StandardCharsets.UTF_8) : "";
     if (offer.isBlank()) {
       // an INVITE without offer wants ours in the 200 and its answer in the ACK (RFC 3264 section 4): not supported
@@ -1459,7 +1483,15 @@ final class B2buaCall {
 
   /** Sends the waiting Forward once the previous leg is settled and the caller still waits. */
   private void startNextIfReady() {
-    if (state != State.HOLDING || nextForward == null || !forwardSettled) {
+    if (state != State.HOLDING || !forwardSettled) {
+      return;
+    }
+    if (mediaAnswerWanted) {
+      mediaAnswerWanted = false;
+      answerCallerWithMedia();
+      return;
+    }
+    if (nextForward == null) {
       return;
     }
     CallInstruction.Forward next = nextForward;

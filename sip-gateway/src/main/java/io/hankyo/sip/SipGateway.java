@@ -563,6 +563,8 @@ public final class SipGateway implements AutoCloseable {
     } else if (instruction instanceof CallInstruction.StopPrompt) {
       CallInstruction.StopPrompt p = (CallInstruction.StopPrompt) instruction;
       call.exec.execute(() -> call.onStopPrompt(p.token()));
+    } else if (instruction instanceof CallInstruction.AnswerWithMedia) {
+      call.exec.execute(call::onAnswerWithMediaInstruction);
     }
   }
 

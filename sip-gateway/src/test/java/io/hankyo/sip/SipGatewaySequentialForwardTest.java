@@ -358,6 +358,52 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     assertEquals(1, ended.attempt());
   }
 
+  /**
+   * A flow whose forward failed goes on with media (a {@code failed} step that plays "sorry"): the caller, held
+   * between legs, is answered with the gateway's own SDP when the entity says AnswerWithMedia, hears the prompt, and
+   * is released when the flow ends; the instruction timeout does not end the call meanwhile.
+   */
+  @Test
+  void afterTheLastFailedLegTheFlowAnswersTheCallerWithMedia() throws Exception {
+    control.silent(true);
+    sendInvite();
+    String leg1 = nextLeg();
+    busy(leg1, "m1");
+    CallProgress.LegFailed failed = control.await(CallProgress.LegFailed.class, f -> true, WAIT);
+    String trnId = failed.trnId();
+    control.tell(new CallInstruction.AnswerWithMedia(trnId));
+    control.tell(new CallInstruction.PlayPrompt(trnId, "op-1", "sorry", false, 1));
+    String ok = callerFinal();
+    assertEquals(200, RawSip.status(ok), ok);
+    assertTrue(RawSip.body(ok).contains("m=audio "), "our SDP answer: " + ok);
+    assertTrue(!RawSip.body(ok).contains("m=audio 7000") && !RawSip.body(ok).contains("o=caller"),
+        "the gateway's own media, not a callee's or the caller's: " + ok);
+    caller.send(callerInDialog(ok, "ACK", 1), "127.0.0.1", GW);
+    control.await(CallProgress.MediaAnswered.class, m -> m.trnId().equals(trnId), WAIT);
+    // no prompt source in this gateway: the prompt is reported not played, at once
+    CallProgress.PromptFinished finished = control.await(CallProgress.PromptFinished.class, f -> f.token() == 1,
+        WAIT);
+    assertTrue(!finished.played());
+    // past the 1.5 s instruction timeout, the answered caller is still connected
+    Optional<String> early = caller.receive(Duration.ofMillis(2000));
+    assertTrue(early.isEmpty() || !"BYE".equals(RawSip.method(early.get())), "no BYE yet: " + early);
+    control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
+    String bye = caller.expect(WAIT, "BYE", m -> "BYE".equals(RawSip.method(m)) && RawSip.status(m) < 0);
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+    assertEquals(EndCause.FLOW_ENDED, ended.cause());
+    awaitMediaClosed();
+  }
+
+  private void awaitMediaClosed() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline && (gateway.openMediaSessions() > 0 || gateway.rtpPortsInUse() > 0)) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, gateway.openMediaSessions());
+    assertEquals(0, gateway.rtpPortsInUse());
+  }
+
   @Test
   void duplicateAndStaleForwardsAreIgnored() throws Exception {
     control.duplicateForwards(true).destinations(D1, D2, D3);
