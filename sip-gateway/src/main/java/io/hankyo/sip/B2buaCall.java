@@ -333,6 +333,30 @@ final class B2buaCall {
       recorded.whenComplete((done, recordError) -> exec.execute(() -> answerWithMedia(recordError)));
       return;
     }
+    if (decision instanceof RouteDecision.Hold) {
+      route = ((RouteDecision.Hold) decision).route();
+      recorded = admission.recorded().toCompletableFuture();
+      if (state == State.ENDED) {
+        if (pendingEnd != null) {
+          reportEnd(pendingEnd.by(), pendingEnd.cause(), pendingEnd.sipStatus());
+        }
+        finish();
+        return;
+      }
+      // the flow asks first (a queue for a line): the caller waits, as between two legs, for the next instruction
+      state = State.HOLDING;
+      holdCaller = true;
+      recorded.whenComplete((done, recordError) -> exec.execute(() -> {
+        if (recordError != null && state == State.HOLDING && attempt == 0 && !callerFinal) {
+          LOG.warn("call {}: the cluster did not record the call ({}); answering 503", trnId, recordError.toString());
+          finalToCaller(kit.withRetryAfter(kit.response(503, invite, localTag)));
+          end(HangupParty.SYSTEM, EndCause.CLUSTER_FAILURE, 503);
+          finish();
+        }
+      }));
+      awaitInstruction(new Outcomes.Outcome(503, EndCause.CLUSTER_FAILURE, HangupParty.SYSTEM));
+      return;
+    }
     if (!(decision instanceof RouteDecision.Forward)) {
       // A decision this gateway cannot carry out: refuse the call, and tell the entity, which has recorded it, that
       // it ended.
@@ -1525,14 +1549,22 @@ final class B2buaCall {
   private void legFailed(Outcomes.Outcome failure, int sipStatus) {
     stopCallProgress();
     state = State.HOLDING;
-    lastFailure = failure;
     cancel(ringFailsafe);
     gw.report(new CallProgress.LegFailed(trnId, attempt, Instant.now(), failure.cause(), sipStatus));
+    awaitInstruction(failure);
+  }
+
+  /**
+   * While HOLDING: gives the entity {@code instruction-timeout} for its next instruction; without one the call ends
+   * with {@code failure} (the caller's final response, or a BYE when it was answered with media).
+   */
+  private void awaitInstruction(Outcomes.Outcome failure) {
+    lastFailure = failure;
     int forAttempt = attempt;
     cancel(instructionWait);
     instructionWait = gw.schedule(this, gw.settings.instructionTimeout(), () -> {
       if (state == State.HOLDING && attempt == forAttempt && nextForward == null) {
-        LOG.info("call {}: no instruction within {} after attempt {} failed; ending it", trnId,
+        LOG.info("call {}: no instruction within {} while holding the caller (attempt {}); ending it", trnId,
             gw.settings.instructionTimeout(), forAttempt);
         if (mediaAnswered) {
           cancelForward();

@@ -395,6 +395,70 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
     awaitMediaClosed();
   }
 
+  /** A queue as the first step, a line free: the held caller is forwarded like any call (the callee's answer). */
+  @Test
+  void aHeldCallerIsForwardedPlainlyWhenTheFlowSaysForward() throws Exception {
+    control.holdFirst(true);
+    sendInvite();
+    Optional<String> early = caller.receive(Duration.ofMillis(300));
+    assertTrue(early.isEmpty() || RawSip.status(early.get()) == 100, "no answer while held: " + early);
+    String trnId = awaitTrnId();
+    control.tell(new CallInstruction.Forward(trnId, 1, PhoneNumbers.parse(D1), 20_000, true));
+    String leg1 = nextLeg();
+    assertTrue(RawSip.body(leg1).contains("o=caller"), "the caller's own offer, passed through: " + leg1);
+    String ok = answer(leg1, "h1");
+    assertEquals(200, RawSip.status(ok), ok);
+    assertTrue(RawSip.body(ok).contains("o=callee-h1"), "the callee's answer, passed through: " + ok);
+    callerHangsUp(ok, leg1);
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.NORMAL_CLEARING, ended.cause());
+    assertEquals(1, ended.attempt());
+  }
+
+  /** A queue as the first step, all lines busy: the held caller is answered with media to hear the hold prompt. */
+  @Test
+  void aHeldCallerIsAnsweredWithMediaWhenItMustWait() throws Exception {
+    control.holdFirst(true);
+    sendInvite();
+    String trnId = awaitTrnId();
+    control.tell(new CallInstruction.AnswerWithMedia(trnId));
+    String ok = callerFinal();
+    assertEquals(200, RawSip.status(ok), ok);
+    assertTrue(!RawSip.body(ok).contains("o=caller") && RawSip.body(ok).contains("m=audio "), "our SDP: " + ok);
+    caller.send(callerInDialog(ok, "ACK", 1), "127.0.0.1", GW);
+    control.await(CallProgress.MediaAnswered.class, m -> m.trnId().equals(trnId), WAIT);
+    caller.send(callerInDialog(ok, "BYE", 2), "127.0.0.1", GW);
+    caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+    assertEquals(HangupParty.CALLER, ended.by());
+    awaitMediaClosed();
+  }
+
+  /** Without an instruction the held caller gets 503 after instruction-timeout, and the end is reported. */
+  @Test
+  void aHeldCallerWithoutInstructionGets503() throws Exception {
+    control.holdFirst(true);
+    sendInvite();
+    String fin = callerFinal();
+    assertEquals(503, RawSip.status(fin), fin);
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> true, WAIT);
+    assertEquals(EndCause.CLUSTER_FAILURE, ended.cause());
+    assertEquals(0, ended.attempt());
+  }
+
+  /** The trn_id the gateway gave the caller's INVITE (the control learns it at arrival). */
+  private String awaitTrnId() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<String> id = control.arrivedTrnIds().stream().findFirst();
+      if (id.isPresent()) {
+        return id.get();
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the call did not arrive");
+  }
+
   private void awaitMediaClosed() throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline && (gateway.openMediaSessions() > 0 || gateway.rtpPortsInUse() > 0)) {

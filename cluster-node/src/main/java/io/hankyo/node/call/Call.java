@@ -585,6 +585,16 @@ public final class Call
           })
           .thenReply(cmd.replyTo(), s -> StatusReply.success(media));
     }
+    if (first.decision() instanceof RouteDecision.Hold hold) {
+      // the flow asks first (a queue for a line): the gateway holds the caller until the next instruction
+      return Effect()
+          .persist(arrived)
+          .thenRun(s -> {
+            watchGateway(cmd.gateway());
+            carryOut(arrived, first.state(), first.actions());
+          })
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(hold));
+    }
     // The flow ends the call before any destination rings (outside business hours, absence, a flow that cannot run
     // here yet): the caller gets the final response of the decision and the call is logged now.
     RouteDecision.Reject reject = (RouteDecision.Reject) first.decision();
@@ -936,9 +946,10 @@ public final class Call
 
   /**
    * What a new call does first, decided by its flow ({@link CallArrived#flow()}) at its arrival time: forward to the
-   * first destination ({@link RouteDecision.Forward}), or end it at once ({@link RouteDecision.Reject} with the
-   * flow's final response: outside business hours, absence, or a step this version cannot run before a forward yet —
-   * play, menu, queue and prompts need the media plane). A pure function of the arrival, so that the cluster's call
+   * first destination ({@link RouteDecision.Forward}), answer with media ({@link RouteDecision.AnswerWithMedia}: a
+   * prompt or menu first), hold the caller while a queue is asked ({@link RouteDecision.Hold}), or end it at once
+   * ({@link RouteDecision.Reject} with the flow's final response: outside business hours, absence, a hangup step
+   * without a prompt). A pure function of the arrival, so that the cluster's call
    * control computes the same decision before this entity has recovered (see {@link ClusterCallControl#arrive}).
    *
    * @param ringTimeoutMillis ring timeout of numbers without a flow document (hankyo.sip.ring-timeout), ms
@@ -959,12 +970,15 @@ public final class Call
           forward.to(), ringMillis(arrived, forward),
           holdCallerOnFailure(arrived, result.state(), forward.attempt())), null, result.state(), result.actions());
     }
-    if (firstOf(result.actions(), FlowAction.AnswerWithMedia.class) != null
-        || firstOf(result.actions(), FlowAction.EnterQueue.class) != null) {
-      // a queue as the first step: the queue's answer (line or position) comes later, so the caller is answered with
-      // media now and hears ringback or the hold prompt from the gateway
+    if (firstOf(result.actions(), FlowAction.AnswerWithMedia.class) != null) {
       return new FirstStep(new RouteDecision.AnswerWithMedia(arrival.trnId(), arrived.route()), null,
           result.state(), result.actions());
+    }
+    if (firstOf(result.actions(), FlowAction.EnterQueue.class) != null) {
+      // a queue as the first step: the queue's answer (a line, or a place) comes after the gateway needs a decision,
+      // so the caller waits unanswered; a line → a plain forward, a place → answered with media and the hold prompt
+      return new FirstStep(new RouteDecision.Hold(arrival.trnId(), arrived.route()), null, result.state(),
+          result.actions());
     }
     FlowAction.Hangup hangup = firstOf(result.actions(), FlowAction.Hangup.class);
     if (hangup != null) {

@@ -294,14 +294,15 @@ class CallFlowEntityTest {
 
     callA.tell(new Call.Start(CallFixtures.arrival(trnA, Instant.now()), route, 1, gateway.getRef(), 30_000,
         decisions.getRef()));
-    assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
+    assertInstanceOf(RouteDecision.Hold.class, decisions.receiveMessage().getValue(),
+        "the queue is asked before the caller is answered");
     CallInstruction.Forward fwdA = gateway.expectMessageClass(CallInstruction.Forward.class);
-    assertEquals("+81333333333", fwdA.destination().e164(), "a free line: A is forwarded at once");
+    assertEquals("+81333333333", fwdA.destination().e164(), "a free line: A is forwarded at once, unanswered");
 
     callB.tell(new Call.Start(CallFixtures.arrival(trnB, Instant.now()), route, 2, gatewayB.getRef(), 30_000,
         decisions.getRef()));
-    assertInstanceOf(RouteDecision.AnswerWithMedia.class, decisions.receiveMessage().getValue());
-    gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class); // already answered: the gateway ignores it
+    assertInstanceOf(RouteDecision.Hold.class, decisions.receiveMessage().getValue());
+    gatewayB.expectMessageClass(CallInstruction.AnswerWithMedia.class); // all lines busy: B is answered to wait
     return new TwoCallers(route, trnA, trnB, callA, callB, gateway, gatewayB, decisions, acks, keys);
   }
 
@@ -581,7 +582,7 @@ class CallFlowEntityTest {
   private ActorRef<CallQueue.Notification> startQueued(Instant at, List<CallQueue.Command> told) {
     var result = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
         CallFixtures.arrival(trnId, at), routeWith(QUEUED), 7, gateway.getRef(), 30_000, replyTo));
-    assertInstanceOf(RouteDecision.AnswerWithMedia.class, result.reply().getValue());
+    assertInstanceOf(RouteDecision.Hold.class, result.reply().getValue());
     CallQueue.Enter enter = told.stream().filter(c -> c instanceof CallQueue.Enter).map(c -> (CallQueue.Enter) c)
         .findFirst().orElseThrow();
     // all lines busy: the caller waits at position 2 (hold prompt)

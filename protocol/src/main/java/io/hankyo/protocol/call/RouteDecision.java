@@ -12,7 +12,8 @@ import io.hankyo.protocol.number.PhoneNumber;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RouteDecision.Forward.class, name = "forward"),
   @JsonSubTypes.Type(value = RouteDecision.Reject.class, name = "reject"),
-  @JsonSubTypes.Type(value = RouteDecision.AnswerWithMedia.class, name = "answer-with-media")
+  @JsonSubTypes.Type(value = RouteDecision.AnswerWithMedia.class, name = "answer-with-media"),
+  @JsonSubTypes.Type(value = RouteDecision.Hold.class, name = "hold")
 })
 public sealed interface RouteDecision extends JsonSerializable {
 
@@ -69,5 +70,20 @@ public sealed interface RouteDecision extends JsonSerializable {
    * @param route the tracking number's owner and destination
    */
   record AnswerWithMedia(@JsonProperty("trn_id") String trnId, @JsonProperty("route") NumberRoute route)
+      implements RouteDecision {}
+
+  /**
+   * Keep the caller's INVITE pending (no final response yet) and wait for the entity's next instruction: the flow
+   * must ask something first (issue 3: a {@code queue} step asks its {@code CallQueue} for a line, so that a caller
+   * who gets a free line is forwarded like any call, with the callee's answer, and only a caller who must wait is
+   * answered with media). What follows is a {@link CallInstruction.Forward} (a plain forward leg, the caller's SDP
+   * passed through, as {@link Forward} with {@code holdCallerOnFailure}), a {@link CallInstruction.AnswerWithMedia}
+   * or a {@link CallInstruction.Release}; without one within the gateway's {@code instruction-timeout} the caller gets
+   * 503 and {@link CallProgress.Ended} is reported. Reports of this call before its first forward carry attempt 0.
+   *
+   * @param trnId the call
+   * @param route the tracking number's owner and destination
+   */
+  record Hold(@JsonProperty("trn_id") String trnId, @JsonProperty("route") NumberRoute route)
       implements RouteDecision {}
 }

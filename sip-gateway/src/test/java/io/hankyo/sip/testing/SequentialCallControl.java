@@ -47,6 +47,7 @@ public final class SequentialCallControl implements CallControl, AutoCloseable {
   private volatile long ringTimeoutMillis = 20_000;
   private volatile boolean silent;
   private volatile boolean duplicateForwards;
+  private volatile boolean holdFirst;
 
   /** The destinations, tried in this order (any form PhoneNumbers parses). */
   public SequentialCallControl destinations(String... numbers) {
@@ -76,6 +77,15 @@ public final class SequentialCallControl implements CallControl, AutoCloseable {
     return this;
   }
 
+  /**
+   * When true, the decision is {@link RouteDecision.Hold} (a flow that asks a queue first) and the test sends the
+   * first instruction itself ({@link #tell}).
+   */
+  public SequentialCallControl holdFirst(boolean on) {
+    holdFirst = on;
+    return this;
+  }
+
   /** Forgets progress and restores the defaults (destinations are kept). */
   public void reset() {
     progress.clear();
@@ -85,6 +95,7 @@ public final class SequentialCallControl implements CallControl, AutoCloseable {
     ringTimeoutMillis = 20_000;
     silent = false;
     duplicateForwards = false;
+    holdFirst = false;
   }
 
   @Override
@@ -94,6 +105,9 @@ public final class SequentialCallControl implements CallControl, AutoCloseable {
     PhoneNumber first = destinations.get(0);
     NumberRoute route = new NumberRoute("op-1", "client-1", "Test client", "dialin-1", "test number",
         arrival.dialled(), first);
+    if (holdFirst) {
+      return CompletableFuture.completedFuture(Admission.recorded(new RouteDecision.Hold(arrival.trnId(), route)));
+    }
     scheduleRingTimer(arrival.trnId(), 1);
     return CompletableFuture.completedFuture(Admission.recorded(
         new RouteDecision.Forward(arrival.trnId(), 1, route, first, ringTimeoutMillis, true)));
@@ -140,6 +154,11 @@ public final class SequentialCallControl implements CallControl, AutoCloseable {
     if (gateway != null) {
       gateway.tell(instruction);
     }
+  }
+
+  /** The trn_ids of the calls that arrived since the last {@link #reset()}. */
+  public java.util.Set<String> arrivedTrnIds() {
+    return java.util.Set.copyOf(arrivals.keySet());
   }
 
   /** Reports about one call, in order. */
