@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * on the command line, so it cannot be read as an option), the WAV (espeak-ng's 22,050 Hz mono 16-bit PCM) is written
  * to a temporary file, which gives a WAV header with the true lengths (with {@code --stdout} the header cannot hold
  * them). The process is killed when it takes longer than the timeout. Blocking: call it off the actor dispatchers.
+ *
+ * <p>Japanese voices ({@code ja}, {@code ja+f3}, …) get the text through {@link JapaneseReadings#forSpeech} first:
+ * espeak-ng reads kana, but says "Chinese letter" for every kanji.
  * Thread-safe (no state but the settings).
  */
 public final class EspeakSynthesizer {
@@ -43,6 +46,11 @@ public final class EspeakSynthesizer {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("synthesis timeout must be positive: " + timeout);
     }
+  }
+
+  /** Whether an espeak-ng voice name is a Japanese one: {@code ja}, or {@code ja} with a variant ({@code ja+f3}). */
+  static boolean isJapanese(String voice) {
+    return voice.equals("ja") || voice.startsWith("ja+");
   }
 
   /** The voice used when none is given. */
@@ -91,6 +99,7 @@ public final class EspeakSynthesizer {
               + "' was not found); upload a WAV file instead");
     }
     String v = voice == null ? defaultVoice : voice;
+    String spoken = isJapanese(v) && JapaneseReadings.hasKanji(text) ? JapaneseReadings.forSpeech(text) : text;
     Path wav = null;
     Path output = null;
     Process process = null;
@@ -102,7 +111,7 @@ public final class EspeakSynthesizer {
           .redirectOutput(output.toFile())
           .start();
       try (OutputStream in = process.getOutputStream()) {
-        in.write(text.getBytes(StandardCharsets.UTF_8));
+        in.write(spoken.getBytes(StandardCharsets.UTF_8));
       }
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
