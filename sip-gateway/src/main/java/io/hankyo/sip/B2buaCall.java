@@ -106,7 +106,23 @@ import org.slf4j.LoggerFactory;
  * hold (its SDP, initial or of a re-INVITE/UPDATE, is sendonly, recvonly, inactive or c=0.0.0.0: RFC 3264 section
  * 8.4) is never timed out. The end is like a BYE from the vanished caller: BYE to the caller (it may still be there),
  * CANCEL or BYE to the callee leg, media closed, {@code Ended} reported with {@link EndCause#MEDIA_TIMEOUT}. Calls
- * without media anchoring are not watched (their RTP does not pass here; see docs/architecture.md for the gap).
+ * without media anchoring are not watched (their RTP does not pass here): the session timers below release them.
+ *
+ * <h2>RFC 4028 session timers</h2>
+ *
+ * With {@code hankyo.sip.session-timer.enabled} each leg has its own timer ({@link LegTimer}), started when the leg
+ * is answered. Caller leg (we are UAS, section 9): negotiated from the caller's INVITE (a too short interval was
+ * refused with 422 by {@link SipGateway} already) and stated in our 2xx; the caller refreshes when it supports timers
+ * and did not leave it to us, else we refresh (UPDATE when it allows it, else re-INVITE with the SDP it has). Callee
+ * leg (we are UAC, section 7): our INVITE asks for {@code session-expires}; a 422 is retried once with its Min-SE; the
+ * 2xx's refresher decides who refreshes (none stated or no Session-Expires: we do). The refresher refreshes at half
+ * the interval; the other side ends the call when no refresh came by {@code interval - min(32 s, interval/3)}, and a
+ * refresh of ours answered 408/481 or timed out ends it too (section 10): BYE to both legs, {@code Ended} with {@link
+ * EndCause#SESSION_TIMER_EXPIRED} by the party of that leg. Any re-INVITE/UPDATE of a peer refreshes its leg.
+ *
+ * <p>A media-answered caller's re-offer is answered in the matching direction (RFC 3264 section 8.4: sendonly →
+ * recvonly, inactive → inactive, sendrecv again on resume), with a new {@code o=} version when our description
+ * changed.
  */
 final class B2buaCall {
   private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
