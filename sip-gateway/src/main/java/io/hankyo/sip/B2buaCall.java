@@ -1427,6 +1427,18 @@ final class B2buaCall {
       kit.reply(event.getServerTransaction(), r, kit.response(status, r, tag));
       return;
     }
+    if ((Request.INVITE.equals(method) || Request.UPDATE.equals(method)) && refreshTooShort(r)) {
+      // RFC 4028 section 9: a timer-aware peer asking for less than our Min-SE gets 422; the session is unchanged
+      Response tooSmall = kit.response(422, r, tag);
+      try {
+        tooSmall.setHeader(kit.headers.createHeader("Min-SE",
+            String.valueOf(gw.settings.sessionTimer().minSeSeconds())));
+      } catch (ParseException e) {
+        LOG.debug("call {}: Min-SE not added: {}", trnId, e.toString());
+      }
+      kit.reply(event.getServerTransaction(), r, tooSmall);
+      return;
+    }
     if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
       String offer = SipKit.hasBody(r) ? new String(r.getRawContent(), StandardCharsets.UTF_8) : null;
       if (mediaAnswered && offer != null) {
@@ -1541,6 +1553,14 @@ final class B2buaCall {
     String name() {
       return callerSide ? "caller" : "callee";
     }
+  }
+
+  /** Whether {@code r} supports timers and asks for a Session-Expires below our Min-SE (RFC 4028 section 9). */
+  private boolean refreshTooShort(Request r) {
+    SipGatewaySettings.SessionTimer ours = gw.settings.sessionTimer();
+    OptionalInt asked = SessionTimers.sessionExpires(r);
+    return ours.enabled() && asked.isPresent() && asked.getAsInt() < ours.minSeSeconds()
+        && SessionTimers.supportsTimer(r);
   }
 
   /** CSeq number of the current forward INVITE (1, or 2 after a 422 retry). */

@@ -111,6 +111,13 @@ class SipGatewaySessionTimerTest extends GatewayTestSupport {
     long calleeRefreshes = seen.stream().filter(m -> "UPDATE".equals(RawSip.method(m)) && RawSip.status(m) < 0
         && RawSip.header(m, "Call-ID").equals(RawSip.header(fwd, "Call-ID"))).count();
     assertTrue(calleeRefreshes >= 2, () -> "the gateway refreshes the callee leg (refresher=uac): " + seen);
+    // a refresh asking for less than our Min-SE gets 422 with it (RFC 4028 section 9)
+    caller.send(callerInDialog("UPDATE", ++callerCSeq, "Supported: timer\nSession-Expires: 1;refresher=uac\n"),
+        "127.0.0.1", GW);
+    String tooSmall = caller.expect(WAIT, "422 to the short refresh", m -> RawSip.status(m) >= 200
+        && RawSip.header(m, "CSeq").equals(callerCSeq + " UPDATE"));
+    assertEquals(422, RawSip.status(tooSmall), tooSmall);
+    assertEquals("2", RawSip.header(tooSmall, "Min-SE"), tooSmall);
 
     caller.send(callerInDialog("BYE", ++callerCSeq, ""), "127.0.0.1", GW);
     caller.expect(WAIT, "200 to BYE", m -> RawSip.status(m) == 200 && "BYE".equals(RawSip.method(m)));
