@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -105,7 +106,23 @@ import org.slf4j.LoggerFactory;
  * hold (its SDP, initial or of a re-INVITE/UPDATE, is sendonly, recvonly, inactive or c=0.0.0.0: RFC 3264 section
  * 8.4) is never timed out. The end is like a BYE from the vanished caller: BYE to the caller (it may still be there),
  * CANCEL or BYE to the callee leg, media closed, {@code Ended} reported with {@link EndCause#MEDIA_TIMEOUT}. Calls
- * without media anchoring are not watched (their RTP does not pass here; see docs/architecture.md for the gap).
+ * without media anchoring are not watched (their RTP does not pass here): the session timers below release them.
+ *
+ * <h2>RFC 4028 session timers</h2>
+ *
+ * With {@code hankyo.sip.session-timer.enabled} each leg has its own timer ({@link LegTimer}), started when the leg
+ * is answered. Caller leg (we are UAS, section 9): negotiated from the caller's INVITE (a too short interval was
+ * refused with 422 by {@link SipGateway} already) and stated in our 2xx; the caller refreshes when it supports timers
+ * and did not leave it to us, else we refresh (UPDATE when it allows it, else re-INVITE with the SDP it has). Callee
+ * leg (we are UAC, section 7): our INVITE asks for {@code session-expires}; a 422 is retried once with its Min-SE; the
+ * 2xx's refresher decides who refreshes (none stated or no Session-Expires: we do). The refresher refreshes at half
+ * the interval; the other side ends the call when no refresh came by {@code interval - min(32 s, interval/3)}, and a
+ * refresh of ours answered 408/481 or timed out ends it too (section 10): BYE to both legs, {@code Ended} with {@link
+ * EndCause#SESSION_TIMER_EXPIRED} by the party of that leg. Any re-INVITE/UPDATE of a peer refreshes its leg.
+ *
+ * <p>A media-answered caller's re-offer is answered in the matching direction (RFC 3264 section 8.4: sendonly →
+ * recvonly, inactive → inactive, sendrecv again on resume), with a new {@code o=} version when our description
+ * changed.
  */
 final class B2buaCall {
   private static final Logger LOG = LoggerFactory.getLogger(B2buaCall.class);
@@ -234,6 +251,14 @@ final class B2buaCall {
   private boolean ringbackPlaying;
   /** Whether the caller is bridged to the ringing leg's early media (183 with SDP). */
   private boolean earlyMedia;
+
+  // RFC 4028 session timers, one per leg
+  private final LegTimer callerTimer = new LegTimer(true);
+  private final LegTimer calleeTimer = new LegTimer(false);
+  /** The session description the caller has from us now (our 200, or our answer to its latest re-offer). */
+  private String callerSdp;
+  /** Whether the current forward INVITE was already retried after a 422 (RFC 4028 section 7.4: once). */
+  private boolean retried422;
 
   private ScheduledFuture<?> ringFailsafe;
   private ScheduledFuture<?> maxDuration;
@@ -486,6 +511,8 @@ final class B2buaCall {
     }
     session.start(accepted.media());
     callerOnHold = accepted.media().localDirection() != MediaDirection.SENDRECV;
+    callerSdp = accepted.answerSdp();
+    SessionTimers.Negotiated callerSession = callerSessionTimer(ok);
     try {
       inviteSt.sendResponse(ok);
     } catch (SipException | InvalidArgumentException e) {
@@ -497,6 +524,7 @@ final class B2buaCall {
     callerLeg = kit.callerLeg(invite, localTag);
     state = State.MEDIA;
     gw.report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    callerTimer.start(callerSession);
     if (pendingPlay != null) {
       CallInstruction.PlayPrompt play = pendingPlay;
       pendingPlay = null;
@@ -808,6 +836,7 @@ final class B2buaCall {
     callerMedia.bridge(calleeMedia);
     state = State.ANSWERED;
     gw.report(new CallProgress.Answered(trnId, attempt, Instant.now()));
+    startCalleeTimer(response);
   }
 
   /** Closes the media sessions of the call (idempotent); their ports go back to the pool. */
@@ -842,6 +871,7 @@ final class B2buaCall {
       calleeCSeq = 1;
       ringingReported = false;
     }
+    retried422 = false;
     legsSent++;
     try {
       if (mediaAnswered) {
@@ -915,6 +945,13 @@ final class B2buaCall {
         new java.util.ArrayList<>(), maxForwards);
     r.addHeader(kit.contact(gw.settings.outboundTransport()));
     r.addHeader(kit.headers.createAllowHeader(SipKit.ALLOW));
+    SipGatewaySettings.SessionTimer timer = gw.settings.sessionTimer();
+    if (timer.enabled()) {
+      // RFC 4028 section 7.1: we support timers and ask for our interval; the callee picks the refresher
+      r.addHeader(kit.headers.createSupportedHeader("timer"));
+      r.addHeader(kit.headers.createHeader("Session-Expires", String.valueOf(timer.sessionExpiresSeconds())));
+      r.addHeader(kit.headers.createHeader("Min-SE", String.valueOf(timer.minSeSeconds())));
+    }
     if (withheld) {
       // RFC 3323/3325: keep the caller's privacy request toward the destination; no P-Asserted-Identity here
       r.addHeader(kit.headers.createHeader("Privacy", "id"));
@@ -1018,6 +1055,10 @@ final class B2buaCall {
     String tag = ((ToHeader) response.getHeader(ToHeader.NAME)).getTag();
     if (calleeLeg != null) {
       if (tag != null && tag.equals(calleeLeg.remoteTag())) {
+        long seq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        if (seq != inviteCSeq() && calleeTimer.resendAck(seq)) {
+          return; // 2xx retransmission of our refresh re-INVITE: its ACK was lost
+        }
         resendAckToCallee(); // 2xx retransmission: our ACK was lost (RFC 3261 section 13.2.2.4)
       } else {
         // another branch of a forking proxy answered too: ACK and BYE it (section 13.2.2.4)
@@ -1075,6 +1116,8 @@ final class B2buaCall {
     Response ok = kit.withAllow(kit.response(200, invite, localTag));
     ok.setHeader(kit.contact(SipKit.transportOf(invite)));
     SipKit.copyBody(response, ok);
+    callerSdp = SipKit.hasBody(response) ? new String(response.getRawContent(), StandardCharsets.UTF_8) : null;
+    SessionTimers.Negotiated callerSession = callerSessionTimer(ok);
     try {
       inviteSt.sendResponse(ok);
     } catch (SipException | InvalidArgumentException e) {
@@ -1085,6 +1128,8 @@ final class B2buaCall {
     callerLeg = kit.callerLeg(invite, localTag);
     state = State.ANSWERED;
     gw.report(new CallProgress.Answered(trnId, attempt, Instant.now()));
+    callerTimer.start(callerSession);
+    startCalleeTimer(response);
     okRetransmit = gw.schedule(this, Duration.ofMillis(T1), this::retransmitOk);
     maxDuration = gw.schedule(this, gw.settings.maxCallDuration(), () -> {
       if (state == State.ANSWERED) {
@@ -1095,6 +1140,9 @@ final class B2buaCall {
   }
 
   private void onForwardFailure(Response response) {
+    if (response.getStatusCode() == 422 && retryWithLargerInterval(response)) {
+      return;
+    }
     if (forwardSettled && state == State.HOLDING) {
       return; // a retransmission of the final response of a leg already over (its transaction is gone)
     }
@@ -1205,7 +1253,7 @@ final class B2buaCall {
 
   private void sendAck(SipKit.Leg leg) {
     try {
-      Request ack = kit.inDialog(leg, Request.ACK, 1);
+      Request ack = kit.inDialog(leg, Request.ACK, inviteCSeq());
       kit.addVia(ack);
       kit.provider.sendRequest(ack);
       if (leg == calleeLeg) {
@@ -1427,10 +1475,23 @@ final class B2buaCall {
       kit.reply(event.getServerTransaction(), r, kit.response(status, r, tag));
       return;
     }
+    if ((Request.INVITE.equals(method) || Request.UPDATE.equals(method)) && refreshTooShort(r)) {
+      // RFC 4028 section 9: a timer-aware peer asking for less than our Min-SE gets 422; the session is unchanged
+      Response tooSmall = kit.response(422, r, tag);
+      try {
+        tooSmall.setHeader(kit.headers.createHeader("Min-SE",
+            String.valueOf(gw.settings.sessionTimer().minSeSeconds())));
+      } catch (ParseException e) {
+        LOG.debug("call {}: Min-SE not added: {}", trnId, e.toString());
+      }
+      kit.reply(event.getServerTransaction(), r, tooSmall);
+      return;
+    }
     if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
-      if (mediaAnswered && SipKit.hasBody(r)) {
+      String offer = SipKit.hasBody(r) ? new String(r.getRawContent(), StandardCharsets.UTF_8) : null;
+      if (mediaAnswered && offer != null) {
         // a hold (or resume) offer: its side may stop sending RTP without having vanished (RFC 3264 section 8.4)
-        boolean hold = SdpOfferAnswer.isHold(new String(r.getRawContent(), StandardCharsets.UTF_8));
+        boolean hold = SdpOfferAnswer.isHold(offer);
         if (fromCaller) {
           callerOnHold = hold;
         } else {
@@ -1439,18 +1500,343 @@ final class B2buaCall {
       }
       Response ok = kit.response(200, r, tag);
       ok.setHeader(kit.contact(fromCaller ? SipKit.transportOf(invite) : gw.settings.outboundTransport()));
-      if (Request.INVITE.equals(method) || SipKit.hasBody(r)) {
+      if (fromCaller && mediaAnswered && callerSdp != null && (Request.INVITE.equals(method) || offer != null)) {
+        if (offer != null) {
+          // our answer states the direction that matches the offer (RFC 3264 sections 6.1 and 8.4): recvonly to a
+          // sendonly hold, inactive to inactive, sendrecv again on resume; a changed description gets a new version
+          callerSdp = SdpOfferAnswer.withDirection(callerSdp,
+              SdpOfferAnswer.answerDirection(SdpOfferAnswer.offeredDirection(offer)));
+        }
+        setSdp(ok, callerSdp);
+      } else if (Request.INVITE.equals(method) || offer != null) {
         SipKit.copyBody(fromCaller ? okToCaller : forwardInvite, ok);
       }
+      // any re-INVITE/UPDATE of the peer refreshes its leg's session timer (RFC 4028 section 9), renegotiated
+      LegTimer timer = fromCaller ? callerTimer : calleeTimer;
+      SessionTimers.Negotiated refreshed = gw.settings.sessionTimer().enabled()
+          ? addSessionExpires(ok, r) : null;
       ServerTransaction st = kit.reply(event.getServerTransaction(), r, ok);
       if (Request.INVITE.equals(method)) {
         kit.release(st); // the 2xx of a re-INVITE is not retransmitted; its ACK is absorbed as an in-dialog ACK
+      }
+      if (refreshed != null) {
+        timer.start(refreshed);
       }
     } else if (Request.INFO.equals(method) || Request.OPTIONS.equals(method)) {
       kit.reply(event.getServerTransaction(), r, kit.withAllow(kit.response(200, r, tag)));
     } else {
       kit.reply(event.getServerTransaction(), r, kit.withAllow(kit.response(501, r, tag)));
     }
+  }
+
+  // ---------------------------------------------------------------- RFC 4028 session timers
+
+  /**
+   * Application data of the client transaction of a session refresh we send (RFC 4028 section 7.4 / 9): its
+   * final response or timeout comes back to {@link #onRefreshResponse} / {@link #onRefreshTimeout}.
+   *
+   * @param call the call
+   * @param toCaller whether it went to the caller's leg (else the callee's)
+   * @param cseq its CSeq number
+   * @param method UPDATE or INVITE
+   */
+  record Refresh(B2buaCall call, boolean toCaller, long cseq, String method) {}
+
+  /**
+   * The session timer of one leg (RFC 4028 section 10). As refresher we send a refresh at half the interval; else
+   * we wait for the peer's refresh until {@code interval - min(32 s, interval/3)} and then end the call. Runs on the
+   * call's executor only.
+   */
+  private final class LegTimer {
+    final boolean callerSide;
+    int intervalSeconds;
+    boolean weRefresh;
+    /** Whether our refreshes use UPDATE (the peer's Allow lists it, RFC 3311) rather than a re-INVITE. */
+    boolean useUpdate;
+    ScheduledFuture<?> task;
+    /** When the session expires without a refresh (System.nanoTime). */
+    long expiresAtNanos;
+    /** The ACK of our last refresh re-INVITE's 2xx, resent on its retransmissions (RFC 3261 section 13.2.2.4). */
+    Request lastAck;
+
+    LegTimer(boolean callerSide) {
+      this.callerSide = callerSide;
+    }
+
+    void start(SessionTimers.Negotiated n) {
+      if (n == null || !gw.settings.sessionTimer().enabled() || state == State.ENDED) {
+        return;
+      }
+      cancel(task);
+      intervalSeconds = n.intervalSeconds();
+      weRefresh = n.weRefresh();
+      expiresAtNanos = System.nanoTime() + intervalSeconds * 1_000_000_000L;
+      if (weRefresh) {
+        task = gw.schedule(B2buaCall.this, Duration.ofMillis(SessionTimers.refreshMillis(intervalSeconds)),
+            () -> sendRefresh(this));
+      } else {
+        long wait = SessionTimers.expiryMillis(intervalSeconds);
+        task = gw.schedule(B2buaCall.this, Duration.ofMillis(wait),
+            () -> sessionExpired(this, "no refresh within " + wait + " ms of a " + intervalSeconds + " s interval"));
+      }
+    }
+
+    void stop() {
+      cancel(task);
+      task = null;
+    }
+
+    boolean resendAck(long cseq) {
+      if (lastAck == null || ((CSeqHeader) lastAck.getHeader(CSeqHeader.NAME)).getSeqNumber() != cseq) {
+        return false;
+      }
+      try {
+        kit.provider.sendRequest(lastAck);
+      } catch (SipException | RuntimeException e) {
+        LOG.debug("call {}: refresh ACK resend failed: {}", trnId, e.toString());
+      }
+      return true;
+    }
+
+    String name() {
+      return callerSide ? "caller" : "callee";
+    }
+  }
+
+  /** Whether {@code r} supports timers and asks for a Session-Expires below our Min-SE (RFC 4028 section 9). */
+  private boolean refreshTooShort(Request r) {
+    SipGatewaySettings.SessionTimer ours = gw.settings.sessionTimer();
+    OptionalInt asked = SessionTimers.sessionExpires(r);
+    return ours.enabled() && asked.isPresent() && asked.getAsInt() < ours.minSeSeconds()
+        && SessionTimers.supportsTimer(r);
+  }
+
+  /** CSeq number of the current forward INVITE (1, or 2 after a 422 retry). */
+  private long inviteCSeq() {
+    return forwardInvite == null ? 1 : ((CSeqHeader) forwardInvite.getHeader(CSeqHeader.NAME)).getSeqNumber();
+  }
+
+  private void setSdp(Response r, String sdp) {
+    try {
+      r.setContent(sdp, kit.headers.createContentTypeHeader("application", "sdp"));
+    } catch (ParseException e) {
+      throw new IllegalStateException("Content-Type application/sdp", e);
+    }
+  }
+
+  /**
+   * The caller leg's timer, negotiated as UAS of the caller's INVITE (RFC 4028 section 9) and written into our 2xx;
+   * null when session timers are off. Our UPDATE/re-INVITE choice for refreshes follows the INVITE's Allow.
+   */
+  private SessionTimers.Negotiated callerSessionTimer(Response ok) {
+    if (!gw.settings.sessionTimer().enabled()) {
+      return null;
+    }
+    callerTimer.useUpdate = SessionTimers.allows(invite, Request.UPDATE);
+    return addSessionExpires(ok, invite);
+  }
+
+  /**
+   * Negotiates the session timer as UAS of {@code request} (an initial INVITE or a refresh) and states it in the 2xx
+   * {@code ok}: {@code Supported: timer}, {@code Session-Expires: <interval>;refresher=uac|uas}, and {@code Require:
+   * timer} when the requester refreshes (RFC 4028 section 9).
+   */
+  private SessionTimers.Negotiated addSessionExpires(Response ok, Request request) {
+    SessionTimers.Negotiated n = SessionTimers.asUas(request, gw.settings.sessionTimer());
+    try {
+      ok.setHeader(kit.headers.createSupportedHeader("timer"));
+      ok.setHeader(kit.headers.createHeader("Session-Expires",
+          n.intervalSeconds() + ";refresher=" + (n.weRefresh() ? "uas" : "uac")));
+      if (!n.weRefresh()) {
+        ok.setHeader(kit.headers.createRequireHeader("timer"));
+      }
+    } catch (ParseException e) {
+      LOG.debug("call {}: session timer headers not added: {}", trnId, e.toString());
+    }
+    return n;
+  }
+
+  /**
+   * The callee leg's timer from its 2xx (RFC 4028 section 7.2): {@code refresher=uas} → the callee refreshes and we
+   * watch; {@code refresher=uac} → we refresh. A 2xx without Session-Expires (the callee does not do timers) still
+   * gets our refreshes every half of our {@code session-expires}: an ordinary re-INVITE/UPDATE whose failure (408,
+   * 481, timeout) tells us the callee is gone.
+   */
+  private void startCalleeTimer(Response ok) {
+    if (!gw.settings.sessionTimer().enabled()) {
+      return;
+    }
+    OptionalInt se = SessionTimers.sessionExpires(ok);
+    int interval = se.isPresent() && se.getAsInt() > 0 ? se.getAsInt() : gw.settings.sessionTimer()
+        .sessionExpiresSeconds();
+    boolean weRefresh = se.isEmpty() || !"uas".equals(SessionTimers.refresher(ok));
+    calleeTimer.useUpdate = SessionTimers.allows(ok, Request.UPDATE);
+    calleeTimer.start(new SessionTimers.Negotiated(interval, weRefresh));
+  }
+
+  /**
+   * 422 Session Interval Too Small from the callee (RFC 4028 section 7.4): the INVITE is sent again once, same
+   * Call-ID and From tag, CSeq + 1 (as RFC 3261 section 8.1.3.5 does for its retries), with Session-Expires and
+   * Min-SE raised to the 422's Min-SE.
+   *
+   * @return false when no retry was sent (already retried, the leg is being given up, no usable Min-SE): the 422
+   *     then fails the leg like any 4xx
+   */
+  private boolean retryWithLargerInterval(Response response) {
+    int theirs = SessionTimers.minSe(response);
+    if (!gw.settings.sessionTimer().enabled() || retried422 || forwardSettled || cancelPending || cancelSent
+        || (state != State.FORWARDING && state != State.EARLY) || theirs <= 0) {
+      return false;
+    }
+    retried422 = true;
+    kit.release(forwardCt); // the stack ACKed the 422 (RFC 3261 section 17.1.1.3)
+    try {
+      Request retry = (Request) forwardInvite.clone();
+      long cseq = inviteCSeq() + 1;
+      ((CSeqHeader) retry.getHeader(CSeqHeader.NAME)).setSeqNumber(cseq);
+      int interval = Math.max(theirs, gw.settings.sessionTimer().sessionExpiresSeconds());
+      retry.setHeader(kit.headers.createHeader("Session-Expires", String.valueOf(interval)));
+      retry.setHeader(kit.headers.createHeader("Min-SE", String.valueOf(theirs)));
+      kit.addVia(retry);
+      forwardInvite = retry;
+      calleeCSeq = cseq;
+      forwardProvisional = false;
+      forwardCt = kit.provider.getNewClientTransaction(retry);
+      forwardCt.setApplicationData(this);
+      forwardCt.sendRequest();
+      LOG.debug("call {}: 422 from the destination; INVITE again with Session-Expires {}", trnId, interval);
+      return true;
+    } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+      LOG.info("call {}: could not retry the INVITE after 422: {}", trnId, e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Our refresh of leg {@code t} (RFC 4028 section 7.4 / 9, we are the refresher): UPDATE without body when the
+   * peer allows it, else a re-INVITE with the session description it already has (same o= version: no change, RFC
+   * 3264 section 8). A leg without a description and without UPDATE cannot be refreshed: its timer stops.
+   */
+  private void sendRefresh(LegTimer t) {
+    t.task = null;
+    SipKit.Leg leg = t.callerSide ? callerLeg : calleeLeg;
+    if (state == State.ENDED || leg == null) {
+      return;
+    }
+    String sdp = t.callerSide ? callerSdp
+        : SipKit.hasBody(forwardInvite) ? new String(forwardInvite.getRawContent(), StandardCharsets.UTF_8) : null;
+    String method = t.useUpdate ? Request.UPDATE : Request.INVITE;
+    if (Request.INVITE.equals(method) && sdp == null) {
+      LOG.info("call {}: no SDP to refresh the {} leg with and no UPDATE; its session timer stops", trnId, t.name());
+      return;
+    }
+    long cseq = t.callerSide ? ++callerCSeq : ++calleeCSeq;
+    try {
+      Request r = kit.inDialog(leg, method, cseq);
+      r.addHeader(kit.contact(t.callerSide ? SipKit.transportOf(invite) : gw.settings.outboundTransport()));
+      r.addHeader(kit.headers.createAllowHeader(SipKit.ALLOW));
+      r.addHeader(kit.headers.createSupportedHeader("timer"));
+      r.addHeader(kit.headers.createHeader("Session-Expires", t.intervalSeconds + ";refresher=uac"));
+      r.addHeader(kit.headers.createHeader("Min-SE", String.valueOf(Math.min(t.intervalSeconds,
+          gw.settings.sessionTimer().minSeSeconds()))));
+      if (Request.INVITE.equals(method)) {
+        r.setContent(sdp, kit.headers.createContentTypeHeader("application", "sdp"));
+      }
+      kit.addVia(r);
+      ClientTransaction ct = kit.provider.getNewClientTransaction(r);
+      ct.setApplicationData(new Refresh(this, t.callerSide, cseq, method));
+      ct.sendRequest();
+    } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+      LOG.info("call {}: session refresh of the {} leg could not be sent: {}", trnId, t.name(), e.toString());
+      sessionExpired(t, "refresh not sent");
+    }
+  }
+
+  /**
+   * The final response to our refresh (RFC 4028 section 10): 2xx → ACKed when it was a re-INVITE, the timer restarts
+   * with the interval and refresher of its Session-Expires (none: unchanged, we keep refreshing); 408 or 481 → the
+   * session is over, both legs get BYE; 405/501 to an UPDATE → re-INVITE at once; 422 → again at once with its
+   * Min-SE; anything else (491, 5xx …) → tried again after an eighth of the interval while the session lasts.
+   */
+  void onRefreshResponse(Refresh rf, Response response) {
+    LegTimer t = rf.toCaller() ? callerTimer : calleeTimer;
+    int status = response.getStatusCode();
+    if (status < 200) {
+      return;
+    }
+    if (status < 300 && Request.INVITE.equals(rf.method())) {
+      SipKit.Leg leg = rf.toCaller() ? callerLeg : calleeLeg;
+      try {
+        Request ack = kit.inDialog(leg, Request.ACK, rf.cseq());
+        kit.addVia(ack);
+        kit.provider.sendRequest(ack);
+        t.lastAck = ack;
+      } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+        LOG.debug("call {}: ACK of the refresh failed: {}", trnId, e.toString());
+      }
+    }
+    if (state == State.ENDED) {
+      return;
+    }
+    if (status < 300) {
+      OptionalInt se = SessionTimers.sessionExpires(response);
+      int interval = se.isPresent() && se.getAsInt() > 0 ? se.getAsInt() : t.intervalSeconds;
+      t.start(new SessionTimers.Negotiated(interval, !"uas".equals(SessionTimers.refresher(response))));
+      return;
+    }
+    if (status == 408 || status == 481) {
+      sessionExpired(t, "refresh answered " + status);
+      return;
+    }
+    boolean again = false;
+    if (Request.UPDATE.equals(rf.method()) && (status == 405 || status == 501)) {
+      t.useUpdate = false;
+      again = true;
+    } else if (status == 422 && SessionTimers.minSe(response) > t.intervalSeconds) {
+      t.intervalSeconds = SessionTimers.minSe(response);
+      again = true;
+    }
+    long leftMillis = (t.expiresAtNanos - System.nanoTime()) / 1_000_000;
+    long retry = again ? 0 : Math.max(500, t.intervalSeconds * 125L);
+    if (leftMillis <= retry) {
+      sessionExpired(t, "refresh answered " + status + " and the session ran out");
+      return;
+    }
+    LOG.debug("call {}: refresh of the {} leg answered {}; again in {} ms", trnId, t.name(), status, retry);
+    t.stop();
+    t.task = gw.schedule(this, Duration.ofMillis(retry), () -> sendRefresh(t));
+  }
+
+  /** Our refresh got no final response (Timer B/F) or could not be delivered: the session is over (section 10). */
+  void onRefreshTimeout(Refresh rf) {
+    sessionExpired(rf.toCaller() ? callerTimer : calleeTimer, "refresh " + rf.method() + " timed out");
+  }
+
+  /** A 2xx retransmission of our refresh re-INVITE on the caller leg (its transaction is gone): ACK it again. */
+  void onCallerLegResponse(Response response) {
+    callerTimer.resendAck(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber());
+  }
+
+  /**
+   * The session of leg {@code t} expired (RFC 4028 section 10): BYE to the caller (after its ACK), CANCEL to a
+   * ringing forward leg or BYE to the answered one, media closed, Ended reported with {@link
+   * EndCause#SESSION_TIMER_EXPIRED} by the party of that leg.
+   */
+  private void sessionExpired(LegTimer t, String why) {
+    t.task = null;
+    if (state == State.ENDED) {
+      return;
+    }
+    LOG.info("call {}: session timer of the {} leg expired ({}) in state {}; ending it", trnId, t.name(), why, state);
+    boolean bridged = state == State.ANSWERED;
+    dropHeldAnswer();
+    cancelForward();
+    byeCaller();
+    if (bridged) {
+      sendBye(calleeLeg, ++calleeCSeq);
+    }
+    end(t.callerSide ? HangupParty.CALLER : HangupParty.CALLEE, EndCause.SESSION_TIMER_EXPIRED, 0);
+    finish();
   }
 
   // ---------------------------------------------------------------- instructions and release
@@ -1659,6 +2045,8 @@ final class B2buaCall {
     cancel(maxDuration);
     cancel(instructionWait);
     cancel(mediaWatch);
+    callerTimer.stop();
+    calleeTimer.stop();
     reportEnd(by, cause, status);
   }
 
@@ -1685,6 +2073,8 @@ final class B2buaCall {
     cancel(okRetransmit);
     cancel(instructionWait);
     cancel(mediaWatch);
+    callerTimer.stop();
+    calleeTimer.stop();
     gw.forget(this);
   }
 

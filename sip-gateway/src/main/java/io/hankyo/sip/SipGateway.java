@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -904,8 +905,13 @@ public final class SipGateway implements AutoCloseable {
         return;
       }
       ListIterator<?> require = request.getHeaders(RequireHeader.NAME);
-      if (require.hasNext()) {
-        respond(st, badExtension(request, require));
+      if (require.hasNext() && !onlyTimerRequired(request)) {
+        respond(st, badExtension(request, request.getHeaders(RequireHeader.NAME)));
+        return;
+      }
+      Response tooSmall = intervalTooSmall(request);
+      if (tooSmall != null) {
+        respond(st, tooSmall);
         return;
       }
       Response unsupportedBody = unsupportedBody(request);
@@ -921,6 +927,41 @@ public final class SipGateway implements AutoCloseable {
       }
       respond(st, kit.response(100, request, null));
       startCall(request, st, key, dialled.get(), maxForwards);
+    }
+
+    /** Whether every Require option tag is {@code timer} (RFC 4028 section 3) and session timers are on. */
+    private boolean onlyTimerRequired(Request request) {
+      if (!settings.sessionTimer().enabled()) {
+        return false;
+      }
+      ListIterator<?> require = request.getHeaders(RequireHeader.NAME);
+      while (require.hasNext()) {
+        if (!"timer".equalsIgnoreCase(((RequireHeader) require.next()).getOptionTag())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * 422 Session Interval Too Small with our {@code Min-SE} (RFC 4028 section 9) for a caller that supports timers
+     * and asks for a Session-Expires below {@code hankyo.sip.session-timer.min-se}; null otherwise (a caller without
+     * timer support gets the interval raised in our 2xx instead, as section 9 requires).
+     */
+    private Response intervalTooSmall(Request request) {
+      SipGatewaySettings.SessionTimer timer = settings.sessionTimer();
+      OptionalInt asked = SessionTimers.sessionExpires(request);
+      if (!timer.enabled() || asked.isEmpty() || asked.getAsInt() >= timer.minSeSeconds()
+          || !SessionTimers.supportsTimer(request)) {
+        return null;
+      }
+      Response r = kit.response(422, request, kit.newTag());
+      try {
+        r.setHeader(kit.headers.createHeader("Min-SE", String.valueOf(timer.minSeSeconds())));
+      } catch (ParseException e) {
+        // not added
+      }
+      return r;
     }
 
     /** 420 Bad Extension listing every Require option tag as Unsupported (RFC 3261 section 8.2.2.3). */
@@ -1034,6 +1075,13 @@ public final class SipGateway implements AutoCloseable {
       String method = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod();
       javax.sip.ClientTransaction ct = event.getClientTransaction();
       Object app = ct == null ? null : ct.getApplicationData();
+      if (app instanceof B2buaCall.Refresh rf) {
+        if (response.getStatusCode() >= 200) {
+          kit.release(ct);
+          rf.call().exec.execute(() -> rf.call().onRefreshResponse(rf, response));
+        }
+        return;
+      }
       if (app instanceof B2buaCall) {
         if (Request.INVITE.equals(method)) {
           B2buaCall call = (B2buaCall) app;
@@ -1056,6 +1104,12 @@ public final class SipGateway implements AutoCloseable {
         call.exec.execute(() -> call.onForwardResponse(response));
       } else if (callId.startsWith(SipKit.CALL_ID_PREFIX)) {
         kit.strayFinalResponse(response);
+      } else if (response.getStatusCode() < 300) {
+        // a 2xx retransmission of our refresh re-INVITE on a caller leg (we are the From there, the caller the To)
+        B2buaCall caller = byCallerKey.get(callerKey(callId, ((ToHeader) response.getHeader(ToHeader.NAME)).getTag()));
+        if (caller != null) {
+          caller.exec.execute(() -> caller.onCallerLegResponse(response));
+        }
       }
     }
 
@@ -1066,6 +1120,11 @@ public final class SipGateway implements AutoCloseable {
       }
       javax.sip.ClientTransaction ct = event.getClientTransaction();
       Object app = ct == null ? null : ct.getApplicationData();
+      if (app instanceof B2buaCall.Refresh rf) {
+        kit.release(ct);
+        rf.call().exec.execute(() -> rf.call().onRefreshTimeout(rf));
+        return;
+      }
       if (app instanceof B2buaCall && Request.INVITE.equals(ct.getRequest().getMethod())) {
         B2buaCall call = (B2buaCall) app;
         String callId = ((CallIdHeader) ct.getRequest().getHeader(CallIdHeader.NAME)).getCallId();

@@ -67,6 +67,7 @@ import java.util.Set;
  *     ({@link SipGateway#STACK_MESSAGE_SIZE}) so that such requests arrive whole and can be answered
  * @param udpBufferSize UDP socket receive/send buffer in bytes
  * @param actorName preferred name of the instruction actor
+ * @param sessionTimer RFC 4028 session timers of both legs ({@code hankyo.sip.session-timer})
  */
 public record SipGatewaySettings(
     String host,
@@ -87,7 +88,34 @@ public record SipGatewaySettings(
     int workerThreads,
     int maxMessageSize,
     int udpBufferSize,
-    String actorName) {
+    String actorName,
+    SessionTimer sessionTimer) {
+
+  /**
+   * RFC 4028 session timers ({@code hankyo.sip.session-timer}): the gateway, a B2BUA, runs one timer per leg.
+   *
+   * @param enabled whether the gateway requests, honours and watches session timers at all
+   * @param sessionExpiresSeconds the session interval we ask for on the callee leg and the largest we grant on the
+   *     caller leg, in seconds (RFC 4028 section 4, {@code Session-Expires}; default 1800)
+   * @param minSeSeconds the smallest session interval we accept, in seconds ({@code Min-SE}, section 5; default 90,
+   *     the RFC's floor). Values below 90 break RFC 4028 section 4 and exist for tests only; at least 1
+   */
+  public record SessionTimer(boolean enabled, int sessionExpiresSeconds, int minSeSeconds) {
+    /**
+     * Validates the values.
+     *
+     * @throws IllegalArgumentException when min-se is below 1 s or session-expires below min-se
+     */
+    public SessionTimer {
+      if (minSeSeconds < 1) {
+        throw new IllegalArgumentException("hankyo.sip.session-timer.min-se must be at least 1s: " + minSeSeconds);
+      }
+      if (sessionExpiresSeconds < minSeSeconds) {
+        throw new IllegalArgumentException("hankyo.sip.session-timer.session-expires must be at least min-se: "
+            + sessionExpiresSeconds + " < " + minSeSeconds);
+      }
+    }
+  }
 
   private static final Set<String> KNOWN_TRANSPORTS = Set.of("udp", "tcp");
 
@@ -136,6 +164,7 @@ public record SipGatewaySettings(
       throw new IllegalArgumentException("hankyo.sip.udp-buffer-size must be at least 64KiB: " + udpBufferSize);
     }
     actorName = actorName == null || actorName.isBlank() ? "sip-gateway" : actorName.strip();
+    Objects.requireNonNull(sessionTimer, "sessionTimer");
   }
 
   /**
@@ -171,7 +200,10 @@ public record SipGatewaySettings(
         c.getInt("worker-threads"),
         (int) c.getBytes("max-message-size").longValue(),
         (int) c.getBytes("udp-buffer-size").longValue(),
-        c.getString("actor-name"));
+        c.getString("actor-name"),
+        new SessionTimer(c.getBoolean("session-timer.enabled"),
+            (int) c.getDuration("session-timer.session-expires").toSeconds(),
+            (int) c.getDuration("session-timer.min-se").toSeconds()));
   }
 
   /** The defaults of {@code reference.conf} (127.0.0.1:5060, UDP and TCP). */
@@ -183,14 +215,14 @@ public record SipGatewaySettings(
   public SipGatewaySettings withPorts(int newUdpPort, int newTcpPort) {
     return new SipGatewaySettings(host, newUdpPort, newTcpPort, transports, outboundRoute, outboundTransport,
         systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, instructionTimeout, maxCallDuration, drainTimeout, retryAfter,
-        threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName);
+        threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName, sessionTimer);
   }
 
   /** A copy with another forward-leg Request-URI template. */
   public SipGatewaySettings withOutboundRoute(String newOutboundRoute) {
     return new SipGatewaySettings(host, udpPort, tcpPort, transports, newOutboundRoute, outboundTransport,
         systemCallerNumber, nodeId, decisionTimeout, ringTimeoutMargin, instructionTimeout, maxCallDuration, drainTimeout, retryAfter,
-        threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName);
+        threadPoolSize, workerThreads, maxMessageSize, udpBufferSize, actorName, sessionTimer);
   }
 
   /** The parsed system caller number, when configured. */

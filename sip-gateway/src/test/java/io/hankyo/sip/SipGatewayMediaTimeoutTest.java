@@ -197,6 +197,7 @@ class SipGatewayMediaTimeoutTest extends GatewayTestSupport {
     caller.send(callerInDialog(ok, "INVITE", 2, "application/sdp", hold), "127.0.0.1", GW);
     String reOk = caller.expect(WAIT, "200 to the hold re-INVITE", m -> RawSip.status(m) == 200
         && RawSip.header(m, "CSeq").startsWith("2 INVITE"));
+    assertTrue(RawSip.body(reOk).contains("a=inactive"), "inactive is answered inactive (RFC 3264 8.4): " + reOk);
     caller.send(callerInDialog(reOk, "ACK", 2, "", ""), "127.0.0.1", GW);
     Thread.sleep(TIMEOUT.toMillis() * 2 + 500);
     assertTrue(control.progressOf(trnId).stream().noneMatch(p -> p instanceof CallProgress.Ended),
@@ -207,6 +208,53 @@ class SipGatewayMediaTimeoutTest extends GatewayTestSupport {
     caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
     assertEquals(EndCause.FLOW_ENDED,
         control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT).cause());
+  }
+
+  @Test
+  void holdAndResumeOffersAreAnsweredWithTheMatchingDirection() throws Exception {
+    String ok = callAnsweredWithMedia();
+    String trnId = control.lastCall(WAIT);
+    callerPhone.play(Prompt.silence("alive", 200), true, false);
+    long version = originVersion(RawSip.body(ok));
+    assertTrue(RawSip.body(ok).contains("a=sendrecv"), ok);
+    // hold: the caller sends (music) and wants nothing back; we answer recvonly, a new version (section 8)
+    String hold = "v=0\no=caller 1 2 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+        + "m=audio " + callerPhone.localPort() + " RTP/AVP 0\na=sendonly\n";
+    caller.send(callerInDialog(ok, "INVITE", 2, "application/sdp", hold), "127.0.0.1", GW);
+    String held = caller.expect(WAIT, "200 to the hold", m -> RawSip.status(m) == 200
+        && RawSip.header(m, "CSeq").startsWith("2 INVITE"));
+    caller.send(callerInDialog(held, "ACK", 2, "", ""), "127.0.0.1", GW);
+    String heldSdp = RawSip.body(held);
+    assertTrue(heldSdp.contains("a=recvonly") && !heldSdp.contains("a=sendrecv"), heldSdp);
+    assertEquals(version + 1, originVersion(heldSdp), heldSdp);
+    assertEquals(1, heldSdp.split("a=recvonly").length - 1, heldSdp);
+    // the same hold again: nothing changes, the same version
+    caller.send(callerInDialog(ok, "INVITE", 3, "application/sdp", hold), "127.0.0.1", GW);
+    String again = caller.expect(WAIT, "200 to the repeated hold", m -> RawSip.status(m) == 200
+        && RawSip.header(m, "CSeq").startsWith("3 INVITE"));
+    caller.send(callerInDialog(again, "ACK", 3, "", ""), "127.0.0.1", GW);
+    assertEquals(version + 1, originVersion(RawSip.body(again)));
+    // resume: sendrecv again, another version
+    String resume = hold.replace("a=sendonly", "a=sendrecv").replace("1 2 IN", "1 3 IN");
+    caller.send(callerInDialog(ok, "INVITE", 4, "application/sdp", resume), "127.0.0.1", GW);
+    String resumed = caller.expect(WAIT, "200 to the resume", m -> RawSip.status(m) == 200
+        && RawSip.header(m, "CSeq").startsWith("4 INVITE"));
+    caller.send(callerInDialog(resumed, "ACK", 4, "", ""), "127.0.0.1", GW);
+    assertTrue(RawSip.body(resumed).contains("a=sendrecv") && !RawSip.body(resumed).contains("a=recvonly"));
+    assertEquals(version + 2, originVersion(RawSip.body(resumed)));
+    control.tell(new CallInstruction.Release(trnId, EndCause.FLOW_ENDED));
+    String bye = caller.expect(WAIT, "BYE from the gateway", m -> "BYE".equals(RawSip.method(m)));
+    caller.send(RawSip.response(bye, 200, "OK", null, "", ""), "127.0.0.1", GW);
+    control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+  }
+
+  private static long originVersion(String sdp) {
+    for (String line : sdp.split("\r?\n")) {
+      if (line.startsWith("o=")) {
+        return Long.parseLong(line.split(" ")[2]);
+      }
+    }
+    throw new AssertionError("no o= line: " + sdp);
   }
 
   @Test

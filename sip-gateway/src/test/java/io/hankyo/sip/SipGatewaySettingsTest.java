@@ -29,6 +29,25 @@ class SipGatewaySettingsTest {
     assertEquals(4, s.threadPoolSize());
     assertEquals(8192, s.maxMessageSize());
     assertEquals(1024 * 1024, s.udpBufferSize());
+    assertEquals(new SipGatewaySettings.SessionTimer(true, 1800, 90), s.sessionTimer());
+  }
+
+  @Test
+  void sessionTimerOverridesAndLimits() {
+    SipGatewaySettings off = SipGatewaySettings.fromConfig(ConfigFactory.parseString(
+        "hankyo.sip.session-timer { enabled = off, session-expires = 10m, min-se = 2m }"));
+    assertEquals(new SipGatewaySettings.SessionTimer(false, 600, 120), off.sessionTimer());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SipGatewaySettings.fromConfig(
+        ConfigFactory.parseString("hankyo.sip.session-timer { session-expires = 60s }")));
+    assertTrue(e.getMessage().contains("session-expires"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SipGatewaySettings.fromConfig(
+        ConfigFactory.parseString("hankyo.sip.session-timer { min-se = 500ms, session-expires = 4s }")));
+    assertTrue(e.getMessage().contains("min-se"), e.getMessage());
+    // RFC 4028 section 10 arithmetic: refresh at half; the watcher waits interval - min(32 s, interval / 3)
+    assertEquals(900_000, SessionTimers.refreshMillis(1800));
+    assertEquals(1_768_000, SessionTimers.expiryMillis(1800));
+    assertEquals(60_000, SessionTimers.expiryMillis(90));
+    assertEquals(2_667, SessionTimers.expiryMillis(4));
   }
 
   @Test

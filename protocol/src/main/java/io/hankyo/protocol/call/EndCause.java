@@ -36,5 +36,13 @@ public enum EndCause {
    * side of a bridged call. The caller's phone or network is presumed gone (no BYE came); the gateway BYEd the legs.
    * Added after the other causes: readers that do not know it see an unknown enum constant.
    */
-  MEDIA_TIMEOUT
+  MEDIA_TIMEOUT,
+  /**
+   * An RFC 4028 session timer of one leg expired: the refresh the gateway waited for did not come before {@code
+   * interval - min(32 s, interval/3)}, or a refresh the gateway sent failed with 408/481 or timed out (section 10).
+   * The party of that leg is presumed gone (no BYE came); the gateway BYEd both legs. Reported by 発信者 for the
+   * caller's leg, 着信者 for the callee's. Added after the other causes: readers that do not know it see an unknown
+   * enum constant.
+   */
+  SESSION_TIMER_EXPIRED
 }

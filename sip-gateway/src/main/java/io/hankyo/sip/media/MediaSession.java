@@ -427,17 +427,19 @@ public final class MediaSession implements AutoCloseable {
         return;
       }
       buffer.flip();
-      received.incrementAndGet();
       RtpPacket p;
       try {
         p = RtpPacket.decode(buffer);
       } catch (MalformedPacketException e) {
         rejected.incrementAndGet();
+        received.incrementAndGet();
         continue;
       }
       if (media != null) {
         lastReceivedNanos = System.nanoTime();
       }
+      // counted after the clock: whoever sees the count sees the restarted inactivity clock too
+      received.incrementAndGet();
       try {
         accept(p, (InetSocketAddress) from, System.nanoTime());
       } catch (RuntimeException e) {

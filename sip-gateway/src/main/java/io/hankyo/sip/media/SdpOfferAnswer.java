@@ -191,6 +191,110 @@ public final class SdpOfferAnswer {
     return false;
   }
 
+  /**
+   * The direction an offer asks for on its first audio stream (RFC 3264 section 6.1), seen from the offerer:
+   * {@code a=sendonly}, {@code recvonly}, {@code inactive} or {@code sendrecv} (the default, also for text that does
+   * not parse or has no audio stream). The RFC 2543 hold address {@code c=0.0.0.0} without a direction attribute
+   * counts as {@code inactive} (the offerer can receive nothing there).
+   */
+  public static MediaDirection offeredDirection(String sdp) {
+    Parsed parsed;
+    try {
+      parsed = parse(sdp);
+    } catch (SdpException | RuntimeException e) {
+      return MediaDirection.SENDRECV;
+    }
+    for (Stream s : parsed.streams) {
+      if ("audio".equals(s.type) && s.port > 0) {
+        if (s.direction == MediaDirection.SENDRECV && s.connection.map(c -> c.equals("0.0.0.0")).orElse(false)) {
+          return MediaDirection.INACTIVE;
+        }
+        return s.direction;
+      }
+    }
+    return MediaDirection.SENDRECV;
+  }
+
+  /**
+   * The answerer's direction for an offered one (RFC 3264 section 6.1): sendonly → recvonly, recvonly → sendonly,
+   * inactive → inactive, sendrecv → sendrecv.
+   */
+  public static MediaDirection answerDirection(MediaDirection offered) {
+    switch (offered) {
+      case SENDONLY:
+        return MediaDirection.RECVONLY;
+      case RECVONLY:
+        return MediaDirection.SENDONLY;
+      case INACTIVE:
+        return MediaDirection.INACTIVE;
+      default:
+        return MediaDirection.SENDRECV;
+    }
+  }
+
+  /**
+   * Our earlier session description with its direction set to {@code direction} (RFC 3264 section 8.4, e.g. {@code
+   * a=recvonly} answering a hold offer): every direction attribute is removed and {@code a=<direction>} is put at the
+   * end of the first audio section, then the {@code o=} version is incremented because the description changed
+   * (section 8). When the direction is already the one asked for, {@code sdp} is returned unchanged (same version: no
+   * change, section 8). Lines keep {@code sdp}'s line ending (CRLF unless it used bare LF).
+   *
+   * @param sdp a description written by us (one audio stream)
+   * @param direction the direction to state
+   */
+  public static String withDirection(String sdp, MediaDirection direction) {
+    String eol = sdp.contains("\r\n") ? "\r\n" : "\n";
+    String[] lines = sdp.split("\r?\n");
+    MediaDirection current = MediaDirection.SENDRECV;
+    for (String line : lines) {
+      for (MediaDirection d : MediaDirection.values()) {
+        if (line.strip().equalsIgnoreCase("a=" + d.attribute())) {
+          current = d;
+        }
+      }
+    }
+    if (current == direction) {
+      return sdp;
+    }
+    List<String> out = new ArrayList<>();
+    int audioEnd = -1;
+    boolean inAudio = false;
+    for (String line : lines) {
+      boolean isDirection = false;
+      for (MediaDirection d : MediaDirection.values()) {
+        if (line.strip().equalsIgnoreCase("a=" + d.attribute())) {
+          isDirection = true;
+        }
+      }
+      if (isDirection || line.isEmpty()) {
+        continue;
+      }
+      if (line.startsWith("m=")) {
+        if (inAudio) {
+          audioEnd = out.size();
+        }
+        inAudio = line.startsWith("m=audio") && audioEnd < 0;
+      }
+      if (line.startsWith("o=")) {
+        String[] f = line.split(" ");
+        if (f.length >= 3) {
+          try {
+            f[2] = Long.toString(Long.parseLong(f[2]) + 1);
+            line = String.join(" ", f);
+          } catch (NumberFormatException e) {
+            // leave it: not ours
+          }
+        }
+      }
+      out.add(line);
+    }
+    if (audioEnd < 0) {
+      audioEnd = out.size();
+    }
+    out.add(audioEnd, "a=" + direction.attribute());
+    return String.join(eol, out) + eol;
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   private record Stream(String type, int port, String protocol, List<String> formats, Map<Integer, String> rtpmap,

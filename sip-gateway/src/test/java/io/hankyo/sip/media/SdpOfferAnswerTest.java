@@ -52,6 +52,38 @@ class SdpOfferAnswerTest {
   }
 
   @Test
+  void holdOffersGetTheMatchingDirectionAndANewVersionOnlyWhenChanged() {
+    String ours = "v=0\r\no=hankyo 5 3 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+        + "m=audio 20000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+        + "a=sendrecv\r\n";
+    String offerBase = "v=0\r\no=a 1 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+        + "m=audio 6000 RTP/AVP 0\r\n";
+    assertEquals(MediaDirection.SENDONLY, SdpOfferAnswer.offeredDirection(offerBase + "a=sendonly\r\n"));
+    assertEquals(MediaDirection.SENDRECV, SdpOfferAnswer.offeredDirection(offerBase));
+    assertEquals(MediaDirection.INACTIVE,
+        SdpOfferAnswer.offeredDirection(offerBase.replace("c=IN IP4 10.0.0.1", "c=IN IP4 0.0.0.0")));
+    assertEquals(MediaDirection.RECVONLY, SdpOfferAnswer.answerDirection(MediaDirection.SENDONLY));
+    assertEquals(MediaDirection.INACTIVE, SdpOfferAnswer.answerDirection(MediaDirection.INACTIVE));
+    assertEquals(MediaDirection.SENDONLY, SdpOfferAnswer.answerDirection(MediaDirection.RECVONLY));
+
+    String held = SdpOfferAnswer.withDirection(ours, MediaDirection.RECVONLY);
+    assertTrue(held.contains("o=hankyo 5 4 IN IP4 10.0.0.2\r\n"), held);
+    assertTrue(held.endsWith("a=recvonly\r\n") && !held.contains("sendrecv"), held);
+    assertTrue(held.contains("a=rtpmap:101 telephone-event/8000\r\n"), held);
+    assertEquals(held, SdpOfferAnswer.withDirection(held, MediaDirection.RECVONLY), "unchanged: same version");
+    String resumed = SdpOfferAnswer.withDirection(held, MediaDirection.SENDRECV);
+    assertTrue(resumed.contains("o=hankyo 5 5 ") && resumed.contains("a=sendrecv") && !resumed.contains("recvonly"),
+        resumed);
+    // a description without direction attribute is sendrecv already
+    String plain = ours.replace("a=sendrecv\r\n", "");
+    assertEquals(plain, SdpOfferAnswer.withDirection(plain, MediaDirection.SENDRECV));
+    // the attribute goes to the first audio section, not after a later one
+    String two = ours + "m=video 0 RTP/AVP 96\r\n";
+    String twoHeld = SdpOfferAnswer.withDirection(two, MediaDirection.INACTIVE);
+    assertTrue(twoHeld.indexOf("a=inactive") < twoHeld.indexOf("m=video"), twoHeld);
+  }
+
+  @Test
   void answersSippsOfferWithPcmaAndTelephoneEvent() {
     SdpNegotiation.Accepted a = accepted(leg.answer(SIPP_OFFER, 20002));
     NegotiatedMedia m = a.media();
