@@ -160,6 +160,7 @@ public final class CallOutcomes {
       case FLOW_ENDED:
       case NORMAL_CLEARING: // a BYE before any destination answered: the caller left during guidance, IVR or a queue
       case MEDIA_TIMEOUT: // the caller's RTP stopped before any destination answered: the caller's phone vanished
+      case SESSION_TIMER_EXPIRED: // the caller's leg stopped refreshing (RFC 4028) during guidance, IVR or a queue
         return DialStatus.INCOMPLETE;
       case BUSY:
         return DialStatus.BUSY;
@@ -185,6 +186,7 @@ public final class CallOutcomes {
       case ANSWER_CANCEL_RACE:
       case NORMAL_CLEARING:
       case MEDIA_TIMEOUT: // the gateway reports the caller, whose RTP stopped
+      case SESSION_TIMER_EXPIRED: // the gateway reports the leg that stopped refreshing
         return reported == null ? HangupParty.SYSTEM : reported;
       default:
         return HangupParty.SYSTEM;

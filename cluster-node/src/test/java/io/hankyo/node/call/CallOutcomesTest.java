@@ -70,7 +70,8 @@ class CallOutcomesTest {
     "NORMAL_CLEARING, SYSTEM, INCOMPLETE, SYSTEM",
     "FLOW_ENDED, SYSTEM, INCOMPLETE, SYSTEM",
     "FLOW_ERROR, SYSTEM, STATUS_ERROR, SYSTEM",
-    "MEDIA_TIMEOUT, CALLER, INCOMPLETE, CALLER"
+    "MEDIA_TIMEOUT, CALLER, INCOMPLETE, CALLER",
+    "SESSION_TIMER_EXPIRED, CALLER, INCOMPLETE, CALLER"
   })
   // NORMAL_CLEARING unanswered: a BYE before any destination answered, e.g. the caller leaving during guidance;
   // MEDIA_TIMEOUT unanswered: the caller's RTP stopped during guidance (a vanished phone), reported as the caller
