@@ -98,25 +98,29 @@ try:
 except FileNotFoundError:
     smp = []
 peak_sessions = max([int(x[2]) for x in smp] or [0]); rss = max([int(x[1]) for x in smp] or [0])
-# send lateness: delta of the bucket counters over the window
-def buckets(path):
+# send lateness (paced) and relay delay (bridged): deltas of the bucket counters over the window
+def buckets(path, name):
     b = {}
     for l in open(path):
-        m = re.match(r'hankyo_media_send_lateness_packets_total\{le_us="([^"]+)",?\}\s+(\S+)', l)
+        m = re.match(name + r'\{le_us="([^"]+)",?\}\s+(\S+)', l)
         if m: b[m.group(1)] = float(m.group(2))
     return b
-b0, b1 = ({}, {}) if direct else (buckets(f"{out}/metrics-before-{rate}.txt"), buckets(f"{out}/metrics-after-{rate}.txt"))
-order = sorted(b1, key=lambda k: float('inf') if k == "+Inf" else float(k))
-delta = [(k, b1[k] - b0.get(k, 0)) for k in order]
-n = sum(v for _, v in delta)
-def bpct(p):
-    if n == 0: return "–"
-    rank, seen = n * p / 100, 0
-    for k, v in delta:
-        seen += v
-        if seen >= rank: return ">100" if k == "+Inf" else f"≤{float(k) / 1000:g}"
-top = next((k for k, v in reversed(delta) if v > 0), None)
-lat = f"{bpct(50)}/{bpct(99)}/{'>100' if top == '+Inf' else ('≤' + format(float(top) / 1000, 'g')) if top else '–'} ({int(n)} pkts)"
+def window(name):
+    if direct: return "–"
+    b0, b1 = buckets(f"{out}/metrics-before-{rate}.txt", name), buckets(f"{out}/metrics-after-{rate}.txt", name)
+    order = sorted(b1, key=lambda k: float('inf') if k == "+Inf" else float(k))
+    delta = [(k, b1[k] - b0.get(k, 0)) for k in order]
+    n = sum(v for _, v in delta)
+    def bpct(p):
+        if n == 0: return "–"
+        rank, seen = n * p / 100, 0
+        for k, v in delta:
+            seen += v
+            if seen >= rank: return ">100" if k == "+Inf" else f"≤{float(k) / 1000:g}"
+    top = next((k for k, v in reversed(delta) if v > 0), None)
+    return f"{bpct(50)}/{bpct(99)}/{'>100' if top == '+Inf' else ('≤' + format(float(top) / 1000, 'g')) if top else '–'} ({int(n)} pkts)"
+lat = window('hankyo_media_send_lateness_packets_total')
+relay = window('hankyo_media_relay_delay_packets_total')
 probe = {}
 try:
     for l in open(f"{out}/probe-{rate}/probe-summary.txt"):
@@ -129,7 +133,7 @@ el = float(t1) - float(t0)
 cpu = "–" if direct else f"{100 * (float(n1) - float(n0)) / float(ticks) / el:.0f}"
 fp = 100 * failed / attempted if attempted else 0
 pddtxt = f"{pct(pdd,50):.0f}/{pct(pdd,95):.0f}/{pct(pdd,99):.0f}" if pdd else "–"
-print(f"| {label} | {attempted} | {ok} | {failed} | {fp:.2f} | {pddtxt} | {logged} / {ok} | {'–' if direct else peak_sessions} | {probe.get('peak_concurrent_streams','?')} | {lat} | {ms('rfc3550_jitter_us_p50')}/{ms('rfc3550_jitter_us_p99')}/{ms('rfc3550_jitter_us_max')} ({probe.get('audio_streams','?')} streams) | {ms('transit_diff_us_p99')} / {ms('interarrival_us_p99')} | {float(probe.get('loss_pct', 'nan')):.3f} ({probe.get('lost','?')} of {probe.get('expected','?')}) | {cpu} | {'–' if direct else rss} |")
+print(f"| {label} | {attempted} | {ok} | {failed} | {fp:.2f} | {pddtxt} | {logged} / {ok} | {'–' if direct else peak_sessions} | {probe.get('peak_concurrent_streams','?')} | {lat} | {relay} | {ms('rfc3550_jitter_us_p50')}/{ms('rfc3550_jitter_us_p99')}/{ms('rfc3550_jitter_us_max')} ({probe.get('audio_streams','?')} streams) | {ms('transit_diff_us_p99')} / {ms('interarrival_us_p99')} | {float(probe.get('loss_pct', 'nan')):.3f} ({probe.get('lost','?')} of {probe.get('expected','?')}) | {cpu} | {'–' if direct else rss} |")
 PY
 }
 
@@ -143,8 +147,8 @@ if [ "$WARMUP" -gt 0 ]; then
   sleep 3
 fi
 
-echo "| rate (calls/s) | attempted | successful | failed | failed % | menu PDD (INVITE→200) p50/p95/p99 ms | in call log menu>fwd / completed | peak open media sessions | peak RTP streams at the UAS | gateway send lateness p50/p99/max ms (paced packets) | UAS: RFC 3550 jitter p50/p99/max ms (per stream) | UAS: \|D\| p99 ms / inter-arrival p99 ms | UAS: loss % (packets) | node CPU % | node RSS MB |" > "$OUT/summary.md"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$OUT/summary.md"
+echo "| rate (calls/s) | attempted | successful | failed | failed % | menu PDD (INVITE→200) p50/p95/p99 ms | in call log menu>fwd / completed | peak open media sessions | peak RTP streams at the UAS | gateway send lateness p50/p99/max ms (paced packets) | gateway relay delay p50/p99/max ms (bridged packets) | UAS: RFC 3550 jitter p50/p99/max ms (per stream) | UAS: \|D\| p99 ms / inter-arrival p99 ms | UAS: loss % (packets) | node CPU % | node RSS MB |" > "$OUT/summary.md"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" >> "$OUT/summary.md"
 
 for rate in "${RATES[@]}"; do
   total=$((rate * SECS))
@@ -179,7 +183,7 @@ cat >> "$OUT/summary.md" <<EOF
 
 After the last rate: $left (all three must be 0).
 $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?), ${SECS} s per rate, HOLD_MS=$HOLD_MS, warm-up ${WARMUP} s at ${WARMUP_RATE} calls/s, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg).
-Gateway send lateness: paced packets only (prompt and DTMF playback to callers; relayed audio leaves on arrival), bucket upper bounds in ms.
+Gateway send lateness: paced packets only (prompt and DTMF playback to callers); relay delay: bridged packets, from the receive thread's wakeup to the relayed copy's send (time in the socket buffer before that wakeup not included); bucket upper bounds in ms.
 UAS columns: bench/RtpProbe.java at the callee's SDP address (gateway → callee direction, the caller's audio relayed; it echoes every packet back). Per-stream detail: probe-<rate>/probe-streams.csv.
 EOF
 echo; cat "$OUT/summary.md"

@@ -318,6 +318,19 @@ public final class HankyoNode implements AutoCloseable {
     Gauge.builder("hankyo.media.send.lateness.max.us", lateness, JitterHistogram::maxMicros)
         .description("largest send lateness of a paced RTP packet since start, µs")
         .register(registry);
+    // Relay delay of bridged RTP (receive thread's wakeup → relayed copy sent), same bucket scheme
+    JitterHistogram relay = sip.mediaRelayDelay();
+    for (int i = 0; i <= bounds.length; i++) {
+      int bucket = i;
+      FunctionCounter.builder("hankyo.media.relay.delay.packets", relay, h -> h.bucketCount(bucket))
+          .tag("le_us", i < bounds.length ? Long.toString(bounds[i]) : "+Inf")
+          .description("relayed RTP packets held this long in the gateway (µs, bucket upper bound; not cumulative "
+              + "across buckets)")
+          .register(registry);
+    }
+    Gauge.builder("hankyo.media.relay.delay.p99.us", relay, JitterHistogram::p99Micros)
+        .description("99th percentile relay delay of bridged RTP packets since start, µs (bucket upper bound)")
+        .register(registry);
   }
 
   private static void registerShutdown(

@@ -431,6 +431,11 @@ public final class SipGateway implements AutoCloseable {
     return media.sendJitter();
   }
 
+  /** How long relayed RTP packets spent in the media plane, µs ({@link MediaEngine#relayDelay()}). */
+  public JitterHistogram mediaRelayDelay() {
+    return media.relayDelay();
+  }
+
   /** RTP ports allocated from the {@code hankyo.sip.media} range now (each with its RTCP neighbour reserved). */
   public int rtpPortsInUse() {
     return media.ports().inUse();

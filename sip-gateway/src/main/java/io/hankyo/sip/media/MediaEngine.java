@@ -47,6 +47,7 @@ public final class MediaEngine implements AutoCloseable {
   private final ConcurrentLinkedQueue<Integer> releaseAfterSelect = new ConcurrentLinkedQueue<>();
   private final Set<MediaSession> sessions = ConcurrentHashMap.newKeySet();
   private final JitterHistogram sendJitter = new JitterHistogram();
+  private final JitterHistogram relayDelay = new JitterHistogram();
   private volatile boolean running = true;
 
   /**
@@ -134,6 +135,17 @@ public final class MediaEngine implements AutoCloseable {
   /** Send lateness of paced packets of all sessions (µs). */
   public JitterHistogram sendJitter() {
     return sendJitter;
+  }
+
+  /**
+   * How long relayed packets of bridged sessions spent in the gateway, µs: from the receive thread's wakeup with the
+   * packet readable (its select returning) to the relayed copy handed to the socket — the packets read before it in
+   * the same wakeup, transcoding and the send. Time a packet waited in the socket's receive buffer while the thread
+   * was busy with an earlier wakeup is not in it (Java has no receive timestamps); the callee-side probe of
+   * bench/ivr-load.sh sees that.
+   */
+  public JitterHistogram relayDelay() {
+    return relayDelay;
   }
 
   /** The settings this engine runs with. */
@@ -229,6 +241,7 @@ public final class MediaEngine implements AutoCloseable {
     while (running) {
       try {
         selector.select(1000);
+        long wokeAt = System.nanoTime();
         Integer port;
         while ((port = releaseAfterSelect.poll()) != null) {
           ports.release(port); // its key was cancelled before this select, so its socket is closed now
@@ -244,7 +257,7 @@ public final class MediaEngine implements AutoCloseable {
         Set<SelectionKey> keys = selector.selectedKeys();
         for (SelectionKey key : keys) {
           if (key.isValid() && key.isReadable()) {
-            ((MediaSession) key.attachment()).readDatagrams(buffer, MAX_DATAGRAMS_PER_WAKEUP);
+            ((MediaSession) key.attachment()).readDatagrams(buffer, MAX_DATAGRAMS_PER_WAKEUP, wokeAt);
           }
         }
         keys.clear();

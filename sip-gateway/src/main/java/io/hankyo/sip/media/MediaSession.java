@@ -414,7 +414,8 @@ public final class MediaSession implements AutoCloseable {
     }
   }
 
-  void readDatagrams(ByteBuffer buffer, int max) {
+  /** Reads up to {@code max} datagrams; {@code wokeAt} is when the receive thread woke (System.nanoTime). */
+  void readDatagrams(ByteBuffer buffer, int max, long wokeAt) {
     for (int i = 0; i < max && !closed; i++) {
       SocketAddress from;
       buffer.clear();
@@ -441,14 +442,14 @@ public final class MediaSession implements AutoCloseable {
       // counted after the clock: whoever sees the count sees the restarted inactivity clock too
       received.incrementAndGet();
       try {
-        accept(p, (InetSocketAddress) from, System.nanoTime());
+        accept(p, (InetSocketAddress) from, System.nanoTime(), wokeAt);
       } catch (RuntimeException e) {
         LOG.warn("RTP packet on port {} failed: {}", port, e.toString(), e);
       }
     }
   }
 
-  private void accept(RtpPacket p, InetSocketAddress from, long now) {
+  private void accept(RtpPacket p, InetSocketAddress from, long now, long wokeAt) {
     NegotiatedMedia m = media;
     boolean event = m != null && m.hasTelephoneEvent() && p.payloadType() == m.telephoneEventPayloadType();
     if (m == null || (!event && p.payloadType() != m.codecPayloadType())) {
@@ -480,7 +481,7 @@ public final class MediaSession implements AutoCloseable {
     }
     MediaSession other = partner;
     if (other != null) {
-      other.relay(p, m, now);
+      other.relay(p, m, now, wokeAt);
     }
   }
 
@@ -543,7 +544,7 @@ public final class MediaSession implements AutoCloseable {
   }
 
   /** Relays a packet that {@code from}'s peer sent; runs on the receive thread. */
-  private void relay(RtpPacket in, NegotiatedMedia from, long now) {
+  private void relay(RtpPacket in, NegotiatedMedia from, long now, long wokeAt) {
     NegotiatedMedia m = media;
     if (m == null || closed) {
       return;
@@ -588,6 +589,7 @@ public final class MediaSession implements AutoCloseable {
     }
     transmit(out);
     relayed.incrementAndGet();
+    engine.relayDelay().record((System.nanoTime() - wokeAt) / 1000);
   }
 
   private static boolean tsAfter(long a, long b) {
