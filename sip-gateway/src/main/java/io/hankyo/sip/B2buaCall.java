@@ -756,8 +756,14 @@ final class B2buaCall {
       return; // replaced, stopped or over meanwhile: no report for it
     }
     if (error != null || prompt == null || prompt.isEmpty()) {
-      LOG.info("call {}: prompt '{}' of operator {} not played: {}", trnId, play.prompt(), play.operatorId(),
-          error != null ? error.toString() : "no such prompt");
+      // a prompt the flow names should exist (the API refuses flows without their prompts, and deleting one in
+      // use): missing now means it was deleted under a call of an older flow version, or the store failed
+      String why = error != null ? error.toString() : "no such prompt";
+      if (play.prompt().startsWith("queue-position-")) {
+        LOG.info("call {}: queue position prompt '{}' not played: {}", trnId, play.prompt(), why);
+      } else {
+        LOG.warn("call {}: prompt '{}' of operator {} not played: {}", trnId, play.prompt(), play.operatorId(), why);
+      }
       if (play.loop()) {
         // a loop never finishes by itself (hold music): the flow waits for the queue, not for this prompt; a report
         // would make it ask for the same missing prompt again at once, forever

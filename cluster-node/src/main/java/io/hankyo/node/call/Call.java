@@ -599,7 +599,7 @@ public final class Call
     // here yet): the caller gets the final response of the decision and the call is logged now.
     RouteDecision.Reject reject = (RouteDecision.Reject) first.decision();
     CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
-        arrived.seqNum(), arrived.arrival(), arrived.route(), arrived.route().forwardTo(), null, null,
+        arrived.seqNum(), arrived.arrival(), arrived.route(), null, null, null, // no destination was tried: no fwd_id
         arrived.arrival().arrivedAt(), HangupParty.SYSTEM, first.endCause(), reject.sipStatus(),
         flowLogvars(arrived, first.state(), 0)));
     return Effect()

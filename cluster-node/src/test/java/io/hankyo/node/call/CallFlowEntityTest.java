@@ -106,6 +106,7 @@ class CallFlowEntityTest {
       assertEquals(DialStatus.INCOMPLETE, rec.dialStatus());
       assertEquals(HangupParty.SYSTEM, rec.hangupParty());
       assertEquals(EndCause.FLOW_ENDED.name(), rec.endCause());
+      assertEquals(null, rec.forwardTo(), "no destination was tried: no fwd_id");
       assertEquals(Map.of("flow_version", "3", "flow_path", "hours>closed", "outside_hours", "true",
           "fwd_attempts", "0", "calling_sec_total", "0"), rec.logvars());
       assertEquals(List.of(rec), writer.rows);
