@@ -71,6 +71,13 @@ class PromptStoreTest {
     testKit = ActorTestKit.create("PromptStoreTest", DirectoryTestConfig.cluster()
         .withFallback(TestCassandra.persistenceConfig(keyspace))
         .withFallback(ConfigFactory.load()));
+    // DELETE asks the directory entities which flows play the prompt: sharding needs a cluster member that is up
+    org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(testKit.system());
+    cluster.manager().tell(org.apache.pekko.cluster.typed.Join.create(cluster.selfMember().address()));
+    long upBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (cluster.selfMember().status() != org.apache.pekko.cluster.MemberStatus.up() && System.nanoTime() < upBy) {
+      Thread.sleep(50);
+    }
     session = CassandraSessionRegistry.get(testKit.system())
         .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
     CassandraCallLog.createSchema(session, keyspace, 1)
