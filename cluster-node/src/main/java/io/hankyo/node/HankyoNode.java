@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -112,9 +113,26 @@ public final class HankyoNode implements AutoCloseable {
       System.setProperty(COMMON_POOL_PARALLELISM,
           Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    // Logging stops last: after the actor system has terminated (coordinated shutdown, driven by Pekko's own JVM
+    // hook, logs the drain, HTTP unbind and Cassandra stop), the asynchronous appender's queue is written out. A
+    // logback shutdown hook would stop logging at once, concurrently with that shutdown, and lose all of it.
+    AtomicReference<ActorSystem<Void>> running = new AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ActorSystem<Void> sys = running.get();
+      if (sys != null) {
+        try {
+          sys.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+          // stop logging anyway
+        }
+      }
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+        context.stop();
+      }
+    }, "hankyo-logging-stop"));
     HankyoNode node;
     try {
-      node = start(ConfigFactory.load());
+      node = start(ConfigFactory.load(), running::set);
     } catch (RuntimeException e) {
       log.error("Hankyo node failed to start: {}", e.getMessage(), e);
       System.exit(1);
@@ -135,6 +153,11 @@ public final class HankyoNode implements AutoCloseable {
    *     after logging why
    */
   public static HankyoNode start(Config config) {
+    return start(config, system -> { });
+  }
+
+  /** As {@link #start(Config)}, telling {@code created} the actor system as soon as it exists (main's log flush). */
+  static HankyoNode start(Config config, java.util.function.Consumer<ActorSystem<Void>> created) {
     if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
       log.warn("ForkJoinPool.commonPool() has parallelism {}: every async CompletableFuture step will start a new "
           + "thread. Start the JVM with -D{}=4", java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
@@ -154,6 +177,7 @@ public final class HankyoNode implements AutoCloseable {
             .withFallback(config);
       }
       system = ActorSystem.create(Behaviors.empty(), "hankyo", config);
+      created.accept(system);
       final ActorSystem<Void> sys = system;
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()
