@@ -321,39 +321,35 @@ public final class HankyoNode implements AutoCloseable {
     Gauge.builder("hankyo.media.rtp.ports.in.use", sip, SipGateway::rtpPortsInUse)
         .description("RTP ports of hankyo.sip.media.rtp-port-min..max in use")
         .register(registry);
-    // Send lateness of paced RTP packets (how long after its 20 ms slot a prompt/DTMF packet left; relayed packets
-    // leave when they arrive and are not in it): cumulative count per fixed bucket, so that a reader can take the
-    // difference of two scrapes (bench/ivr-load.sh), and the percentiles since start.
-    JitterHistogram lateness = sip.mediaSendLateness();
+    // Send lateness of paced RTP packets (how long after its 20 ms slot a prompt/DTMF packet left) and relay delay of
+    // bridged ones (receive thread's wakeup → relayed copy sent)
+    bindHistogram(registry, "hankyo.media.send.lateness", sip.mediaSendLateness(), "send lateness of paced RTP "
+        + "packets (prompts, DTMF)");
+    bindHistogram(registry, "hankyo.media.relay.delay", sip.mediaRelayDelay(), "relay delay of bridged RTP packets");
+  }
+
+  /**
+   * A {@link JitterHistogram} (µs) as meters {@code <name>.packets{le_us}}, one counter per fixed bucket (not
+   * cumulative across buckets, so that a reader takes the difference of two scrapes: bench/ivr-load.sh), and gauges
+   * {@code <name>.p50.us}, {@code .p99.us} (bucket upper bounds) and {@code .max.us} since start.
+   */
+  private static void bindHistogram(MeterRegistry registry, String name, JitterHistogram h, String what) {
     long[] bounds = JitterHistogram.bucketBoundsMicros();
     for (int i = 0; i <= bounds.length; i++) {
       int bucket = i;
-      FunctionCounter.builder("hankyo.media.send.lateness.packets", lateness, h -> h.bucketCount(bucket))
+      FunctionCounter.builder(name + ".packets", h, x -> x.bucketCount(bucket))
           .tag("le_us", i < bounds.length ? Long.toString(bounds[i]) : "+Inf")
-          .description("paced RTP packets sent this late (µs, bucket upper bound; not cumulative across buckets)")
+          .description(what + ": packets in this bucket (µs upper bound; not cumulative across buckets)")
           .register(registry);
     }
-    Gauge.builder("hankyo.media.send.lateness.p50.us", lateness, h -> h.percentileMicros(50))
-        .description("median send lateness of paced RTP packets since start, µs (bucket upper bound)")
+    Gauge.builder(name + ".p50.us", h, x -> x.percentileMicros(50))
+        .description(what + ": median since start, µs (bucket upper bound)")
         .register(registry);
-    Gauge.builder("hankyo.media.send.lateness.p99.us", lateness, JitterHistogram::p99Micros)
-        .description("99th percentile send lateness of paced RTP packets since start, µs (bucket upper bound)")
+    Gauge.builder(name + ".p99.us", h, JitterHistogram::p99Micros)
+        .description(what + ": 99th percentile since start, µs (bucket upper bound)")
         .register(registry);
-    Gauge.builder("hankyo.media.send.lateness.max.us", lateness, JitterHistogram::maxMicros)
-        .description("largest send lateness of a paced RTP packet since start, µs")
-        .register(registry);
-    // Relay delay of bridged RTP (receive thread's wakeup → relayed copy sent), same bucket scheme
-    JitterHistogram relay = sip.mediaRelayDelay();
-    for (int i = 0; i <= bounds.length; i++) {
-      int bucket = i;
-      FunctionCounter.builder("hankyo.media.relay.delay.packets", relay, h -> h.bucketCount(bucket))
-          .tag("le_us", i < bounds.length ? Long.toString(bounds[i]) : "+Inf")
-          .description("relayed RTP packets held this long in the gateway (µs, bucket upper bound; not cumulative "
-              + "across buckets)")
-          .register(registry);
-    }
-    Gauge.builder("hankyo.media.relay.delay.p99.us", relay, JitterHistogram::p99Micros)
-        .description("99th percentile relay delay of bridged RTP packets since start, µs (bucket upper bound)")
+    Gauge.builder(name + ".max.us", h, JitterHistogram::maxMicros)
+        .description(what + ": largest since start, µs")
         .register(registry);
   }
 
