@@ -312,6 +312,12 @@ class SipMediaFlowTest {
     assertEquals("正常通話", r.get("dial_stat").asText(), r.toString());
     assertEquals("menu>sales", r.get("logvars.flow_path").asText(), r.toString());
     assertReleased();
+    // the gateway timed what it relayed: at least the packets the destination heard are in the relay-delay buckets
+    double timed = e2e.metrics().lines()
+        .filter(l -> l.startsWith("hankyo_media_relay_delay_packets_total{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+    assertTrue(timed >= heard.size(), "relay delay of " + timed + " packets at /metrics, " + heard.size() + " heard");
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -107,6 +107,14 @@ record SippE2e(TestNode.Spec spec, HankyoNode node, ApiClient api, Path traces, 
     }
   }
 
+  /** The node's meters in the Prometheus text format ({@code GET /metrics} on the management port). */
+  String metrics() throws java.io.IOException {
+    try (java.io.InputStream in = java.net.URI.create("http://127.0.0.1:" + spec.managementPort() + "/metrics")
+        .toURL().openStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Override
   public void close() {
     node.close();
