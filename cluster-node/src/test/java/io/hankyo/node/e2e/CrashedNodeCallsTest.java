@@ -36,23 +36,47 @@ import org.junit.jupiter.api.io.TempDir;
  * destination that answered and would talk for minutes. Then a node starts in this JVM on the same keyspaces and the
  * same cluster address (127.0.0.1, same port): the call's {@code CallArrived} holds the dead gateway's ref, which now
  * resolves to a local path with an old UID, i.e. to no actor. Nothing but the sweeper sends anything to that call's
- * entity; the test checks the record appears within a bounded time (sweeper min-age 5 s, interval 2 s here), ended
- * by the system ({@code hup_usr} システム; an answered call keeps 正常通話, see {@code CallOutcomes.status}).
+ * entity; the tests check the record appears within a bounded time (sweeper min-age 5 s, interval 2 s here), ended
+ * by the system ({@code hup_usr} システム): ステータス異 for a call whose destination was still ringing; an answered
+ * call keeps 正常通話 ({@code CallOutcomes.status}: the forward succeeded).
  */
 class CrashedNodeCallsTest {
   private static final ConfigRenderOptions CONCISE = ConfigRenderOptions.concise();
   private static final String SWEEP = "hankyo.calls.sweeper.min-age = 5s\nhankyo.calls.sweeper.interval = 2s\n";
 
   @Test
-  void aCallLiveWhenItsNodeWasKilledIsLoggedAfterARestart(@TempDir Path dir) throws Exception {
+  void anAnsweredCallLiveWhenItsNodeWasKilledIsLoggedAfterARestart(@TempDir Path dir) throws Exception {
+    JsonNode r = crashDuringACall(dir, "talk", "uas.xml", "0120555001", "");
+    assertEquals("システム", r.get("hup_usr").asText(), r.toString());
+    assertEquals("正常通話", r.get("dial_stat").asText(), "an answered call keeps 正常通話: " + r);
+    assertTrue(r.get("talking_sec").asInt() > 0, r.toString());
+  }
+
+  @Test
+  void aRingingCallLiveWhenItsNodeWasKilledIsLoggedAsStatusErrorAfterARestart(@TempDir Path dir) throws Exception {
+    // the destination rings for ever and the ring timeout (2 min) is far away: only the sweeper can end the call
+    JsonNode r = crashDuringACall(dir, "ring", "uas-ring-forever.xml", "0120555002",
+        "hankyo.calls.ring-timeout = 2m\n");
+    assertEquals("ステータス異", r.get("dial_stat").asText(), r.toString());
+    assertEquals("システム", r.get("hup_usr").asText(), r.toString());
+    assertEquals(0, r.get("talking_sec").asInt(), r.toString());
+  }
+
+  /**
+   * Forks a node, places one call through it (sipp caller pausing 2 min once answered, sipp destination {@code
+   * uasScenario}), kills the node with SIGKILL while the call is live, starts a node in this JVM on the same keyspaces
+   * and cluster address, and returns the call's record once it is in the call log (at most 30 s after the restart).
+   */
+  private static JsonNode crashDuringACall(Path dir, String label, String uasScenario, String din, String extraHocon)
+      throws Exception {
     TestCassandra.get();
-    String ks = TestNode.keyspaces("crash");
+    String ks = TestNode.keyspaces("crash" + label);
     int uasPort = FreePorts.udpAndTcp(26000, 26999);
     int clusterPort = FreePorts.tcp();
     TestNode.Spec first = new TestNode.Spec("node-1", FreePorts.tcp(), FreePorts.udpAndTcp(25060, 25999),
-        clusterPort, FreePorts.tcp(), uasPort, ks, List.of(), SWEEP);
+        clusterPort, FreePorts.tcp(), uasPort, ks, List.of(), SWEEP + extraHocon);
     Path traces = Files.createDirectories(Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
-        .resolve("sipp-crash"));
+        .resolve("sipp-crash-" + label));
 
     Process forked = fork(first, dir);
     ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -64,9 +88,8 @@ class CrashedNodeCallsTest {
       }
     });
     reader.start();
-    String din = "0120555001";
-    try (SippProcess uas = Sipp.scenario("uas.xml").localPort(uasPort).calls(1).traceDir(traces).label("crash-uas")
-            .timeout(Duration.ofMinutes(3)).start()) {
+    try (SippProcess uas = Sipp.scenario(uasScenario).localPort(uasPort).calls(1).traceDir(traces)
+            .label(label + "-uas").timeout(Duration.ofMinutes(3)).start()) {
       ApiClient api = new ApiClient("127.0.0.1:" + first.httpPort(), TestNode.API_KEY);
       awaitUp(forked, api, output);
       assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-crash\",\"client_name\":\"x\"}").status());
@@ -75,27 +98,25 @@ class CrashedNodeCallsTest {
       uas.awaitListening(Duration.ofSeconds(10));
       try (SippProcess uac = Sipp.scenario("uac.xml").localPort(FreePorts.udpAndTcp(27000, 27999))
           .remote("127.0.0.1:" + first.sipPort()).service(din).key("caller", "0311112222").calls(1)
-          .pause(Duration.ofMinutes(2)).traceDir(traces).label("crash-uac").timeout(Duration.ofMinutes(3)).start()) {
+          .pause(Duration.ofMinutes(2)).traceDir(traces).label(label + "-uac").timeout(Duration.ofMinutes(3))
+          .start()) {
         awaitLiveCall(first.managementPort());
-        Thread.sleep(2_000); // answered by now: the destination answers at once
+        Thread.sleep(2_000); // answered or ringing by now, and the arrival persisted
         forked.destroyForcibly(); // SIGKILL
         assertTrue(forked.waitFor(30, TimeUnit.SECONDS), "the node is dead");
         assertEquals(137, forked.exitValue(), "killed by SIGKILL");
         reader.join(5_000);
 
         TestNode.Spec second = new TestNode.Spec("node-1", FreePorts.tcp(), FreePorts.udpAndTcp(25060, 25999),
-            clusterPort, FreePorts.tcp(), uasPort, ks, List.of(), SWEEP);
+            clusterPort, FreePorts.tcp(), uasPort, ks, List.of(), SWEEP + extraHocon);
         try (HankyoNode node = TestNode.start(second)) {
           long up = System.nanoTime();
           ApiClient api2 = new ApiClient(node.httpAddress(), TestNode.API_KEY);
           List<JsonNode> records = records(api2, din, Duration.ofSeconds(60));
           long tookSec = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - up);
           assertEquals(1, records.size(), "one record for the call live at the crash: " + records);
-          JsonNode r = records.get(0);
-          assertEquals("システム", r.get("hup_usr").asText(), r.toString());
-          assertEquals("正常通話", r.get("dial_stat").asText(), r.toString());
-          assertTrue(r.get("talking_sec").asInt() > 0, r.toString());
           assertTrue(tookSec <= 30, "logged " + tookSec + " s after the restart");
+          return records.get(0);
         }
       }
     } finally {
