@@ -10,6 +10,8 @@ import io.hankyo.node.call.Call;
 import io.hankyo.node.call.CallCharges;
 import io.hankyo.node.call.CallOutcomes;
 import io.hankyo.node.call.CallSequence;
+import io.hankyo.node.call.CassandraOpenCalls;
+import io.hankyo.node.call.OpenCallSweeper;
 import io.hankyo.node.call.ClusterCallControl;
 import io.hankyo.node.calllog.CallLogProjection;
 import io.hankyo.node.calllog.CassandraCallLog;
@@ -66,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: embedded Cassandra (when {@code hankyo.cassandra.embedded.enabled}) → actor system and cluster join
  * (itself when no seed nodes are configured) → read-side schema (when {@code hankyo.cassandra.auto-create}) → sharded
- * entities and the call-log projection → Pekko Management (health) → bootstrap operator → HTTP → SIP.
+ * entities, the call-log projection and the open-call sweeper → Pekko Management (health) → bootstrap operator → HTTP → SIP.
  *
  * <p>Stop order, through CoordinatedShutdown (Ctrl-C, SIGTERM, {@link #close()}): SIP stops taking new calls
  * ({@code before-service-unbind}), HTTP unbinds ({@code service-unbind}), live calls drain ({@code
@@ -211,9 +213,13 @@ public final class HankyoNode implements AutoCloseable {
       // The entities' direct writes are remembered for a while so that the projection does not write those rows
       // again (one Cassandra row write less per call; RecentDirectWrites).
       RecentDirectWrites rowWriter = new RecentDirectWrites(callLog, Duration.ofMinutes(2), 100_000);
+      // calls left open by a crashed node: indexed by their entities, woken by the sweeper so they end themselves
+      CassandraOpenCalls openCalls = new CassandraOpenCalls(session, readKeyspace);
       Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount,
-          Call.Queues.sharded(sharding)));
+          Call.Queues.sharded(sharding), openCalls));
       CallLogProjection.init(system, rowWriter, tagCount);
+      OpenCallSweeper.init(system, sharding, openCalls,
+          OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 

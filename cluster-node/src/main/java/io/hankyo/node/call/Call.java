@@ -68,12 +68,22 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * in three writes: {@link CallArrived} with {@link ForwardAttemptStarted} (one {@code persistAll}), {@link
  * CallAnswered}, {@link CallEnded}; each further forward attempt, digit or prompt end adds one write. Ringing is kept
  * in memory and carried by the later events. Only {@link CallEnded} is tagged (for the call-log projection) and it
- * carries the complete {@link CallLogRecord}.
+ * carries the complete {@link CallLogRecord}. Besides the journal, a call that does not end in its first write costs
+ * the {@link OpenCalls} index exactly one insert (when {@link CallArrived} is persisted) and one delete (when {@link
+ * CallEnded} is), both fire-and-forget: nothing waits for them, in particular not the {@link RouteDecision} reply. A
+ * call rejected at once (arrival and end in one write) costs the index nothing.
  *
  * <p>Timers: the ring deadline is persisted in {@link ForwardAttemptStarted} and re-armed on recovery, so a call whose
  * entity moved to another node still times out. When it fires the entity orders the gateway to cancel
  * ({@link CallInstruction.CancelForward}); if the gateway does not report the end within {@link #GATEWAY_GRACE}, or
  * the gateway's node dies (death watch), the entity ends the call itself as a system failure.
+ *
+ * <p>Crash recovery: sharding does not restart entities by itself, so an entity whose node crashed (or which
+ * passivated while idle) is not recovered until a message reaches it, and its death watch and timers are not re-armed.
+ * The {@link OpenCallSweeper} sends {@link Wake} to the calls the {@link OpenCalls} index holds: the entity recovers,
+ * re-arms watch and timers ({@code onRecovered}), and a gateway that is gone (a dead node, or a node restarted on the
+ * same host:port: its new gateway actor has another UID, so the old ref resolves to no actor) is reported as {@link
+ * GatewayLost} at once, which ends the call as ステータス異. An entity that had already ended removes its index row.
  *
  * <p>Reports from the gateway are idempotent: a report for another attempt, or after the end, is acknowledged and
  * ignored.
@@ -173,6 +183,16 @@ public final class Call
   public record GatewaySilent(@JsonProperty("attempt") int attempt) implements Command {
     @JsonCreator
     public GatewaySilent {}
+  }
+
+  /**
+   * From the {@link OpenCallSweeper}: the call is still in the {@link OpenCalls} index. Being delivered is the point:
+   * it recovers the entity, whose recovery re-arms the gateway's death watch and the timers. Open calls answer at once
+   * (the watch decides); an ended or never-started call removes its index row and passivates. Always acknowledged.
+   */
+  public record Wake(@JsonProperty("replyTo") ActorRef<StatusReply<Done>> replyTo) implements Command {
+    @JsonCreator
+    public Wake {}
   }
 
   /** Internal: the gateway actor (and so its SIP dialogs) is gone, e.g. its node died. */
@@ -361,11 +381,18 @@ public final class Call
    * What the entity needs besides its id.
    *
    * @param queues where queue steps find their {@link CallQueue} entity; {@link Queues#NONE} ends such calls
+   * @param openCalls the index of open calls the {@link OpenCallSweeper} reads; {@link OpenCalls#NONE} for none
    */
-  public record Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues) {
-    /** Without queues (tests of other steps). */
+  public record Dependencies(
+      CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls) {
+    /** Without an open-calls index (tests of other behaviour). */
+    public Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues) {
+      this(outcomes, callLog, tagCount, queues, OpenCalls.NONE);
+    }
+
+    /** Without queues nor open-calls index (tests of other steps). */
     public Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount) {
-      this(outcomes, callLog, tagCount, Queues.NONE);
+      this(outcomes, callLog, tagCount, Queues.NONE, OpenCalls.NONE);
     }
   }
 
@@ -507,7 +534,13 @@ public final class Call
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
-        .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
+        .onCommand(GatewayLost.class, (s, c) -> Effect().noReply())
+        .onCommand(Wake.class, (s, c) -> {
+          // no call under this id (the index row outlived its journal, e.g. the arrival was never persisted)
+          indexClosed();
+          passivate();
+          return Effect().reply(c.replyTo(), StatusReply.ack());
+        });
     b.forStateType(Forwarding.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s))))
         .onCommand(Report.class, this::reportWhileForwarding)
@@ -521,7 +554,8 @@ public final class Call
             ? end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null)
             : Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) ->
-            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
+            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null))
+        .onCommand(Wake.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()));
     b.forStateType(Connected.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(
             decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
@@ -533,7 +567,8 @@ public final class Call
         .onCommand(RenewQueue.class, (s, c) -> renewQueue(s.arrived(), s.flow()))
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
         .onCommand(GatewayLost.class, (s, c) ->
-            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null));
+            end(s, Instant.now(), HangupParty.SYSTEM, EndCause.GATEWAY_FAILURE, 0, null))
+        .onCommand(Wake.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()));
     b.forStateType(Ended.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(),
             StatusReply.error("call " + trnId + " has already ended")))
@@ -541,7 +576,13 @@ public final class Call
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
-        .onCommand(GatewayLost.class, (s, c) -> Effect().noReply());
+        .onCommand(GatewayLost.class, (s, c) -> Effect().noReply())
+        .onCommand(Wake.class, (s, c) -> {
+          // the end was persisted but its index delete was lost (crash, Cassandra error): remove the row now
+          indexClosed();
+          passivate();
+          return Effect().reply(c.replyTo(), StatusReply.ack());
+        });
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
@@ -568,6 +609,7 @@ public final class Call
       return Effect()
           .persist(List.of(arrived, attempt))
           .thenRun(s -> {
+            indexOpened(arrived);
             watchGateway(cmd.gateway());
             armRingTimer(attempt);
           })
@@ -578,6 +620,7 @@ public final class Call
       return Effect()
           .persist(arrived)
           .thenRun(s -> {
+            indexOpened(arrived);
             watchGateway(cmd.gateway());
             // the decision itself answers the caller with media: carry out the rest (prompt, timers)
             carryOut(arrived, first.state(), first.actions().stream()
@@ -590,6 +633,7 @@ public final class Call
       return Effect()
           .persist(arrived)
           .thenRun(s -> {
+            indexOpened(arrived);
             watchGateway(cmd.gateway());
             carryOut(arrived, first.state(), first.actions());
           })
@@ -939,6 +983,7 @@ public final class Call
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
           writeCallLog(record);
+          indexClosed();
           passivate();
         });
     return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack());
@@ -1153,6 +1198,28 @@ public final class Call
       if (err != null) {
         ctx.getLog().warn("call {}: direct call-log write failed, the projection will write it: {}",
             trnId, err.toString());
+      }
+    });
+  }
+
+  /** Adds the call to the open-calls index; fire-and-forget (the reply never waits for it), failures logged. */
+  private void indexOpened(CallArrived arrived) {
+    org.slf4j.Logger log = ctx.getLog(); // taken on the actor's thread: the callback runs elsewhere
+    deps.openCalls().opened(trnId, arrived.arrival().arrivedAt()).whenComplete((done, err) -> {
+      if (err != null) {
+        log.warn("call {}: open-calls index insert failed (only the death watch guards it now): {}",
+            trnId, err.toString());
+      }
+    });
+  }
+
+  /** Removes the call from the open-calls index; fire-and-forget, failures logged (the sweeper retries it). */
+  private void indexClosed() {
+    org.slf4j.Logger log = ctx.getLog();
+    deps.openCalls().closed(trnId).whenComplete((done, err) -> {
+      if (err != null) {
+        log.warn("call {}: open-calls index delete failed (the sweeper will retry): {}", trnId,
+            err.toString());
       }
     });
   }

@@ -1,5 +1,6 @@
 package io.hankyo.node.cassandra;
 
+import io.hankyo.node.call.CassandraOpenCalls;
 import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.prompt.PromptStore;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ public final class DevelopmentSchema {
 
   /**
    * Journal and snapshot keyspaces and tables (statements of pekko-persistence-cassandra for the configured
-   * {@code pekko.persistence.cassandra}), the projection offset store, the call-log read side and the prompt tables
-   * ({@link PromptStore}, in the read-side keyspace).
+   * {@code pekko.persistence.cassandra}), the projection offset store, the call-log read side, the prompt tables
+   * ({@link PromptStore}) and the open-calls index ({@link CassandraOpenCalls}), in the read-side keyspace.
    */
   public static CompletionStage<Done> create(
       ActorSystem<?> system, CassandraSession session, String readSideKeyspace, int replicationFactor) {
@@ -46,6 +47,7 @@ public final class DevelopmentSchema {
     return chain
         .thenCompose(d -> CassandraCallLog.createSchema(session, readSideKeyspace, replicationFactor))
         .thenCompose(d -> PromptStore.createSchema(session, readSideKeyspace))
+        .thenCompose(d -> CassandraOpenCalls.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraProjection.createTablesIfNotExists(system));
   }
 }
