@@ -161,17 +161,18 @@ public record JudgmentRules(
    *     {@code 0-9 * #} (e.g. {@code "1"}, {@code "23"}); required, unique among the rules
    * @param minTalkSec {@code min_talk_sec}: the threshold in seconds for calls this rule matches, instead of the
    *     top-level one; null to keep the top-level one; only with {@code valid} true
-   * @param valid {@code valid}: false makes a matching call 無効(IVR) whatever its seconds; default true
+   * @param valid {@code valid}: false makes a matching call 無効(IVR) whatever its seconds; default true; never null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record IvrRule(
       @JsonProperty("digits") String digits,
       @JsonProperty("min_talk_sec") Integer minTalkSec,
-      @JsonProperty("valid") boolean valid)
+      @JsonProperty("valid") Boolean valid)
       implements JsonSerializable {
-    /** Checks the parts. */
+    /** Checks the parts; a null {@code valid} (left out of the JSON) is true, as in a document. */
     public IvrRule {
       Objects.requireNonNull(digits, "digits");
+      valid = valid == null ? Boolean.TRUE : valid;
       if (!valid && minTalkSec != null) {
         throw new IllegalArgumentException("an invalid ivr rule has no threshold");
       }

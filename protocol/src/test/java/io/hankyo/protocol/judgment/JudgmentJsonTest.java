@@ -47,6 +47,9 @@ class JudgmentJsonTest {
     assertFalse(old.duplicate().countWithheld());
     assertEquals(JudgmentRules.IvrMatch.LAST, old.ivrMatch());
     assertEquals(0, old.ivr().size());
+    JudgmentRules.IvrRule rule = JSON.readValue("{\"digits\":\"1\"}", JudgmentRules.IvrRule.class);
+    assertEquals(new JudgmentRules.IvrRule("1", null, true), rule);
+    assertTrue(rule.valid());
   }
 
   @Test
