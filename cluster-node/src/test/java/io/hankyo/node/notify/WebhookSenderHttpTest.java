@@ -1,0 +1,98 @@
+package io.hankyo.node.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link HttpWebhookSender} against a real local server: what it sends, and how errors become results. */
+class WebhookSenderHttpTest {
+  private final HttpWebhookSender sender = new HttpWebhookSender(Duration.ofSeconds(2));
+  private final CountDownLatch release = new CountDownLatch(1);
+  private HttpServer server;
+  private ExecutorService threads;
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    if (server != null) {
+      server.stop(0);
+      threads.shutdownNow();
+    }
+  }
+
+  private URI serve(int status, String retryAfter, boolean block, AtomicReference<String> seen) throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    threads = Executors.newFixedThreadPool(2);
+    server.setExecutor(threads);
+    server.createContext("/", ex -> {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      if (seen != null) {
+        seen.set(ex.getRequestMethod() + " " + ex.getRequestHeaders().getFirst("Content-Type") + " "
+            + ex.getRequestHeaders().getFirst("X-Test") + " " + new String(body, StandardCharsets.UTF_8));
+      }
+      if (block) {
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (retryAfter != null) {
+        ex.getResponseHeaders().add("Retry-After", retryAfter);
+      }
+      ex.sendResponseHeaders(status, -1);
+      ex.close();
+    });
+    server.start();
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+  }
+
+  private AttemptResult send(URI url, Duration timeout) throws Exception {
+    return sender.send(new WebhookSender.Request(url, Map.of("X-Test", "yes"),
+        "{\"a\":\"通話\"}".getBytes(StandardCharsets.UTF_8), timeout)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void postsJsonWithTheHeadersAndReportsStatusAndRetryAfter() throws Exception {
+    AtomicReference<String> seen = new AtomicReference<>();
+    var r = assertInstanceOf(AttemptResult.Response.class, send(serve(429, "7", false, seen), Duration.ofSeconds(2)));
+    assertEquals(429, r.status());
+    assertEquals("7", r.retryAfter());
+    assertTrue(r.durationMs() >= 0);
+    assertEquals("POST application/json yes {\"a\":\"通話\"}", seen.get());
+  }
+
+  @Test
+  void requestTimeoutIsAFailureMarkedTimeout() throws Exception {
+    var r = assertInstanceOf(AttemptResult.Failure.class, send(serve(200, null, true, null), Duration.ofMillis(300)));
+    assertTrue(r.timeout(), r.error());
+    assertTrue(r.durationMs() >= 300, "took " + r.durationMs() + " ms");
+  }
+
+  @Test
+  void refusedConnectionIsAFailure() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    var r = assertInstanceOf(AttemptResult.Failure.class,
+        send(URI.create("http://127.0.0.1:" + port + "/hook"), Duration.ofSeconds(2)));
+    assertTrue(!r.timeout() && r.error().contains("Connect"), r.error());
+  }
+}
