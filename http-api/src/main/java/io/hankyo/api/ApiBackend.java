@@ -3,8 +3,10 @@ package io.hankyo.api;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
+import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptAudio;
 import io.hankyo.protocol.prompt.PromptStored;
@@ -101,6 +103,35 @@ public interface ApiBackend {
    * @throws ApiProblem 404 when the advertiser or number is absent
    */
   CompletionStage<FlowView> storeFlow(String operatorId, String clientId, String dialinId, CallFlow flow);
+
+  /**
+   * The tracking number's valid-call judgment rules (成果判定, issue 4, spec section 5) with their version; {@link
+   * JudgmentView#rules()} is null when the number has none.
+   *
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<JudgmentView> getJudgment(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Stores {@code rules} as the number's next judgment-rules version (versions count per number across stores and
+   * removals). Calls already under way keep the version they arrived with.
+   *
+   * @param rules rules checked by {@link io.hankyo.protocol.judgment.JudgmentRulesParser}, whose post-call button
+   *     prompt (if any) the operator has; not null
+   * @return the rules as they are afterwards
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<JudgmentView> storeJudgment(
+      String operatorId, String clientId, String dialinId, JudgmentRules rules);
+
+  /**
+   * Removes the number's judgment rules: calls arriving from then on get no {@code valid_res}. The removal is a new
+   * version; removing when there are none changes nothing.
+   *
+   * @return the (absent) rules afterwards, with their version
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<JudgmentView> clearJudgment(String operatorId, String clientId, String dialinId);
 
   /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it

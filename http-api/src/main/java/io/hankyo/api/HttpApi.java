@@ -13,6 +13,7 @@ import io.hankyo.api.json.ApiJson;
 import io.hankyo.api.json.CreateAdvertiserRequest;
 import io.hankyo.api.json.CreateNumberRequest;
 import io.hankyo.api.json.FlowJson;
+import io.hankyo.api.json.JudgmentJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -32,6 +33,9 @@ import io.hankyo.protocol.flow.HangupStep;
 import io.hankyo.protocol.flow.MenuStep;
 import io.hankyo.protocol.flow.PlayStep;
 import io.hankyo.protocol.flow.QueueStep;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.JudgmentRulesException;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +43,7 @@ import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,6 +131,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/flow                       200 flow
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/flow     call flow document 200 flow (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/flow                       200 flow (back to "forward to fwd_id")
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   200 rules; 404 when none
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment judgment rules    200 rules (a new version)
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   204 (calls get no valid_res)
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -269,7 +277,11 @@ public final class HttpApi extends AllDirectives {
                         path("flow", () -> concat(
                             get(() -> getFlow(operator, clientId, dialinId)),
                             put(() -> storeFlow(operator, clientId, dialinId)),
-                            delete(() -> removeFlow(operator, clientId, dialinId)))))))))))),
+                            delete(() -> removeFlow(operator, clientId, dialinId)))),
+                        path("judgment", () -> concat(
+                            get(() -> getJudgment(operator, clientId, dialinId)),
+                            put(() -> storeJudgment(operator, clientId, dialinId)),
+                            delete(() -> clearJudgment(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
@@ -426,28 +438,103 @@ public final class HttpApi extends AllDirectives {
    * /v1/prompts/{name}}): a call would reach a step whose audio does not exist.
    */
   private CompletionStage<Done> promptsExist(String operator, CallFlow flow) {
-    if (flow.prompts().isEmpty()) {
+    Map<String, String> played = new LinkedHashMap<>();
+    flow.steps().forEach((id, step) -> {
+      String member = step instanceof QueueStep ? "hold_prompt" : "prompt";
+      String prompt = step instanceof PlayStep p ? p.prompt()
+          : step instanceof MenuStep m ? m.prompt()
+          : step instanceof QueueStep q ? q.holdPrompt()
+          : step instanceof HangupStep h ? h.prompt() : null;
+      if (prompt != null) {
+        played.put("/steps/" + id + "/" + member, prompt);
+      }
+    });
+    return promptsExist(operator, played, HttpApi::flowProblem);
+  }
+
+  /**
+   * Fails with {@code problem} of a field error for every prompt of {@code played} (JSON Pointer in the request body
+   * → prompt name, in document order) that the operator has not uploaded ({@code PUT /v1/prompts/{name}}). Shared by
+   * call flows and judgment rules (the post-call button's prompt).
+   */
+  private CompletionStage<Done> promptsExist(String operator, Map<String, String> played,
+      Function<List<ApiProblem.FieldError>, ApiProblem> problem) {
+    if (played.isEmpty()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     return backend.listPrompts(operator).thenApply(prompts -> {
       java.util.Set<String> known = prompts.stream().map(p -> p.name()).collect(Collectors.toSet());
       List<ApiProblem.FieldError> missing = new ArrayList<>();
-      flow.steps().forEach((id, step) -> {
-        String member = step instanceof QueueStep ? "hold_prompt" : "prompt";
-        String prompt = step instanceof PlayStep p ? p.prompt()
-            : step instanceof MenuStep m ? m.prompt()
-            : step instanceof QueueStep q ? q.holdPrompt()
-            : step instanceof HangupStep h ? h.prompt() : null;
-        if (prompt != null && !known.contains(prompt)) {
-          missing.add(new ApiProblem.FieldError("/steps/" + id + "/" + member, "prompt '" + prompt
+      played.forEach((pointer, prompt) -> {
+        if (!known.contains(prompt)) {
+          missing.add(new ApiProblem.FieldError(pointer, "prompt '" + prompt
               + "' does not exist; upload it first with PUT /v1/prompts/" + prompt));
         }
       });
       if (!missing.isEmpty()) {
-        throw flowProblem(missing);
+        throw problem.apply(missing);
       }
       return Done.getInstance();
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // judgment rules (成果判定, issue 4)
+
+  /** 200 with the number's rules; 404 when the number has none (never had, or they were removed). */
+  private Route getJudgment(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getJudgment(operator, clientId, dialinId).thenApply(j -> {
+      if (j.rules() == null) {
+        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
+            + "' has no judgment rules" + (j.version() > 0 ? " (version " + j.version() + " removed them)" : "")
+            + "; set them with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/judgment");
+      }
+      return j;
+    }), j -> json(StatusCodes.OK, JudgmentJson.of(j, settings.zone())));
+  }
+
+  /**
+   * Checks the document ({@link JudgmentRulesParser}: every problem at once, each with its JSON Pointer) and that
+   * the post-call button's prompt exists, then stores it as the number's next judgment-rules version. The number is
+   * looked up first, so an unknown number is 404 whatever the body.
+   */
+  private Route storeJudgment(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    // a rules document may be as large as the parser allows, whatever the general body limit
+    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    return jsonBody(JsonNode.class, max, document -> respond(
+        () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+          JudgmentRules rules;
+          try {
+            rules = JudgmentRulesParser.parse(document);
+          } catch (JudgmentRulesException e) {
+            throw judgmentProblem(e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+          }
+          Map<String, String> played = rules.postCallButton() == null ? Map.of()
+              : Map.of("/post_call_button/prompt", rules.postCallButton().prompt());
+          return promptsExist(operator, played, HttpApi::judgmentProblem)
+              .thenCompose(ok -> backend.storeJudgment(operator, clientId, dialinId, rules));
+        }),
+        j -> json(StatusCodes.OK, JudgmentJson.of(j, settings.zone()))));
+  }
+
+  /** 204 whether or not the number had rules; its calls get no {@code valid_res} from then on. */
+  private Route clearJudgment(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.clearJudgment(operator, clientId, dialinId),
+        j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  private static ApiProblem judgmentProblem(List<ApiProblem.FieldError> errors) {
+    ApiProblem.FieldError first = errors.get(0);
+    String detail = "the judgment rules have " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
+        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
+    return ApiProblem.invalid(detail, errors);
   }
 
   /** Fails with 400 naming every forward target (queue targets too) that is a tracking number of the cluster. */

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import io.hankyo.api.calllog.CallLogColumns;
 import io.hankyo.api.calllog.Rfc4180;
 import io.hankyo.api.json.ApiJson;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -679,6 +680,167 @@ class HttpApiRouteTest {
       assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}"),
           503);
       assertProblem(get("/v1/advertisers"), 503);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ judgment
+
+  @Nested
+  class Judgment {
+    private static final String PATH = "/v1/advertisers/acme/numbers/n1/judgment";
+    /** Every part of the rules document (issue 4). */
+    static final String RULES = """
+        {"min_talk_sec": 30,
+         "duplicate": {"scope": "advertiser", "period_sec": 86400, "count_withheld": true},
+         "ivr_match": "any",
+         "ivr": [{"digits": "1", "min_talk_sec": 60}, {"digits": "9", "valid": false}],
+         "post_call_button": {"prompt": "rate-call", "timeout_sec": 15, "valid_digits": ["1"],
+                              "invalid_digits": ["2"]}}
+        """;
+
+    @BeforeEach
+    void number() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+    }
+
+    private void uploadPrompt(String name) throws Exception {
+      backend.storePromptAudio("op-a", name, TestWavs.pcm16(8000, 1, 800)).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+    }
+
+    private List<String> pointers(JsonNode problem) {
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> {
+        assertFalse(e.get("detail").asText().isEmpty(), e.toString());
+        pointers.add(e.get("pointer").asText());
+      });
+      return pointers;
+    }
+
+    @Test
+    void rulesAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      uploadPrompt("rate-call");
+      assertProblem(get(PATH), 404, "'n1'", "has no judgment rules", "PUT " + PATH);
+
+      HttpResponse<String> stored = send("PUT", PATH, KEY_A, RULES);
+      assertEquals(200, stored.statusCode(), stored.body());
+      assertEquals("application/json", contentType(stored));
+      JsonNode v1 = json(stored);
+      assertEquals(List.of("dialin_id", "client_id", "version", "updated_at", "rules"), fieldNames(v1));
+      assertEquals(1, v1.get("version").asInt());
+      assertEquals("n1", v1.get("dialin_id").asText());
+      assertEquals("acme", v1.get("client_id").asText());
+      assertTrue(v1.get("updated_at").asText().endsWith("+09:00"), v1.toString());
+      JsonNode rules = v1.get("rules");
+      assertEquals(30, rules.get("min_talk_sec").asInt());
+      assertEquals("advertiser", rules.at("/duplicate/scope").asText());
+      assertEquals(86400, rules.at("/duplicate/period_sec").asLong());
+      assertTrue(rules.at("/duplicate/count_withheld").asBoolean());
+      assertEquals("connected", rules.at("/duplicate/earlier_calls").asText(), "defaults are filled in");
+      assertEquals("any", rules.get("ivr_match").asText());
+      assertFalse(rules.at("/ivr/1/valid").asBoolean());
+      assertEquals("rate-call", rules.at("/post_call_button/prompt").asText());
+      assertEquals(v1, json(get(PATH)));
+
+      // what GET returns is a document PUT accepts as the same rules
+      JsonNode v2 = json(send("PUT", PATH, KEY_A, rules.toString()));
+      assertEquals(2, v2.get("version").asInt(), "every store is a version");
+      assertEquals(rules, v2.get("rules"));
+      assertEquals(3, json(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 10}")).get("version").asInt());
+      JsonNode v3 = json(get(PATH));
+      assertEquals("{\"min_talk_sec\":10,\"ivr_match\":\"last\",\"ivr\":[]}", v3.get("rules").toString());
+
+      HttpResponse<String> removed = send("DELETE", PATH, KEY_A, null);
+      assertEquals(204, removed.statusCode(), removed.body());
+      assertEquals("", removed.body());
+      assertProblem(get(PATH), 404, "has no judgment rules", "version 4 removed them");
+      assertEquals(204, send("DELETE", PATH, KEY_A, null).statusCode(), "nothing to remove");
+      assertEquals(5, json(send("PUT", PATH, KEY_A, RULES)).get("version").asInt(),
+          "versions keep counting after a removal; removing nothing is no version");
+      assertEquals(405, send("POST", PATH, KEY_A, RULES).statusCode());
+    }
+
+    @Test
+    void badRulesAre400ListingEveryProblemWithItsPointer() throws Exception {
+      uploadPrompt("rate-call");
+      String bad = RULES.replace("\"min_talk_sec\": 30", "\"min_talk_sec\": -1")
+          .replace("\"scope\": \"advertiser\"", "\"scope\": \"everyone\"")
+          .replace("\"digits\": \"9\"", "\"digits\": \"1\"")
+          .replace("\"invalid_digits\": [\"2\"]", "\"invalid_digits\": [\"1\"], \"colour\": \"red\"");
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A, bad), 400, "the judgment rules have 5 problems",
+          "first: /min_talk_sec: ");
+      assertEquals("https://hankyo.io/problems/invalid-request", problem.get("type").asText());
+      assertEquals(List.of("/min_talk_sec", "/duplicate/scope", "/ivr/1/digits", "/post_call_button/colour",
+          "/post_call_button/invalid_digits/0"), pointers(problem));
+
+      assertEquals(List.of(""), pointers(assertProblem(send("PUT", PATH, KEY_A, "[30]"), 400,
+          "the judgment rules have a problem; first: the document: ")));
+      assertEquals(List.of("/min_talk_sec"), pointers(assertProblem(send("PUT", PATH, KEY_A, "{}"), 400,
+          "/min_talk_sec: is required")));
+      assertProblem(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": "), 400, "malformed JSON");
+      assertProblem(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 1, \"min_talk_sec\": 2}"), 400);
+      assertProblem(sendRaw("PUT", PATH, KEY_A, BodyPublishers.noBody(), "application/json"), 400, "body is empty");
+      assertProblem(get(PATH), 404, "has no judgment rules");
+    }
+
+    @Test
+    void aPostCallButtonPromptMustExist() throws Exception {
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A, RULES), 400, "the judgment rules have a problem",
+          "/post_call_button/prompt", "prompt 'rate-call' does not exist", "PUT /v1/prompts/rate-call");
+      assertEquals(List.of("/post_call_button/prompt"), pointers(problem));
+      assertProblem(get(PATH), 404);
+      uploadPrompt("rate-call");
+      assertEquals(200, send("PUT", PATH, KEY_A, RULES).statusCode());
+      // another operator's prompt of that name does not count
+      createAdvertiser(KEY_B, "other", "他社");
+      assertEquals(201, createNumber(KEY_B, "other",
+          "{\"dialin_id\":\"m1\",\"number\":\"0120-999-888\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertProblem(send("PUT", "/v1/advertisers/other/numbers/m1/judgment", KEY_B, RULES), 400,
+          "prompt 'rate-call' does not exist");
+    }
+
+    @Test
+    void unknownNumbersAndOtherOperatorsAre404() throws Exception {
+      uploadPrompt("rate-call");
+      String rules = "{\"min_talk_sec\": 30}";
+      for (String unknown : List.of("acme/numbers/nope", "ghost/numbers/n1")) {
+        String path = "/v1/advertisers/" + unknown + "/judgment";
+        String named = unknown.startsWith("ghost") ? "ghost" : "nope";
+        assertProblem(send("PUT", path, KEY_A, rules), 404, named);
+        assertProblem(send("PUT", path, KEY_A, "{\"bad\": 1}"), 404, named);
+        assertProblem(get(path), 404, named);
+        assertProblem(send("DELETE", path, KEY_A, null), 404, named);
+      }
+      assertEquals(200, send("PUT", PATH, KEY_A, rules).statusCode());
+      assertProblem(send("PUT", PATH, KEY_B, rules), 404);
+      assertProblem(send("GET", PATH, KEY_B, null), 404, "acme");
+      assertProblem(send("DELETE", PATH, KEY_B, null), 404);
+      assertEquals(1, json(get(PATH)).get("version").asInt(), "another operator changed nothing");
+      assertProblem(send("GET", PATH, null, null), 401);
+    }
+
+    @Test
+    void wrongContentTypeIs415AndOversizedDocumentsAre413() throws Exception {
+      assertProblem(sendRaw("PUT", PATH, KEY_A, BodyPublishers.ofString("{\"min_talk_sec\": 30}"), "text/plain"),
+          415, "Content-Type must be application/json");
+      assertProblem(sendRaw("PUT", PATH, KEY_A, BodyPublishers.ofString("min_talk_sec=30"),
+          "application/x-www-form-urlencoded"), 415);
+      // up to 16 KiB whatever the general 1024-byte body limit (the parser's own limit)
+      String padded = "{\"min_talk_sec\": 30" + " ".repeat(4000) + "}";
+      assertEquals(200, send("PUT", PATH, KEY_A, padded).statusCode());
+      String big = "{\"min_talk_sec\": 30" + " ".repeat(JudgmentRulesParser.MAX_DOCUMENT_BYTES) + "}";
+      assertProblem(send("PUT", PATH, KEY_A, big), 413, String.valueOf(JudgmentRulesParser.MAX_DOCUMENT_BYTES));
+      assertEquals(1, json(get(PATH)).get("version").asInt(), "nothing stored by the refused requests");
+    }
+
+    @Test
+    void backendFailureIs503() throws Exception {
+      backend.down = true;
+      assertProblem(get(PATH), 503);
+      assertProblem(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 30}"), 503);
+      assertProblem(send("DELETE", PATH, KEY_A, null), 503);
     }
   }
 

@@ -3,8 +3,10 @@ package io.hankyo.api;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
+import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.EncryptedValue;
 import io.hankyo.protocol.prompt.PromptAudio;
@@ -51,6 +53,7 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, TreeMap<String, Adv>> operators = new HashMap<>();
   private final Map<String, String> numberOwners = new HashMap<>();
   private final Map<String, FlowView> flows = new HashMap<>();
+  private final Map<String, JudgmentView> judgments = new HashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
@@ -259,6 +262,46 @@ final class InMemoryBackend implements ApiBackend {
       flows.put(key, stored);
       return stored;
     });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> getJudgment(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return judgments.getOrDefault(operatorId + "/" + clientId + "/" + dialinId,
+          new JudgmentView(dialinId, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeJudgment(
+      String operatorId, String clientId, String dialinId, JudgmentRules rules) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      if (rules == null) {
+        throw new IllegalArgumentException("rules must not be null");
+      }
+      return putJudgment(operatorId, clientId, dialinId, rules);
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearJudgment(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return putJudgment(operatorId, clientId, dialinId, null);
+    });
+  }
+
+  private JudgmentView putJudgment(String operatorId, String clientId, String dialinId, JudgmentRules rules) {
+    String key = operatorId + "/" + clientId + "/" + dialinId;
+    JudgmentView current = judgments.getOrDefault(key, new JudgmentView(dialinId, clientId, 0, null, null));
+    if (rules == null && current.rules() == null) {
+      return current;
+    }
+    JudgmentView stored = new JudgmentView(dialinId, clientId, current.version() + 1, rules, now.plusSeconds(180));
+    judgments.put(key, stored);
+    return stored;
   }
 
   @Override

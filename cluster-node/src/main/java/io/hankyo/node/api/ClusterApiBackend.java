@@ -15,8 +15,10 @@ import io.hankyo.node.prompt.SpeechSynthesisException;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
+import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.protocol.privacy.EncryptedValue;
@@ -420,6 +422,27 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<JudgmentView> getJudgment(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeJudgment(
+      String operatorId, String clientId, String dialinId, JudgmentRules rules) {
+    Objects.requireNonNull(rules, "rules");
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.StoreJudgment(operatorId, clientId, dialinId, rules, r))
+        .thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearJudgment(String operatorId, String clientId, String dialinId) {
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.ClearJudgment(operatorId, clientId, dialinId, r))
+        .thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  @Override
   public CompletionStage<TrackingNumberView> setAbsence(
       String operatorId, String clientId, String dialinId, boolean on) {
     return onNumber(operatorId, clientId, dialinId,
@@ -495,11 +518,11 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   /**
-   * Deletes a prompt unless a stored call flow of the operator plays it: then 409 naming those numbers (a call
-   * following the flow would fail at that step). The check reads every number record of the operator (operator →
-   * advertisers → numbers, as {@link #listNumbers} does), a fan-out of one in-memory ask per number; a flow stored
-   * between the check and the delete is not seen (the flow PUT checks that its prompts exist, so only that narrow
-   * race is left).
+   * Deletes a prompt unless a stored call flow or judgment rules (post-call button) of the operator play it: then 409
+   * naming those numbers (a call following the flow, or its post-call button, would fail at that step). The check reads every number record of the operator (operator →
+   * advertisers → numbers, as {@link #listNumbers} does), a fan-out of one in-memory ask per number; a flow or rules
+   * stored between the check and the delete are not seen (their PUTs check that the prompts exist, so only that
+   * narrow race is left).
    */
   @Override
   public CompletionStage<Done> deletePrompt(String operatorId, String name) {
@@ -508,8 +531,8 @@ public final class ClusterApiBackend implements ApiBackend {
     }
     return numbersUsingPrompt(operatorId, name).thenCompose(users -> {
       if (!users.isEmpty()) {
-        throw ApiProblem.conflict("name: prompt '" + name + "' is played by the call flow of "
-            + String.join(", ", users) + "; change or delete those flows first");
+        throw ApiProblem.conflict("name: prompt '" + name + "' is played by the call flow or the judgment rules' "
+            + "post-call button of " + String.join(", ", users) + "; change or delete those first");
       }
       return prompts.delete(operatorId, name);
     }).thenApply(existed -> {
@@ -521,8 +544,8 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   /**
-   * The numbers of the operator whose stored call flow plays the prompt {@code name}, as {@code client_id/dialin_id}
-   * sorted; empty when none.
+   * The numbers of the operator whose stored call flow, or whose judgment rules' post-call button (issue 4), play the
+   * prompt {@code name}, as {@code client_id/dialin_id} sorted; empty when none.
    */
   CompletionStage<List<String>> numbersUsingPrompt(String operatorId, String name) {
     return recoverRejection(
@@ -545,7 +568,9 @@ public final class ClusterApiBackend implements ApiBackend {
         })
         .thenApply(found -> found.stream()
             .flatMap(Optional::stream)
-            .filter(d -> d.flow() != null && d.flow().prompts().contains(name))
+            .filter(d -> (d.flow() != null && d.flow().prompts().contains(name))
+                || (d.judgment() != null && d.judgment().postCallButton() != null
+                    && d.judgment().postCallButton().prompt().equals(name)))
             .map(d -> d.clientId() + "/" + d.dialinId())
             .sorted()
             .toList());

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.directory.FlowView;
+import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Instant;
 import java.util.Objects;
@@ -38,6 +40,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * <p>Rejections ({@link StatusReply#error(String)}): {@link Assign} when another record holds the number ("already a
  * tracking number") or the number is not this entity's; {@link Update} and {@link Get} when the number is not held
  * (by that record).
+ *
+ * <p>Two versioned documents hang off the record, each with its own version counter (1, 2, … per store or removal):
+ * the call flow ({@link StoreFlow}, issue 3) and the valid-call judgment rules ({@link StoreJudgment}, {@link
+ * ClearJudgment}; 成果判定, issue 4). Both travel in every call's {@link NumberRoute} as they were at arrival.
  */
 public final class TrackingNumber
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -151,6 +157,36 @@ public final class TrackingNumber
       @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
       implements Command {}
 
+  /**
+   * Stores a new version of the number's valid-call judgment rules (成果判定, issue 4, spec section 5). Every store
+   * is a new version; versions count per record across stores and removals ({@link ClearJudgment}), independently of
+   * the flow's. A call keeps the rules and version it arrived with (they travel in its {@link NumberRoute}).
+   *
+   * @param rules rules checked by {@link io.hankyo.protocol.judgment.JudgmentRulesParser}; not null
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id) or
+   *     the rules are missing
+   */
+  public record StoreJudgment(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("rules") JudgmentRules rules,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
+  /**
+   * Removes the number's judgment rules: calls arriving from then on get no {@code valid_res}. The removal is a new
+   * version; no event (and no new version) when the number has no rules.
+   *
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record ClearJudgment(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
   /** Reads the record. @param replyTo gets it, or an error when the number is not a tracking number */
   public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo) implements Command {}
 
@@ -182,6 +218,10 @@ public final class TrackingNumber
    * @param flow the call flow document, or null when the number has none (calls go to {@code fwd_id})
    * @param flowVersion the version of {@code flow}: 0 before the first store, then 1, 2, … (a removal is a version)
    * @param flowUpdatedAt when the flow was last stored or removed; null before the first store
+   * @param judgment the valid-call judgment rules, or null when the number has none (calls get no {@code valid_res})
+   * @param judgmentVersion the version of {@code judgment}: 0 before the first store, then 1, 2, … (a removal is a
+   *     version)
+   * @param judgmentUpdatedAt when the rules were last stored or removed; null before the first store
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -196,7 +236,10 @@ public final class TrackingNumber
       @JsonProperty("absent") boolean absent,
       @JsonProperty("flow") CallFlow flow,
       @JsonProperty("flow_version") int flowVersion,
-      @JsonProperty("flow_updated_at") Instant flowUpdatedAt)
+      @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
+      @JsonProperty("judgment") JudgmentRules judgment,
+      @JsonProperty("judgment_version") int judgmentVersion,
+      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt)
       implements JsonSerializable {
 
     /** True when (operator, client id, dialin id) is this record. */
@@ -209,6 +252,11 @@ public final class TrackingNumber
       return new FlowView(dialinId, clientId, flowVersion, flow, flowUpdatedAt);
     }
 
+    /** The API view of the judgment rules. */
+    public JudgmentView toJudgmentView() {
+      return new JudgmentView(dialinId, clientId, judgmentVersion, judgment, judgmentUpdatedAt);
+    }
+
     /** The API view. */
     public TrackingNumberView toView() {
       return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt, absent);
@@ -217,7 +265,8 @@ public final class TrackingNumber
     /** What a call needs. */
     public NumberRoute toRoute() {
       return new NumberRoute(
-          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion);
+          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
+          judgment, judgmentVersion);
     }
   }
 
@@ -254,6 +303,17 @@ public final class TrackingNumber
       @JsonProperty("version") int version, @JsonProperty("flow") CallFlow flow, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /** A version of the judgment rules was stored. */
+  public record JudgmentStored(
+      @JsonProperty("version") int version,
+      @JsonProperty("rules") JudgmentRules rules,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The judgment rules were removed; {@code version} is the removal's version. */
+  public record JudgmentCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
+      implements Event {}
+
   /** Absence mode (不在設定) was turned on or off. */
   public record AbsenceSet(@JsonProperty("on") boolean on, @JsonProperty("at") Instant at) implements Event {}
 
@@ -287,7 +347,10 @@ public final class TrackingNumber
       @JsonProperty("absent") boolean absent,
       @JsonProperty("flow") CallFlow flow,
       @JsonProperty("flow_version") int flowVersion,
-      @JsonProperty("flow_updated_at") Instant flowUpdatedAt)
+      @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
+      @JsonProperty("judgment") JudgmentRules judgment,
+      @JsonProperty("judgment_version") int judgmentVersion,
+      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt)
       implements State {
     public Assigned {
       Objects.requireNonNull(operatorId, "operatorId");
@@ -301,22 +364,27 @@ public final class TrackingNumber
 
     Details details() {
       return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
-          updatedAt, absent, flow, flowVersion, flowUpdatedAt);
+          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
     }
 
     Assigned withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
       return new Assigned(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
-          flowVersion, flowUpdatedAt);
+          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
     }
 
     Assigned withAbsent(boolean on, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          on, flow, flowVersion, flowUpdatedAt);
+          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
     }
 
     Assigned withFlow(CallFlow newFlow, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, newFlow, version, at);
+          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt);
+    }
+
+    Assigned withJudgment(JudgmentRules newRules, int version, Instant at) {
+      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
+          absent, flow, flowVersion, flowUpdatedAt, newRules, version, at);
     }
 
     boolean heldBy(String operator, String client, String dialin) {
@@ -373,6 +441,8 @@ public final class TrackingNumber
         .onCommand(Update.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(SetAbsence.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(StoreFlow.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(StoreJudgment.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(ClearJudgment.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
@@ -382,6 +452,8 @@ public final class TrackingNumber
         .onCommand(Update.class, this::update)
         .onCommand(SetAbsence.class, this::setAbsence)
         .onCommand(StoreFlow.class, this::storeFlow)
+        .onCommand(StoreJudgment.class, this::storeJudgment)
+        .onCommand(ClearJudgment.class, this::clearJudgment)
         .onCommand(UpdateClientName.class, this::updateClientName)
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
@@ -454,6 +526,29 @@ public final class TrackingNumber
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
+  private ReplyEffect<Event, State> storeJudgment(Assigned s, StoreJudgment c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (c.rules() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error("the judgment rules are missing; use ClearJudgment to "
+          + "remove them"));
+    }
+    return Effect().persist(new JudgmentStored(s.judgmentVersion() + 1, c.rules(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
+  private ReplyEffect<Event, State> clearJudgment(Assigned s, ClearJudgment c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (s.judgment() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new JudgmentCleared(s.judgmentVersion() + 1, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
     boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
     if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
@@ -484,12 +579,15 @@ public final class TrackingNumber
     var b = newEventHandlerBuilder();
     b.forStateType(Unassigned.class)
         .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
-            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null));
+            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null, null, 0,
+            null));
     b.forStateType(Assigned.class)
         .onEvent(NumberUpdated.class, (s, e) -> s.withNames(s.clientName(), e.dialinName(), e.forwardTo(), e.at()))
         .onEvent(ClientRenamed.class, (s, e) -> s.withNames(e.clientName(), s.dialinName(), s.forwardTo(), e.at()))
         .onEvent(AbsenceSet.class, (s, e) -> s.withAbsent(e.on(), e.at()))
         .onEvent(FlowStored.class, (s, e) -> s.withFlow(e.flow(), e.version(), e.at()))
+        .onEvent(JudgmentStored.class, (s, e) -> s.withJudgment(e.rules(), e.version(), e.at()))
+        .onEvent(JudgmentCleared.class, (s, e) -> s.withJudgment(null, e.version(), e.at()))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

@@ -19,8 +19,11 @@ import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
+import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
@@ -289,6 +292,54 @@ class ClusterApiBackendTest {
     problem(404, backend.storeFlow(op, "shop", "nope", flow));
     problem(404, backend.setAbsence(op, "shop", "nope", true));
     problem(404, backend.storeFlow(newOperator(), "shop", "d1", flow));
+  }
+
+  @Test
+  void judgmentVersionsReachTheRouteOfTheNextCallAndTheirPromptCountsAsInUse() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    await(backend.createNumber(op, "shop", "d1", num("0120-222-211"), "Top", num("03-1111-1111")));
+    JudgmentView none = await(backend.getJudgment(op, "shop", "d1"));
+    assertEquals(0, none.version());
+    assertNull(none.rules());
+    assertNull(none.updatedAt());
+    assertEquals(0, await(backend.clearJudgment(op, "shop", "d1")).version(), "nothing to remove");
+
+    JudgmentRules rules = JudgmentRulesParser.parse("""
+        {"min_talk_sec": 30, "duplicate": {"scope": "advertiser", "period_sec": 604800},
+         "post_call_button": {"prompt": "rate-call", "valid_digits": ["1"]}}
+        """);
+    JudgmentView v1 = await(backend.storeJudgment(op, "shop", "d1", rules));
+    assertEquals(1, v1.version());
+    assertEquals(rules, v1.rules());
+    assertEquals("d1", v1.dialinId());
+    assertEquals("shop", v1.clientId());
+    assertEquals(v1, await(backend.getJudgment(op, "shop", "d1")));
+    NumberRoute route = lookup("0120-222-211").orElseThrow();
+    assertEquals(rules, route.judgment());
+    assertEquals(1, route.judgmentVersion());
+    assertEquals(0, route.flowVersion(), "rules and flow are versioned apart");
+    assertEquals(List.of("shop/d1"), await(backend.numbersUsingPrompt(op, "rate-call")), "the post-call prompt");
+
+    JudgmentView v2 = await(backend.storeJudgment(op, "shop", "d1", JudgmentRules.threshold(10)));
+    assertEquals(2, v2.version());
+    assertEquals(JudgmentRules.threshold(10), lookup("0120-222-211").orElseThrow().judgment());
+    assertEquals(List.of(), await(backend.numbersUsingPrompt(op, "rate-call")), "no button any more");
+
+    JudgmentView cleared = await(backend.clearJudgment(op, "shop", "d1"));
+    assertEquals(3, cleared.version());
+    assertNull(cleared.rules());
+    assertNull(lookup("0120-222-211").orElseThrow().judgment());
+    assertEquals(3, lookup("0120-222-211").orElseThrow().judgmentVersion());
+    assertEquals(cleared, await(backend.getJudgment(op, "shop", "d1")));
+
+    problem(404, backend.getJudgment(op, "shop", "nope"));
+    problem(404, backend.storeJudgment(op, "shop", "nope", rules));
+    problem(404, backend.clearJudgment(op, "shop", "nope"));
+    problem(404, backend.storeJudgment(op, "missing", "d1", rules));
+    problem(404, backend.storeJudgment(newOperator(), "shop", "d1", rules));
+    problem(404, backend.getJudgment(newOperator(), "shop", "d1"));
+    assertEquals(3, await(backend.getJudgment(op, "shop", "d1")).version(), "refused calls changed nothing");
   }
 
   @Test

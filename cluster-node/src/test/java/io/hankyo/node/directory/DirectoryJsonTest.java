@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +75,14 @@ class DirectoryJsonTest {
     json(new Operator.AdvertiserIndexed("shop-1", at));
     json(new ApiKey.KeyRegistered("op-1", at));
     json(new TrackingNumber.Unassigned());
+
+    String stored = json(new TrackingNumber.JudgmentStored(3, JudgmentRulesParser.parse(
+        "{\"min_talk_sec\": 30, \"duplicate\": {\"scope\": \"advertiser\", \"period_sec\": 604800}}"), at));
+    assertTrue(stored.contains("\"version\":3"), stored);
+    assertTrue(stored.contains("\"rules\":{\"min_talk_sec\":30,\"duplicate\":{\"scope\":\"advertiser\""),
+        stored);
+    String cleared = json(new TrackingNumber.JudgmentCleared(4, at));
+    assertTrue(cleared.contains("\"version\":4"), cleared);
   }
 
   /** Replies to asks are not covered by serialize-messages (they go to a temporary ref): check each type here. */
@@ -88,9 +98,13 @@ class DirectoryJsonTest {
     crossesNodes(new Advertiser.Summary("op-1", "shop-1", "Shop", Map.of("d1", din.e164()), at, at));
     crossesNodes(new Advertiser.Removed(Map.of("d1", din.e164())));
     crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true,
-        CallFlow.defaultFor(fwd, 20), 4, at));
+        CallFlow.defaultFor(fwd, 20), 4, at, JudgmentRules.threshold(30), 2, at));
+    crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, false,
+        null, 0, null, null, 0, null));
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
         CallFlow.defaultFor(fwd, 20), 4))));
+    json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
+        null, 0, JudgmentRules.threshold(30), 5))));
     json(new TrackingNumber.Route(Optional.empty()));
     json(new ApiKey.Resolution(Optional.of("op-1")));
     json(new ApiKey.Resolution(Optional.empty()));

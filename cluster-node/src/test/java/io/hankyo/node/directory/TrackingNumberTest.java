@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.util.Optional;
@@ -165,6 +167,97 @@ class TrackingNumberTest {
     assertEquals(3, removed.reply().getValue().flowVersion());
     assertNull(route().orElseThrow().flow());
     assertNotNull(removed.reply().getValue().flowUpdatedAt());
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> storeJudgment(String op, JudgmentRules rules) {
+    return kit.runCommand(r -> new TrackingNumber.StoreJudgment(op, "shop-1", "d1", rules, r));
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> clearJudgment(String op) {
+    return kit.runCommand(r -> new TrackingNumber.ClearJudgment(op, "shop-1", "d1", r));
+  }
+
+  private static final JudgmentRules RULES = JudgmentRulesParser.parse("""
+      {"min_talk_sec": 30, "duplicate": {"scope": "number", "period_sec": 86400},
+       "ivr": [{"digits": "1", "min_talk_sec": 60}],
+       "post_call_button": {"prompt": "rate-call", "valid_digits": ["1"]}}
+      """);
+
+  @Test
+  void judgmentRulesAreRefusedForOthersThanTheHolder() {
+    assertTrue(storeJudgment("op-1", RULES).reply().isError(), "unassigned");
+    assertTrue(clearJudgment("op-1").reply().isError(), "unassigned");
+    assign("op-1", "shop-1", "d1");
+    var other = storeJudgment("op-2", RULES);
+    assertTrue(other.hasNoEvents());
+    assertEquals("+81120123456 is not a tracking number", other.reply().getError().getMessage());
+    assertTrue(clearJudgment("op-2").reply().isError(), "another operator's record");
+    var missing = storeJudgment("op-1", null);
+    assertTrue(missing.hasNoEvents());
+    assertTrue(missing.reply().isError(), "null rules are not a removal");
+    assertNull(route().orElseThrow().judgment());
+  }
+
+  @Test
+  void judgmentVersionsArePersistedClearedRecoveredAndCarriedInEveryCallRoute() {
+    assign("op-1", "shop-1", "d1");
+    NumberRoute before = route().orElseThrow();
+    assertNull(before.judgment());
+    assertEquals(0, before.judgmentVersion());
+    assertEquals(0, kit.<StatusReply<TrackingNumber.Details>>runCommand(TrackingNumber.Get::new).reply().getValue()
+        .toJudgmentView().version());
+    assertTrue(clearJudgment("op-1").hasNoEvents(), "no rules to remove");
+
+    var v1 = storeJudgment("op-1", RULES);
+    TrackingNumber.JudgmentStored stored = v1.eventOfType(TrackingNumber.JudgmentStored.class);
+    assertEquals(1, stored.version());
+    assertEquals(RULES, stored.rules());
+    assertEquals(RULES, v1.reply().getValue().toJudgmentView().rules());
+    assertEquals(stored.at(), v1.reply().getValue().toJudgmentView().updatedAt());
+    assertEquals(RULES, route().orElseThrow().judgment());
+    assertEquals(1, route().orElseThrow().judgmentVersion());
+    assertEquals(0, route().orElseThrow().flowVersion(), "the flow's version counts on its own");
+
+    JudgmentRules threshold = JudgmentRules.threshold(10);
+    assertEquals(2, storeJudgment("op-1", threshold).reply().getValue().judgmentVersion(), "every store is a version");
+    kit.restart();
+    assertEquals(2, route().orElseThrow().judgmentVersion());
+    assertEquals(threshold, route().orElseThrow().judgment(), "recovered from the journal (JSON round trip)");
+
+    storeFlow("op-1", CallFlow.defaultFor(FWD2, 15));
+    update("d1", "renamed", FWD2);
+    absence("op-1", "d1", true);
+    assertEquals(threshold, route().orElseThrow().judgment(), "flow, update and absence keep the rules");
+    assertEquals(1, route().orElseThrow().flowVersion());
+
+    var cleared = clearJudgment("op-1");
+    TrackingNumber.JudgmentCleared event = cleared.eventOfType(TrackingNumber.JudgmentCleared.class);
+    assertEquals(3, event.version(), "a removal is a version");
+    assertNull(cleared.reply().getValue().judgment());
+    assertEquals(event.at(), cleared.reply().getValue().judgmentUpdatedAt());
+    assertNull(route().orElseThrow().judgment());
+    assertEquals(3, route().orElseThrow().judgmentVersion());
+
+    var v4 = storeJudgment("op-1", RULES);
+    assertEquals(4, v4.reply().getValue().judgmentVersion(), "versions keep counting after a removal");
+    kit.restart();
+    NumberRoute after = route().orElseThrow();
+    assertEquals(RULES, after.judgment());
+    assertEquals(4, after.judgmentVersion());
+    assertEquals(CallFlow.defaultFor(FWD2, 15), after.flow());
+    assertTrue(after.absent());
+  }
+
+  @Test
+  void aNewRecordOnTheSameNumberStartsWithoutRules() {
+    assign("op-1", "shop-1", "d1");
+    storeJudgment("op-1", RULES);
+    kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
+    assign("op-1", "shop-1", "d1");
+    assertNull(route().orElseThrow().judgment());
+    assertEquals(0, route().orElseThrow().judgmentVersion());
   }
 
   @Test

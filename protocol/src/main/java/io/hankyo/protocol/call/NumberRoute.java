@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.util.Objects;
 
@@ -24,6 +25,12 @@ import java.util.Objects;
  * @param flow the tracking number's call flow document when the call arrived, or null when it has none (the call
  *     follows {@link CallFlow#defaultFor}: forward to {@code forwardTo}); the call keeps it to its end
  * @param flowVersion the version of {@code flow} (0 when the number never had a document)
+ * @param judgment the tracking number's valid-call judgment rules (成果判定, issue 4, spec section 5) when the call
+ *     arrived, or null when it has none (the call gets no {@code valid_res}); the call keeps them to its end and
+ *     judges with them when it ends. Left out of the JSON when null; routes written before the field existed read
+ *     as null
+ * @param judgmentVersion the version of {@code judgment} (0 when the number never had rules; a removal is a version
+ *     too, so a null {@code judgment} may have a version above 0); routes written before the field existed read as 0
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -35,7 +42,9 @@ public record NumberRoute(
     @JsonProperty("forward_to") PhoneNumber forwardTo,
     @JsonProperty("absent") boolean absent,
     @JsonProperty("flow") @JsonInclude(JsonInclude.Include.NON_NULL) CallFlow flow,
-    @JsonProperty("flow_version") int flowVersion)
+    @JsonProperty("flow_version") int flowVersion,
+    @JsonProperty("judgment") @JsonInclude(JsonInclude.Include.NON_NULL) JudgmentRules judgment,
+    @JsonProperty("judgment_version") int judgmentVersion)
     implements JsonSerializable {
   @JsonCreator
   public NumberRoute {
@@ -52,5 +61,11 @@ public record NumberRoute(
   public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
       PhoneNumber din, PhoneNumber forwardTo) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, false, null, 0);
+  }
+
+  /** A route without judgment rules (version 0): calls to it get no {@code valid_res}. */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, null, 0);
   }
 }

@@ -1,0 +1,73 @@
+package io.hankyo.protocol.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.JudgmentRulesParser;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link NumberRoute} travels in call events (journal JSON): with and without judgment rules, and as written before
+ * {@code judgment}/{@code judgment_version} existed.
+ */
+class NumberRouteJsonTest {
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+  private static final PhoneNumber DIN = PhoneNumbers.parse("0120-123-456");
+  private static final PhoneNumber FWD = PhoneNumbers.parse("03-1234-5678");
+  private static final JudgmentRules RULES = JudgmentRulesParser.parse("""
+      {"min_talk_sec": 30, "duplicate": {"scope": "advertiser", "period_sec": 86400},
+       "ivr": [{"digits": "9", "valid": false}],
+       "post_call_button": {"prompt": "rate-call", "valid_digits": ["1"], "invalid_digits": ["2"]}}
+      """);
+
+  @Test
+  void aRouteWithJudgmentRulesRoundTrips() throws Exception {
+    NumberRoute route = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, true,
+        CallFlow.defaultFor(FWD, 20), 4, RULES, 7);
+    String json = JSON.writeValueAsString(route);
+    assertTrue(json.contains("\"judgment\":{\"min_talk_sec\":30,"), json);
+    assertTrue(json.contains("\"judgment_version\":7"), json);
+    NumberRoute back = JSON.readValue(json, NumberRoute.class);
+    assertEquals(route, back);
+    assertEquals(RULES, back.judgment());
+    assertEquals("rate-call", back.judgment().postCallButton().prompt());
+  }
+
+  @Test
+  void aRouteWithoutRulesLeavesThemOutAndRoundTrips() throws Exception {
+    NumberRoute route = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0);
+    String json = JSON.writeValueAsString(route);
+    assertFalse(json.contains("\"judgment\""), json);
+    assertTrue(json.contains("\"judgment_version\":0"), json);
+    assertEquals(route, JSON.readValue(json, NumberRoute.class));
+    assertNull(route.judgment());
+
+    NumberRoute cleared = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0, null, 3);
+    assertEquals(cleared, JSON.readValue(JSON.writeValueAsString(cleared), NumberRoute.class));
+  }
+
+  @Test
+  void aRouteWrittenBeforeJudgmentExistedStillReads() throws Exception {
+    // the JSON of a route persisted by the previous version: neither judgment nor judgment_version
+    ObjectNode old = JSON.valueToTree(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, true,
+        CallFlow.defaultFor(FWD, 20), 2));
+    old.remove("judgment_version");
+    assertFalse(old.has("judgment"));
+    NumberRoute read = JSON.treeToValue(old, NumberRoute.class);
+    assertNull(read.judgment());
+    assertEquals(0, read.judgmentVersion());
+    assertEquals(2, read.flowVersion());
+    assertTrue(read.absent());
+    assertEquals(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, true,
+        CallFlow.defaultFor(FWD, 20), 2), read);
+  }
+}
