@@ -13,6 +13,7 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -20,6 +21,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +31,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link EmailSender} against GreenMail (a real SMTP server in this JVM) and a scripted SMTP server for replies. */
 class EmailSenderTest {
@@ -180,6 +189,50 @@ class EmailSenderTest {
   }
 
   @Test
+  void startTlsWithACertificateTheJvmDoesNotTrustIsPermanentAndSendsNothing(@TempDir Path dir) throws Exception {
+    // A relay that offers STARTTLS with a self-signed certificate (not in the JVM trust store): `required` must not
+    // send in the clear nor to an unverified server. Angus Mail does not fall back to plain SMTP after a failed
+    // handshake, so `optional` fails the same way (documented in docs/architecture.md).
+    SSLContext tls = selfSignedServerContext(dir);
+    ScriptedSmtp smtp = new ScriptedSmtp("220 test ESMTP", cmd -> null, tls);
+    toClose.add(smtp);
+    for (SmtpSettings.StartTls mode : List.of(SmtpSettings.StartTls.REQUIRED, SmtpSettings.StartTls.OPTIONAL)) {
+      SmtpSettings s = settingsFor(smtp.port()).withStartTls(mode);
+      EmailSendResult r = sender(s).send(missedEmail(), List.of("shop@example.jp"));
+      EmailSendResult.Permanent p = assertInstanceOf(EmailSendResult.Permanent.class, r, mode + ": " + r.describe());
+      assertTrue(p.reason().startsWith("TLS handshake failed"), p.reason());
+    }
+    assertTrue(smtp.commands().contains("STARTTLS"), smtp.commands().toString());
+    assertTrue(smtp.commands().stream().noneMatch(c -> c.startsWith("MAIL FROM")), smtp.commands().toString());
+
+    // `off` never tries STARTTLS and sends in the clear.
+    EmailSendResult off = sender(settingsFor(smtp.port())).send(missedEmail(), List.of("shop@example.jp"));
+    assertInstanceOf(EmailSendResult.Sent.class, off, off.describe());
+  }
+
+  /** A server-side TLS context with a fresh self-signed EC certificate for 127.0.0.1 made by the JDK's keytool. */
+  private static SSLContext selfSignedServerContext(Path dir) throws Exception {
+    Path store = dir.resolve("smtp.p12");
+    char[] pass = "changeit".toCharArray();
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "smtp", "-keyalg", "EC",
+        "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2",
+        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, pass);
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, pass);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    return ctx;
+  }
+
+  @Test
   void anInvalidRecipientIsPermanentWithoutConnecting() throws IOException {
     ServerSocket listener = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
     toClose.add(listener);
@@ -309,10 +362,18 @@ class EmailSenderTest {
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
 
+    private final SSLContext tls;
+
     ScriptedSmtp(String greeting, Function<String, String> replies) throws IOException {
+      this(greeting, replies, null);
+    }
+
+    /** @param tls when not null, EHLO offers STARTTLS and STARTTLS switches to TLS with this server context */
+    ScriptedSmtp(String greeting, Function<String, String> replies, SSLContext tls) throws IOException {
       this.server = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
       this.greeting = greeting;
       this.replies = replies;
+      this.tls = tls;
       this.thread = new Thread(this::serve, "scripted-smtp");
       thread.setDaemon(true);
       thread.start();
@@ -337,7 +398,8 @@ class EmailSenderTest {
       }
     }
 
-    private void converse(Socket s) throws IOException {
+    private void converse(Socket plain) throws IOException {
+      Socket s = plain;
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
       OutputStream out = s.getOutputStream();
       reply(out, greeting);
@@ -356,7 +418,17 @@ class EmailSenderTest {
           }
           continue;
         }
-        if (upper.equals("DATA")) {
+        if (tls != null && upper.startsWith("EHLO")) {
+          reply(out, "250-test\r\n250 STARTTLS");
+        } else if (tls != null && upper.equals("STARTTLS")) {
+          reply(out, "220 2.0.0 Ready to start TLS");
+          SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
+          ssl.setUseClientMode(false);
+          ssl.startHandshake(); // throws when the client refuses the certificate
+          s = ssl;
+          in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+          out = s.getOutputStream();
+        } else if (upper.equals("DATA")) {
           reply(out, "354 End data with <CR><LF>.<CR><LF>");
           while ((line = in.readLine()) != null && !line.equals(".")) {
             // message text
