@@ -14,27 +14,12 @@ public final class CallFlowException extends IllegalArgumentException {
    * @param violations the problems, in the order found; at least one
    */
   public CallFlowException(List<FlowViolation> violations) {
-    super(describe(violations));
+    super(DocumentFields.summary("the call flow", violations));
     this.violations = List.copyOf(violations);
   }
 
   /** The problems, in the order found (document order first, then references, reachability and loops). */
   public List<FlowViolation> violations() {
     return violations;
-  }
-
-  private static String describe(List<FlowViolation> violations) {
-    if (violations.isEmpty()) {
-      throw new IllegalArgumentException("a CallFlowException needs at least one violation");
-    }
-    StringBuilder b = new StringBuilder("the call flow has ").append(violations.size())
-        .append(violations.size() == 1 ? " problem: " : " problems: ");
-    for (int i = 0; i < violations.size(); i++) {
-      if (i > 0) {
-        b.append("; ");
-      }
-      b.append(violations.get(i));
-    }
-    return b.toString();
   }
 }

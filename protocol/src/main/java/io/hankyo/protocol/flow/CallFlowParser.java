@@ -171,7 +171,7 @@ public final class CallFlowParser {
 
   /** A JSON Pointer made of a parent pointer and one reference token (RFC 6901 escapes). */
   static String pointer(String parent, String token) {
-    return parent + "/" + token.replace("~", "~0").replace("/", "~1");
+    return DocumentFields.pointer(parent, token);
   }
 
   /** A reference from a field of a step to a step id. */
@@ -204,7 +204,7 @@ public final class CallFlowParser {
         add("", "the call flow must be a JSON object {\"start\": ..., \"steps\": {...}}; got " + describe(root));
         return null;
       }
-      Fields top = new Fields(this, root, "", "the call flow", List.of("start", "steps"));
+      DocumentFields top = new DocumentFields(this::add, root, "", "the call flow", List.of("start", "steps"));
       JsonNode stepsNode = top.get("steps");
       Map<String, FlowStep> steps = new LinkedHashMap<>();
       boolean stepsOk = false;
@@ -412,35 +412,35 @@ public final class CallFlowParser {
     private FlowStep stepOfType(String type, JsonNode node, String p) {
       switch (type) {
         case ScheduleStep.TYPE:
-          return schedule(new Fields(this, node, p, "a schedule step",
+          return schedule(new DocumentFields(this::add, node, p, "a schedule step",
               List.of("type", "timezone", "holidays", "weekly", "exceptions", "open", "closed")));
         case AbsenceStep.TYPE: {
-          Fields f = new Fields(this, node, p, "an absence step", List.of("type", "present", "absent"));
+          DocumentFields f = new DocumentFields(this::add, node, p, "an absence step", List.of("type", "present", "absent"));
           String present = stepRef(f, "present", "the step when the advertiser is present (absence switch off)");
           String absent = stepRef(f, "absent", "the step when the absence switch is on");
           return ok() ? new AbsenceStep(present, absent) : null;
         }
         case PlayStep.TYPE: {
-          Fields f = new Fields(this, node, p, "a play step", List.of("type", "prompt", "next"));
+          DocumentFields f = new DocumentFields(this::add, node, p, "a play step", List.of("type", "prompt", "next"));
           String prompt = name(f, "prompt", true, "the name of the prompt to play");
           String next = stepRef(f, "next", "the step after the prompt");
           return ok() ? new PlayStep(prompt, next) : null;
         }
         case MenuStep.TYPE:
-          return menu(new Fields(this, node, p, "a menu step", List.of("type", "prompt", "digits",
+          return menu(new DocumentFields(this::add, node, p, "a menu step", List.of("type", "prompt", "digits",
               "first_digit_timeout_sec", "inter_digit_timeout_sec", "retries", "invalid", "timeout", "terminator",
               "max_digits")));
         case ForwardStep.TYPE: {
-          Fields f = new Fields(this, node, p, "a forward step", List.of("type", "targets", "failed"));
+          DocumentFields f = new DocumentFields(this::add, node, p, "a forward step", List.of("type", "targets", "failed"));
           List<ForwardTarget> targets = targets(f);
           String failed = optionalStepRef(f, "failed");
           return ok() ? new ForwardStep(targets, failed) : null;
         }
         case QueueStep.TYPE:
-          return queue(new Fields(this, node, p, "a queue step", List.of("type", "queue", "scope", "lines", "hold_prompt",
+          return queue(new DocumentFields(this::add, node, p, "a queue step", List.of("type", "queue", "scope", "lines", "hold_prompt",
               "announce_position", "max_wait_sec", "targets", "timeout", "failed")));
         case HangupStep.TYPE: {
-          Fields f = new Fields(this, node, p, "a hangup step", List.of("type", "prompt"));
+          DocumentFields f = new DocumentFields(this::add, node, p, "a hangup step", List.of("type", "prompt"));
           String prompt = name(f, "prompt", false, "the name of the prompt to play before hanging up");
           return ok() ? new HangupStep(prompt) : null;
         }
@@ -454,7 +454,7 @@ public final class CallFlowParser {
       return violations.size() == stepStart;
     }
 
-    private ScheduleStep schedule(Fields f) {
+    private ScheduleStep schedule(DocumentFields f) {
       String timezone = ScheduleStep.DEFAULT_TIMEZONE;
       JsonNode tz = f.get("timezone");
       if (tz != null) {
@@ -540,7 +540,7 @@ public final class CallFlowParser {
       return good ? ranges : null;
     }
 
-    private List<ScheduleException> exceptions(Fields f) {
+    private List<ScheduleException> exceptions(DocumentFields f) {
       JsonNode node = f.get("exceptions");
       List<ScheduleException> exceptions = new ArrayList<>();
       if (node == null) {
@@ -564,7 +564,7 @@ public final class CallFlowParser {
           add(ep, "must be an object such as {\"date\": \"2026-12-31\", \"closed\": true}; got " + describe(e));
           continue;
         }
-        Fields ef = new Fields(this, e, ep, "a dated exception", List.of("date", "closed", "hours"));
+        DocumentFields ef = new DocumentFields(this::add, e, ep, "a dated exception", List.of("date", "closed", "hours"));
         LocalDate date = null;
         JsonNode d = ef.get("date");
         if (d == null) {
@@ -607,7 +607,7 @@ public final class CallFlowParser {
       return exceptions;
     }
 
-    private MenuStep menu(Fields f) {
+    private MenuStep menu(DocumentFields f) {
       String prompt = name(f, "prompt", true, "the name of the prompt to play");
       String terminator = null;
       JsonNode t = f.get("terminator");
@@ -670,7 +670,7 @@ public final class CallFlowParser {
       return new MenuStep(prompt, digits, firstDigit, interDigit, retries, invalid, timeout, terminator, maxDigits);
     }
 
-    private QueueStep queue(Fields f) {
+    private QueueStep queue(DocumentFields f) {
       String queue = name(f, "queue", true, "the queue name; calls waiting for the same queue share its lines");
       QueueStep.Scope scope = QueueStep.Scope.ADVERTISER;
       JsonNode sc = f.get("scope");
@@ -695,7 +695,7 @@ public final class CallFlowParser {
       return new QueueStep(queue, scope, lines, hold, Boolean.TRUE.equals(announce), maxWait, targets, timeout, failed);
     }
 
-    private List<ForwardTarget> targets(Fields f) {
+    private List<ForwardTarget> targets(DocumentFields f) {
       JsonNode node = f.get("targets");
       String p = f.at("targets");
       List<ForwardTarget> targets = new ArrayList<>();
@@ -724,7 +724,7 @@ public final class CallFlowParser {
           add(tp, "must be an object such as {\"to\": \"03-1234-5678\", \"ring_sec\": 20}; got " + describe(t));
           continue;
         }
-        Fields tf = new Fields(this, t, tp, "a destination", List.of("to", "ring_sec"));
+        DocumentFields tf = new DocumentFields(this::add, t, tp, "a destination", List.of("to", "ring_sec"));
         PhoneNumber to = null;
         JsonNode toNode = tf.get("to");
         if (toNode == null) {
@@ -759,7 +759,7 @@ public final class CallFlowParser {
     // ------------------------------------------------------------------ fields
 
     /** A required reference to a step; registers it for the reference checks. */
-    private String stepRef(Fields f, String field, String what) {
+    private String stepRef(DocumentFields f, String field, String what) {
       JsonNode node = f.get(field);
       if (node == null) {
         add(f.at(field), "is required: " + what);
@@ -768,7 +768,7 @@ public final class CallFlowParser {
       return stepRefAt(node, f.at(field), what);
     }
 
-    private String optionalStepRef(Fields f, String field) {
+    private String optionalStepRef(DocumentFields f, String field) {
       JsonNode node = f.get(field);
       return node == null ? null : stepRefAt(node, f.at(field), "the id of a step");
     }
@@ -788,7 +788,7 @@ public final class CallFlowParser {
     }
 
     /** A prompt or queue name. */
-    private String name(Fields f, String field, boolean required, String what) {
+    private String name(DocumentFields f, String field, boolean required, String what) {
       JsonNode node = f.get(field);
       if (node == null) {
         if (required) {
@@ -809,92 +809,8 @@ public final class CallFlowParser {
     }
   }
 
-  /** The fields of one JSON object: reports unknown fields at once, reads the known ones. */
-  private static final class Fields {
-    private final Checker c;
-    private final JsonNode node;
-    private final String p;
-
-    Fields(Checker c, JsonNode node, String p, String what, List<String> allowed) {
-      this.c = c;
-      this.node = node;
-      this.p = p;
-      Iterator<String> names = node.fieldNames();
-      while (names.hasNext()) {
-        String name = names.next();
-        if (!allowed.contains(name)) {
-          c.add(pointer(p, name), "unknown field for " + what + "; the fields are " + String.join(", ", allowed));
-        }
-      }
-    }
-
-    /** The pointer of a field. */
-    String at(String field) {
-      return pointer(p, field);
-    }
-
-    /** The value of a field; null when absent or JSON null. */
-    JsonNode get(String field) {
-      JsonNode v = node.get(field);
-      return v == null || v.isNull() ? null : v;
-    }
-
-    /**
-     * A whole number in [min, max]; {@code dflt} when absent (a violation when {@code dflt} is null); -1 after a
-     * violation.
-     */
-    int integer(String field, int min, int max, Integer dflt, String unit) {
-      JsonNode v = get(field);
-      if (v == null) {
-        if (dflt == null) {
-          c.add(at(field), "is required: a whole number from " + min + " to " + max + " (" + unit + ")");
-          return -1;
-        }
-        return dflt;
-      }
-      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
-        c.add(at(field), "must be a whole number from " + min + " to " + max + " (" + unit + "); got "
-            + (v.isNumber() ? v.asText() : describe(v)));
-        return -1;
-      }
-      return v.intValue();
-    }
-
-    /** A boolean; {@code dflt} when absent; null after a violation. */
-    Boolean bool(String field, Boolean dflt) {
-      JsonNode v = get(field);
-      if (v == null) {
-        return dflt;
-      }
-      if (!v.isBoolean()) {
-        c.add(at(field), "must be true or false; got " + describe(v));
-        return null;
-      }
-      return v.booleanValue();
-    }
-  }
-
-  /** What a JSON value is, for messages: {@code the string "abc"}, {@code the number 5}, {@code an array}. */
+  /** What a JSON value is, for messages ({@link DocumentFields#describe}). */
   static String describe(JsonNode v) {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      return "null";
-    }
-    if (v.isTextual()) {
-      String s = v.asText();
-      return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-    }
-    if (v.isNumber()) {
-      return "the number " + v.asText();
-    }
-    if (v.isBoolean()) {
-      return v.asText();
-    }
-    if (v.isArray()) {
-      return "an array";
-    }
-    if (v.isObject()) {
-      return "an object";
-    }
-    return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    return DocumentFields.describe(v);
   }
 }

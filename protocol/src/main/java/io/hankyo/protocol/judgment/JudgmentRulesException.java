@@ -1,5 +1,6 @@
 package io.hankyo.protocol.judgment;
 
+import io.hankyo.protocol.flow.DocumentFields;
 import io.hankyo.protocol.flow.FlowViolation;
 import java.util.List;
 
@@ -15,27 +16,12 @@ public final class JudgmentRulesException extends IllegalArgumentException {
    * @param violations the problems, in document order; at least one
    */
   public JudgmentRulesException(List<FlowViolation> violations) {
-    super(describe(violations));
+    super(DocumentFields.summary("the judgment rules", violations));
     this.violations = List.copyOf(violations);
   }
 
   /** The problems, in document order. */
   public List<FlowViolation> violations() {
     return violations;
-  }
-
-  private static String describe(List<FlowViolation> violations) {
-    if (violations.isEmpty()) {
-      throw new IllegalArgumentException("a JudgmentRulesException needs at least one violation");
-    }
-    StringBuilder b = new StringBuilder("the judgment rules have ").append(violations.size())
-        .append(violations.size() == 1 ? " problem: " : " problems: ");
-    for (int i = 0; i < violations.size(); i++) {
-      if (i > 0) {
-        b.append("; ");
-      }
-      b.append(violations.get(i));
-    }
-    return b.toString();
   }
 }

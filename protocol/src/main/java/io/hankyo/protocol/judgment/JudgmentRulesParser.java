@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.hankyo.protocol.flow.DocumentFields;
 import io.hankyo.protocol.flow.FlowViolation;
 import io.hankyo.protocol.judgment.JudgmentRules.Duplicate;
 import io.hankyo.protocol.judgment.JudgmentRules.EarlierCalls;
@@ -17,9 +18,7 @@ import io.hankyo.protocol.judgment.JudgmentRules.Scope;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -135,7 +134,7 @@ public final class JudgmentRulesParser {
 
   /** A JSON Pointer made of a parent pointer and one reference token (RFC 6901 escapes). */
   static String pointer(String parent, String token) {
-    return parent + "/" + token.replace("~", "~0").replace("/", "~1");
+    return DocumentFields.pointer(parent, token);
   }
 
   /** One pass over one document; collects violations. */
@@ -155,7 +154,7 @@ public final class JudgmentRulesParser {
         add("", "the judgment rules must be a JSON object, e.g. {\"min_talk_sec\": 30}; got " + describe(root));
         return null;
       }
-      Fields f = new Fields(this, root, "", "the judgment rules",
+      DocumentFields f = new DocumentFields(this::add, root, "", "the judgment rules",
           List.of("min_talk_sec", "duplicate", "ivr_match", "ivr", "post_call_button"));
       int minTalkSec = f.integer("min_talk_sec", 0, MAX_TALK_SEC, null, "seconds of talk");
       Duplicate duplicate = f.get("duplicate") == null ? null : duplicate(f.get("duplicate"), f.at("duplicate"));
@@ -175,7 +174,7 @@ public final class JudgmentRulesParser {
         return null;
       }
       int before = violations.size();
-      Fields f = new Fields(this, node, p, "duplicate", List.of("scope", "period_sec", "count_withheld",
+      DocumentFields f = new DocumentFields(this::add, node, p, "duplicate", List.of("scope", "period_sec", "count_withheld",
           "earlier_calls"));
       Scope scope = f.choice("scope", Scope.class, null);
       long period = f.longInteger("period_sec", MIN_PERIOD_SEC, MAX_PERIOD_SEC,
@@ -208,7 +207,7 @@ public final class JudgmentRulesParser {
           continue;
         }
         int before = violations.size();
-        Fields f = new Fields(this, r, rp, "an ivr rule", List.of("digits", "min_talk_sec", "valid"));
+        DocumentFields f = new DocumentFields(this::add, r, rp, "an ivr rule", List.of("digits", "min_talk_sec", "valid"));
         String digits = null;
         JsonNode d = f.get("digits");
         if (d == null) {
@@ -245,7 +244,7 @@ public final class JudgmentRulesParser {
         return null;
       }
       int before = violations.size();
-      Fields f = new Fields(this, node, p, "post_call_button", List.of("prompt", "timeout_sec", "valid_digits",
+      DocumentFields f = new DocumentFields(this::add, node, p, "post_call_button", List.of("prompt", "timeout_sec", "valid_digits",
           "invalid_digits"));
       String prompt = null;
       JsonNode pr = f.get("prompt");
@@ -264,7 +263,7 @@ public final class JudgmentRulesParser {
     }
 
     /** An array of distinct single keys; {@code others} are keys of the other list, refused here. */
-    private List<String> keys(Fields f, String field, boolean required, List<String> others) {
+    private List<String> keys(DocumentFields f, String field, boolean required, List<String> others) {
       List<String> keys = new ArrayList<>();
       JsonNode node = f.get(field);
       String p = f.at(field);
@@ -299,122 +298,8 @@ public final class JudgmentRulesParser {
     }
   }
 
-  /** The fields of one JSON object: reports unknown fields at once, reads the known ones. */
-  private static final class Fields {
-    private final Checker c;
-    private final JsonNode node;
-    private final String p;
-
-    Fields(Checker c, JsonNode node, String p, String what, List<String> allowed) {
-      this.c = c;
-      this.node = node;
-      this.p = p;
-      Iterator<String> names = node.fieldNames();
-      while (names.hasNext()) {
-        String name = names.next();
-        if (!allowed.contains(name)) {
-          c.add(pointer(p, name), "unknown field for " + what + "; the fields are " + String.join(", ", allowed));
-        }
-      }
-    }
-
-    String at(String field) {
-      return pointer(p, field);
-    }
-
-    /** The value of a field; null when absent or JSON null. */
-    JsonNode get(String field) {
-      JsonNode v = node.get(field);
-      return v == null || v.isNull() ? null : v;
-    }
-
-    /** A whole number in [min, max]; {@code dflt} when absent (a violation when null); -1 after a violation. */
-    int integer(String field, int min, int max, Integer dflt, String unit) {
-      return (int) longInteger(field, min, max, dflt == null ? null : dflt.longValue(), unit);
-    }
-
-    /** A required whole number in [min, max]; -1 after a violation. */
-    long longInteger(String field, long min, long max, String unit) {
-      return longInteger(field, min, max, null, unit);
-    }
-
-    private long longInteger(String field, long min, long max, Long dflt, String unit) {
-      JsonNode v = get(field);
-      if (v == null) {
-        if (dflt == null) {
-          c.add(at(field), "is required: a whole number from " + min + " to " + max + " (" + unit + ")");
-          return -1;
-        }
-        return dflt;
-      }
-      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
-        c.add(at(field), "must be a whole number from " + min + " to " + max + " (" + unit + "); got "
-            + (v.isNumber() ? v.asText() : describe(v)));
-        return -1;
-      }
-      return v.longValue();
-    }
-
-    /** A boolean; {@code dflt} when absent; null after a violation. */
-    Boolean bool(String field, Boolean dflt) {
-      JsonNode v = get(field);
-      if (v == null) {
-        return dflt;
-      }
-      if (!v.isBoolean()) {
-        c.add(at(field), "must be true or false; got " + describe(v));
-        return null;
-      }
-      return v.booleanValue();
-    }
-
-    /** One of an enum's JSON names (its lower-case name); {@code dflt} when absent (a violation when null). */
-    <E extends Enum<E>> E choice(String field, Class<E> type, E dflt) {
-      List<String> names = new ArrayList<>();
-      for (E e : type.getEnumConstants()) {
-        names.add(e.name().toLowerCase(Locale.ROOT));
-      }
-      String allowed = "\"" + String.join("\" or \"", names) + "\"";
-      JsonNode v = get(field);
-      if (v == null) {
-        if (dflt == null) {
-          c.add(at(field), "is required: " + allowed);
-        }
-        return dflt;
-      }
-      if (v.isTextual()) {
-        for (E e : type.getEnumConstants()) {
-          if (e.name().toLowerCase(Locale.ROOT).equals(v.asText())) {
-            return e;
-          }
-        }
-      }
-      c.add(at(field), "must be " + allowed + "; got " + describe(v));
-      return null;
-    }
-  }
-
-  /** What a JSON value is, for messages: {@code the string "abc"}, {@code the number 5}, {@code an array}. */
+  /** What a JSON value is, for messages ({@link DocumentFields#describe}). */
   static String describe(JsonNode v) {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      return "null";
-    }
-    if (v.isTextual()) {
-      String s = v.asText();
-      return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-    }
-    if (v.isNumber()) {
-      return "the number " + v.asText();
-    }
-    if (v.isBoolean()) {
-      return v.asText();
-    }
-    if (v.isArray()) {
-      return "an array";
-    }
-    if (v.isObject()) {
-      return "an object";
-    }
-    return v.getNodeType().toString().toLowerCase(Locale.ROOT);
+    return DocumentFields.describe(v);
   }
 }

@@ -1,0 +1,176 @@
+package io.hankyo.protocol.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The fields of one JSON object of a configuration document (a call flow, judgment rules): reports unknown fields at
+ * once, reads the known ones, and reports each bad value with its JSON Pointer (RFC 6901) to a {@link Sink}, so that
+ * a parser can collect every problem of a document instead of stopping at the first. Shared by {@link
+ * CallFlowParser} and {@code JudgmentRulesParser}, whose messages are therefore worded alike.
+ */
+public final class DocumentFields {
+  /** Where problems go: a pointer and a message for the user ({@link FlowViolation}). */
+  @FunctionalInterface
+  public interface Sink {
+    /** Records one problem. */
+    void add(String pointer, String message);
+  }
+
+  private final Sink sink;
+  private final JsonNode node;
+  private final String pointer;
+
+  /**
+   * Reads {@code node} at {@code pointer}; every field not in {@code allowed} is reported at once as unknown.
+   *
+   * @param what the object, for messages: {@code "a menu step"}
+   */
+  public DocumentFields(Sink sink, JsonNode node, String pointer, String what, List<String> allowed) {
+    this.sink = sink;
+    this.node = node;
+    this.pointer = pointer;
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        sink.add(pointer(pointer, name), "unknown field for " + what + "; the fields are " + String.join(", ", allowed));
+      }
+    }
+  }
+
+  /** The pointer of a field. */
+  public String at(String field) {
+    return pointer(pointer, field);
+  }
+
+  /** The value of a field; null when absent or JSON null. */
+  public JsonNode get(String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  /**
+   * A whole number in [min, max]; {@code dflt} when absent (a violation when {@code dflt} is null); -1 after a
+   * violation.
+   *
+   * @param unit for messages, e.g. {@code "seconds"}
+   */
+  public int integer(String field, int min, int max, Integer dflt, String unit) {
+    return (int) longInteger(field, min, max, dflt == null ? null : dflt.longValue(), unit);
+  }
+
+  /** A required whole number in [min, max]; -1 after a violation. */
+  public long longInteger(String field, long min, long max, String unit) {
+    return longInteger(field, min, max, null, unit);
+  }
+
+  /** A whole number in [min, max]; {@code dflt} when absent (a violation when null); -1 after a violation. */
+  public long longInteger(String field, long min, long max, Long dflt, String unit) {
+    JsonNode v = get(field);
+    if (v == null) {
+      if (dflt == null) {
+        sink.add(at(field), "is required: a whole number from " + min + " to " + max + " (" + unit + ")");
+        return -1;
+      }
+      return dflt;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+      sink.add(at(field), "must be a whole number from " + min + " to " + max + " (" + unit + "); got "
+          + (v.isNumber() ? v.asText() : describe(v)));
+      return -1;
+    }
+    return v.longValue();
+  }
+
+  /** A boolean; {@code dflt} when absent; null after a violation. */
+  public Boolean bool(String field, Boolean dflt) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isBoolean()) {
+      sink.add(at(field), "must be true or false; got " + describe(v));
+      return null;
+    }
+    return v.booleanValue();
+  }
+
+  /** One of an enum's JSON names (its lower-case name); {@code dflt} when absent (a violation when null). */
+  public <E extends Enum<E>> E choice(String field, Class<E> type, E dflt) {
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    String allowed = "\"" + String.join("\" or \"", names) + "\"";
+    JsonNode v = get(field);
+    if (v == null) {
+      if (dflt == null) {
+        sink.add(at(field), "is required: " + allowed);
+      }
+      return dflt;
+    }
+    if (v.isTextual()) {
+      for (E e : type.getEnumConstants()) {
+        if (e.name().toLowerCase(Locale.ROOT).equals(v.asText())) {
+          return e;
+        }
+      }
+    }
+    sink.add(at(field), "must be " + allowed + "; got " + describe(v));
+    return null;
+  }
+
+  /** A JSON Pointer made of a parent pointer and one reference token (RFC 6901 escapes). */
+  public static String pointer(String parent, String token) {
+    return parent + "/" + token.replace("~", "~0").replace("/", "~1");
+  }
+
+  /** What a JSON value is, for messages: {@code the string "abc"}, {@code the number 5}, {@code an array}. */
+  public static String describe(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) {
+      return "null";
+    }
+    if (v.isTextual()) {
+      String s = v.asText();
+      return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
+    }
+    if (v.isNumber()) {
+      return "the number " + v.asText();
+    }
+    if (v.isBoolean()) {
+      return v.asText();
+    }
+    if (v.isArray()) {
+      return "an array";
+    }
+    if (v.isObject()) {
+      return "an object";
+    }
+    return v.getNodeType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The message of a refused document: {@code "<subject> has 2 problems: /a: ...; /b: ..."}.
+   *
+   * @param subject e.g. {@code "the call flow"}
+   * @throws IllegalArgumentException when there is no violation
+   */
+  public static String summary(String subject, List<FlowViolation> violations) {
+    if (violations.isEmpty()) {
+      throw new IllegalArgumentException("a refused document needs at least one violation");
+    }
+    StringBuilder b = new StringBuilder(subject).append(' ').append(subject.endsWith("rules") ? "have " : "has ")
+        .append(violations.size()).append(violations.size() == 1 ? " problem: " : " problems: ");
+    for (int i = 0; i < violations.size(); i++) {
+      if (i > 0) {
+        b.append("; ");
+      }
+      b.append(violations.get(i));
+    }
+    return b.toString();
+  }
+}
