@@ -10,6 +10,7 @@ import io.hankyo.node.call.Call;
 import io.hankyo.node.call.CallCharges;
 import io.hankyo.node.call.CallOutcomes;
 import io.hankyo.node.call.CallSequence;
+import io.hankyo.node.call.CassandraCallerHistory;
 import io.hankyo.node.call.CassandraOpenCalls;
 import io.hankyo.node.call.OpenCallSweeper;
 import io.hankyo.node.call.ClusterCallControl;
@@ -215,8 +216,12 @@ public final class HankyoNode implements AutoCloseable {
       RecentDirectWrites rowWriter = new RecentDirectWrites(callLog, Duration.ofMinutes(2), 100_000);
       // calls left open by a crashed node: indexed by their entities, woken by the sweeper so they end themselves
       CassandraOpenCalls openCalls = new CassandraOpenCalls(session, readKeyspace);
+      // the duplicate index of the valid-call judgment (issue 4): read and written only by calls to numbers whose
+      // judgment rules have a duplicate rule
+      CassandraCallerHistory callerHistory = new CassandraCallerHistory(session, readKeyspace);
       Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount,
-          Call.Queues.sharded(sharding), openCalls));
+          Call.Queues.sharded(sharding), openCalls, callerHistory,
+          Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT));
       CallLogProjection.init(system, rowWriter, tagCount);
       OpenCallSweeper.init(system, sharding, openCalls,
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));

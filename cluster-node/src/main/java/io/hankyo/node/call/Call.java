@@ -25,6 +25,10 @@ import io.hankyo.protocol.flow.FlowStep;
 import io.hankyo.protocol.flow.MenuStep;
 import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.flow.ScheduleStep;
+import io.hankyo.protocol.judgment.CallFacts;
+import io.hankyo.protocol.judgment.Judgment;
+import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.judgment.PriorCalls;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +36,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -193,6 +203,23 @@ public final class Call
   public record Wake(@JsonProperty("replyTo") ActorRef<StatusReply<Done>> replyTo) implements Command {
     @JsonCreator
     public Wake {}
+  }
+
+  /**
+   * Internal: the {@link CallerHistory} answered the ending call's duplicate query (valid-call judgment, issue 4).
+   *
+   * @param priorTrnId the latest earlier call's {@code trn_id}; null when there is none (or on failure)
+   * @param priorArrivedAt its arrival; null with {@code priorTrnId}
+   * @param failure why there is no answer (an error, or no answer within {@link
+   *     Dependencies#judgmentLookupTimeout()}); null when the index answered
+   */
+  public record PriorCallsRead(
+      @JsonProperty("priorTrnId") String priorTrnId,
+      @JsonProperty("priorArrivedAt") Instant priorArrivedAt,
+      @JsonProperty("failure") String failure)
+      implements Command {
+    @JsonCreator
+    public PriorCallsRead {}
   }
 
   /** Internal: the gateway actor (and so its SIP dialogs) is gone, e.g. its node died. */
@@ -382,9 +409,29 @@ public final class Call
    *
    * @param queues where queue steps find their {@link CallQueue} entity; {@link Queues#NONE} ends such calls
    * @param openCalls the index of open calls the {@link OpenCallSweeper} reads; {@link OpenCalls#NONE} for none
+   * @param callerHistory the duplicate index of the valid-call judgment (issue 4); {@link CallerHistory#NONE} for none
+   * @param judgmentLookupTimeout how long an ending call waits for {@code callerHistory} before it is judged without
+   *     the duplicate rule; the call's {@link CallEnded} is delayed by at most this
    */
   public record Dependencies(
-      CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls) {
+      CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls,
+      CallerHistory callerHistory, Duration judgmentLookupTimeout) {
+    /** Default of {@link #judgmentLookupTimeout()}: 2 s. */
+    public static final Duration DEFAULT_JUDGMENT_LOOKUP_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Checks the parts. */
+    public Dependencies {
+      callerHistory = callerHistory == null ? CallerHistory.NONE : callerHistory;
+      judgmentLookupTimeout = judgmentLookupTimeout == null || judgmentLookupTimeout.isNegative()
+          || judgmentLookupTimeout.isZero() ? DEFAULT_JUDGMENT_LOOKUP_TIMEOUT : judgmentLookupTimeout;
+    }
+
+    /** Without a duplicate index (calls are judged, nothing is ever a duplicate). */
+    public Dependencies(
+        CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls) {
+      this(outcomes, callLog, tagCount, queues, openCalls, CallerHistory.NONE, DEFAULT_JUDGMENT_LOOKUP_TIMEOUT);
+    }
+
     /** Without an open-calls index (tests of other behaviour). */
     public Dependencies(CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues) {
       this(outcomes, callLog, tagCount, queues, OpenCalls.NONE);
@@ -465,6 +512,16 @@ public final class Call
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   /** When the destination first rang; transient by design (not worth a write), carried by later events. */
   private Instant ringingAt;
+  /**
+   * The end of the call while its judgment waits for the {@link CallerHistory} (null otherwise): nothing is persisted
+   * yet; commands other than {@link PriorCallsRead} and {@link GetState} are stashed until {@link CallEnded} is.
+   */
+  private PendingEnd pendingEnd;
+
+  /** An end waiting for the duplicate index. */
+  private record PendingEnd(
+      CallOutcomes.Facts facts, CallFacts judged, JudgmentRules rules, int version,
+      ActorRef<StatusReply<Done>> replyTo) {}
 
   private Call(
       String trnId,
@@ -528,6 +585,11 @@ public final class Call
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     var b = newCommandHandlerWithReplyBuilder();
+    // first: while the judgment of the end waits for the duplicate index, the call is neither open nor ended
+    b.forState(s -> pendingEnd != null)
+        .onCommand(PriorCallsRead.class, (s, c) -> priorCallsRead(c))
+        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onAnyCommand(c -> Effect().stash());
     b.forStateType(Idle.class)
         .onCommand(Start.class, this::start)
         .onCommand(Report.class, (s, c) -> orphanReport(c))
@@ -585,6 +647,7 @@ public final class Call
         });
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(PriorCallsRead.class, (s, c) -> Effect().noReply()) // a late answer after a restart
         .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
         .onCommand(QueueNotified.class, (s, c) -> Effect().noReply())
         .onCommand(RenewQueue.class, (s, c) -> Effect().noReply());
@@ -975,18 +1038,99 @@ public final class Call
           .toMillis());
     }
     FlowState closed = closingFlow(arrived, flowState, attempt, attemptFailedAt, endedAt, cause, sipStatus);
-    CallLogRecord record = deps.outcomes().record(new CallOutcomes.Facts(
+    CallOutcomes.Facts facts = new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), attempt == null ? null : attempt.destination(),
         attempt == null ? null : attempt.startedAt(), answeredAt == null ? attemptFailedAt : null, answeredAt,
-        endedAt, by, cause, sipStatus, flowLogvars(arrived, closed, ringMillis)));
+        endedAt, by, cause, sipStatus, flowLogvars(arrived, closed, ringMillis));
+    CallLogRecord record = deps.outcomes().record(facts);
+    NumberRoute route = arrived.route();
+    JudgmentRules rules = route.judgment();
+    if (rules == null) {
+      return persistEnd(record, List.of(), replyTo); // no rules: no valid_res, no index writes
+    }
+    CallFacts judged = CallJudging.facts(arrived.arrival(), route, record);
+    Optional<PriorCalls.Query> query = CallJudging.queryOf(rules, judged);
+    PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo);
+    if (query.isEmpty()) {
+      return judged(pending, CallJudging.judge(rules, judged, Optional.empty(), null));
+    }
+    pendingEnd = pending;
+    long timeoutMs = deps.judgmentLookupTimeout().toMillis();
+    CompletableFuture<Optional<PriorCalls.PriorCall>> lookup;
+    try {
+      lookup = deps.callerHistory().latest(query.get()).toCompletableFuture().thenApply(p -> p);
+    } catch (RuntimeException e) {
+      lookup = CompletableFuture.failedFuture(e);
+    }
+    ctx.pipeToSelf(lookup.orTimeout(timeoutMs, TimeUnit.MILLISECONDS), (prior, err) -> {
+      if (err != null) {
+        Throwable cause0 = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return new PriorCallsRead(null, null, cause0 instanceof TimeoutException
+            ? "no answer within " + timeoutMs + " ms" : cause0.toString());
+      }
+      return prior.isPresent()
+          ? new PriorCallsRead(prior.get().trnId(), prior.get().arrivedAt(), null)
+          : new PriorCallsRead(null, null, null);
+    });
+    return Effect().noReply(); // the report is acknowledged once CallEnded is persisted
+  }
+
+  /** The duplicate index answered (or did not in time): judge and persist the end. */
+  private ReplyEffect<Event, State> priorCallsRead(PriorCallsRead read) {
+    PendingEnd pending = pendingEnd;
+    pendingEnd = null;
+    if (read.failure() != null) {
+      ctx.getLog().warn("call {}: earlier calls unreadable, judged without the duplicate rule: {}", trnId,
+          read.failure());
+    }
+    Optional<PriorCalls.PriorCall> prior = read.priorTrnId() == null || read.priorArrivedAt() == null
+        ? Optional.empty() : Optional.of(new PriorCalls.PriorCall(read.priorTrnId(), read.priorArrivedAt()));
+    return judged(pending, CallJudging.judge(pending.rules(), pending.judged(), prior, read.failure()));
+  }
+
+  /** Persists the end of a judged call: the record carries the judgment's logvars; the index rows follow. */
+  private ReplyEffect<Event, State> judged(PendingEnd pending, Judgment judgment) {
+    CallLogRecord record = deps.outcomes().record(
+        pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version())));
+    return persistEnd(record, CallJudging.entries(pending.rules(), pending.judged(), judgment), pending.replyTo());
+  }
+
+  /**
+   * Persists {@link CallEnded}, then (fire-and-forget) writes the call-log row, removes the call from the open-calls
+   * index, adds it to the duplicate index ({@code judged}: at most 2 rows) and passivates; commands stashed while the
+   * judgment waited are handled after it.
+   */
+  private ReplyEffect<Event, State> persistEnd(CallLogRecord record, List<CallerHistory.Entry> judged,
+      ActorRef<StatusReply<Done>> replyTo) {
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
           writeCallLog(record);
           indexClosed();
+          indexJudged(judged);
           passivate();
         });
-    return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack());
+    return (replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack()))
+        .thenUnstashAll();
+  }
+
+  /** Adds the judged call to the duplicate index; fire-and-forget, failures logged. */
+  private void indexJudged(List<CallerHistory.Entry> entries) {
+    org.slf4j.Logger log = ctx.getLog();
+    for (CallerHistory.Entry e : entries) {
+      CompletionStage<Done> write;
+      try {
+        write = deps.callerHistory().record(e);
+      } catch (RuntimeException ex) {
+        write = CompletableFuture.failedFuture(ex);
+      }
+      write.whenComplete((done, err) -> {
+        if (err != null) {
+          log.warn("call {}: duplicate index insert ({}) failed; later calls of this caller may not count it: {}",
+              trnId, e.scope(), err.toString());
+        }
+      });
+    }
   }
 
   /**

@@ -83,6 +83,14 @@ public final class CallOutcomes {
       logvars = logvars == null ? Map.of() : Map.copyOf(logvars);
     }
 
+    /** These facts with {@code more} added to (and overriding) the {@code logvars}. */
+    public Facts withLogvars(Map<String, String> more) {
+      Map<String, String> merged = new java.util.LinkedHashMap<>(logvars);
+      merged.putAll(more);
+      return new Facts(seqNum, arrival, route, forwardTo, forwardStartedAt, forwardFailedAt, answeredAt, endedAt, by,
+          cause, sipStatus, merged);
+    }
+
     /** Facts of a call whose last forward attempt (if any) rang until the answer or the end. */
     public Facts(long seqNum, CallArrival arrival, NumberRoute route, PhoneNumber forwardTo,
         Instant forwardStartedAt, Instant answeredAt, Instant endedAt, HangupParty by, EndCause cause,

@@ -1,5 +1,6 @@
 package io.hankyo.node.cassandra;
 
+import io.hankyo.node.call.CassandraCallerHistory;
 import io.hankyo.node.call.CassandraOpenCalls;
 import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.prompt.PromptStore;
@@ -48,6 +49,7 @@ public final class DevelopmentSchema {
         .thenCompose(d -> CassandraCallLog.createSchema(session, readSideKeyspace, replicationFactor))
         .thenCompose(d -> PromptStore.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraOpenCalls.createSchema(session, readSideKeyspace))
+        .thenCompose(d -> CassandraCallerHistory.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraProjection.createTablesIfNotExists(system));
   }
 }
