@@ -294,7 +294,12 @@ class CallJudgmentEntityTest {
     List<CallerHistory.Entry> awaitEntries(int n) {
       long deadline = System.nanoTime() + 3_000_000_000L;
       while (recorded.size() < n && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
       return List.copyOf(recorded);
     }
