@@ -83,6 +83,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * CallEnded} is), both fire-and-forget: nothing waits for them, in particular not the {@link RouteDecision} reply. A
  * call rejected at once (arrival and end in one write) costs the index nothing.
  *
+ * <p>Valid-call judgment (成果判定, issue 4, spec section 5): when a call to a number whose route has judgment rules
+ * ends, {@link CallJudging} judges it and {@link CallEnded}'s record carries {@code logvars.valid_res} (the Japanese
+ * label), {@code valid_code}, {@code judgment_version} and {@code valid_reason} (none for a call that never connected).
+ * When the rules' duplicate rule needs the earlier calls, the entity first asks the {@link CallerHistory} (at most
+ * {@link Dependencies#judgmentLookupTimeout()}; on failure or timeout it judges without that rule and says so in the
+ * reason), stashing other commands meanwhile, and after {@link CallEnded} adds the call to it (at most 2 inserts,
+ * fire-and-forget). Numbers without rules cost nothing extra.
+ *
  * <p>Timers: the ring deadline is persisted in {@link ForwardAttemptStarted} and re-armed on recovery, so a call whose
  * entity moved to another node still times out. When it fires the entity orders the gateway to cancel
  * ({@link CallInstruction.CancelForward}); if the gateway does not report the end within {@link #GATEWAY_GRACE}, or
