@@ -1054,13 +1054,13 @@ public final class Call
     NumberRoute route = arrived.route();
     JudgmentRules rules = route.judgment();
     if (rules == null) {
-      return persistEnd(record, List.of(), replyTo); // no rules: no valid_res, no index writes
+      return persistEnd(record, List.of(), replyTo, false); // no rules: no valid_res, no index writes
     }
     CallFacts judged = CallJudging.facts(arrived.arrival(), route, record);
     Optional<PriorCalls.Query> query = CallJudging.queryOf(rules, judged);
     PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo);
     if (query.isEmpty()) {
-      return judged(pending, CallJudging.judge(rules, judged, Optional.empty(), null));
+      return judged(pending, CallJudging.judge(rules, judged, Optional.empty(), null), false);
     }
     pendingEnd = pending;
     long timeoutMs = deps.judgmentLookupTimeout().toMillis();
@@ -1093,23 +1093,24 @@ public final class Call
     }
     Optional<PriorCalls.PriorCall> prior = read.priorTrnId() == null || read.priorArrivedAt() == null
         ? Optional.empty() : Optional.of(new PriorCalls.PriorCall(read.priorTrnId(), read.priorArrivedAt()));
-    return judged(pending, CallJudging.judge(pending.rules(), pending.judged(), prior, read.failure()));
+    return judged(pending, CallJudging.judge(pending.rules(), pending.judged(), prior, read.failure()), true);
   }
 
   /** Persists the end of a judged call: the record carries the judgment's logvars; the index rows follow. */
-  private ReplyEffect<Event, State> judged(PendingEnd pending, Judgment judgment) {
+  private ReplyEffect<Event, State> judged(PendingEnd pending, Judgment judgment, boolean unstash) {
     CallLogRecord record = deps.outcomes().record(
         pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version())));
-    return persistEnd(record, CallJudging.entries(pending.rules(), pending.judged(), judgment), pending.replyTo());
+    return persistEnd(record, CallJudging.entries(pending.rules(), pending.judged(), judgment), pending.replyTo(),
+        unstash);
   }
 
   /**
    * Persists {@link CallEnded}, then (fire-and-forget) writes the call-log row, removes the call from the open-calls
    * index, adds it to the duplicate index ({@code judged}: at most 2 rows) and passivates; commands stashed while the
-   * judgment waited are handled after it.
+   * judgment waited are handled after it ({@code unstash}: only after a lookup, the only time anything is stashed).
    */
   private ReplyEffect<Event, State> persistEnd(CallLogRecord record, List<CallerHistory.Entry> judged,
-      ActorRef<StatusReply<Done>> replyTo) {
+      ActorRef<StatusReply<Done>> replyTo, boolean unstash) {
     var effect = Effect()
         .persist(new CallEnded(record, ringingAt))
         .thenRun(s -> {
@@ -1118,8 +1119,9 @@ public final class Call
           indexJudged(judged);
           passivate();
         });
-    return (replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, s -> StatusReply.ack()))
-        .thenUnstashAll();
+    ReplyEffect<Event, State> replied = replyTo == null ? effect.thenNoReply()
+        : effect.thenReply(replyTo, s -> StatusReply.ack());
+    return unstash ? replied.thenUnstashAll() : replied;
   }
 
   /** Adds the judged call to the duplicate index; fire-and-forget, failures logged. */
