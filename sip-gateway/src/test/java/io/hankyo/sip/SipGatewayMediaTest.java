@@ -184,18 +184,9 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     return r;
   }
 
-  /** A request of the caller inside the dialog of the gateway's 200. */
+  /** A request of the caller inside the dialog of the gateway's 200 ({@link RawSip#callerInDialog}). */
   private String callerInDialog(String ok, String method, int cseq, String contentType, String body) {
-    String b = RawSip.crlf(body);
-    return RawSip.crlf(method + " " + RawSip.uri(RawSip.header(ok, "Contact")) + " SIP/2.0\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:" + CALLER_PORT + ";branch=z9hG4bK-" + method + "-" + System.nanoTime() + "\n"
-        + "Max-Forwards: 70\n"
-        + "From: " + RawSip.header(invite, "From") + "\n"
-        + "To: " + RawSip.header(ok, "To") + "\n"
-        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
-        + "CSeq: " + cseq + " " + method + "\n"
-        + (contentType.isEmpty() ? "" : "Content-Type: " + contentType + "\n")
-        + "Content-Length: " + b.length() + "\n\n") + b;
+    return RawSip.callerInDialog(invite, ok, CALLER_PORT, method, cseq, contentType, body);
   }
 
 

@@ -130,14 +130,7 @@ class SipGatewaySequentialForwardTest extends GatewayTestSupport {
 
   /** A request of the caller inside the dialog of the gateway's 200 (ACK or BYE). */
   private String callerInDialog(String ok, String method, int cseq) {
-    return RawSip.crlf(method + " " + RawSip.uri(RawSip.header(ok, "Contact")) + " SIP/2.0\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:" + CALLER_PORT + ";branch=z9hG4bK-" + method + "-" + System.nanoTime() + "\n"
-        + "Max-Forwards: 70\n"
-        + "From: " + RawSip.header(invite, "From") + "\n"
-        + "To: " + RawSip.header(ok, "To") + "\n"
-        + "Call-ID: " + RawSip.header(invite, "Call-ID") + "\n"
-        + "CSeq: " + cseq + " " + method + "\n"
-        + "Content-Length: 0\n\n");
+    return RawSip.callerInDialog(invite, ok, CALLER_PORT, method, cseq, "", "");
   }
 
   private long callerProvisionals(int status) {

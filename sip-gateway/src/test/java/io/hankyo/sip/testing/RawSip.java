@@ -42,6 +42,28 @@ public final class RawSip {
   }
 
   /**
+   * A request of a raw UDP caller at 127.0.0.1:{@code callerPort} inside the dialog that the gateway's 2xx {@code ok}
+   * to {@code invite} set up (RFC 3261 section 12.2.1.1: Request-URI = the 2xx's Contact, To with its tag, the
+   * INVITE's From and Call-ID; a new branch).
+   *
+   * @param contentType empty for none
+   * @param body the body (LF line ends; made CRLF), empty for none
+   */
+  public static String callerInDialog(String invite, String ok, int callerPort, String method, int cseq,
+      String contentType, String body) {
+    String b = crlf(body);
+    return crlf(method + " " + uri(header(ok, "Contact")) + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + callerPort + ";branch=z9hG4bK-" + method + "-" + System.nanoTime() + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: " + header(invite, "From") + "\n"
+        + "To: " + header(ok, "To") + "\n"
+        + "Call-ID: " + header(invite, "Call-ID") + "\n"
+        + "CSeq: " + cseq + " " + method + "\n"
+        + (contentType.isEmpty() ? "" : "Content-Type: " + contentType + "\n")
+        + "Content-Length: " + b.length() + "\n\n") + b;
+  }
+
+  /**
    * The ACK of a non-2xx final response to {@code invite} (RFC 3261 section 17.1.1.3): same Request-URI, top Via,
    * From, Call-ID and CSeq number as the INVITE, the To of {@code finalResponse} (with its tag), CRLF line ends.
    */
