@@ -3,6 +3,9 @@ package io.hankyo.node.notify;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,8 @@ import org.jsmpp.extra.SessionState;
 import org.jsmpp.session.BindParameter;
 import org.jsmpp.session.SMPPSession;
 import org.jsmpp.session.SubmitSmResult;
+import org.jsmpp.session.connection.Connection;
+import org.jsmpp.session.connection.socket.SocketConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * delivery receipt); protocol_id, priority, schedule and validity left to the SMSC's defaults. The splitting and the
  * truncation rule are those of {@link SmsText}; the 8-bit concatenation reference counts up per message.
  *
- * <p>{@link #send} blocks for up to the bind timeout plus one response timeout per part: callers run it on a blocking
+ * <p>{@link #send} blocks for up to twice the bind timeout (connect, then bind) plus one response timeout per part: callers run it on a blocking
  * dispatcher, never on an actor's thread. Thread-safe: sends are serialised on the one session (SMPP windowing is not
  * used).
  */
@@ -204,7 +209,7 @@ public final class SmsSender implements AutoCloseable {
       return session;
     }
     drop();
-    SMPPSession s = new SMPPSession();
+    SMPPSession s = new SMPPSession(this::connect);
     s.setTransactionTimer(settings.responseTimeout().toMillis());
     s.setEnquireLinkTimer((int) settings.enquireLinkInterval().toMillis());
     try {
@@ -220,6 +225,18 @@ public final class SmsSender implements AutoCloseable {
     log.info("SMPP session {} bound as transmitter to {}:{} (bind {})", s.getSessionId(), settings.host(),
         settings.port(), binds);
     return s;
+  }
+
+  /** A TCP connection to the SMSC within the bind timeout (jSMPP's default factory connects without a timeout). */
+  private Connection connect(String host, int port) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.connect(new InetSocketAddress(host, port), (int) settings.bindTimeout().toMillis());
+      return new SocketConnection(socket);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
   }
 
   private void drop() {
@@ -272,6 +289,9 @@ public final class SmsSender implements AutoCloseable {
         }
         if (t instanceof UnknownHostException) {
           return new BindFailure("unknown SMSC host " + settings.host(), 0, e);
+        }
+        if (t instanceof SocketTimeoutException) {
+          return new BindFailure("no connection to the SMSC " + where + " within " + settings.bindTimeout(), 0, e);
         }
         if (t instanceof ResponseTimeoutException) {
           return new BindFailure("no bind response from " + where + " within " + settings.bindTimeout(), 0, e);

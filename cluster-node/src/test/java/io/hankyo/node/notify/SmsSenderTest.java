@@ -153,6 +153,19 @@ class SmsSenderTest {
   }
 
   @Test
+  void anSmscThatNeverAnswersTheBindIsRetryableAfterTheBindTimeout() throws IOException {
+    // A listening socket that nobody accepts from: TCP connects (backlog), the bind is never answered.
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        SmsSender s = new SmsSender(settings(silent.getLocalPort())
+            .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(30), Duration.ofSeconds(5)))) {
+      SmsSendResult r = s.send(MOBILE, "テスト");
+      SmsSendResult.Retryable t = assertInstanceOf(SmsSendResult.Retryable.class, r, r::describe);
+      assertTrue(t.reason().contains("no bind response"), t.reason());
+      assertEquals(0, s.binds());
+    }
+  }
+
+  @Test
   void aRefusedBindIsRetryableAndNamesTheStatus() {
     try (SmsSender wrong = new SmsSender(settings(smsc.port()).withServer("127.0.0.1", smsc.port(), "hankyo", "bad"))) {
       SmsSendResult r = wrong.send(MOBILE, "テスト");
