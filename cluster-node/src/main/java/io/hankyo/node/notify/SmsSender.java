@@ -114,6 +114,9 @@ public final class SmsSender implements AutoCloseable {
           failure = new SmsSendResult.Retryable(e.getMessage(), e.status);
           break;
         } catch (NegativeResponseException e) {
+          if (e.getCommandStatus() == SMPPConstant.STAT_ESME_RINVBNDSTS) {
+            drop(); // the SMSC no longer considers us bound: bind afresh on the next send
+          }
           failure = classify(e.getCommandStatus());
           break;
         } catch (ResponseTimeoutException e) {

@@ -189,6 +189,25 @@ class SmsSenderTest {
   }
 
   @Test
+  void theSenderBindsAgainAfterTheSmscUnbound() {
+    assertInstanceOf(SmsSendResult.Sent.class, sender.send(MOBILE, "一通目"));
+    smsc.unbindSessions();
+    waitUntil(() -> !sender.sessionState().isBound(), "the sender answered the unbind");
+    SmsSendResult r = sender.send(MOBILE, "二通目");
+    assertInstanceOf(SmsSendResult.Sent.class, r, r::describe);
+    assertEquals(2, sender.binds());
+  }
+
+  @Test
+  void anSmscThatNoLongerSeesTheSessionBoundGetsAFreshBindNextTime() {
+    smsc.answer = sm -> smsc.submits.size() == 1 ? SMPPConstant.STAT_ESME_RINVBNDSTS : 0;
+    SmsSendResult r = sender.send(MOBILE, "一通目");
+    assertInstanceOf(SmsSendResult.Retryable.class, r, r::describe);
+    assertInstanceOf(SmsSendResult.Sent.class, sender.send(MOBILE, "一通目"));
+    assertEquals(2, sender.binds());
+  }
+
+  @Test
   void statusClassification() {
     assertInstanceOf(SmsSendResult.Retryable.class, SmsSender.classify(SMPPConstant.STAT_ESME_RMSGQFUL));
     assertInstanceOf(SmsSendResult.Retryable.class, SmsSender.classify(SMPPConstant.STAT_ESME_RSYSERR));

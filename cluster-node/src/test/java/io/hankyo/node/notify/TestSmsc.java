@@ -129,6 +129,13 @@ final class TestSmsc implements AutoCloseable {
     all.forEach(SMPPServerSession::close);
   }
 
+  /** Unbinds every session (SMPP 3.4 section 4.2: unbind, then the connection closes), as an SMSC shutting down. */
+  void unbindSessions() {
+    List<SMPPServerSession> all = new ArrayList<>(sessions);
+    sessions.clear();
+    all.forEach(SMPPServerSession::unbindAndClose);
+  }
+
   @Override
   public void close() throws IOException {
     running = false;
