@@ -5,6 +5,7 @@ import io.hankyo.protocol.call.CallInstruction;
 import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.sip.CallControl;
 import java.time.Duration;
@@ -34,6 +35,12 @@ public final class MediaCallControl implements CallControl {
   private final Map<String, ActorRef<CallInstruction>> gateways = new ConcurrentHashMap<>();
   private final List<String> trnIds = new CopyOnWriteArrayList<>();
   private volatile String firstPrompt;
+  private volatile JudgmentRules judgment;
+
+  /** The judgment rules every later call's route carries (version 1); null: none (issue 4, post-call button). */
+  public void judgment(JudgmentRules rules) {
+    this.judgment = rules;
+  }
 
   /**
    * Orders {@code prompt} (token 1) the moment a call arrives, before the gateway has the decision, and records the
@@ -49,6 +56,11 @@ public final class MediaCallControl implements CallControl {
     trnIds.add(arrival.trnId());
     NumberRoute route = new NumberRoute(OPERATOR, "client-1", "Test client", "dialin-1", "test number",
         arrival.dialled(), PhoneNumbers.parse("0312345678"));
+    JudgmentRules rules = judgment;
+    if (rules != null) {
+      route = new NumberRoute(route.operatorId(), route.clientId(), route.clientName(), route.dialinId(),
+          route.dialinName(), route.din(), route.forwardTo(), false, null, 0, rules, 1);
+    }
     RouteDecision decision = new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
     String prompt = firstPrompt;
     if (prompt == null) {
@@ -101,6 +113,7 @@ public final class MediaCallControl implements CallControl {
   /** Forgets everything. */
   public void reset() {
     firstPrompt = null;
+    judgment = null;
     progress.clear();
     gateways.clear();
     trnIds.clear();
