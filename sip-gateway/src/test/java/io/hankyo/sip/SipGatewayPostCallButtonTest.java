@@ -274,6 +274,57 @@ class SipGatewayPostCallButtonTest extends GatewayTestSupport {
   }
 
   @Test
+  void withoutMediaAnchoringTheCalleeIsReinvitedToTheGatewayForTheButton() throws Exception {
+    // a plain Forward: the caller's SDP goes to the callee and back, no RTP passes the gateway
+    control.plainForward("0311110001");
+    SdpOfferAnswer callerSdp = new SdpOfferAnswer("127.0.0.1");
+    String token = "plain-" + (++calls) + "-" + System.nanoTime();
+    String uri = "sip:" + TRACKING + "@127.0.0.1:" + GW;
+    String body = RawSip.crlf(callerSdp.offer(callerPhone.localPort()));
+    invite = RawSip.crlf("INVITE " + uri + " SIP/2.0\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:" + CALLER_PORT + ";branch=z9hG4bK-" + token + "\n"
+        + "Max-Forwards: 70\n"
+        + "From: <sip:" + CALLER + "@127.0.0.1>;tag=t-" + token + "\n"
+        + "To: <" + uri + ">\n"
+        + "Call-ID: " + token + "@127.0.0.1\n"
+        + "CSeq: 1 INVITE\n"
+        + "Contact: <sip:" + CALLER + "@127.0.0.1:" + CALLER_PORT + ">\n"
+        + "Content-Type: application/sdp\n"
+        + "Content-Length: " + body.length() + "\n\n") + body;
+    caller.send(invite, "127.0.0.1", GW);
+    fwd = callee.expect(WAIT, "forward INVITE", m -> "INVITE".equals(RawSip.method(m)) && RawSip.status(m) < 0);
+    assertTrue(RawSip.body(fwd).contains("m=audio " + callerPhone.localPort()), "the caller's own SDP");
+    SdpNegotiation direct = new SdpOfferAnswer("127.0.0.1").answer(RawSip.body(fwd), calleePhone.localPort());
+    callee.send(RawSip.response(fwd, 200, "OK", "cl", CONTACT, ((SdpNegotiation.Accepted) direct).answerSdp()),
+        "127.0.0.1", GW);
+    String ok = caller.expect(WAIT, "200 to the INVITE",
+        m -> RawSip.status(m) == 200 && "INVITE".equals(RawSip.method(m)));
+    caller.send(RawSip.callerInDialog(invite, ok, CALLER_PORT, "ACK", 1, "", ""), "127.0.0.1", GW);
+    String trnId = control.lastCall(WAIT);
+    control.await(CallProgress.Answered.class, a -> a.trnId().equals(trnId), WAIT);
+
+    // the caller hangs up: the callee gets a re-INVITE with the gateway's own offer, answers it, hears the prompt
+    callerHangsUp(ok);
+    String reinvite = callee.expect(WAIT, "re-INVITE to the callee",
+        m -> "INVITE".equals(RawSip.method(m)) && RawSip.status(m) < 0 && !m.equals(fwd));
+    assertEquals(RawSip.header(fwd, "Call-ID"), RawSip.header(reinvite, "Call-ID"), "in the callee's dialog");
+    String offer = RawSip.body(reinvite);
+    assertFalse(offer.contains("m=audio " + callerPhone.localPort()), "the gateway's own offer: " + offer);
+    SdpNegotiation anchored = new SdpOfferAnswer("127.0.0.1").answer(offer, calleePhone.localPort());
+    calleePhone.start(((SdpNegotiation.Accepted) anchored).media());
+    callee.send(RawSip.response(reinvite, 200, "OK", "cl", CONTACT, ((SdpNegotiation.Accepted) anchored).answerSdp()),
+        "127.0.0.1", GW);
+    callee.expect(WAIT, "ACK of the re-INVITE's 200", m -> "ACK".equals(RawSip.method(m))
+        && RawSip.header(m, "CSeq").startsWith(RawSip.header(reinvite, "CSeq").split(" ")[0] + " "));
+    awaitHeard(calleeHeard, 10);
+    calleePhone.sendDtmf('1', 100).toCompletableFuture().get();
+    calleeGetsBye();
+    CallProgress.Ended ended = control.await(CallProgress.Ended.class, e -> e.trnId().equals(trnId), WAIT);
+    assertEquals("1", ended.postCallDigit());
+    assertEquals(HangupParty.CALLER, ended.by());
+  }
+
+  @Test
   void theCalleeHangingUpFirstIsAnOrdinaryEnd() throws Exception {
     String ok = bridgedCall();
     String trnId = control.lastCall(WAIT);

@@ -36,6 +36,15 @@ public final class MediaCallControl implements CallControl {
   private final List<String> trnIds = new CopyOnWriteArrayList<>();
   private volatile String firstPrompt;
   private volatile JudgmentRules judgment;
+  private volatile String plainForwardTo;
+
+  /**
+   * Decides every later call {@code Forward} to {@code destination} (attempt 1, 20 s) instead of {@code
+   * AnswerWithMedia}: the SDP goes end to end, no media is anchored. Null: back to AnswerWithMedia.
+   */
+  public void plainForward(String destination) {
+    this.plainForwardTo = destination;
+  }
 
   /** The judgment rules every later call's route carries (version 1); null: none (issue 4, post-call button). */
   public void judgment(JudgmentRules rules) {
@@ -61,7 +70,10 @@ public final class MediaCallControl implements CallControl {
       route = new NumberRoute(route.operatorId(), route.clientId(), route.clientName(), route.dialinId(),
           route.dialinName(), route.din(), route.forwardTo(), false, null, 0, rules, 1);
     }
-    RouteDecision decision = new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
+    String forwardTo = plainForwardTo;
+    RouteDecision decision = forwardTo != null
+        ? new RouteDecision.Forward(arrival.trnId(), 1, route, PhoneNumbers.parse(forwardTo), 20_000)
+        : new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
     String prompt = firstPrompt;
     if (prompt == null) {
       return CompletableFuture.completedFuture(Admission.recorded(decision));
@@ -114,6 +126,7 @@ public final class MediaCallControl implements CallControl {
   public void reset() {
     firstPrompt = null;
     judgment = null;
+    plainForwardTo = null;
     progress.clear();
     gateways.clear();
     trnIds.clear();
