@@ -1663,6 +1663,7 @@ final class B2buaCall {
         Request ack = kit.inDialog(calleeLeg, Request.ACK, rf.cseq());
         kit.addVia(ack);
         kit.provider.sendRequest(ack);
+        calleeTimer.lastAck = ack; // a 2xx retransmission (our ACK lost) is ACKed again (onForwardSuccess)
       } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
         LOG.debug("call {}: ACK of the post-call re-INVITE failed: {}", trnId, e.toString());
       }
@@ -1943,8 +1944,8 @@ final class B2buaCall {
   private void sendRefresh(LegTimer t) {
     t.task = null;
     SipKit.Leg leg = t.callerSide ? callerLeg : calleeLeg;
-    if (state == State.ENDED || leg == null) {
-      return;
+    if (state == State.ENDED || state == State.POST_CALL || leg == null) {
+      return; // no refreshes in the short post-call button phase (its re-INVITE would undo the anchoring)
     }
     String sdp = t.callerSide ? callerSdp
         : SipKit.hasBody(forwardInvite) ? new String(forwardInvite.getRawContent(), StandardCharsets.UTF_8) : null;
@@ -2059,6 +2060,10 @@ final class B2buaCall {
   private void sessionExpired(LegTimer t, String why) {
     t.task = null;
     if (state == State.ENDED) {
+      return;
+    }
+    if (state == State.POST_CALL) {
+      endPostCall(true); // a late refresh failure: the button phase ends without key
       return;
     }
     LOG.info("call {}: session timer of the {} leg expired ({}) in state {}; ending it", trnId, t.name(), why, state);
