@@ -762,7 +762,7 @@ final class B2buaCall {
    * played=false at once when it is missing or cannot be played. Ignored without anchored media or after the end.
    */
   void onPlayPrompt(CallInstruction.PlayPrompt play) {
-    if (state == State.ENDED) {
+    if (state == State.ENDED || state == State.POST_CALL) {
       LOG.debug("call {}: ignoring PlayPrompt {} after the end", trnId, play.token());
       return;
     }
@@ -2108,6 +2108,9 @@ final class B2buaCall {
    * report (the entity has moved on). The new leg goes out once the previous one is settled.
    */
   void onForwardInstruction(CallInstruction.Forward forward) {
+    if (state == State.POST_CALL) {
+      return; // the caller is gone; only the post-call button is left
+    }
     boolean callerWaits = mediaAnswered
         ? state != State.ANSWERED && state != State.ENDED
         : state != State.DECIDING && state != State.ANSWERED && state != State.ENDED && !callerFinal;
