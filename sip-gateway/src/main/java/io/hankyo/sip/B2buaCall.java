@@ -120,6 +120,21 @@ import org.slf4j.LoggerFactory;
  * refresh of ours answered 408/481 or timed out ends it too (section 10): BYE to both legs, {@code Ended} with {@link
  * EndCause#SESSION_TIMER_EXPIRED} by the party of that leg. Any re-INVITE/UPDATE of a peer refreshes its leg.
  *
+ * <h2>Post-call button (issue 4, docs/judgment.md)</h2>
+ *
+ * When the route's judgment rules have a {@code post_call_button} and the caller hangs up (BYE) an answered call, the
+ * caller's BYE is answered 200 but the callee's dialog stays up (state {@link State#POST_CALL}): the callee hears the
+ * button prompt (from the {@link PromptSource}, operator of the route) and may press one key, by RFC 4733
+ * telephone-event or SIP INFO ({@code application/dtmf-relay}, {@code application/dtmf}), during the prompt (it stops
+ * it) or up to {@code timeout_sec} after it. The first key, or the timeout, ends the phase: BYE to the callee. A call
+ * bridged with media anchoring plays into the callee leg's session; a call without (the SDP went end to end) first
+ * anchors the callee: a re-INVITE with the gateway's own offer (RFC 3261 section 14.1, RFC 3264 section 8), ACKed
+ * on its 2xx; a refused or unanswered re-INVITE ends the phase without key (BYE). The callee hanging up, or a
+ * release, ends it without key too. Session timers and the RTP inactivity watch stop for the phase (it lasts at
+ * most the prompt plus 60 s). {@code Ended} is reported after the phase, by {@code CALLER}, with {@code at} = when
+ * the caller hung up (talk time ends there) and the key in {@code post_call_digit} (null: none). The callee hanging
+ * up first is an ordinary end: no phase.
+ *
  * <p>A media-answered caller's re-offer is answered in the matching direction (RFC 3264 section 8.4: sendonly →
  * recvonly, inactive → inactive, sendrecv again on resume), with a new {@code o=} version when our description
  * changed.
@@ -151,6 +166,11 @@ final class B2buaCall {
     MEDIA,
     /** 2xx relayed to the caller, or (after media) the callee answered and both media sessions are bridged. */
     ANSWERED,
+    /**
+     * The caller hung up an answered call whose judgment rules have a post-call button (issue 4): the callee stays on
+     * the line, hears the button prompt and may press one key (see "Post-call button" in the class comment).
+     */
+    POST_CALL,
     /** The outcome is decided and reported (or will be once the decision arrives). */
     ENDED
   }
@@ -251,6 +271,16 @@ final class B2buaCall {
   private boolean ringbackPlaying;
   /** Whether the caller is bridged to the ringing leg's early media (183 with SDP). */
   private boolean earlyMedia;
+
+  // post-call button (issue 4)
+  /** When the caller hung up, if a post-call button phase followed: the end of talk time, reported as Ended.at. */
+  private Instant postCallFrom;
+  /** The key the callee pressed in the post-call button phase; null while none. */
+  private String postCallDigit;
+  /** The wait for the key after the button prompt; null before the prompt ended. */
+  private ScheduledFuture<?> postCallTimeout;
+  /** The CSeq of our re-INVITE that anchors the callee's media for the button (non-anchored calls); 0 when none. */
+  private long postCallReinviteCSeq;
 
   // RFC 4028 session timers, one per leg
   private final LegTimer callerTimer = new LegTimer(true);
@@ -689,6 +719,14 @@ final class B2buaCall {
    * 400; a body of another type 415 with Accept; an INFO without body 200.
    */
   private void onCallerInfo(RequestEvent event) {
+    onDtmfInfo(event, localTag, d -> reportDigit(callerMedia, d));
+  }
+
+  /**
+   * An INFO that may carry a key press (see {@link #onCallerInfo}), answered in the dialog whose local tag is {@code
+   * tag} (null: the request's To tag stays); a key goes to {@code onKey}.
+   */
+  private void onDtmfInfo(RequestEvent event, String localTag, java.util.function.Consumer<DtmfDigit> onKey) {
     Request r = event.getRequest();
     ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
     if (!SipKit.hasBody(r)) {
@@ -715,7 +753,7 @@ final class B2buaCall {
       return;
     }
     kit.reply(event.getServerTransaction(), r, kit.response(200, r, localTag));
-    digit.ifPresent(d -> reportDigit(callerMedia, d));
+    digit.ifPresent(onKey);
   }
 
   /**
@@ -724,7 +762,7 @@ final class B2buaCall {
    * played=false at once when it is missing or cannot be played. Ignored without anchored media or after the end.
    */
   void onPlayPrompt(CallInstruction.PlayPrompt play) {
-    if (state == State.ENDED) {
+    if (state == State.ENDED || state == State.POST_CALL) {
       LOG.debug("call {}: ignoring PlayPrompt {} after the end", trnId, play.token());
       return;
     }
@@ -983,7 +1021,7 @@ final class B2buaCall {
       calleeMedia = null;
     }
     try {
-      calleeMedia = gw.media.open(MediaListener.NONE);
+      calleeMedia = gw.media.open(new CalleeMediaListener());
     } catch (PortsExhaustedException | java.io.IOException e) {
       throw new IllegalStateException("no RTP port for the forward leg: " + e.getMessage(), e);
     }
@@ -1406,7 +1444,7 @@ final class B2buaCall {
   void onCallerBye(RequestEvent event) {
     Request bye = event.getRequest();
     kit.reply(event.getServerTransaction(), bye, kit.response(200, bye, localTag));
-    if (mediaAnswered && state != State.ANSWERED && state != State.ENDED) {
+    if (mediaAnswered && state != State.ANSWERED && state != State.ENDED && state != State.POST_CALL) {
       // hung up while prompts played or a forward leg rang after media: give the leg up, release everything
       callerAcked = true;
       cancel(okRetransmit);
@@ -1422,6 +1460,9 @@ final class B2buaCall {
         callerAcked = true;
         cancel(okRetransmit);
         kit.release(inviteSt);
+        if (startPostCall()) {
+          return; // the callee stays for the post-call button
+        }
         sendBye(calleeLeg, ++calleeCSeq);
         end(HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0);
         break;
@@ -1458,6 +1499,10 @@ final class B2buaCall {
     } else if (state == State.ANSWERED) {
       byeCaller();
       end(HangupParty.CALLEE, EndCause.NORMAL_CLEARING, 0);
+    } else if (state == State.POST_CALL) {
+      LOG.info("call {}: the callee hung up during the post-call button; no key", trnId);
+      endPostCall(false);
+      return;
     }
     finish();
   }
@@ -1475,7 +1520,12 @@ final class B2buaCall {
       onCallerInfo(event);
       return;
     }
-    boolean established = state == State.ANSWERED || (fromCaller && mediaAnswered && state != State.ENDED);
+    if (!fromCaller && state == State.POST_CALL && Request.INFO.equals(method)) {
+      onDtmfInfo(event, null, this::onPostCallDigit); // the callee's key for the post-call button
+      return;
+    }
+    boolean established = state == State.ANSWERED || (fromCaller && mediaAnswered && state != State.ENDED)
+        || (!fromCaller && state == State.POST_CALL);
     if (!established) {
       int status = Request.INVITE.equals(method) || Request.UPDATE.equals(method) ? 491 : 481;
       kit.reply(event.getServerTransaction(), r, kit.response(status, r, tag));
@@ -1533,6 +1583,174 @@ final class B2buaCall {
     } else {
       kit.reply(event.getServerTransaction(), r, kit.withAllow(kit.response(501, r, tag)));
     }
+  }
+
+  // ---------------------------------------------------------------- post-call button (issue 4)
+
+  /** Digits of the callee leg's RTP stream (RFC 4733): only the post-call button reads them. */
+  private final class CalleeMediaListener implements MediaListener {
+    @Override
+    public void onDigit(MediaSession session, DtmfDigit digit) {
+      exec.execute(() -> {
+        if (session == calleeMedia) {
+          onPostCallDigit(digit);
+        }
+      });
+    }
+  }
+
+  /**
+   * The caller hung up an ANSWERED call (its BYE answered): starts the post-call button phase when the route's
+   * rules have a button (see the class comment), else does nothing.
+   *
+   * @return true when the phase started (the callee stays; the call ends later), false to end the call now
+   */
+  private boolean startPostCall() {
+    io.hankyo.protocol.judgment.JudgmentRules.PostCallButton button = postCallButton();
+    if (button == null || calleeLeg == null) {
+      return false;
+    }
+    postCallFrom = Instant.now();
+    state = State.POST_CALL;
+    cancel(mediaWatch);
+    cancel(maxDuration);
+    callerTimer.stop();
+    calleeTimer.stop();
+    if (callerMedia != null) {
+      callerMedia.unbridge();
+      callerMedia.close(); // the caller is gone: its port goes back
+    }
+    if (calleeMedia != null && !calleeMedia.isClosed() && calleeMedia.media().isPresent()) {
+      LOG.info("call {}: the caller hung up; post-call button '{}' for the callee", trnId, button.prompt());
+      playPostCallPrompt(button);
+      return true;
+    }
+    // the SDP went end to end: anchor the callee's media with our own offer first
+    try {
+      openCalleeMedia();
+      long cseq = ++calleeCSeq;
+      Request r = kit.inDialog(calleeLeg, Request.INVITE, cseq);
+      r.addHeader(kit.contact(gw.settings.outboundTransport()));
+      r.addHeader(kit.headers.createAllowHeader(SipKit.ALLOW));
+      r.setContent(calleeSdp.offer(calleeMedia.localPort()), kit.headers.createContentTypeHeader("application", "sdp"));
+      kit.addVia(r);
+      ClientTransaction ct = kit.provider.getNewClientTransaction(r);
+      ct.setApplicationData(new Refresh(this, false, cseq, Request.INVITE));
+      postCallReinviteCSeq = cseq;
+      ct.sendRequest();
+      LOG.info("call {}: the caller hung up; re-INVITE to anchor the callee for post-call button '{}'", trnId,
+          button.prompt());
+    } catch (IllegalStateException | ParseException | InvalidArgumentException | SipException e) {
+      LOG.warn("call {}: post-call button not possible ({}); ending the call", trnId, e.toString());
+      endPostCall(true);
+    }
+    return true;
+  }
+
+  /** The route's post-call button, or null when its rules have none (or there are no rules). */
+  private io.hankyo.protocol.judgment.JudgmentRules.PostCallButton postCallButton() {
+    return route == null || route.judgment() == null ? null : route.judgment().postCallButton();
+  }
+
+  /** The final response to our post-call re-INVITE: 2xx → ACK, media started, prompt; else the phase ends. */
+  private void onPostCallReinviteResponse(Refresh rf, Response response) {
+    int status = response.getStatusCode();
+    if (status < 200) {
+      return;
+    }
+    if (status < 300) {
+      try {
+        Request ack = kit.inDialog(calleeLeg, Request.ACK, rf.cseq());
+        kit.addVia(ack);
+        kit.provider.sendRequest(ack);
+        calleeTimer.lastAck = ack; // a 2xx retransmission (our ACK lost) is ACKed again (onForwardSuccess)
+      } catch (ParseException | InvalidArgumentException | SipException | RuntimeException e) {
+        LOG.debug("call {}: ACK of the post-call re-INVITE failed: {}", trnId, e.toString());
+      }
+    }
+    if (state != State.POST_CALL) {
+      return;
+    }
+    String body = SipKit.hasBody(response) ? new String(response.getRawContent(), StandardCharsets.UTF_8) : "";
+    SdpNegotiation negotiation = status >= 300 ? new SdpNegotiation.Rejected(status, 0, "re-INVITE refused")
+        : body.isBlank() ? new SdpNegotiation.Rejected(488, 304, "no SDP answer")
+        : calleeSdp.acceptAnswer(body);
+    if (negotiation instanceof SdpNegotiation.Rejected) {
+      LOG.info("call {}: post-call re-INVITE answered {} ({}); no button", trnId, status,
+          ((SdpNegotiation.Rejected) negotiation).reason());
+      endPostCall(true);
+      return;
+    }
+    calleeMedia.start(((SdpNegotiation.Accepted) negotiation).media());
+    playPostCallPrompt(postCallButton());
+  }
+
+  /** Plays the button prompt to the callee; the key timeout starts when it ends (or at once when it cannot play). */
+  private void playPostCallPrompt(io.hankyo.protocol.judgment.JudgmentRules.PostCallButton button) {
+    CompletionStage<Optional<Prompt>> lookup;
+    try {
+      lookup = gw.prompts.prompt(route.operatorId(), button.prompt());
+    } catch (RuntimeException e) {
+      lookup = CompletableFuture.failedFuture(e);
+    }
+    lookup.whenComplete((prompt, error) -> exec.execute(() -> {
+      if (state != State.POST_CALL || postCallDigit != null) {
+        return;
+      }
+      if (error != null || prompt == null || prompt.isEmpty()) {
+        LOG.warn("call {}: post-call prompt '{}' of operator {} not played: {}", trnId, button.prompt(),
+            route.operatorId(), error != null ? error.toString() : "no such prompt");
+        armPostCallTimeout(button);
+        return;
+      }
+      CompletionStage<PlayOutcome> played;
+      try {
+        played = calleeMedia.play(prompt.get(), false, true);
+      } catch (RuntimeException e) {
+        LOG.info("call {}: post-call prompt '{}' not played: {}", trnId, button.prompt(), e.toString());
+        armPostCallTimeout(button);
+        return;
+      }
+      played.whenComplete((outcome, e) -> exec.execute(() -> armPostCallTimeout(button)));
+    }));
+  }
+
+  private void armPostCallTimeout(io.hankyo.protocol.judgment.JudgmentRules.PostCallButton button) {
+    if (state != State.POST_CALL || postCallDigit != null || postCallTimeout != null) {
+      return;
+    }
+    postCallTimeout = gw.schedule(this, Duration.ofSeconds(button.timeoutSec()), () -> {
+      if (state == State.POST_CALL) {
+        LOG.info("call {}: no post-call key within {} s", trnId, button.timeoutSec());
+        endPostCall(true);
+      }
+    });
+  }
+
+  /** A key of the callee (RTP or INFO): the first one in the post-call phase is the button; later ones are ignored. */
+  private void onPostCallDigit(DtmfDigit digit) {
+    if (state != State.POST_CALL || postCallDigit != null) {
+      return;
+    }
+    postCallDigit = String.valueOf(digit.digit());
+    LOG.info("call {}: post-call key {}", trnId, postCallDigit);
+    endPostCall(true);
+  }
+
+  /**
+   * Ends the post-call phase and the call: BYE to the callee ({@code byeCallee}; not when it hung up itself), media
+   * closed, Ended reported by CALLER with the key (if any) and the caller's hang-up time.
+   */
+  private void endPostCall(boolean byeCallee) {
+    cancel(postCallTimeout);
+    if (calleeMedia != null) {
+      calleeMedia.stopPlaying();
+    }
+    if (byeCallee) {
+      sendBye(calleeLeg, ++calleeCSeq);
+    }
+    end(HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0);
+    finish();
   }
 
   // ---------------------------------------------------------------- RFC 4028 session timers
@@ -1726,8 +1944,8 @@ final class B2buaCall {
   private void sendRefresh(LegTimer t) {
     t.task = null;
     SipKit.Leg leg = t.callerSide ? callerLeg : calleeLeg;
-    if (state == State.ENDED || leg == null) {
-      return;
+    if (state == State.ENDED || state == State.POST_CALL || leg == null) {
+      return; // no refreshes in the short post-call button phase (its re-INVITE would undo the anchoring)
     }
     String sdp = t.callerSide ? callerSdp
         : SipKit.hasBody(forwardInvite) ? new String(forwardInvite.getRawContent(), StandardCharsets.UTF_8) : null;
@@ -1765,6 +1983,10 @@ final class B2buaCall {
    * Min-SE; anything else (491, 5xx …) → tried again after an eighth of the interval while the session lasts.
    */
   void onRefreshResponse(Refresh rf, Response response) {
+    if (!rf.toCaller() && rf.cseq() == postCallReinviteCSeq && postCallReinviteCSeq != 0) {
+      onPostCallReinviteResponse(rf, response);
+      return;
+    }
     LegTimer t = rf.toCaller() ? callerTimer : calleeTimer;
     int status = response.getStatusCode();
     if (status < 200) {
@@ -1815,6 +2037,13 @@ final class B2buaCall {
 
   /** Our refresh got no final response (Timer B/F) or could not be delivered: the session is over (section 10). */
   void onRefreshTimeout(Refresh rf) {
+    if (!rf.toCaller() && rf.cseq() == postCallReinviteCSeq && postCallReinviteCSeq != 0) {
+      LOG.info("call {}: the callee did not answer the post-call re-INVITE; no button", trnId);
+      if (state == State.POST_CALL) {
+        endPostCall(true);
+      }
+      return;
+    }
     sessionExpired(rf.toCaller() ? callerTimer : calleeTimer, "refresh " + rf.method() + " timed out");
   }
 
@@ -1831,6 +2060,10 @@ final class B2buaCall {
   private void sessionExpired(LegTimer t, String why) {
     t.task = null;
     if (state == State.ENDED) {
+      return;
+    }
+    if (state == State.POST_CALL) {
+      endPostCall(true); // a late refresh failure: the button phase ends without key
       return;
     }
     LOG.info("call {}: session timer of the {} leg expired ({}) in state {}; ending it", trnId, t.name(), why, state);
@@ -1875,6 +2108,9 @@ final class B2buaCall {
    * report (the entity has moved on). The new leg goes out once the previous one is settled.
    */
   void onForwardInstruction(CallInstruction.Forward forward) {
+    if (state == State.POST_CALL) {
+      return; // the caller is gone; only the post-call button is left
+    }
     boolean callerWaits = mediaAnswered
         ? state != State.ANSWERED && state != State.ENDED
         : state != State.DECIDING && state != State.ANSWERED && state != State.ENDED && !callerFinal;
@@ -1996,6 +2232,9 @@ final class B2buaCall {
         sendBye(callerLeg, ++callerCSeq);
         end(HangupParty.SYSTEM, cause, 0);
         break;
+      case POST_CALL:
+        endPostCall(true); // the caller is gone already; its outcome stands, without key
+        return;
       case ANSWERED:
         // when the caller has not ACKed yet, do not wait for it: the call is being released
         cancel(okRetransmit);
@@ -2051,6 +2290,7 @@ final class B2buaCall {
     cancel(maxDuration);
     cancel(instructionWait);
     cancel(mediaWatch);
+    cancel(postCallTimeout);
     callerTimer.stop();
     calleeTimer.stop();
     reportEnd(by, cause, status);
@@ -2061,7 +2301,8 @@ final class B2buaCall {
       return;
     }
     endReported = true;
-    gw.report(new CallProgress.Ended(trnId, attempt, Instant.now(), by, cause, status));
+    gw.report(new CallProgress.Ended(trnId, attempt, postCallFrom != null ? postCallFrom : Instant.now(), by, cause,
+        status, postCallDigit));
   }
 
   /** Forgets the call once its outcome is known and no SIP exchange of it needs the call any more. */

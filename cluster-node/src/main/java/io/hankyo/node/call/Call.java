@@ -989,7 +989,8 @@ public final class Call
 
   private ReplyEffect<Event, State> reportWhileConnected(Connected s, Report cmd) {
     if (cmd.progress() instanceof CallProgress.Ended e) {
-      return end(s, e.at(), e.by(), e.cause(), e.sipStatus(), cmd.replyTo());
+      return end(s.arrived(), s.flow(), s.attempt(), null, s.failedRingMillis(), s.answered().answeredAt(), e.at(),
+          e.by(), e.cause(), e.sipStatus(), e.postCallDigit(), cmd.replyTo());
     }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
@@ -1036,6 +1037,27 @@ public final class Call
       EndCause cause,
       int sipStatus,
       ActorRef<StatusReply<Done>> replyTo) {
+    return end(arrived, flowState, attempt, attemptFailedAt, failedRingMillis, answeredAt, endedAt, by, cause,
+        sipStatus, null, replyTo);
+  }
+
+  /**
+   * Ends the call (see above) with the callee's post-call button key ({@code postCallDigit}, issue 4; null: none),
+   * which goes into {@code logvars.post_call_digit} and so into the judgment ({@link CallJudging#facts}).
+   */
+  private ReplyEffect<Event, State> end(
+      CallArrived arrived,
+      FlowState flowState,
+      ForwardAttemptStarted attempt,
+      Instant attemptFailedAt,
+      long failedRingMillis,
+      Instant answeredAt,
+      Instant endedAt,
+      HangupParty by,
+      EndCause cause,
+      int sipStatus,
+      String postCallDigit,
+      ActorRef<StatusReply<Done>> replyTo) {
     timers.cancelAll();
     if (flowState != null && flowState.queue() != null) {
       leaveQueue(arrived, flowState.queue()); // give the line (or the place) back
@@ -1049,7 +1071,8 @@ public final class Call
     CallOutcomes.Facts facts = new CallOutcomes.Facts(
         arrived.seqNum(), arrived.arrival(), arrived.route(), attempt == null ? null : attempt.destination(),
         attempt == null ? null : attempt.startedAt(), answeredAt == null ? attemptFailedAt : null, answeredAt,
-        endedAt, by, cause, sipStatus, flowLogvars(arrived, closed, ringMillis));
+        endedAt, by, cause, sipStatus,
+        CallJudging.withPostCallDigit(flowLogvars(arrived, closed, ringMillis), answeredAt, postCallDigit));
     CallLogRecord record = deps.outcomes().record(facts);
     NumberRoute route = arrived.route();
     JudgmentRules rules = route.judgment();

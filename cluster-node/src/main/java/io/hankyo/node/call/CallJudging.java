@@ -30,7 +30,27 @@ final class CallJudging {
   /** {@code logvars.valid_reason}: why, in English (the {@link Judgment#reason()}). */
   static final String VALID_REASON = "valid_reason";
 
+  /**
+   * {@code logvars.post_call_digit}: the key the callee pressed after the post-call button prompt (issue 4,
+   * docs/judgment.md); absent when none was pressed in time, the callee hung up first or the rules have no button.
+   */
+  static final String POST_CALL_DIGIT = "post_call_digit";
+
   private CallJudging() {}
+
+  /**
+   * {@code logvars} with the post-call button key added ({@link #POST_CALL_DIGIT}) when there is one and the call
+   * connected ({@code answeredAt} set; a key reported for a call never connected is ignored).
+   */
+  static Map<String, String> withPostCallDigit(Map<String, String> logvars, java.time.Instant answeredAt,
+      String postCallDigit) {
+    if (postCallDigit == null || postCallDigit.isEmpty() || answeredAt == null) {
+      return logvars;
+    }
+    Map<String, String> vars = new LinkedHashMap<>(logvars);
+    vars.put(POST_CALL_DIGIT, postCallDigit);
+    return vars;
+  }
 
   /**
    * The caller key of the duplicate rule: the keyed hash of the From number, else of the P-Asserted-Identity (a
@@ -42,13 +62,13 @@ final class CallJudging {
   }
 
   /**
-   * The judge's view of an ended call. The post-call button is not wired (it needs the media plane on the callee leg
-   * after the caller hung up): no key is ever passed.
+   * The judge's view of an ended call; the post-call button key is the record's {@code logvars.post_call_digit}
+   * (null without one).
    */
   static CallFacts facts(CallArrival arrival, NumberRoute route, CallLogRecord record) {
     return new CallFacts(arrival.trnId(), route.operatorId(), route.clientId(), route.dialinId(), route.din(),
         arrival.arrivedAt(), record.answeredAt() != null, record.talkingSec(), callerHash(arrival),
-        CallFacts.ivrDigits(record.logvars().get("ivr_digits")), null);
+        CallFacts.ivrDigits(record.logvars().get("ivr_digits")), record.logvars().get(POST_CALL_DIGIT));
   }
 
   /** The earlier-call query the judge will make for this call, if it makes one (the duplicate rule applies). */

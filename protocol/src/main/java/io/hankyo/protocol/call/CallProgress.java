@@ -1,5 +1,7 @@
 package io.hankyo.protocol.call;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -43,6 +45,10 @@ public sealed interface CallProgress extends JsonSerializable {
    * @param sipStatus the final response sent to the caller (e.g. 486, 487, 480), 0 when the call ended by BYE; for a
    *     call answered with media (the caller has the gateway's 200) whose last forward leg failed, the destination's
    *     final response (e.g. 486, 603, 404), 0 when there was none (timeout, CANCEL)
+   * @param postCallDigit the key ({@code 0-9 * # A-D}) the callee pressed after the post-call button prompt
+   *     (issue 4, docs/judgment.md "Post-call button"); null when there was no button phase, or no key in time, or the
+   *     callee hung up first. With a button phase {@code at} is still when the caller hung up (the end of talk time);
+   *     the report itself is sent after the phase. Absent from the JSON when null.
    */
   record Ended(
       @JsonProperty("trn_id") String trnId,
@@ -50,8 +56,18 @@ public sealed interface CallProgress extends JsonSerializable {
       @JsonProperty("at") Instant at,
       @JsonProperty("by") HangupParty by,
       @JsonProperty("cause") EndCause cause,
-      @JsonProperty("sip_status") int sipStatus)
-      implements CallProgress {}
+      @JsonProperty("sip_status") int sipStatus,
+      @JsonProperty("post_call_digit") @JsonInclude(JsonInclude.Include.NON_NULL) String postCallDigit)
+      implements CallProgress {
+    /** The canonical constructor (Jackson's creator). */
+    @JsonCreator
+    public Ended {}
+
+    /** An end without a post-call button key. */
+    public Ended(String trnId, int attempt, Instant at, HangupParty by, EndCause cause, int sipStatus) {
+      this(trnId, attempt, at, by, cause, sipStatus, null);
+    }
+  }
 
   /**
    * The forward leg of {@code attempt} ended without an answer while the caller is still waiting (only for forwards

@@ -5,6 +5,7 @@ import io.hankyo.protocol.call.CallInstruction;
 import io.hankyo.protocol.call.CallProgress;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.call.RouteDecision;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.sip.CallControl;
 import java.time.Duration;
@@ -34,6 +35,21 @@ public final class MediaCallControl implements CallControl {
   private final Map<String, ActorRef<CallInstruction>> gateways = new ConcurrentHashMap<>();
   private final List<String> trnIds = new CopyOnWriteArrayList<>();
   private volatile String firstPrompt;
+  private volatile JudgmentRules judgment;
+  private volatile String plainForwardTo;
+
+  /**
+   * Decides every later call {@code Forward} to {@code destination} (attempt 1, 20 s) instead of {@code
+   * AnswerWithMedia}: the SDP goes end to end, no media is anchored. Null: back to AnswerWithMedia.
+   */
+  public void plainForward(String destination) {
+    this.plainForwardTo = destination;
+  }
+
+  /** The judgment rules every later call's route carries (version 1); null: none (issue 4, post-call button). */
+  public void judgment(JudgmentRules rules) {
+    this.judgment = rules;
+  }
 
   /**
    * Orders {@code prompt} (token 1) the moment a call arrives, before the gateway has the decision, and records the
@@ -49,7 +65,15 @@ public final class MediaCallControl implements CallControl {
     trnIds.add(arrival.trnId());
     NumberRoute route = new NumberRoute(OPERATOR, "client-1", "Test client", "dialin-1", "test number",
         arrival.dialled(), PhoneNumbers.parse("0312345678"));
-    RouteDecision decision = new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
+    JudgmentRules rules = judgment;
+    if (rules != null) {
+      route = new NumberRoute(route.operatorId(), route.clientId(), route.clientName(), route.dialinId(),
+          route.dialinName(), route.din(), route.forwardTo(), false, null, 0, rules, 1);
+    }
+    String forwardTo = plainForwardTo;
+    RouteDecision decision = forwardTo != null
+        ? new RouteDecision.Forward(arrival.trnId(), 1, route, PhoneNumbers.parse(forwardTo), 20_000)
+        : new RouteDecision.AnswerWithMedia(arrival.trnId(), route);
     String prompt = firstPrompt;
     if (prompt == null) {
       return CompletableFuture.completedFuture(Admission.recorded(decision));
@@ -101,6 +125,8 @@ public final class MediaCallControl implements CallControl {
   /** Forgets everything. */
   public void reset() {
     firstPrompt = null;
+    judgment = null;
+    plainForwardTo = null;
     progress.clear();
     gateways.clear();
     trnIds.clear();
