@@ -62,12 +62,18 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       entity stopped during the attempt") and schedules the next by the policy. The receiver may have got the
  *       interrupted request: it de-duplicates on {@code Idempotency-Key}.
  * </ul>
- * The entity must be started again for this to happen: under sharding it is, by the next message for it; the later
- * increment that triggers deliveries also has to wake pending ones after a full-cluster restart (see
- * docs/architecture.md).
+ * The entity must be started again for this to happen: on a node it is registered with {@link #initRemembered}
+ * (Cluster Sharding <b>remember-entities</b>, event-sourced remember store in the journal), so every pending delivery
+ * is started again when its shard starts, also after a full cluster restart; a delivery that is delivered or given
+ * up passivates itself, which makes sharding forget it.
  *
- * <p><b>Secrets</b> are not persisted: {@link Deliver} names a secret reference (e.g. the tracking number's
- * notification settings), resolved through {@link Secrets} at each attempt, because the journal is plain JSON
+ * <p><b>Channels</b> ({@link Channel}): the same entity class serves the webhook ({@code WebhookDelivery} type, http(s)
+ * URL) and the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport});
+ * only the target check, the signature header (webhook only) and the transport differ.
+ *
+ * <p><b>Secrets and caller numbers</b> are not persisted: {@link Deliver} names a secret reference (the tracking
+ * number's notification settings) and carries a stored payload (the call-log record with the caller encrypted); a
+ * {@link Resolver} turns both into the secret and the body at each attempt, because the journal is plain JSON
  * readable by analysts. A reference that resolves to nothing fails the attempt (retried: the setting may come back).
  *
  * <p><b>Request</b>: {@code POST <url>}, {@code Content-Type: application/json}, body = the payload's UTF-8 bytes,
