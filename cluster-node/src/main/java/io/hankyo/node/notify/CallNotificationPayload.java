@@ -51,9 +51,19 @@ public final class CallNotificationPayload {
     }
   }
 
-  /** The caller number in clear, or null when withheld/absent. */
+  /**
+   * The caller number in clear, or null when withheld/absent or no longer decryptable (a shredded key: the
+   * notification then shows the caller as withheld rather than failing).
+   */
   public String caller(CallLogRecord r) {
-    return r.caller() == null ? null : cipher.decrypt(r.caller());
+    if (r.caller() == null) {
+      return null;
+    }
+    try {
+      return cipher.decrypt(r.caller());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** The webhook body for a stored record. */
