@@ -15,6 +15,15 @@ import io.hankyo.node.call.CassandraOpenCalls;
 import io.hankyo.node.call.OpenCallSweeper;
 import io.hankyo.node.call.ClusterCallControl;
 import io.hankyo.node.calllog.CallLogProjection;
+import io.hankyo.node.notify.CallNotificationPayload;
+import io.hankyo.node.notify.EmailSender;
+import io.hankyo.node.notify.EmailTransport;
+import io.hankyo.node.notify.HttpWebhookSender;
+import io.hankyo.node.notify.NotificationHandover;
+import io.hankyo.node.notify.NotificationProjection;
+import io.hankyo.node.notify.RetryPolicy;
+import io.hankyo.node.notify.SmtpSettings;
+import io.hankyo.node.notify.WebhookDelivery;
 import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.calllog.RecentDirectWrites;
 import io.hankyo.node.cassandra.DevelopmentSchema;
@@ -50,6 +59,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -225,6 +235,9 @@ public final class HankyoNode implements AutoCloseable {
       CallLogProjection.init(system, rowWriter, tagCount);
       OpenCallSweeper.init(system, sharding, openCalls,
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
+
+      initNotifications(sys, sharding, hankyo.getConfig("notify"), SmtpSettings.fromConfig(config), json, cipher,
+          new NumberRoutes(system, sharding, askTimeout), tagCount);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
@@ -433,5 +446,41 @@ public final class HankyoNode implements AutoCloseable {
         cassandra.close();
       }
     }
+  }
+
+  /**
+   * Call notifications (issue 4): the webhook and email outbox entities (sharded with remember-entities, so pending
+   * deliveries resume after a full cluster restart) and the projection that hands ended calls over to them.
+   *
+   * @param notify {@code hankyo.notify}
+   */
+  static void initNotifications(ActorSystem<?> system, ClusterSharding sharding, Config notify, SmtpSettings smtp,
+      ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount) {
+    RetryPolicy policy = new RetryPolicy(notify.getDuration("retry-base"), notify.getDuration("retry-cap"),
+        notify.getDuration("give-up-after"), notify.getDuration("max-retry-after"));
+    WebhookDelivery.Settings settings = new WebhookDelivery.Settings(policy, notify.getDuration("webhook-timeout"),
+        java.time.Clock.systemUTC(), new java.util.Random());
+    CallNotificationPayload payloads = new CallNotificationPayload(json, cipher);
+    // the secret and the caller number are resolved at each attempt: neither is in the delivery's journal
+    WebhookDelivery.Resolver webhookResolver = (ref, stored) -> routes.lookup(ref.split("\\|", 2)[0])
+        .thenApply(route -> NotificationHandover.webhookSecret(ref, route)
+            .map(secret -> new WebhookDelivery.Resolved(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                payloads.webhookBody(stored))));
+    WebhookDelivery.Resolver emailResolver = (ref, stored) -> java.util.concurrent.CompletableFuture
+        .completedFuture(Optional.of(new WebhookDelivery.Resolved(new byte[0], stored)));
+    var webhooks = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
+        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver);
+    var emails = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.EMAIL, settings,
+        new EmailTransport(new EmailSender(smtp), payloads,
+            system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver);
+    Duration handoverTimeout = notify.getDuration("handover-timeout");
+    NotificationHandover handover = new NotificationHandover(routes::lookup,
+        (channel, entityId, target, secretRef, stored) -> {
+          var region = channel == WebhookDelivery.Channel.WEBHOOK ? webhooks : emails;
+          return org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<WebhookDelivery.Command>, Done>
+              askWithStatus(region, r -> new ShardingEnvelope<>(entityId,
+                  new WebhookDelivery.Deliver(target, secretRef, stored, r)), handoverTimeout, system.scheduler());
+        }, payloads);
+    NotificationProjection.init(system, handover, tagCount);
   }
 }

@@ -4,9 +4,11 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.NotificationView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptAudio;
 import io.hankyo.protocol.prompt.PromptStored;
@@ -132,6 +134,33 @@ public interface ApiBackend {
    * @throws ApiProblem 404 when the advertiser or number is absent
    */
   CompletionStage<JudgmentView> clearJudgment(String operatorId, String clientId, String dialinId);
+
+  /**
+   * The tracking number's call notification settings (issue 4) with their version; {@link
+   * NotificationView#settings()} is null when the number has none.
+   *
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<NotificationView> getNotifications(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Stores {@code settings} as the number's next notification-settings version. Calls already under way keep the
+   * version they arrived with.
+   *
+   * @param settings settings checked by {@link io.hankyo.protocol.notify.NotificationSettingsParser}; not null
+   * @return the settings as they are afterwards
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<NotificationView> storeNotifications(
+      String operatorId, String clientId, String dialinId, NotificationSettings settings);
+
+  /**
+   * Removes the number's notification settings: calls arriving from then on notify nobody. The removal is a new
+   * version; removing when there are none changes nothing.
+   *
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<NotificationView> clearNotifications(String operatorId, String clientId, String dialinId);
 
   /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it

@@ -14,6 +14,7 @@ import io.hankyo.api.json.CreateAdvertiserRequest;
 import io.hankyo.api.json.CreateNumberRequest;
 import io.hankyo.api.json.FlowJson;
 import io.hankyo.api.json.JudgmentJson;
+import io.hankyo.api.json.NotificationsJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -36,6 +37,9 @@ import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.JudgmentRulesException;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
+import io.hankyo.protocol.notify.NotificationSettings;
+import io.hankyo.protocol.notify.NotificationSettingsException;
+import io.hankyo.protocol.notify.NotificationSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +138,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   200 rules; 404 when none
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment judgment rules    200 rules (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   204 (calls get no valid_res)
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications              200 settings; 404 when none
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications settings     200 settings (a new version)
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications              204 (calls notify nobody)
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -281,7 +288,11 @@ public final class HttpApi extends AllDirectives {
                         path("judgment", () -> concat(
                             get(() -> getJudgment(operator, clientId, dialinId)),
                             put(() -> storeJudgment(operator, clientId, dialinId)),
-                            delete(() -> clearJudgment(operator, clientId, dialinId)))))))))))),
+                            delete(() -> clearJudgment(operator, clientId, dialinId)))),
+                        path("notifications", () -> concat(
+                            get(() -> getNotifications(operator, clientId, dialinId)),
+                            put(() -> storeNotifications(operator, clientId, dialinId)),
+                            delete(() -> clearNotifications(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
@@ -535,6 +546,58 @@ public final class HttpApi extends AllDirectives {
     String detail = "the judgment rules have " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
         + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
     return ApiProblem.invalid(detail, errors);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // call notification settings (着信通知, issue 4)
+
+  /** 200 with the number's settings (the webhook secret as {@code secret_set}); 404 when it has none. */
+  private Route getNotifications(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getNotifications(operator, clientId, dialinId).thenApply(n -> {
+      if (n.settings() == null) {
+        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
+            + "' has no notification settings" + (n.version() > 0 ? " (version " + n.version() + " removed them)"
+            : "") + "; set them with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/notifications");
+      }
+      return n;
+    }), n -> json(StatusCodes.OK, NotificationsJson.of(n, settings.zone())));
+  }
+
+  /**
+   * Checks the document ({@link NotificationSettingsParser}: every problem at once, each with its JSON Pointer), then
+   * stores it as the number's next notification-settings version. The number is looked up first, so an unknown
+   * number is 404 whatever the body.
+   */
+  private Route storeNotifications(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    long max = Math.max(settings.maxBodyBytes(), NotificationSettingsParser.MAX_DOCUMENT_BYTES);
+    return jsonBody(JsonNode.class, max, document -> respond(
+        () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+          NotificationSettings parsed;
+          try {
+            parsed = NotificationSettingsParser.parse(document);
+          } catch (NotificationSettingsException e) {
+            List<ApiProblem.FieldError> errors = e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList();
+            ApiProblem.FieldError first = errors.get(0);
+            throw ApiProblem.invalid("the notification settings have " + (errors.size() == 1 ? "a problem"
+                : errors.size() + " problems") + "; first: " + (first.pointer().isEmpty() ? "the document"
+                : first.pointer()) + ": " + first.detail(), errors);
+          }
+          return backend.storeNotifications(operator, clientId, dialinId, parsed);
+        }),
+        n -> json(StatusCodes.OK, NotificationsJson.of(n, settings.zone()))));
+  }
+
+  /** 204 whether or not the number had settings; its calls notify nobody from then on. */
+  private Route clearNotifications(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.clearNotifications(operator, clientId, dialinId),
+        n -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 
   /** Fails with 400 naming every forward target (queue targets too) that is a tracking number of the cluster. */

@@ -683,6 +683,83 @@ class HttpApiRouteTest {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- notifications
+
+  @Nested
+  class Notifications {
+    private static final String PATH = "/v1/advertisers/acme/numbers/n1/notifications";
+    static final String SETTINGS = """
+        {"email": {"to": ["a@example.jp"], "trigger": "missed"},
+         "webhook": {"url": "https://hooks.example.jp/calls", "secret": "s3cr3t-0123456789", "trigger": "every"},
+         "sms": {"to": ["09012345678"], "trigger": "valid"}}
+        """;
+
+    @BeforeEach
+    void number() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+    }
+
+    @Test
+    void settingsAreStoredAsVersionsReadBackWithoutTheSecretAndRemoved() throws Exception {
+      assertProblem(get(PATH), 404, "'n1'", "has no notification settings", "PUT " + PATH);
+      HttpResponse<String> stored = send("PUT", PATH, KEY_A, SETTINGS);
+      assertEquals(200, stored.statusCode(), stored.body());
+      assertFalse(stored.body().contains("s3cr3t-0123456789"), stored.body());
+      JsonNode v1 = json(stored);
+      assertEquals(List.of("dialin_id", "client_id", "version", "updated_at", "settings"), fieldNames(v1));
+      assertEquals(1, v1.get("version").asInt());
+      assertEquals("a@example.jp", v1.at("/settings/email/to/0").asText());
+      assertEquals("missed", v1.at("/settings/email/trigger").asText());
+      assertEquals("https://hooks.example.jp/calls", v1.at("/settings/webhook/url").asText());
+      assertTrue(v1.at("/settings/webhook/secret_set").asBoolean());
+      assertTrue(v1.at("/settings/webhook/secret").isMissingNode());
+      assertEquals("090-1234-5678", v1.at("/settings/sms/to/0").asText());
+      assertEquals("valid", v1.at("/settings/sms/trigger").asText());
+      HttpResponse<String> read = get(PATH);
+      assertFalse(read.body().contains("s3cr3t"), read.body());
+      assertEquals(v1, json(read));
+
+      JsonNode v2 = json(send("PUT", PATH, KEY_A, "{\"email\": {\"to\": [\"b@example.jp\"], \"trigger\": \"every\"}}"));
+      assertEquals(2, v2.get("version").asInt());
+      assertEquals(List.of("email"), fieldNames(v2.get("settings")), "channels that are off are left out");
+
+      HttpResponse<String> removed = send("DELETE", PATH, KEY_A, null);
+      assertEquals(204, removed.statusCode(), removed.body());
+      assertProblem(get(PATH), 404, "has no notification settings", "version 3 removed them");
+      assertEquals(204, send("DELETE", PATH, KEY_A, null).statusCode(), "nothing to remove");
+      assertEquals(4, json(send("PUT", PATH, KEY_A, SETTINGS)).get("version").asInt());
+    }
+
+    @Test
+    void badSettingsAre400ListingEveryProblemWithItsPointer() throws Exception {
+      String bad = SETTINGS.replace("a@example.jp", "not-an-address").replace("https://", "ftp://")
+          .replace("s3cr3t-0123456789", "short");
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A, bad), 400,
+          "the notification settings have 3 problems", "first: /email/to/0: ");
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/email/to/0", "/webhook/url", "/webhook/secret"), pointers);
+      assertFalse(problem.toString().contains("\"short\""), "the secret is not echoed");
+      assertProblem(send("PUT", PATH, KEY_A, "{}"), 400, "at least one channel");
+      assertProblem(get(PATH), 404, "has no notification settings");
+    }
+
+    @Test
+    void unknownNumbersAndOtherOperatorsAre404() throws Exception {
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/notifications", KEY_A, "{\"bad\": 1}"), 404,
+          "nope");
+      assertProblem(get("/v1/advertisers/ghost/numbers/n1/notifications"), 404, "ghost");
+      assertEquals(200, send("PUT", PATH, KEY_A, SETTINGS).statusCode());
+      assertProblem(send("PUT", PATH, KEY_B, SETTINGS), 404);
+      assertProblem(send("GET", PATH, KEY_B, null), 404);
+      assertProblem(send("DELETE", PATH, KEY_B, null), 404);
+      assertEquals(1, json(get(PATH)).get("version").asInt(), "another operator changed nothing");
+      assertProblem(send("GET", PATH, null, null), 401);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ judgment
 
   @Nested

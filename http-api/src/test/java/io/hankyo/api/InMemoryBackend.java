@@ -4,9 +4,11 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.NotificationView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.EncryptedValue;
 import io.hankyo.protocol.prompt.PromptAudio;
@@ -54,6 +56,7 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, String> numberOwners = new HashMap<>();
   private final Map<String, FlowView> flows = new HashMap<>();
   private final Map<String, JudgmentView> judgments = new HashMap<>();
+  private final Map<String, NotificationView> notifications = new HashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
@@ -301,6 +304,48 @@ final class InMemoryBackend implements ApiBackend {
     }
     JudgmentView stored = new JudgmentView(dialinId, clientId, current.version() + 1, rules, now.plusSeconds(180));
     judgments.put(key, stored);
+    return stored;
+  }
+
+  @Override
+  public CompletionStage<NotificationView> getNotifications(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return notifications.getOrDefault(operatorId + "/" + clientId + "/" + dialinId,
+          new NotificationView(dialinId, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<NotificationView> storeNotifications(
+      String operatorId, String clientId, String dialinId, NotificationSettings settings) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      if (settings == null) {
+        throw new IllegalArgumentException("settings must not be null");
+      }
+      return putNotifications(operatorId, clientId, dialinId, settings);
+    });
+  }
+
+  @Override
+  public CompletionStage<NotificationView> clearNotifications(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return putNotifications(operatorId, clientId, dialinId, null);
+    });
+  }
+
+  private NotificationView putNotifications(String operatorId, String clientId, String dialinId,
+      NotificationSettings settings) {
+    String key = operatorId + "/" + clientId + "/" + dialinId;
+    NotificationView current = notifications.getOrDefault(key, new NotificationView(dialinId, clientId, 0, null, null));
+    if (settings == null && current.settings() == null) {
+      return current;
+    }
+    NotificationView stored = new NotificationView(dialinId, clientId, current.version() + 1, settings,
+        now.plusSeconds(180));
+    notifications.put(key, stored);
     return stored;
   }
 

@@ -16,9 +16,11 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.NotificationView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import io.hankyo.protocol.privacy.EncryptedValue;
@@ -440,6 +442,27 @@ public final class ClusterApiBackend implements ApiBackend {
     return onNumber(operatorId, clientId, dialinId,
         r -> new TrackingNumber.ClearJudgment(operatorId, clientId, dialinId, r))
         .thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  @Override
+  public CompletionStage<NotificationView> getNotifications(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toNotificationView);
+  }
+
+  @Override
+  public CompletionStage<NotificationView> storeNotifications(
+      String operatorId, String clientId, String dialinId, NotificationSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.StoreNotifications(operatorId, clientId, dialinId, settings, r))
+        .thenApply(TrackingNumber.Details::toNotificationView);
+  }
+
+  @Override
+  public CompletionStage<NotificationView> clearNotifications(String operatorId, String clientId, String dialinId) {
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.ClearNotifications(operatorId, clientId, dialinId, r))
+        .thenApply(TrackingNumber.Details::toNotificationView);
   }
 
   @Override

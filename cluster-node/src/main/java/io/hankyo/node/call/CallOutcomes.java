@@ -1,5 +1,6 @@
 package io.hankyo.node.call;
 
+import io.hankyo.node.notify.NotificationPlan;
 import io.hankyo.protocol.call.CallArrival;
 import io.hankyo.protocol.call.EndCause;
 import io.hankyo.protocol.call.NumberRoute;
@@ -127,6 +128,8 @@ public final class CallOutcomes {
     DeviceType callerType = f.arrival().caller().type();
     DeviceType fwdType = f.forwardTo() == null ? null : DeviceType.of(f.forwardTo().kind());
     long charge = charges.charge(f.route().din().kind(), callerType, fwdType, talkingSec);
+    // nfy_email / nfy_http: which notification channels this outcome fires (issue 4)
+    NotificationPlan notify = NotificationPlan.decide(f.route().notifications(), answered, f.logvars());
     return new CallLogRecord(
         f.route().operatorId(),
         f.seqNum(),
@@ -149,8 +152,8 @@ public final class CallOutcomes {
         status,
         hup,
         f.logvars(),
-        false,
-        false,
+        notify.email(),
+        notify.webhook(),
         charge,
         f.cause().name(),
         f.sipStatus());

@@ -5,9 +5,11 @@ import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.NotificationView;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Instant;
 import java.util.Objects;
@@ -43,7 +45,9 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  *
  * <p>Two versioned documents hang off the record, each with its own version counter (1, 2, … per store or removal):
  * the call flow ({@link StoreFlow}, issue 3) and the valid-call judgment rules ({@link StoreJudgment}, {@link
- * ClearJudgment}; 成果判定, issue 4). Both travel in every call's {@link NumberRoute} as they were at arrival.
+ * ClearJudgment}; 成果判定, issue 4). Both travel in every call's {@link NumberRoute} as they were at arrival. The
+ * call notification settings ({@link StoreNotifications}, {@link ClearNotifications}; 着信通知, issue 4) are a third
+ * document versioned the same way.
  */
 public final class TrackingNumber
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -187,6 +191,36 @@ public final class TrackingNumber
       @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
       implements Command {}
 
+  /**
+   * Stores a new version of the number's call notification settings (issue 4). Every store is a new version; versions
+   * count per record across stores and removals, independently of the other documents. A call keeps the settings and
+   * version it arrived with (they travel in its {@link NumberRoute}).
+   *
+   * @param settings settings checked by {@link io.hankyo.protocol.notify.NotificationSettingsParser}; not null
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id) or
+   *     the settings are missing
+   */
+  public record StoreNotifications(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("settings") NotificationSettings settings,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
+  /**
+   * Removes the number's notification settings: calls arriving from then on notify nobody. The removal is a new
+   * version; no event when the number has no settings.
+   *
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record ClearNotifications(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
   /** Reads the record. @param replyTo gets it, or an error when the number is not a tracking number */
   public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo) implements Command {}
 
@@ -222,6 +256,9 @@ public final class TrackingNumber
    * @param judgmentVersion the version of {@code judgment}: 0 before the first store, then 1, 2, … (a removal is a
    *     version)
    * @param judgmentUpdatedAt when the rules were last stored or removed; null before the first store
+   * @param notifications the call notification settings, or null when the number has none
+   * @param notificationsVersion the version of {@code notifications}: 0 before the first store, then 1, 2, …
+   * @param notificationsUpdatedAt when the settings were last stored or removed; null before the first store
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -239,8 +276,20 @@ public final class TrackingNumber
       @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
       @JsonProperty("judgment") JudgmentRules judgment,
       @JsonProperty("judgment_version") int judgmentVersion,
-      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt)
+      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
+      @JsonProperty("notifications") NotificationSettings notifications,
+      @JsonProperty("notifications_version") int notificationsVersion,
+      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt)
       implements JsonSerializable {
+
+    /** A record without notification settings (version 0). */
+    public Details(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+        PhoneNumber number, PhoneNumber forwardTo, Instant createdAt, Instant updatedAt, boolean absent, CallFlow flow,
+        int flowVersion, Instant flowUpdatedAt, JudgmentRules judgment, int judgmentVersion,
+        Instant judgmentUpdatedAt) {
+      this(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt, absent,
+          flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, null, 0, null);
+    }
 
     /** True when (operator, client id, dialin id) is this record. */
     public boolean heldBy(String operator, String client, String dialin) {
@@ -257,6 +306,11 @@ public final class TrackingNumber
       return new JudgmentView(dialinId, clientId, judgmentVersion, judgment, judgmentUpdatedAt);
     }
 
+    /** The API view of the notification settings. */
+    public NotificationView toNotificationView() {
+      return new NotificationView(dialinId, clientId, notificationsVersion, notifications, notificationsUpdatedAt);
+    }
+
     /** The API view. */
     public TrackingNumberView toView() {
       return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt, absent);
@@ -266,7 +320,7 @@ public final class TrackingNumber
     public NumberRoute toRoute() {
       return new NumberRoute(
           operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
-          judgment, judgmentVersion);
+          judgment, judgmentVersion, notifications, notificationsVersion);
     }
   }
 
@@ -314,6 +368,17 @@ public final class TrackingNumber
   public record JudgmentCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /** A version of the call notification settings was stored. */
+  public record NotificationsStored(
+      @JsonProperty("version") int version,
+      @JsonProperty("settings") NotificationSettings settings,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The call notification settings were removed; {@code version} is the removal's version. */
+  public record NotificationsCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
+      implements Event {}
+
   /** Absence mode (不在設定) was turned on or off. */
   public record AbsenceSet(@JsonProperty("on") boolean on, @JsonProperty("at") Instant at) implements Event {}
 
@@ -350,7 +415,10 @@ public final class TrackingNumber
       @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
       @JsonProperty("judgment") JudgmentRules judgment,
       @JsonProperty("judgment_version") int judgmentVersion,
-      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt)
+      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
+      @JsonProperty("notifications") NotificationSettings notifications,
+      @JsonProperty("notifications_version") int notificationsVersion,
+      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt)
       implements State {
     public Assigned {
       Objects.requireNonNull(operatorId, "operatorId");
@@ -364,27 +432,38 @@ public final class TrackingNumber
 
     Details details() {
       return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
-          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
+          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt,
+          notifications, notificationsVersion, notificationsUpdatedAt);
     }
 
     Assigned withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
       return new Assigned(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
-          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
+          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
+          notificationsUpdatedAt);
     }
 
     Assigned withAbsent(boolean on, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt);
+          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
+          notificationsUpdatedAt);
     }
 
     Assigned withFlow(CallFlow newFlow, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt);
+          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
+          notificationsUpdatedAt);
     }
 
     Assigned withJudgment(JudgmentRules newRules, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, flow, flowVersion, flowUpdatedAt, newRules, version, at);
+          absent, flow, flowVersion, flowUpdatedAt, newRules, version, at, notifications, notificationsVersion,
+          notificationsUpdatedAt);
+    }
+
+    Assigned withNotifications(NotificationSettings newSettings, int version, Instant at) {
+      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
+          absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, newSettings, version,
+          at);
     }
 
     boolean heldBy(String operator, String client, String dialin) {
@@ -443,6 +522,8 @@ public final class TrackingNumber
         .onCommand(StoreFlow.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(StoreJudgment.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(ClearJudgment.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(StoreNotifications.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(ClearNotifications.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
@@ -454,6 +535,8 @@ public final class TrackingNumber
         .onCommand(StoreFlow.class, this::storeFlow)
         .onCommand(StoreJudgment.class, this::storeJudgment)
         .onCommand(ClearJudgment.class, this::clearJudgment)
+        .onCommand(StoreNotifications.class, this::storeNotifications)
+        .onCommand(ClearNotifications.class, this::clearNotifications)
         .onCommand(UpdateClientName.class, this::updateClientName)
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
@@ -549,6 +632,29 @@ public final class TrackingNumber
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
+  private ReplyEffect<Event, State> storeNotifications(Assigned s, StoreNotifications c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (c.settings() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error("the notification settings are missing; use "
+          + "ClearNotifications to remove them"));
+    }
+    return Effect().persist(new NotificationsStored(s.notificationsVersion() + 1, c.settings(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
+  private ReplyEffect<Event, State> clearNotifications(Assigned s, ClearNotifications c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (s.notifications() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new NotificationsCleared(s.notificationsVersion() + 1, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
     boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
     if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
@@ -580,7 +686,7 @@ public final class TrackingNumber
     b.forStateType(Unassigned.class)
         .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
             e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null, null, 0,
-            null));
+            null, null, 0, null));
     b.forStateType(Assigned.class)
         .onEvent(NumberUpdated.class, (s, e) -> s.withNames(s.clientName(), e.dialinName(), e.forwardTo(), e.at()))
         .onEvent(ClientRenamed.class, (s, e) -> s.withNames(e.clientName(), s.dialinName(), s.forwardTo(), e.at()))
@@ -588,6 +694,8 @@ public final class TrackingNumber
         .onEvent(FlowStored.class, (s, e) -> s.withFlow(e.flow(), e.version(), e.at()))
         .onEvent(JudgmentStored.class, (s, e) -> s.withJudgment(e.rules(), e.version(), e.at()))
         .onEvent(JudgmentCleared.class, (s, e) -> s.withJudgment(null, e.version(), e.at()))
+        .onEvent(NotificationsStored.class, (s, e) -> s.withNotifications(e.settings(), e.version(), e.at()))
+        .onEvent(NotificationsCleared.class, (s, e) -> s.withNotifications(null, e.version(), e.at()))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

@@ -12,7 +12,8 @@ import io.hankyo.protocol.JsonSerializable;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = AttemptResult.Response.class, name = "response"),
-  @JsonSubTypes.Type(value = AttemptResult.Failure.class, name = "failure")
+  @JsonSubTypes.Type(value = AttemptResult.Failure.class, name = "failure"),
+  @JsonSubTypes.Type(value = AttemptResult.Refused.class, name = "refused")
 })
 public sealed interface AttemptResult extends JsonSerializable {
   /** Wall time of the attempt in milliseconds, from just before sending to the response headers or the error. */
@@ -42,6 +43,18 @@ public sealed interface AttemptResult extends JsonSerializable {
   record Failure(
       @JsonProperty("error") String error,
       @JsonProperty("timeout") boolean timeout,
+      @JsonProperty("duration_ms") long durationMs)
+      implements AttemptResult {}
+
+  /**
+   * The receiver refused for good without an HTTP status, e.g. an SMTP 5yz reply or an invalid recipient (email
+   * channel, {@link EmailSendResult.Permanent}): no retry ({@link RetryPolicy.Verdict#FINAL}).
+   *
+   * @param error the reason for the delivery log
+   * @param durationMs see {@link AttemptResult#durationMs()}
+   */
+  record Refused(
+      @JsonProperty("error") String error,
       @JsonProperty("duration_ms") long durationMs)
       implements AttemptResult {}
 }

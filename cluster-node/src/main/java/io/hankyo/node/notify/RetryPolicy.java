@@ -69,6 +69,9 @@ public record RetryPolicy(Duration base, Duration cap, Duration giveUpAfter, Dur
       }
       return Verdict.FINAL;
     }
+    if (result instanceof AttemptResult.Refused) {
+      return Verdict.FINAL;
+    }
     return Verdict.RETRY;
   }
 

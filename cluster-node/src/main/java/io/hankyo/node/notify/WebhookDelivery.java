@@ -15,13 +15,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -58,12 +62,18 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       entity stopped during the attempt") and schedules the next by the policy. The receiver may have got the
  *       interrupted request: it de-duplicates on {@code Idempotency-Key}.
  * </ul>
- * The entity must be started again for this to happen: under sharding it is, by the next message for it; the later
- * increment that triggers deliveries also has to wake pending ones after a full-cluster restart (see
- * docs/architecture.md).
+ * The entity must be started again for this to happen: on a node it is registered with {@link #initRemembered}
+ * (Cluster Sharding <b>remember-entities</b>, event-sourced remember store in the journal), so every pending delivery
+ * is started again when its shard starts, also after a full cluster restart; a delivery that is delivered or given
+ * up passivates itself, which makes sharding forget it.
  *
- * <p><b>Secrets</b> are not persisted: {@link Deliver} names a secret reference (e.g. the tracking number's
- * notification settings), resolved through {@link Secrets} at each attempt, because the journal is plain JSON
+ * <p><b>Channels</b> ({@link Channel}): the same entity class serves the webhook ({@code WebhookDelivery} type, http(s)
+ * URL) and the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport});
+ * only the target check, the signature header (webhook only) and the transport differ.
+ *
+ * <p><b>Secrets and caller numbers</b> are not persisted: {@link Deliver} names a secret reference (the tracking
+ * number's notification settings) and carries a stored payload (the call-log record with the caller encrypted); a
+ * {@link Resolver} turns both into the secret and the body at each attempt, because the journal is plain JSON
  * readable by analysts. A reference that resolves to nothing fails the attempt (retried: the setting may come back).
  *
  * <p><b>Request</b>: {@code POST <url>}, {@code Content-Type: application/json}, body = the payload's UTF-8 bytes,
@@ -82,6 +92,40 @@ public final class WebhookDelivery
 
   /** Sharding type key; persistence ids are {@code WebhookDelivery|<entity id>}. */
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "WebhookDelivery");
+  /**
+   * Sharding type key of the email channel (issue 4, {@code nfy_email}): the same outbox with a {@code mailto:} target
+   * ({@link Channel#EMAIL}); persistence ids are {@code EmailDelivery|<entity id>}.
+   */
+  public static final EntityTypeKey<Command> EMAIL_ENTITY_KEY = EntityTypeKey.create(Command.class, "EmailDelivery");
+
+  /**
+   * The channel an outbox entity delivers on: its entity type and the targets it accepts. The retry machinery, log and
+   * guarantees are the same for every channel; the transport is the {@link WebhookSender} port given at init.
+   */
+  public enum Channel {
+    /** HTTP POST to an absolute http(s) URL. */
+    WEBHOOK(ENTITY_KEY, "http", "https"),
+    /** Email: the target is a {@code mailto:} URI (RFC 6068) listing the recipients, sent by {@link EmailTransport}. */
+    EMAIL(EMAIL_ENTITY_KEY, "mailto");
+
+    private final EntityTypeKey<Command> key;
+    private final List<String> schemes;
+
+    Channel(EntityTypeKey<Command> key, String... schemes) {
+      this.key = key;
+      this.schemes = List.of(schemes);
+    }
+
+    /** The sharding type key. */
+    public EntityTypeKey<Command> key() {
+      return key;
+    }
+
+    /** The URI schemes of its targets. */
+    public List<String> schemes() {
+      return schemes;
+    }
+  }
   /** Header carrying the attempt number (1 for the first POST). */
   public static final String ATTEMPT_HEADER = "Hankyo-Attempt";
   /** The error recorded for an attempt whose result never came because the entity stopped (node died). */
@@ -137,6 +181,31 @@ public final class WebhookDelivery
   public interface Secrets {
     /** The secret, or empty when the reference names nothing (any more). */
     Optional<byte[]> secret(String ref);
+  }
+
+  /**
+   * What an attempt sends, resolved at the attempt (issue 4: the journal holds neither the secret nor the decrypted
+   * caller number; the stored payload may be a template, e.g. the call-log record with the caller encrypted).
+   *
+   * @param secret the HMAC key bytes; not empty
+   * @param body the JSON body to POST (what is signed)
+   */
+  public record Resolved(byte[] secret, String body) {}
+
+  /** Resolves a secret reference and a stored payload to what an attempt sends; may be asynchronous. */
+  @FunctionalInterface
+  public interface Resolver {
+    /**
+     * @return the secret and body, or empty when the reference names nothing (any more): the attempt fails and is
+     *     retried. A failed stage fails the attempt the same way.
+     */
+    CompletionStage<Optional<Resolved>> resolve(String secretRef, String storedPayload);
+
+    /** A resolver that sends the stored payload as it is, with the secret from {@code secrets}. */
+    static Resolver of(Secrets secrets) {
+      return (ref, payload) -> CompletableFuture.completedFuture(
+          secrets.secret(ref).map(secret -> new Resolved(secret, payload)));
+    }
   }
 
   /**
@@ -380,33 +449,71 @@ public final class WebhookDelivery
   }
 
   /**
+   * Registers the entity type with sharding with <b>remember-entities</b> (event-sourced remember store), so that
+   * pending deliveries are started again after a full cluster restart (issue 4). A delivery passivates itself when it
+   * is delivered or given up, which makes sharding forget it; a {@link Redeliver} or {@link Get} starts it again.
+   *
+   * @return the shard region; send {@link ShardingEnvelope}s with {@link DeliveryId#entityId()}
+   */
+  public static ActorRef<ShardingEnvelope<Command>> initRemembered(
+      ClusterSharding sharding, ActorSystem<?> system, Channel channel, Settings settings, WebhookSender sender,
+      Resolver resolver) {
+    return sharding.init(Entity.of(channel.key(), ctx -> create(channel, ctx.getEntityId(), settings, sender,
+            resolver, Optional.of(shard -> ctx.getShard().tell(new ClusterSharding.Passivate<>(shard)))))
+        .withSettings(ClusterShardingSettings.create(system)
+            .withRememberEntities(true)
+            .withRememberEntitiesStoreMode(
+                ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
+  }
+
+  /**
    * The behavior of delivery {@code entityId}.
    *
    * @throws IllegalArgumentException when the id is not a {@link DeliveryId#entityId()}
    */
   public static Behavior<Command> create(String entityId, Settings settings, WebhookSender sender, Secrets secrets) {
-    DeliveryId.parse(entityId);
-    Objects.requireNonNull(settings, "settings");
-    Objects.requireNonNull(sender, "sender");
     Objects.requireNonNull(secrets, "secrets");
-    return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new WebhookDelivery(entityId, settings, sender, secrets, ctx, timers)));
+    return create(Channel.WEBHOOK, entityId, settings, sender, Resolver.of(secrets), Optional.empty());
   }
 
+  /**
+   * The behavior of delivery {@code entityId} with a resolver of what each attempt sends.
+   *
+   * @param passivate when present, called with the entity's own ref once the delivery is closed (delivered or given
+   *     up), also when it recovers closed: under sharding it asks the shard to passivate (and forget) the entity
+   * @throws IllegalArgumentException when the id is not a {@link DeliveryId#entityId()}
+   */
+  public static Behavior<Command> create(Channel channel, String entityId, Settings settings, WebhookSender sender,
+      Resolver resolver, Optional<java.util.function.Consumer<ActorRef<Command>>> passivate) {
+    DeliveryId.parse(entityId);
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(resolver, "resolver");
+    Objects.requireNonNull(passivate, "passivate");
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new WebhookDelivery(channel, entityId, settings, sender, resolver, passivate, ctx, timers)));
+  }
+
+  private final Channel channel;
   private final String id;
   private final Settings settings;
   private final WebhookSender sender;
-  private final Secrets secrets;
+  private final Resolver resolver;
+  private final Optional<java.util.function.Consumer<ActorRef<Command>>> passivate;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
 
-  private WebhookDelivery(String id, Settings settings, WebhookSender sender, Secrets secrets,
-      ActorContext<Command> ctx, TimerScheduler<Command> timers) {
-    super(PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + id));
+  private WebhookDelivery(Channel channel, String id, Settings settings, WebhookSender sender, Resolver resolver,
+      Optional<java.util.function.Consumer<ActorRef<Command>>> passivate, ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(PersistenceId.ofUniqueId(channel.key().name() + "|" + id));
+    this.channel = channel;
     this.id = id;
     this.settings = settings;
     this.sender = sender;
-    this.secrets = secrets;
+    this.resolver = resolver;
+    this.passivate = passivate;
     this.ctx = ctx;
     this.timers = timers;
   }
@@ -454,7 +561,7 @@ public final class WebhookDelivery
   }
 
   private ReplyEffect<Event, State> deliver(NotRequested s, Deliver c) {
-    String problem = invalid(c);
+    String problem = invalid(c, channel);
     if (problem != null) {
       return Effect().reply(c.replyTo(), StatusReply.error(problem));
     }
@@ -465,21 +572,26 @@ public final class WebhookDelivery
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
-  private static String invalid(Deliver c) {
+  private static String invalid(Deliver c, Channel channel) {
+    String what = channel == Channel.WEBHOOK ? "a webhook" : "an email notification";
     if (c.payload() == null || c.payload().isBlank()) {
-      return "a webhook needs a payload";
+      return what + " needs a payload";
     }
     if (c.secretRef() == null || c.secretRef().isBlank()) {
-      return "a webhook needs a secret reference";
+      return what + " needs a secret reference";
     }
+    String need = channel == Channel.WEBHOOK ? "a webhook URL must be an absolute http(s) URL, got "
+        : "an email target must be a mailto: URI with recipients, got ";
     try {
       URI u = new URI(c.url());
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase();
-      if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
-        return "a webhook URL must be an absolute http(s) URL, got " + c.url();
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+      boolean located = channel == Channel.WEBHOOK ? u.getHost() != null
+          : u.getSchemeSpecificPart() != null && u.getSchemeSpecificPart().contains("@");
+      if (!channel.schemes().contains(scheme) || !located) {
+        return need + c.url();
       }
     } catch (Exception e) {
-      return "a webhook URL must be an absolute http(s) URL, got " + c.url();
+      return need + c.url();
     }
     return null;
   }
@@ -501,20 +613,28 @@ public final class WebhookDelivery
   }
 
   private void send(Delivery d, int n, Instant at) {
-    Optional<byte[]> secret = secrets.secret(d.secretRef());
-    if (secret.isEmpty() || secret.get().length == 0) {
-      ctx.getSelf().tell(new AttemptFinished(n,
-          new AttemptResult.Failure("no secret for reference " + d.secretRef(), false, 0)));
-      return;
+    CompletionStage<AttemptResult> result;
+    try {
+      result = resolver.resolve(d.secretRef(), d.payload()).thenCompose(resolved -> {
+        if (resolved.isEmpty() || (channel == Channel.WEBHOOK && resolved.get().secret().length == 0)) {
+          return CompletableFuture.completedFuture(
+              new AttemptResult.Failure("no secret for reference " + d.secretRef(), false, 0));
+        }
+        byte[] body = resolved.get().body().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (channel == Channel.WEBHOOK) {
+          headers.put(WebhookSignature.HEADER,
+              WebhookSignature.header(resolved.get().secret(), at.getEpochSecond(), body));
+        }
+        headers.put(WebhookSignature.IDEMPOTENCY_HEADER, id);
+        headers.put(ATTEMPT_HEADER, Integer.toString(n));
+        return sender.send(new WebhookSender.Request(URI.create(d.url()), headers, body, settings.requestTimeout()));
+      });
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
     }
-    byte[] body = d.payload().getBytes(StandardCharsets.UTF_8);
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(WebhookSignature.HEADER, WebhookSignature.header(secret.get(), at.getEpochSecond(), body));
-    headers.put(WebhookSignature.IDEMPOTENCY_HEADER, id);
-    headers.put(ATTEMPT_HEADER, Integer.toString(n));
-    var request = new WebhookSender.Request(URI.create(d.url()), headers, body, settings.requestTimeout());
-    ctx.pipeToSelf(sender.send(request), (result, error) -> new AttemptFinished(n, result != null ? result
-        : new AttemptResult.Failure("sender failed: " + error, false, -1)));
+    ctx.pipeToSelf(result, (r, error) -> new AttemptFinished(n, r != null ? r
+        : new AttemptResult.Failure("resolving or sending failed: " + error, false, -1)));
   }
 
   private ReplyEffect<Event, State> attemptFinished(Delivery s, AttemptFinished c) {
@@ -525,14 +645,16 @@ public final class WebhookDelivery
     AttemptResult r = c.result();
     RetryPolicy.Verdict verdict = RetryPolicy.classify(r);
     Integer status = r instanceof AttemptResult.Response resp ? resp.status() : null;
-    String error = r instanceof AttemptResult.Failure f ? f.error() : null;
+    String error = r instanceof AttemptResult.Failure f ? f.error()
+        : r instanceof AttemptResult.Refused x ? x.error() : null;
     Attempt attempt = new Attempt(c.attempt(), s.inFlightSince(), at, status, error, r.durationMs(), verdict);
     List<Event> events = new ArrayList<>();
     events.add(new AttemptRecorded(attempt));
     if (verdict == RetryPolicy.Verdict.DELIVERED) {
       events.add(new Delivered(c.attempt(), at));
     } else if (verdict == RetryPolicy.Verdict.FINAL) {
-      events.add(new GaveUp(at, "final response " + status + " to attempt " + c.attempt()));
+      events.add(new GaveUp(at, "final response " + (status != null ? status : error) + " to attempt "
+          + c.attempt()));
     } else {
       Duration retryAfter = r instanceof AttemptResult.Response resp
           ? RetryPolicy.parseRetryAfter(resp.retryAfter(), at) : null;
@@ -573,6 +695,9 @@ public final class WebhookDelivery
           delay.isNegative() ? Duration.ZERO : delay);
     } else {
       timers.cancel(ATTEMPT_TIMER);
+      if (state instanceof Delivery d && d.status() != Status.PENDING) {
+        passivate.ifPresent(p -> p.accept(ctx.getSelf())); // closed: nothing left to do, sharding may forget it
+      }
     }
   }
 

@@ -115,4 +115,27 @@ class CallOutcomesTest {
     assertEquals(0, CallOutcomes.seconds(T0, T0.plusMillis(499)));
     assertEquals(1, CallOutcomes.seconds(T0, T0.plusMillis(500)));
   }
+
+  @Test
+  void theRecordSaysWhichNotificationChannelsFire() {
+    io.hankyo.protocol.notify.NotificationSettings missedEmailEveryHook =
+        io.hankyo.protocol.notify.NotificationSettingsParser.parse("""
+            {"email": {"to": ["a@example.jp"], "trigger": "missed"},
+             "webhook": {"url": "https://example.jp/h", "secret": "0123456789abcdef", "trigger": "valid"}}""");
+    io.hankyo.protocol.call.NumberRoute base = CallFixtures.route();
+    io.hankyo.protocol.call.NumberRoute route = new io.hankyo.protocol.call.NumberRoute(base.operatorId(),
+        base.clientId(), base.clientName(), base.dialinId(), base.dialinName(), base.din(), base.forwardTo(), false,
+        null, 0, null, 0, missedEmailEveryHook, 1);
+    CallLogRecord busy = outcomes.record(new CallOutcomes.Facts(7, CallFixtures.arrival("0123456789abcdef01234567",
+        T0), route, route.forwardTo(), T0, null, T0.plusSeconds(2), HangupParty.CALLEE, EndCause.BUSY, 486));
+    assertEquals(true, busy.nfyEmail());
+    assertEquals(false, busy.nfyHttp());
+    CallLogRecord talked = outcomes.record(new CallOutcomes.Facts(7, CallFixtures.arrival("0123456789abcdef01234567",
+        T0), route, route.forwardTo(), T0, null, T0.plusSeconds(1), T0.plusSeconds(60), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0, java.util.Map.of("valid_code", "valid")));
+    assertEquals(false, talked.nfyEmail());
+    assertEquals(true, talked.nfyHttp());
+    CallLogRecord none = record(null, 30_040, HangupParty.SYSTEM, EndCause.NO_ANSWER);
+    assertEquals(false, none.nfyEmail(), "a number without settings notifies nobody");
+  }
 }

@@ -12,6 +12,8 @@ import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
+import io.hankyo.protocol.notify.NotificationSettings;
+import io.hankyo.protocol.notify.NotificationSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.util.Optional;
@@ -358,5 +360,65 @@ class TrackingNumberTest {
 
     kit.<StatusReply<Done>>runCommand(r -> new TrackingNumber.Release("op-1", "shop-1", "d1", r));
     assertEquals(new TrackingNumber.Unassigned(), kit.restart().state());
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> storeNotifications(String op, NotificationSettings settings) {
+    return kit.runCommand(r -> new TrackingNumber.StoreNotifications(op, "shop-1", "d1", settings, r));
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> clearNotifications(String op) {
+    return kit.runCommand(r -> new TrackingNumber.ClearNotifications(op, "shop-1", "d1", r));
+  }
+
+  private static final NotificationSettings NOTIFY = NotificationSettingsParser.parse("""
+      {"email": {"to": ["a@example.jp"], "trigger": "missed"},
+       "webhook": {"url": "https://hooks.example.jp/c", "secret": "0123456789abcdef", "trigger": "every"},
+       "sms": {"to": ["09012345678"], "trigger": "valid"}}
+      """);
+
+  @Test
+  void notificationSettingsAreRefusedForOthersThanTheHolder() {
+    assertTrue(storeNotifications("op-1", NOTIFY).reply().isError(), "unassigned");
+    assertTrue(clearNotifications("op-1").reply().isError(), "unassigned");
+    assign("op-1", "shop-1", "d1");
+    var other = storeNotifications("op-2", NOTIFY);
+    assertTrue(other.hasNoEvents());
+    assertTrue(other.reply().isError(), "another operator's record");
+    assertTrue(clearNotifications("op-2").reply().isError(), "another operator's record");
+    var missing = storeNotifications("op-1", null);
+    assertTrue(missing.hasNoEvents());
+    assertTrue(missing.reply().isError(), "null settings are not a removal");
+    assertNull(route().orElseThrow().notifications());
+  }
+
+  @Test
+  void notificationVersionsArePersistedClearedRecoveredAndCarriedInEveryCallRoute() {
+    assign("op-1", "shop-1", "d1");
+    assertNull(route().orElseThrow().notifications());
+    assertEquals(0, route().orElseThrow().notificationsVersion());
+    assertTrue(clearNotifications("op-1").hasNoEvents(), "no settings to remove");
+
+    var v1 = storeNotifications("op-1", NOTIFY);
+    TrackingNumber.NotificationsStored stored = v1.eventOfType(TrackingNumber.NotificationsStored.class);
+    assertEquals(1, stored.version());
+    assertEquals(NOTIFY, v1.reply().getValue().toNotificationView().settings());
+    assertEquals(stored.at(), v1.reply().getValue().toNotificationView().updatedAt());
+    storeJudgment("op-1", RULES);
+    assertEquals(1, route().orElseThrow().judgmentVersion(), "the judgment's version counts on its own");
+    kit.restart();
+    assertEquals(NOTIFY, route().orElseThrow().notifications(), "recovered from the journal (JSON round trip)");
+    assertEquals(1, route().orElseThrow().notificationsVersion());
+    assertEquals(RULES, route().orElseThrow().judgment());
+
+    var cleared = clearNotifications("op-1");
+    assertEquals(2, cleared.eventOfType(TrackingNumber.NotificationsCleared.class).version(), "a removal is a version");
+    assertNull(route().orElseThrow().notifications());
+    var v3 = storeNotifications("op-1", NOTIFY);
+    assertEquals(3, v3.reply().getValue().notificationsVersion(), "versions keep counting after a removal");
+    kit.restart();
+    assertEquals(3, route().orElseThrow().notificationsVersion());
+    assertEquals(NOTIFY, route().orElseThrow().notifications());
   }
 }

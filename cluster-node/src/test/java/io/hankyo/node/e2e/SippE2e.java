@@ -31,8 +31,14 @@ record SippE2e(TestNode.Spec spec, HankyoNode node, ApiClient api, Path traces, 
    * @param name a short label: keyspaces and the trace folder are named after it
    */
   static SippE2e start(String name, String clientId, String clientName, Duration sippTimeout) throws Exception {
+    return start(name, clientId, clientName, sippTimeout, null);
+  }
+
+  /** As {@link #start(String, String, String, Duration)}, with settings ({@code extraHocon}) over the test node's. */
+  static SippE2e start(String name, String clientId, String clientName, Duration sippTimeout, String extraHocon)
+      throws Exception {
     int uasPort = FreePorts.udpAndTcp(26000, 26999);
-    TestNode.Spec spec = TestNode.Spec.single(TestNode.keyspaces(name), uasPort, null);
+    TestNode.Spec spec = TestNode.Spec.single(TestNode.keyspaces(name), uasPort, extraHocon);
     HankyoNode node = TestNode.start(spec);
     ApiClient api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
     assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"" + clientId + "\",\"client_name\":\""

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.util.Objects;
 
@@ -31,6 +32,10 @@ import java.util.Objects;
  *     as null
  * @param judgmentVersion the version of {@code judgment} (0 when the number never had rules; a removal is a version
  *     too, so a null {@code judgment} may have a version above 0); routes written before the field existed read as 0
+ * @param notifications the tracking number's call notification settings (issue 4) when the call arrived, or null
+ *     when it has none; the ended call decides with them which channels fire ({@code nfy_email}, {@code nfy_http}).
+ *     Left out of the JSON when null; routes written before the field existed read as null
+ * @param notificationsVersion the version of {@code notifications} (0 when the number never had settings)
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -44,7 +49,9 @@ public record NumberRoute(
     @JsonProperty("flow") @JsonInclude(JsonInclude.Include.NON_NULL) CallFlow flow,
     @JsonProperty("flow_version") int flowVersion,
     @JsonProperty("judgment") @JsonInclude(JsonInclude.Include.NON_NULL) JudgmentRules judgment,
-    @JsonProperty("judgment_version") int judgmentVersion)
+    @JsonProperty("judgment_version") int judgmentVersion,
+    @JsonProperty("notifications") @JsonInclude(JsonInclude.Include.NON_NULL) NotificationSettings notifications,
+    @JsonProperty("notifications_version") int notificationsVersion)
     implements JsonSerializable {
   @JsonCreator
   public NumberRoute {
@@ -55,6 +62,14 @@ public record NumberRoute(
     Objects.requireNonNull(forwardTo, "forwardTo");
     clientName = clientName == null ? "" : clientName;
     dialinName = dialinName == null ? "" : dialinName;
+  }
+
+  /** A route without notification settings (version 0): its calls notify nobody. */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion, JudgmentRules judgment,
+      int judgmentVersion) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
+        judgmentVersion, null, 0);
   }
 
   /** A route with absence mode off. */

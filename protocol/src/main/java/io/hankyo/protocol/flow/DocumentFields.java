@@ -163,7 +163,7 @@ public final class DocumentFields {
     if (violations.isEmpty()) {
       throw new IllegalArgumentException("a refused document needs at least one violation");
     }
-    StringBuilder b = new StringBuilder(subject).append(' ').append(subject.endsWith("rules") ? "have " : "has ")
+    StringBuilder b = new StringBuilder(subject).append(' ').append(subject.endsWith("s") ? "have " : "has ")
         .append(violations.size()).append(violations.size() == 1 ? " problem: " : " problems: ");
     for (int i = 0; i < violations.size(); i++) {
       if (i > 0) {

@@ -1,0 +1,105 @@
+package io.hankyo.protocol.notify;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.protocol.JsonSerializable;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A tracking number's call notification settings (着信通知, issue 4): which channels notify whom, and on which calls.
+ * Versioned on the tracking number like the judgment rules; every call carries the settings it arrived with. Checked by
+ * {@link NotificationSettingsParser}. JSON: {@code {"email": {"to": [...], "trigger": "missed"}, "webhook": {"url":
+ * "https://...", "secret": "...", "trigger": "every"}, "sms": {"to": ["09012345678"], "trigger": "valid"}}}; every
+ * channel optional (null = off), at least one present.
+ *
+ * @param email email channel, or null
+ * @param webhook webhook channel, or null
+ * @param sms SMS channel, or null (stored and checked here; sent by the SMS sender)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NotificationSettings(
+    @JsonProperty("email") Email email,
+    @JsonProperty("webhook") Webhook webhook,
+    @JsonProperty("sms") Sms sms)
+    implements JsonSerializable {
+
+  /** Which ended calls notify. */
+  public enum Trigger {
+    /** Every ended call ({@code "every"}). */
+    @JsonProperty("every")
+    EVERY,
+    /**
+     * Calls without talk ({@code "missed"}): not connected, busy, no answer, outside business hours, abandoned in the
+     * queue, i.e. {@code talking_sec} 0 and never answered.
+     */
+    @JsonProperty("missed")
+    MISSED,
+    /** Calls judged valid (有効, {@code logvars.valid_code} {@code valid}; {@code "valid"}). */
+    @JsonProperty("valid")
+    VALID;
+
+    /** The JSON name, e.g. {@code missed}. */
+    public String jsonName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Email channel.
+   *
+   * @param to recipients (RFC 5322 addr-spec, checked strictly), 1 to {@value NotificationSettingsParser#MAX_RECIPIENTS}
+   * @param trigger which calls
+   */
+  public record Email(@JsonProperty("to") List<String> to, @JsonProperty("trigger") Trigger trigger)
+      implements JsonSerializable {
+    @JsonCreator
+    public Email {
+      to = to == null ? List.of() : List.copyOf(to);
+      Objects.requireNonNull(trigger, "trigger");
+    }
+  }
+
+  /**
+   * Webhook channel: an HTTP POST signed with {@code secret} ({@code Hankyo-Signature}).
+   *
+   * @param url absolute http or https URL
+   * @param secret HMAC key, at least {@value NotificationSettingsParser#MIN_SECRET_CHARS} characters; never shown back
+   *     by the API
+   * @param trigger which calls
+   */
+  public record Webhook(
+      @JsonProperty("url") String url, @JsonProperty("secret") String secret, @JsonProperty("trigger") Trigger trigger)
+      implements JsonSerializable {
+    @JsonCreator
+    public Webhook {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(secret, "secret");
+      Objects.requireNonNull(trigger, "trigger");
+    }
+
+    @Override
+    public String toString() {
+      return "Webhook[url=" + url + ", secret=(hidden), trigger=" + trigger + "]";
+    }
+  }
+
+  /**
+   * SMS channel.
+   *
+   * @param to recipients (Japanese mobile or other numbers as {@link io.hankyo.protocol.number.PhoneNumbers} reads
+   *     them), 1 to {@value NotificationSettingsParser#MAX_RECIPIENTS}
+   * @param trigger which calls
+   */
+  public record Sms(@JsonProperty("to") List<PhoneNumber> to, @JsonProperty("trigger") Trigger trigger)
+      implements JsonSerializable {
+    @JsonCreator
+    public Sms {
+      to = to == null ? List.of() : List.copyOf(to);
+      Objects.requireNonNull(trigger, "trigger");
+    }
+  }
+}
