@@ -134,6 +134,32 @@ public interface ApiBackend {
   CompletionStage<JudgmentView> clearJudgment(String operatorId, String clientId, String dialinId);
 
   /**
+   * The advertiser's own valid-call judgment rules (issue 4), which every number of the advertiser without rules of
+   * its own is judged under; {@link JudgmentView#dialinId()} is null, {@link JudgmentView#rules()} null when none.
+   *
+   * @throws ApiProblem 404 when the advertiser is absent (or another operator's)
+   */
+  CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId);
+
+  /**
+   * Stores {@code rules} as the advertiser's next judgment-rules version (versions count per advertiser, apart from
+   * its numbers'). Calls arriving from then on to its numbers without rules of their own are judged under them.
+   *
+   * @param rules rules checked by {@link io.hankyo.protocol.judgment.JudgmentRulesParser}; not null
+   * @return the rules as they are afterwards
+   * @throws ApiProblem 404 when the advertiser is absent
+   */
+  CompletionStage<JudgmentView> storeAdvertiserJudgment(String operatorId, String clientId, JudgmentRules rules);
+
+  /**
+   * Removes the advertiser's judgment rules (a new version; nothing changes when it has none).
+   *
+   * @return the (absent) rules afterwards, with their version
+   * @throws ApiProblem 404 when the advertiser is absent
+   */
+  CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId);
+
+  /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
    * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
    * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.

@@ -683,6 +683,79 @@ class HttpApiRouteTest {
     }
   }
 
+  // ------------------------------------------------------------------------------------ advertiser judgment
+
+  /** The advertiser's own judgment rules (issue 4: "configuration per tracking number or advertiser"). */
+  @Nested
+  class AdvertiserJudgment {
+    private static final String PATH = "/v1/advertisers/acme/judgment";
+
+    @BeforeEach
+    void advertiser() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+    }
+
+    @Test
+    void rulesAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      assertProblem(get(PATH), 404, "advertiser 'acme' has no judgment rules of its own", "PUT " + PATH);
+      HttpResponse<String> stored = send("PUT", PATH, KEY_A,
+          "{\"min_talk_sec\": 30, \"duplicate\": {\"scope\": \"advertiser\", \"period_sec\": 86400}}");
+      assertEquals(200, stored.statusCode(), stored.body());
+      assertEquals("application/json", contentType(stored));
+      JsonNode v1 = json(stored);
+      assertEquals(List.of("client_id", "scope", "version", "updated_at", "rules"), fieldNames(v1));
+      assertEquals("acme", v1.get("client_id").asText());
+      assertEquals("advertiser", v1.get("scope").asText());
+      assertEquals(1, v1.get("version").asInt());
+      assertTrue(v1.get("updated_at").asText().endsWith("+09:00"), v1.toString());
+      assertEquals("connected", v1.at("/rules/duplicate/earlier_calls").asText(), "defaults are filled in");
+      assertEquals(v1, json(get(PATH)));
+      assertEquals(2, json(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 10}")).get("version").asInt());
+
+      // the number's own rules are apart: none yet, and the advertiser's versions do not count there
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertProblem(get("/v1/advertisers/acme/numbers/n1/judgment"), 404, "has no judgment rules");
+
+      HttpResponse<String> removed = send("DELETE", PATH, KEY_A, null);
+      assertEquals(204, removed.statusCode(), removed.body());
+      assertProblem(get(PATH), 404, "has no judgment rules of its own", "version 3 removed them");
+      assertEquals(204, send("DELETE", PATH, KEY_A, null).statusCode(), "nothing to remove");
+      assertEquals(4, json(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 5}")).get("version").asInt());
+      assertEquals(405, send("POST", PATH, KEY_A, "{\"min_talk_sec\": 5}").statusCode());
+    }
+
+    @Test
+    void badRulesAre400WithPointersAndAPromptMustExist() throws Exception {
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A,
+          "{\"min_talk_sec\": -1, \"duplicate\": {\"scope\": \"everyone\", \"period_sec\": 86400}}"), 400,
+          "the judgment rules have 2 problems", "first: /min_talk_sec: ");
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/min_talk_sec", "/duplicate/scope"), pointers);
+      assertProblem(send("PUT", PATH, KEY_A, Judgment.RULES), 400, "prompt 'rate-call' does not exist");
+      assertProblem(sendRaw("PUT", PATH, KEY_A, BodyPublishers.ofString("{\"min_talk_sec\": 30}"), "text/plain"),
+          415);
+      assertProblem(get(PATH), 404, "has no judgment rules");
+    }
+
+    @Test
+    void unknownAdvertisersAndOtherOperatorsAre404() throws Exception {
+      String rules = "{\"min_talk_sec\": 30}";
+      String ghost = "/v1/advertisers/ghost/judgment";
+      assertProblem(send("PUT", ghost, KEY_A, rules), 404, "ghost");
+      assertProblem(send("PUT", ghost, KEY_A, "{\"bad\": 1}"), 404, "ghost");
+      assertProblem(get(ghost), 404, "ghost");
+      assertProblem(send("DELETE", ghost, KEY_A, null), 404, "ghost");
+      assertEquals(200, send("PUT", PATH, KEY_A, rules).statusCode());
+      assertProblem(send("PUT", PATH, KEY_B, rules), 404, "acme");
+      assertProblem(send("GET", PATH, KEY_B, null), 404, "acme");
+      assertProblem(send("DELETE", PATH, KEY_B, null), 404, "acme");
+      assertEquals(1, json(get(PATH)).get("version").asInt(), "another operator changed nothing");
+      assertProblem(send("GET", PATH, null, null), 401);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ judgment
 
   @Nested

@@ -293,6 +293,45 @@ final class InMemoryBackend implements ApiBackend {
     });
   }
 
+  @Override
+  public CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      return judgments.getOrDefault(operatorId + "/" + clientId, new JudgmentView(null, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeAdvertiserJudgment(
+      String operatorId, String clientId, JudgmentRules rules) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      if (rules == null) {
+        throw new IllegalArgumentException("rules must not be null");
+      }
+      return putAdvertiserJudgment(operatorId, clientId, rules);
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      return putAdvertiserJudgment(operatorId, clientId, null);
+    });
+  }
+
+  private JudgmentView putAdvertiserJudgment(String operatorId, String clientId, JudgmentRules rules) {
+    String key = operatorId + "/" + clientId;
+    JudgmentView current = judgments.getOrDefault(key, new JudgmentView(null, clientId, 0, null, null));
+    if (rules == null && current.rules() == null) {
+      return current;
+    }
+    JudgmentView stored = new JudgmentView(null, clientId, current.version() + 1, rules, now.plusSeconds(240));
+    judgments.put(key, stored);
+    return stored;
+  }
+
   private JudgmentView putJudgment(String operatorId, String clientId, String dialinId, JudgmentRules rules) {
     String key = operatorId + "/" + clientId + "/" + dialinId;
     JudgmentView current = judgments.getOrDefault(key, new JudgmentView(dialinId, clientId, 0, null, null));

@@ -443,6 +443,39 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   @Override
+  public CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId) {
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(Advertiser.GetJudgment::new, askTimeout));
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeAdvertiserJudgment(
+      String operatorId, String clientId, JudgmentRules rules) {
+    Objects.requireNonNull(rules, "rules");
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(r -> new Advertiser.StoreJudgment(rules, r), askTimeout));
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId) {
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(Advertiser.ClearJudgment::new, askTimeout));
+  }
+
+  /** The advertiser entity's answer about its judgment rules; a rejection (absent, deleted, bad id) is 404. */
+  private CompletionStage<JudgmentView> advertiserJudgment(String clientId,
+      java.util.function.Supplier<CompletionStage<Advertiser.AdvertiserJudgment>> ask) {
+    CompletionStage<Advertiser.AdvertiserJudgment> asked;
+    try {
+      asked = ask.get();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)));
+    }
+    return onRejection(asked, msg -> ApiProblem.notFound(advertiserNotFound(clientId)))
+        .thenApply(Advertiser.AdvertiserJudgment::toView);
+  }
+
+  @Override
   public CompletionStage<TrackingNumberView> setAbsence(
       String operatorId, String clientId, String dialinId, boolean on) {
     return onNumber(operatorId, clientId, dialinId,
