@@ -160,6 +160,25 @@ public interface ApiBackend {
   CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId);
 
   /**
+   * Re-judges the advertiser's connected calls of the arrival range (optionally of one number) under a stored rule
+   * version (再判定, issue 4), stores the result as a new re-judgment and rewrites the changed call-log rows.
+   *
+   * @param request checked by {@link RejudgmentRequests} ({@code from} before {@code to})
+   * @return the stored re-judgment
+   * @throws ApiProblem 400 a range longer than the limit; 404 unknown advertiser, number or version (also another
+   *     operator's); 413 more calls in the range than the limit; 503 the cluster could not answer
+   */
+  CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> rejudge(
+      io.hankyo.protocol.judgment.RejudgmentView.Request request);
+
+  /**
+   * A stored re-judgment of the operator.
+   *
+   * @throws ApiProblem 404 when the operator has none with that id
+   */
+  CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> getRejudgment(String operatorId, String id);
+
+  /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
    * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
    * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.

@@ -15,6 +15,7 @@ import io.hankyo.api.json.CreateNumberRequest;
 import io.hankyo.api.json.FlowJson;
 import io.hankyo.api.json.AdvertiserJudgmentJson;
 import io.hankyo.api.json.JudgmentJson;
+import io.hankyo.api.json.RejudgmentJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -138,6 +139,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/judgment                   200 the advertiser's rules; 404 when none
  * PUT    /v1/advertisers/{client_id}/judgment  judgment rules   200 rules (a new version; numbers without own rules)
  * DELETE /v1/advertisers/{client_id}/judgment                   204
+ * POST   /v1/rejudgments  {"client_id", "from", "to", "dialin_id"?, "rules": {"scope", "version"}}  201 + Location
+ * GET    /v1/rejudgments/{id}                                   200 the stored re-judgment
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -291,6 +294,9 @@ public final class HttpApi extends AllDirectives {
                             put(() -> storeJudgment(operator, clientId, dialinId)),
                             delete(() -> clearJudgment(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
+        pathPrefix("rejudgments", () -> concat(
+            pathEnd(() -> post(() -> rejudge(operator))),
+            path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
@@ -580,6 +586,25 @@ public final class HttpApi extends AllDirectives {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return respond(() -> backend.clearAdvertiserJudgment(operator, clientId),
         j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** {@code POST /v1/rejudgments} (issue 4): 201 with the re-judgment and its Location. */
+  private Route rejudge(String operator) {
+    return jsonBody(JsonNode.class, document -> {
+      RejudgmentRequests.Parsed p = RejudgmentRequests.parse(document);
+      var request = new io.hankyo.protocol.judgment.RejudgmentView.Request(operator, p.clientId(), p.dialinId(),
+          p.from(), p.to(), p.scope(), p.version());
+      return respond(() -> backend.rejudge(request), v ->
+          json(StatusCodes.CREATED, RejudgmentJson.of(v, settings.zone()))
+              .addHeader(Location.create("/v1/rejudgments/" + v.id())));
+    });
+  }
+
+  /** {@code GET /v1/rejudgments/{id}}: 200, or 404 when the operator has none with that id. */
+  private Route getRejudgment(String operator, String rawId) {
+    String id = Validation.pathId(rawId, "id");
+    return respond(() -> backend.getRejudgment(operator, id),
+        v -> json(StatusCodes.OK, RejudgmentJson.of(v, settings.zone())));
   }
 
   private static ApiProblem judgmentProblem(List<ApiProblem.FieldError> errors) {

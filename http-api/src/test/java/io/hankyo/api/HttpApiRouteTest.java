@@ -756,6 +756,77 @@ class HttpApiRouteTest {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- re-judgment
+
+  /** {@code POST /v1/rejudgments}, {@code GET /v1/rejudgments/{id}} (issue 4). */
+  @Nested
+  class Rejudgments {
+    private static final String BODY = "{\"client_id\": \"acme\", \"from\": \"2026-11-29T00:00:00+09:00\", "
+        + "\"to\": \"2026-11-30T00:00:00+09:00\", \"rules\": {\"scope\": \"advertiser\", \"version\": 2}}";
+
+    @BeforeEach
+    void advertiserWithTwoVersionsAndACall() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertEquals(200, send("PUT", "/v1/advertisers/acme/judgment", KEY_A, "{\"min_talk_sec\": 30}").statusCode());
+      assertEquals(200, send("PUT", "/v1/advertisers/acme/judgment", KEY_A, "{\"min_talk_sec\": 300}").statusCode());
+      backend.addCall(TestCalls.answered("op-a", 1)); // 232 s, judged 有効
+    }
+
+    @Test
+    void aRejudgmentIsCreatedWithItsChangesAndReadBack() throws Exception {
+      HttpResponse<String> created = send("POST", "/v1/rejudgments", KEY_A, BODY);
+      assertEquals(201, created.statusCode(), created.body());
+      JsonNode r = json(created);
+      String id = r.get("id").asText();
+      assertTrue(id.startsWith("rjd_"), id);
+      assertEquals("/v1/rejudgments/" + id, created.headers().firstValue("Location").orElse(""));
+      assertEquals(List.of("id", "client_id", "dialin_id", "from", "to", "rules", "examined", "changed", "applied",
+          "created_at", "changes"), fieldNames(r));
+      assertEquals("2026-11-29T00:00:00+09:00", r.get("from").asText());
+      assertEquals("advertiser", r.at("/rules/scope").asText());
+      assertEquals(2, r.at("/rules/version").asInt());
+      assertEquals(1, r.get("examined").asInt());
+      assertEquals(1, r.get("changed").asInt());
+      JsonNode change = r.at("/changes/0");
+      assertEquals("0123456789abcdef01234567", change.get("trn_id").asText());
+      assertEquals("2026-11-29T17:21:55+09:00", change.get("din_tms").asText());
+      assertEquals("有効", change.at("/before/valid_res").asText());
+      assertEquals("無効(未満)", change.at("/after/valid_res").asText());
+      assertEquals("invalid_short", change.at("/after/valid_code").asText());
+      assertEquals("2", change.at("/after/judgment_version").asText());
+      assertEquals("talked 232 s; at least 300 s are needed", change.at("/after/valid_reason").asText());
+      assertEquals(r, json(get("/v1/rejudgments/" + id)));
+      assertProblem(send("GET", "/v1/rejudgments/" + id, KEY_B, null), 404, id);
+      assertProblem(get("/v1/rejudgments/rjd_nope"), 404, "rjd_nope");
+    }
+
+    @Test
+    void badRequestsAre400WithEveryPointer() throws Exception {
+      JsonNode p = assertProblem(send("POST", "/v1/rejudgments", KEY_A, "{\"from\": \"yesterday\", "
+          + "\"to\": \"2026-11-30T00:00:00+09:00\", \"rules\": {\"scope\": \"number\", \"version\": 0}, "
+          + "\"colour\": 1}"), 400, "the re-judgment request has 5 problems", "first: /colour: ");
+      List<String> pointers = new ArrayList<>();
+      p.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/colour", "/client_id", "/from", "/dialin_id", "/rules/version"), pointers);
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("2026-11-30T00", "2026-11-29T00")), 400,
+          "/to: must be after from");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("2026-11-30T00:00:00+09:00",
+          "2027-01-30T00:00:00+09:00")), 400, "longer than 31 days");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, "[1]"), 400, "must be a JSON object");
+    }
+
+    @Test
+    void unknownVersionsAdvertisersAndOtherOperatorsAre404AndTooManyCallsIs413() throws Exception {
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("\"version\": 2", "\"version\": 7")), 404,
+          "version 7");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("acme", "ghost")), 404, "ghost");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_B, BODY), 404, "acme");
+      assertProblem(send("POST", "/v1/rejudgments", null, BODY), 401);
+      backend.maxRejudgedCalls = 0;
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY), 413, "more than 0 connected calls");
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ judgment
 
   @Nested
