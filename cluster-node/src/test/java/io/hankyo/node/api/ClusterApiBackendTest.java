@@ -337,6 +337,9 @@ class ClusterApiBackendTest {
     assertNull(lookup("0120-555-001").orElseThrow().judgment());
     assertEquals(3, await(backend.getAdvertiserJudgment(op, "shop")).version());
 
+    // a backend without a Rejudger answers re-judgments with 503
+    problem(503, backend.getRejudgment(op, "rjd_000000000000"));
+
     // unknown advertisers and other operators are 404
     problem(404, backend.getAdvertiserJudgment(op, "ghost"));
     problem(404, backend.storeAdvertiserJudgment(newOperator(), "shop", adv));
