@@ -64,6 +64,7 @@ class RejudgmentCassandraIntegrationTest {
   private static CassandraCallLog callLog;
   private static CallerNumberCipher cipher;
   private static Rejudger rejudger;
+  private static CassandraCallerHistory callerHistory;
 
   @BeforeAll
   static void start() throws Exception {
@@ -89,7 +90,8 @@ class RejudgmentCassandraIntegrationTest {
     ObjectMapper json = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-json", Optional.empty());
     callLog = new CassandraCallLog(session, read, json);
     cipher = new CallerNumberCipher(Map.of("k1", key()), "k1", key());
-    rejudger = new Rejudger(system, sharding, ASK, callLog, callLog, new CassandraCallerHistory(session, read),
+    callerHistory = new CassandraCallerHistory(session, read);
+    rejudger = new Rejudger(system, sharding, ASK, callLog, callLog, callerHistory,
         cipher, RuleVersions.cassandra(system), Duration.ofDays(31), 50_000);
   }
 
@@ -166,6 +168,42 @@ class RejudgmentCassandraIntegrationTest {
     assertProblem(400, rejudger.run(new RejudgmentView.Request("op1", "shop", null, FROM,
         FROM.plus(Duration.ofDays(32)), "advertiser", 2)));
     assertProblem(404, rejudger.get("op2", done.id()));
+  }
+
+  @Test
+  void duplicatesSeeTheIndexBeforeTheRangeAndTheRangeInArrivalOrder() throws Exception {
+    var adv = sharding.entityRefFor(Advertiser.ENTITY_KEY, Advertiser.entityId("op1", "dup"));
+    await(adv.<Advertiser.Summary>askWithStatus(r -> new Advertiser.Create("op1", "dup", "Dup", r), ASK));
+    JudgmentRules dupRules = io.hankyo.protocol.judgment.JudgmentRulesParser.parse(
+        "{\"min_talk_sec\": 10, \"duplicate\": {\"scope\": \"advertiser\", \"period_sec\": 86400}}");
+    await(adv.<Advertiser.AdvertiserJudgment>askWithStatus(r -> new Advertiser.StoreJudgment(dupRules, r), ASK));
+    // caller A called the day before the range (in the index only); caller B calls twice in the range
+    String callerA = cipher.keyedHash("+81312340000");
+    await(callerHistory.record(new io.hankyo.node.call.CallerHistory.Entry(
+        io.hankyo.protocol.judgment.JudgmentRules.Scope.ADVERTISER, "op1", "dup", callerA,
+        FROM.minusSeconds(3600), "before-range", io.hankyo.protocol.judgment.Verdict.VALID)));
+    Instant day2 = FROM.plus(Duration.ofDays(3));
+    CallLogRecord a = dupRow("d-a", 0, day2.minusSeconds(60 * 60 * 24 * 3 - 600), "+81312340000");
+    CallLogRecord b2 = dupRow("d-b2", 2, day2.plusSeconds(1200), "+81312340001");
+    CallLogRecord b1 = dupRow("d-b1", 1, day2.plusSeconds(600), "+81312340001");
+    await(callLog.upsertAll(List.of(a, b2, b1)));
+
+    RejudgmentView done = await(rejudger.run(new RejudgmentView.Request("op1", "dup", null, FROM,
+        FROM.plus(Duration.ofDays(5)), "advertiser", 1)));
+    assertEquals(3, done.examined());
+    assertEquals(List.of("d-a", "d-b2"), done.changes().stream().map(c -> c.trnId()).toList());
+    assertTrue(done.changes().get(0).after().reason().contains("(before-range)"), done.changes().get(0).after()
+        .reason());
+    assertTrue(done.changes().get(1).after().reason().contains("600 s earlier (d-b1)"),
+        done.changes().get(1).after().reason());
+  }
+
+  private static CallLogRecord dupRow(String trn, int seq, Instant at, String caller) {
+    return new CallLogRecord("op1", 100 + seq, trn, PhoneNumbers.parse("0120-111-333"), "dup", "Dup", "d9", "",
+        PhoneNumbers.parse("03-9876-5432"), cipher.encrypt(caller), DeviceType.FIXED, DeviceType.FIXED, at,
+        at.plusSeconds(5), at.plusSeconds(65), 5, 60, 65, DialStatus.NORMAL, HangupParty.CALLER,
+        Map.of("valid_res", "有効", "valid_code", "valid", "judgment_version", "1"), false, false, 0,
+        "NORMAL_CLEARING", 0);
   }
 
   private static void assertProblem(int status, CompletionStage<?> stage) {
