@@ -198,6 +198,50 @@ class RejudgmentCassandraIntegrationTest {
         done.changes().get(1).after().reason());
   }
 
+  @Test
+  void aNumbersOwnVersionIsReadFromItsJournalAndOnlyThatNumberIsRejudged() throws Exception {
+    var adv = sharding.entityRefFor(Advertiser.ENTITY_KEY, Advertiser.entityId("op1", "nums"));
+    await(adv.<Advertiser.Summary>askWithStatus(r -> new Advertiser.Create("op1", "nums", "Nums", r), ASK));
+    var din = PhoneNumbers.parse("0120-111-444");
+    await(adv.<org.apache.pekko.Done>askWithStatus(r -> new Advertiser.ReserveNumber("n1", din.e164(), r), ASK));
+    io.hankyo.node.directory.TrackingNumber.init(sharding);
+    var number = sharding.entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, din.e164());
+    await(number.<io.hankyo.node.directory.TrackingNumber.Details>askWithStatus(
+        r -> new io.hankyo.node.directory.TrackingNumber.Assign("op1", "nums", "Nums", "n1", "", din,
+            PhoneNumbers.parse("03-9876-5432"), r), ASK));
+    for (int sec : new int[] {20, 50}) {
+      await(number.<io.hankyo.node.directory.TrackingNumber.Details>askWithStatus(
+          r -> new io.hankyo.node.directory.TrackingNumber.StoreJudgment("op1", "nums", "n1",
+              JudgmentRules.threshold(sec), r), ASK));
+    }
+    Instant at = FROM.plus(Duration.ofDays(10));
+    CallLogRecord mine = numRow("n-1", "n1", at, 30);
+    CallLogRecord other = numRow("n-2", "n2", at.plusSeconds(60), 30);
+    await(callLog.upsertAll(List.of(mine, other)));
+
+    RejudgmentView v2 = await(rejudger.run(new RejudgmentView.Request("op1", "nums", "n1", at.minusSeconds(1),
+        at.plusSeconds(3600), "number", 2)));
+    assertEquals(1, v2.examined(), "only the number's calls");
+    assertEquals(List.of("n-1"), v2.changes().stream().map(c -> c.trnId()).toList());
+    assertEquals("talked 30 s; at least 50 s are needed", v2.changes().get(0).after().reason());
+    RejudgmentView v1 = await(rejudger.run(new RejudgmentView.Request("op1", "nums", "n1", at.minusSeconds(1),
+        at.plusSeconds(3600), "number", 1)));
+    assertEquals("valid", v1.changes().get(0).after().validCode(), "version 1 (20 s) makes it valid again");
+    assertEquals("invalid_short", v1.changes().get(0).before().validCode(), "as version 2 left the row");
+    assertProblem(404, rejudger.run(new RejudgmentView.Request("op1", "nums", "n1", at, at.plusSeconds(60),
+        "number", 3)));
+    assertProblem(404, rejudger.run(new RejudgmentView.Request("op1", "nums", "n9", at, at.plusSeconds(60),
+        "number", 1)));
+  }
+
+  private static CallLogRecord numRow(String trn, String dialin, Instant at, int talk) {
+    return new CallLogRecord("op1", 200, trn, PhoneNumbers.parse("0120-111-444"), "nums", "Nums", dialin, "",
+        PhoneNumbers.parse("03-9876-5432"), null, DeviceType.WITHHELD, DeviceType.FIXED, at, at.plusSeconds(5),
+        at.plusSeconds(5 + talk), 5, talk, 5 + talk, DialStatus.NORMAL, HangupParty.CALLER,
+        Map.of("valid_res", "有効", "valid_code", "valid", "judgment_version", "1"), false, false, 0,
+        "NORMAL_CLEARING", 0);
+  }
+
   private static CallLogRecord dupRow(String trn, int seq, Instant at, String caller) {
     return new CallLogRecord("op1", 100 + seq, trn, PhoneNumbers.parse("0120-111-333"), "dup", "Dup", "d9", "",
         PhoneNumbers.parse("03-9876-5432"), cipher.encrypt(caller), DeviceType.FIXED, DeviceType.FIXED, at,
