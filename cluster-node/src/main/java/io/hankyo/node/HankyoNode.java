@@ -263,6 +263,10 @@ public final class HankyoNode implements AutoCloseable {
       }
       ClusterApiBackend backend = new ClusterApiBackend(
           system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
+      // re-judgment (issue 4): rule versions from the journal, rows rewritten through the same writer as the calls'
+      backend.withRejudger(new io.hankyo.node.rejudge.Rejudger(system, sharding, askTimeout.multipliedBy(5), callLog,
+          rowWriter, callerHistory, cipher, io.hankyo.node.rejudge.RuleVersions.cassandra(system),
+          hankyo.getDuration("rejudgment.max-range"), hankyo.getInt("rejudgment.max-calls")));
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))

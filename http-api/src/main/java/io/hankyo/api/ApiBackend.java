@@ -163,6 +163,51 @@ public interface ApiBackend {
   CompletionStage<NotificationView> clearNotifications(String operatorId, String clientId, String dialinId);
 
   /**
+   * The advertiser's own valid-call judgment rules (issue 4), which every number of the advertiser without rules of
+   * its own is judged under; {@link JudgmentView#dialinId()} is null, {@link JudgmentView#rules()} null when none.
+   *
+   * @throws ApiProblem 404 when the advertiser is absent (or another operator's)
+   */
+  CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId);
+
+  /**
+   * Stores {@code rules} as the advertiser's next judgment-rules version (versions count per advertiser, apart from
+   * its numbers'). Calls arriving from then on to its numbers without rules of their own are judged under them.
+   *
+   * @param rules rules checked by {@link io.hankyo.protocol.judgment.JudgmentRulesParser}; not null
+   * @return the rules as they are afterwards
+   * @throws ApiProblem 404 when the advertiser is absent
+   */
+  CompletionStage<JudgmentView> storeAdvertiserJudgment(String operatorId, String clientId, JudgmentRules rules);
+
+  /**
+   * Removes the advertiser's judgment rules (a new version; nothing changes when it has none).
+   *
+   * @return the (absent) rules afterwards, with their version
+   * @throws ApiProblem 404 when the advertiser is absent
+   */
+  CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId);
+
+  /**
+   * Re-judges the advertiser's connected calls of the arrival range (optionally of one number) under a stored rule
+   * version (再判定, issue 4), stores the result as a new re-judgment and rewrites the changed call-log rows.
+   *
+   * @param request checked by {@link RejudgmentRequests} ({@code from} before {@code to})
+   * @return the stored re-judgment
+   * @throws ApiProblem 400 a range longer than the limit; 404 unknown advertiser, number or version (also another
+   *     operator's); 413 more calls in the range than the limit; 503 the cluster could not answer
+   */
+  CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> rejudge(
+      io.hankyo.protocol.judgment.RejudgmentView.Request request);
+
+  /**
+   * A stored re-judgment of the operator.
+   *
+   * @throws ApiProblem 404 when the operator has none with that id
+   */
+  CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> getRejudgment(String operatorId, String id);
+
+  /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
    * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
    * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.

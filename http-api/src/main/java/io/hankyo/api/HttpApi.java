@@ -13,8 +13,10 @@ import io.hankyo.api.json.ApiJson;
 import io.hankyo.api.json.CreateAdvertiserRequest;
 import io.hankyo.api.json.CreateNumberRequest;
 import io.hankyo.api.json.FlowJson;
+import io.hankyo.api.json.AdvertiserJudgmentJson;
 import io.hankyo.api.json.JudgmentJson;
 import io.hankyo.api.json.NotificationsJson;
+import io.hankyo.api.json.RejudgmentJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -141,6 +143,11 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications              200 settings; 404 when none
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications settings     200 settings (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/notifications              204 (calls notify nobody)
+ * GET    /v1/advertisers/{client_id}/judgment                   200 the advertiser's rules; 404 when none
+ * PUT    /v1/advertisers/{client_id}/judgment  judgment rules   200 rules (a new version; numbers without own rules)
+ * DELETE /v1/advertisers/{client_id}/judgment                   204
+ * POST   /v1/rejudgments  {"client_id", "from", "to", "dialin_id"?, "rules": {"scope", "version"}}  201 + Location
+ * GET    /v1/rejudgments/{id}                                   200 the stored re-judgment
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -271,6 +278,10 @@ public final class HttpApi extends AllDirectives {
                     get(() -> getAdvertiser(operator, clientId)),
                     put(() -> updateAdvertiser(operator, clientId)),
                     delete(() -> deleteAdvertiser(operator, clientId)))),
+                path("judgment", () -> concat(
+                    get(() -> getAdvertiserJudgment(operator, clientId)),
+                    put(() -> storeAdvertiserJudgment(operator, clientId)),
+                    delete(() -> clearAdvertiserJudgment(operator, clientId)))),
                 pathPrefix("numbers", () -> concat(
                     pathEnd(() -> concat(
                         get(() -> listNumbers(operator, clientId)),
@@ -294,6 +305,9 @@ public final class HttpApi extends AllDirectives {
                             put(() -> storeNotifications(operator, clientId, dialinId)),
                             delete(() -> clearNotifications(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
+        pathPrefix("rejudgments", () -> concat(
+            pathEnd(() -> post(() -> rejudge(operator))),
+            path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
@@ -539,6 +553,69 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.clearJudgment(operator, clientId, dialinId),
         j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** 200 with the advertiser's own rules (issue 4); 404 when it has none (never had, or they were removed). */
+  private Route getAdvertiserJudgment(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return respond(() -> backend.getAdvertiserJudgment(operator, clientId).thenApply(j -> {
+      if (j.rules() == null) {
+        throw ApiProblem.notFound("advertiser '" + clientId + "' has no judgment rules of its own"
+            + (j.version() > 0 ? " (version " + j.version() + " removed them)" : "")
+            + "; set them with PUT " + ADVERTISERS + clientId + "/judgment");
+      }
+      return j;
+    }), j -> json(StatusCodes.OK, AdvertiserJudgmentJson.of(j, settings.zone())));
+  }
+
+  /**
+   * As {@link #storeJudgment} for the advertiser's own rules (issue 4): the advertiser is looked up first (404 whatever
+   * the body), then the document and the post-call button's prompt are checked, then stored as its next version.
+   */
+  private Route storeAdvertiserJudgment(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    return jsonBody(JsonNode.class, max, document -> respond(
+        () -> backend.getAdvertiserJudgment(operator, clientId).thenCompose(current -> {
+          JudgmentRules rules;
+          try {
+            rules = JudgmentRulesParser.parse(document);
+          } catch (JudgmentRulesException e) {
+            throw judgmentProblem(e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+          }
+          Map<String, String> played = rules.postCallButton() == null ? Map.of()
+              : Map.of("/post_call_button/prompt", rules.postCallButton().prompt());
+          return promptsExist(operator, played, HttpApi::judgmentProblem)
+              .thenCompose(ok -> backend.storeAdvertiserJudgment(operator, clientId, rules));
+        }),
+        j -> json(StatusCodes.OK, AdvertiserJudgmentJson.of(j, settings.zone()))));
+  }
+
+  /** 204 whether or not the advertiser had rules; its numbers without rules of their own then have none. */
+  private Route clearAdvertiserJudgment(String operator, String rawClientId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    return respond(() -> backend.clearAdvertiserJudgment(operator, clientId),
+        j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** {@code POST /v1/rejudgments} (issue 4): 201 with the re-judgment and its Location. */
+  private Route rejudge(String operator) {
+    return jsonBody(JsonNode.class, document -> {
+      RejudgmentRequests.Parsed p = RejudgmentRequests.parse(document);
+      var request = new io.hankyo.protocol.judgment.RejudgmentView.Request(operator, p.clientId(), p.dialinId(),
+          p.from(), p.to(), p.scope(), p.version());
+      return respond(() -> backend.rejudge(request), v ->
+          json(StatusCodes.CREATED, RejudgmentJson.of(v, settings.zone()))
+              .addHeader(Location.create("/v1/rejudgments/" + v.id())));
+    });
+  }
+
+  /** {@code GET /v1/rejudgments/{id}}: 200, or 404 when the operator has none with that id. */
+  private Route getRejudgment(String operator, String rawId) {
+    String id = Validation.pathId(rawId, "id");
+    return respond(() -> backend.getRejudgment(operator, id),
+        v -> json(StatusCodes.OK, RejudgmentJson.of(v, settings.zone())));
   }
 
   private static ApiProblem judgmentProblem(List<ApiProblem.FieldError> errors) {

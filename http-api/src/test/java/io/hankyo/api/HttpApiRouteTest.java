@@ -760,6 +760,150 @@ class HttpApiRouteTest {
     }
   }
 
+  // ------------------------------------------------------------------------------------ advertiser judgment
+
+  /** The advertiser's own judgment rules (issue 4: "configuration per tracking number or advertiser"). */
+  @Nested
+  class AdvertiserJudgment {
+    private static final String PATH = "/v1/advertisers/acme/judgment";
+
+    @BeforeEach
+    void advertiser() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+    }
+
+    @Test
+    void rulesAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      assertProblem(get(PATH), 404, "advertiser 'acme' has no judgment rules of its own", "PUT " + PATH);
+      HttpResponse<String> stored = send("PUT", PATH, KEY_A,
+          "{\"min_talk_sec\": 30, \"duplicate\": {\"scope\": \"advertiser\", \"period_sec\": 86400}}");
+      assertEquals(200, stored.statusCode(), stored.body());
+      assertEquals("application/json", contentType(stored));
+      JsonNode v1 = json(stored);
+      assertEquals(List.of("client_id", "scope", "version", "updated_at", "rules"), fieldNames(v1));
+      assertEquals("acme", v1.get("client_id").asText());
+      assertEquals("advertiser", v1.get("scope").asText());
+      assertEquals(1, v1.get("version").asInt());
+      assertTrue(v1.get("updated_at").asText().endsWith("+09:00"), v1.toString());
+      assertEquals("connected", v1.at("/rules/duplicate/earlier_calls").asText(), "defaults are filled in");
+      assertEquals(v1, json(get(PATH)));
+      assertEquals(2, json(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 10}")).get("version").asInt());
+
+      // the number's own rules are apart: none yet, and the advertiser's versions do not count there
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      assertProblem(get("/v1/advertisers/acme/numbers/n1/judgment"), 404, "has no judgment rules");
+
+      HttpResponse<String> removed = send("DELETE", PATH, KEY_A, null);
+      assertEquals(204, removed.statusCode(), removed.body());
+      assertProblem(get(PATH), 404, "has no judgment rules of its own", "version 3 removed them");
+      assertEquals(204, send("DELETE", PATH, KEY_A, null).statusCode(), "nothing to remove");
+      assertEquals(4, json(send("PUT", PATH, KEY_A, "{\"min_talk_sec\": 5}")).get("version").asInt());
+      assertEquals(405, send("POST", PATH, KEY_A, "{\"min_talk_sec\": 5}").statusCode());
+    }
+
+    @Test
+    void badRulesAre400WithPointersAndAPromptMustExist() throws Exception {
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A,
+          "{\"min_talk_sec\": -1, \"duplicate\": {\"scope\": \"everyone\", \"period_sec\": 86400}}"), 400,
+          "the judgment rules have 2 problems", "first: /min_talk_sec: ");
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/min_talk_sec", "/duplicate/scope"), pointers);
+      assertProblem(send("PUT", PATH, KEY_A, Judgment.RULES), 400, "prompt 'rate-call' does not exist");
+      assertProblem(sendRaw("PUT", PATH, KEY_A, BodyPublishers.ofString("{\"min_talk_sec\": 30}"), "text/plain"),
+          415);
+      assertProblem(get(PATH), 404, "has no judgment rules");
+    }
+
+    @Test
+    void unknownAdvertisersAndOtherOperatorsAre404() throws Exception {
+      String rules = "{\"min_talk_sec\": 30}";
+      String ghost = "/v1/advertisers/ghost/judgment";
+      assertProblem(send("PUT", ghost, KEY_A, rules), 404, "ghost");
+      assertProblem(send("PUT", ghost, KEY_A, "{\"bad\": 1}"), 404, "ghost");
+      assertProblem(get(ghost), 404, "ghost");
+      assertProblem(send("DELETE", ghost, KEY_A, null), 404, "ghost");
+      assertEquals(200, send("PUT", PATH, KEY_A, rules).statusCode());
+      assertProblem(send("PUT", PATH, KEY_B, rules), 404, "acme");
+      assertProblem(send("GET", PATH, KEY_B, null), 404, "acme");
+      assertProblem(send("DELETE", PATH, KEY_B, null), 404, "acme");
+      assertEquals(1, json(get(PATH)).get("version").asInt(), "another operator changed nothing");
+      assertProblem(send("GET", PATH, null, null), 401);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- re-judgment
+
+  /** {@code POST /v1/rejudgments}, {@code GET /v1/rejudgments/{id}} (issue 4). */
+  @Nested
+  class Rejudgments {
+    private static final String BODY = "{\"client_id\": \"acme\", \"from\": \"2026-11-29T00:00:00+09:00\", "
+        + "\"to\": \"2026-11-30T00:00:00+09:00\", \"rules\": {\"scope\": \"advertiser\", \"version\": 2}}";
+
+    @BeforeEach
+    void advertiserWithTwoVersionsAndACall() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertEquals(200, send("PUT", "/v1/advertisers/acme/judgment", KEY_A, "{\"min_talk_sec\": 30}").statusCode());
+      assertEquals(200, send("PUT", "/v1/advertisers/acme/judgment", KEY_A, "{\"min_talk_sec\": 300}").statusCode());
+      backend.addCall(TestCalls.answered("op-a", 1)); // 232 s, judged 有効
+    }
+
+    @Test
+    void aRejudgmentIsCreatedWithItsChangesAndReadBack() throws Exception {
+      HttpResponse<String> created = send("POST", "/v1/rejudgments", KEY_A, BODY);
+      assertEquals(201, created.statusCode(), created.body());
+      JsonNode r = json(created);
+      String id = r.get("id").asText();
+      assertTrue(id.startsWith("rjd_"), id);
+      assertEquals("/v1/rejudgments/" + id, created.headers().firstValue("Location").orElse(""));
+      assertEquals(List.of("id", "client_id", "dialin_id", "from", "to", "rules", "examined", "changed", "applied",
+          "created_at", "changes"), fieldNames(r));
+      assertEquals("2026-11-29T00:00:00+09:00", r.get("from").asText());
+      assertEquals("advertiser", r.at("/rules/scope").asText());
+      assertEquals(2, r.at("/rules/version").asInt());
+      assertEquals(1, r.get("examined").asInt());
+      assertEquals(1, r.get("changed").asInt());
+      JsonNode change = r.at("/changes/0");
+      assertEquals("0123456789abcdef01234567", change.get("trn_id").asText());
+      assertEquals("2026-11-29T17:21:55+09:00", change.get("din_tms").asText());
+      assertEquals("有効", change.at("/before/valid_res").asText());
+      assertEquals("無効(未満)", change.at("/after/valid_res").asText());
+      assertEquals("invalid_short", change.at("/after/valid_code").asText());
+      assertEquals("2", change.at("/after/judgment_version").asText());
+      assertEquals("talked 232 s; at least 300 s are needed", change.at("/after/valid_reason").asText());
+      assertEquals(r, json(get("/v1/rejudgments/" + id)));
+      assertProblem(send("GET", "/v1/rejudgments/" + id, KEY_B, null), 404, id);
+      assertProblem(get("/v1/rejudgments/rjd_nope"), 404, "rjd_nope");
+    }
+
+    @Test
+    void badRequestsAre400WithEveryPointer() throws Exception {
+      JsonNode p = assertProblem(send("POST", "/v1/rejudgments", KEY_A, "{\"from\": \"yesterday\", "
+          + "\"to\": \"2026-11-30T00:00:00+09:00\", \"rules\": {\"scope\": \"number\", \"version\": 0}, "
+          + "\"colour\": 1}"), 400, "the re-judgment request has 5 problems", "first: /colour: ");
+      List<String> pointers = new ArrayList<>();
+      p.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      assertEquals(List.of("/colour", "/client_id", "/from", "/dialin_id", "/rules/version"), pointers);
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("2026-11-30T00", "2026-11-29T00")), 400,
+          "/to: must be after from");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("2026-11-30T00:00:00+09:00",
+          "2027-01-30T00:00:00+09:00")), 400, "longer than 31 days");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, "[1]"), 400, "must be a JSON object");
+    }
+
+    @Test
+    void unknownVersionsAdvertisersAndOtherOperatorsAre404AndTooManyCallsIs413() throws Exception {
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("\"version\": 2", "\"version\": 7")), 404,
+          "version 7");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("acme", "ghost")), 404, "ghost");
+      assertProblem(send("POST", "/v1/rejudgments", KEY_B, BODY), 404, "acme");
+      assertProblem(send("POST", "/v1/rejudgments", null, BODY), 401);
+      backend.maxRejudgedCalls = 0;
+      assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY), 413, "more than 0 connected calls");
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ judgment
 
   @Nested

@@ -296,6 +296,108 @@ final class InMemoryBackend implements ApiBackend {
     });
   }
 
+  @Override
+  public CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      return judgments.getOrDefault(operatorId + "/" + clientId, new JudgmentView(null, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeAdvertiserJudgment(
+      String operatorId, String clientId, JudgmentRules rules) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      if (rules == null) {
+        throw new IllegalArgumentException("rules must not be null");
+      }
+      return putAdvertiserJudgment(operatorId, clientId, rules);
+    });
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId) {
+    return run(() -> {
+      advertiser(operatorId, clientId);
+      return putAdvertiserJudgment(operatorId, clientId, null);
+    });
+  }
+
+  /** Re-judgments by operator + "/" + id. */
+  private final Map<String, io.hankyo.protocol.judgment.RejudgmentView> rejudgments = new HashMap<>();
+  /** Most connected calls one re-judgment reads (413 beyond). */
+  volatile int maxRejudgedCalls = 50_000;
+
+  /**
+   * Re-judges the test's calls of the advertiser under its (or the number's) current rules when {@code version} is
+   * the current version; any other version is 404 (the fake keeps no history).
+   */
+  @Override
+  public CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> rejudge(
+      io.hankyo.protocol.judgment.RejudgmentView.Request req) {
+    return run(() -> {
+      advertiser(req.operatorId(), req.clientId());
+      if (req.dialinId() != null) {
+        number(req.operatorId(), req.clientId(), req.dialinId());
+      }
+      if (java.time.Duration.between(req.from(), req.to()).compareTo(java.time.Duration.ofDays(31)) > 0) {
+        throw ApiProblem.invalid("the range is longer than 31 days; re-judge it in parts");
+      }
+      String key = req.scope().equals("number") ? req.operatorId() + "/" + req.clientId() + "/" + req.dialinId()
+          : req.operatorId() + "/" + req.clientId();
+      JudgmentView current = judgments.get(key);
+      if (current == null || current.version() != req.version() || current.rules() == null) {
+        throw ApiProblem.notFound("version " + req.version() + " of the judgment rules does not exist");
+      }
+      List<io.hankyo.protocol.judgment.RejudgmentPlan.Row> rows = new ArrayList<>();
+      for (CallLogRecord r : calls) {
+        if (r.operatorId().equals(req.operatorId()) && r.clientId().equals(req.clientId())
+            && r.answeredAt() != null && !r.arrivedAt().isBefore(req.from()) && r.arrivedAt().isBefore(req.to())) {
+          rows.add(new io.hankyo.protocol.judgment.RejudgmentPlan.Row(
+              new io.hankyo.protocol.judgment.CallFacts(r.trnId(), r.operatorId(), r.clientId(), r.dialinId(),
+                  r.din(), r.arrivedAt(), true, r.talkingSec(), null, List.of(), null),
+              new io.hankyo.protocol.judgment.RejudgmentPlan.Outcome(r.logvars().get("valid_res"),
+                  r.logvars().get("valid_code"), r.logvars().get("judgment_version"), null, null),
+              req.dialinId() == null || req.dialinId().equals(r.dialinId())));
+        }
+      }
+      if (rows.size() > maxRejudgedCalls) {
+        throw new ApiProblem(413, "https://hankyo.io/problems/too-many-calls", "Too many calls",
+            "more than " + maxRejudgedCalls + " connected calls in the range");
+      }
+      var result = io.hankyo.protocol.judgment.RejudgmentPlan.plan(current.rules(), req.version(), req.scope(),
+          rows, req.from(), io.hankyo.protocol.judgment.PriorCalls.NONE);
+      String id = "rjd_" + String.format("%012d", ids.incrementAndGet());
+      var view = new io.hankyo.protocol.judgment.RejudgmentView(id, req, result.examined(), result.changes(),
+          now.plusSeconds(300), true);
+      rejudgments.put(req.operatorId() + "/" + id, view);
+      return view;
+    });
+  }
+
+  @Override
+  public CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> getRejudgment(String operatorId, String id) {
+    return run(() -> {
+      var v = rejudgments.get(operatorId + "/" + id);
+      if (v == null) {
+        throw ApiProblem.notFound("rejudgment '" + id + "' not found");
+      }
+      return v;
+    });
+  }
+
+  private JudgmentView putAdvertiserJudgment(String operatorId, String clientId, JudgmentRules rules) {
+    String key = operatorId + "/" + clientId;
+    JudgmentView current = judgments.getOrDefault(key, new JudgmentView(null, clientId, 0, null, null));
+    if (rules == null && current.rules() == null) {
+      return current;
+    }
+    JudgmentView stored = new JudgmentView(null, clientId, current.version() + 1, rules, now.plusSeconds(240));
+    judgments.put(key, stored);
+    return stored;
+  }
+
   private JudgmentView putJudgment(String operatorId, String clientId, String dialinId, JudgmentRules rules) {
     String key = operatorId + "/" + clientId + "/" + dialinId;
     JudgmentView current = judgments.getOrDefault(key, new JudgmentView(dialinId, clientId, 0, null, null));

@@ -93,6 +93,8 @@ public final class ClusterApiBackend implements ApiBackend {
   private final PromptStore prompts;
   private final EspeakSynthesizer speech;
   private final Executor blocking;
+  /** Runs re-judgments (issue 4); null until {@link #withRejudger} (then re-judgment methods answer 503). */
+  private volatile io.hankyo.node.rejudge.Rejudger rejudger;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -463,6 +465,66 @@ public final class ClusterApiBackend implements ApiBackend {
     return onNumber(operatorId, clientId, dialinId,
         r -> new TrackingNumber.ClearNotifications(operatorId, clientId, dialinId, r))
         .thenApply(TrackingNumber.Details::toNotificationView);
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> getAdvertiserJudgment(String operatorId, String clientId) {
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(Advertiser.GetJudgment::new, askTimeout));
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> storeAdvertiserJudgment(
+      String operatorId, String clientId, JudgmentRules rules) {
+    Objects.requireNonNull(rules, "rules");
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(r -> new Advertiser.StoreJudgment(rules, r), askTimeout));
+  }
+
+  @Override
+  public CompletionStage<JudgmentView> clearAdvertiserJudgment(String operatorId, String clientId) {
+    return advertiserJudgment(clientId, () -> advertiser(operatorId, clientId)
+        .<Advertiser.AdvertiserJudgment>askWithStatus(Advertiser.ClearJudgment::new, askTimeout));
+  }
+
+  /**
+   * Serves re-judgments ({@code POST /v1/rejudgments}, issue 4) with {@code r}.
+   *
+   * @return this backend
+   */
+  public ClusterApiBackend withRejudger(io.hankyo.node.rejudge.Rejudger r) {
+    this.rejudger = Objects.requireNonNull(r, "rejudger");
+    return this;
+  }
+
+  @Override
+  public CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> rejudge(
+      io.hankyo.protocol.judgment.RejudgmentView.Request request) {
+    io.hankyo.node.rejudge.Rejudger r = rejudger;
+    return r == null ? noRejudger() : r.run(request);
+  }
+
+  @Override
+  public CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> getRejudgment(String operatorId, String id) {
+    io.hankyo.node.rejudge.Rejudger r = rejudger;
+    return r == null ? noRejudger() : r.get(operatorId, id);
+  }
+
+  private static <T> CompletionStage<T> noRejudger() {
+    return CompletableFuture.failedFuture(Problems.unavailable("re-judgment is not available on this node"));
+  }
+
+  /** The advertiser entity's answer about its judgment rules; a rejection (absent, deleted, bad id) is 404. */
+  private CompletionStage<JudgmentView> advertiserJudgment(String clientId,
+      java.util.function.Supplier<CompletionStage<Advertiser.AdvertiserJudgment>> ask) {
+    CompletionStage<Advertiser.AdvertiserJudgment> asked;
+    try {
+      asked = ask.get();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)));
+    }
+    return onRejection(asked, msg -> ApiProblem.notFound(advertiserNotFound(clientId)))
+        .thenApply(Advertiser.AdvertiserJudgment::toView);
   }
 
   @Override

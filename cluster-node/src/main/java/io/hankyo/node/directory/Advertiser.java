@@ -1,8 +1,11 @@
 package io.hankyo.node.directory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.directory.AdvertiserView;
+import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.judgment.JudgmentRules;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,6 +38,12 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * ({@link StatusReply#error(String)}): Create of an active advertiser (client id taken) or with a blank name or for
  * another entity id; Rename/Delete/ReserveNumber/Get of an absent or deleted advertiser ("not found");
  * ReserveNumber of a taken dialin id.
+ *
+ * <p>The advertiser's valid-call judgment rules (成果判定, issue 4: "configuration per tracking number or
+ * advertiser, versioned like the call flow") apply to every number of the advertiser that has no rules of its own
+ * ({@link StoreJudgment}, {@link ClearJudgment}; events {@link AdvertiserJudgmentStored}, {@link
+ * AdvertiserJudgmentCleared}). Versions count 1, 2, … per store or removal, across deletes and re-creates (a
+ * re-created advertiser starts without rules but never reuses a version), independently of the numbers' versions.
  */
 public final class Advertiser
     extends EventSourcedBehaviorWithEnforcedReplies<Advertiser.Command, Advertiser.Event, Advertiser.State> {
@@ -122,6 +131,35 @@ public final class Advertiser
   /** Reads the advertiser. @param replyTo gets it, or an error when not found */
   public record Get(@JsonProperty("reply_to") ActorRef<StatusReply<Summary>> replyTo) implements Command {}
 
+  /**
+   * Stores a new version of the advertiser's judgment rules (issue 4), used by its numbers without rules of their
+   * own from the next call on.
+   *
+   * @param rules rules checked by {@link io.hankyo.protocol.judgment.JudgmentRulesParser}; not null
+   * @param replyTo gets the rules afterwards, or an error when not found or the rules are missing
+   */
+  public record StoreJudgment(
+      @JsonProperty("rules") JudgmentRules rules,
+      @JsonProperty("reply_to") ActorRef<StatusReply<AdvertiserJudgment>> replyTo)
+      implements Command {}
+
+  /**
+   * Removes the advertiser's judgment rules (a new version; no event when it has none).
+   *
+   * @param replyTo gets the (absent) rules afterwards with their version, or an error when not found
+   */
+  public record ClearJudgment(@JsonProperty("reply_to") ActorRef<StatusReply<AdvertiserJudgment>> replyTo)
+      implements Command {}
+
+  /**
+   * Reads the advertiser's current judgment rules (in-memory; asked by {@link NumberRoutes} for every call to a
+   * number without rules of its own).
+   *
+   * @param replyTo gets them (rules null when none), or an error when not found
+   */
+  public record GetJudgment(@JsonProperty("reply_to") ActorRef<StatusReply<AdvertiserJudgment>> replyTo)
+      implements Command {}
+
   // ----------------------------------------------------------------------------------------------------- replies
 
   /**
@@ -149,6 +187,27 @@ public final class Advertiser
     /** The API view ({@code number_count} = size of {@link #numbers}). */
     public AdvertiserView toView() {
       return new AdvertiserView(clientId, clientName, numbers.size(), createdAt, updatedAt);
+    }
+  }
+
+  /**
+   * The advertiser's judgment rules (issue 4).
+   *
+   * @param clientId {@code client_id}
+   * @param version 0 while the advertiser never had rules, then 1, 2, … per store or removal
+   * @param rules the rules, or null when none
+   * @param updatedAt when the current version was stored or removed; null for version 0
+   */
+  public record AdvertiserJudgment(
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("version") int version,
+      @JsonProperty("rules") JudgmentRules rules,
+      @JsonProperty("updated_at") Instant updatedAt)
+      implements JsonSerializable {
+
+    /** The API view ({@code dialin_id} null: the advertiser's own rules). */
+    public JudgmentView toView() {
+      return new JudgmentView(null, clientId, version, rules, updatedAt);
     }
   }
 
@@ -188,6 +247,17 @@ public final class Advertiser
   public record NumberUnreserved(@JsonProperty("dialin_id") String dialinId, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /** A version of the advertiser's judgment rules was stored (issue 4). */
+  public record AdvertiserJudgmentStored(
+      @JsonProperty("version") int version,
+      @JsonProperty("rules") JudgmentRules rules,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The advertiser's judgment rules were removed; {@code version} is the removal's version. */
+  public record AdvertiserJudgmentCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
+      implements Event {}
+
   // ------------------------------------------------------------------------------------------------------- state
 
   /** State of the advertiser entity. */
@@ -196,19 +266,40 @@ public final class Advertiser
   /** Never created. */
   public record Absent() implements State {}
 
-  /** Active; fields as in {@link Summary}. */
+  /**
+   * Active; fields as in {@link Summary}, plus the judgment rules as in {@link AdvertiserJudgment} (states written
+   * before they existed read as no rules, version 0).
+   */
   public record Active(
       @JsonProperty("operator_id") String operatorId,
       @JsonProperty("client_id") String clientId,
       @JsonProperty("client_name") String clientName,
       @JsonProperty("numbers") Map<String, String> numbers,
       @JsonProperty("created_at") Instant createdAt,
-      @JsonProperty("updated_at") Instant updatedAt)
+      @JsonProperty("updated_at") Instant updatedAt,
+      @JsonProperty("judgment") JudgmentRules judgment,
+      @JsonProperty("judgment_version") int judgmentVersion,
+      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt)
       implements State {
+    @JsonCreator
     public Active {
       Objects.requireNonNull(operatorId, "operatorId");
       Objects.requireNonNull(clientId, "clientId");
       numbers = numbers == null ? Map.of() : Map.copyOf(numbers);
+    }
+
+    /** Without judgment rules. */
+    public Active(String operatorId, String clientId, String clientName, Map<String, String> numbers,
+        Instant createdAt, Instant updatedAt) {
+      this(operatorId, clientId, clientName, numbers, createdAt, updatedAt, null, 0, null);
+    }
+
+    AdvertiserJudgment judgmentView() {
+      return new AdvertiserJudgment(clientId, judgmentVersion, judgment, judgmentUpdatedAt);
+    }
+
+    Active withJudgment(JudgmentRules rules, int version, Instant at) {
+      return new Active(operatorId, clientId, clientName, numbers, createdAt, updatedAt, rules, version, at);
     }
 
     Summary summary() {
@@ -216,28 +307,45 @@ public final class Advertiser
     }
 
     Active renamed(String name, Instant at) {
-      return new Active(operatorId, clientId, name, numbers, createdAt, at);
+      return new Active(operatorId, clientId, name, numbers, createdAt, at, judgment, judgmentVersion,
+          judgmentUpdatedAt);
     }
 
     Active withNumber(String dialinId, String e164, Instant at) {
       Map<String, String> m = new HashMap<>(numbers);
       m.put(dialinId, e164);
-      return new Active(operatorId, clientId, clientName, m, createdAt, at);
+      return new Active(operatorId, clientId, clientName, m, createdAt, at, judgment, judgmentVersion,
+          judgmentUpdatedAt);
     }
 
     Active withoutNumber(String dialinId, Instant at) {
       Map<String, String> m = new HashMap<>(numbers);
       m.remove(dialinId);
-      return new Active(operatorId, clientId, clientName, m, createdAt, at);
+      return new Active(operatorId, clientId, clientName, m, createdAt, at, judgment, judgmentVersion,
+          judgmentUpdatedAt);
     }
   }
 
-  /** Deleted at {@code deletedAt}; can be created again. */
+  /**
+   * Deleted at {@code deletedAt}; can be created again.
+   *
+   * @param judgmentVersion the last judgment-rules version, so a re-created advertiser never reuses one (0 in states
+   *     written before it existed)
+   */
   public record Deleted(
       @JsonProperty("operator_id") String operatorId,
       @JsonProperty("client_id") String clientId,
-      @JsonProperty("deleted_at") Instant deletedAt)
-      implements State {}
+      @JsonProperty("deleted_at") Instant deletedAt,
+      @JsonProperty("judgment_version") int judgmentVersion)
+      implements State {
+    @JsonCreator
+    public Deleted {}
+
+    /** Deleted without judgment-rules versions. */
+    public Deleted(String operatorId, String clientId, Instant deletedAt) {
+      this(operatorId, clientId, deletedAt, 0);
+    }
+  }
 
   // ---------------------------------------------------------------------------------------------------- behavior
 
@@ -288,7 +396,10 @@ public final class Advertiser
         .onCommand(Delete.class, this::delete)
         .onCommand(ReserveNumber.class, this::reserve)
         .onCommand(UnreserveNumber.class, this::unreserve)
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())));
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary())))
+        .onCommand(StoreJudgment.class, this::storeJudgment)
+        .onCommand(ClearJudgment.class, this::clearJudgment)
+        .onCommand(GetJudgment.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.judgmentView())));
     // Absent and Deleted behave alike.
     b.forState(s -> !(s instanceof Active))
         .onCommand(Create.class, this::create)
@@ -296,7 +407,10 @@ public final class Advertiser
         .onCommand(Delete.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(ReserveNumber.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(UnreserveNumber.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
-        .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notFound()));
+        .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(StoreJudgment.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(ClearJudgment.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(GetJudgment.class, c -> Effect().reply(c.replyTo(), notFound()));
     return b.build();
   }
 
@@ -362,17 +476,38 @@ public final class Advertiser
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
+  private ReplyEffect<Event, State> storeJudgment(Active s, StoreJudgment c) {
+    if (c.rules() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(
+          "the judgment rules are missing; use ClearJudgment to remove them"));
+    }
+    return Effect().persist(new AdvertiserJudgmentStored(s.judgmentVersion() + 1, c.rules(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Active) ns).judgmentView()));
+  }
+
+  private ReplyEffect<Event, State> clearJudgment(Active s, ClearJudgment c) {
+    if (s.judgment() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.judgmentView()));
+    }
+    return Effect().persist(new AdvertiserJudgmentCleared(s.judgmentVersion() + 1, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Active) ns).judgmentView()));
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
     b.forState(s -> !(s instanceof Active))
         .onEvent(AdvertiserCreated.class, (s, e) ->
-            new Active(e.operatorId(), e.clientId(), e.clientName(), Map.of(), e.at(), e.at()));
+            new Active(e.operatorId(), e.clientId(), e.clientName(), Map.of(), e.at(), e.at(), null,
+                s instanceof Deleted d ? d.judgmentVersion() : 0, null));
     b.forStateType(Active.class)
         .onEvent(AdvertiserRenamed.class, (s, e) -> s.renamed(e.clientName(), e.at()))
         .onEvent(NumberReserved.class, (s, e) -> s.withNumber(e.dialinId(), e.e164(), e.at()))
         .onEvent(NumberUnreserved.class, (s, e) -> s.withoutNumber(e.dialinId(), e.at()))
-        .onEvent(AdvertiserDeleted.class, (s, e) -> new Deleted(s.operatorId(), s.clientId(), e.at()));
+        .onEvent(AdvertiserJudgmentStored.class, (s, e) -> s.withJudgment(e.rules(), e.version(), e.at()))
+        .onEvent(AdvertiserJudgmentCleared.class, (s, e) -> s.withJudgment(null, e.version(), e.at()))
+        .onEvent(AdvertiserDeleted.class, (s, e) ->
+            new Deleted(s.operatorId(), s.clientId(), e.at(), s.judgmentVersion()));
     return b.build();
   }
 }

@@ -320,7 +320,7 @@ public final class TrackingNumber
     public NumberRoute toRoute() {
       return new NumberRoute(
           operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
-          judgment, judgmentVersion, notifications, notificationsVersion);
+          judgment, judgmentVersion, null, notifications, notificationsVersion);
     }
   }
 

@@ -295,6 +295,58 @@ class ClusterApiBackendTest {
   }
 
   @Test
+  void advertiserRulesApplyToItsNumbersWithoutOwnRulesFromTheNextCall() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    await(backend.createNumber(op, "shop", "d1", num("0120-555-001"), null, num("03-1111-1111")));
+    await(backend.createNumber(op, "shop", "d2", num("0120-555-002"), null, num("03-1111-1111")));
+    JudgmentView none = await(backend.getAdvertiserJudgment(op, "shop"));
+    assertEquals(0, none.version());
+    assertNull(none.rules());
+    assertNull(lookup("0120-555-001").orElseThrow().judgment(), "neither the number nor the advertiser has rules");
+
+    JudgmentRules adv = JudgmentRules.threshold(45);
+    JudgmentView a1 = await(backend.storeAdvertiserJudgment(op, "shop", adv));
+    assertEquals(1, a1.version());
+    assertNull(a1.dialinId());
+    NumberRoute r1 = lookup("0120-555-001").orElseThrow();
+    assertEquals(adv, r1.judgment(), "the advertiser's rules reach the next call without touching the number");
+    assertEquals(1, r1.judgmentVersion());
+    assertEquals(NumberRoute.SCOPE_ADVERTISER, r1.judgmentScope());
+    assertEquals("a1", r1.judgmentVersionId());
+
+    // the number's own rules win
+    JudgmentRules own = JudgmentRules.threshold(5);
+    await(backend.storeJudgment(op, "shop", "d2", own));
+    NumberRoute r2 = lookup("0120-555-002").orElseThrow();
+    assertEquals(own, r2.judgment());
+    assertEquals("n1", r2.judgmentVersionId());
+    assertEquals(NumberRoute.SCOPE_NUMBER, r2.judgmentScopeOrNumber());
+
+    // a new advertiser version applies at once; removing the number's own rules falls back to the advertiser's
+    JudgmentRules stricter = JudgmentRules.threshold(90);
+    assertEquals(2, await(backend.storeAdvertiserJudgment(op, "shop", stricter)).version());
+    assertEquals("a2", lookup("0120-555-001").orElseThrow().judgmentVersionId());
+    await(backend.clearJudgment(op, "shop", "d2"));
+    NumberRoute fallback = lookup("0120-555-002").orElseThrow();
+    assertEquals(stricter, fallback.judgment());
+    assertEquals("a2", fallback.judgmentVersionId());
+
+    // removing the advertiser's rules leaves numbers without rules
+    await(backend.clearAdvertiserJudgment(op, "shop"));
+    assertNull(lookup("0120-555-001").orElseThrow().judgment());
+    assertEquals(3, await(backend.getAdvertiserJudgment(op, "shop")).version());
+
+    // a backend without a Rejudger answers re-judgments with 503
+    problem(503, backend.getRejudgment(op, "rjd_000000000000"));
+
+    // unknown advertisers and other operators are 404
+    problem(404, backend.getAdvertiserJudgment(op, "ghost"));
+    problem(404, backend.storeAdvertiserJudgment(newOperator(), "shop", adv));
+    problem(404, backend.clearAdvertiserJudgment(op, "ghost"));
+  }
+
+  @Test
   void judgmentVersionsReachTheRouteOfTheNextCallAndTheirPromptCountsAsInUse() {
     String op = newOperator();
     await(backend.createAdvertiser(op, "shop", "Shop"));

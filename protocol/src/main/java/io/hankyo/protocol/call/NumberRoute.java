@@ -32,6 +32,10 @@ import java.util.Objects;
  *     as null
  * @param judgmentVersion the version of {@code judgment} (0 when the number never had rules; a removal is a version
  *     too, so a null {@code judgment} may have a version above 0); routes written before the field existed read as 0
+ * @param judgmentScope whose rules {@code judgment} and {@code judgmentVersion} are: {@link #SCOPE_NUMBER} (the
+ *     number's own; also null, as in routes written before the field existed, and left out of the JSON then) or
+ *     {@link #SCOPE_ADVERTISER} (the advertiser's, used because the number has none of its own; issue 4). The
+ *     version counts per scope, so {@link #judgmentVersionId()} ({@code n2}, {@code a3}) names one stored version.
  * @param notifications the tracking number's call notification settings (issue 4) when the call arrived, or null
  *     when it has none; the ended call decides with them which channels fire ({@code nfy_email}, {@code nfy_http}).
  *     Left out of the JSON when null; routes written before the field existed read as null
@@ -50,9 +54,15 @@ public record NumberRoute(
     @JsonProperty("flow_version") int flowVersion,
     @JsonProperty("judgment") @JsonInclude(JsonInclude.Include.NON_NULL) JudgmentRules judgment,
     @JsonProperty("judgment_version") int judgmentVersion,
+    @JsonProperty("judgment_scope") @JsonInclude(JsonInclude.Include.NON_NULL) String judgmentScope,
     @JsonProperty("notifications") @JsonInclude(JsonInclude.Include.NON_NULL) NotificationSettings notifications,
     @JsonProperty("notifications_version") int notificationsVersion)
     implements JsonSerializable {
+  /** {@link #judgmentScope()} of the number's own rules. */
+  public static final String SCOPE_NUMBER = "number";
+  /** {@link #judgmentScope()} of the advertiser's rules (issue 4). */
+  public static final String SCOPE_ADVERTISER = "advertiser";
+
   @JsonCreator
   public NumberRoute {
     Objects.requireNonNull(operatorId, "operatorId");
@@ -62,14 +72,45 @@ public record NumberRoute(
     Objects.requireNonNull(forwardTo, "forwardTo");
     clientName = clientName == null ? "" : clientName;
     dialinName = dialinName == null ? "" : dialinName;
+    if (judgmentScope != null && !judgmentScope.equals(SCOPE_NUMBER) && !judgmentScope.equals(SCOPE_ADVERTISER)) {
+      throw new IllegalArgumentException("judgment_scope must be \"number\" or \"advertiser\", got '"
+          + judgmentScope + "'");
+    }
   }
 
-  /** A route without notification settings (version 0): its calls notify nobody. */
+  /** A route with the number's own judgment rules (or none), {@link #judgmentScope()} null ("number"), and without
+   * notification settings (version 0: its calls notify nobody). */
   public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
-      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion, JudgmentRules judgment,
-      int judgmentVersion) {
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion,
+      JudgmentRules judgment, int judgmentVersion) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
-        judgmentVersion, null, 0);
+        judgmentVersion, null, null, 0);
+  }
+
+  /**
+   * This route judged under the advertiser's rules (issue 4: a number without rules of its own uses its
+   * advertiser's).
+   *
+   * @param rules the advertiser's current rules, not null
+   * @param version their version in the advertiser's journal (1, 2, …)
+   */
+  public NumberRoute withAdvertiserJudgment(JudgmentRules rules, int version) {
+    Objects.requireNonNull(rules, "rules");
+    return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow,
+        flowVersion, rules, version, SCOPE_ADVERTISER, notifications, notificationsVersion);
+  }
+
+  /** {@link #SCOPE_NUMBER} or {@link #SCOPE_ADVERTISER}: whose rules the route carries. */
+  public String judgmentScopeOrNumber() {
+    return judgmentScope == null ? SCOPE_NUMBER : judgmentScope;
+  }
+
+  /**
+   * The stored version the route's rules are, as one id: {@code "n" + version} for the number's own rules, {@code
+   * "a" + version} for the advertiser's (e.g. {@code n2}, {@code a3}); {@code n0} when the number never had rules.
+   */
+  public String judgmentVersionId() {
+    return (SCOPE_ADVERTISER.equals(judgmentScope) ? "a" : "n") + judgmentVersion;
   }
 
   /** A route with absence mode off. */

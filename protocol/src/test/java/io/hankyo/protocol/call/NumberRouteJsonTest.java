@@ -3,6 +3,7 @@ package io.hankyo.protocol.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,5 +70,28 @@ class NumberRouteJsonTest {
     assertTrue(read.absent());
     assertEquals(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, true,
         CallFlow.defaultFor(FWD, 20), 2), read);
+  }
+
+  @Test
+  void anAdvertiserScopedRouteSaysSoAndANumberRouteLeavesTheScopeOut() throws Exception {
+    NumberRoute own = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0, RULES, 2);
+    String ownJson = JSON.writeValueAsString(own);
+    assertFalse(ownJson.contains("judgment_scope"), "routes of the number's own rules read as before: " + ownJson);
+    assertEquals("n2", own.judgmentVersionId());
+    assertEquals(NumberRoute.SCOPE_NUMBER, own.judgmentScopeOrNumber());
+
+    NumberRoute none = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0, null, 1);
+    NumberRoute adv = none.withAdvertiserJudgment(RULES, 3);
+    String json = JSON.writeValueAsString(adv);
+    assertTrue(json.contains("\"judgment_scope\":\"advertiser\""), json);
+    assertTrue(json.contains("\"judgment_version\":3"), json);
+    NumberRoute back = JSON.readValue(json, NumberRoute.class);
+    assertEquals(adv, back);
+    assertEquals("a3", back.judgmentVersionId());
+    assertEquals(RULES, back.judgment());
+
+    ObjectNode bad = JSON.valueToTree(adv);
+    bad.put("judgment_scope", "everyone");
+    assertThrows(Exception.class, () -> JSON.treeToValue(bad, NumberRoute.class));
   }
 }
