@@ -14,6 +14,7 @@ import io.hankyo.api.json.CreateAdvertiserRequest;
 import io.hankyo.api.json.CreateNumberRequest;
 import io.hankyo.api.json.FlowJson;
 import io.hankyo.api.json.JudgmentJson;
+import io.hankyo.api.json.RecordingJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -36,6 +37,9 @@ import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.JudgmentRulesException;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
+import io.hankyo.protocol.recording.RecordingSettings;
+import io.hankyo.protocol.recording.RecordingSettingsException;
+import io.hankyo.protocol.recording.RecordingSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +138,9 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   200 rules; 404 when none
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment judgment rules    200 rules (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/judgment                   204 (calls get no valid_res)
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  200 setting; 404 when none
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording recording setting 200 setting (a new version)
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  204 (calls are not recorded)
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -281,7 +288,11 @@ public final class HttpApi extends AllDirectives {
                         path("judgment", () -> concat(
                             get(() -> getJudgment(operator, clientId, dialinId)),
                             put(() -> storeJudgment(operator, clientId, dialinId)),
-                            delete(() -> clearJudgment(operator, clientId, dialinId)))))))))))),
+                            delete(() -> clearJudgment(operator, clientId, dialinId)))),
+                        path("recording", () -> concat(
+                            get(() -> getRecording(operator, clientId, dialinId)),
+                            put(() -> storeRecording(operator, clientId, dialinId)),
+                            delete(() -> clearRecording(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
@@ -528,6 +539,63 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.clearJudgment(operator, clientId, dialinId),
         j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // recording setting (2者間通話録音, issue 4)
+
+  /** 200 with the number's recording setting; 404 when the number has none (never had, or it was removed). */
+  private Route getRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getRecording(operator, clientId, dialinId).thenApply(r -> {
+      if (r.settings() == null) {
+        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
+            + "' has no recording setting" + (r.version() > 0 ? " (version " + r.version() + " removed it)" : "")
+            + "; set it with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/recording");
+      }
+      return r;
+    }), r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone())));
+  }
+
+  /**
+   * Checks the document ({@link RecordingSettingsParser}: every problem at once, each with its JSON Pointer) and that
+   * the consent prompt exists, then stores it as the number's next recording-setting version. The number is looked
+   * up first, so an unknown number is 404 whatever the body.
+   */
+  private Route storeRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return jsonBody(JsonNode.class, settings.maxBodyBytes(), document -> respond(
+        () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+          RecordingSettings recording;
+          try {
+            recording = RecordingSettingsParser.parse(document);
+          } catch (RecordingSettingsException e) {
+            throw recordingProblem(e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+          }
+          Map<String, String> played = recording.consentPrompt() == null ? Map.of()
+              : Map.of("/consent_prompt", recording.consentPrompt());
+          return promptsExist(operator, played, HttpApi::recordingProblem)
+              .thenCompose(ok -> backend.storeRecording(operator, clientId, dialinId, recording));
+        }),
+        r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone()))));
+  }
+
+  /** 204 whether or not the number had a setting; its calls are not recorded from then on. */
+  private Route clearRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.clearRecording(operator, clientId, dialinId),
+        r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  private static ApiProblem recordingProblem(List<ApiProblem.FieldError> errors) {
+    ApiProblem.FieldError first = errors.get(0);
+    String detail = "the recording setting has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
+        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
+    return ApiProblem.invalid(detail, errors);
   }
 
   private static ApiProblem judgmentProblem(List<ApiProblem.FieldError> errors) {

@@ -4,6 +4,8 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.RecordingView;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
@@ -54,6 +56,7 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, String> numberOwners = new HashMap<>();
   private final Map<String, FlowView> flows = new HashMap<>();
   private final Map<String, JudgmentView> judgments = new HashMap<>();
+  private final Map<String, RecordingView> recordings = new HashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
@@ -291,6 +294,46 @@ final class InMemoryBackend implements ApiBackend {
       number(operatorId, clientId, dialinId);
       return putJudgment(operatorId, clientId, dialinId, null);
     });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> getRecording(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return recordings.getOrDefault(operatorId + "/" + clientId + "/" + dialinId,
+          new RecordingView(dialinId, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> storeRecording(
+      String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      if (settings == null) {
+        throw new IllegalArgumentException("settings must not be null");
+      }
+      return putRecording(operatorId, clientId, dialinId, settings);
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return putRecording(operatorId, clientId, dialinId, null);
+    });
+  }
+
+  private RecordingView putRecording(String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    String key = operatorId + "/" + clientId + "/" + dialinId;
+    RecordingView current = recordings.getOrDefault(key, new RecordingView(dialinId, clientId, 0, null, null));
+    if (settings == null && current.settings() == null) {
+      return current;
+    }
+    RecordingView stored = new RecordingView(dialinId, clientId, current.version() + 1, settings, now.plusSeconds(180));
+    recordings.put(key, stored);
+    return stored;
   }
 
   private JudgmentView putJudgment(String operatorId, String clientId, String dialinId, JudgmentRules rules) {

@@ -16,6 +16,8 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
+import io.hankyo.protocol.directory.RecordingView;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
@@ -440,6 +442,27 @@ public final class ClusterApiBackend implements ApiBackend {
     return onNumber(operatorId, clientId, dialinId,
         r -> new TrackingNumber.ClearJudgment(operatorId, clientId, dialinId, r))
         .thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  @Override
+  public CompletionStage<RecordingView> getRecording(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toRecordingView);
+  }
+
+  @Override
+  public CompletionStage<RecordingView> storeRecording(
+      String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.StoreRecording(operatorId, clientId, dialinId, settings, r))
+        .thenApply(TrackingNumber.Details::toRecordingView);
+  }
+
+  @Override
+  public CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId) {
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.ClearRecording(operatorId, clientId, dialinId, r))
+        .thenApply(TrackingNumber.Details::toRecordingView);
   }
 
   @Override

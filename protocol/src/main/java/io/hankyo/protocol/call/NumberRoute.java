@@ -7,6 +7,7 @@ import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.recording.RecordingSettings;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,10 @@ import java.util.Objects;
  *     as null
  * @param judgmentVersion the version of {@code judgment} (0 when the number never had rules; a removal is a version
  *     too, so a null {@code judgment} may have a version above 0); routes written before the field existed read as 0
+ * @param recording the tracking number's recording setting (2者間通話録音, issue 4) when the call arrived, or null
+ *     when it has none (the call is not recorded); left out of the JSON when null; older routes read as null
+ * @param recordingVersion the version of {@code recording} (0 when the number never had a setting; a removal is a
+ *     version too); older routes read as 0
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -44,7 +49,9 @@ public record NumberRoute(
     @JsonProperty("flow") @JsonInclude(JsonInclude.Include.NON_NULL) CallFlow flow,
     @JsonProperty("flow_version") int flowVersion,
     @JsonProperty("judgment") @JsonInclude(JsonInclude.Include.NON_NULL) JudgmentRules judgment,
-    @JsonProperty("judgment_version") int judgmentVersion)
+    @JsonProperty("judgment_version") int judgmentVersion,
+    @JsonProperty("recording") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingSettings recording,
+    @JsonProperty("recording_version") int recordingVersion)
     implements JsonSerializable {
   @JsonCreator
   public NumberRoute {
@@ -67,5 +74,18 @@ public record NumberRoute(
   public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
       PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, null, 0);
+  }
+
+  /** A route without a recording setting (version 0): calls to it are not recorded. */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion, JudgmentRules judgment,
+      int judgmentVersion) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
+        judgmentVersion, null, 0);
+  }
+
+  /** True when calls on this route are recorded (a setting whose mode is not {@code off}). */
+  public boolean recorded() {
+    return recording != null && recording.records();
   }
 }
