@@ -276,7 +276,8 @@ public final class Call
 
     /** The flow this call follows: the number's document, or "forward to fwd_id" with the gateway's ring timeout. */
     public CallFlow flow() {
-      return route.flow() != null ? route.flow() : defaultFlow(route, ringTimeoutMillis);
+      CallFlow base = route.flow() != null ? route.flow() : defaultFlow(route, ringTimeoutMillis);
+      return RecordingConsent.withConsent(base, route); // issue 4: the consent notice first when recorded
     }
   }
 
@@ -335,6 +336,20 @@ public final class Call
   public record MediaAnswered(@JsonProperty("at") Instant at) implements Event {
     @JsonCreator
     public MediaAnswered {}
+  }
+
+  /**
+   * The recording consent notice (issue 4, {@link RecordingConsent}) finished before the bridge.
+   *
+   * @param at when it ended
+   * @param prompt the consent prompt's name
+   * @param played false when the gateway could not play it (no such prompt, media error)
+   */
+  public record RecordingConsentPlayed(
+      @JsonProperty("at") Instant at, @JsonProperty("prompt") String prompt, @JsonProperty("played") boolean played)
+      implements Event {
+    @JsonCreator
+    public RecordingConsentPlayed {}
   }
 
   /** The call ended; carries the complete call-log record (the projection needs nothing else). */
@@ -863,7 +878,9 @@ public final class Call
       return Effect().persist(new MediaAnswered(m.at())).thenReply(cmd.replyTo(), st -> StatusReply.ack());
     }
     if (p instanceof CallProgress.PromptFinished f) {
-      return advance(s, new FlowSignal.PromptFinished(f.at(), f.token()), cmd.replyTo());
+      Event consent = RecordingConsent.isConsentStep(s.arrived().flow(), s.arrived().route(), s.flow().step())
+          ? new RecordingConsentPlayed(f.at(), s.arrived().route().recording().consentPrompt(), f.played()) : null;
+      return advance(s, new FlowSignal.PromptFinished(f.at(), f.token()), cmd.replyTo(), 0, consent);
     }
     if (p instanceof CallProgress.Digit d) {
       if (d.seq() <= s.digitsSeen()) {
@@ -885,12 +902,21 @@ public final class Call
    */
   private ReplyEffect<Event, State> advance(
       Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo, int digitSeq) {
+    return advance(s, signal, replyTo, digitSeq, null);
+  }
+
+  /** {@link #advance(Forwarding, FlowSignal, ActorRef, int)} with {@code extra} (when not null) persisted after it. */
+  private ReplyEffect<Event, State> advance(
+      Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo, int digitSeq, Event extra) {
     FlowResult result = FLOWS.apply(s.arrived().flow(), s.flow(), signal);
     if (result.ignored()) {
       return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, StatusReply.ack());
     }
     List<Event> events = new ArrayList<>();
     events.add(new FlowSignalled(signal, digitSeq));
+    if (extra != null) {
+      events.add(extra);
+    }
     FlowAction.Forward next = firstOf(result.actions(), FlowAction.Forward.class);
     ForwardAttemptStarted attempt = null;
     if (next != null) {
@@ -1506,6 +1532,7 @@ public final class Call
             new Forwarding(e, null, FLOWS.apply(e.flow(), FlowState.initial(), signalOf(e)).state()));
     b.forStateType(Forwarding.class)
         .onEvent(ForwardAttemptStarted.class, (s, e) -> s.withAttempt(e))
+        .onEvent(RecordingConsentPlayed.class, (s, e) -> s)
         .onEvent(ForwardAttemptFailed.class, (s, e) ->
             s.withAttemptFailed(FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state(), e.at()))
         .onEvent(FlowSignalled.class, (s, e) -> new Forwarding(s.arrived(), s.attempt(),

@@ -2,6 +2,7 @@ package io.hankyo.node.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,12 @@ import io.hankyo.protocol.call.RouteDecision;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.recording.CallRecording;
 import io.hankyo.protocol.recording.RecordingMode;
+import io.hankyo.protocol.recording.RecordingSettings;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.flow.CallFlow;
+import io.hankyo.protocol.flow.ForwardStep;
+import io.hankyo.protocol.flow.ForwardTarget;
+import io.hankyo.protocol.flow.PlayStep;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -100,6 +107,54 @@ class CallRecordingEntityTest {
         "deleted already");
     var late = kit.<StatusReply<Done>>runCommand(r -> new Call.Report(stored("2026/11/30/x.wav", t), r));
     assertTrue(late.events().isEmpty(), "a late repeat does not bring a deleted recording back");
+  }
+
+  @Test
+  void aRecordedCallHearsTheConsentNoticeBeforeTheForwardAndItsPlayingIsAnEvent() {
+    NumberRoute r = CallFixtures.route();
+    NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, null, 0, null, 0,
+        new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1);
+    var start = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, Instant.now()), route, 9, gateway.getRef(), 30_000, replyTo));
+    assertInstanceOf(RouteDecision.AnswerWithMedia.class, start.reply().getValue(),
+        "answered with media: the notice plays and the RTP is anchored for the recording");
+    assertEquals(1, start.events().size(), "no forward before the notice");
+    CallInstruction.PlayPrompt play = gateway.expectMessageClass(CallInstruction.PlayPrompt.class);
+    assertEquals("recording-notice", play.prompt());
+    report(new CallProgress.MediaAnswered(trnId, Instant.now()));
+    Instant at = Instant.now();
+    var finished = kit.<StatusReply<Done>>runCommand(c -> new Call.Report(
+        new CallProgress.PromptFinished(trnId, play.token(), at, true), c));
+    assertEquals(3, finished.events().size(), "signal, consent, forward in one write: " + finished.events());
+    assertInstanceOf(Call.FlowSignalled.class, finished.events().get(0));
+    assertEquals(new Call.RecordingConsentPlayed(at, "recording-notice", true), finished.events().get(1));
+    assertEquals(1, ((Call.ForwardAttemptStarted) finished.events().get(2)).attempt(), "then the forward");
+    CallInstruction.Forward fwd = gateway.expectMessageClass(CallInstruction.Forward.class);
+    assertEquals("+81311112222", fwd.destination().e164());
+    assertInstanceOf(Call.Forwarding.class, kit.restart().state(), "recovers with the consent step");
+    var again = kit.<StatusReply<Done>>runCommand(c -> new Call.Report(
+        new CallProgress.PromptFinished(trnId, play.token(), at, true), c));
+    assertTrue(again.events().isEmpty(), "the same report twice is one event");
+  }
+
+  @Test
+  void theConsentStepGoesInFrontOfAnyFlowWithAnIdOfItsOwn() {
+    NumberRoute r = CallFixtures.route();
+    CallFlow base = new CallFlow("recording-consent",
+        java.util.Map.of("recording-consent", new PlayStep("welcome", "fwd"),
+            "fwd", new ForwardStep(List.of(new ForwardTarget(r.forwardTo(), 20)), null)));
+    NumberRoute off = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, base, 1, null, 0, new RecordingSettings(RecordingMode.OFF, null), 2);
+    assertEquals(base, RecordingConsent.withConsent(base, off), "mode off: the flow as it is");
+    NumberRoute on = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
+        r.din(), r.forwardTo(), false, base, 1, null, 0, new RecordingSettings(RecordingMode.CALLER, "notice"), 3);
+    CallFlow flow = RecordingConsent.withConsent(base, on);
+    assertEquals("recording-consent_", flow.start());
+    assertEquals(new PlayStep("notice", "recording-consent"), flow.step(flow.start()));
+    assertEquals(3, flow.steps().size());
+    assertTrue(RecordingConsent.isConsentStep(flow, on, "recording-consent_"));
+    assertFalse(RecordingConsent.isConsentStep(flow, on, "recording-consent"), "the flow's own play step");
   }
 
   @Test
