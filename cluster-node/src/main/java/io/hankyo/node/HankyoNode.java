@@ -250,6 +250,11 @@ public final class HankyoNode implements AutoCloseable {
       }
       ClusterApiBackend backend = new ClusterApiBackend(
           system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
+      // call recordings (issue 4): written by this node's gateway, served by any node's API; in a cluster of several
+      // nodes hankyo.recording.dir must be shared storage mounted at the same path on every node
+      io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
+          java.nio.file.Path.of(hankyo.getString("recording.dir")));
+      backend.recordingsIn(recordingStore);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
@@ -268,6 +273,7 @@ public final class HankyoNode implements AutoCloseable {
               WavPromptLoader.of(MediaSettings.fromConfig(config)), blocking,
               promptConfig.getString("queue-position-text"), promptConfig.getInt("queue-position-max")));
 
+      sip.recordTo(recordingStore, java.time.ZoneId.of(config.getString("hankyo.http.zone")));
       bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));
       ServingCheck.serving(system.classicSystem(), true);

@@ -163,6 +163,23 @@ public interface ApiBackend {
   CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId);
 
   /**
+   * Opens a call's recording (2者間通話録音, issue 4) for download.
+   *
+   * @param trnId the call
+   * @throws ApiProblem 404 when the call is not the operator's (or does not exist, or has not ended) or has no
+   *     recording (never recorded, deleted, or its file is gone)
+   */
+  CompletionStage<RecordingAudio> openCallRecording(String operatorId, String trnId);
+
+  /**
+   * Deletes a call's recording: the file goes from the store, then the call persists the deletion (its call log gets
+   * {@code logvars.recording = "0"}).
+   *
+   * @throws ApiProblem 404 as {@link #openCallRecording}
+   */
+  CompletionStage<Done> deleteCallRecording(String operatorId, String trnId);
+
+  /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it
    * would come back into the cluster (a loop through the cluster), so it is refused as a forward destination. Reveals
    * no more than the 409 of {@link #createNumber} does. An in-memory read; nothing is persisted.

@@ -141,6 +141,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  200 setting; 404 when none
  * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording recording setting 200 setting (a new version)
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  204 (calls are not recorded)
+ * GET    /v1/calls/{trn_id}/recording                                       200 audio/wav; 404 when none
+ * DELETE /v1/calls/{trn_id}/recording                                       204; 404 when none
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -294,6 +296,9 @@ public final class HttpApi extends AllDirectives {
                             put(() -> storeRecording(operator, clientId, dialinId)),
                             delete(() -> clearRecording(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
+        pathPrefix("calls", () -> pathPrefix(PathMatchers.segment(), trnId -> path("recording", () -> concat(
+            get(() -> getCallRecording(operator, trnId)),
+            delete(() -> deleteCallRecording(operator, trnId)))))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
@@ -589,6 +594,22 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.clearRecording(operator, clientId, dialinId),
         r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** 200 with the call's WAV streamed from the store (Content-Length, ETag = SHA-256); 404 when it has none. */
+  private Route getCallRecording(String operator, String rawTrnId) {
+    String trnId = Validation.pathId(rawTrnId, "trn_id");
+    return respond(() -> backend.openCallRecording(operator, trnId), a -> HttpResponse.create()
+        .withEntity(HttpEntities.create(WAV, a.bytes(),
+            org.apache.pekko.stream.javadsl.StreamConverters.fromInputStream(a::content)))
+        .addHeader(RawHeader.create("ETag", "\"" + a.sha256() + "\"")));
+  }
+
+  /** 204 once the file is deleted and the deletion persisted; 404 when the call has no recording. */
+  private Route deleteCallRecording(String operator, String rawTrnId) {
+    String trnId = Validation.pathId(rawTrnId, "trn_id");
+    return respond(() -> backend.deleteCallRecording(operator, trnId),
+        d -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 
   private static ApiProblem recordingProblem(List<ApiProblem.FieldError> errors) {

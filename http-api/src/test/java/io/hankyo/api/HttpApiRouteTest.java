@@ -1,5 +1,6 @@
 package io.hankyo.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -741,6 +742,27 @@ class HttpApiRouteTest {
       assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/recording", KEY_A, BOTH), 404, "nope");
       assertProblem(get(PATH), 404);
     }
+  }
+
+  @Test
+  void aCallRecordingIsStreamedAsWavToItsOperatorOnlyAndDeleted() throws Exception {
+    byte[] wav = TestWavs.pcm16(8000, 2, 1600);
+    backend.callRecordings.put("op-a/0a1b2c", wav);
+    HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/calls/0a1b2c/recording"))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + KEY_A).GET().build(),
+        BodyHandlers.ofByteArray());
+    assertEquals(200, r.statusCode());
+    assertEquals("audio/wav", r.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(String.valueOf(wav.length), r.headers().firstValue("Content-Length").orElse(""));
+    assertEquals("\"00\"", r.headers().firstValue("ETag").orElse(""));
+    assertArrayEquals(wav, r.body());
+    assertProblem(send("GET", "/v1/calls/0a1b2c/recording", KEY_B, null), 404, "has no recording");
+    assertProblem(send("DELETE", "/v1/calls/0a1b2c/recording", KEY_B, null), 404);
+    assertProblem(send("GET", "/v1/calls/0a1b2c/recording", null, null), 401);
+    assertEquals(204, send("DELETE", "/v1/calls/0a1b2c/recording", KEY_A, null).statusCode());
+    assertProblem(get("/v1/calls/0a1b2c/recording"), 404, "has no recording");
+    assertProblem(send("DELETE", "/v1/calls/0a1b2c/recording", KEY_A, null), 404);
+    assertEquals(405, send("PUT", "/v1/calls/0a1b2c/recording", KEY_A, "{}").statusCode());
   }
 
   // ------------------------------------------------------------------------------------------------ judgment

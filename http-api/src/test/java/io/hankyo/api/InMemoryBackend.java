@@ -57,6 +57,8 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, FlowView> flows = new HashMap<>();
   private final Map<String, JudgmentView> judgments = new HashMap<>();
   private final Map<String, RecordingView> recordings = new HashMap<>();
+  /** Recorded calls' WAV bytes by operator + "/" + trn_id (issue 4). */
+  final Map<String, byte[]> callRecordings = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
@@ -322,6 +324,27 @@ final class InMemoryBackend implements ApiBackend {
     return run(() -> {
       number(operatorId, clientId, dialinId);
       return putRecording(operatorId, clientId, dialinId, null);
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingAudio> openCallRecording(String operatorId, String trnId) {
+    return run(() -> {
+      byte[] wav = callRecordings.get(operatorId + "/" + trnId);
+      if (wav == null) {
+        throw ApiProblem.notFound("call '" + trnId + "' has no recording");
+      }
+      return new RecordingAudio(wav.length, "00", new ByteArrayInputStream(wav));
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteCallRecording(String operatorId, String trnId) {
+    return run(() -> {
+      if (callRecordings.remove(operatorId + "/" + trnId) == null) {
+        throw ApiProblem.notFound("call '" + trnId + "' has no recording");
+      }
+      return Done.getInstance();
     });
   }
 
