@@ -267,6 +267,11 @@ public final class HankyoNode implements AutoCloseable {
       backend.withRejudger(new io.hankyo.node.rejudge.Rejudger(system, sharding, askTimeout.multipliedBy(5), callLog,
           rowWriter, callerHistory, cipher, io.hankyo.node.rejudge.RuleVersions.cassandra(system),
           hankyo.getDuration("rejudgment.max-range"), hankyo.getInt("rejudgment.max-calls")));
+      // call recordings (issue 4): written by this node's gateway, served by any node's API; in a cluster of several
+      // nodes hankyo.recording.dir must be shared storage mounted at the same path on every node
+      io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
+          java.nio.file.Path.of(hankyo.getString("recording.dir")));
+      backend.recordingsIn(recordingStore);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
@@ -285,6 +290,7 @@ public final class HankyoNode implements AutoCloseable {
               WavPromptLoader.of(MediaSettings.fromConfig(config)), blocking,
               promptConfig.getString("queue-position-text"), promptConfig.getInt("queue-position-max")));
 
+      sip.recordTo(recordingStore, java.time.ZoneId.of(config.getString("hankyo.http.zone")));
       bindMeters(system, control, sip);
       registerShutdown(system, binding, sip, control, hankyo.getDuration("sip.drain-timeout"));
       ServingCheck.serving(system.classicSystem(), true);

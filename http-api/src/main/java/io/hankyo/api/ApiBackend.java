@@ -5,6 +5,8 @@ import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.NotificationView;
+import io.hankyo.protocol.directory.RecordingView;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
@@ -206,6 +208,50 @@ public interface ApiBackend {
    * @throws ApiProblem 404 when the operator has none with that id
    */
   CompletionStage<io.hankyo.protocol.judgment.RejudgmentView> getRejudgment(String operatorId, String id);
+
+  /**
+   * The tracking number's recording setting (2者間通話録音, issue 4) with its version; {@link
+   * RecordingView#settings()} is null when the number has none.
+   *
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<RecordingView> getRecording(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Stores {@code settings} as the number's next recording-setting version. Calls already under way keep the
+   * setting they arrived with.
+   *
+   * @param settings checked by {@link io.hankyo.protocol.recording.RecordingSettingsParser}, whose consent prompt
+   *     (if any) the operator has; not null
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<RecordingView> storeRecording(
+      String operatorId, String clientId, String dialinId, RecordingSettings settings);
+
+  /**
+   * Removes the number's recording setting: calls arriving from then on are not recorded. The removal is a new
+   * version; removing when there is none changes nothing.
+   *
+   * @throws ApiProblem 404 when the advertiser or number is absent
+   */
+  CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId);
+
+  /**
+   * Opens a call's recording (2者間通話録音, issue 4) for download.
+   *
+   * @param trnId the call
+   * @throws ApiProblem 404 when the call is not the operator's (or does not exist, or has not ended) or has no
+   *     recording (never recorded, deleted, or its file is gone)
+   */
+  CompletionStage<RecordingAudio> openCallRecording(String operatorId, String trnId);
+
+  /**
+   * Deletes a call's recording: the file goes from the store, then the call persists the deletion (its call log gets
+   * {@code logvars.recording = "0"}).
+   *
+   * @throws ApiProblem 404 as {@link #openCallRecording}
+   */
+  CompletionStage<Done> deleteCallRecording(String operatorId, String trnId);
 
   /**
    * Whether {@code number} is currently a tracking number of this cluster, of any operator. A call forwarded to it

@@ -17,6 +17,7 @@ import io.hankyo.api.json.AdvertiserJudgmentJson;
 import io.hankyo.api.json.JudgmentJson;
 import io.hankyo.api.json.NotificationsJson;
 import io.hankyo.api.json.RejudgmentJson;
+import io.hankyo.api.json.RecordingJson;
 import io.hankyo.api.json.NumberJson;
 import io.hankyo.api.json.NumberListJson;
 import io.hankyo.api.json.ProblemJson;
@@ -42,6 +43,9 @@ import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.notify.NotificationSettingsException;
 import io.hankyo.protocol.notify.NotificationSettingsParser;
+import io.hankyo.protocol.recording.RecordingSettings;
+import io.hankyo.protocol.recording.RecordingSettingsException;
+import io.hankyo.protocol.recording.RecordingSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +152,11 @@ import org.slf4j.LoggerFactory;
  * DELETE /v1/advertisers/{client_id}/judgment                   204
  * POST   /v1/rejudgments  {"client_id", "from", "to", "dialin_id"?, "rules": {"scope", "version"}}  201 + Location
  * GET    /v1/rejudgments/{id}                                   200 the stored re-judgment
+ * GET    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  200 setting; 404 when none
+ * PUT    /v1/advertisers/{client_id}/numbers/{dialin_id}/recording recording setting 200 setting (a new version)
+ * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  204 (calls are not recorded)
+ * GET    /v1/calls/{trn_id}/recording                                       200 audio/wav; 404 when none
+ * DELETE /v1/calls/{trn_id}/recording                                       204; 404 when none
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -303,11 +312,21 @@ public final class HttpApi extends AllDirectives {
                         path("notifications", () -> concat(
                             get(() -> getNotifications(operator, clientId, dialinId)),
                             put(() -> storeNotifications(operator, clientId, dialinId)),
-                            delete(() -> clearNotifications(operator, clientId, dialinId)))))))))))),
+                            delete(() -> clearNotifications(operator, clientId, dialinId)))),
+                        path("recording", () -> concat(
+                            get(() -> getRecording(operator, clientId, dialinId)),
+                            put(() -> storeRecording(operator, clientId, dialinId)),
+                            delete(() -> clearRecording(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
+        pathPrefix("calls", () -> pathPrefix(PathMatchers.segment(), trnId -> path("recording", () -> concat(
+            get(() -> getCallRecording(operator, trnId)),
+            delete(() -> deleteCallRecording(operator, trnId)))))),
         pathPrefix("rejudgments", () -> concat(
             pathEnd(() -> post(() -> rejudge(operator))),
             path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
+        pathPrefix("calls", () -> pathPrefix(PathMatchers.segment(), trnId -> path("recording", () -> concat(
+            get(() -> getCallRecording(operator, trnId)),
+            delete(() -> deleteCallRecording(operator, trnId)))))),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
@@ -553,6 +572,79 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.clearJudgment(operator, clientId, dialinId),
         j -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // recording setting (2者間通話録音, issue 4)
+
+  /** 200 with the number's recording setting; 404 when the number has none (never had, or it was removed). */
+  private Route getRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.getRecording(operator, clientId, dialinId).thenApply(r -> {
+      if (r.settings() == null) {
+        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
+            + "' has no recording setting" + (r.version() > 0 ? " (version " + r.version() + " removed it)" : "")
+            + "; set it with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/recording");
+      }
+      return r;
+    }), r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone())));
+  }
+
+  /**
+   * Checks the document ({@link RecordingSettingsParser}: every problem at once, each with its JSON Pointer) and that
+   * the consent prompt exists, then stores it as the number's next recording-setting version. The number is looked
+   * up first, so an unknown number is 404 whatever the body.
+   */
+  private Route storeRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return jsonBody(JsonNode.class, settings.maxBodyBytes(), document -> respond(
+        () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
+          RecordingSettings recording;
+          try {
+            recording = RecordingSettingsParser.parse(document);
+          } catch (RecordingSettingsException e) {
+            throw recordingProblem(e.violations().stream()
+                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+          }
+          Map<String, String> played = recording.consentPrompt() == null ? Map.of()
+              : Map.of("/consent_prompt", recording.consentPrompt());
+          return promptsExist(operator, played, HttpApi::recordingProblem)
+              .thenCompose(ok -> backend.storeRecording(operator, clientId, dialinId, recording));
+        }),
+        r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone()))));
+  }
+
+  /** 204 whether or not the number had a setting; its calls are not recorded from then on. */
+  private Route clearRecording(String operator, String rawClientId, String rawDialinId) {
+    String clientId = Validation.pathId(rawClientId, "client_id");
+    String dialinId = Validation.pathId(rawDialinId, "dialin_id");
+    return respond(() -> backend.clearRecording(operator, clientId, dialinId),
+        r -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  /** 200 with the call's WAV streamed from the store (Content-Length, ETag = SHA-256); 404 when it has none. */
+  private Route getCallRecording(String operator, String rawTrnId) {
+    String trnId = Validation.pathId(rawTrnId, "trn_id");
+    return respond(() -> backend.openCallRecording(operator, trnId), a -> HttpResponse.create()
+        .withEntity(HttpEntities.create(WAV, a.bytes(),
+            org.apache.pekko.stream.javadsl.StreamConverters.fromInputStream(a::content)))
+        .addHeader(RawHeader.create("ETag", "\"" + a.sha256() + "\"")));
+  }
+
+  /** 204 once the file is deleted and the deletion persisted; 404 when the call has no recording. */
+  private Route deleteCallRecording(String operator, String rawTrnId) {
+    String trnId = Validation.pathId(rawTrnId, "trn_id");
+    return respond(() -> backend.deleteCallRecording(operator, trnId),
+        d -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
+  }
+
+  private static ApiProblem recordingProblem(List<ApiProblem.FieldError> errors) {
+    ApiProblem.FieldError first = errors.get(0);
+    String detail = "the recording setting has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
+        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
+    return ApiProblem.invalid(detail, errors);
   }
 
   /** 200 with the advertiser's own rules (issue 4); 404 when it has none (never had, or they were removed). */

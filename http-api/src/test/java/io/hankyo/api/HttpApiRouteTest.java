@@ -1,5 +1,6 @@
 package io.hankyo.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -902,6 +903,87 @@ class HttpApiRouteTest {
       backend.maxRejudgedCalls = 0;
       assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY), 413, "more than 0 connected calls");
     }
+  }
+
+  // ------------------------------------------------------------------------------------------------ recording
+
+  @Nested
+  class RecordingSetting {
+    private static final String PATH = "/v1/advertisers/acme/numbers/n1/recording";
+    static final String BOTH = "{\"mode\": \"both\", \"consent_prompt\": \"recording-notice\"}";
+
+    @BeforeEach
+    void number() throws Exception {
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+    }
+
+    private List<String> pointers(JsonNode problem) {
+      List<String> pointers = new ArrayList<>();
+      problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+      return pointers;
+    }
+
+    @Test
+    void settingsAreStoredAsVersionsReadBackAndRemoved() throws Exception {
+      assertProblem(get(PATH), 404, "'n1'", "has no recording setting", "PUT " + PATH);
+      JsonNode missing = assertProblem(send("PUT", PATH, KEY_A, BOTH), 400, "the recording setting has a problem",
+          "prompt 'recording-notice' does not exist", "PUT /v1/prompts/recording-notice");
+      assertEquals(List.of("/consent_prompt"), pointers(missing));
+      backend.storePromptAudio("op-a", "recording-notice", TestWavs.pcm16(8000, 1, 800)).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
+
+      HttpResponse<String> stored = send("PUT", PATH, KEY_A, BOTH);
+      assertEquals(200, stored.statusCode(), stored.body());
+      JsonNode v1 = json(stored);
+      assertEquals(List.of("dialin_id", "client_id", "version", "updated_at", "mode", "consent_prompt"),
+          fieldNames(v1));
+      assertEquals(1, v1.get("version").asInt());
+      assertEquals("both", v1.get("mode").asText());
+      assertEquals("recording-notice", v1.get("consent_prompt").asText());
+      assertEquals(v1, json(get(PATH)));
+      JsonNode v2 = json(send("PUT", PATH, KEY_A, "{\"mode\": \"off\"}"));
+      assertEquals(2, v2.get("version").asInt());
+      assertFalse(v2.has("consent_prompt"), v2.toString());
+
+      assertEquals(204, send("DELETE", PATH, KEY_A, null).statusCode());
+      assertProblem(get(PATH), 404, "has no recording setting", "version 3 removed it");
+      assertProblem(send("GET", PATH, KEY_B, null), 404);
+    }
+
+    @Test
+    void badSettingsAre400ListingEveryProblemWithItsPointer() throws Exception {
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A,
+          "{\"mode\": \"stereo\", \"consent_prompt\": 5, \"colour\": 1}"), 400,
+          "the recording setting has 3 problems");
+      assertEquals(List.of("/colour", "/mode", "/consent_prompt"), pointers(problem));
+      assertEquals(List.of("/consent_prompt"), pointers(assertProblem(send("PUT", PATH, KEY_A,
+          "{\"mode\": \"caller\"}"), 400, "/consent_prompt: is required")));
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/recording", KEY_A, BOTH), 404, "nope");
+      assertProblem(get(PATH), 404);
+    }
+  }
+
+  @Test
+  void aCallRecordingIsStreamedAsWavToItsOperatorOnlyAndDeleted() throws Exception {
+    byte[] wav = TestWavs.pcm16(8000, 2, 1600);
+    backend.callRecordings.put("op-a/0a1b2c", wav);
+    HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/calls/0a1b2c/recording"))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + KEY_A).GET().build(),
+        BodyHandlers.ofByteArray());
+    assertEquals(200, r.statusCode());
+    assertEquals("audio/wav", r.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(String.valueOf(wav.length), r.headers().firstValue("Content-Length").orElse(""));
+    assertEquals("\"00\"", r.headers().firstValue("ETag").orElse(""));
+    assertArrayEquals(wav, r.body());
+    assertProblem(send("GET", "/v1/calls/0a1b2c/recording", KEY_B, null), 404, "has no recording");
+    assertProblem(send("DELETE", "/v1/calls/0a1b2c/recording", KEY_B, null), 404);
+    assertProblem(send("GET", "/v1/calls/0a1b2c/recording", null, null), 401);
+    assertEquals(204, send("DELETE", "/v1/calls/0a1b2c/recording", KEY_A, null).statusCode());
+    assertProblem(get("/v1/calls/0a1b2c/recording"), 404, "has no recording");
+    assertProblem(send("DELETE", "/v1/calls/0a1b2c/recording", KEY_A, null), 404);
+    assertEquals(405, send("PUT", "/v1/calls/0a1b2c/recording", KEY_A, "{}").statusCode());
   }
 
   // ------------------------------------------------------------------------------------------------ judgment

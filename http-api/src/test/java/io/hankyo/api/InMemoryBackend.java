@@ -5,6 +5,8 @@ import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.NotificationView;
+import io.hankyo.protocol.directory.RecordingView;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
@@ -57,6 +59,9 @@ final class InMemoryBackend implements ApiBackend {
   private final Map<String, FlowView> flows = new HashMap<>();
   private final Map<String, JudgmentView> judgments = new HashMap<>();
   private final Map<String, NotificationView> notifications = new HashMap<>();
+  private final Map<String, RecordingView> recordings = new HashMap<>();
+  /** Recorded calls' WAV bytes by operator + "/" + trn_id (issue 4). */
+  final Map<String, byte[]> callRecordings = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<CallLogRecord> calls = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<String, TreeMap<String, PromptAudio>> prompts = new HashMap<>();
@@ -395,6 +400,67 @@ final class InMemoryBackend implements ApiBackend {
     }
     JudgmentView stored = new JudgmentView(null, clientId, current.version() + 1, rules, now.plusSeconds(240));
     judgments.put(key, stored);
+    return stored;
+  }
+
+  @Override
+  public CompletionStage<RecordingView> getRecording(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return recordings.getOrDefault(operatorId + "/" + clientId + "/" + dialinId,
+          new RecordingView(dialinId, clientId, 0, null, null));
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> storeRecording(
+      String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      if (settings == null) {
+        throw new IllegalArgumentException("settings must not be null");
+      }
+      return putRecording(operatorId, clientId, dialinId, settings);
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId) {
+    return run(() -> {
+      number(operatorId, clientId, dialinId);
+      return putRecording(operatorId, clientId, dialinId, null);
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingAudio> openCallRecording(String operatorId, String trnId) {
+    return run(() -> {
+      byte[] wav = callRecordings.get(operatorId + "/" + trnId);
+      if (wav == null) {
+        throw ApiProblem.notFound("call '" + trnId + "' has no recording");
+      }
+      return new RecordingAudio(wav.length, "00", new ByteArrayInputStream(wav));
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteCallRecording(String operatorId, String trnId) {
+    return run(() -> {
+      if (callRecordings.remove(operatorId + "/" + trnId) == null) {
+        throw ApiProblem.notFound("call '" + trnId + "' has no recording");
+      }
+      return Done.getInstance();
+    });
+  }
+
+  private RecordingView putRecording(String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    String key = operatorId + "/" + clientId + "/" + dialinId;
+    RecordingView current = recordings.getOrDefault(key, new RecordingView(dialinId, clientId, 0, null, null));
+    if (settings == null && current.settings() == null) {
+      return current;
+    }
+    RecordingView stored = new RecordingView(dialinId, clientId, current.version() + 1, settings, now.plusSeconds(180));
+    recordings.put(key, stored);
     return stored;
   }
 

@@ -255,6 +255,8 @@ final class B2buaCall {
   private MediaSession calleeMedia;
   /** Offer/answer state of the forward leg whose INVITE carries our offer. */
   private SdpOfferAnswer calleeSdp;
+  /** The recording from the bridge to the end (issue 4); null when the call is not recorded. */
+  private CallRecorder recorder;
   /** Digits reported so far (CallProgress.Digit seq). */
   private int digitSeq;
   /** The token of the prompt asked for last and not yet over (loading or playing), if {@link #promptActive}. */
@@ -880,12 +882,17 @@ final class B2buaCall {
     callerMedia.bridge(calleeMedia);
     state = State.ANSWERED;
     gw.report(new CallProgress.Answered(trnId, attempt, Instant.now()));
+    recorder = CallRecorder.start(gw, trnId, route, callerMedia, calleeMedia);
     startCalleeTimer(response);
   }
 
   /** Closes the media sessions of the call (idempotent); their ports go back to the pool. */
   private void closeMedia() {
     promptActive = false;
+    if (recorder != null) {
+      recorder.stop();
+      recorder = null;
+    }
     if (callerMedia != null) {
       callerMedia.close();
     }

@@ -250,6 +250,11 @@ public final class SipGateway implements AutoCloseable {
    */
   volatile Function<URI, Optional<PhoneNumber>> dialledNumber = CallerIdentity::numberOf;
 
+  /** Where call recordings go (issue 4); null: calls are not recorded whatever their route says. */
+  volatile io.hankyo.sip.media.RecordingStore recordingStore;
+  /** The zone of a recording's day directory. */
+  volatile java.time.ZoneId recordingZone = java.time.ZoneOffset.UTC;
+
   private final ScheduledThreadPoolExecutor timers;
   private final ActorSystem<?> system;
   private final String stackName;
@@ -444,6 +449,16 @@ public final class SipGateway implements AutoCloseable {
   /** SIP transactions the JAIN-SIP stack holds now (client + server); for tests and metrics. */
   public int openTransactions() {
     return kit.stack.getClientTransactionTableSize() + kit.stack.getServerTransactionTableSize();
+  }
+
+  /**
+   * Turns call recording on (2者間通話録音, issue 4): calls whose route has a recording mode other than off are
+   * recorded from the bridge to their end into {@code store} ({@code yyyy/MM/dd/{trn_id}.wav}, the day in {@code
+   * zone}) and reported with {@link io.hankyo.protocol.call.CallProgress.RecordingStored}.
+   */
+  public void recordTo(io.hankyo.sip.media.RecordingStore store, java.time.ZoneId zone) {
+    this.recordingZone = java.util.Objects.requireNonNull(zone, "zone");
+    this.recordingStore = java.util.Objects.requireNonNull(store, "store");
   }
 
   /** The settings this gateway runs with. */

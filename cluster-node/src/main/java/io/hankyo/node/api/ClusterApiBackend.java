@@ -17,6 +17,12 @@ import io.hankyo.protocol.directory.AdvertiserView;
 import io.hankyo.protocol.directory.FlowView;
 import io.hankyo.protocol.directory.JudgmentView;
 import io.hankyo.protocol.directory.NotificationView;
+import io.hankyo.protocol.directory.RecordingView;
+import io.hankyo.api.RecordingAudio;
+import io.hankyo.node.call.Call;
+import io.hankyo.protocol.recording.CallRecording;
+import io.hankyo.sip.media.RecordingStore;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
@@ -95,6 +101,8 @@ public final class ClusterApiBackend implements ApiBackend {
   private final Executor blocking;
   /** Runs re-judgments (issue 4); null until {@link #withRejudger} (then re-judgment methods answer 503). */
   private volatile io.hankyo.node.rejudge.Rejudger rejudger;
+  /** Where call recordings are (issue 4); null: none (the recording downloads answer 404). */
+  private volatile RecordingStore recordings;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -444,6 +452,83 @@ public final class ClusterApiBackend implements ApiBackend {
     return onNumber(operatorId, clientId, dialinId,
         r -> new TrackingNumber.ClearJudgment(operatorId, clientId, dialinId, r))
         .thenApply(TrackingNumber.Details::toJudgmentView);
+  }
+
+  /**
+   * Serves call recordings (issue 4) from {@code store}, which must be the store the gateways write to (shared
+   * storage in a cluster of several nodes).
+   *
+   * @return this backend
+   */
+  public ClusterApiBackend recordingsIn(RecordingStore store) {
+    this.recordings = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /**
+   * The call's recording: the {@link Call} entity is the authority on whose call it is (its call-log record names the
+   * operator) and where the file is; another operator's call looks the same as none.
+   */
+  private CompletionStage<CallRecording> callRecording(String operatorId, String trnId) {
+    return sharding.entityRefFor(Call.ENTITY_KEY, trnId).<Call.State>ask(Call.GetState::new, askTimeout)
+        .thenApply(state -> {
+          if (!(state instanceof Call.Ended ended) || !ended.record().operatorId().equals(operatorId)) {
+            throw ApiProblem.notFound("trn_id: call '" + trnId + "' does not exist or has not ended");
+          }
+          if (ended.recording() == null || !ended.recording().exists() || recordings == null) {
+            throw ApiProblem.notFound("trn_id: call '" + trnId + "' has no recording"
+                + (ended.recording() != null && !ended.recording().exists() ? " (it was deleted)" : ""));
+          }
+          return ended.recording();
+        });
+  }
+
+  @Override
+  public CompletionStage<RecordingAudio> openCallRecording(String operatorId, String trnId) {
+    return callRecording(operatorId, trnId).thenApply(rec -> {
+      try {
+        RecordingStore.Blob blob = recordings.open(rec.key()).orElseThrow(() -> ApiProblem.notFound(
+            "trn_id: the recording of call '" + trnId + "' is missing from the recording store"));
+        return new RecordingAudio(blob.bytes(), rec.sha256(), blob.content());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteCallRecording(String operatorId, String trnId) {
+    return callRecording(operatorId, trnId).thenCompose(rec -> {
+      try {
+        recordings.delete(rec.key()); // first: a failed persist below leaves no file behind and can be retried
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return sharding.entityRefFor(Call.ENTITY_KEY, trnId)
+          .<CallRecording>askWithStatus(Call.DeleteRecording::new, askTimeout)
+          .thenApply(was -> Done.getInstance());
+    });
+  }
+
+  @Override
+  public CompletionStage<RecordingView> getRecording(String operatorId, String clientId, String dialinId) {
+    return getNumberDetails(operatorId, clientId, dialinId).thenApply(TrackingNumber.Details::toRecordingView);
+  }
+
+  @Override
+  public CompletionStage<RecordingView> storeRecording(
+      String operatorId, String clientId, String dialinId, RecordingSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.StoreRecording(operatorId, clientId, dialinId, settings, r))
+        .thenApply(TrackingNumber.Details::toRecordingView);
+  }
+
+  @Override
+  public CompletionStage<RecordingView> clearRecording(String operatorId, String clientId, String dialinId) {
+    return onNumber(operatorId, clientId, dialinId,
+        r -> new TrackingNumber.ClearRecording(operatorId, clientId, dialinId, r))
+        .thenApply(TrackingNumber.Details::toRecordingView);
   }
 
   @Override

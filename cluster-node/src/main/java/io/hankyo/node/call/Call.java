@@ -30,6 +30,7 @@ import io.hankyo.protocol.judgment.Judgment;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.PriorCalls;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.recording.CallRecording;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,6 +115,11 @@ public final class Call
 
   /** Prefix of the tags of {@link CallEnded} events; the call-log projection runs one instance per tag. */
   public static final String TAG_PREFIX = "calllog-";
+  /**
+   * The call-log key of a call's recording (issue 4): {@code logvars.recording} is {@code "1"} once the recording is
+   * stored, {@code "0"} after it was deleted, absent for a call without one.
+   */
+  public static final String RECORDING_LOGVAR = "recording";
 
   /** Ring timeout of calls whose events predate call flows (hankyo.sip.ring-timeout's default), milliseconds. */
   static final long DEFAULT_RING_TIMEOUT_MILLIS = 30_000;
@@ -158,6 +164,19 @@ public final class Call
       implements Command {
     @JsonCreator
     public Report {}
+  }
+
+  /**
+   * Marks the call's recording deleted (issue 4: {@code DELETE /v1/calls/{trn_id}/recording}); the caller deletes
+   * the file from the recording store first, so a failed write here leaves nothing behind and can be retried.
+   *
+   * @param replyTo gets the recording as it was, or an error when the call has none (never recorded, not ended, or
+   *     deleted already)
+   */
+  public record DeleteRecording(@JsonProperty("replyTo") ActorRef<StatusReply<CallRecording>> replyTo)
+      implements Command {
+    @JsonCreator
+    public DeleteRecording {}
   }
 
   /** Reads the current state (tests, diagnostics). */
@@ -257,7 +276,8 @@ public final class Call
 
     /** The flow this call follows: the number's document, or "forward to fwd_id" with the gateway's ring timeout. */
     public CallFlow flow() {
-      return route.flow() != null ? route.flow() : defaultFlow(route, ringTimeoutMillis);
+      CallFlow base = route.flow() != null ? route.flow() : defaultFlow(route, ringTimeoutMillis);
+      return RecordingConsent.withConsent(base, route); // issue 4: the consent notice first when recorded
     }
   }
 
@@ -318,12 +338,46 @@ public final class Call
     public MediaAnswered {}
   }
 
+  /**
+   * The recording consent notice (issue 4, {@link RecordingConsent}) finished before the bridge.
+   *
+   * @param at when it ended
+   * @param prompt the consent prompt's name
+   * @param played false when the gateway could not play it (no such prompt, media error)
+   */
+  public record RecordingConsentPlayed(
+      @JsonProperty("at") Instant at, @JsonProperty("prompt") String prompt, @JsonProperty("played") boolean played)
+      implements Event {
+    @JsonCreator
+    public RecordingConsentPlayed {}
+  }
+
   /** The call ended; carries the complete call-log record (the projection needs nothing else). */
   public record CallEnded(
       @JsonProperty("record") CallLogRecord record, @JsonProperty("ringingAt") Instant ringingAt)
       implements Event {
     @JsonCreator
     public CallEnded {}
+  }
+
+  /**
+   * The gateway stored the call's recording (issue 4). Carries the call-log record with {@code logvars.recording =
+   * "1"} so that the call-log projection rewrites the row from this event alone.
+   */
+  public record RecordingStored(
+      @JsonProperty("recording") CallRecording recording, @JsonProperty("record") CallLogRecord record)
+      implements Event {
+    @JsonCreator
+    public RecordingStored {}
+  }
+
+  /**
+   * The call's recording was deleted through the API (issue 4); the record has {@code logvars.recording = "0"}.
+   */
+  public record RecordingDeleted(@JsonProperty("at") Instant at, @JsonProperty("record") CallLogRecord record)
+      implements Event {
+    @JsonCreator
+    public RecordingDeleted {}
   }
 
   // ---------------------------------------------------------------- state
@@ -404,10 +458,21 @@ public final class Call
     public Connected {}
   }
 
-  /** The call is over; {@code record} is its call-log record. */
-  public record Ended(@JsonProperty("record") CallLogRecord record) implements State {
+  /**
+   * The call is over; {@code record} is its call-log record.
+   *
+   * @param recording the call's recording once the gateway stored it (issue 4), else null
+   */
+  public record Ended(
+      @JsonProperty("record") CallLogRecord record, @JsonProperty("recording") CallRecording recording)
+      implements State {
     @JsonCreator
     public Ended {}
+
+    /** Ended without a recording. */
+    public Ended(CallLogRecord record) {
+      this(record, null);
+    }
   }
 
   // ---------------------------------------------------------------- wiring
@@ -561,7 +626,7 @@ public final class Call
 
   @Override
   public Set<String> tagsFor(Event event) {
-    if (event instanceof CallEnded) {
+    if (event instanceof CallEnded || event instanceof RecordingStored || event instanceof RecordingDeleted) {
       return Set.of(tagFor(trnId, deps.tagCount()));
     }
     return Set.of();
@@ -613,7 +678,8 @@ public final class Call
         });
     b.forStateType(Forwarding.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(decision(s))))
-        .onCommand(Report.class, this::reportWhileForwarding)
+        .onCommand(Report.class, (s, c) -> c.progress() instanceof CallProgress.RecordingStored
+            ? recordingBeforeEnd(c) : reportWhileForwarding(s, c))
         .onCommand(RingTimeoutExpired.class, this::ringTimeout)
         .onCommand(FlowTimerFired.class, (s, c) ->
             advance(s, new FlowSignal.TimerFired(Instant.now(), c.kind(), c.token()), null))
@@ -629,7 +695,8 @@ public final class Call
     b.forStateType(Connected.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(
             decision(new Forwarding(s.arrived(), s.attempt(), s.flow())))))
-        .onCommand(Report.class, this::reportWhileConnected)
+        .onCommand(Report.class, (s, c) -> c.progress() instanceof CallProgress.RecordingStored
+            ? recordingBeforeEnd(c) : reportWhileConnected(s, c))
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
@@ -642,7 +709,9 @@ public final class Call
     b.forStateType(Ended.class)
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(),
             StatusReply.error("call " + trnId + " has already ended")))
-        .onCommand(Report.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(Report.class, (s, c) -> c.progress() instanceof CallProgress.RecordingStored
+            ? recordingStored(s, c) : Effect().reply(c.replyTo(), StatusReply.ack()))
+        .onCommand(DeleteRecording.class, this::deleteRecording)
         .onCommand(RingTimeoutExpired.class, (s, c) -> Effect().noReply())
         .onCommand(FlowTimerFired.class, (s, c) -> Effect().noReply())
         .onCommand(GatewaySilent.class, (s, c) -> Effect().noReply())
@@ -655,6 +724,8 @@ public final class Call
         });
     b.forAnyState()
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(DeleteRecording.class, (s, c) -> Effect().reply(c.replyTo(),
+            StatusReply.error("call " + trnId + " has no recording")))
         .onCommand(PriorCallsRead.class, (s, c) -> Effect().noReply()) // a late answer after a restart
         .onCommand(QueueAnswered.class, (s, c) -> Effect().noReply())
         .onCommand(QueueNotified.class, (s, c) -> Effect().noReply())
@@ -726,6 +797,44 @@ public final class Call
         .thenReply(cmd.replyTo(), s -> StatusReply.success(reject));
   }
 
+  /** A recording reported before the call's end was taken: refused, the gateway sends it again (issue 4). */
+  private ReplyEffect<Event, State> recordingBeforeEnd(Report cmd) {
+    return Effect().reply(cmd.replyTo(), StatusReply.error("call " + trnId + " has not ended yet; "
+        + "its recording is taken after the end"));
+  }
+
+  /**
+   * The gateway stored the recording (issue 4): persisted once per key (a report sent twice, or after the recording
+   * was deleted, changes nothing), the call log gets {@code logvars.recording = "1"}.
+   */
+  private ReplyEffect<Event, State> recordingStored(Ended s, Report cmd) {
+    CallProgress.RecordingStored r = (CallProgress.RecordingStored) cmd.progress();
+    if (s.recording() != null) {
+      if (!s.recording().key().equals(r.key())) {
+        ctx.getLog().warn("call {}: a second recording {} reported; the call keeps {}", trnId, r.key(),
+            s.recording().key());
+      }
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    CallRecording recording = new CallRecording(r.key(), r.bytes(), r.sha256(), r.durationMillis(), r.mode(),
+        r.at(), null);
+    CallLogRecord record = s.record().withLogvar(RECORDING_LOGVAR, "1");
+    return Effect().persist(new RecordingStored(recording, record))
+        .thenRun(st -> writeCallLog(record))
+        .thenReply(cmd.replyTo(), st -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> deleteRecording(Ended s, DeleteRecording cmd) {
+    if (s.recording() == null || !s.recording().exists()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error("call " + trnId + " has no recording"));
+    }
+    CallLogRecord record = s.record().withLogvar(RECORDING_LOGVAR, "0");
+    CallRecording was = s.recording();
+    return Effect().persist(new RecordingDeleted(Instant.now(), record))
+        .thenRun(st -> writeCallLog(record))
+        .thenReply(cmd.replyTo(), st -> StatusReply.success(was));
+  }
+
   private ReplyEffect<Event, State> orphanReport(Report cmd) {
     // A report for a call this entity has not started: its Start may still be on the way (the gateway forwards
     // while the Start is persisted, and a Start retried after a timeout can arrive late), so the report is refused
@@ -769,7 +878,9 @@ public final class Call
       return Effect().persist(new MediaAnswered(m.at())).thenReply(cmd.replyTo(), st -> StatusReply.ack());
     }
     if (p instanceof CallProgress.PromptFinished f) {
-      return advance(s, new FlowSignal.PromptFinished(f.at(), f.token()), cmd.replyTo());
+      Event consent = RecordingConsent.isConsentStep(s.arrived().flow(), s.arrived().route(), s.flow().step())
+          ? new RecordingConsentPlayed(f.at(), s.arrived().route().recording().consentPrompt(), f.played()) : null;
+      return advance(s, new FlowSignal.PromptFinished(f.at(), f.token()), cmd.replyTo(), 0, consent);
     }
     if (p instanceof CallProgress.Digit d) {
       if (d.seq() <= s.digitsSeen()) {
@@ -791,12 +902,21 @@ public final class Call
    */
   private ReplyEffect<Event, State> advance(
       Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo, int digitSeq) {
+    return advance(s, signal, replyTo, digitSeq, null);
+  }
+
+  /** {@link #advance(Forwarding, FlowSignal, ActorRef, int)} with {@code extra} (when not null) persisted after it. */
+  private ReplyEffect<Event, State> advance(
+      Forwarding s, FlowSignal signal, ActorRef<StatusReply<Done>> replyTo, int digitSeq, Event extra) {
     FlowResult result = FLOWS.apply(s.arrived().flow(), s.flow(), signal);
     if (result.ignored()) {
       return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, StatusReply.ack());
     }
     List<Event> events = new ArrayList<>();
     events.add(new FlowSignalled(signal, digitSeq));
+    if (extra != null) {
+      events.add(extra);
+    }
     FlowAction.Forward next = firstOf(result.actions(), FlowAction.Forward.class);
     ForwardAttemptStarted attempt = null;
     if (next != null) {
@@ -1435,6 +1555,7 @@ public final class Call
             new Forwarding(e, null, FLOWS.apply(e.flow(), FlowState.initial(), signalOf(e)).state()));
     b.forStateType(Forwarding.class)
         .onEvent(ForwardAttemptStarted.class, (s, e) -> s.withAttempt(e))
+        .onEvent(RecordingConsentPlayed.class, (s, e) -> s)
         .onEvent(ForwardAttemptFailed.class, (s, e) ->
             s.withAttemptFailed(FLOWS.apply(s.arrived().flow(), s.flow(), signalOf(e)).state(), e.at()))
         .onEvent(FlowSignalled.class, (s, e) -> new Forwarding(s.arrived(), s.attempt(),
@@ -1447,6 +1568,10 @@ public final class Call
                 .state(), s.failedRingMillis()))
         .onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
     b.forStateType(Connected.class).onEvent(CallEnded.class, (s, e) -> new Ended(e.record()));
+    b.forStateType(Ended.class)
+        .onEvent(RecordingStored.class, (s, e) -> new Ended(e.record(), e.recording()))
+        .onEvent(RecordingDeleted.class, (s, e) ->
+            new Ended(e.record(), s.recording() == null ? null : s.recording().deleted(e.at())));
     return b.build();
   }
 }

@@ -5,7 +5,9 @@ import io.hankyo.node.call.CallLogWriter;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -78,8 +80,19 @@ public final class CallLogProjection {
       for (EventEnvelope<Call.Event> envelope : envelopes) {
         if (envelope.event() instanceof Call.CallEnded ended) {
           rows.add(ended.record());
+        } else if (envelope.event() instanceof Call.RecordingStored stored) {
+          rows.add(stored.record()); // the row again, now with logvars.recording (issue 4)
+        } else if (envelope.event() instanceof Call.RecordingDeleted deleted) {
+          rows.add(deleted.record());
         }
       }
+      // a call's later row replaces its earlier one of the same group (events of one call come in order)
+      Map<String, CallLogRecord> last = new LinkedHashMap<>();
+      rows.forEach(r -> {
+        last.remove(r.trnId());
+        last.put(r.trnId(), r);
+      });
+      rows = new ArrayList<>(last.values());
       return rows.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance()) : writer.upsertBackstop(rows);
     }
   }

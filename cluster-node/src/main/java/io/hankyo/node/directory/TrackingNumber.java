@@ -10,6 +10,8 @@ import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.notify.NotificationSettings;
+import io.hankyo.protocol.recording.RecordingSettings;
+import io.hankyo.protocol.directory.RecordingView;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Instant;
 import java.util.Objects;
@@ -209,12 +211,42 @@ public final class TrackingNumber
       implements Command {}
 
   /**
+   * Stores a new version of the number's recording setting (2者間通話録音, issue 4). Versions count per record across
+   * stores and removals ({@link ClearRecording}), independently of the flow's and the judgment's. A call keeps the
+   * setting it arrived with (it travels in its {@link NumberRoute}).
+   *
+   * @param settings a setting checked by {@link io.hankyo.protocol.recording.RecordingSettingsParser}; not null
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id) or
+   *     the setting is missing
+   */
+  public record StoreRecording(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("settings") RecordingSettings settings,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
+  /**
    * Removes the number's notification settings: calls arriving from then on notify nobody. The removal is a new
    * version; no event when the number has no settings.
    *
    * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
    */
   public record ClearNotifications(
+      @JsonProperty("operator_id") String operatorId,
+      @JsonProperty("client_id") String clientId,
+      @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Details>> replyTo)
+      implements Command {}
+
+  /**
+   * Removes the number's recording setting: calls arriving from then on are not recorded. The removal is a new
+   * version; no event when the number has no setting.
+   *
+   * @param replyTo gets the record, or an error when the number is not held by (operator, client id, dialin id)
+   */
+  public record ClearRecording(
       @JsonProperty("operator_id") String operatorId,
       @JsonProperty("client_id") String clientId,
       @JsonProperty("dialin_id") String dialinId,
@@ -259,6 +291,9 @@ public final class TrackingNumber
    * @param notifications the call notification settings, or null when the number has none
    * @param notificationsVersion the version of {@code notifications}: 0 before the first store, then 1, 2, …
    * @param notificationsUpdatedAt when the settings were last stored or removed; null before the first store
+   * @param recording the recording setting (issue 4), or null when the number has none (calls are not recorded)
+   * @param recordingVersion the version of {@code recording}: 0 before the first store, then 1, 2, …
+   * @param recordingUpdatedAt when the setting was last stored or removed; null before the first store
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -279,16 +314,19 @@ public final class TrackingNumber
       @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
       @JsonProperty("notifications") NotificationSettings notifications,
       @JsonProperty("notifications_version") int notificationsVersion,
-      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt)
+      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt,
+      @JsonProperty("recording") RecordingSettings recording,
+      @JsonProperty("recording_version") int recordingVersion,
+      @JsonProperty("recording_updated_at") Instant recordingUpdatedAt)
       implements JsonSerializable {
 
-    /** A record without notification settings (version 0). */
+    /** A record without notification settings and without a recording setting (versions 0). */
     public Details(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
         PhoneNumber number, PhoneNumber forwardTo, Instant createdAt, Instant updatedAt, boolean absent, CallFlow flow,
         int flowVersion, Instant flowUpdatedAt, JudgmentRules judgment, int judgmentVersion,
         Instant judgmentUpdatedAt) {
       this(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt, absent,
-          flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, null, 0, null);
+          flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, null, 0, null, null, 0, null);
     }
 
     /** True when (operator, client id, dialin id) is this record. */
@@ -311,6 +349,11 @@ public final class TrackingNumber
       return new NotificationView(dialinId, clientId, notificationsVersion, notifications, notificationsUpdatedAt);
     }
 
+    /** The API view of the recording setting (issue 4). */
+    public RecordingView toRecordingView() {
+      return new RecordingView(dialinId, clientId, recordingVersion, recording, recordingUpdatedAt);
+    }
+
     /** The API view. */
     public TrackingNumberView toView() {
       return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt, absent);
@@ -320,7 +363,7 @@ public final class TrackingNumber
     public NumberRoute toRoute() {
       return new NumberRoute(
           operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
-          judgment, judgmentVersion, null, notifications, notificationsVersion);
+          judgment, judgmentVersion, null, notifications, notificationsVersion, recording, recordingVersion);
     }
   }
 
@@ -379,6 +422,17 @@ public final class TrackingNumber
   public record NotificationsCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /** A version of the recording setting (issue 4) was stored. */
+  public record RecordingSettingStored(
+      @JsonProperty("version") int version,
+      @JsonProperty("settings") RecordingSettings settings,
+      @JsonProperty("at") Instant at)
+      implements Event {}
+
+  /** The recording setting was removed; {@code version} is the removal's version. */
+  public record RecordingSettingCleared(@JsonProperty("version") int version, @JsonProperty("at") Instant at)
+      implements Event {}
+
   /** Absence mode (不在設定) was turned on or off. */
   public record AbsenceSet(@JsonProperty("on") boolean on, @JsonProperty("at") Instant at) implements Event {}
 
@@ -418,7 +472,10 @@ public final class TrackingNumber
       @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
       @JsonProperty("notifications") NotificationSettings notifications,
       @JsonProperty("notifications_version") int notificationsVersion,
-      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt)
+      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt,
+      @JsonProperty("recording") RecordingSettings recording,
+      @JsonProperty("recording_version") int recordingVersion,
+      @JsonProperty("recording_updated_at") Instant recordingUpdatedAt)
       implements State {
     public Assigned {
       Objects.requireNonNull(operatorId, "operatorId");
@@ -432,38 +489,40 @@ public final class TrackingNumber
 
     Details details() {
       return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
-          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt,
-          notifications, notificationsVersion, notificationsUpdatedAt);
+          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
     }
 
     Assigned withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
       return new Assigned(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
-          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
-          notificationsUpdatedAt);
+          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
     }
 
     Assigned withAbsent(boolean on, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
-          notificationsUpdatedAt);
+          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
     }
 
     Assigned withFlow(CallFlow newFlow, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion,
-          notificationsUpdatedAt);
+          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
     }
 
     Assigned withJudgment(JudgmentRules newRules, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
           absent, flow, flowVersion, flowUpdatedAt, newRules, version, at, notifications, notificationsVersion,
-          notificationsUpdatedAt);
+          notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
     }
 
     Assigned withNotifications(NotificationSettings newSettings, int version, Instant at) {
       return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
           absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, newSettings, version,
-          at);
+          at, recording, recordingVersion, recordingUpdatedAt);
+    }
+
+    Assigned withRecording(RecordingSettings newSettings, int version, Instant at) {
+      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
+          absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications,
+          notificationsVersion, notificationsUpdatedAt, newSettings, version, at);
     }
 
     boolean heldBy(String operator, String client, String dialin) {
@@ -524,6 +583,8 @@ public final class TrackingNumber
         .onCommand(ClearJudgment.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(StoreNotifications.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(ClearNotifications.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(StoreRecording.class, c -> Effect().reply(c.replyTo(), notHeld()))
+        .onCommand(ClearRecording.class, c -> Effect().reply(c.replyTo(), notHeld()))
         .onCommand(UpdateClientName.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Release.class, c -> Effect().reply(c.replyTo(), StatusReply.ack()))
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notHeld()))
@@ -537,6 +598,8 @@ public final class TrackingNumber
         .onCommand(ClearJudgment.class, this::clearJudgment)
         .onCommand(StoreNotifications.class, this::storeNotifications)
         .onCommand(ClearNotifications.class, this::clearNotifications)
+        .onCommand(StoreRecording.class, this::storeRecording)
+        .onCommand(ClearRecording.class, this::clearRecording)
         .onCommand(UpdateClientName.class, this::updateClientName)
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
@@ -655,6 +718,29 @@ public final class TrackingNumber
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
+  private ReplyEffect<Event, State> storeRecording(Assigned s, StoreRecording c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (c.settings() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.error("the recording setting is missing; use ClearRecording to "
+          + "remove it"));
+    }
+    return Effect().persist(new RecordingSettingStored(s.recordingVersion() + 1, c.settings(), Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
+  private ReplyEffect<Event, State> clearRecording(Assigned s, ClearRecording c) {
+    if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
+      return Effect().reply(c.replyTo(), notHeld());
+    }
+    if (s.recording() == null) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
+    }
+    return Effect().persist(new RecordingSettingCleared(s.recordingVersion() + 1, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
+  }
+
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
     boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
     if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
@@ -686,7 +772,7 @@ public final class TrackingNumber
     b.forStateType(Unassigned.class)
         .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
             e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null, null, 0,
-            null, null, 0, null));
+            null, null, 0, null, null, 0, null));
     b.forStateType(Assigned.class)
         .onEvent(NumberUpdated.class, (s, e) -> s.withNames(s.clientName(), e.dialinName(), e.forwardTo(), e.at()))
         .onEvent(ClientRenamed.class, (s, e) -> s.withNames(e.clientName(), s.dialinName(), s.forwardTo(), e.at()))
@@ -696,6 +782,8 @@ public final class TrackingNumber
         .onEvent(JudgmentCleared.class, (s, e) -> s.withJudgment(null, e.version(), e.at()))
         .onEvent(NotificationsStored.class, (s, e) -> s.withNotifications(e.settings(), e.version(), e.at()))
         .onEvent(NotificationsCleared.class, (s, e) -> s.withNotifications(null, e.version(), e.at()))
+        .onEvent(RecordingSettingStored.class, (s, e) -> s.withRecording(e.settings(), e.version(), e.at()))
+        .onEvent(RecordingSettingCleared.class, (s, e) -> s.withRecording(null, e.version(), e.at()))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

@@ -128,6 +128,27 @@ class RecentDirectWritesTest {
     assertEquals(Set.of(direct, failed), Set.copyOf(plain.written));
   }
 
+  @Test
+  void theProjectionRewritesARowWhenItsRecordingIsStoredOrDeletedAndWritesACallOncePerGroup() throws Exception {
+    CallLogRecord ended = record("300000000000000000000001", 30);
+    CallLogRecord withRecording = ended.withLogvar("recording", "1");
+    CallLogRecord deleted = ended.withLogvar("recording", "0");
+    CallLogRecord other = record("300000000000000000000002", 30);
+    io.hankyo.protocol.recording.CallRecording rec = new io.hankyo.protocol.recording.CallRecording(
+        "2026/11/29/300000000000000000000001.wav", 44, "00", 30_000,
+        io.hankyo.protocol.recording.RecordingMode.BOTH, ended.endedAt(), null);
+    Recording plain = new Recording();
+    var handler = new CallLogProjection.RowHandler(plain);
+    await(handler.process(List.of(envelope(ended, 1), envelope(other, 2),
+        EventEnvelope.create(Sequence.apply(3), "Call|" + ended.trnId(), 5,
+            (Call.Event) new Call.RecordingStored(rec, withRecording), 0L))));
+    assertEquals(List.of(other, withRecording), plain.written, "the call's last row of the group only");
+    plain.written.clear();
+    await(handler.process(List.of(EventEnvelope.create(Sequence.apply(4), "Call|" + ended.trnId(), 6,
+        (Call.Event) new Call.RecordingDeleted(ended.endedAt(), deleted), 0L))));
+    assertEquals(List.of(deleted), plain.written);
+  }
+
   private static EventEnvelope<Call.Event> envelope(CallLogRecord r, long offset) {
     return EventEnvelope.create(Sequence.apply(offset), "Call|" + r.trnId(), 4, new Call.CallEnded(r, null),
         r.endedAt().toEpochMilli());

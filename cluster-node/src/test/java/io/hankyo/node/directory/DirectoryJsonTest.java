@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
+import io.hankyo.protocol.recording.RecordingMode;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
@@ -98,9 +100,10 @@ class DirectoryJsonTest {
     crossesNodes(new Advertiser.Summary("op-1", "shop-1", "Shop", Map.of("d1", din.e164()), at, at));
     crossesNodes(new Advertiser.Removed(Map.of("d1", din.e164())));
     crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true,
-        CallFlow.defaultFor(fwd, 20), 4, at, JudgmentRules.threshold(30), 2, at));
+        CallFlow.defaultFor(fwd, 20), 4, at, JudgmentRules.threshold(30), 2, at, null, 0, null,
+        new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1, at));
     crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, false,
-        null, 0, null, null, 0, null));
+        null, 0, null, null, 0, null, null, 0, null, null, 0, null));
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
         CallFlow.defaultFor(fwd, 20), 4))));
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,

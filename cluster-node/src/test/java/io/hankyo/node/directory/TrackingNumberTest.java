@@ -14,6 +14,8 @@ import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.notify.NotificationSettingsParser;
+import io.hankyo.protocol.recording.RecordingMode;
+import io.hankyo.protocol.recording.RecordingSettings;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.util.Optional;
@@ -250,6 +252,49 @@ class TrackingNumberTest {
     assertEquals(4, after.judgmentVersion());
     assertEquals(CallFlow.defaultFor(FWD2, 15), after.flow());
     assertTrue(after.absent());
+  }
+
+  private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
+      StatusReply<TrackingNumber.Details>> storeRecording(String op, RecordingSettings settings) {
+    return kit.runCommand(r -> new TrackingNumber.StoreRecording(op, "shop-1", "d1", settings, r));
+  }
+
+  @Test
+  void recordingSettingVersionsArePersistedClearedRecoveredAndCarriedInEveryCallRoute() {
+    RecordingSettings both = new RecordingSettings(RecordingMode.BOTH, "recording-notice");
+    assertTrue(storeRecording("op-1", both).reply().isError(), "unassigned");
+    assign("op-1", "shop-1", "d1");
+    assertNull(route().orElseThrow().recording());
+    assertFalse(route().orElseThrow().recorded());
+    assertTrue(storeRecording("op-2", both).reply().isError(), "another operator's record");
+    assertTrue(storeRecording("op-1", null).reply().isError(), "null is not a removal");
+    var none = kit.<StatusReply<TrackingNumber.Details>>runCommand(
+        r -> new TrackingNumber.ClearRecording("op-1", "shop-1", "d1", r));
+    assertTrue(none.hasNoEvents(), "no setting to remove");
+
+    var v1 = storeRecording("op-1", both);
+    TrackingNumber.RecordingSettingStored stored = v1.eventOfType(TrackingNumber.RecordingSettingStored.class);
+    assertEquals(1, stored.version());
+    assertEquals(both, v1.reply().getValue().toRecordingView().settings());
+    storeJudgment("op-1", RULES);
+    storeFlow("op-1", CallFlow.defaultFor(FWD2, 15));
+    update("d1", "renamed", FWD2);
+    kit.restart();
+    NumberRoute route = route().orElseThrow();
+    assertEquals(both, route.recording(), "recovered; flow, judgment and update keep the setting");
+    assertEquals(1, route.recordingVersion());
+    assertTrue(route.recorded());
+    assertEquals(1, route.judgmentVersion(), "the judgment's version counts on its own");
+
+    var cleared = kit.<StatusReply<TrackingNumber.Details>>runCommand(
+        r -> new TrackingNumber.ClearRecording("op-1", "shop-1", "d1", r));
+    assertEquals(2, cleared.eventOfType(TrackingNumber.RecordingSettingCleared.class).version());
+    assertNull(route().orElseThrow().recording());
+    assertEquals(2, route().orElseThrow().recordingVersion());
+    storeRecording("op-1", new RecordingSettings(RecordingMode.CALLER, "notice"));
+    kit.restart();
+    assertEquals(RecordingMode.CALLER, route().orElseThrow().recording().mode());
+    assertEquals(3, route().orElseThrow().recordingVersion());
   }
 
   @Test

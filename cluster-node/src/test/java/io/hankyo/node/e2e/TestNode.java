@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.hankyo.node.HankyoNode;
 import io.hankyo.node.testing.TestCassandra;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -46,6 +47,8 @@ final class TestNode {
         "hankyo.sip.outbound-route = \"sip:{number}@127.0.0.1:" + s.uasPort() + "\"",
         "hankyo.bootstrap.api-key = \"" + API_KEY + "\"",
         "hankyo.calls.ring-timeout = 4s",
+        "hankyo.recording.dir = \"" + Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
+            .resolve("recordings-" + s.keyspacePrefix()).toAbsolutePath().toString().replace("\\", "/") + "\"",
         "pekko.remote.artery.canonical.port = " + s.clusterPort(),
         "pekko.cluster.seed-nodes = " + seeds,
         "pekko.management.http.port = " + s.managementPort(),

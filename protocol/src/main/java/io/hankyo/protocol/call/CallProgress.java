@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.hankyo.protocol.JsonSerializable;
+import io.hankyo.protocol.recording.RecordingMode;
 import io.hankyo.protocol.calllog.HangupParty;
 import java.time.Instant;
 
@@ -21,7 +22,8 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = CallProgress.LegFailed.class, name = "leg-failed"),
   @JsonSubTypes.Type(value = CallProgress.MediaAnswered.class, name = "media-answered"),
   @JsonSubTypes.Type(value = CallProgress.PromptFinished.class, name = "prompt-finished"),
-  @JsonSubTypes.Type(value = CallProgress.Digit.class, name = "digit")
+  @JsonSubTypes.Type(value = CallProgress.Digit.class, name = "digit"),
+  @JsonSubTypes.Type(value = CallProgress.RecordingStored.class, name = "recording-stored")
 })
 public sealed interface CallProgress extends JsonSerializable {
   /** The call's {@code trn_id}. */
@@ -116,6 +118,28 @@ public sealed interface CallProgress extends JsonSerializable {
       @JsonProperty("trn_id") String trnId,
       @JsonProperty("digit") String digit,
       @JsonProperty("seq") int seq,
+      @JsonProperty("at") Instant at)
+      implements CallProgress {}
+
+  /**
+   * The call's recording (2者間通話録音, issue 4) is complete and stored: it ran from the bridge (talk start) to the
+   * end of the call. Sent after {@link Ended}, and again until acknowledged, so the entity takes it once per key.
+   *
+   * @param key where it is in the recording store, a relative path such as {@code 2026/11/30/0a1b2c.wav}
+   *     ({@code hankyo.recording.dir} for the directory store)
+   * @param bytes the WAV file's size, header included
+   * @param sha256 lower-case hex SHA-256 of the file
+   * @param durationMillis the audio's length, ms
+   * @param mode what was recorded: both (stereo, caller left), caller or callee (mono)
+   * @param at when the recording was stored
+   */
+  record RecordingStored(
+      @JsonProperty("trn_id") String trnId,
+      @JsonProperty("key") String key,
+      @JsonProperty("bytes") long bytes,
+      @JsonProperty("sha256") String sha256,
+      @JsonProperty("duration_ms") long durationMillis,
+      @JsonProperty("mode") RecordingMode mode,
       @JsonProperty("at") Instant at)
       implements CallProgress {}
 }

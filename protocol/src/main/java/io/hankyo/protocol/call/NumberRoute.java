@@ -8,6 +8,7 @@ import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.notify.NotificationSettings;
 import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.recording.RecordingSettings;
 import java.util.Objects;
 
 /**
@@ -40,6 +41,10 @@ import java.util.Objects;
  *     when it has none; the ended call decides with them which channels fire ({@code nfy_email}, {@code nfy_http}).
  *     Left out of the JSON when null; routes written before the field existed read as null
  * @param notificationsVersion the version of {@code notifications} (0 when the number never had settings)
+ * @param recording the tracking number's recording setting (2者間通話録音, issue 4) when the call arrived, or null
+ *     when it has none (the call is not recorded); left out of the JSON when null; older routes read as null
+ * @param recordingVersion the version of {@code recording} (0 when the number never had a setting; a removal is a
+ *     version too); older routes read as 0
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -56,7 +61,9 @@ public record NumberRoute(
     @JsonProperty("judgment_version") int judgmentVersion,
     @JsonProperty("judgment_scope") @JsonInclude(JsonInclude.Include.NON_NULL) String judgmentScope,
     @JsonProperty("notifications") @JsonInclude(JsonInclude.Include.NON_NULL) NotificationSettings notifications,
-    @JsonProperty("notifications_version") int notificationsVersion)
+    @JsonProperty("notifications_version") int notificationsVersion,
+    @JsonProperty("recording") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingSettings recording,
+    @JsonProperty("recording_version") int recordingVersion)
     implements JsonSerializable {
   /** {@link #judgmentScope()} of the number's own rules. */
   public static final String SCOPE_NUMBER = "number";
@@ -84,7 +91,7 @@ public record NumberRoute(
       PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion,
       JudgmentRules judgment, int judgmentVersion) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
-        judgmentVersion, null, null, 0);
+        judgmentVersion, null, null, 0, null, 0);
   }
 
   /**
@@ -97,7 +104,8 @@ public record NumberRoute(
   public NumberRoute withAdvertiserJudgment(JudgmentRules rules, int version) {
     Objects.requireNonNull(rules, "rules");
     return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow,
-        flowVersion, rules, version, SCOPE_ADVERTISER, notifications, notificationsVersion);
+        flowVersion, rules, version, SCOPE_ADVERTISER, notifications, notificationsVersion, recording,
+        recordingVersion);
   }
 
   /** {@link #SCOPE_NUMBER} or {@link #SCOPE_ADVERTISER}: whose rules the route carries. */
@@ -123,5 +131,10 @@ public record NumberRoute(
   public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
       PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, null, 0);
+  }
+
+  /** True when calls on this route are recorded (a setting whose mode is not {@code off}). */
+  public boolean recorded() {
+    return recording != null && recording.records();
   }
 }

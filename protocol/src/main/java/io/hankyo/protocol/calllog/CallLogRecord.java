@@ -79,4 +79,16 @@ public record CallLogRecord(
     Objects.requireNonNull(hangupParty, "hangupParty");
     logvars = logvars == null ? Map.of() : Map.copyOf(logvars);
   }
+
+  /**
+   * The same record with {@code logvars[key] = value} (added or replaced), e.g. {@code recording = "1"} once the
+   * call's recording is stored (issue 4).
+   */
+  public CallLogRecord withLogvar(String key, String value) {
+    java.util.Map<String, String> vars = new java.util.LinkedHashMap<>(logvars);
+    vars.put(key, value);
+    return new CallLogRecord(operatorId, seqNum, trnId, din, clientId, clientName, dialinId, dialinName, forwardTo,
+        caller, callerType, forwardType, arrivedAt, answeredAt, endedAt, callingSec, talkingSec, connSec, dialStatus,
+        hangupParty, vars, nfyEmail, nfyHttp, callCharge, endCause, sipStatus);
+  }
 }

@@ -81,6 +81,7 @@ public final class MediaSession implements AutoCloseable {
   private volatile long lastReceivedNanos;
   private volatile MediaSession partner;
   private volatile boolean closed;
+  private volatile AudioTap tap;
 
   // our outgoing stream; guarded by this
   private int nextSeq;
@@ -466,6 +467,10 @@ public final class MediaSession implements AutoCloseable {
     latched = true;
     lastFromRemoteNanos = now;
     listener.onPacket(this, p);
+    AudioTap t = tap;
+    if (t != null && !event) {
+      t.onAudio(now, p.payload(), m.codec());
+    }
     if (event) {
       Optional<DtmfDigit> digit = detector.accept(p);
       if (digit.isPresent()) {
@@ -494,6 +499,27 @@ public final class MediaSession implements AutoCloseable {
       cancelTicker();
     }
     expected.done.complete(outcome);
+  }
+
+  // -------------------------------------------------------------------------------------------------- recording
+
+  /** Receives the audio the session's peer sends, as it arrives (issue 4: the call recording). */
+  @FunctionalInterface
+  public interface AudioTap {
+    /**
+     * One audio packet taken from the peer (codec payload type only; telephone-events are not audio), before any
+     * transcoding for a bridged session. Runs on the engine's receive thread: must be quick and must not throw.
+     *
+     * @param arrivalNanos {@link System#nanoTime()} when it was read
+     * @param codes its G.711 payload, one code per sample; not to be modified
+     * @param codec the negotiated law of this session
+     */
+    void onAudio(long arrivalNanos, byte[] codes, Codec codec);
+  }
+
+  /** Sets (or with null removes) the tap of the peer's audio; one tap per session. */
+  public void tap(AudioTap audioTap) {
+    this.tap = audioTap;
   }
 
   // --------------------------------------------------------------------------------------------------- bridging
