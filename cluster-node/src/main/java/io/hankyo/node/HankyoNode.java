@@ -23,6 +23,7 @@ import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
 import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.callback.ShardedCallbackNumbers;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.node.metrics.NodeMetrics;
@@ -39,6 +40,7 @@ import io.hankyo.sip.media.WavPromptLoader;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -248,6 +250,8 @@ public final class HankyoNode implements AutoCloseable {
         log.warn("espeak-ng ('{}') is not installed: text prompts will be refused with 503 (apt-get install "
             + "espeak-ng)", promptConfig.getString("espeak-ng"));
       }
+      // callback tracking (issue 4): leased callback numbers route to the missed call's caller
+      ShardedCallbackNumbers callbacks = new ShardedCallbackNumbers(sharding, askTimeout, Clock.systemUTC());
       ClusterApiBackend backend = new ClusterApiBackend(
           system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
@@ -259,7 +263,7 @@ public final class HankyoNode implements AutoCloseable {
           .get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
       ClusterCallControl control = new ClusterCallControl(
-          system, sharding, new NumberRoutes(system, sharding, askTimeout), askTimeout,
+          system, sharding, new NumberRoutes(system, sharding, askTimeout).withCallbacks(callbacks, cipher), askTimeout,
           hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
       // the media plane plays the operators' prompts from the cluster-wide store (a per-node cache in front), and
       // queue position announcements (the operator's own "queue-position-N" prompts, else spoken by espeak-ng)

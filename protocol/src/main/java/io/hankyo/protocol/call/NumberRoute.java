@@ -31,6 +31,9 @@ import java.util.Objects;
  *     as null
  * @param judgmentVersion the version of {@code judgment} (0 when the number never had rules; a removal is a version
  *     too, so a null {@code judgment} may have a version above 0); routes written before the field existed read as 0
+ * @param callbackOf for a call to a leased callback number (折返し通話トラッキング, issue 4): the {@code trn_id} of the
+ *     missed call whose caller the number forwards to (written to the call log as {@code logvars.callback_of});
+ *     null for calls to tracking numbers (left out of the JSON; routes written before the field existed read as null)
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -44,7 +47,8 @@ public record NumberRoute(
     @JsonProperty("flow") @JsonInclude(JsonInclude.Include.NON_NULL) CallFlow flow,
     @JsonProperty("flow_version") int flowVersion,
     @JsonProperty("judgment") @JsonInclude(JsonInclude.Include.NON_NULL) JudgmentRules judgment,
-    @JsonProperty("judgment_version") int judgmentVersion)
+    @JsonProperty("judgment_version") int judgmentVersion,
+    @JsonProperty("callback_of") @JsonInclude(JsonInclude.Include.NON_NULL) String callbackOf)
     implements JsonSerializable {
   @JsonCreator
   public NumberRoute {
@@ -55,6 +59,14 @@ public record NumberRoute(
     Objects.requireNonNull(forwardTo, "forwardTo");
     clientName = clientName == null ? "" : clientName;
     dialinName = dialinName == null ? "" : dialinName;
+  }
+
+  /** A route of a tracking number (not a callback number: {@code callbackOf} null). */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion, JudgmentRules judgment,
+      int judgmentVersion) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
+        judgmentVersion, null);
   }
 
   /** A route with absence mode off. */
