@@ -23,6 +23,7 @@ import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
 import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.callback.ClusterCallbackBackend;
 import io.hankyo.node.callback.ShardedCallbackNumbers;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
@@ -254,7 +255,8 @@ public final class HankyoNode implements AutoCloseable {
       ShardedCallbackNumbers callbacks = new ShardedCallbackNumbers(sharding, askTimeout, Clock.systemUTC());
       ClusterApiBackend backend = new ClusterApiBackend(
           system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
-      HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
+      HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
+          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))

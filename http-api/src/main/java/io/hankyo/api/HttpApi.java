@@ -192,6 +192,7 @@ public final class HttpApi extends AllDirectives {
   private final HttpApiSettings settings;
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
+  private volatile CallbackApi callbackApi;
 
   /**
    * @param backend the cluster side of the API
@@ -209,6 +210,18 @@ public final class HttpApi extends AllDirectives {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
+    this.callbackApi = new CallbackApi(backend, null, settings, clock);
+  }
+
+  /**
+   * Serves the callback number pool ({@code /v1/callback-pool}, issue 4 callback tracking, see {@link CallbackApi})
+   * from {@code callbacks}; without this call those resources answer 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withCallbacks(CallbackBackend callbacks) {
+    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    return this;
   }
 
   /**
@@ -283,6 +296,7 @@ public final class HttpApi extends AllDirectives {
                             put(() -> storeJudgment(operator, clientId, dialinId)),
                             delete(() -> clearJudgment(operator, clientId, dialinId)))))))))))),
         path("calls", () -> get(() -> calls(operator))),
+        callbackApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
