@@ -32,6 +32,8 @@ import io.hankyo.node.directory.Advertiser;
 import io.hankyo.node.directory.ApiKey;
 import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.callback.ClusterCallbackBackend;
+import io.hankyo.node.callback.ShardedCallbackNumbers;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.node.metrics.NodeMetrics;
@@ -48,6 +50,7 @@ import io.hankyo.sip.media.WavPromptLoader;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -261,6 +264,8 @@ public final class HankyoNode implements AutoCloseable {
         log.warn("espeak-ng ('{}') is not installed: text prompts will be refused with 503 (apt-get install "
             + "espeak-ng)", promptConfig.getString("espeak-ng"));
       }
+      // callback tracking (issue 4): leased callback numbers route to the missed call's caller
+      ShardedCallbackNumbers callbacks = new ShardedCallbackNumbers(sharding, askTimeout, Clock.systemUTC());
       ClusterApiBackend backend = new ClusterApiBackend(
           system, sharding, askTimeout, callLog, cipher, prompts, speech, blocking);
       // re-judgment (issue 4): rule versions from the journal, rows rewritten through the same writer as the calls'
@@ -272,7 +277,8 @@ public final class HankyoNode implements AutoCloseable {
       io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
           java.nio.file.Path.of(hankyo.getString("recording.dir")));
       backend.recordingsIn(recordingStore);
-      HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config));
+      HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
+          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))
@@ -281,7 +287,7 @@ public final class HankyoNode implements AutoCloseable {
           .get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
       ClusterCallControl control = new ClusterCallControl(
-          system, sharding, new NumberRoutes(system, sharding, askTimeout), askTimeout,
+          system, sharding, new NumberRoutes(system, sharding, askTimeout).withCallbacks(callbacks, cipher), askTimeout,
           hankyo.getDuration("calls.ring-timeout"), hankyo.getInt("calls.report-attempts"));
       // the media plane plays the operators' prompts from the cluster-wide store (a per-node cache in front), and
       // queue position announcements (the operator's own "queue-position-N" prompts, else spoken by espeak-ng)

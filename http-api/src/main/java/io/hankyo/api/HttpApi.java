@@ -215,6 +215,7 @@ public final class HttpApi extends AllDirectives {
   private final HttpApiSettings settings;
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
+  private volatile CallbackApi callbackApi;
 
   /**
    * @param backend the cluster side of the API
@@ -232,6 +233,18 @@ public final class HttpApi extends AllDirectives {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
+    this.callbackApi = new CallbackApi(backend, null, settings, clock);
+  }
+
+  /**
+   * Serves the callback number pool ({@code /v1/callback-pool}, issue 4 callback tracking, see {@link CallbackApi})
+   * from {@code callbacks}; without this call those resources answer 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withCallbacks(CallbackBackend callbacks) {
+    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    return this;
   }
 
   /**
@@ -324,9 +337,7 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("rejudgments", () -> concat(
             pathEnd(() -> post(() -> rejudge(operator))),
             path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
-        pathPrefix("calls", () -> pathPrefix(PathMatchers.segment(), trnId -> path("recording", () -> concat(
-            get(() -> getCallRecording(operator, trnId)),
-            delete(() -> deleteCallRecording(operator, trnId)))))),
+        callbackApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(

@@ -151,12 +151,25 @@ public final class CallOutcomes {
         connSec,
         status,
         hup,
-        f.logvars(),
+        callbackLogvars(f),
         notify.email(),
         notify.webhook(),
         charge,
         f.cause().name(),
         f.sipStatus());
+  }
+
+  /**
+   * The call's {@code logvars}, plus {@code callback_of} (the missed call's {@code trn_id}) for a call to a leased
+   * callback number (折返し通話トラッキング, issue 4).
+   */
+  private static Map<String, String> callbackLogvars(Facts f) {
+    if (f.route().callbackOf() == null) {
+      return f.logvars();
+    }
+    Map<String, String> vars = new java.util.LinkedHashMap<>(f.logvars());
+    vars.put("callback_of", f.route().callbackOf());
+    return vars;
   }
 
   /** {@code dial_stat} for an outcome. */

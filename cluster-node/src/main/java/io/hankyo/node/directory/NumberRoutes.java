@@ -1,6 +1,9 @@
 package io.hankyo.node.directory;
 
+import io.hankyo.node.callback.CallbackNumbers;
+import io.hankyo.node.callback.CallbackRoutes;
 import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.privacy.CallerNumberCipher;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +29,8 @@ public final class NumberRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(NumberRoutes.class);
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final CallbackNumbers callbacks;
+  private final CallerNumberCipher cipher;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -39,13 +44,33 @@ public final class NumberRoutes {
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     DirectoryBootstrap.initEntities(sharding);
+    this.callbacks = null;
+    this.cipher = null;
+  }
+
+  private NumberRoutes(NumberRoutes base, CallbackNumbers callbacks, CallerNumberCipher cipher) {
+    this.sharding = base.sharding;
+    this.timeout = base.timeout;
+    this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
+    this.cipher = Objects.requireNonNull(cipher, "cipher");
+  }
+
+  /**
+   * These routes with the callback-number fallback (折返し通話トラッキング, issue 4): a number that is not a tracking
+   * number but has an active callback lease routes to the missed call's caller ({@link CallbackRoutes#routeOf}).
+   *
+   * @param cipher decrypts the caller number of the lease
+   */
+  public NumberRoutes withCallbacks(CallbackNumbers callbacks, CallerNumberCipher cipher) {
+    return new NumberRoutes(this, callbacks, cipher);
   }
 
   /**
    * The route of a number.
    *
    * @param e164 the dialled number in E.164 ({@code +81120123456}); anything else is answered empty without asking
-   * @return the route, or empty when the number is not a tracking number; fails with a {@code TimeoutException}
+   * @return the route, or empty when the number is neither a tracking number nor (with {@link #withCallbacks}) a
+   *     callback number with an active lease; fails with a {@code TimeoutException}
    *     when the entity does not answer in time
    */
   public CompletionStage<Optional<NumberRoute>> lookup(String e164) {
@@ -55,7 +80,11 @@ public final class NumberRoutes {
     return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
         .ask(TrackingNumber.GetRoute::new, timeout)
         .thenApply(TrackingNumber.Route::route)
-        .thenCompose(this::withAdvertiserRules);
+        .thenCompose(this::withAdvertiserRules)
+        .thenCompose(route -> route.isPresent() || callbacks == null
+            ? CompletableFuture.completedFuture(route)
+            : callbacks.activeLease(e164).thenApply(lease -> lease.flatMap(
+                l -> CallbackRoutes.routeOf(l, l.number(), cipher))));
   }
 
   private CompletionStage<Optional<NumberRoute>> withAdvertiserRules(Optional<NumberRoute> found) {

@@ -363,7 +363,8 @@ public final class TrackingNumber
     public NumberRoute toRoute() {
       return new NumberRoute(
           operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
-          judgment, judgmentVersion, null, notifications, notificationsVersion, recording, recordingVersion);
+          judgment, judgmentVersion, null, notifications, notificationsVersion, recording, recordingVersion,
+          null);
     }
   }
 

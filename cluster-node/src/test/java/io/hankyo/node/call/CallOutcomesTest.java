@@ -125,7 +125,7 @@ class CallOutcomesTest {
     io.hankyo.protocol.call.NumberRoute base = CallFixtures.route();
     io.hankyo.protocol.call.NumberRoute route = new io.hankyo.protocol.call.NumberRoute(base.operatorId(),
         base.clientId(), base.clientName(), base.dialinId(), base.dialinName(), base.din(), base.forwardTo(), false,
-        null, 0, null, 0, null, missedEmailEveryHook, 1, null, 0);
+        null, 0, null, 0, null, missedEmailEveryHook, 1, null, 0, null);
     CallLogRecord busy = outcomes.record(new CallOutcomes.Facts(7, CallFixtures.arrival("0123456789abcdef01234567",
         T0), route, route.forwardTo(), T0, null, T0.plusSeconds(2), HangupParty.CALLEE, EndCause.BUSY, 486));
     assertEquals(true, busy.nfyEmail());

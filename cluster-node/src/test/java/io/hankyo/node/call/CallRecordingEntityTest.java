@@ -114,7 +114,7 @@ class CallRecordingEntityTest {
     NumberRoute r = CallFixtures.route();
     NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
         r.din(), r.forwardTo(), false, null, 0, null, 0, null, null, 0,
-        new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1);
+        new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1, null);
     var start = kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
         CallFixtures.arrival(trnId, Instant.now()), route, 9, gateway.getRef(), 30_000, replyTo));
     assertInstanceOf(RouteDecision.AnswerWithMedia.class, start.reply().getValue(),
@@ -145,10 +145,10 @@ class CallRecordingEntityTest {
         java.util.Map.of("recording-consent", new PlayStep("welcome", "fwd"),
             "fwd", new ForwardStep(List.of(new ForwardTarget(r.forwardTo(), 20)), null)));
     NumberRoute off = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
-        r.din(), r.forwardTo(), false, base, 1, null, 0, null, null, 0, new RecordingSettings(RecordingMode.OFF, null), 2);
+        r.din(), r.forwardTo(), false, base, 1, null, 0, null, null, 0, new RecordingSettings(RecordingMode.OFF, null), 2, null);
     assertEquals(base, RecordingConsent.withConsent(base, off), "mode off: the flow as it is");
     NumberRoute on = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),
-        r.din(), r.forwardTo(), false, base, 1, null, 0, null, null, 0, new RecordingSettings(RecordingMode.CALLER, "notice"), 3);
+        r.din(), r.forwardTo(), false, base, 1, null, 0, null, null, 0, new RecordingSettings(RecordingMode.CALLER, "notice"), 3, null);
     CallFlow flow = RecordingConsent.withConsent(base, on);
     assertEquals("recording-consent_", flow.start());
     assertEquals(new PlayStep("notice", "recording-consent"), flow.step(flow.start()));

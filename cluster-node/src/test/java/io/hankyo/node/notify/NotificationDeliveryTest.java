@@ -92,7 +92,7 @@ class NotificationDeliveryTest {
 
   private static NumberRoute route(String dialinId, NotificationSettings settings) {
     return new NumberRoute("op1", "acme", "株式会社アクメ", dialinId, "ショップ本店", PhoneNumbers.parse("0120-111-222"),
-        PhoneNumbers.parse("090-9999-8888"), false, null, 0, null, 0, null, settings, 1, null, 0);
+        PhoneNumbers.parse("090-9999-8888"), false, null, 0, null, 0, null, settings, 1, null, 0, null);
   }
 
   private record Handed(WebhookDelivery.Channel channel, String entityId, String target, String ref, String stored) {}

@@ -45,6 +45,9 @@ import java.util.Objects;
  *     when it has none (the call is not recorded); left out of the JSON when null; older routes read as null
  * @param recordingVersion the version of {@code recording} (0 when the number never had a setting; a removal is a
  *     version too); older routes read as 0
+ * @param callbackOf for a call to a leased callback number (折返し通話トラッキング, issue 4): the {@code trn_id} of the
+ *     missed call whose caller the number forwards to (written to the call log as {@code logvars.callback_of});
+ *     null for calls to tracking numbers (left out of the JSON; routes written before the field existed read as null)
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -63,7 +66,8 @@ public record NumberRoute(
     @JsonProperty("notifications") @JsonInclude(JsonInclude.Include.NON_NULL) NotificationSettings notifications,
     @JsonProperty("notifications_version") int notificationsVersion,
     @JsonProperty("recording") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingSettings recording,
-    @JsonProperty("recording_version") int recordingVersion)
+    @JsonProperty("recording_version") int recordingVersion,
+    @JsonProperty("callback_of") @JsonInclude(JsonInclude.Include.NON_NULL) String callbackOf)
     implements JsonSerializable {
   /** {@link #judgmentScope()} of the number's own rules. */
   public static final String SCOPE_NUMBER = "number";
@@ -91,7 +95,7 @@ public record NumberRoute(
       PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion,
       JudgmentRules judgment, int judgmentVersion) {
     this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
-        judgmentVersion, null, null, 0, null, 0);
+        judgmentVersion, null, null, 0, null, 0, null);
   }
 
   /**
@@ -105,7 +109,7 @@ public record NumberRoute(
     Objects.requireNonNull(rules, "rules");
     return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow,
         flowVersion, rules, version, SCOPE_ADVERTISER, notifications, notificationsVersion, recording,
-        recordingVersion);
+        recordingVersion, callbackOf);
   }
 
   /** {@link #SCOPE_NUMBER} or {@link #SCOPE_ADVERTISER}: whose rules the route carries. */
