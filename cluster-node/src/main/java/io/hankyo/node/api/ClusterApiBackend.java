@@ -738,9 +738,10 @@ public final class ClusterApiBackend implements ApiBackend {
         })
         .thenApply(found -> found.stream()
             .flatMap(Optional::stream)
-            .filter(d -> (d.flow() != null && d.flow().prompts().contains(name))
-                || (d.judgment() != null && d.judgment().postCallButton() != null
-                    && d.judgment().postCallButton().prompt().equals(name)))
+            .filter(d -> (d.flow().present() && d.flow().document().prompts().contains(name))
+                || (d.judgment().present() && d.judgment().document().postCallButton() != null
+                    && d.judgment().document().postCallButton().prompt().equals(name))
+                || (d.recording().present() && name.equals(d.recording().document().consentPrompt())))
             .map(d -> d.clientId() + "/" + d.dialinId())
             .sorted()
             .toList());

@@ -1,5 +1,6 @@
 package io.hankyo.node.directory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.NumberRoute;
@@ -281,19 +282,11 @@ public final class TrackingNumber
    * @param createdAt when assigned
    * @param updatedAt last change
    * @param absent whether absence mode (不在設定) is on
-   * @param flow the call flow document, or null when the number has none (calls go to {@code fwd_id})
-   * @param flowVersion the version of {@code flow}: 0 before the first store, then 1, 2, … (a removal is a version)
-   * @param flowUpdatedAt when the flow was last stored or removed; null before the first store
-   * @param judgment the valid-call judgment rules, or null when the number has none (calls get no {@code valid_res})
-   * @param judgmentVersion the version of {@code judgment}: 0 before the first store, then 1, 2, … (a removal is a
-   *     version)
-   * @param judgmentUpdatedAt when the rules were last stored or removed; null before the first store
-   * @param notifications the call notification settings, or null when the number has none
-   * @param notificationsVersion the version of {@code notifications}: 0 before the first store, then 1, 2, …
-   * @param notificationsUpdatedAt when the settings were last stored or removed; null before the first store
-   * @param recording the recording setting (issue 4), or null when the number has none (calls are not recorded)
-   * @param recordingVersion the version of {@code recording}: 0 before the first store, then 1, 2, …
-   * @param recordingUpdatedAt when the setting was last stored or removed; null before the first store
+   * @param flow the call flow document (none: calls go to {@code fwd_id}; issue 3)
+   * @param judgment the valid-call judgment rules (none: calls get no {@code valid_res} unless the advertiser has
+   *     rules; issue 4)
+   * @param notifications the call notification settings (none: calls notify nobody; issue 4)
+   * @param recording the recording setting (none: calls are not recorded; issue 4)
    */
   public record Details(
       @JsonProperty("operator_id") String operatorId,
@@ -306,27 +299,31 @@ public final class TrackingNumber
       @JsonProperty("created_at") Instant createdAt,
       @JsonProperty("updated_at") Instant updatedAt,
       @JsonProperty("absent") boolean absent,
-      @JsonProperty("flow") CallFlow flow,
-      @JsonProperty("flow_version") int flowVersion,
-      @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
-      @JsonProperty("judgment") JudgmentRules judgment,
-      @JsonProperty("judgment_version") int judgmentVersion,
-      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
-      @JsonProperty("notifications") NotificationSettings notifications,
-      @JsonProperty("notifications_version") int notificationsVersion,
-      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt,
-      @JsonProperty("recording") RecordingSettings recording,
-      @JsonProperty("recording_version") int recordingVersion,
-      @JsonProperty("recording_updated_at") Instant recordingUpdatedAt)
+      @JsonProperty("flow") Versioned<CallFlow> flow,
+      @JsonProperty("judgment") Versioned<JudgmentRules> judgment,
+      @JsonProperty("notifications") Versioned<NotificationSettings> notifications,
+      @JsonProperty("recording") Versioned<RecordingSettings> recording)
       implements JsonSerializable {
 
-    /** A record without notification settings and without a recording setting (versions 0). */
-    public Details(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
-        PhoneNumber number, PhoneNumber forwardTo, Instant createdAt, Instant updatedAt, boolean absent, CallFlow flow,
-        int flowVersion, Instant flowUpdatedAt, JudgmentRules judgment, int judgmentVersion,
-        Instant judgmentUpdatedAt) {
-      this(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, updatedAt, absent,
-          flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, null, 0, null, null, 0, null);
+    @JsonCreator
+    public Details {
+      Objects.requireNonNull(operatorId, "operatorId");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(dialinId, "dialinId");
+      Objects.requireNonNull(number, "number");
+      Objects.requireNonNull(forwardTo, "forwardTo");
+      clientName = clientName == null ? "" : clientName;
+      dialinName = dialinName == null ? "" : dialinName;
+      flow = flow == null ? Versioned.none() : flow;
+      judgment = judgment == null ? Versioned.none() : judgment;
+      notifications = notifications == null ? Versioned.none() : notifications;
+      recording = recording == null ? Versioned.none() : recording;
+    }
+
+    /** A new record without documents. */
+    static Details assigned(NumberAssigned e) {
+      return new Details(e.operatorId(), e.clientId(), e.clientName(), e.dialinId(), e.dialinName(), e.number(),
+          e.forwardTo(), e.at(), e.at(), false, null, null, null, null);
     }
 
     /** True when (operator, client id, dialin id) is this record. */
@@ -336,22 +333,23 @@ public final class TrackingNumber
 
     /** The API view of the flow. */
     public FlowView toFlowView() {
-      return new FlowView(dialinId, clientId, flowVersion, flow, flowUpdatedAt);
+      return new FlowView(dialinId, clientId, flow.version(), flow.document(), flow.updatedAt());
     }
 
     /** The API view of the judgment rules. */
     public JudgmentView toJudgmentView() {
-      return new JudgmentView(dialinId, clientId, judgmentVersion, judgment, judgmentUpdatedAt);
+      return new JudgmentView(dialinId, clientId, judgment.version(), judgment.document(), judgment.updatedAt());
     }
 
     /** The API view of the notification settings. */
     public NotificationView toNotificationView() {
-      return new NotificationView(dialinId, clientId, notificationsVersion, notifications, notificationsUpdatedAt);
+      return new NotificationView(dialinId, clientId, notifications.version(), notifications.document(),
+          notifications.updatedAt());
     }
 
     /** The API view of the recording setting (issue 4). */
     public RecordingView toRecordingView() {
-      return new RecordingView(dialinId, clientId, recordingVersion, recording, recordingUpdatedAt);
+      return new RecordingView(dialinId, clientId, recording.version(), recording.document(), recording.updatedAt());
     }
 
     /** The API view. */
@@ -359,12 +357,42 @@ public final class TrackingNumber
       return new TrackingNumberView(dialinId, clientId, number, dialinName, forwardTo, createdAt, updatedAt, absent);
     }
 
-    /** What a call needs. */
+    /** What a call needs: every document with its version, as they are now. */
     public NumberRoute toRoute() {
       return new NumberRoute(
-          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow, flowVersion,
-          judgment, judgmentVersion, null, notifications, notificationsVersion, recording, recordingVersion,
-          null);
+          operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, absent, flow.document(),
+          flow.version(), judgment.document(), judgment.version(), null, notifications.document(),
+          notifications.version(), recording.document(), recording.version(), null);
+    }
+
+    Details withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
+      return new Details(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
+          judgment, notifications, recording);
+    }
+
+    Details withAbsent(boolean on, Instant at) {
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at, on,
+          flow, judgment, notifications, recording);
+    }
+
+    Details withFlow(Versioned<CallFlow> f) {
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
+          f.updatedAt(), absent, f, judgment, notifications, recording);
+    }
+
+    Details withJudgment(Versioned<JudgmentRules> j) {
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
+          j.updatedAt(), absent, flow, j, notifications, recording);
+    }
+
+    Details withNotifications(Versioned<NotificationSettings> n) {
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
+          n.updatedAt(), absent, flow, judgment, n, recording);
+    }
+
+    Details withRecording(Versioned<RecordingSettings> r) {
+      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
+          r.updatedAt(), absent, flow, judgment, notifications, r);
     }
   }
 
@@ -453,81 +481,19 @@ public final class TrackingNumber
   /** No record holds the number. */
   public record Unassigned() implements State {}
 
-  /** Held by a record; fields as in {@link Details}. */
-  public record Assigned(
-      @JsonProperty("operator_id") String operatorId,
-      @JsonProperty("client_id") String clientId,
-      @JsonProperty("client_name") String clientName,
-      @JsonProperty("dialin_id") String dialinId,
-      @JsonProperty("dialin_name") String dialinName,
-      @JsonProperty("number") PhoneNumber number,
-      @JsonProperty("forward_to") PhoneNumber forwardTo,
-      @JsonProperty("created_at") Instant createdAt,
-      @JsonProperty("updated_at") Instant updatedAt,
-      @JsonProperty("absent") boolean absent,
-      @JsonProperty("flow") CallFlow flow,
-      @JsonProperty("flow_version") int flowVersion,
-      @JsonProperty("flow_updated_at") Instant flowUpdatedAt,
-      @JsonProperty("judgment") JudgmentRules judgment,
-      @JsonProperty("judgment_version") int judgmentVersion,
-      @JsonProperty("judgment_updated_at") Instant judgmentUpdatedAt,
-      @JsonProperty("notifications") NotificationSettings notifications,
-      @JsonProperty("notifications_version") int notificationsVersion,
-      @JsonProperty("notifications_updated_at") Instant notificationsUpdatedAt,
-      @JsonProperty("recording") RecordingSettings recording,
-      @JsonProperty("recording_version") int recordingVersion,
-      @JsonProperty("recording_updated_at") Instant recordingUpdatedAt)
-      implements State {
+  /** Held by a record. @param details the record */
+  public record Assigned(@JsonProperty("details") Details details) implements State {
+    @JsonCreator
     public Assigned {
-      Objects.requireNonNull(operatorId, "operatorId");
-      Objects.requireNonNull(clientId, "clientId");
-      Objects.requireNonNull(dialinId, "dialinId");
-      Objects.requireNonNull(number, "number");
-      Objects.requireNonNull(forwardTo, "forwardTo");
-      clientName = clientName == null ? "" : clientName;
-      dialinName = dialinName == null ? "" : dialinName;
+      Objects.requireNonNull(details, "details");
     }
 
-    Details details() {
-      return new Details(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt,
-          updatedAt, absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withNames(String client, String dialin, PhoneNumber fwd, Instant at) {
-      return new Assigned(operatorId, clientId, client, dialinId, dialin, number, fwd, createdAt, at, absent, flow,
-          flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withAbsent(boolean on, Instant at) {
-      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          on, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withFlow(CallFlow newFlow, int version, Instant at) {
-      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, newFlow, version, at, judgment, judgmentVersion, judgmentUpdatedAt, notifications, notificationsVersion, notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withJudgment(JudgmentRules newRules, int version, Instant at) {
-      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, flow, flowVersion, flowUpdatedAt, newRules, version, at, notifications, notificationsVersion,
-          notificationsUpdatedAt, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withNotifications(NotificationSettings newSettings, int version, Instant at) {
-      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, newSettings, version,
-          at, recording, recordingVersion, recordingUpdatedAt);
-    }
-
-    Assigned withRecording(RecordingSettings newSettings, int version, Instant at) {
-      return new Assigned(operatorId, clientId, clientName, dialinId, dialinName, number, forwardTo, createdAt, at,
-          absent, flow, flowVersion, flowUpdatedAt, judgment, judgmentVersion, judgmentUpdatedAt, notifications,
-          notificationsVersion, notificationsUpdatedAt, newSettings, version, at);
+    Assigned with(java.util.function.UnaryOperator<Details> change) {
+      return new Assigned(change.apply(details));
     }
 
     boolean heldBy(String operator, String client, String dialin) {
-      return operatorId.equals(operator) && clientId.equals(client) && dialinId.equals(dialin);
+      return details.heldBy(operator, client, dialin);
     }
   }
 
@@ -635,16 +601,16 @@ public final class TrackingNumber
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
     return Effect().reply(c.replyTo(), StatusReply.error(
-        s.number().national() + " (" + e164 + ") is already a tracking number"));
+        s.details().number().national() + " (" + e164 + ") is already a tracking number"));
   }
 
   private ReplyEffect<Event, State> update(Assigned s, Update c) {
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    String name = c.dialinName().orElse(s.dialinName());
-    PhoneNumber fwd = c.forwardTo().orElse(s.forwardTo());
-    if (name.equals(s.dialinName()) && fwd.equals(s.forwardTo())) {
+    String name = c.dialinName().orElse(s.details().dialinName());
+    PhoneNumber fwd = c.forwardTo().orElse(s.details().forwardTo());
+    if (name.equals(s.details().dialinName()) && fwd.equals(s.details().forwardTo())) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
     return Effect().persist(new NumberUpdated(name, fwd, Instant.now()))
@@ -655,7 +621,7 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    if (c.on() == s.absent()) {
+    if (c.on() == s.details().absent()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
     return Effect().persist(new AbsenceSet(c.on(), Instant.now()))
@@ -666,10 +632,10 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    if (c.flow() == null && s.flow() == null) {
+    if (c.flow() == null && !s.details().flow().present()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
-    return Effect().persist(new FlowStored(s.flowVersion() + 1, c.flow(), Instant.now()))
+    return Effect().persist(new FlowStored(s.details().flow().next(), c.flow(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -681,7 +647,7 @@ public final class TrackingNumber
       return Effect().reply(c.replyTo(), StatusReply.error("the judgment rules are missing; use ClearJudgment to "
           + "remove them"));
     }
-    return Effect().persist(new JudgmentStored(s.judgmentVersion() + 1, c.rules(), Instant.now()))
+    return Effect().persist(new JudgmentStored(s.details().judgment().next(), c.rules(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -689,10 +655,10 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    if (s.judgment() == null) {
+    if (!s.details().judgment().present()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
-    return Effect().persist(new JudgmentCleared(s.judgmentVersion() + 1, Instant.now()))
+    return Effect().persist(new JudgmentCleared(s.details().judgment().next(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -704,7 +670,7 @@ public final class TrackingNumber
       return Effect().reply(c.replyTo(), StatusReply.error("the notification settings are missing; use "
           + "ClearNotifications to remove them"));
     }
-    return Effect().persist(new NotificationsStored(s.notificationsVersion() + 1, c.settings(), Instant.now()))
+    return Effect().persist(new NotificationsStored(s.details().notifications().next(), c.settings(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -712,10 +678,10 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    if (s.notifications() == null) {
+    if (!s.details().notifications().present()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
-    return Effect().persist(new NotificationsCleared(s.notificationsVersion() + 1, Instant.now()))
+    return Effect().persist(new NotificationsCleared(s.details().notifications().next(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -727,7 +693,7 @@ public final class TrackingNumber
       return Effect().reply(c.replyTo(), StatusReply.error("the recording setting is missing; use ClearRecording to "
           + "remove it"));
     }
-    return Effect().persist(new RecordingSettingStored(s.recordingVersion() + 1, c.settings(), Instant.now()))
+    return Effect().persist(new RecordingSettingStored(s.details().recording().next(), c.settings(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
@@ -735,16 +701,16 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), notHeld());
     }
-    if (s.recording() == null) {
+    if (!s.details().recording().present()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s.details()));
     }
-    return Effect().persist(new RecordingSettingCleared(s.recordingVersion() + 1, Instant.now()))
+    return Effect().persist(new RecordingSettingCleared(s.details().recording().next(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.success(((Assigned) ns).details()));
   }
 
   private ReplyEffect<Event, State> updateClientName(Assigned s, UpdateClientName c) {
-    boolean holder = s.operatorId().equals(c.operatorId()) && s.clientId().equals(c.clientId());
-    if (!holder || c.clientName() == null || c.clientName().equals(s.clientName())) {
+    boolean holder = s.details().operatorId().equals(c.operatorId()) && s.details().clientId().equals(c.clientId());
+    if (!holder || c.clientName() == null || c.clientName().equals(s.details().clientName())) {
       return Effect().reply(c.replyTo(), StatusReply.ack());
     }
     return Effect().persist(new ClientRenamed(c.clientName(), Instant.now()))
@@ -755,7 +721,7 @@ public final class TrackingNumber
     if (!s.heldBy(c.operatorId(), c.clientId(), c.dialinId())) {
       return Effect().reply(c.replyTo(), StatusReply.ack());
     }
-    return Effect().persist(new NumberReleased(s.operatorId(), s.clientId(), s.dialinId(), Instant.now()))
+    return Effect().persist(new NumberReleased(s.details().operatorId(), s.details().clientId(), s.details().dialinId(), Instant.now()))
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -771,20 +737,26 @@ public final class TrackingNumber
   public EventHandler<State, Event> eventHandler() {
     var b = newEventHandlerBuilder();
     b.forStateType(Unassigned.class)
-        .onEvent(NumberAssigned.class, (s, e) -> new Assigned(e.operatorId(), e.clientId(), e.clientName(),
-            e.dialinId(), e.dialinName(), e.number(), e.forwardTo(), e.at(), e.at(), false, null, 0, null, null, 0,
-            null, null, 0, null, null, 0, null));
+        .onEvent(NumberAssigned.class, (s, e) -> new Assigned(Details.assigned(e)));
     b.forStateType(Assigned.class)
-        .onEvent(NumberUpdated.class, (s, e) -> s.withNames(s.clientName(), e.dialinName(), e.forwardTo(), e.at()))
-        .onEvent(ClientRenamed.class, (s, e) -> s.withNames(e.clientName(), s.dialinName(), s.forwardTo(), e.at()))
-        .onEvent(AbsenceSet.class, (s, e) -> s.withAbsent(e.on(), e.at()))
-        .onEvent(FlowStored.class, (s, e) -> s.withFlow(e.flow(), e.version(), e.at()))
-        .onEvent(JudgmentStored.class, (s, e) -> s.withJudgment(e.rules(), e.version(), e.at()))
-        .onEvent(JudgmentCleared.class, (s, e) -> s.withJudgment(null, e.version(), e.at()))
-        .onEvent(NotificationsStored.class, (s, e) -> s.withNotifications(e.settings(), e.version(), e.at()))
-        .onEvent(NotificationsCleared.class, (s, e) -> s.withNotifications(null, e.version(), e.at()))
-        .onEvent(RecordingSettingStored.class, (s, e) -> s.withRecording(e.settings(), e.version(), e.at()))
-        .onEvent(RecordingSettingCleared.class, (s, e) -> s.withRecording(null, e.version(), e.at()))
+        .onEvent(NumberUpdated.class,
+            (s, e) -> s.with(d -> d.withNames(d.clientName(), e.dialinName(), e.forwardTo(), e.at())))
+        .onEvent(ClientRenamed.class,
+            (s, e) -> s.with(d -> d.withNames(e.clientName(), d.dialinName(), d.forwardTo(), e.at())))
+        .onEvent(AbsenceSet.class, (s, e) -> s.with(d -> d.withAbsent(e.on(), e.at())))
+        .onEvent(FlowStored.class, (s, e) -> s.with(d -> d.withFlow(new Versioned<>(e.flow(), e.version(), e.at()))))
+        .onEvent(JudgmentStored.class,
+            (s, e) -> s.with(d -> d.withJudgment(new Versioned<>(e.rules(), e.version(), e.at()))))
+        .onEvent(JudgmentCleared.class,
+            (s, e) -> s.with(d -> d.withJudgment(new Versioned<>(null, e.version(), e.at()))))
+        .onEvent(NotificationsStored.class,
+            (s, e) -> s.with(d -> d.withNotifications(new Versioned<>(e.settings(), e.version(), e.at()))))
+        .onEvent(NotificationsCleared.class,
+            (s, e) -> s.with(d -> d.withNotifications(new Versioned<>(null, e.version(), e.at()))))
+        .onEvent(RecordingSettingStored.class,
+            (s, e) -> s.with(d -> d.withRecording(new Versioned<>(e.settings(), e.version(), e.at()))))
+        .onEvent(RecordingSettingCleared.class,
+            (s, e) -> s.with(d -> d.withRecording(new Versioned<>(null, e.version(), e.at()))))
         .onEvent(NumberReleased.class, (s, e) -> new Unassigned());
     return b.build();
   }

@@ -100,10 +100,11 @@ class DirectoryJsonTest {
     crossesNodes(new Advertiser.Summary("op-1", "shop-1", "Shop", Map.of("d1", din.e164()), at, at));
     crossesNodes(new Advertiser.Removed(Map.of("d1", din.e164())));
     crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, true,
-        CallFlow.defaultFor(fwd, 20), 4, at, JudgmentRules.threshold(30), 2, at, null, 0, null,
-        new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1, at));
+        new Versioned<>(CallFlow.defaultFor(fwd, 20), 4, at), new Versioned<>(JudgmentRules.threshold(30), 2, at),
+        new Versioned<>(null, 3, at), new Versioned<>(new RecordingSettings(RecordingMode.BOTH, "recording-notice"), 1,
+        at)));
     crossesNodes(new TrackingNumber.Details("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, at, at, false,
-        null, 0, null, null, 0, null, null, 0, null, null, 0, null));
+        null, null, null, null));
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
         CallFlow.defaultFor(fwd, 20), 4))));
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,

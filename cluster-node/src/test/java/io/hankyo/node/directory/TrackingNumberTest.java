@@ -155,12 +155,12 @@ class TrackingNumberTest {
 
     var v1 = storeFlow("op-1", flow);
     assertEquals(1, v1.eventOfType(TrackingNumber.FlowStored.class).version());
-    assertEquals(flow, v1.reply().getValue().flow());
+    assertEquals(flow, v1.reply().getValue().flow().document());
     assertEquals(1, v1.reply().getValue().toFlowView().version());
     assertEquals(flow, route().orElseThrow().flow());
     assertTrue(storeFlow("op-2", null).reply().isError(), "another operator's record");
 
-    assertEquals(2, storeFlow("op-1", flow).reply().getValue().flowVersion(), "every store is a version");
+    assertEquals(2, storeFlow("op-1", flow).reply().getValue().flow().version(), "every store is a version");
     kit.restart();
     assertEquals(2, route().orElseThrow().flowVersion());
     assertEquals(flow, route().orElseThrow().flow(), "recovered from the journal (JSON round trip)");
@@ -168,9 +168,9 @@ class TrackingNumberTest {
     update("d1", "renamed", FWD);
     assertEquals(flow, route().orElseThrow().flow(), "an update keeps the flow");
     var removed = storeFlow("op-1", null);
-    assertEquals(3, removed.reply().getValue().flowVersion());
+    assertEquals(3, removed.reply().getValue().flow().version());
     assertNull(route().orElseThrow().flow());
-    assertNotNull(removed.reply().getValue().flowUpdatedAt());
+    assertNotNull(removed.reply().getValue().flow().updatedAt());
   }
 
   private CommandResultWithReply<TrackingNumber.Command, TrackingNumber.Event, TrackingNumber.State,
@@ -225,7 +225,7 @@ class TrackingNumberTest {
     assertEquals(0, route().orElseThrow().flowVersion(), "the flow's version counts on its own");
 
     JudgmentRules threshold = JudgmentRules.threshold(10);
-    assertEquals(2, storeJudgment("op-1", threshold).reply().getValue().judgmentVersion(), "every store is a version");
+    assertEquals(2, storeJudgment("op-1", threshold).reply().getValue().judgment().version(), "every store is a version");
     kit.restart();
     assertEquals(2, route().orElseThrow().judgmentVersion());
     assertEquals(threshold, route().orElseThrow().judgment(), "recovered from the journal (JSON round trip)");
@@ -239,13 +239,13 @@ class TrackingNumberTest {
     var cleared = clearJudgment("op-1");
     TrackingNumber.JudgmentCleared event = cleared.eventOfType(TrackingNumber.JudgmentCleared.class);
     assertEquals(3, event.version(), "a removal is a version");
-    assertNull(cleared.reply().getValue().judgment());
-    assertEquals(event.at(), cleared.reply().getValue().judgmentUpdatedAt());
+    assertNull(cleared.reply().getValue().judgment().document());
+    assertEquals(event.at(), cleared.reply().getValue().judgment().updatedAt());
     assertNull(route().orElseThrow().judgment());
     assertEquals(3, route().orElseThrow().judgmentVersion());
 
     var v4 = storeJudgment("op-1", RULES);
-    assertEquals(4, v4.reply().getValue().judgmentVersion(), "versions keep counting after a removal");
+    assertEquals(4, v4.reply().getValue().judgment().version(), "versions keep counting after a removal");
     kit.restart();
     NumberRoute after = route().orElseThrow();
     assertEquals(RULES, after.judgment());
@@ -461,7 +461,7 @@ class TrackingNumberTest {
     assertEquals(2, cleared.eventOfType(TrackingNumber.NotificationsCleared.class).version(), "a removal is a version");
     assertNull(route().orElseThrow().notifications());
     var v3 = storeNotifications("op-1", NOTIFY);
-    assertEquals(3, v3.reply().getValue().notificationsVersion(), "versions keep counting after a removal");
+    assertEquals(3, v3.reply().getValue().notifications().version(), "versions keep counting after a removal");
     kit.restart();
     assertEquals(3, route().orElseThrow().notificationsVersion());
     assertEquals(NOTIFY, route().orElseThrow().notifications());
