@@ -714,8 +714,8 @@ public final class ClusterApiBackend implements ApiBackend {
   }
 
   /**
-   * The numbers of the operator whose stored call flow, or whose judgment rules' post-call button (issue 4), play the
-   * prompt {@code name}, as {@code client_id/dialin_id} sorted; empty when none.
+   * The numbers of the operator whose stored call flow, judgment rules' post-call button or recording consent notice
+   * (issue 4) play the prompt {@code name}, as {@code client_id/dialin_id} sorted; empty when none.
    */
   CompletionStage<List<String>> numbersUsingPrompt(String operatorId, String name) {
     return recoverRejection(

@@ -378,6 +378,14 @@ class ClusterApiBackendTest {
     assertEquals(JudgmentRules.threshold(10), lookup("0120-222-211").orElseThrow().judgment());
     assertEquals(List.of(), await(backend.numbersUsingPrompt(op, "rate-call")), "no button any more");
 
+    await(backend.storeRecording(op, "shop", "d1",
+        new io.hankyo.protocol.recording.RecordingSettings(io.hankyo.protocol.recording.RecordingMode.BOTH,
+            "recording-notice")));
+    assertEquals(List.of("shop/d1"), await(backend.numbersUsingPrompt(op, "recording-notice")),
+        "the recording's consent notice");
+    await(backend.clearRecording(op, "shop", "d1"));
+    assertEquals(List.of(), await(backend.numbersUsingPrompt(op, "recording-notice")), "no recording any more");
+
     JudgmentView cleared = await(backend.clearJudgment(op, "shop", "d1"));
     assertEquals(3, cleared.version());
     assertNull(cleared.rules());
