@@ -321,4 +321,35 @@ class SmsDeliveryTest {
     assertTrue(SmsTransport.validTarget("sms:+819011112222"));
     assertTrue(SmsTransport.validTarget(SmsTransport.CALLER_TARGET));
   }
+
+  // ------------------------------------------------------------------------------------------------ call log flags
+
+  private static CallLogRecord ended(boolean smsEnabled, DeviceType callerType, boolean answered) {
+    io.hankyo.protocol.call.CallArrival arrival = new io.hankyo.protocol.call.CallArrival(TRN, "sip-1@127.0.0.1",
+        "node-1", PhoneNumbers.parse("0120-111-222"), new io.hankyo.protocol.call.CallerInfo(
+            CIPHER.encrypt(MOBILE_CALLER), CIPHER.keyedHash(MOBILE_CALLER), null, null, callerType), ARRIVED);
+    NumberRoute r = route(SETTINGS);
+    return new io.hankyo.node.call.CallOutcomes(io.hankyo.node.call.CallCharges.defaults(), smsEnabled).record(
+        new io.hankyo.node.call.CallOutcomes.Facts(1, arrival, r, r.forwardTo(), ARRIVED.plusSeconds(1),
+            answered ? ARRIVED.plusSeconds(5) : null, ARRIVED.plusSeconds(20), HangupParty.CALLER,
+            answered ? io.hankyo.protocol.call.EndCause.NORMAL_CLEARING : io.hankyo.protocol.call.EndCause.BUSY,
+            answered ? 200 : 486));
+  }
+
+  @Test
+  void theCallLogSaysWhetherTheSmsChannelsFired() {
+    CallLogRecord missed = ended(true, DeviceType.MOBILE, false);
+    assertEquals("true", missed.logvars().get("nfy_sms"));
+    assertEquals("true", missed.logvars().get("nfy_caller_sms"));
+    CallLogRecord noSmsc = ended(false, DeviceType.MOBILE, false);
+    assertEquals("false", noSmsc.logvars().get("nfy_sms"), "no SMSC configured: not sent");
+    assertEquals("false", noSmsc.logvars().get("nfy_caller_sms"));
+    CallLogRecord answered = ended(true, DeviceType.MOBILE, true);
+    assertEquals("false", answered.logvars().get("nfy_sms"), "trigger missed, the call talked");
+    assertEquals("false", answered.logvars().get("nfy_caller_sms"));
+    assertEquals("false", ended(true, DeviceType.FIXED, false).logvars().get("nfy_caller_sms"), "not a mobile");
+    assertTrue(NotificationHandover.smsFired(missed));
+    assertTrue(NotificationHandover.callerSmsFired(missed));
+    assertFalse(NotificationHandover.smsFired(noSmsc));
+  }
 }
