@@ -87,8 +87,8 @@ class SmsNotificationE2eTest {
     List<JsonNode> rows = e2e.records(din, 1, Duration.ofSeconds(10));
     assertEquals(1, rows.size(), rows.toString());
     JsonNode row = rows.get(0);
-    assertEquals("true", row.at("/logvars/nfy_sms").asText(), row.toString());
-    assertEquals("true", row.at("/logvars/nfy_caller_sms").asText(), row.toString());
+    assertEquals("true", row.path("logvars.nfy_sms").asText(), row.toString());
+    assertEquals("true", row.path("logvars.nfy_caller_sms").asText(), row.toString());
 
     waitUntil(Duration.ofSeconds(30), () -> smsc.submits.size() >= 2, "the advertiser's and the caller's SMS");
     Map<String, String> byDestination = smsc.submits.stream()
