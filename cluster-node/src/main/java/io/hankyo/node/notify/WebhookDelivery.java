@@ -68,8 +68,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * up passivates itself, which makes sharding forget it.
  *
  * <p><b>Channels</b> ({@link Channel}): the same entity class serves the webhook ({@code WebhookDelivery} type, http(s)
- * URL) and the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport});
- * only the target check, the signature header (webhook only) and the transport differ.
+ * URL), the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport}) and the
+ * SMS channel ({@code SmsDelivery} type, one entity per recipient, {@code sms:<E.164>} or {@code sms:caller} target
+ * sent by {@link SmsTransport}); only the target check, the signature header (webhook only) and the transport differ.
  *
  * <p><b>Secrets and caller numbers</b> are not persisted: {@link Deliver} names a secret reference (the tracking
  * number's notification settings) and carries a stored payload (the call-log record with the caller encrypted); a

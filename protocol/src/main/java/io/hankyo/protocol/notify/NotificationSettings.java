@@ -13,8 +13,8 @@ import java.util.Objects;
  * A tracking number's call notification settings (着信通知, issue 4): which channels notify whom, and on which calls.
  * Versioned on the tracking number like the judgment rules; every call carries the settings it arrived with. Checked by
  * {@link NotificationSettingsParser}. JSON: {@code {"email": {"to": [...], "trigger": "missed"}, "webhook": {"url":
- * "https://...", "secret": "...", "trigger": "every"}, "sms": {"to": ["09012345678"], "trigger": "valid"}}}; every
- * channel optional (null = off), at least one present.
+ * "https://...", "secret": "...", "trigger": "every"}, "sms": {"to": ["09012345678"], "trigger": "valid"},
+ * "caller_sms": {"text": "...", "trigger": "missed"}}}; every channel optional (null = off), at least one present.
  *
  * @param email email channel, or null
  * @param webhook webhook channel, or null
