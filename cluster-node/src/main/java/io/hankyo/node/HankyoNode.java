@@ -22,6 +22,9 @@ import io.hankyo.node.notify.HttpWebhookSender;
 import io.hankyo.node.notify.NotificationHandover;
 import io.hankyo.node.notify.NotificationProjection;
 import io.hankyo.node.notify.RetryPolicy;
+import io.hankyo.node.notify.SmppSettings;
+import io.hankyo.node.notify.SmsSender;
+import io.hankyo.node.notify.SmsTransport;
 import io.hankyo.node.notify.SmtpSettings;
 import io.hankyo.node.notify.WebhookDelivery;
 import io.hankyo.node.calllog.CassandraCallLog;
@@ -33,6 +36,8 @@ import io.hankyo.node.directory.ApiKey;
 import io.hankyo.node.directory.DirectoryBootstrap;
 import io.hankyo.node.directory.NumberRoutes;
 import io.hankyo.node.callback.ClusterCallbackBackend;
+import io.hankyo.node.callback.CallbackPool;
+import io.hankyo.node.callback.LeaseResult;
 import io.hankyo.node.callback.ShardedCallbackNumbers;
 import io.hankyo.node.directory.Operator;
 import io.hankyo.node.directory.TrackingNumber;
@@ -58,6 +63,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -232,7 +238,10 @@ public final class HankyoNode implements AutoCloseable {
       // the duplicate index of the valid-call judgment (issue 4): read and written only by calls to numbers whose
       // judgment rules have a duplicate rule
       CassandraCallerHistory callerHistory = new CassandraCallerHistory(session, readKeyspace);
-      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), rowWriter, tagCount,
+      // SMS (issue 4): the SMS channel and the SMS to the caller exist only with an SMSC (hankyo.notify.smpp.host)
+      SmppSettings smpp = SmppSettings.fromConfig(config);
+      Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults(), smpp.enabled()), rowWriter,
+          tagCount,
           Call.Queues.sharded(sharding), openCalls, callerHistory,
           Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT));
       CallLogProjection.init(system, rowWriter, tagCount);
@@ -240,7 +249,7 @@ public final class HankyoNode implements AutoCloseable {
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
 
       initNotifications(sys, sharding, hankyo.getConfig("notify"), SmtpSettings.fromConfig(config), json, cipher,
-          new NumberRoutes(system, sharding, askTimeout), tagCount);
+          new NumberRoutes(system, sharding, askTimeout), tagCount, smpp, askTimeout);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
@@ -471,7 +480,8 @@ public final class HankyoNode implements AutoCloseable {
    * @param notify {@code hankyo.notify}
    */
   static void initNotifications(ActorSystem<?> system, ClusterSharding sharding, Config notify, SmtpSettings smtp,
-      ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount) {
+      ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount, SmppSettings smpp,
+      Duration askTimeout) {
     RetryPolicy policy = new RetryPolicy(notify.getDuration("retry-base"), notify.getDuration("retry-cap"),
         notify.getDuration("give-up-after"), notify.getDuration("max-retry-after"));
     WebhookDelivery.Settings settings = new WebhookDelivery.Settings(policy, notify.getDuration("webhook-timeout"),
@@ -489,14 +499,47 @@ public final class HankyoNode implements AutoCloseable {
     var emails = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.EMAIL, settings,
         new EmailTransport(new EmailSender(smtp), payloads,
             system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver);
+    // SMS (issue 4): registered only with an SMSC; without one the calls' logvars.nfy_sms say false and nothing is
+    // handed to this channel
+    ActorRef<ShardingEnvelope<WebhookDelivery.Command>> smses = null;
+    if (smpp.enabled()) {
+      SmsSender smsSender = new SmsSender(smpp);
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "smpp-close",
+          () -> {
+            smsSender.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      smses = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.SMS, settings,
+          new SmsTransport(smsSender, payloads, system.dispatchers().lookup(DispatcherSelector.blocking())),
+          emailResolver);
+    } else {
+      LoggerFactory.getLogger(HankyoNode.class).info("SMS notifications are off: hankyo.notify.smpp.host is empty");
+    }
+    var smsRegion = smses;
+    // callback tracking (issue 4): a missed call's notification leases a callback number of the operator's pool
+    // (only when the operator has one) before the notification is persisted
+    ShardedCallbackNumbers callbackNumbers = new ShardedCallbackNumbers(sharding, askTimeout,
+        java.time.Clock.systemUTC());
+    NotificationHandover.Callbacks callbacks = r -> sharding.entityRefFor(CallbackPool.ENTITY_KEY, r.operatorId())
+        .ask(CallbackPool.Get::new, askTimeout)
+        .thenCompose(pool -> pool.numbers().isEmpty()
+            ? java.util.concurrent.CompletableFuture.completedFuture(Optional.<LeaseResult>empty())
+            : callbackNumbers.lease(r.operatorId(), r.trnId(), r.clientId(), r.dialinId(), r.caller())
+                .thenApply(Optional::of));
     Duration handoverTimeout = notify.getDuration("handover-timeout");
     NotificationHandover handover = new NotificationHandover(routes::lookup,
         (channel, entityId, target, secretRef, stored) -> {
-          var region = channel == WebhookDelivery.Channel.WEBHOOK ? webhooks : emails;
+          if (channel == WebhookDelivery.Channel.SMS && smsRegion == null) {
+            LoggerFactory.getLogger(HankyoNode.class).warn("SMS notification {} not sent: no SMSC configured",
+                entityId);
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          }
+          var region = channel == WebhookDelivery.Channel.WEBHOOK ? webhooks
+              : channel == WebhookDelivery.Channel.SMS ? smsRegion : emails;
           return org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<WebhookDelivery.Command>, Done>
               askWithStatus(region, r -> new ShardingEnvelope<>(entityId,
                   new WebhookDelivery.Deliver(target, secretRef, stored, r)), handoverTimeout, system.scheduler());
-        }, payloads);
+        }, payloads, callbacks);
     NotificationProjection.init(system, handover, tagCount);
   }
 }

@@ -748,6 +748,21 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void theCallerSmsIsStoredReadBackAndItsTextChecked() throws Exception {
+      String doc = "{\"caller_sms\": {\"text\": \"{advertiser}へのお電話ありがとうございました https://example.jp/c\", "
+          + "\"trigger\": \"missed\"}}";
+      JsonNode v1 = json(send("PUT", PATH, KEY_A, doc));
+      assertEquals(List.of("caller_sms"), fieldNames(v1.get("settings")));
+      assertEquals("{advertiser}へのお電話ありがとうございました https://example.jp/c",
+          v1.at("/settings/caller_sms/text").asText());
+      assertEquals("missed", v1.at("/settings/caller_sms/trigger").asText());
+      assertEquals(v1, json(get(PATH)));
+      JsonNode problem = assertProblem(send("PUT", PATH, KEY_A, doc.replace("{advertiser}", "{shop}")), 400,
+          "unknown placeholder {shop}");
+      assertEquals("/caller_sms/text", problem.at("/errors/0/pointer").asText());
+    }
+
+    @Test
     void unknownNumbersAndOtherOperatorsAre404() throws Exception {
       assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/notifications", KEY_A, "{\"bad\": 1}"), 404,
           "nope");

@@ -44,9 +44,19 @@ import java.util.Map;
  */
 public final class CallOutcomes {
   private final CallCharges charges;
+  private final boolean smsEnabled;
 
   public CallOutcomes(CallCharges charges) {
+    this(charges, false);
+  }
+
+  /**
+   * @param smsEnabled whether an SMSC is configured ({@code hankyo.notify.smpp.host}); when not, {@code
+   *     logvars.nfy_sms} and {@code logvars.nfy_caller_sms} say {@code false} (issue 4)
+   */
+  public CallOutcomes(CallCharges charges, boolean smsEnabled) {
     this.charges = charges;
+    this.smsEnabled = smsEnabled;
   }
 
   /**
@@ -151,12 +161,34 @@ public final class CallOutcomes {
         connSec,
         status,
         hup,
-        callbackLogvars(f),
+        smsLogvars(f, callbackLogvars(f), notify, answered, callerType),
         notify.email(),
         notify.webhook(),
         charge,
         f.cause().name(),
         f.sipStatus());
+  }
+
+  /**
+   * {@code logvars.nfy_sms} (numbers with an SMS channel) and {@code logvars.nfy_caller_sms} (numbers with {@code
+   * caller_sms}: trigger fired and the caller classified mobile) as {@code true}/{@code false}; both {@code false}
+   * without an SMSC (issue 4).
+   */
+  private Map<String, String> smsLogvars(Facts f, Map<String, String> vars, NotificationPlan plan, boolean answered,
+      DeviceType callerType) {
+    var settings = f.route().notifications();
+    if (settings == null || (settings.sms() == null && settings.callerSms() == null)) {
+      return vars;
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>(vars);
+    if (settings.sms() != null) {
+      out.put(NotificationPlan.NFY_SMS, Boolean.toString(smsEnabled && plan.sms()));
+    }
+    if (settings.callerSms() != null) {
+      out.put(NotificationPlan.NFY_CALLER_SMS, Boolean.toString(smsEnabled && callerType == DeviceType.MOBILE
+          && NotificationPlan.callerSmsFires(settings, answered, f.logvars())));
+    }
+    return out;
   }
 
   /**

@@ -101,6 +101,18 @@ public record CallEmail(Kind kind, String trnId, String subject, String body) {
    */
   public static CallEmail compose(
       CallLogRecord call, String callerNumber, String source, PhoneNumber callbackNumber, Kind kind, ZoneId zone) {
+    return compose(call, callerNumber, source, callbackNumber, false, kind, zone);
+  }
+
+  /**
+   * Composes the email about a call, saying {@code 折返し番号: 折返し番号なし (空き番号なし)} when callback tracking is on
+   * but the operator's pool had no free number (issue 4: "When the pool is empty the notification says so").
+   *
+   * @param callbackPoolEmpty true when the pool was empty; ignored when {@code callbackNumber} is set
+   * @see #compose(CallLogRecord, String, String, PhoneNumber, Kind, ZoneId)
+   */
+  public static CallEmail compose(CallLogRecord call, String callerNumber, String source, PhoneNumber callbackNumber,
+      boolean callbackPoolEmpty, Kind kind, ZoneId zone) {
     Objects.requireNonNull(call, "call");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(zone, "zone");
@@ -141,6 +153,8 @@ public record CallEmail(Kind kind, String trnId, String subject, String body) {
     }
     if (callbackNumber != null) {
       line(b, "折返し番号", callbackNumber.national());
+    } else if (callbackPoolEmpty) {
+      line(b, "折返し番号", CallSms.NO_CALLBACK_NUMBER + " (空き番号なし)");
     }
     b.append("\n-- \n").append("このメールは Hankyo から自動送信されています。返信されても届きません。\n");
     return new CallEmail(kind, call.trnId(), subject.toString(), b.toString());

@@ -2,10 +2,14 @@ package io.hankyo.node.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hankyo.node.callback.LeaseResult;
 import io.hankyo.protocol.calllog.CallLogRecord;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The webhook body of an ended call (issue 4, {@code nfy_http}), rendered at send time from the call-log record as the
@@ -15,7 +19,8 @@ import java.util.Map;
  * <p>Body: {@code {"event": "call_ended", "trn_id", "operator_id", "client_id", "client_name", "dialin_id",
  * "dialin_name", "din": E.164, "caller": E.164 or "非通知"-style value as stored, or null when withheld, "din_tms",
  * "tst_tms", "eoc_tms" (ISO-8601 UTC), "calling_sec", "talking_sec", "dial_stat", "hup_usr", "end_cause",
- * "logvars": {...}}}.
+ * "logvars": {...}, "callback_number": E.164 or null, "callback_until": ISO-8601 UTC or null, "callback_pool_empty":
+ * true (only when the operator's callback pool had no free number)}} (issue 4, callback tracking).
  */
 public final class CallNotificationPayload {
   /** The event name of an ended call: the second half of the idempotency key. */
@@ -88,6 +93,12 @@ public final class CallNotificationPayload {
     body.put("hup_usr", r.hangupParty());
     body.put("end_cause", r.endCause());
     body.put("logvars", r.logvars());
+    // callback tracking (issue 4): the leased number, null when none (pool empty, withheld caller, no pool)
+    body.put("callback_number", callbackNumber(r).map(PhoneNumber::e164).orElse(null));
+    body.put("callback_until", callbackNumber(r).isPresent() ? r.logvars().get(CALLBACK_UNTIL) : null);
+    if (callbackPoolEmpty(r)) {
+      body.put("callback_pool_empty", true);
+    }
     try {
       return json.writeValueAsString(body);
     } catch (JsonProcessingException e) {
@@ -131,10 +142,121 @@ public final class CallNotificationPayload {
         throw new IllegalArgumentException("not a stored email notification (kind '" + code + "')");
       }
       String source = r.logvars() == null ? null : r.logvars().get("source");
-      return CallEmail.compose(r, caller(r), source, null, kind);
+      return CallEmail.compose(r, caller(r), source, callbackNumber(r).orElse(null), callbackPoolEmpty(r), kind,
+          CallEmail.JAPAN);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a stored email notification: " + e.getOriginalMessage(), e);
     }
+  }
+
+  // ------------------------------------------------------------------------------------- callback number (issue 4)
+
+  /** {@code logvars} key of the leased callback number (E.164), or {@value #POOL_EMPTY} when the pool had none. */
+  public static final String CALLBACK_NUMBER = "callback_number";
+  /** {@code logvars} key of the end of the callback number's lease (ISO-8601 UTC). */
+  public static final String CALLBACK_UNTIL = "callback_until";
+  /** The {@value #CALLBACK_NUMBER} value when the operator's pool had no free number. */
+  public static final String POOL_EMPTY = "pool_empty";
+
+  /**
+   * The record with the outcome of a callback-number lease in its {@code logvars} (before the notification is
+   * persisted, so every channel and every resend shows the same number): {@link LeaseResult.Leased} → {@value
+   * #CALLBACK_NUMBER} (E.164) and {@value #CALLBACK_UNTIL}; {@link LeaseResult.PoolEmpty} → {@value #CALLBACK_NUMBER}
+   * = {@value #POOL_EMPTY}; {@link LeaseResult.NoCaller} → unchanged (no callback line).
+   */
+  public static CallLogRecord withCallback(CallLogRecord r, LeaseResult lease) {
+    if (lease instanceof LeaseResult.Leased l) {
+      return r.withLogvar(CALLBACK_NUMBER, l.number().e164()).withLogvar(CALLBACK_UNTIL, l.until().toString());
+    }
+    if (lease instanceof LeaseResult.PoolEmpty) {
+      return r.withLogvar(CALLBACK_NUMBER, POOL_EMPTY);
+    }
+    return r;
+  }
+
+  /** The callback number a record's {@code logvars} carry; empty when none (or the pool was empty). */
+  public static Optional<PhoneNumber> callbackNumber(CallLogRecord r) {
+    String v = r.logvars() == null ? null : r.logvars().get(CALLBACK_NUMBER);
+    if (v == null || v.isBlank() || POOL_EMPTY.equals(v)) {
+      return Optional.empty();
+    }
+    return PhoneNumbers.tryParse(v);
+  }
+
+  /** True when the record says the operator's callback pool had no free number (折返し番号なし). */
+  public static boolean callbackPoolEmpty(CallLogRecord r) {
+    return r.logvars() != null && POOL_EMPTY.equals(r.logvars().get(CALLBACK_NUMBER));
+  }
+
+  // ------------------------------------------------------------------------------------------------ SMS (issue 4)
+
+  /** The {@code kind} of a stored SMS to the caller after the call. */
+  public static final String CALLER_SMS = "caller";
+
+  /**
+   * The stored form of an SMS notification: {@code {"kind": "missed"|"call"|"valid"|"caller", "template": "...",
+   * "record": {...}}}: the trigger's {@link CallEmail.Kind} code for the advertiser's SMS, {@value #CALLER_SMS} for the
+   * caller's (with its template); the record keeps the caller encrypted. The text is composed at send time.
+   *
+   * @param template the caller SMS template; null for the advertiser's SMS
+   */
+  public String storedSms(CallLogRecord record, String kind, String template) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind);
+    if (template != null) {
+      m.put("template", template);
+    }
+    m.put("record", record);
+    try {
+      return json.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a call-log record did not serialize", e);
+    }
+  }
+
+  /**
+   * A stored SMS notification read back.
+   *
+   * @param kind see {@link #storedSms}
+   * @param template the caller SMS template, null for the advertiser's
+   * @param record the record (caller encrypted)
+   */
+  public record StoredSms(String kind, String template, CallLogRecord record) {}
+
+  /** @throws IllegalArgumentException when {@code stored} is not a stored SMS notification */
+  public StoredSms storedSms(String stored) {
+    try {
+      var tree = json.readTree(stored);
+      CallLogRecord r = tree.hasNonNull("record") ? json.treeToValue(tree.get("record"), CallLogRecord.class) : null;
+      String kind = tree.path("kind").asText();
+      String template = tree.hasNonNull("template") ? tree.get("template").asText() : null;
+      boolean known = CALLER_SMS.equals(kind) ? template != null
+          : java.util.Arrays.stream(CallEmail.Kind.values()).anyMatch(k -> k.code().equals(kind));
+      if (r == null || !known) {
+        throw new IllegalArgumentException("not a stored SMS notification (kind '" + kind + "')");
+      }
+      return new StoredSms(kind, template, r);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a stored SMS notification: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * The SMS of a stored SMS notification, composed now (caller decrypted, Japan time): the caller's follow-up from
+   * its template ({@link CallSms#callerFollowUp}), or the advertiser's notification ({@link CallSms#advertiser}) with
+   * the callback number or 折返し番号なし.
+   *
+   * @throws IllegalArgumentException when {@code stored} is not a stored SMS notification or its template is broken
+   */
+  public CallSms sms(String stored) {
+    StoredSms s = storedSms(stored);
+    if (CALLER_SMS.equals(s.kind())) {
+      return CallSms.callerFollowUp(s.record(), s.template(), CallEmail.JAPAN);
+    }
+    CallEmail.Kind kind = java.util.Arrays.stream(CallEmail.Kind.values()).filter(k -> k.code().equals(s.kind()))
+        .findFirst().orElseThrow();
+    return CallSms.advertiser(s.record(), caller(s.record()), callbackNumber(s.record()).orElse(null),
+        callbackPoolEmpty(s.record()), kind, CallEmail.JAPAN);
   }
 
   /** The email kind of a trigger. */

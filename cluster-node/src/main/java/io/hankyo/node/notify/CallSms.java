@@ -4,7 +4,6 @@ import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,7 +37,9 @@ public record CallSms(Kind kind, String trnId, String text) {
     /** A missed-call notification to the advertiser. */
     MISSED_CALL("missed"),
     /** The SMS to a mobile caller after the call. */
-    CALLER_FOLLOW_UP("caller");
+    CALLER_FOLLOW_UP("caller"),
+    /** A notification to the advertiser of a call that is not (only) missed: trigger every or valid. */
+    CALL_NOTICE("notice");
 
     private final String code;
 
@@ -68,7 +69,7 @@ public record CallSms(Kind kind, String trnId, String text) {
    * Japan time. Other braces (not of the form brace, lowercase letters and underscores, brace) stay as they are.
    */
   public static final Set<String> PLACEHOLDERS =
-      Set.of("number_name", "tracking_number", "advertiser", "date", "time");
+      io.hankyo.protocol.notify.NotificationSettings.CallerSms.PLACEHOLDERS;
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
 
@@ -113,6 +114,24 @@ public record CallSms(Kind kind, String trnId, String text) {
   }
 
   /**
+   * The SMS notification to the advertiser for a trigger (issue 4, SMS channel): for {@link CallEmail.Kind#MISSED_CALL}
+   * (or any call that was not answered) exactly {@link #missedCall}; otherwise the same line with the trigger's tag,
+   * e.g. {@code 【有効着信】11/10 09:21 ショップ本店 発信者:03-1234-5678}.
+   *
+   * @param trigger the email kind of the number's SMS trigger ({@link CallNotificationPayload#kindOf})
+   * @see #missedCall
+   */
+  public static CallSms advertiser(CallLogRecord call, String callerNumber, PhoneNumber callback,
+      boolean callbackPoolEmpty, CallEmail.Kind trigger, ZoneId zone) {
+    CallSms missed = missedCall(call, callerNumber, callback, callbackPoolEmpty, zone);
+    if (trigger == CallEmail.Kind.MISSED_CALL || call.answeredAt() == null && trigger == CallEmail.Kind.EVERY_CALL) {
+      return missed;
+    }
+    String text = "【" + trigger.tag() + "】" + missed.text().substring("【不在着信】".length());
+    return new CallSms(Kind.CALL_NOTICE, call.trnId(), text);
+  }
+
+  /**
    * The SMS to the caller after the call, from the number's template.
    *
    * @param call the call-log record
@@ -142,22 +161,8 @@ public record CallSms(Kind kind, String trnId, String text) {
    * {placeholder}}, or control characters other than line feeds.
    */
   public static List<String> templateProblems(String template) {
-    List<String> problems = new ArrayList<>();
-    if (template == null || template.isBlank()) {
-      problems.add("the SMS text must not be empty");
-      return problems;
-    }
-    Matcher m = PLACEHOLDER.matcher(template);
-    while (m.find()) {
-      if (!PLACEHOLDERS.contains(m.group(1))) {
-        problems.add("unknown placeholder {" + m.group(1) + "}; known: " + PLACEHOLDERS.stream().sorted()
-            .map(p -> "{" + p + "}").toList());
-      }
-    }
-    if (template.chars().anyMatch(c -> c != '\n' && Character.isISOControl(c))) {
-      problems.add("the SMS text must not contain control characters other than line feeds");
-    }
-    return problems;
+    // one rule for the API's check of caller_sms.text (protocol) and the text sent here
+    return io.hankyo.protocol.notify.NotificationSettings.CallerSms.textProblems(template);
   }
 
   private static String value(String placeholder, CallLogRecord call, ZoneId zone) {

@@ -1,8 +1,11 @@
 package io.hankyo.node.notify;
 
+import io.hankyo.node.callback.LeaseResult;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.notify.NotificationSettings;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +28,17 @@ import org.slf4j.LoggerFactory;
  * number no longer has that channel, or belongs to another record, the notification is dropped with a warning. The
  * request carries the call-log record as stored (caller encrypted) and a secret reference, never a secret or a clear
  * caller number.
+ *
+ * <p><b>SMS</b> (issue 4): when {@code logvars.nfy_sms} is {@code true}, one {@link WebhookDelivery.Channel#SMS}
+ * delivery per recipient of the number's {@code sms.to} ({@code <trn_id>:sms_<digits>}, target {@code sms:<E.164>}),
+ * so a retry never sends again to a recipient already accepted; when {@code logvars.nfy_caller_sms} is {@code true}
+ * and {@link CallerSmsRule} lets it go, one delivery {@code <trn_id>:caller_sms} with target {@code sms:caller} (the
+ * number is decrypted only when sent).
+ *
+ * <p><b>Callback number</b> (issue 4): for a missed call (no {@code tst_tms}) with a caller number that notifies the
+ * advertiser, the {@link Callbacks} lease a number of the operator's pool <em>before</em> anything is persisted; the
+ * result goes into the stored record's {@code logvars} ({@link CallNotificationPayload#withCallback}) and so into the
+ * email, the SMS and the webhook payload.
  */
 public final class NotificationHandover {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationHandover.class);
@@ -38,9 +52,30 @@ public final class NotificationHandover {
         String storedPayload);
   }
 
+  /**
+   * Callback numbers for missed-call notifications (issue 4, 折返し通話トラッキング): leases one for a call.
+   */
+  @FunctionalInterface
+  public interface Callbacks {
+    /**
+     * Leases a callback number for the missed call {@code r} (idempotent per {@code trn_id}: a replayed handover
+     * gets the same number).
+     *
+     * @return empty when the call's operator has no callback pool configured (no callback line at all); else the
+     *     lease's result; a failed stage fails the handover (the projection retries it)
+     */
+    CompletionStage<Optional<LeaseResult>> lease(CallLogRecord r);
+
+    /** No callback tracking. */
+    static Callbacks none() {
+      return r -> CompletableFuture.completedFuture(Optional.empty());
+    }
+  }
+
   private final Function<String, CompletionStage<Optional<NumberRoute>>> routes;
   private final Outbox outbox;
   private final CallNotificationPayload payloads;
+  private final Callbacks callbacks;
 
   /**
    * @param routes the current route of a number by E.164 ({@code NumberRoutes::lookup})
@@ -49,9 +84,39 @@ public final class NotificationHandover {
    */
   public NotificationHandover(Function<String, CompletionStage<Optional<NumberRoute>>> routes, Outbox outbox,
       CallNotificationPayload payloads) {
+    this(routes, outbox, payloads, Callbacks.none());
+  }
+
+  /**
+   * @param callbacks leases the callback number of a missed call before its notifications are persisted
+   * @see #NotificationHandover(Function, Outbox, CallNotificationPayload)
+   */
+  public NotificationHandover(Function<String, CompletionStage<Optional<NumberRoute>>> routes, Outbox outbox,
+      CallNotificationPayload payloads, Callbacks callbacks) {
     this.routes = routes;
     this.outbox = outbox;
     this.payloads = payloads;
+    this.callbacks = java.util.Objects.requireNonNull(callbacks, "callbacks");
+  }
+
+  /** The entity id of the SMS to one advertiser recipient: {@code <trn_id>:sms_<E.164 digits>}. */
+  public static String smsEntityId(CallLogRecord r, PhoneNumber to) {
+    return new WebhookDelivery.DeliveryId(r.trnId(), SmsTransport.event(to)).entityId();
+  }
+
+  /** The entity id of the SMS to the caller: {@code <trn_id>:caller_sms}. */
+  public static String callerSmsEntityId(CallLogRecord r) {
+    return new WebhookDelivery.DeliveryId(r.trnId(), SmsTransport.CALLER_EVENT).entityId();
+  }
+
+  /** True when the record says the SMS channel fired ({@code logvars.nfy_sms} = {@code true}). */
+  public static boolean smsFired(CallLogRecord r) {
+    return "true".equals(r.logvars().get(NotificationPlan.NFY_SMS));
+  }
+
+  /** True when the record says the SMS to the caller fired ({@code logvars.nfy_caller_sms} = {@code true}). */
+  public static boolean callerSmsFired(CallLogRecord r) {
+    return "true".equals(r.logvars().get(NotificationPlan.NFY_CALLER_SMS));
   }
 
   /** The secret reference of a tracking-number record: {@code <E.164>|<client_id>|<dialin_id>}. */
@@ -76,11 +141,19 @@ public final class NotificationHandover {
   }
 
   /** Hands over the notifications of one ended call; done at once when none fired. */
-  public CompletionStage<Done> handOver(CallLogRecord r) {
-    if (!r.nfyHttp() && !r.nfyEmail()) {
+  public CompletionStage<Done> handOver(CallLogRecord call) {
+    boolean advertiserNotified = call.nfyHttp() || call.nfyEmail() || smsFired(call);
+    if (!advertiserNotified && !callerSmsFired(call)) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return routes.apply(r.din().e164()).thenCompose(route -> {
+    // a missed call with a caller: lease the callback number first, so that what is persisted (and every resend on
+    // every channel) shows it; idempotent per trn_id, so a replayed handover gets the same number
+    CompletionStage<CallLogRecord> withCallback = advertiserNotified && call.answeredAt() == null
+        && call.caller() != null
+        ? callbacks.lease(call).thenApply(lease -> lease.map(l -> CallNotificationPayload.withCallback(call, l))
+            .orElse(call))
+        : CompletableFuture.completedFuture(call);
+    return withCallback.thenCompose(r -> routes.apply(r.din().e164()).thenCompose(route -> {
       NotificationSettings settings = route.filter(x -> x.clientId().equals(r.clientId())
           && x.dialinId().equals(r.dialinId())).map(NumberRoute::notifications).orElse(null);
       List<CompletableFuture<Done>> asks = new ArrayList<>();
@@ -104,7 +177,43 @@ public final class NotificationHandover {
               .toCompletableFuture());
         }
       }
+      if (smsFired(r)) {
+        if (settings == null || settings.sms() == null) {
+          LOG.warn("call {}: SMS notification dropped: {} ({}) has no SMS settings any more", r.trnId(),
+              r.dialinId(), r.din().e164());
+        } else {
+          String stored = payloads.storedSms(r, CallNotificationPayload.kindOf(settings.sms().trigger()).code(), null);
+          for (PhoneNumber to : settings.sms().to()) {
+            asks.add(outbox.deliver(WebhookDelivery.Channel.SMS, smsEntityId(r, to), SmsTransport.target(to),
+                secretRef(r), stored).toCompletableFuture());
+          }
+        }
+      }
+      if (callerSmsFired(r)) {
+        callerSms(r, settings).ifPresent(stored -> asks.add(outbox.deliver(WebhookDelivery.Channel.SMS,
+            callerSmsEntityId(r), SmsTransport.CALLER_TARGET, secretRef(r), stored).toCompletableFuture()));
+      }
       return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
-    });
+    }));
+  }
+
+  /**
+   * The stored SMS to the caller when {@link CallerSmsRule} lets it go (a Japanese 070/080/090 mobile caller); the
+   * caller number is decrypted here only to decide, the stored form keeps it encrypted ({@code sms:caller}).
+   */
+  private Optional<String> callerSms(CallLogRecord r, NotificationSettings settings) {
+    if (settings == null || settings.callerSms() == null) {
+      LOG.warn("call {}: caller SMS dropped: {} ({}) has no caller SMS settings any more", r.trnId(), r.dialinId(),
+          r.din().e164());
+      return Optional.empty();
+    }
+    PhoneNumber caller = Optional.ofNullable(payloads.caller(r)).flatMap(PhoneNumbers::tryParse).orElse(null);
+    CallerSmsRule.Decision d = CallerSmsRule.decide(caller, r.callerType(),
+        new CallerSmsRule.Settings(true, settings.callerSms().text()));
+    if (d instanceof CallerSmsRule.Skip skip) {
+      LOG.info("call {}: no SMS to the caller: {} ({})", r.trnId(), skip.reason(), skip.detail());
+      return Optional.empty();
+    }
+    return Optional.of(payloads.storedSms(r, CallNotificationPayload.CALLER_SMS, settings.callerSms().text()));
   }
 }

@@ -25,6 +25,18 @@ public record NotificationPlan(boolean email, boolean webhook, boolean sms) {
   /** {@code logvars} key of the judgment code (written by the call's judgment). */
   public static final String VALID_CODE = "valid_code";
 
+  /**
+   * {@code logvars} key saying whether the SMS channel fired ({@code true}/{@code false}; written only for numbers with
+   * an SMS channel): {@code false} also when it would have fired but no SMSC is configured ({@code hankyo.notify.smpp}).
+   */
+  public static final String NFY_SMS = "nfy_sms";
+  /**
+   * {@code logvars} key saying whether the SMS to the caller after the call fired ({@code true}/{@code false}; written
+   * only for numbers with {@code caller_sms}): its trigger fired, the caller was classified mobile and an SMSC is
+   * configured (the handover still checks the 070/080/090 prefix, {@link CallerSmsRule}).
+   */
+  public static final String NFY_CALLER_SMS = "nfy_caller_sms";
+
   /** Nothing fires. */
   public static final NotificationPlan NONE = new NotificationPlan(false, false, false);
 
@@ -59,6 +71,15 @@ public record NotificationPlan(boolean email, boolean webhook, boolean sms) {
         settings.email() != null && fires(settings.email().trigger(), answered, valid),
         settings.webhook() != null && fires(settings.webhook().trigger(), answered, valid),
         settings.sms() != null && fires(settings.sms().trigger(), answered, valid));
+  }
+
+  /** Whether the caller SMS trigger of {@code settings} fires for an outcome (false when there is none). */
+  public static boolean callerSmsFires(NotificationSettings settings, boolean answered, Map<String, String> logvars) {
+    if (settings == null || settings.callerSms() == null) {
+      return false;
+    }
+    boolean valid = logvars != null && Verdict.VALID.code().equals(logvars.get(VALID_CODE));
+    return fires(settings.callerSms().trigger(), answered, valid);
   }
 
   /** Whether one trigger fires for an outcome. */

@@ -68,8 +68,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * up passivates itself, which makes sharding forget it.
  *
  * <p><b>Channels</b> ({@link Channel}): the same entity class serves the webhook ({@code WebhookDelivery} type, http(s)
- * URL) and the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport});
- * only the target check, the signature header (webhook only) and the transport differ.
+ * URL), the email channel ({@code EmailDelivery} type, {@code mailto:} target sent by {@link EmailTransport}) and the
+ * SMS channel ({@code SmsDelivery} type, one entity per recipient, {@code sms:<E.164>} or {@code sms:caller} target
+ * sent by {@link SmsTransport}); only the target check, the signature header (webhook only) and the transport differ.
  *
  * <p><b>Secrets and caller numbers</b> are not persisted: {@link Deliver} names a secret reference (the tracking
  * number's notification settings) and carries a stored payload (the call-log record with the caller encrypted); a
@@ -97,6 +98,12 @@ public final class WebhookDelivery
    * ({@link Channel#EMAIL}); persistence ids are {@code EmailDelivery|<entity id>}.
    */
   public static final EntityTypeKey<Command> EMAIL_ENTITY_KEY = EntityTypeKey.create(Command.class, "EmailDelivery");
+  /**
+   * Sharding type key of the SMS channel (issue 4, {@code logvars.nfy_sms} and the SMS to the caller): the same outbox
+   * with an {@code sms:} target ({@link Channel#SMS}), one entity per recipient; persistence ids are {@code
+   * SmsDelivery|<entity id>}.
+   */
+  public static final EntityTypeKey<Command> SMS_ENTITY_KEY = EntityTypeKey.create(Command.class, "SmsDelivery");
 
   /**
    * The channel an outbox entity delivers on: its entity type and the targets it accepts. The retry machinery, log and
@@ -106,7 +113,12 @@ public final class WebhookDelivery
     /** HTTP POST to an absolute http(s) URL. */
     WEBHOOK(ENTITY_KEY, "http", "https"),
     /** Email: the target is a {@code mailto:} URI (RFC 6068) listing the recipients, sent by {@link EmailTransport}. */
-    EMAIL(EMAIL_ENTITY_KEY, "mailto");
+    EMAIL(EMAIL_ENTITY_KEY, "mailto"),
+    /**
+     * SMS over SMPP: the target is {@code sms:<E.164>} (one recipient) or {@code sms:caller} (the call's caller,
+     * decrypted at send time), sent by {@link SmsTransport}.
+     */
+    SMS(SMS_ENTITY_KEY, "sms");
 
     private final EntityTypeKey<Command> key;
     private final List<String> schemes;
@@ -573,7 +585,8 @@ public final class WebhookDelivery
   }
 
   private static String invalid(Deliver c, Channel channel) {
-    String what = channel == Channel.WEBHOOK ? "a webhook" : "an email notification";
+    String what = channel == Channel.WEBHOOK ? "a webhook"
+        : channel == Channel.SMS ? "an SMS notification" : "an email notification";
     if (c.payload() == null || c.payload().isBlank()) {
       return what + " needs a payload";
     }
@@ -581,11 +594,13 @@ public final class WebhookDelivery
       return what + " needs a secret reference";
     }
     String need = channel == Channel.WEBHOOK ? "a webhook URL must be an absolute http(s) URL, got "
+        : channel == Channel.SMS ? "an SMS target must be sms:<E.164> or sms:caller, got "
         : "an email target must be a mailto: URI with recipients, got ";
     try {
       URI u = new URI(c.url());
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
       boolean located = channel == Channel.WEBHOOK ? u.getHost() != null
+          : channel == Channel.SMS ? SmsTransport.validTarget(c.url())
           : u.getSchemeSpecificPart() != null && u.getSchemeSpecificPart().contains("@");
       if (!channel.schemes().contains(scheme) || !located) {
         return need + c.url();

@@ -39,17 +39,18 @@ import org.jsmpp.util.MessageId;
 /**
  * A test SMSC on a free 127.0.0.1 port, made of jSMPP's server side: accepts every bind (with the expected system id
  * and password) and records every submit_sm; {@link #answer} decides the command_status of each submit_sm (0 = accept
- * with a message id). {@link #closeSessions()} drops every bound session, as an SMSC restart would.
+ * with a message id). {@link #closeSessions()} drops every bound session, as an SMSC restart would. Public for the
+ * end-to-end tests ({@code SmsNotificationE2eTest}).
  */
-final class TestSmsc implements AutoCloseable {
+public final class TestSmsc implements AutoCloseable {
   final String systemId;
   final String password;
   /** Every submit_sm received, in order (accepted or not). */
-  final List<SubmitSm> submits = new CopyOnWriteArrayList<>();
+  public final List<SubmitSm> submits = new CopyOnWriteArrayList<>();
   /** Every accepted bind request's system id, in order. */
   final List<String> binds = new CopyOnWriteArrayList<>();
   /** command_status to answer a submit_sm with; 0 accepts. */
-  volatile ToIntFunction<SubmitSm> answer = sm -> 0;
+  public volatile ToIntFunction<SubmitSm> answer = sm -> 0;
 
   private final ServerSocket socket;
   private final SMPPServerSessionListener listener;
@@ -58,7 +59,7 @@ final class TestSmsc implements AutoCloseable {
   private final Thread acceptor;
   private volatile boolean running = true;
 
-  TestSmsc(String systemId, String password) throws IOException {
+  public TestSmsc(String systemId, String password) throws IOException {
     this.systemId = systemId;
     this.password = password;
     this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -86,7 +87,7 @@ final class TestSmsc implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return socket.getLocalPort();
   }
 

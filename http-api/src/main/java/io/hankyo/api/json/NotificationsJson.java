@@ -14,7 +14,7 @@ import java.util.List;
  * A tracking number's call notification settings (issue 4) as the API renders them: {@code {"dialin_id",
  * "client_id", "version": 2, "updated_at": ISO-8601, "settings": {"email": {"to": [...], "trigger": "missed"},
  * "webhook": {"url": "...", "secret_set": true, "trigger": "every"}, "sms": {"to": ["090-1234-5678"], "trigger":
- * "valid"}}}}. The webhook secret is never rendered; {@code secret_set} says one is stored (a {@code PUT} must send
+ * "valid"}, "caller_sms": {"text": "...", "trigger": "every"}}}}. The webhook secret is never rendered; {@code secret_set} says one is stored (a {@code PUT} must send
  * the secret again). SMS numbers are rendered in national form. Channels that are off are left out.
  */
 @JsonPropertyOrder({"dialin_id", "client_id", "version", "updated_at", "settings"})
@@ -27,11 +27,21 @@ public record NotificationsJson(
 
   /** The settings without the secret. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonPropertyOrder({"email", "webhook", "sms"})
+  @JsonPropertyOrder({"email", "webhook", "sms", "caller_sms"})
   public record Settings(
       @JsonProperty("email") Recipients email,
       @JsonProperty("webhook") Webhook webhook,
-      @JsonProperty("sms") Recipients sms) {}
+      @JsonProperty("sms") Recipients sms,
+      @JsonProperty("caller_sms") CallerSms callerSms) {
+    /** Settings without the SMS to the caller. */
+    public Settings(Recipients email, Webhook webhook, Recipients sms) {
+      this(email, webhook, sms, null);
+    }
+  }
+
+  /** The SMS to the caller after the call (issue 4): the text as configured (placeholders unfilled) and the trigger. */
+  @JsonPropertyOrder({"text", "trigger"})
+  public record CallerSms(@JsonProperty("text") String text, @JsonProperty("trigger") String trigger) {}
 
   /** An email or SMS channel. */
   @JsonPropertyOrder({"to", "trigger"})
@@ -52,7 +62,8 @@ public record NotificationsJson(
         s.webhook() == null ? null : new Webhook(s.webhook().url(), !s.webhook().secret().isEmpty(),
             s.webhook().trigger().jsonName()),
         s.sms() == null ? null : new Recipients(s.sms().to().stream().map(PhoneNumber::national).toList(),
-            s.sms().trigger().jsonName()));
+            s.sms().trigger().jsonName()),
+        s.callerSms() == null ? null : new CallerSms(s.callerSms().text(), s.callerSms().trigger().jsonName()));
     return new NotificationsJson(view.dialinId(), view.clientId(), view.version(),
         view.updatedAt() == null ? null : ApiTimes.iso(view.updatedAt(), zone), out);
   }

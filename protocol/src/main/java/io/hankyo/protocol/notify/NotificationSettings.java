@@ -13,19 +13,31 @@ import java.util.Objects;
  * A tracking number's call notification settings (着信通知, issue 4): which channels notify whom, and on which calls.
  * Versioned on the tracking number like the judgment rules; every call carries the settings it arrived with. Checked by
  * {@link NotificationSettingsParser}. JSON: {@code {"email": {"to": [...], "trigger": "missed"}, "webhook": {"url":
- * "https://...", "secret": "...", "trigger": "every"}, "sms": {"to": ["09012345678"], "trigger": "valid"}}}; every
- * channel optional (null = off), at least one present.
+ * "https://...", "secret": "...", "trigger": "every"}, "sms": {"to": ["09012345678"], "trigger": "valid"},
+ * "caller_sms": {"text": "...", "trigger": "missed"}}}; every channel optional (null = off), at least one present.
  *
  * @param email email channel, or null
  * @param webhook webhook channel, or null
  * @param sms SMS channel, or null (stored and checked here; sent by the SMS sender)
+ * @param callerSms the SMS to a mobile caller after the call (coupon, URL), or null = off; JSON {@code "caller_sms":
+ *     {"text": "{advertiser}へのお電話ありがとうございました", "trigger": "every"}}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NotificationSettings(
     @JsonProperty("email") Email email,
     @JsonProperty("webhook") Webhook webhook,
-    @JsonProperty("sms") Sms sms)
+    @JsonProperty("sms") Sms sms,
+    @JsonProperty("caller_sms") CallerSms callerSms)
     implements JsonSerializable {
+
+  /** Canonical constructor for Jackson; {@code callerSms} null = off. */
+  @JsonCreator
+  public NotificationSettings {}
+
+  /** Settings without an SMS to the caller. */
+  public NotificationSettings(Email email, Webhook webhook, Sms sms) {
+    this(email, webhook, sms, null);
+  }
 
   /** Which ended calls notify. */
   public enum Trigger {
@@ -100,6 +112,61 @@ public record NotificationSettings(
     public Sms {
       to = to == null ? List.of() : List.copyOf(to);
       Objects.requireNonNull(trigger, "trigger");
+    }
+  }
+
+  /**
+   * The SMS to the caller after the call (spec section 4 "SMS after the call", issue 4: "only to mobile callers;
+   * coupon or URL text per number"). Whether a caller gets it is decided per call (a Japanese 070/080/090 mobile
+   * caller only).
+   *
+   * @param text the text with placeholders ({@link #PLACEHOLDERS}), 1 to {@value #MAX_TEXT_CHARS} characters; checked
+   *     by {@link #textProblems}
+   * @param trigger which calls
+   */
+  public record CallerSms(@JsonProperty("text") String text, @JsonProperty("trigger") Trigger trigger)
+      implements JsonSerializable {
+    /** Longest text, in characters (before placeholders are filled). */
+    public static final int MAX_TEXT_CHARS = 500;
+
+    /**
+     * The placeholders of the text: {@code {number_name}} (the number's name, or the tracking number when it has
+     * none), {@code {tracking_number}} (national form), {@code {advertiser}} ({@code client_name}), {@code {date}}
+     * ({@code 2017/11/10}) and {@code {time}} ({@code 09:21}) of the call's arrival in Japan time. Other braces (not
+     * of the form brace, lowercase letters and underscores, brace) stay as they are.
+     */
+    public static final java.util.Set<String> PLACEHOLDERS =
+        java.util.Set.of("number_name", "tracking_number", "advertiser", "date", "time");
+
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{([a-z_]+)}");
+
+    @JsonCreator
+    public CallerSms {
+      Objects.requireNonNull(text, "text");
+      Objects.requireNonNull(trigger, "trigger");
+    }
+
+    /**
+     * What is wrong with a text, for the API's 400 (empty when it is usable): blank, an unknown {@code
+     * {placeholder}}, or control characters other than line feeds.
+     */
+    public static List<String> textProblems(String template) {
+      List<String> problems = new java.util.ArrayList<>();
+      if (template == null || template.isBlank()) {
+        problems.add("the SMS text must not be empty");
+        return problems;
+      }
+      java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+      while (m.find()) {
+        if (!PLACEHOLDERS.contains(m.group(1))) {
+          problems.add("unknown placeholder {" + m.group(1) + "}; known: " + PLACEHOLDERS.stream().sorted()
+              .map(p -> "{" + p + "}").toList());
+        }
+      }
+      if (template.chars().anyMatch(c -> c != '\n' && Character.isISOControl(c))) {
+        problems.add("the SMS text must not contain control characters other than line feeds");
+      }
+      return problems;
     }
   }
 }

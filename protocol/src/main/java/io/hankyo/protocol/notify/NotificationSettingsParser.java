@@ -36,7 +36,8 @@ import java.util.Set;
  * domain); {@code webhook.url} an absolute {@code http} or {@code https} URL with a host, at most {@value
  * #MAX_URL_CHARS} characters, no user info; {@code webhook.secret} {@value #MIN_SECRET_CHARS} to {@value
  * #MAX_SECRET_CHARS} characters; {@code sms.to} 1 to {@value #MAX_RECIPIENTS} distinct numbers readable by {@link
- * PhoneNumbers#parse}.
+ * PhoneNumbers#parse}; {@code caller_sms.text} 1 to 500 characters whose placeholders are known and without control
+ * characters other than line feeds ({@link NotificationSettings.CallerSms#textProblems}).
  *
  * <p>Thread-safe, no state.
  */
@@ -121,10 +122,10 @@ public final class NotificationSettingsParser {
       throw one("", "the notification settings must be a JSON object; got " + DocumentFields.describe(root));
     }
     DocumentFields f = new DocumentFields(sink, root, "", "the notification settings", List.of("email", "webhook",
-        "sms"));
-    if (f.get("email") == null && f.get("webhook") == null && f.get("sms") == null) {
-      sink.add("", "needs at least one channel: \"email\", \"webhook\" or \"sms\"; to turn notifications off, "
-          + "DELETE the settings");
+        "sms", "caller_sms"));
+    if (f.get("email") == null && f.get("webhook") == null && f.get("sms") == null && f.get("caller_sms") == null) {
+      sink.add("", "needs at least one channel: \"email\", \"webhook\", \"sms\" or \"caller_sms\"; to turn "
+          + "notifications off, DELETE the settings");
     }
     NotificationSettings.Email email = null;
     NotificationSettings.Webhook webhook = null;
@@ -154,10 +155,19 @@ public final class NotificationSettingsParser {
         sms = new NotificationSettings.Sms(to, t);
       }
     }
+    NotificationSettings.CallerSms callerSms = null;
+    DocumentFields cf = channel(sink, f, "caller_sms", List.of("text", "trigger"));
+    if (cf != null) {
+      Trigger t = cf.choice("trigger", Trigger.class, null);
+      String text = callerSmsText(sink, cf);
+      if (t != null && text != null) {
+        callerSms = new NotificationSettings.CallerSms(text, t);
+      }
+    }
     if (!violations.isEmpty()) {
       throw new NotificationSettingsException(violations);
     }
-    return new NotificationSettings(email, webhook, sms);
+    return new NotificationSettings(email, webhook, sms, callerSms);
   }
 
   private static DocumentFields channel(DocumentFields.Sink sink, DocumentFields parent, String name,
@@ -172,6 +182,27 @@ public final class NotificationSettingsParser {
       return null;
     }
     return new DocumentFields(sink, v, parent.at(name), "the " + name + " channel", fields);
+  }
+
+  /** {@code caller_sms.text}: 1 to {@value NotificationSettings.CallerSms#MAX_TEXT_CHARS} characters, usable. */
+  private static String callerSmsText(DocumentFields.Sink sink, DocumentFields f) {
+    JsonNode v = f.get("text");
+    String at = f.at("text");
+    if (v == null || !v.isTextual()) {
+      sink.add(at, (v == null ? "is required: " : "must be ") + "the SMS text as a string, e.g. \"{advertiser}への"
+          + "お電話ありがとうございました。クーポン: https://example.jp/c/1\"" + (v == null ? ""
+          : "; got " + DocumentFields.describe(v)));
+      return null;
+    }
+    String text = v.asText();
+    if (text.codePointCount(0, text.length()) > NotificationSettings.CallerSms.MAX_TEXT_CHARS) {
+      sink.add(at, "must be at most " + NotificationSettings.CallerSms.MAX_TEXT_CHARS + " characters; got "
+          + text.codePointCount(0, text.length()));
+      return null;
+    }
+    List<String> problems = NotificationSettings.CallerSms.textProblems(text);
+    problems.forEach(p -> sink.add(at, p));
+    return problems.isEmpty() ? text : null;
   }
 
   /** Reads one recipient or reports why not (returns null after reporting). */

@@ -110,4 +110,37 @@ class NotificationSettingsParserTest {
         + "\"email\": {\"to\": [\"a@example.jp\"], \"trigger\": \"every\"}}"));
     assertEquals(List.of(""), pointers(""));
   }
+
+  @Test
+  void readsTheCallerSmsAndKeepsItThroughJson() throws Exception {
+    NotificationSettings s = NotificationSettingsParser.parse("""
+        {"caller_sms": {"text": "{advertiser}へのお電話ありがとうございました。\\nクーポン: https://example.jp/c/{date}",
+                        "trigger": "missed"}}""");
+    assertEquals(Trigger.MISSED, s.callerSms().trigger());
+    assertEquals("{advertiser}へのお電話ありがとうございました。\nクーポン: https://example.jp/c/{date}",
+        s.callerSms().text());
+    assertNull(s.sms());
+    ObjectMapper m = new ObjectMapper().findAndRegisterModules();
+    String json = m.writeValueAsString(s);
+    assertTrue(json.contains("\"caller_sms\""), json);
+    assertEquals(s, m.readValue(json, NotificationSettings.class));
+    assertNull(NotificationSettingsParser.parse("{\"email\": {\"to\": [\"a@example.jp\"], \"trigger\": \"every\"}}")
+        .callerSms(), "off when absent");
+  }
+
+  @Test
+  void refusesABadCallerSmsTextWithItsPointer() {
+    NotificationSettingsException e = assertThrows(NotificationSettingsException.class, () ->
+        NotificationSettingsParser.parse("{\"caller_sms\": {\"text\": \"{coupon} です\", \"trigger\": \"every\"}}"));
+    assertEquals(List.of("/caller_sms/text"), e.violations().stream().map(FlowViolation::pointer).toList());
+    assertTrue(e.violations().get(0).message().contains("unknown placeholder {coupon}"),
+        e.violations().get(0).message());
+    assertEquals(List.of("/caller_sms/text"), pointers("{\"caller_sms\": {\"text\": \"  \", \"trigger\": \"every\"}}"));
+    assertEquals(List.of("/caller_sms/text"), pointers("{\"caller_sms\": {\"text\": 5, \"trigger\": \"every\"}}"));
+    assertEquals(List.of("/caller_sms/text"),
+        pointers("{\"caller_sms\": {\"text\": \"" + "あ".repeat(501) + "\", \"trigger\": \"every\"}}"));
+    assertEquals(List.of("/caller_sms/trigger"), pointers("{\"caller_sms\": {\"text\": \"ok\", \"trigger\": \"x\"}}"));
+    assertEquals(List.of("/caller_sms/to"),
+        pointers("{\"caller_sms\": {\"text\": \"ok\", \"trigger\": \"every\", \"to\": []}}"));
+  }
 }
