@@ -29,8 +29,8 @@ import io.hankyo.api.json.UpdateNumberRequest;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.directory.TrackingNumberView;
 import io.hankyo.protocol.flow.CallFlow;
-import io.hankyo.protocol.flow.CallFlowException;
 import io.hankyo.protocol.flow.CallFlowParser;
+import io.hankyo.protocol.flow.DocumentException;
 import io.hankyo.protocol.flow.ForwardStep;
 import io.hankyo.protocol.flow.ForwardTarget;
 import io.hankyo.protocol.flow.HangupStep;
@@ -38,13 +38,10 @@ import io.hankyo.protocol.flow.MenuStep;
 import io.hankyo.protocol.flow.PlayStep;
 import io.hankyo.protocol.flow.QueueStep;
 import io.hankyo.protocol.judgment.JudgmentRules;
-import io.hankyo.protocol.judgment.JudgmentRulesException;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
 import io.hankyo.protocol.notify.NotificationSettings;
-import io.hankyo.protocol.notify.NotificationSettingsException;
 import io.hankyo.protocol.notify.NotificationSettingsParser;
 import io.hankyo.protocol.recording.RecordingSettings;
-import io.hankyo.protocol.recording.RecordingSettingsException;
 import io.hankyo.protocol.recording.RecordingSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.prompt.PromptStored;
@@ -460,13 +457,7 @@ public final class HttpApi extends AllDirectives {
     long max = Math.max(settings.maxBodyBytes(), CallFlowParser.MAX_DOCUMENT_BYTES);
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-          CallFlow flow;
-          try {
-            flow = CallFlowParser.parse(document, current.number());
-          } catch (CallFlowException e) {
-            throw flowProblem(e.violations().stream()
-                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
-          }
+          CallFlow flow = parseDocument(() -> CallFlowParser.parse(document, current.number()));
           return targetsAreNotTrackingNumbers(flow)
               .thenCompose(ok -> promptsExist(operator, flow))
               .thenCompose(ok -> backend.storeFlow(operator, clientId, dialinId, flow));
@@ -482,8 +473,33 @@ public final class HttpApi extends AllDirectives {
   }
 
   private static ApiProblem flowProblem(List<ApiProblem.FieldError> errors) {
+    return documentProblem("the call flow", errors);
+  }
+
+  /**
+   * Runs a document parser; a refused document becomes 400 problem+json listing every problem with its JSON Pointer
+   * ({@link #documentProblem}).
+   */
+  private static <T> T parseDocument(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (DocumentException e) {
+      throw documentProblem(e.subject(), e.violations().stream()
+          .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
+    }
+  }
+
+  /**
+   * 400 for a refused configuration document (call flow, judgment rules, notification or recording settings): the
+   * detail names the first problem, {@code errors} lists all of them.
+   *
+   * @param subject the document, e.g. {@code "the judgment rules"} (a subject ending in {@code s} takes "have")
+   * @param errors at least one
+   */
+  static ApiProblem documentProblem(String subject, List<ApiProblem.FieldError> errors) {
     ApiProblem.FieldError first = errors.get(0);
-    String detail = "the call flow has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
+    String detail = subject + (subject.endsWith("s") ? " have " : " has ")
+        + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
         + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
     return ApiProblem.invalid(detail, errors);
   }
@@ -562,16 +578,10 @@ public final class HttpApi extends AllDirectives {
     long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-          JudgmentRules rules;
-          try {
-            rules = JudgmentRulesParser.parse(document);
-          } catch (JudgmentRulesException e) {
-            throw judgmentProblem(e.violations().stream()
-                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
-          }
+          JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
           Map<String, String> played = rules.postCallButton() == null ? Map.of()
               : Map.of("/post_call_button/prompt", rules.postCallButton().prompt());
-          return promptsExist(operator, played, HttpApi::judgmentProblem)
+          return promptsExist(operator, played, errors -> documentProblem("the judgment rules", errors))
               .thenCompose(ok -> backend.storeJudgment(operator, clientId, dialinId, rules));
         }),
         j -> json(StatusCodes.OK, JudgmentJson.of(j, settings.zone()))));
@@ -612,16 +622,10 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return jsonBody(JsonNode.class, settings.maxBodyBytes(), document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-          RecordingSettings recording;
-          try {
-            recording = RecordingSettingsParser.parse(document);
-          } catch (RecordingSettingsException e) {
-            throw recordingProblem(e.violations().stream()
-                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
-          }
+          RecordingSettings recording = parseDocument(() -> RecordingSettingsParser.parse(document));
           Map<String, String> played = recording.consentPrompt() == null ? Map.of()
               : Map.of("/consent_prompt", recording.consentPrompt());
-          return promptsExist(operator, played, HttpApi::recordingProblem)
+          return promptsExist(operator, played, errors -> documentProblem("the recording setting", errors))
               .thenCompose(ok -> backend.storeRecording(operator, clientId, dialinId, recording));
         }),
         r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone()))));
@@ -651,13 +655,6 @@ public final class HttpApi extends AllDirectives {
         d -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
   }
 
-  private static ApiProblem recordingProblem(List<ApiProblem.FieldError> errors) {
-    ApiProblem.FieldError first = errors.get(0);
-    String detail = "the recording setting has " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
-        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
-    return ApiProblem.invalid(detail, errors);
-  }
-
   /** 200 with the advertiser's own rules (issue 4); 404 when it has none (never had, or they were removed). */
   private Route getAdvertiserJudgment(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
@@ -680,16 +677,10 @@ public final class HttpApi extends AllDirectives {
     long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getAdvertiserJudgment(operator, clientId).thenCompose(current -> {
-          JudgmentRules rules;
-          try {
-            rules = JudgmentRulesParser.parse(document);
-          } catch (JudgmentRulesException e) {
-            throw judgmentProblem(e.violations().stream()
-                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList());
-          }
+          JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
           Map<String, String> played = rules.postCallButton() == null ? Map.of()
               : Map.of("/post_call_button/prompt", rules.postCallButton().prompt());
-          return promptsExist(operator, played, HttpApi::judgmentProblem)
+          return promptsExist(operator, played, errors -> documentProblem("the judgment rules", errors))
               .thenCompose(ok -> backend.storeAdvertiserJudgment(operator, clientId, rules));
         }),
         j -> json(StatusCodes.OK, AdvertiserJudgmentJson.of(j, settings.zone()))));
@@ -721,13 +712,6 @@ public final class HttpApi extends AllDirectives {
         v -> json(StatusCodes.OK, RejudgmentJson.of(v, settings.zone())));
   }
 
-  private static ApiProblem judgmentProblem(List<ApiProblem.FieldError> errors) {
-    ApiProblem.FieldError first = errors.get(0);
-    String detail = "the judgment rules have " + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
-        + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
-    return ApiProblem.invalid(detail, errors);
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // call notification settings (着信通知, issue 4)
 
@@ -756,17 +740,7 @@ public final class HttpApi extends AllDirectives {
     long max = Math.max(settings.maxBodyBytes(), NotificationSettingsParser.MAX_DOCUMENT_BYTES);
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-          NotificationSettings parsed;
-          try {
-            parsed = NotificationSettingsParser.parse(document);
-          } catch (NotificationSettingsException e) {
-            List<ApiProblem.FieldError> errors = e.violations().stream()
-                .map(v -> new ApiProblem.FieldError(v.pointer(), v.message())).toList();
-            ApiProblem.FieldError first = errors.get(0);
-            throw ApiProblem.invalid("the notification settings have " + (errors.size() == 1 ? "a problem"
-                : errors.size() + " problems") + "; first: " + (first.pointer().isEmpty() ? "the document"
-                : first.pointer()) + ": " + first.detail(), errors);
-          }
+          NotificationSettings parsed = parseDocument(() -> NotificationSettingsParser.parse(document));
           return backend.storeNotifications(operator, clientId, dialinId, parsed);
         }),
         n -> json(StatusCodes.OK, NotificationsJson.of(n, settings.zone()))));

@@ -7,19 +7,9 @@ import java.util.List;
  * so the user can fix them all at once. The message lists them: {@code "the call flow has 2 problems:
  * /steps/menu/retries: must be ...; /steps/sales/targets/0/to: 0570-123-456 is ..."}.
  */
-public final class CallFlowException extends IllegalArgumentException {
-  private final transient List<FlowViolation> violations;
-
-  /**
-   * @param violations the problems, in the order found; at least one
-   */
+public final class CallFlowException extends DocumentException {
+  /** @param violations the problems, in the order found; at least one */
   public CallFlowException(List<FlowViolation> violations) {
-    super(DocumentFields.summary("the call flow", violations));
-    this.violations = List.copyOf(violations);
-  }
-
-  /** The problems, in the order found (document order first, then references, reachability and loops). */
-  public List<FlowViolation> violations() {
-    return violations;
+    super("the call flow", violations);
   }
 }

@@ -1,6 +1,6 @@
 package io.hankyo.protocol.judgment;
 
-import io.hankyo.protocol.flow.DocumentFields;
+import io.hankyo.protocol.flow.DocumentException;
 import io.hankyo.protocol.flow.FlowViolation;
 import java.util.List;
 
@@ -9,19 +9,9 @@ import java.util.List;
  * with its JSON Pointer (the same {@link FlowViolation} shape as call-flow problems, so the API renders both alike).
  * The message lists them: {@code "the judgment rules have 2 problems: /min_talk_sec: ...; /ivr/0/digits: ..."}.
  */
-public final class JudgmentRulesException extends IllegalArgumentException {
-  private final transient List<FlowViolation> violations;
-
-  /**
-   * @param violations the problems, in document order; at least one
-   */
+public final class JudgmentRulesException extends DocumentException {
+  /** @param violations the problems, in the order found; at least one */
   public JudgmentRulesException(List<FlowViolation> violations) {
-    super(DocumentFields.summary("the judgment rules", violations));
-    this.violations = List.copyOf(violations);
-  }
-
-  /** The problems, in document order. */
-  public List<FlowViolation> violations() {
-    return violations;
+    super("the judgment rules", violations);
   }
 }

@@ -1,6 +1,6 @@
 package io.hankyo.protocol.recording;
 
-import io.hankyo.protocol.flow.DocumentFields;
+import io.hankyo.protocol.flow.DocumentException;
 import io.hankyo.protocol.flow.FlowViolation;
 import java.util.List;
 
@@ -8,17 +8,9 @@ import java.util.List;
  * Thrown by {@link RecordingSettingsParser} when a recording-setting document is refused; holds every problem found,
  * each with its JSON Pointer (the same {@link FlowViolation} shape as call-flow and judgment-rule problems).
  */
-public final class RecordingSettingsException extends IllegalArgumentException {
-  private final transient List<FlowViolation> violations;
-
-  /** @param violations the problems, in document order; at least one */
+public final class RecordingSettingsException extends DocumentException {
+  /** @param violations the problems, in the order found; at least one */
   public RecordingSettingsException(List<FlowViolation> violations) {
-    super(DocumentFields.summary("the recording setting", violations));
-    this.violations = List.copyOf(violations);
-  }
-
-  /** The problems, in document order. */
-  public List<FlowViolation> violations() {
-    return violations;
+    super("the recording setting", violations);
   }
 }
