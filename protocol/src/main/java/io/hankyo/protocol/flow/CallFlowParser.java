@@ -1,7 +1,5 @@
 package io.hankyo.protocol.flow;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.hankyo.protocol.number.ForwardDestinations;
 import io.hankyo.protocol.number.PhoneNumber;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -102,24 +99,8 @@ public final class CallFlowParser {
    * @throws CallFlowException with every problem found
    */
   public static CallFlow parse(String json, PhoneNumber trackingNumber) {
-    if (json == null || json.isBlank()) {
-      throw new CallFlowException(List.of(new FlowViolation("", "the call flow document is empty; send a JSON "
-          + "object {\"start\": ..., \"steps\": {...}}")));
-    }
-    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
-    JsonNode tree;
-    try {
-      tree = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw new CallFlowException(List.of(new FlowViolation("", "the call flow is not valid JSON: "
-          + e.getOriginalMessage() + where)));
-    }
-    return check(tree, trackingNumber);
+    return check(DocumentFields.readDocument(MAPPER, json, "the call flow", "{\"start\": ..., \"steps\": {...}}", MAX_DOCUMENT_BYTES,
+        CallFlowException::new), trackingNumber);
   }
 
   /**
@@ -143,21 +124,8 @@ public final class CallFlowParser {
     if (document == null || document.isMissingNode() || document.isNull()) {
       return parse((String) null, trackingNumber);
     }
-    int bytes;
-    try {
-      bytes = MAPPER.writeValueAsBytes(document).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree did not serialize", e);
-    }
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
+    DocumentFields.checkSize(MAPPER, document, "the call flow", MAX_DOCUMENT_BYTES, CallFlowException::new);
     return check(document, trackingNumber);
-  }
-
-  private static CallFlowException tooLarge(int bytes) {
-    return new CallFlowException(List.of(new FlowViolation("", "the call flow is " + bytes + " bytes long; at most "
-        + MAX_DOCUMENT_BYTES + " bytes (64 KiB) are allowed")));
   }
 
   private static CallFlow check(JsonNode root, PhoneNumber trackingNumber) {

@@ -1,10 +1,15 @@
 package io.hankyo.protocol.flow;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The fields of one JSON object of a configuration document (a call flow, judgment rules): reports unknown fields at
@@ -172,5 +177,62 @@ public final class DocumentFields {
       b.append(violations.get(i));
     }
     return b.toString();
+  }
+
+  /**
+   * Reads a configuration document from its text (the first step of every document parser). Empty text, text longer
+   * than {@code maxBytes} UTF-8 bytes, and text that is not one JSON value are refused with one violation at the
+   * root pointer {@code ""}.
+   *
+   * @param mapper the parser's mapper (its strictness: duplicate keys, trailing tokens)
+   * @param json the document text; null or blank is refused
+   * @param subject the document as messages name it, e.g. {@code "the judgment rules"} ("are" when it ends in s)
+   * @param example a small valid document, shown when the text is empty
+   * @param maxBytes the largest document accepted, in UTF-8 bytes
+   * @param refuse makes the parser's exception from the violations
+   * @return the tree
+   */
+  public static JsonNode readDocument(ObjectMapper mapper, String json, String subject, String example, int maxBytes,
+      Function<List<FlowViolation>, ? extends DocumentException> refuse) {
+    if (json == null || json.isBlank()) {
+      throw refuse.apply(List.of(new FlowViolation("", subject + " document is empty; send a JSON object, e.g. "
+          + example)));
+    }
+    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxBytes) {
+      throw refuse.apply(List.of(tooLarge(subject, bytes, maxBytes)));
+    }
+    try {
+      return mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw refuse.apply(List.of(new FlowViolation("", subject + (subject.endsWith("s") ? " are" : " is")
+          + " not valid JSON: " + e.getOriginalMessage() + where)));
+    }
+  }
+
+  /**
+   * Refuses a document already parsed (by the HTTP layer) when it serializes to more than {@code maxBytes}.
+   *
+   * @param document not null
+   * @see #readDocument
+   */
+  public static void checkSize(ObjectMapper mapper, JsonNode document, String subject, int maxBytes,
+      Function<List<FlowViolation>, ? extends DocumentException> refuse) {
+    int bytes;
+    try {
+      bytes = mapper.writeValueAsBytes(document).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree did not serialize", e);
+    }
+    if (bytes > maxBytes) {
+      throw refuse.apply(List.of(tooLarge(subject, bytes, maxBytes)));
+    }
+  }
+
+  private static FlowViolation tooLarge(String subject, int bytes, int maxBytes) {
+    return new FlowViolation("", subject + (subject.endsWith("s") ? " are " : " is ") + bytes + " bytes long; at most "
+        + maxBytes + " bytes (" + (maxBytes / 1024) + " KiB) are allowed");
   }
 }

@@ -1,7 +1,5 @@
 package io.hankyo.protocol.judgment;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +13,6 @@ import io.hankyo.protocol.judgment.JudgmentRules.IvrMatch;
 import io.hankyo.protocol.judgment.JudgmentRules.IvrRule;
 import io.hankyo.protocol.judgment.JudgmentRules.PostCallButton;
 import io.hankyo.protocol.judgment.JudgmentRules.Scope;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,22 +71,8 @@ public final class JudgmentRulesParser {
    * @throws JudgmentRulesException with every problem found
    */
   public static JudgmentRules parse(String json) {
-    if (json == null || json.isBlank()) {
-      throw one("", "the judgment rules document is empty; send a JSON object, e.g. {\"min_talk_sec\": 30}");
-    }
-    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
-    JsonNode tree;
-    try {
-      tree = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw one("", "the judgment rules are not valid JSON: " + e.getOriginalMessage() + where);
-    }
-    return check(tree);
+    return check(DocumentFields.readDocument(MAPPER, json, "the judgment rules", "{\"min_talk_sec\": 30}", MAX_DOCUMENT_BYTES,
+        JudgmentRulesException::new));
   }
 
   /**
@@ -102,25 +85,8 @@ public final class JudgmentRulesParser {
     if (document == null || document.isMissingNode() || document.isNull()) {
       return parse((String) null);
     }
-    int bytes;
-    try {
-      bytes = MAPPER.writeValueAsBytes(document).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree did not serialize", e);
-    }
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
+    DocumentFields.checkSize(MAPPER, document, "the judgment rules", MAX_DOCUMENT_BYTES, JudgmentRulesException::new);
     return check(document);
-  }
-
-  private static JudgmentRulesException one(String pointer, String message) {
-    return new JudgmentRulesException(List.of(new FlowViolation(pointer, message)));
-  }
-
-  private static JudgmentRulesException tooLarge(int bytes) {
-    return one("", "the judgment rules are " + bytes + " bytes long; at most " + MAX_DOCUMENT_BYTES
-        + " bytes (16 KiB) are allowed");
   }
 
   private static JudgmentRules check(JsonNode root) {

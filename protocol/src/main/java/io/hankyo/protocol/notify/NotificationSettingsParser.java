@@ -1,7 +1,5 @@
 package io.hankyo.protocol.notify;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +15,6 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,23 +63,8 @@ public final class NotificationSettingsParser {
    * @throws NotificationSettingsException with every problem found
    */
   public static NotificationSettings parse(String json) {
-    if (json == null || json.isBlank()) {
-      throw one("", "the notification settings document is empty; send a JSON object, e.g. "
-          + "{\"email\": {\"to\": [\"info@example.jp\"], \"trigger\": \"missed\"}}");
-    }
-    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
-    JsonNode tree;
-    try {
-      tree = MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-      throw one("", "the notification settings are not valid JSON: " + e.getOriginalMessage() + where);
-    }
-    return check(tree);
+    return check(DocumentFields.readDocument(MAPPER, json, "the notification settings", "{\"email\": {\"to\": [\"info@example.jp\"], \"trigger\": \"missed\"}}", MAX_DOCUMENT_BYTES,
+        NotificationSettingsException::new));
   }
 
   /**
@@ -94,25 +76,12 @@ public final class NotificationSettingsParser {
     if (document == null || document.isMissingNode() || document.isNull()) {
       return parse((String) null);
     }
-    int bytes;
-    try {
-      bytes = MAPPER.writeValueAsBytes(document).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree did not serialize", e);
-    }
-    if (bytes > MAX_DOCUMENT_BYTES) {
-      throw tooLarge(bytes);
-    }
+    DocumentFields.checkSize(MAPPER, document, "the notification settings", MAX_DOCUMENT_BYTES, NotificationSettingsException::new);
     return check(document);
   }
 
   private static NotificationSettingsException one(String pointer, String message) {
     return new NotificationSettingsException(List.of(new FlowViolation(pointer, message)));
-  }
-
-  private static NotificationSettingsException tooLarge(int bytes) {
-    return one("", "the notification settings are " + bytes + " bytes long; at most " + MAX_DOCUMENT_BYTES
-        + " bytes (16 KiB) are allowed");
   }
 
   private static NotificationSettings check(JsonNode root) {
