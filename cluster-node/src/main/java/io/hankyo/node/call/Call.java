@@ -606,7 +606,7 @@ public final class Call
   /** An end waiting for the duplicate index. */
   private record PendingEnd(
       CallOutcomes.Facts facts, CallFacts judged, JudgmentRules rules, int version,
-      ActorRef<StatusReply<Done>> replyTo) {}
+      ActorRef<StatusReply<Done>> replyTo, String scope) {}
 
   private Call(
       String trnId,
@@ -1216,7 +1216,8 @@ public final class Call
     }
     CallFacts judged = CallJudging.facts(arrived.arrival(), route, record);
     Optional<PriorCalls.Query> query = CallJudging.queryOf(rules, judged);
-    PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo);
+    PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo,
+        route.judgmentScopeOrNumber()); // logvars.judgment_scope, as a re-judgment writes it
     if (query.isEmpty()) {
       return judged(pending, CallJudging.judge(rules, judged, Optional.empty(), null), false);
     }
@@ -1257,7 +1258,7 @@ public final class Call
   /** Persists the end of a judged call: the record carries the judgment's logvars; the index rows follow. */
   private ReplyEffect<Event, State> judged(PendingEnd pending, Judgment judgment, boolean unstash) {
     CallLogRecord record = deps.outcomes().record(
-        pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version())));
+        pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version(), pending.scope())));
     return persistEnd(record, CallJudging.entries(pending.rules(), pending.judged(), judgment), pending.replyTo(),
         unstash);
   }
