@@ -156,6 +156,12 @@ class CallJudgmentEntityTest {
   }
 
   @Test
+  void theLookupTimeoutIsTheSettingHankyoJudgmentLookupTimeout() {
+    assertEquals(Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT,
+        com.typesafe.config.ConfigFactory.load().getDuration("hankyo.judgment.lookup-timeout"));
+  }
+
+  @Test
   void aShortCallIsInvalidShort() {
     Instant t = Instant.now().minusSeconds(60);
     start(CallFixtures.arrival(trnId, t), route(DUP_NUMBER, 1, null));

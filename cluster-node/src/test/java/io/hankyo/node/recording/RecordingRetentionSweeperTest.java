@@ -159,4 +159,11 @@ class RecordingRetentionSweeperTest {
     assertEquals(Set.of("x"), index.trnIds("bad"));
     testKit.stop(sweeper);
   }
+
+  @Test
+  void settingsComeFromHankyoRecordingRetentionSweep() {
+    var config = com.typesafe.config.ConfigFactory.load();
+    assertEquals(new RecordingRetentionSweeper.Settings(Duration.ofHours(1), 20),
+        RecordingRetentionSweeper.Settings.fromConfig(config.getConfig("hankyo.recording.retention-sweep")));
+  }
 }
