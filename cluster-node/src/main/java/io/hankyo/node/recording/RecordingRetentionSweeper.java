@@ -72,6 +72,7 @@ public final class RecordingRetentionSweeper {
    */
   public static void init(ActorSystem<?> system, ClusterSharding sharding, RecordingIndex.Sweepable index,
       BiFunction<String, String, CompletionStage<Done>> delete, Duration askTimeout, Settings settings) {
+    Operator.init(sharding); // idempotent: the sweeper asks operators for their retention
     Function<String, CompletionStage<Optional<Integer>>> retention = operatorId -> sharding
         .entityRefFor(Operator.ENTITY_KEY, operatorId)
         .<Operator.Settings>askWithStatus(Operator.GetSettings::new, askTimeout)

@@ -89,6 +89,7 @@ class RecordingRetentionIntegrationTest {
     index = new CassandraRecordingIndex(session, readKeyspace);
     callLog = new CallFixtures.RecordingWriter();
     sharding = ClusterSharding.get(system);
+    Operator.init(sharding);
     Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults()), callLog, 4,
         Call.Queues.NONE, OpenCalls.NONE, CallerHistory.NONE, Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT,
         index));
