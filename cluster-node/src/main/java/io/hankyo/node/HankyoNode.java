@@ -240,10 +240,13 @@ public final class HankyoNode implements AutoCloseable {
       CassandraCallerHistory callerHistory = new CassandraCallerHistory(session, readKeyspace);
       // SMS (issue 4): the SMS channel and the SMS to the caller exist only with an SMSC (hankyo.notify.smpp.host)
       SmppSettings smpp = SmppSettings.fromConfig(config);
+      // stored recordings by operator and day (issue 4), read by the recording retention sweeper
+      io.hankyo.node.recording.CassandraRecordingIndex recordingIndex =
+          new io.hankyo.node.recording.CassandraRecordingIndex(session, readKeyspace);
       Call.init(sharding, new Call.Dependencies(new CallOutcomes(CallCharges.defaults(), smpp.enabled()), rowWriter,
           tagCount,
           Call.Queues.sharded(sharding), openCalls, callerHistory,
-          Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT));
+          positive(hankyo, "judgment.lookup-timeout"), recordingIndex));
       CallLogProjection.init(system, rowWriter, tagCount);
       OpenCallSweeper.init(system, sharding, openCalls,
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
@@ -286,8 +289,14 @@ public final class HankyoNode implements AutoCloseable {
       io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
           java.nio.file.Path.of(hankyo.getString("recording.dir")));
       backend.recordingsIn(recordingStore);
+      // recording retention per operator (issue 4): recordings older than the operator's recording_retention_days
+      // are deleted by a cluster singleton through the same path as DELETE /v1/calls/{trn_id}/recording
+      io.hankyo.node.recording.RecordingRetentionSweeper.init(system, sharding, recordingIndex,
+          backend::deleteCallRecording, askTimeout, io.hankyo.node.recording.RecordingRetentionSweeper.Settings
+              .fromConfig(hankyo.getConfig("recording.retention-sweep")));
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
-          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout));
+          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout))
+          .withOperatorSettings(new io.hankyo.node.recording.ClusterOperatorSettings(sharding, askTimeout));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))
@@ -541,5 +550,14 @@ public final class HankyoNode implements AutoCloseable {
                   new WebhookDelivery.Deliver(target, secretRef, stored, r)), handoverTimeout, system.scheduler());
         }, payloads, callbacks);
     NotificationProjection.init(system, handover, tagCount);
+  }
+
+  /** A duration setting under {@code hankyo} that must be above zero; else the node refuses to start, naming it. */
+  private static Duration positive(Config hankyo, String path) {
+    Duration d = hankyo.getDuration(path);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("hankyo." + path + " must be above zero, got " + d);
+    }
+    return d;
   }
 }

@@ -154,6 +154,8 @@ import org.slf4j.LoggerFactory;
  * DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}/recording                  204 (calls are not recorded)
  * GET    /v1/calls/{trn_id}/recording                                       200 audio/wav; 404 when none
  * DELETE /v1/calls/{trn_id}/recording                                       204; 404 when none
+ * GET    /v1/operator/settings                                             200 {"recording_retention_days"}
+ * PUT    /v1/operator/settings {"recording_retention_days": 1..3650|null}  200 settings (OperatorSettingsApi)
  * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
@@ -213,6 +215,7 @@ public final class HttpApi extends AllDirectives {
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
   private volatile CallbackApi callbackApi;
+  private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null);
 
   /**
    * @param backend the cluster side of the API
@@ -241,6 +244,18 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi withCallbacks(CallbackBackend callbacks) {
     this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    return this;
+  }
+
+  /**
+   * Serves the operator's settings ({@code /v1/operator/settings}, issue 4 recording retention, see {@link
+   * OperatorSettingsApi}) from {@code operatorSettings}; without this call that resource answers 404. Call before
+   * {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withOperatorSettings(OperatorSettingsBackend operatorSettings) {
+    this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"));
     return this;
   }
 
@@ -335,6 +350,7 @@ public final class HttpApi extends AllDirectives {
             pathEnd(() -> post(() -> rejudge(operator))),
             path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
         callbackApi.route(operator),
+        operatorSettingsApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(

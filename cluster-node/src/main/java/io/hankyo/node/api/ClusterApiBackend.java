@@ -465,11 +465,19 @@ public final class ClusterApiBackend implements ApiBackend {
     return this;
   }
 
+  /** A {@code trn_id} as the gateways make them: 96 random bits as 24 lower-case hex digits (SipKit.randomHex). */
+  private static final java.util.regex.Pattern TRN_ID = java.util.regex.Pattern.compile("[0-9a-f]{24}");
+
   /**
    * The call's recording: the {@link Call} entity is the authority on whose call it is (its call-log record names the
    * operator) and where the file is; another operator's call looks the same as none.
    */
   private CompletionStage<CallRecording> callRecording(String operatorId, String trnId) {
+    if (trnId == null || !TRN_ID.matcher(trnId).matches()) {
+      // not a call id the gateways make: answered without starting (and journaling the recovery of) an idle entity
+      return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("trn_id: '" + trnId
+          + "' is not a call id (24 lower-case hexadecimal digits)"));
+    }
     return sharding.entityRefFor(Call.ENTITY_KEY, trnId).<Call.State>ask(Call.GetState::new, askTimeout)
         .thenApply(state -> {
           if (!(state instanceof Call.Ended ended) || !ended.record().operatorId().equals(operatorId)) {

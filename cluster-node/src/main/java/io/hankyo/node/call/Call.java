@@ -485,10 +485,13 @@ public final class Call
    * @param callerHistory the duplicate index of the valid-call judgment (issue 4); {@link CallerHistory#NONE} for none
    * @param judgmentLookupTimeout how long an ending call waits for {@code callerHistory} before it is judged without
    *     the duplicate rule; the call's {@link CallEnded} is delayed by at most this
+   * @param recordings the index of stored recordings the recording retention sweeper reads (issue 4), written when
+   *     {@link RecordingStored} is persisted; {@link io.hankyo.node.recording.RecordingIndex#NONE} for none
    */
   public record Dependencies(
       CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls,
-      CallerHistory callerHistory, Duration judgmentLookupTimeout) {
+      CallerHistory callerHistory, Duration judgmentLookupTimeout,
+      io.hankyo.node.recording.RecordingIndex recordings) {
     /** Default of {@link #judgmentLookupTimeout()}: 2 s. */
     public static final Duration DEFAULT_JUDGMENT_LOOKUP_TIMEOUT = Duration.ofSeconds(2);
 
@@ -497,6 +500,15 @@ public final class Call
       callerHistory = callerHistory == null ? CallerHistory.NONE : callerHistory;
       judgmentLookupTimeout = judgmentLookupTimeout == null || judgmentLookupTimeout.isNegative()
           || judgmentLookupTimeout.isZero() ? DEFAULT_JUDGMENT_LOOKUP_TIMEOUT : judgmentLookupTimeout;
+      recordings = recordings == null ? io.hankyo.node.recording.RecordingIndex.NONE : recordings;
+    }
+
+    /** Without a recordings index (recordings are not swept by retention). */
+    public Dependencies(
+        CallOutcomes outcomes, CallLogWriter callLog, int tagCount, Queues queues, OpenCalls openCalls,
+        CallerHistory callerHistory, Duration judgmentLookupTimeout) {
+      this(outcomes, callLog, tagCount, queues, openCalls, callerHistory, judgmentLookupTimeout,
+          io.hankyo.node.recording.RecordingIndex.NONE);
     }
 
     /** Without a duplicate index (calls are judged, nothing is ever a duplicate). */
@@ -594,7 +606,7 @@ public final class Call
   /** An end waiting for the duplicate index. */
   private record PendingEnd(
       CallOutcomes.Facts facts, CallFacts judged, JudgmentRules rules, int version,
-      ActorRef<StatusReply<Done>> replyTo) {}
+      ActorRef<StatusReply<Done>> replyTo, String scope) {}
 
   private Call(
       String trnId,
@@ -820,7 +832,10 @@ public final class Call
         r.at(), null);
     CallLogRecord record = s.record().withLogvar(RECORDING_LOGVAR, "1");
     return Effect().persist(new RecordingStored(recording, record))
-        .thenRun(st -> writeCallLog(record))
+        .thenRun(st -> {
+          writeCallLog(record);
+          indexRecording(record.operatorId(), recording);
+        })
         .thenReply(cmd.replyTo(), st -> StatusReply.ack());
   }
 
@@ -1201,7 +1216,8 @@ public final class Call
     }
     CallFacts judged = CallJudging.facts(arrived.arrival(), route, record);
     Optional<PriorCalls.Query> query = CallJudging.queryOf(rules, judged);
-    PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo);
+    PendingEnd pending = new PendingEnd(facts, judged, rules, route.judgmentVersion(), replyTo,
+        route.judgmentScopeOrNumber()); // logvars.judgment_scope, as a re-judgment writes it
     if (query.isEmpty()) {
       return judged(pending, CallJudging.judge(rules, judged, Optional.empty(), null), false);
     }
@@ -1242,7 +1258,7 @@ public final class Call
   /** Persists the end of a judged call: the record carries the judgment's logvars; the index rows follow. */
   private ReplyEffect<Event, State> judged(PendingEnd pending, Judgment judgment, boolean unstash) {
     CallLogRecord record = deps.outcomes().record(
-        pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version())));
+        pending.facts().withLogvars(CallJudging.logvars(judgment, pending.version(), pending.scope())));
     return persistEnd(record, CallJudging.entries(pending.rules(), pending.judged(), judgment), pending.replyTo(),
         unstash);
   }
@@ -1495,6 +1511,27 @@ public final class Call
       if (err != null) {
         ctx.getLog().warn("call {}: direct call-log write failed, the projection will write it: {}",
             trnId, err.toString());
+      }
+    });
+  }
+
+  /**
+   * Adds the call's recording to the recordings index (issue 4, retention); fire-and-forget (the reply never waits for
+   * it), failures logged (such a recording is not swept; it can still be deleted through the API).
+   */
+  private void indexRecording(String operatorId, CallRecording recording) {
+    org.slf4j.Logger log = ctx.getLog();
+    CompletionStage<Done> write;
+    try {
+      write = deps.recordings().stored(operatorId, trnId, recording.key(),
+          recording.storedAt() == null ? Instant.now() : recording.storedAt());
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    write.whenComplete((done, err) -> {
+      if (err != null) {
+        log.warn("call {}: recordings index insert failed (its retention will not delete it): {}", trnId,
+            err.toString());
       }
     });
   }

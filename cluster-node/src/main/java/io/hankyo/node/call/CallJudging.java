@@ -29,6 +29,11 @@ final class CallJudging {
   static final String JUDGMENT_VERSION = "judgment_version";
   /** {@code logvars.valid_reason}: why, in English (the {@link Judgment#reason()}). */
   static final String VALID_REASON = "valid_reason";
+  /**
+   * {@code logvars.judgment_scope}: whose rules judged the call, {@code number} or {@code advertiser} ({@link
+   * NumberRoute#judgmentScopeOrNumber()}), written like a re-judgment writes it (issue 4).
+   */
+  static final String JUDGMENT_SCOPE = "judgment_scope";
 
   /**
    * {@code logvars.post_call_digit}: the key the callee pressed after the post-call button prompt (issue 4,
@@ -100,6 +105,25 @@ final class CallJudging {
   /**
    * The {@code logvars} of a judgment: {@link #VALID_RES}, {@link #VALID_CODE}, {@link #JUDGMENT_VERSION} and
    * {@link #VALID_REASON}; none for {@link Verdict#NONE} (a call that never connected has no judgment value).
+   */
+  static Map<String, String> logvars(Judgment judgment, int version, String scope) {
+    Map<String, String> vars = logvars(judgment, version);
+    if (vars.isEmpty() || scope == null) {
+      return vars;
+    }
+    Map<String, String> withScope = new LinkedHashMap<>();
+    vars.forEach((k, v) -> {
+      withScope.put(k, v);
+      if (k.equals(JUDGMENT_VERSION)) {
+        withScope.put(JUDGMENT_SCOPE, scope);
+      }
+    });
+    return withScope;
+  }
+
+  /**
+   * The {@code logvars} of a judgment without {@link #JUDGMENT_SCOPE}: {@link #VALID_RES}, {@link #VALID_CODE},
+   * {@link #JUDGMENT_VERSION} and {@link #VALID_REASON}; none for {@link Verdict#NONE}.
    */
   static Map<String, String> logvars(Judgment judgment, int version) {
     if (judgment.verdict() == Verdict.NONE) {

@@ -29,14 +29,23 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * <p>Besides its name, the operator keeps the index of its advertisers' client ids, so that the API can list them
  * (the index may briefly name an advertiser that does not exist yet or any more: readers skip those).
  *
+ * <p>It also keeps the operator's settings ({@link SetSettings}, {@link GetSettings}): today the recording retention
+ * (issue 4, "deletable (retention period per operator)"), read by the recording retention sweeper.
+ *
  * <p>Rejections ({@link StatusReply#error(String)}): every command but {@link Create} on an operator that was never
- * created; {@link Create} with another name than the existing operator's.
+ * created; {@link Create} with another name than the existing operator's; {@link SetSettings} with a retention outside
+ * {@value #MIN_RETENTION_DAYS}..{@value #MAX_RETENTION_DAYS} days.
  */
 public final class Operator
     extends EventSourcedBehaviorWithEnforcedReplies<Operator.Command, Operator.Event, Operator.State> {
 
   /** Sharding type key; persistence ids are {@code Operator|<operatorId>}. */
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Operator");
+
+  /** Shortest recording retention, days (issue 4). */
+  public static final int MIN_RETENTION_DAYS = 1;
+  /** Longest recording retention, days (3650, about 10 years; issue 4). */
+  public static final int MAX_RETENTION_DAYS = 3650;
 
   // ---------------------------------------------------------------------------------------------------- commands
 
@@ -79,7 +88,36 @@ public final class Operator
   public record ListAdvertisers(@JsonProperty("reply_to") ActorRef<StatusReply<ClientIds>> replyTo)
       implements Command {}
 
+  /**
+   * Replaces the operator's settings (issue 4). A setting equal to the current one persists nothing.
+   *
+   * @param settings the new settings
+   * @param replyTo gets the settings afterwards, or an error when the operator does not exist or a value is out of
+   *     range
+   */
+  public record SetSettings(
+      @JsonProperty("settings") Settings settings,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Settings>> replyTo)
+      implements Command {}
+
+  /** Reads the operator's settings. @param replyTo gets them, or an error when the operator does not exist */
+  public record GetSettings(@JsonProperty("reply_to") ActorRef<StatusReply<Settings>> replyTo) implements Command {}
+
   // ----------------------------------------------------------------------------------------------------- replies
+
+  /**
+   * The operator's settings (issue 4).
+   *
+   * @param recordingRetentionDays how many days the operator's call recordings are kept
+   *     ({@value #MIN_RETENTION_DAYS}..{@value #MAX_RETENTION_DAYS}); older ones are deleted by the retention
+   *     sweeper. Null: kept until deleted through the API (the default)
+   */
+  public record Settings(
+      @JsonProperty("recording_retention_days") Integer recordingRetentionDays)
+      implements JsonSerializable {
+    /** The settings of an operator that never set any: recordings are kept forever. */
+    public static final Settings DEFAULTS = new Settings(null);
+  }
 
   /**
    * The operator as other components see it.
@@ -130,6 +168,15 @@ public final class Operator
   public record AdvertiserUnindexed(@JsonProperty("client_id") String clientId, @JsonProperty("at") Instant at)
       implements Event {}
 
+  /**
+   * The operator's settings were replaced (issue 4).
+   *
+   * @param settings the new settings
+   * @param at when
+   */
+  public record SettingsChanged(@JsonProperty("settings") Settings settings, @JsonProperty("at") Instant at)
+      implements Event {}
+
   // ------------------------------------------------------------------------------------------------------- state
 
   /** State of the operator entity. */
@@ -144,28 +191,36 @@ public final class Operator
    * @param name display name
    * @param createdAt creation time
    * @param clientIds the advertiser index (immutable)
+   * @param settings the operator's settings ({@link Settings#DEFAULTS} when never set; null in JSON reads as that)
    */
   public record Created(
       @JsonProperty("name") String name,
       @JsonProperty("created_at") Instant createdAt,
-      @JsonProperty("client_ids") Set<String> clientIds)
+      @JsonProperty("client_ids") Set<String> clientIds,
+      @JsonProperty("settings") Settings settings)
       implements State {
     public Created {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(createdAt, "createdAt");
       clientIds = clientIds == null ? Set.of() : Set.copyOf(clientIds);
+      settings = settings == null ? Settings.DEFAULTS : settings;
+    }
+
+    /** Without settings (the defaults). */
+    public Created(String name, Instant createdAt, Set<String> clientIds) {
+      this(name, createdAt, clientIds, Settings.DEFAULTS);
     }
 
     Created withClient(String clientId) {
       Set<String> s = new HashSet<>(clientIds);
       s.add(clientId);
-      return new Created(name, createdAt, s);
+      return new Created(name, createdAt, s, settings);
     }
 
     Created withoutClient(String clientId) {
       Set<String> s = new HashSet<>(clientIds);
       s.remove(clientId);
-      return new Created(name, createdAt, s);
+      return new Created(name, createdAt, s, settings);
     }
   }
 
@@ -213,14 +268,18 @@ public final class Operator
         .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notCreated()))
         .onCommand(AdvertiserAdded.class, c -> Effect().reply(c.replyTo(), notCreated()))
         .onCommand(AdvertiserRemoved.class, c -> Effect().reply(c.replyTo(), notCreated()))
-        .onCommand(ListAdvertisers.class, c -> Effect().reply(c.replyTo(), notCreated()));
+        .onCommand(ListAdvertisers.class, c -> Effect().reply(c.replyTo(), notCreated()))
+        .onCommand(SetSettings.class, c -> Effect().reply(c.replyTo(), notCreated()))
+        .onCommand(GetSettings.class, c -> Effect().reply(c.replyTo(), notCreated()));
     b.forStateType(Created.class)
         .onCommand(Create.class, this::createAgain)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(summary(s))))
         .onCommand(AdvertiserAdded.class, this::add)
         .onCommand(AdvertiserRemoved.class, this::remove)
         .onCommand(ListAdvertisers.class, (s, c) -> Effect().reply(
-            c.replyTo(), StatusReply.success(new ClientIds(s.clientIds().stream().sorted().toList()))));
+            c.replyTo(), StatusReply.success(new ClientIds(s.clientIds().stream().sorted().toList()))))
+        .onCommand(SetSettings.class, this::setSettings)
+        .onCommand(GetSettings.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.settings())));
     return b.build();
   }
 
@@ -264,6 +323,20 @@ public final class Operator
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
+  private ReplyEffect<Event, State> setSettings(Created s, SetSettings c) {
+    Settings next = c.settings() == null ? Settings.DEFAULTS : c.settings();
+    Integer days = next.recordingRetentionDays();
+    if (days != null && (days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS)) {
+      return Effect().reply(c.replyTo(), StatusReply.error("recording_retention_days must be from "
+          + MIN_RETENTION_DAYS + " to " + MAX_RETENTION_DAYS + ", got " + days));
+    }
+    if (next.equals(s.settings())) {
+      return Effect().reply(c.replyTo(), StatusReply.success(next));
+    }
+    return Effect().persist(new SettingsChanged(next, Instant.now()))
+        .thenReply(c.replyTo(), ns -> StatusReply.success(((Created) ns).settings()));
+  }
+
   private Summary summary(Created s) {
     return new Summary(operatorId, s.name(), s.createdAt(), s.clientIds().size());
   }
@@ -275,7 +348,8 @@ public final class Operator
         .onEvent(OperatorCreated.class, (s, e) -> new Created(e.name(), e.at(), Set.of()));
     b.forStateType(Created.class)
         .onEvent(AdvertiserIndexed.class, (s, e) -> s.withClient(e.clientId()))
-        .onEvent(AdvertiserUnindexed.class, (s, e) -> s.withoutClient(e.clientId()));
+        .onEvent(AdvertiserUnindexed.class, (s, e) -> s.withoutClient(e.clientId()))
+        .onEvent(SettingsChanged.class, (s, e) -> new Created(s.name(), s.createdAt(), s.clientIds(), e.settings()));
     return b.build();
   }
 }

@@ -565,4 +565,40 @@ class ClusterApiBackendTest {
     assertEquals(Optional.empty(), backend.decryptCaller(new EncryptedValue("k1", "not base64!")));
     assertEquals(Optional.empty(), backend.decryptCaller(null));
   }
+
+  // ------------------------------------------------------------------------------------- call recordings
+
+  /** The ids of the Call entities running on this node. */
+  private static java.util.Set<String> runningCalls() {
+    var probe = testKit.<org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>createTestProbe();
+    sharding.shardState().tell(new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(
+        io.hankyo.node.call.Call.ENTITY_KEY, probe.getRef()));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    probe.receiveMessage(ASK).getShards().forEach(shard -> ids.addAll(shard.getEntityIds()));
+    return ids;
+  }
+
+  @Test
+  void aRecordingOfSomethingThatIsNotACallIdIs404WithoutStartingAnEntity() throws Exception {
+    io.hankyo.node.call.Call.init(sharding, new io.hankyo.node.call.Call.Dependencies(
+        new io.hankyo.node.call.CallOutcomes(io.hankyo.node.call.CallCharges.defaults()),
+        r -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()), 4));
+    for (String bad : List.of("not-a-call", "0123456789ABCDEF01234567", "0123456789abcdef0123456", "x".repeat(300))) {
+      ExecutionException get = assertThrows(ExecutionException.class,
+          () -> backend.openCallRecording("op-x", bad).toCompletableFuture().get(5, TimeUnit.SECONDS));
+      assertEquals(404, assertInstanceOf(ApiProblem.class, get.getCause()).status(), bad);
+      assertTrue(((ApiProblem) get.getCause()).detail().contains("24 lower-case hexadecimal digits"));
+      ExecutionException del = assertThrows(ExecutionException.class,
+          () -> backend.deleteCallRecording("op-x", bad).toCompletableFuture().get(5, TimeUnit.SECONDS));
+      assertEquals(404, assertInstanceOf(ApiProblem.class, del.getCause()).status(), bad);
+    }
+    // a well-formed id of no call asks its entity (the authority on whose call it is), and is 404 too
+    String unknown = "0123456789abcdef01234567";
+    ExecutionException none = assertThrows(ExecutionException.class,
+        () -> backend.openCallRecording("op-x", unknown).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(404, assertInstanceOf(ApiProblem.class, none.getCause()).status());
+    java.util.Set<String> running = runningCalls();
+    assertTrue(running.contains(unknown), "the well-formed id reached its entity: " + running);
+    assertEquals(java.util.Set.of(unknown), running, "no entity for the malformed ids");
+  }
 }

@@ -137,6 +137,31 @@ class CallJudgmentEntityTest {
   }
 
   @Test
+  void theCallLogSaysWhoseRulesJudgedTheCallLikeARejudgmentDoes() {
+    Instant t = Instant.now().minusSeconds(60);
+    NumberRoute advertisers = route(null, 0, null).withAdvertiserJudgment(DUP_NUMBER, 5);
+    assertEquals(NumberRoute.SCOPE_ADVERTISER, advertisers.judgmentScope());
+    start(CallFixtures.arrival(trnId, t), advertisers);
+    CallLogRecord rec = talk(t, 7);
+    assertEquals("valid", rec.logvars().get("valid_code"));
+    assertEquals("5", rec.logvars().get("judgment_version"));
+    assertEquals("advertiser", rec.logvars().get("judgment_scope"), "judged under the advertiser's rules");
+    assertEquals(rec, assertInstanceOf(Call.Ended.class, kit.restart().state()).record(), "recovers the same");
+
+    kit.clear();
+    trnId = String.format("%024x", ++counter + 0x7d9000L);
+    kit = kitWith(Duration.ofSeconds(2));
+    start(CallFixtures.arrival(trnId, t), route(DUP_NUMBER, 3, null));
+    assertEquals("number", talk(t, 7).logvars().get("judgment_scope"), "the number's own rules");
+  }
+
+  @Test
+  void theLookupTimeoutIsTheSettingHankyoJudgmentLookupTimeout() {
+    assertEquals(Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT,
+        com.typesafe.config.ConfigFactory.load().getDuration("hankyo.judgment.lookup-timeout"));
+  }
+
+  @Test
   void aShortCallIsInvalidShort() {
     Instant t = Instant.now().minusSeconds(60);
     start(CallFixtures.arrival(trnId, t), route(DUP_NUMBER, 1, null));

@@ -110,6 +110,30 @@ class CallRecordingEntityTest {
   }
 
   @Test
+  void aStoredRecordingIsIndexedOnceForTheRetentionSweeper() {
+    List<String> indexed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.hankyo.node.recording.RecordingIndex index = (operatorId, id, key, storedAt) -> {
+      indexed.add(operatorId + " " + id + " " + key + " " + storedAt);
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    };
+    trnId = String.format("%024x", ++counter + 0xdef000L); // an entity of its own, with the index
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Call.create(trnId, new Call.Dependencies(
+        new CallOutcomes(CallCharges.defaults()), writer, 4, Call.Queues.NONE, OpenCalls.NONE, CallerHistory.NONE,
+        Call.Dependencies.DEFAULT_JUDGMENT_LOOKUP_TIMEOUT, index), null));
+    Instant t = Instant.now();
+    kit.<StatusReply<RouteDecision>>runCommand(replyTo -> new Call.Start(
+        CallFixtures.arrival(trnId, t), CallFixtures.route(), 42, gateway.getRef(), 30_000, replyTo));
+    report(new CallProgress.Answered(trnId, 1, t.plusSeconds(2)));
+    report(new CallProgress.Ended(trnId, 1, t.plusSeconds(7), HangupParty.CALLER, EndCause.NORMAL_CLEARING, 0));
+    assertTrue(indexed.isEmpty(), "nothing before a recording is stored");
+    Instant storedAt = t.plusSeconds(8);
+    assertTrue(report(stored("2026/11/30/y.wav", storedAt)).isSuccess());
+    assertEquals(List.of("op1 " + trnId + " 2026/11/30/y.wav " + storedAt), indexed);
+    assertTrue(report(stored("2026/11/30/y.wav", storedAt)).isSuccess());
+    assertEquals(1, indexed.size(), "a report sent twice is indexed once");
+  }
+
+  @Test
   void aRecordedCallHearsTheConsentNoticeBeforeTheForwardAndItsPlayingIsAnEvent() {
     NumberRoute r = CallFixtures.route();
     NumberRoute route = new NumberRoute(r.operatorId(), r.clientId(), r.clientName(), r.dialinId(), r.dialinName(),

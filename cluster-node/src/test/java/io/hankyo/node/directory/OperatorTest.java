@@ -3,6 +3,7 @@ package io.hankyo.node.directory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,5 +153,47 @@ class OperatorTest {
   void idsWithSlashAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Operator.create("a/b"));
     assertThrows(IllegalArgumentException.class, () -> Operator.create(" "));
+  }
+
+  private CommandResultWithReply<Operator.Command, Operator.Event, Operator.State, StatusReply<Operator.Settings>>
+      setRetention(Integer days) {
+    return kit.runCommand(r -> new Operator.SetSettings(new Operator.Settings(days), r));
+  }
+
+  @Test
+  void recordingRetentionIsKeptForeverUntilSetAndSurvivesRecovery() {
+    assertTrue(kit.<StatusReply<Operator.Settings>>runCommand(Operator.GetSettings::new).reply().isError(),
+        "no settings for an operator that does not exist");
+    assertTrue(setRetention(30).reply().isError());
+    create("Agency One");
+    assertEquals(Operator.Settings.DEFAULTS,
+        kit.<StatusReply<Operator.Settings>>runCommand(Operator.GetSettings::new).reply().getValue());
+    assertNull(Operator.Settings.DEFAULTS.recordingRetentionDays(), "default: keep forever");
+
+    var set = setRetention(30);
+    assertEquals(new Operator.Settings(30), set.reply().getValue());
+    assertEquals(new Operator.Settings(30), set.eventOfType(Operator.SettingsChanged.class).settings());
+    assertTrue(setRetention(30).hasNoEvents(), "the same setting again persists nothing");
+    kit.<StatusReply<Done>>runCommand(r -> new Operator.AdvertiserAdded("a", r));
+    Operator.Created recovered = (Operator.Created) kit.restart().state();
+    assertEquals(new Operator.Settings(30), recovered.settings());
+    assertEquals(Set.of("a"), recovered.clientIds(), "the advertiser index keeps the settings and vice versa");
+
+    var cleared = setRetention(null);
+    assertNull(cleared.reply().getValue().recordingRetentionDays());
+    assertEquals(Operator.Settings.DEFAULTS, ((Operator.Created) kit.restart().state()).settings());
+  }
+
+  @Test
+  void recordingRetentionOutsideOneToThreeThousandSixHundredFiftyDaysIsRefused() {
+    create("Agency One");
+    for (int bad : new int[] {0, -1, 3651}) {
+      var r = setRetention(bad);
+      assertTrue(r.reply().isError(), "" + bad);
+      assertTrue(r.hasNoEvents());
+      assertTrue(r.reply().getError().getMessage().contains("from 1 to 3650"), r.reply().getError().getMessage());
+    }
+    assertEquals(new Operator.Settings(1), setRetention(1).reply().getValue());
+    assertEquals(new Operator.Settings(3650), setRetention(3650).reply().getValue());
   }
 }

@@ -1,0 +1,153 @@
+package io.hankyo.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.api.json.ApiJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /v1/operator/settings} (issue 4, recording retention) over real HTTP with {@link InMemoryBackend} for the
+ * keys and a map as the settings backend: per-operator PUT/GET, null = keep forever, 400 with pointers, 404 when the
+ * node has no settings backend.
+ */
+class OperatorSettingsApiRouteTest {
+  private static final String KEY_A = "key-a_0123456789";
+  private static final String KEY_B = "key-b.9876543210";
+  private static ActorTestKit testKit;
+  private static HttpClient client;
+
+  private ServerBinding binding;
+  private String base;
+
+  /** Settings in a map, as the Operator entity keeps them. */
+  static final class FakeSettings implements OperatorSettingsBackend {
+    final Map<String, Settings> byOperator = new ConcurrentHashMap<>();
+
+    @Override
+    public CompletionStage<Settings> getSettings(String operatorId) {
+      return CompletableFuture.completedFuture(byOperator.getOrDefault(operatorId, new Settings(null)));
+    }
+
+    @Override
+    public CompletionStage<Settings> putSettings(String operatorId, Settings settings) {
+      byOperator.put(operatorId, settings);
+      return CompletableFuture.completedFuture(settings);
+    }
+  }
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("OperatorSettingsApiRouteTest",
+        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  private void bind(OperatorSettingsBackend settings) throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    backend.addApiKey(KEY_B, "op-b");
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
+        HttpApiSettings.DEFAULT_ZONE, 200_000));
+    if (settings != null) {
+      api.withOperatorSettings(settings);
+    }
+    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(api.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterEach
+  void unbind() throws Exception {
+    if (binding != null) {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private HttpResponse<String> send(String method, String key, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/operator/settings"))
+        .timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Authorization", "Bearer " + key);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return ApiJson.mapper().readTree(r.body());
+  }
+
+  @Test
+  void theRetentionIsStoredPerOperatorAndNullKeepsForever() throws Exception {
+    FakeSettings settings = new FakeSettings();
+    bind(settings);
+    HttpResponse<String> initial = send("GET", KEY_A, null);
+    assertEquals(200, initial.statusCode(), initial.body());
+    assertTrue(json(initial).has("recording_retention_days") && json(initial).get("recording_retention_days")
+        .isNull(), "default: keep forever, written as null: " + initial.body());
+    HttpResponse<String> put = send("PUT", KEY_A, "{\"recording_retention_days\": 90}");
+    assertEquals(200, put.statusCode(), put.body());
+    assertEquals(90, json(put).get("recording_retention_days").asInt());
+    assertEquals(90, json(send("GET", KEY_A, null)).get("recording_retention_days").asInt());
+    assertTrue(json(send("GET", KEY_B, null)).get("recording_retention_days").isNull(), "scoped by key");
+    assertEquals(new OperatorSettingsBackend.Settings(90), settings.byOperator.get("op-a"));
+    assertEquals(200, send("PUT", KEY_A, "{\"recording_retention_days\": null}").statusCode());
+    assertEquals(new OperatorSettingsBackend.Settings(null), settings.byOperator.get("op-a"));
+  }
+
+  @Test
+  void badDocumentsAre400WithPointers() throws Exception {
+    bind(new FakeSettings());
+    HttpResponse<String> r = send("PUT", KEY_A, "{\"recording_retention_days\": 0, \"x\": 1}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    assertEquals(List.of("/x", "/recording_retention_days"), json(r).get("errors").findValuesAsText("pointer"));
+    for (String bad : new String[] {"3651", "1.5", "\"30\"", "-1", "99999999999"}) {
+      HttpResponse<String> b = send("PUT", KEY_A, "{\"recording_retention_days\": " + bad + "}");
+      assertEquals(400, b.statusCode(), bad + ": " + b.body());
+      assertEquals(List.of("/recording_retention_days"), json(b).get("errors").findValuesAsText("pointer"), bad);
+    }
+    assertEquals(List.of("/recording_retention_days"),
+        json(send("PUT", KEY_A, "{}")).get("errors").findValuesAsText("pointer"), "required");
+    assertEquals(400, send("PUT", KEY_A, "[1]").statusCode());
+    assertEquals(200, send("PUT", KEY_A, "{\"recording_retention_days\": 1}").statusCode());
+    assertEquals(200, send("PUT", KEY_A, "{\"recording_retention_days\": 3650}").statusCode());
+  }
+
+  @Test
+  void withoutABackendTheResourceIs404() throws Exception {
+    bind(null);
+    HttpResponse<String> r = send("GET", KEY_A, null);
+    assertEquals(404, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+  }
+}
