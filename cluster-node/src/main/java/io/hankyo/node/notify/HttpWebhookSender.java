@@ -12,7 +12,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@link WebhookSender} on {@link java.net.http.HttpClient} (issue 4): {@code POST}, {@code Content-Type:
  * application/json}, the request's headers, a connect timeout and a whole-request timeout, no redirects followed
- * (a redirect is a final answer, see {@link RetryPolicy#classify}). Asynchronous: the client's own threads do the I/O,
+ * (a redirect is a final answer, see {@link RetryPolicy#classify}); {@code http} URLs are sent as plain HTTP/1.1 (no h2c
+ * upgrade offer), {@code https} ones may negotiate HTTP/2. Asynchronous: the client's own threads do the I/O,
  * never the actor's. The response body is read and discarded (at most what the receiver sends; receivers answer
  * small bodies). Thread-safe; one instance per node.
  */
@@ -38,6 +39,11 @@ public final class HttpWebhookSender implements WebhookSender {
         .header("Content-Type", "application/json")
         .header("User-Agent", USER_AGENT)
         .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+    if ("http".equalsIgnoreCase(request.url().getScheme())) {
+      // plain HTTP/1.1: the client's default would offer an h2c upgrade (Upgrade, HTTP2-Settings), which many
+      // receivers and proxies mishandle; https negotiates HTTP/2 by ALPN instead
+      b.version(HttpClient.Version.HTTP_1_1);
+    }
     request.headers().forEach(b::header);
     CompletableFuture<HttpResponse<Void>> sent;
     try {

@@ -44,7 +44,9 @@ class WebhookSenderHttpTest {
       byte[] body = ex.getRequestBody().readAllBytes();
       if (seen != null) {
         seen.set(ex.getRequestMethod() + " " + ex.getRequestHeaders().getFirst("Content-Type") + " "
-            + ex.getRequestHeaders().getFirst("X-Test") + " " + new String(body, StandardCharsets.UTF_8));
+            + ex.getRequestHeaders().getFirst("X-Test") + " " + new String(body, StandardCharsets.UTF_8)
+            + (ex.getRequestHeaders().containsKey("Upgrade") || ex.getRequestHeaders().containsKey("HTTP2-Settings")
+                ? " h2c-upgrade-offered" : ""));
       }
       if (block) {
         try {
@@ -75,7 +77,7 @@ class WebhookSenderHttpTest {
     assertEquals(429, r.status());
     assertEquals("7", r.retryAfter());
     assertTrue(r.durationMs() >= 0);
-    assertEquals("POST application/json yes {\"a\":\"通話\"}", seen.get());
+    assertEquals("POST application/json yes {\"a\":\"通話\"}", seen.get(), "plain HTTP/1.1, no h2c upgrade offer");
   }
 
   @Test
