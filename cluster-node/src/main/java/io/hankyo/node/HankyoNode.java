@@ -478,10 +478,16 @@ public final class HankyoNode implements AutoCloseable {
         java.time.Clock.systemUTC(), new java.util.Random());
     CallNotificationPayload payloads = new CallNotificationPayload(json, cipher);
     // the secret and the caller number are resolved at each attempt: neither is in the delivery's journal
-    WebhookDelivery.Resolver webhookResolver = (ref, stored) -> routes.lookup(ref.split("\\|", 2)[0])
-        .thenApply(route -> NotificationHandover.webhookSecret(ref, route)
-            .map(secret -> new WebhookDelivery.Resolved(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                payloads.webhookBody(stored))));
+    // (the secret from the tracking number's current settings: a NumberRoute never carries it)
+    Duration secretTimeout = notify.getDuration("handover-timeout");
+    WebhookDelivery.Resolver webhookResolver = (ref, stored) -> sharding
+        .entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, NotificationHandover.numberOf(ref))
+        .<io.hankyo.node.directory.TrackingNumber.Details>askWithStatus(
+            io.hankyo.node.directory.TrackingNumber.Get::new, secretTimeout)
+        .handle((d, failure) -> d == null ? Optional.<String>empty()
+            : NotificationHandover.webhookSecret(ref, d.clientId(), d.dialinId(), d.notifications()))
+        .thenApply(secret -> secret.map(s -> new WebhookDelivery.Resolved(
+            s.getBytes(java.nio.charset.StandardCharsets.UTF_8), payloads.webhookBody(stored))));
     WebhookDelivery.Resolver emailResolver = (ref, stored) -> java.util.concurrent.CompletableFuture
         .completedFuture(Optional.of(new WebhookDelivery.Resolved(new byte[0], stored)));
     var webhooks = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
