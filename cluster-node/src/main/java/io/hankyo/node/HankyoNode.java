@@ -239,8 +239,11 @@ public final class HankyoNode implements AutoCloseable {
       OpenCallSweeper.init(system, sharding, openCalls,
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
 
+      // the delivery log's listing (issue 4): written by the delivery entities, read by the API
+      io.hankyo.node.notify.CassandraDeliveryIndex deliveryIndex =
+          new io.hankyo.node.notify.CassandraDeliveryIndex(session, readKeyspace, json);
       initNotifications(sys, sharding, hankyo.getConfig("notify"), SmtpSettings.fromConfig(config), json, cipher,
-          new NumberRoutes(system, sharding, askTimeout), tagCount);
+          new NumberRoutes(system, sharding, askTimeout), tagCount, deliveryIndex);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
@@ -278,7 +281,9 @@ public final class HankyoNode implements AutoCloseable {
           java.nio.file.Path.of(hankyo.getString("recording.dir")));
       backend.recordingsIn(recordingStore);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
-          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout));
+          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout))
+          .withDeliveries(new io.hankyo.node.notify.ClusterDeliveryBackend(sharding, deliveryIndex, json,
+              askTimeout));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))
@@ -472,6 +477,17 @@ public final class HankyoNode implements AutoCloseable {
    */
   static void initNotifications(ActorSystem<?> system, ClusterSharding sharding, Config notify, SmtpSettings smtp,
       ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount) {
+    initNotifications(system, sharding, notify, smtp, json, cipher, routes, tagCount,
+        io.hankyo.node.notify.DeliveryIndex.NONE);
+  }
+
+  /**
+   * {@link #initNotifications(ActorSystem, ClusterSharding, Config, SmtpSettings, ObjectMapper, CallerNumberCipher,
+   * NumberRoutes, int)} with the index the delivery entities write their state to (the delivery log's listing).
+   */
+  static void initNotifications(ActorSystem<?> system, ClusterSharding sharding, Config notify, SmtpSettings smtp,
+      ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount,
+      io.hankyo.node.notify.DeliveryIndex deliveryIndex) {
     RetryPolicy policy = new RetryPolicy(notify.getDuration("retry-base"), notify.getDuration("retry-cap"),
         notify.getDuration("give-up-after"), notify.getDuration("max-retry-after"));
     WebhookDelivery.Settings settings = new WebhookDelivery.Settings(policy, notify.getDuration("webhook-timeout"),
@@ -491,10 +507,10 @@ public final class HankyoNode implements AutoCloseable {
     WebhookDelivery.Resolver emailResolver = (ref, stored) -> java.util.concurrent.CompletableFuture
         .completedFuture(Optional.of(new WebhookDelivery.Resolved(new byte[0], stored)));
     var webhooks = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
-        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver);
+        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver, deliveryIndex);
     var emails = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.EMAIL, settings,
         new EmailTransport(new EmailSender(smtp), payloads,
-            system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver);
+            system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver, deliveryIndex);
     Duration handoverTimeout = notify.getDuration("handover-timeout");
     NotificationHandover handover = new NotificationHandover(routes::lookup,
         (channel, entityId, target, secretRef, stored) -> {

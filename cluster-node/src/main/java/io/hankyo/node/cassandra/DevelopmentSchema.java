@@ -50,6 +50,7 @@ public final class DevelopmentSchema {
         .thenCompose(d -> PromptStore.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraOpenCalls.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraCallerHistory.createSchema(session, readSideKeyspace))
+        .thenCompose(d -> io.hankyo.node.notify.CassandraDeliveryIndex.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraProjection.createTablesIfNotExists(system));
   }
 }
