@@ -87,6 +87,14 @@ class NotificationE2eTest {
     assertEquals(200, settings.status(), settings.body());
   }
 
+  private static ApiClient.Response api(String path) {
+    try {
+      return e2e.api().get(path);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static void waitUntil(Duration wait, java.util.function.BooleanSupplier done, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
@@ -154,5 +162,23 @@ class NotificationE2eTest {
     assertEquals("adv-notify", payload.get("client_id").asText());
     // exactly one email in all: the connected call sent none
     assertEquals(1, mail.getReceivedMessages().length);
+
+    // the delivery log API: both webhooks delivered, their logged attempts are the requests the receiver saw
+    waitUntil(Duration.ofSeconds(30), () -> {
+      ApiClient.Response list = api("/v1/webhook-deliveries?client_id=adv-notify&status=delivered");
+      return list.status() == 200 && list.json().get("deliveries").size() == 2;
+    }, "both deliveries listed as delivered");
+    JsonNode listed = api("/v1/webhook-deliveries?client_id=adv-notify").json().get("deliveries");
+    int logged = 0;
+    for (JsonNode d : listed) {
+      logged += d.get("attempts").asInt();
+      assertEquals(200, e2e.api().get("/v1/webhook-deliveries/" + d.get("id").asText()).status());
+    }
+    assertEquals(HOOKED.size(), logged, listed.toString());
+    ApiClient.Response one = api("/v1/webhook-deliveries/webhook:" + missedTrn + ":call_ended");
+    assertEquals(200, one.status(), one.body());
+    assertEquals(one.json().get("delivery").get("attempts").asInt(), one.json().get("attempts").size());
+    assertEquals(1, api("/v1/webhook-deliveries?channel=email&client_id=adv-notify").json().get("deliveries")
+        .size(), "the missed call's email delivery");
   }
 }

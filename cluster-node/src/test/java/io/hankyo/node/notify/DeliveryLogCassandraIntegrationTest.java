@@ -13,7 +13,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.hankyo.api.ApiProblem;
 import io.hankyo.api.DeliveryBackend;
-import io.hankyo.node.calllog.CassandraCallLog;
 import io.hankyo.node.testing.TestCassandra;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +133,8 @@ class DeliveryLogCassandraIntegrationTest {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       CassandraSession session = CassandraSessionRegistry.get(system)
           .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
-      await(CassandraCallLog.createSchema(session, keyspace, 1) // creates the read-side keyspace
-          .thenCompose(d -> CassandraDeliveryIndex.createSchema(session, keyspace)));
+      // journal, snapshot and read-side tables (notification_deliveries among them) as a node creates them
+      await(io.hankyo.node.cassandra.DevelopmentSchema.create(system, session, keyspace, 1));
       CassandraDeliveryIndex index = new CassandraDeliveryIndex(session, keyspace, JSON);
       ClusterSharding sharding = ClusterSharding.get(system);
       var settings = new WebhookDelivery.Settings(new RetryPolicy(Duration.ofMillis(200), Duration.ofMillis(500),
