@@ -83,8 +83,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link AttemptFinished}.
  *
  * <p><b>Log</b>: {@link Get} returns the {@link Delivery} state with one {@link Attempt} per attempt (start, end,
- * status or error, duration in ms, verdict): the delivery log the API will show. {@link Redeliver} ("redeliver from
- * here", for the later API) sends a delivered or abandoned notification again, with a fresh retry horizon.
+ * status or error, duration in ms, verdict): the delivery log {@code GET /v1/webhook-deliveries/{id}} shows
+ * ({@link ClusterDeliveryBackend}). After every change, and on recovery, the entity writes a summary of its state to a
+ * {@link DeliveryIndex} (the listing {@code GET /v1/webhook-deliveries} reads). {@link Redeliver} ("redeliver from
+ * here", {@code POST /v1/webhook-deliveries/{id}/redeliver}) sends a delivered or abandoned notification again, with a
+ * fresh retry horizon.
  */
 public final class WebhookDelivery
     extends EventSourcedBehaviorWithEnforcedReplies<WebhookDelivery.Command, WebhookDelivery.Event,
