@@ -87,6 +87,18 @@ class NotificationE2eTest {
     assertEquals(200, settings.status(), settings.body());
   }
 
+  /** Every event of {@code persistenceId} in its first journal partition, as UTF-8 text, concatenated. */
+  private static String journal(com.datastax.oss.driver.api.core.CqlSession cql, String table,
+      String persistenceId) {
+    StringBuilder out = new StringBuilder();
+    for (var row : cql.execute("SELECT ser_manifest, event FROM " + table
+        + " WHERE persistence_id = ? AND partition_nr = 0", persistenceId)) {
+      out.append(row.getString("ser_manifest")).append(' ')
+          .append(StandardCharsets.UTF_8.decode(row.getByteBuffer("event"))).append('\n');
+    }
+    return out.toString();
+  }
+
   private static ApiClient.Response api(String path) {
     try {
       return e2e.api().get(path);
@@ -180,5 +192,18 @@ class NotificationE2eTest {
     assertEquals(one.json().get("delivery").get("attempts").asInt(), one.json().get("attempts").size());
     assertEquals(1, api("/v1/webhook-deliveries?channel=email&client_id=adv-notify").json().get("deliveries")
         .size(), "the missed call's email delivery");
+
+    // the webhook secret is in the tracking number's journal (its settings) and in no event of the calls
+    try (com.datastax.oss.driver.api.core.CqlSession cql = io.hankyo.node.testing.TestCassandra.newSession()) {
+      String messages = e2e.spec().keyspacePrefix() + "_journal.messages";
+      String numberEvents = journal(cql, messages, "TrackingNumber|+81120700001");
+      assertTrue(numberEvents.contains(SECRET), "the search finds the secret where it is stored");
+      for (String trn : List.of(missedTrn, talkedTrn)) {
+        String callEvents = journal(cql, messages, "Call|" + trn);
+        assertTrue(callEvents.contains("CallArrived") || callEvents.contains("hooks"), "the call's events read");
+        assertFalse(callEvents.contains(SECRET), "no webhook secret in the events of call " + trn);
+        assertTrue(callEvents.contains("\"secret_set\":true"), "the route says a secret is set");
+      }
+    }
   }
 }
