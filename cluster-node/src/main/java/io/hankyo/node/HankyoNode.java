@@ -251,8 +251,11 @@ public final class HankyoNode implements AutoCloseable {
       OpenCallSweeper.init(system, sharding, openCalls,
           OpenCallSweeper.Settings.fromConfig(hankyo.getConfig("calls.sweeper")));
 
+      // the delivery log's listing (issue 4): written by the delivery entities, read by the API
+      io.hankyo.node.notify.CassandraDeliveryIndex deliveryIndex =
+          new io.hankyo.node.notify.CassandraDeliveryIndex(session, readKeyspace, json);
       initNotifications(sys, sharding, hankyo.getConfig("notify"), SmtpSettings.fromConfig(config), json, cipher,
-          new NumberRoutes(system, sharding, askTimeout), tagCount, smpp, askTimeout);
+          new NumberRoutes(system, sharding, askTimeout), tagCount, smpp, askTimeout, deliveryIndex);
 
       PekkoManagement.get(system).start().toCompletableFuture().get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 
@@ -296,7 +299,9 @@ public final class HankyoNode implements AutoCloseable {
               .fromConfig(hankyo.getConfig("recording.retention-sweep")));
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
           .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout))
-          .withOperatorSettings(new io.hankyo.node.recording.ClusterOperatorSettings(sharding, askTimeout));
+          .withOperatorSettings(new io.hankyo.node.recording.ClusterOperatorSettings(sharding, askTimeout))
+          .withDeliveries(new io.hankyo.node.notify.ClusterDeliveryBackend(sharding, deliveryIndex, json,
+              askTimeout));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))
@@ -490,24 +495,31 @@ public final class HankyoNode implements AutoCloseable {
    */
   static void initNotifications(ActorSystem<?> system, ClusterSharding sharding, Config notify, SmtpSettings smtp,
       ObjectMapper json, CallerNumberCipher cipher, NumberRoutes routes, int tagCount, SmppSettings smpp,
-      Duration askTimeout) {
+      Duration askTimeout, io.hankyo.node.notify.DeliveryIndex deliveryIndex) {
     RetryPolicy policy = new RetryPolicy(notify.getDuration("retry-base"), notify.getDuration("retry-cap"),
         notify.getDuration("give-up-after"), notify.getDuration("max-retry-after"));
     WebhookDelivery.Settings settings = new WebhookDelivery.Settings(policy, notify.getDuration("webhook-timeout"),
         java.time.Clock.systemUTC(), new java.util.Random());
     CallNotificationPayload payloads = new CallNotificationPayload(json, cipher);
     // the secret and the caller number are resolved at each attempt: neither is in the delivery's journal
-    WebhookDelivery.Resolver webhookResolver = (ref, stored) -> routes.lookup(ref.split("\\|", 2)[0])
-        .thenApply(route -> NotificationHandover.webhookSecret(ref, route)
-            .map(secret -> new WebhookDelivery.Resolved(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                payloads.webhookBody(stored))));
+    // (the secret from the tracking number's current settings: a NumberRoute never carries it)
+    Duration secretTimeout = notify.getDuration("handover-timeout");
+    WebhookDelivery.Resolver webhookResolver = (ref, stored) -> sharding
+        .entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, NotificationHandover.numberOf(ref))
+        .<io.hankyo.node.directory.TrackingNumber.Details>askWithStatus(
+            io.hankyo.node.directory.TrackingNumber.Get::new, secretTimeout)
+        .handle((d, failure) -> d == null ? Optional.<String>empty()
+            : NotificationHandover.webhookSecret(ref, d.clientId(), d.dialinId(),
+                d.notifications().document()))
+        .thenApply(secret -> secret.map(s -> new WebhookDelivery.Resolved(
+            s.getBytes(java.nio.charset.StandardCharsets.UTF_8), payloads.webhookBody(stored))));
     WebhookDelivery.Resolver emailResolver = (ref, stored) -> java.util.concurrent.CompletableFuture
         .completedFuture(Optional.of(new WebhookDelivery.Resolved(new byte[0], stored)));
     var webhooks = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
-        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver);
+        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver, deliveryIndex);
     var emails = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.EMAIL, settings,
         new EmailTransport(new EmailSender(smtp), payloads,
-            system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver);
+            system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver, deliveryIndex);
     // SMS (issue 4): registered only with an SMSC; without one the calls' logvars.nfy_sms say false and nothing is
     // handed to this channel
     ActorRef<ShardingEnvelope<WebhookDelivery.Command>> smses = null;
@@ -520,7 +532,7 @@ public final class HankyoNode implements AutoCloseable {
           });
       smses = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.SMS, settings,
           new SmsTransport(smsSender, payloads, system.dispatchers().lookup(DispatcherSelector.blocking())),
-          emailResolver);
+          emailResolver, deliveryIndex);
     } else {
       LoggerFactory.getLogger(HankyoNode.class).info("SMS notifications are off: hankyo.notify.smpp.host is empty");
     }

@@ -216,6 +216,7 @@ public final class HttpApi extends AllDirectives {
   private final CallLogRowRenderer rowRenderer;
   private volatile CallbackApi callbackApi;
   private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null);
+  private volatile DeliveryApi deliveryApi;
 
   /**
    * @param backend the cluster side of the API
@@ -234,6 +235,18 @@ public final class HttpApi extends AllDirectives {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
     this.callbackApi = new CallbackApi(backend, null, settings, clock);
+    this.deliveryApi = new DeliveryApi(null, settings, clock);
+  }
+
+  /**
+   * Serves the notification delivery log ({@code /v1/webhook-deliveries}, issue 4, see {@link DeliveryApi}) from
+   * {@code deliveries}; without this call those resources answer 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withDeliveries(DeliveryBackend deliveries) {
+    this.deliveryApi = new DeliveryApi(Objects.requireNonNull(deliveries, "deliveries"), settings, clock);
+    return this;
   }
 
   /**
@@ -351,6 +364,7 @@ public final class HttpApi extends AllDirectives {
             path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
         callbackApi.route(operator),
         operatorSettingsApi.route(operator),
+        deliveryApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(

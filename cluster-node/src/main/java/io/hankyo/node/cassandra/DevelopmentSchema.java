@@ -51,6 +51,7 @@ public final class DevelopmentSchema {
         .thenCompose(d -> CassandraOpenCalls.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraCallerHistory.createSchema(session, readSideKeyspace))
         .thenCompose(d -> io.hankyo.node.recording.CassandraRecordingIndex.createSchema(session, readSideKeyspace))
+        .thenCompose(d -> io.hankyo.node.notify.CassandraDeliveryIndex.createSchema(session, readSideKeyspace))
         .thenCompose(d -> CassandraProjection.createTablesIfNotExists(system));
   }
 }

@@ -124,15 +124,29 @@ public final class NotificationHandover {
     return r.din().e164() + "|" + r.clientId() + "|" + r.dialinId();
   }
 
-  /** The webhook secret a reference names, from the number's current route; empty when it names none any more. */
-  public static Optional<String> webhookSecret(String ref, Optional<NumberRoute> route) {
+  /**
+   * The webhook secret a reference names, from the number's current settings as the tracking number entity holds them
+   * (with the secret; a {@link NumberRoute} never carries it, issue 4); empty when it names none any more.
+   *
+   * @param ref {@link #secretRef} of the call
+   * @param clientId the number's current {@code client_id}; null when it is not a tracking number now
+   * @param dialinId the number's current {@code dialin_id}; null when it is not a tracking number now
+   * @param current the number's current settings with their secret; null when it has none
+   */
+  public static Optional<String> webhookSecret(String ref, String clientId, String dialinId,
+      NotificationSettings current) {
     String[] parts = ref.split("\\|", 3);
-    if (parts.length != 3 || route.isEmpty() || !route.get().clientId().equals(parts[1])
-        || !route.get().dialinId().equals(parts[2]) || route.get().notifications() == null
-        || route.get().notifications().webhook() == null) {
+    if (parts.length != 3 || clientId == null || !clientId.equals(parts[1]) || dialinId == null
+        || !dialinId.equals(parts[2]) || current == null || current.webhook() == null
+        || current.webhook().secret() == null || current.webhook().secret().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(route.get().notifications().webhook().secret());
+    return Optional.of(current.webhook().secret());
+  }
+
+  /** The E.164 number a {@link #secretRef} names (its tracking number, the entity id of {@code TrackingNumber}). */
+  public static String numberOf(String ref) {
+    return ref.split("\\|", 2)[0];
   }
 
   /** The delivery entity id of a call's notification: {@code <trn_id>:call_ended}. */

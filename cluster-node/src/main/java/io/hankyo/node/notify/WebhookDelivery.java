@@ -84,8 +84,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link AttemptFinished}.
  *
  * <p><b>Log</b>: {@link Get} returns the {@link Delivery} state with one {@link Attempt} per attempt (start, end,
- * status or error, duration in ms, verdict): the delivery log the API will show. {@link Redeliver} ("redeliver from
- * here", for the later API) sends a delivered or abandoned notification again, with a fresh retry horizon.
+ * status or error, duration in ms, verdict): the delivery log {@code GET /v1/webhook-deliveries/{id}} shows
+ * ({@link ClusterDeliveryBackend}). After every change, and on recovery, the entity writes a summary of its state to a
+ * {@link DeliveryIndex} (the listing {@code GET /v1/webhook-deliveries} reads). {@link Redeliver} ("redeliver from
+ * here", {@code POST /v1/webhook-deliveries/{id}/redeliver}) sends a delivered or abandoned notification again, with a
+ * fresh retry horizon.
  */
 public final class WebhookDelivery
     extends EventSourcedBehaviorWithEnforcedReplies<WebhookDelivery.Command, WebhookDelivery.Event,
@@ -146,6 +149,9 @@ public final class WebhookDelivery
   public static final int SNAPSHOT_EVERY = 100;
 
   private static final String ATTEMPT_TIMER = "attempt";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookDelivery.class);
+  /** Start of the error a {@link Redeliver} of a never requested delivery gets (the API answers 404 to it). */
+  public static final String NOT_REQUESTED_PREFIX = "no webhook delivery ";
 
   // ------------------------------------------------------------------------------------------------------- ids
 
@@ -470,8 +476,21 @@ public final class WebhookDelivery
   public static ActorRef<ShardingEnvelope<Command>> initRemembered(
       ClusterSharding sharding, ActorSystem<?> system, Channel channel, Settings settings, WebhookSender sender,
       Resolver resolver) {
+    return initRemembered(sharding, system, channel, settings, sender, resolver, DeliveryIndex.NONE);
+  }
+
+  /**
+   * {@link #initRemembered(ClusterSharding, ActorSystem, Channel, Settings, WebhookSender, Resolver)} with an index
+   * that every entity writes its state to after each change and on recovery (the delivery log's listing, issue 4).
+   *
+   * @return the shard region; send {@link ShardingEnvelope}s with {@link DeliveryId#entityId()}
+   */
+  public static ActorRef<ShardingEnvelope<Command>> initRemembered(
+      ClusterSharding sharding, ActorSystem<?> system, Channel channel, Settings settings, WebhookSender sender,
+      Resolver resolver, DeliveryIndex index) {
+    Objects.requireNonNull(index, "index");
     return sharding.init(Entity.of(channel.key(), ctx -> create(channel, ctx.getEntityId(), settings, sender,
-            resolver, Optional.of(shard -> ctx.getShard().tell(new ClusterSharding.Passivate<>(shard)))))
+            resolver, Optional.of(shard -> ctx.getShard().tell(new ClusterSharding.Passivate<>(shard))), index))
         .withSettings(ClusterShardingSettings.create(system)
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(
@@ -497,14 +516,29 @@ public final class WebhookDelivery
    */
   public static Behavior<Command> create(Channel channel, String entityId, Settings settings, WebhookSender sender,
       Resolver resolver, Optional<java.util.function.Consumer<ActorRef<Command>>> passivate) {
+    return create(channel, entityId, settings, sender, resolver, passivate, DeliveryIndex.NONE);
+  }
+
+  /**
+   * The behavior of delivery {@code entityId} that writes its state to {@code index} after every change and on
+   * recovery (issue 4, the delivery log's listing). A {@link Get} or {@link Redeliver} of a delivery that was never
+   * requested passivates the entity (with {@code passivate}), so that reading an unknown id does not leave a
+   * remembered entity behind.
+   *
+   * @throws IllegalArgumentException when the id is not a {@link DeliveryId#entityId()}
+   */
+  public static Behavior<Command> create(Channel channel, String entityId, Settings settings, WebhookSender sender,
+      Resolver resolver, Optional<java.util.function.Consumer<ActorRef<Command>>> passivate, DeliveryIndex index) {
     DeliveryId.parse(entityId);
+    Objects.requireNonNull(index, "index");
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(sender, "sender");
     Objects.requireNonNull(resolver, "resolver");
     Objects.requireNonNull(passivate, "passivate");
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new WebhookDelivery(channel, entityId, settings, sender, resolver, passivate, ctx, timers)));
+        timers -> new WebhookDelivery(channel, entityId, settings, sender, resolver, passivate, index, ctx,
+            timers)));
   }
 
   private final Channel channel;
@@ -513,12 +547,13 @@ public final class WebhookDelivery
   private final WebhookSender sender;
   private final Resolver resolver;
   private final Optional<java.util.function.Consumer<ActorRef<Command>>> passivate;
+  private final DeliveryIndex index;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
 
   private WebhookDelivery(Channel channel, String id, Settings settings, WebhookSender sender, Resolver resolver,
-      Optional<java.util.function.Consumer<ActorRef<Command>>> passivate, ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      Optional<java.util.function.Consumer<ActorRef<Command>>> passivate, DeliveryIndex index,
+      ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     super(PersistenceId.ofUniqueId(channel.key().name() + "|" + id));
     this.channel = channel;
     this.id = id;
@@ -526,6 +561,7 @@ public final class WebhookDelivery
     this.sender = sender;
     this.resolver = resolver;
     this.passivate = passivate;
+    this.index = index;
     this.ctx = ctx;
     this.timers = timers;
   }
@@ -544,6 +580,7 @@ public final class WebhookDelivery
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          index(state); // heals a write lost before the stop
           if (state instanceof Delivery d && d.status() == Status.PENDING && d.inFlight() != null) {
             // Started before a stop, result unknown: record it as a failed attempt, which schedules the next one.
             ctx.getSelf().tell(new AttemptFinished(d.inFlight(), new AttemptResult.Failure(INTERRUPTED, false, -1)));
@@ -559,8 +596,9 @@ public final class WebhookDelivery
     CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
     b.forStateType(NotRequested.class)
         .onCommand(Deliver.class, this::deliver)
-        .onCommand(Redeliver.class, (s, c) -> Effect().reply(c.replyTo(),
-            StatusReply.error("no webhook delivery " + id + " was requested")))
+        .onCommand(Redeliver.class, (s, c) -> Effect().none().thenRun(x -> forgetUnknown()).thenReply(c.replyTo(),
+            x -> StatusReply.error(NOT_REQUESTED_PREFIX + id + " was requested")))
+        .onCommand(Get.class, (s, c) -> Effect().none().thenRun(x -> forgetUnknown()).thenReply(c.replyTo(), x -> x))
         .onCommand(AttemptDue.class, (s, c) -> Effect().noReply())
         .onCommand(AttemptFinished.class, (s, c) -> Effect().noReply());
     b.forStateType(Delivery.class)
@@ -568,7 +606,7 @@ public final class WebhookDelivery
         .onCommand(AttemptDue.class, this::attemptDue)
         .onCommand(AttemptFinished.class, this::attemptFinished)
         .onCommand(Redeliver.class, this::redeliver);
-    b.forAnyState().onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s));
+    b.forStateType(Delivery.class).onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s));
     return b.build();
   }
 
@@ -580,7 +618,7 @@ public final class WebhookDelivery
     Instant at = now();
     return Effect().persist(List.of(new Requested(c.url(), c.secretRef(), c.payload(), at),
             new NextAttemptScheduled(1, at)))
-        .thenRun(this::arm)
+        .thenRun(this::armAndIndex)
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -683,7 +721,7 @@ public final class WebhookDelivery
         events.add(new NextAttemptScheduled(c.attempt() + 1, next));
       }
     }
-    return Effect().persist(events).thenRun(this::arm).thenNoReply();
+    return Effect().persist(events).thenRun(this::armAndIndex).thenNoReply();
   }
 
   private ReplyEffect<Event, State> redeliver(Delivery s, Redeliver c) {
@@ -693,8 +731,35 @@ public final class WebhookDelivery
     }
     Instant at = now();
     return Effect().persist(List.of(new RedeliveryRequested(at), new NextAttemptScheduled(s.nextNumber(), at)))
-        .thenRun(this::arm)
+        .thenRun(this::armAndIndex)
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
+  }
+
+  /** A read of an id never requested: stop, so that remember-entities does not start it again at every restart. */
+  private void forgetUnknown() {
+    passivate.ifPresent(p -> p.accept(ctx.getSelf()));
+  }
+
+  private void armAndIndex(State state) {
+    arm(state);
+    index(state);
+  }
+
+  /** Writes the delivery's summary to the index (not awaited; a failure is logged, the next change writes again). */
+  private void index(State state) {
+    if (!(state instanceof Delivery d)) {
+      return;
+    }
+    long seqNr = lastSequenceNumber(ctx);
+    try {
+      index.record(channel, id, seqNr, d).whenComplete((done, error) -> {
+        if (error != null) {
+          LOG.warn("delivery {} ({}): index write at seqNr {} failed: {}", id, channel, seqNr, error.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("delivery {} ({}): index write failed: {}", id, channel, e.toString());
+    }
   }
 
   private static String describe(Attempt a) {

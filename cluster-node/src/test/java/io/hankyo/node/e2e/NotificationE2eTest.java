@@ -87,6 +87,26 @@ class NotificationE2eTest {
     assertEquals(200, settings.status(), settings.body());
   }
 
+  /** Every event of {@code persistenceId} in its first journal partition, as UTF-8 text, concatenated. */
+  private static String journal(com.datastax.oss.driver.api.core.CqlSession cql, String table,
+      String persistenceId) {
+    StringBuilder out = new StringBuilder();
+    for (var row : cql.execute("SELECT ser_manifest, event FROM " + table
+        + " WHERE persistence_id = ? AND partition_nr = 0", persistenceId)) {
+      out.append(row.getString("ser_manifest")).append(' ')
+          .append(StandardCharsets.UTF_8.decode(row.getByteBuffer("event"))).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static ApiClient.Response api(String path) {
+    try {
+      return e2e.api().get(path);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static void waitUntil(Duration wait, java.util.function.BooleanSupplier done, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
@@ -154,5 +174,36 @@ class NotificationE2eTest {
     assertEquals("adv-notify", payload.get("client_id").asText());
     // exactly one email in all: the connected call sent none
     assertEquals(1, mail.getReceivedMessages().length);
+
+    // the delivery log API: both webhooks delivered, their logged attempts are the requests the receiver saw
+    waitUntil(Duration.ofSeconds(30), () -> {
+      ApiClient.Response list = api("/v1/webhook-deliveries?client_id=adv-notify&status=delivered");
+      return list.status() == 200 && list.json().get("deliveries").size() == 2;
+    }, "both deliveries listed as delivered");
+    JsonNode listed = api("/v1/webhook-deliveries?client_id=adv-notify").json().get("deliveries");
+    int logged = 0;
+    for (JsonNode d : listed) {
+      logged += d.get("attempts").asInt();
+      assertEquals(200, e2e.api().get("/v1/webhook-deliveries/" + d.get("id").asText()).status());
+    }
+    assertEquals(HOOKED.size(), logged, listed.toString());
+    ApiClient.Response one = api("/v1/webhook-deliveries/webhook:" + missedTrn + ":call_ended");
+    assertEquals(200, one.status(), one.body());
+    assertEquals(one.json().get("delivery").get("attempts").asInt(), one.json().get("attempts").size());
+    assertEquals(1, api("/v1/webhook-deliveries?channel=email&client_id=adv-notify").json().get("deliveries")
+        .size(), "the missed call's email delivery");
+
+    // the webhook secret is in the tracking number's journal (its settings) and in no event of the calls
+    try (com.datastax.oss.driver.api.core.CqlSession cql = io.hankyo.node.testing.TestCassandra.newSession()) {
+      String messages = e2e.spec().keyspacePrefix() + "_journal.messages";
+      String numberEvents = journal(cql, messages, "TrackingNumber|+81120700001");
+      assertTrue(numberEvents.contains(SECRET), "the search finds the secret where it is stored");
+      for (String trn : List.of(missedTrn, talkedTrn)) {
+        String callEvents = journal(cql, messages, "Call|" + trn);
+        assertTrue(callEvents.contains("CallArrived") || callEvents.contains("hooks"), "the call's events read");
+        assertFalse(callEvents.contains(SECRET), "no webhook secret in the events of call " + trn);
+        assertTrue(callEvents.contains("\"secret_set\":true"), "the route says a secret is set");
+      }
+    }
   }
 }

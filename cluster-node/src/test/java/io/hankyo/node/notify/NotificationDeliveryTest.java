@@ -142,12 +142,16 @@ class NotificationDeliveryTest {
   @Test
   void theSecretComesFromTheNumbersCurrentSettingsOfTheSameRecordOnly() {
     String ref = NotificationHandover.secretRef(missed(true, true));
+    NumberRoute route = route("din-1", SETTINGS);
     assertEquals(Optional.of("s3cret-for-hooks-only"),
-        NotificationHandover.webhookSecret(ref, Optional.of(route("din-1", SETTINGS))));
-    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, Optional.of(route("din-2", SETTINGS))),
+        NotificationHandover.webhookSecret(ref, route.clientId(), "din-1", SETTINGS));
+    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, route.clientId(), "din-2", SETTINGS),
         "the number now belongs to another record");
-    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, Optional.of(route("din-1", null))));
-    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, Optional.empty()));
+    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, route.clientId(), "din-1", null));
+    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, null, null, null), "not a number now");
+    assertEquals(Optional.empty(), NotificationHandover.webhookSecret(ref, route.clientId(), "din-1",
+        route.notifications()), "a route never carries the secret");
+    assertEquals(route.din().e164(), NotificationHandover.numberOf(ref));
   }
 
   @Test

@@ -59,7 +59,7 @@ public record NotificationsJson(
     NotificationSettings s = view.settings();
     Settings out = s == null ? null : new Settings(
         s.email() == null ? null : new Recipients(s.email().to(), s.email().trigger().jsonName()),
-        s.webhook() == null ? null : new Webhook(s.webhook().url(), !s.webhook().secret().isEmpty(),
+        s.webhook() == null ? null : new Webhook(s.webhook().url(), s.webhook().secretSet(),
             s.webhook().trigger().jsonName()),
         s.sms() == null ? null : new Recipients(s.sms().to().stream().map(PhoneNumber::national).toList(),
             s.sms().trigger().jsonName()),

@@ -39,6 +39,9 @@ import java.util.Objects;
  *     version counts per scope, so {@link #judgmentVersionId()} ({@code n2}, {@code a3}) names one stored version.
  * @param notifications the tracking number's call notification settings (issue 4) when the call arrived, or null
  *     when it has none; the ended call decides with them which channels fire ({@code nfy_email}, {@code nfy_http}).
+ *     Always without secrets ({@link NotificationSettings#withoutSecrets()}, applied by the constructor, also to
+ *     routes read from old events that still hold a webhook secret): the route is copied into the call's journal,
+ *     and the webhook delivery reads the secret from the number's current settings at each attempt.
  *     Left out of the JSON when null; routes written before the field existed read as null
  * @param notificationsVersion the version of {@code notifications} (0 when the number never had settings)
  * @param recording the tracking number's recording setting (2者間通話録音, issue 4) when the call arrived, or null
@@ -83,6 +86,8 @@ public record NumberRoute(
     Objects.requireNonNull(forwardTo, "forwardTo");
     clientName = clientName == null ? "" : clientName;
     dialinName = dialinName == null ? "" : dialinName;
+    // never a webhook secret in a route: routes are copied into the calls' journals (issue 4)
+    notifications = notifications == null ? null : notifications.withoutSecrets();
     if (judgmentScope != null && !judgmentScope.equals(SCOPE_NUMBER) && !judgmentScope.equals(SCOPE_ADVERTISER)) {
       throw new IllegalArgumentException("judgment_scope must be \"number\" or \"advertiser\", got '"
           + judgmentScope + "'");

@@ -84,19 +84,47 @@ public record NotificationSettings(
    * @param trigger which calls
    */
   public record Webhook(
-      @JsonProperty("url") String url, @JsonProperty("secret") String secret, @JsonProperty("trigger") Trigger trigger)
+      @JsonProperty("url") String url,
+      @JsonProperty("secret") @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+      @JsonProperty("trigger") Trigger trigger,
+      @JsonProperty("secret_set") boolean secretSet)
       implements JsonSerializable {
+    /**
+     * {@code secret} may be null only in the copy {@link #withoutSecret()} makes (then {@code secret_set} says whether
+     * the number has one); {@code secret_set} is true whenever a secret is present (documents written before the
+     * field existed read as true when they hold a secret).
+     */
     @JsonCreator
     public Webhook {
       Objects.requireNonNull(url, "url");
-      Objects.requireNonNull(secret, "secret");
       Objects.requireNonNull(trigger, "trigger");
+      secretSet = secretSet || (secret != null && !secret.isEmpty());
+    }
+
+    /** A webhook with its secret (the settings as stored on the tracking number). */
+    public Webhook(String url, String secret, Trigger trigger) {
+      this(url, Objects.requireNonNull(secret, "secret"), trigger, false);
+    }
+
+    /** This webhook without the secret, {@code secret_set} kept: what may travel in a call's events. */
+    public Webhook withoutSecret() {
+      return secret == null ? this : new Webhook(url, null, trigger, secretSet);
     }
 
     @Override
     public String toString() {
       return "Webhook[url=" + url + ", secret=(hidden), trigger=" + trigger + "]";
     }
+  }
+
+  /**
+   * These settings without secrets (issue 4): the webhook's secret removed, {@code secret_set} kept. This is the form
+   * a {@link io.hankyo.protocol.call.NumberRoute} carries into the call's journal ({@code CallArrived}), which is plain
+   * JSON read by analysts; the delivery looks the secret up from the number's current settings at each attempt.
+   */
+  public NotificationSettings withoutSecrets() {
+    return webhook == null || webhook.secret() == null ? this
+        : new NotificationSettings(email, webhook.withoutSecret(), sms);
   }
 
   /**

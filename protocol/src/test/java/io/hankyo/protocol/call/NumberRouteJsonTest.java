@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hankyo.protocol.flow.CallFlow;
 import io.hankyo.protocol.judgment.JudgmentRules;
 import io.hankyo.protocol.judgment.JudgmentRulesParser;
+import io.hankyo.protocol.notify.NotificationSettings;
+import io.hankyo.protocol.notify.NotificationSettingsParser;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import org.junit.jupiter.api.Test;
@@ -93,5 +95,65 @@ class NumberRouteJsonTest {
     ObjectNode bad = JSON.valueToTree(adv);
     bad.put("judgment_scope", "everyone");
     assertThrows(Exception.class, () -> JSON.treeToValue(bad, NumberRoute.class));
+  }
+
+  private static final String SECRET = "s3cret-for-hooks-only";
+  private static final NotificationSettings NOTIFY = NotificationSettingsParser.parse("""
+      {"email": {"to": ["shop@example.jp"], "trigger": "missed"},
+       "webhook": {"url": "https://hooks.example.jp/calls", "secret": "s3cret-for-hooks-only", "trigger": "every"}}
+      """);
+
+  private static NumberRoute notifying(NotificationSettings settings) {
+    return new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0, null, 0, null,
+        settings, 3, null, 0, null);
+  }
+
+  @Test
+  void aRouteNeverCarriesTheWebhookSecretIntoTheCallsJournal() throws Exception {
+    assertEquals(SECRET, NOTIFY.webhook().secret(), "the settings as stored on the number hold the secret");
+    NumberRoute route = notifying(NOTIFY);
+    // the route as a CallArrived event writes it
+    String json = JSON.writeValueAsString(route);
+    assertFalse(json.contains(SECRET), json);
+    assertFalse(json.contains("\"secret\""), json);
+    assertTrue(json.contains("\"secret_set\":true"), json);
+    assertTrue(json.contains("\"url\":\"https://hooks.example.jp/calls\""), json);
+    NumberRoute back = JSON.readValue(json, NumberRoute.class);
+    assertEquals(route, back);
+    assertNull(back.notifications().webhook().secret());
+    assertTrue(back.notifications().webhook().secretSet());
+    assertEquals(NotificationSettings.Trigger.EVERY, back.notifications().webhook().trigger());
+    assertEquals(NOTIFY.email(), back.notifications().email());
+  }
+
+  @Test
+  void aCallArrivedEventWrittenWithTheSecretStillReadsAndLosesIt() throws Exception {
+    // the JSON of a route persisted by the previous version: the secret in clear, no secret_set
+    String old = """
+        {"operator_id":"op-1","client_id":"shop-1","client_name":"Shop","dialin_id":"d1","dialin_name":"Top",
+         "din":%s,"forward_to":%s,"absent":false,"flow_version":0,"judgment_version":0,
+         "notifications":{"webhook":{"url":"https://hooks.example.jp/calls","secret":"s3cret-for-hooks-only",
+           "trigger":"every"}},"notifications_version":3,"recording_version":0}
+        """.formatted(JSON.writeValueAsString(DIN), JSON.writeValueAsString(FWD));
+    NumberRoute read = JSON.readValue(old, NumberRoute.class);
+    assertNull(read.notifications().webhook().secret(), "dropped when read: snapshots and replies do not keep it");
+    assertTrue(read.notifications().webhook().secretSet());
+    assertEquals("https://hooks.example.jp/calls", read.notifications().webhook().url());
+    assertEquals(3, read.notificationsVersion());
+    assertFalse(JSON.writeValueAsString(read).contains(SECRET));
+  }
+
+  @Test
+  void withoutSecretsKeepsEverythingElseAndLeavesTheOriginalAlone() {
+    NotificationSettings stripped = NOTIFY.withoutSecrets();
+    assertEquals(NOTIFY.email(), stripped.email());
+    assertEquals(NOTIFY.webhook().url(), stripped.webhook().url());
+    assertTrue(stripped.webhook().secretSet());
+    assertNull(stripped.webhook().secret());
+    assertEquals(SECRET, NOTIFY.webhook().secret());
+    assertEquals(stripped, stripped.withoutSecrets());
+    assertFalse(stripped.toString().contains(SECRET));
+    NotificationSettings mailOnly = new NotificationSettings(NOTIFY.email(), null, null);
+    assertEquals(mailOnly, mailOnly.withoutSecrets());
   }
 }
