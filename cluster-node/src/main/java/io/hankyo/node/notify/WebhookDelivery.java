@@ -721,7 +721,27 @@ public final class WebhookDelivery
         events.add(new NextAttemptScheduled(c.attempt() + 1, next));
       }
     }
-    return Effect().persist(events).thenRun(this::armAndIndex).thenNoReply();
+    Event last = events.get(events.size() - 1);
+    return Effect().persist(events).thenRun(st -> {
+      logOutcome(attempt, last);
+      armAndIndex(st);
+    }).thenNoReply();
+  }
+
+  /**
+   * One log line per unsuccessful attempt (WARN, with the next attempt's time) and per delivery given up (ERROR), so an
+   * operator sees a misconfigured SMTP server, SMSC or webhook receiver in the node's log and not only in the delivery
+   * log API; successes are logged at DEBUG.
+   */
+  private void logOutcome(Attempt attempt, Event last) {
+    if (last instanceof Delivered) {
+      LOG.debug("delivery {} ({}): attempt {} accepted", id, channel, attempt.number());
+    } else if (last instanceof NextAttemptScheduled next) {
+      LOG.warn("delivery {} ({}): attempt {} failed ({}); next attempt at {}", id, channel, attempt.number(),
+          describe(attempt), next.at());
+    } else if (last instanceof GaveUp gaveUp) {
+      LOG.error("delivery {} ({}): given up: {}", id, channel, gaveUp.reason());
+    }
   }
 
   private ReplyEffect<Event, State> redeliver(Delivery s, Redeliver c) {
