@@ -124,7 +124,7 @@ public record NotificationSettings(
    */
   public NotificationSettings withoutSecrets() {
     return webhook == null || webhook.secret() == null ? this
-        : new NotificationSettings(email, webhook.withoutSecret(), sms);
+        : new NotificationSettings(email, webhook.withoutSecret(), sms, callerSms);
   }
 
   /**

@@ -100,7 +100,9 @@ class NumberRouteJsonTest {
   private static final String SECRET = "s3cret-for-hooks-only";
   private static final NotificationSettings NOTIFY = NotificationSettingsParser.parse("""
       {"email": {"to": ["shop@example.jp"], "trigger": "missed"},
-       "webhook": {"url": "https://hooks.example.jp/calls", "secret": "s3cret-for-hooks-only", "trigger": "every"}}
+       "webhook": {"url": "https://hooks.example.jp/calls", "secret": "s3cret-for-hooks-only", "trigger": "every"},
+       "sms": {"to": ["09012345678"], "trigger": "missed"},
+       "caller_sms": {"text": "{advertiser}のクーポン", "trigger": "every"}}
       """);
 
   private static NumberRoute notifying(NotificationSettings settings) {
@@ -147,6 +149,8 @@ class NumberRouteJsonTest {
   void withoutSecretsKeepsEverythingElseAndLeavesTheOriginalAlone() {
     NotificationSettings stripped = NOTIFY.withoutSecrets();
     assertEquals(NOTIFY.email(), stripped.email());
+    assertEquals(NOTIFY.sms(), stripped.sms());
+    assertEquals(NOTIFY.callerSms(), stripped.callerSms(), "the caller SMS survives (it was dropped once)");
     assertEquals(NOTIFY.webhook().url(), stripped.webhook().url());
     assertTrue(stripped.webhook().secretSet());
     assertNull(stripped.webhook().secret());
