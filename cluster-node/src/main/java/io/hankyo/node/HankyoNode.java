@@ -500,7 +500,8 @@ public final class HankyoNode implements AutoCloseable {
         notify.getDuration("give-up-after"), notify.getDuration("max-retry-after"));
     WebhookDelivery.Settings settings = new WebhookDelivery.Settings(policy, notify.getDuration("webhook-timeout"),
         java.time.Clock.systemUTC(), new java.util.Random());
-    CallNotificationPayload payloads = new CallNotificationPayload(json, cipher);
+    CallNotificationPayload payloads = new CallNotificationPayload(json, cipher,
+        HttpApiSettings.fromConfig(system.settings().config()).zone());
     // the secret and the caller number are resolved at each attempt: neither is in the delivery's journal
     // (the secret from the tracking number's current settings: a NumberRoute never carries it)
     Duration secretTimeout = notify.getDuration("handover-timeout");

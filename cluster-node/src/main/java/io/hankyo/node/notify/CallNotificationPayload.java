@@ -2,11 +2,13 @@ package io.hankyo.node.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hankyo.api.calllog.CallLogRowRenderer;
 import io.hankyo.node.callback.LeaseResult;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,11 +18,10 @@ import java.util.Optional;
  * journal holds it (caller encrypted, {@code clr_id_cipher}); the caller number is decrypted only for the request and
  * never written to the journal.
  *
- * <p>Body: {@code {"event": "call_ended", "trn_id", "operator_id", "client_id", "client_name", "dialin_id",
- * "dialin_name", "din": E.164, "caller": E.164 or "非通知"-style value as stored, or null when withheld, "din_tms",
- * "tst_tms", "eoc_tms" (ISO-8601 UTC), "calling_sec", "talking_sec", "dial_stat", "hup_usr", "end_cause",
- * "logvars": {...}, "callback_number": E.164 or null, "callback_until": ISO-8601 UTC or null, "callback_pool_empty":
- * true (only when the operator's callback pool had no free number)}} (issue 4, callback tracking).
+ * <p>Body: {@code {"event": "call_ended", "operator_id", <every key of the call-log JSON row>, "caller_e164": E.164
+ * or null, "callback_number": E.164 or null, "callback_until": ISO-8601 UTC or null, "callback_pool_empty": true (only
+ * when the operator's callback pool had no free number)}} (issue 4: "JSON payload with the call-log fields"; callback
+ * tracking).
  */
 public final class CallNotificationPayload {
   /** The event name of an ended call: the second half of the idempotency key. */
@@ -28,14 +29,31 @@ public final class CallNotificationPayload {
 
   private final ObjectMapper json;
   private final CallerNumberCipher cipher;
+  private final CallLogRowRenderer rows;
 
   /**
    * @param json the node's mapper (with the Java time module)
    * @param cipher the node's caller-number cipher ({@code hankyo.privacy})
    */
   public CallNotificationPayload(ObjectMapper json, CallerNumberCipher cipher) {
+    this(json, cipher, ZoneId.of("Asia/Tokyo"));
+  }
+
+  /**
+   * @param json the node's mapper (with the Java time module)
+   * @param cipher the node's caller-number cipher ({@code hankyo.privacy})
+   * @param zone the zone of the call-log times in webhook bodies ({@code hankyo.http.zone}, as the call-log API)
+   */
+  public CallNotificationPayload(ObjectMapper json, CallerNumberCipher cipher, ZoneId zone) {
     this.json = json;
     this.cipher = cipher;
+    this.rows = new CallLogRowRenderer(zone, v -> {
+      try {
+        return Optional.of(cipher.decrypt(v));
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    });
   }
 
   /** The stored form of a notification: the record as JSON (the caller stays encrypted). */
@@ -71,28 +89,19 @@ public final class CallNotificationPayload {
     }
   }
 
-  /** The webhook body for a stored record. */
+  /**
+   * The webhook body for a stored record: {@code "event"}, {@code "operator_id"}, then the call-log row exactly as
+   * {@code GET /v1/calls?format=json} renders it (spec section 6 keys in order, Japan-time timestamps, Japanese
+   * status labels, {@code clr_id_cipher} as the caller's national number, {@code logvars.*} flattened), then {@code
+   * "caller_e164"} (the caller in E.164, null when withheld) and the callback-tracking fields.
+   */
   public String webhookBody(String stored) {
     CallLogRecord r = record(stored);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event", CALL_ENDED);
-    body.put("trn_id", r.trnId());
     body.put("operator_id", r.operatorId());
-    body.put("client_id", r.clientId());
-    body.put("client_name", r.clientName());
-    body.put("dialin_id", r.dialinId());
-    body.put("dialin_name", r.dialinName());
-    body.put("din", r.din().e164());
-    body.put("caller", caller(r));
-    body.put("din_tms", r.arrivedAt() == null ? null : r.arrivedAt().toString());
-    body.put("tst_tms", r.answeredAt() == null ? null : r.answeredAt().toString());
-    body.put("eoc_tms", r.endedAt() == null ? null : r.endedAt().toString());
-    body.put("calling_sec", r.callingSec());
-    body.put("talking_sec", r.talkingSec());
-    body.put("dial_stat", r.dialStatus());
-    body.put("hup_usr", r.hangupParty());
-    body.put("end_cause", r.endCause());
-    body.put("logvars", r.logvars());
+    body.putAll(rows.jsonRow(r));
+    body.put("caller_e164", caller(r));
     // callback tracking (issue 4): the leased number, null when none (pool empty, withheld caller, no pool)
     body.put("callback_number", callbackNumber(r).map(PhoneNumber::e164).orElse(null));
     body.put("callback_until", callbackNumber(r).isPresent() ? r.logvars().get(CALLBACK_UNTIL) : null);

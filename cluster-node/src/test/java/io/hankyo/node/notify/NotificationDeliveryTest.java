@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
@@ -131,9 +132,15 @@ class NotificationDeliveryTest {
     }
     // rendered at send time: the caller in clear
     String body = PAYLOADS.webhookBody(hook.stored());
-    assertEquals(CALLER, JSON.readTree(body).get("caller").asText());
-    assertEquals("call_ended", JSON.readTree(body).get("event").asText());
-    assertEquals("BUSY", JSON.readTree(body).get("dial_stat").asText());
+    JsonNode parsed = JSON.readTree(body);
+    assertEquals(CALLER, parsed.get("caller_e164").asText());
+    assertEquals("call_ended", parsed.get("event").asText());
+    // the call-log row as GET /v1/calls renders it (issue 4: "JSON payload with the call-log fields")
+    assertEquals("話中", parsed.get("dial_stat").asText(), body);
+    assertEquals("03-1234-5678", parsed.get("clr_id_cipher").asText(), body);
+    assertEquals("0123456789abcdef01234567", parsed.get("trn_id").asText(), body);
+    assertTrue(parsed.get("din_tms").asText().endsWith("+09:00"), body);
+    assertTrue(parsed.has("conn_sec") && parsed.has("call_charge") && parsed.has("nfy_http"), body);
     CallEmail email = PAYLOADS.email(mail.stored());
     assertEquals(CallEmail.Kind.MISSED_CALL, email.kind());
     assertTrue(email.subject().contains("03-1234-5678"), email.subject());
