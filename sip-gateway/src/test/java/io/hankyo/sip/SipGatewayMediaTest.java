@@ -228,7 +228,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
 
     // the prompt reaches the caller as RTP, and finishes
     control.tell(new CallInstruction.PlayPrompt(trnId, MediaCallControl.OPERATOR, "welcome", false, 1));
-    awaitAtLeast("caller hears the prompt", callerHeard, WELCOME.frameCount() - 2);
+    awaitAtLeast("caller hears the prompt", callerHeard, WELCOME.frameCount() * 3 / 4);
     CallProgress.PromptFinished finished =
         control.await(CallProgress.PromptFinished.class, p -> p.trnId().equals(trnId), WAIT);
     assertEquals(1, finished.token());
@@ -299,7 +299,7 @@ class SipGatewayMediaTest extends GatewayTestSupport {
     control.firstPrompt("welcome");
     callAnsweredWithMedia(new SdpOfferAnswer("127.0.0.1"));
     String trnId = control.lastCall(WAIT);
-    awaitAtLeast("caller hears the first prompt", callerHeard, WELCOME.frameCount() - 2);
+    awaitAtLeast("caller hears the first prompt", callerHeard, WELCOME.frameCount() * 3 / 4);
     CallProgress.PromptFinished finished =
         control.await(CallProgress.PromptFinished.class, p -> p.trnId().equals(trnId), WAIT);
     assertEquals(1, finished.token());
