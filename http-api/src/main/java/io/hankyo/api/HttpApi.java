@@ -469,8 +469,8 @@ public final class HttpApi extends AllDirectives {
   private Route storeFlow(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    // a flow document may be as large as the parser allows, whatever the general body limit
-    long max = Math.max(settings.maxBodyBytes(), CallFlowParser.MAX_DOCUMENT_BYTES);
+    // the document's own limit, whatever the general body limit: a larger body is 413, never the parser's 400
+    long max = CallFlowParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           CallFlow flow = parseDocument(() -> CallFlowParser.parse(document, current.number()));
@@ -590,8 +590,8 @@ public final class HttpApi extends AllDirectives {
   private Route storeJudgment(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    // a rules document may be as large as the parser allows, whatever the general body limit
-    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    // the document's own limit, whatever the general body limit: a larger body is 413, never the parser's 400
+    long max = JudgmentRulesParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
@@ -690,7 +690,7 @@ public final class HttpApi extends AllDirectives {
    */
   private Route storeAdvertiserJudgment(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
-    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    long max = JudgmentRulesParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getAdvertiserJudgment(operator, clientId).thenCompose(current -> {
           JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
@@ -753,7 +753,7 @@ public final class HttpApi extends AllDirectives {
   private Route storeNotifications(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    long max = Math.max(settings.maxBodyBytes(), NotificationSettingsParser.MAX_DOCUMENT_BYTES);
+    long max = NotificationSettingsParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           NotificationSettings parsed = parseDocument(() -> NotificationSettingsParser.parse(document));

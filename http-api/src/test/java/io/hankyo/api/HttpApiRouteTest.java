@@ -83,7 +83,17 @@ class HttpApiRouteTest {
     backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
+    bind(1024);
+  }
+
+  /** Serves the same backend with a general body limit of {@code maxBodyBytes} (the first binding is replaced). */
+  private void rebind(long maxBodyBytes) throws Exception {
+    unbind();
+    bind(maxBodyBytes);
+  }
+
+  private void bind(long maxBodyBytes) throws Exception {
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(maxBodyBytes, Duration.ofDays(31),
         HttpApiSettings.DEFAULT_ZONE, PROMPT_LIMIT), Clock.fixed(NOW, ZoneOffset.UTC));
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
         .withSettings(HttpApi.serverSettings(testKit.system()))
@@ -1184,6 +1194,18 @@ class HttpApiRouteTest {
       List<Long> seqs = new ArrayList<>();
       doc.get("calls").forEach(c -> seqs.add(c.get("seq_num").asLong()));
       return seqs;
+    }
+
+    /** A general limit above the document's (64 KiB in production) still answers 413 for a 52 KB rules document. */
+    @Test
+    void aDocumentOverItsOwnLimitIs413WhateverTheGeneralLimit() throws Exception {
+      rebind(64 * 1024);
+      String big = "{\"min_talk_sec\": 30" + " ".repeat(52_000) + "}";
+      JsonNode p = assertProblem(send("PUT", PATH, KEY_A, big), 413,
+          String.valueOf(JudgmentRulesParser.MAX_DOCUMENT_BYTES));
+      assertTrue(p.toString().indexOf("pekko") < 0, p.toString());
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1/notifications", KEY_A, big), 413,
+          String.valueOf(io.hankyo.protocol.notify.NotificationSettingsParser.MAX_DOCUMENT_BYTES));
     }
 
     @Test
