@@ -233,7 +233,7 @@ public final class HttpApi extends AllDirectives {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
-    this.callbackApi = new CallbackApi(backend, null, settings, clock);
+    this.callbackApi = new CallbackApi(backend, null, settings, clock, this::callbackBody);
   }
 
   /**
@@ -243,7 +243,8 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withCallbacks(CallbackBackend callbacks) {
-    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock,
+        this::callbackBody);
     return this;
   }
 
@@ -517,7 +518,25 @@ public final class HttpApi extends AllDirectives {
     String detail = subject + (subject.endsWith("s") ? " have " : " has ")
         + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
         + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
-    return ApiProblem.invalid(detail, errors);
+    return ApiProblem.invalid(detail, listed(errors));
+  }
+
+  /** Most entries of a 400's {@code errors} list; further problems are counted in one last entry. */
+  static final int MAX_LISTED_ERRORS = 100;
+
+  /**
+   * {@code errors} when at most {@value #MAX_LISTED_ERRORS}, else the first {@value #MAX_LISTED_ERRORS} and a last
+   * entry at the root pointer {@code ""}: {@code "… and 199900 more problems"} (a document of 200,000 bad numbers
+   * answered a 28 MB 400 before).
+   */
+  static List<ApiProblem.FieldError> listed(List<ApiProblem.FieldError> errors) {
+    if (errors.size() <= MAX_LISTED_ERRORS) {
+      return errors;
+    }
+    List<ApiProblem.FieldError> out = new ArrayList<>(errors.subList(0, MAX_LISTED_ERRORS));
+    int more = errors.size() - MAX_LISTED_ERRORS;
+    out.add(new ApiProblem.FieldError("", "… and " + more + " more problem" + (more == 1 ? "" : "s")));
+    return out;
   }
 
   /**
@@ -1132,6 +1151,10 @@ public final class HttpApi extends AllDirectives {
         return inner.apply(operator.get());
       });
     });
+  }
+
+  private Route callbackBody(long max, Function<JsonNode, Route> inner) {
+    return jsonBody(JsonNode.class, max, inner);
   }
 
   /** Reads a JSON request body of at most {@code max-body-bytes} into {@code type}, strictly. */
