@@ -70,7 +70,10 @@ public final class CallbackApi extends AllDirectives {
    */
   public static final int MAX_DOCUMENT_BYTES = 64 * 1024;
 
-  /** Reads a JSON body of at most {@code max} bytes (413 problem+json beyond; HttpApi's reader). */
+  /**
+   * Reads a JSON body of at most {@code max} bytes, or the general {@code max-body-bytes} when {@code max < 0} (413
+   * problem+json beyond; HttpApi's reader, shared with {@link OperatorSettingsApi}).
+   */
   interface JsonBodies {
     Route read(long max, Function<JsonNode, Route> inner);
   }

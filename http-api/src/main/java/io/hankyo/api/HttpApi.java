@@ -215,7 +215,7 @@ public final class HttpApi extends AllDirectives {
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
   private volatile CallbackApi callbackApi;
-  private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null);
+  private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
 
   /**
    * @param backend the cluster side of the API
@@ -233,7 +233,7 @@ public final class HttpApi extends AllDirectives {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
-    this.callbackApi = new CallbackApi(backend, null, settings, clock, this::callbackBody);
+    this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
   }
 
   /**
@@ -244,7 +244,7 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi withCallbacks(CallbackBackend callbacks) {
     this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock,
-        this::callbackBody);
+        this::jsonDocument);
     return this;
   }
 
@@ -256,7 +256,8 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withOperatorSettings(OperatorSettingsBackend operatorSettings) {
-    this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"));
+    this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"),
+        this::jsonDocument);
     return this;
   }
 
@@ -1153,8 +1154,9 @@ public final class HttpApi extends AllDirectives {
     });
   }
 
-  private Route callbackBody(long max, Function<JsonNode, Route> inner) {
-    return jsonBody(JsonNode.class, max, inner);
+  /** A JSON document body of at most {@code max} bytes ({@code max-body-bytes} when {@code max < 0}); 413 beyond. */
+  private Route jsonDocument(long max, Function<JsonNode, Route> inner) {
+    return jsonBody(JsonNode.class, max < 0 ? settings.maxBodyBytes() : max, inner);
   }
 
   /** Reads a JSON request body of at most {@code max-body-bytes} into {@code type}, strictly. */
