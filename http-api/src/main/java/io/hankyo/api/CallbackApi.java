@@ -10,6 +10,7 @@ import io.hankyo.protocol.calllog.DialStatus;
 import io.hankyo.protocol.number.InvalidPhoneNumberException;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
+import io.hankyo.protocol.flow.DocumentFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,6 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
@@ -64,19 +64,36 @@ public final class CallbackApi extends AllDirectives {
   /** Longest range of a callback-rate request. */
   public static final Duration MAX_RANGE = Duration.ofDays(366);
 
+  /**
+   * Largest pool document, bytes: {@value #MAX_NUMBERS} numbers of up to 64 bytes each ({@code "+81-50-1234-5678", }
+   * with indentation is about 30), whatever the general {@code max-body-bytes}; a larger body is 413.
+   */
+  public static final int MAX_DOCUMENT_BYTES = 64 * 1024;
+
+  /**
+   * Reads a JSON body of at most {@code max} bytes, or the general {@code max-body-bytes} when {@code max < 0} (413
+   * problem+json beyond; HttpApi's reader, shared with {@link OperatorSettingsApi}).
+   */
+  interface JsonBodies {
+    Route read(long max, Function<JsonNode, Route> inner);
+  }
+
   private final ApiBackend backend;
   private final CallbackBackend callbacks;
   private final HttpApiSettings settings;
   private final Clock clock;
+  private final JsonBodies bodies;
 
   /**
    * @param callbacks the pool backend, or null when the node has none (the pool resources answer 404)
+   * @param bodies reads request bodies with the API's size limit and problem responses
    */
-  public CallbackApi(ApiBackend backend, CallbackBackend callbacks, HttpApiSettings settings, Clock clock) {
+  CallbackApi(ApiBackend backend, CallbackBackend callbacks, HttpApiSettings settings, Clock clock, JsonBodies bodies) {
     this.backend = backend;
     this.callbacks = callbacks;
     this.settings = settings;
     this.clock = clock;
+    this.bodies = bodies;
   }
 
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
@@ -84,8 +101,8 @@ public final class CallbackApi extends AllDirectives {
     return concat(
         path("callback-pool", () -> concat(
             get(() -> respond(() -> pool().getPool(operator), p -> json(PoolJson.of(p)))),
-            put(() -> entity(Unmarshaller.entityToByteString(), body -> respond(
-                () -> pool().putPool(operator, numbers(body.toArray()), holdSec(body.toArray())),
+            put(() -> bodies.read(Math.max(settings.maxBodyBytes(), MAX_DOCUMENT_BYTES), body -> respond(
+                () -> pool().putPool(operator, numbers(body), holdSec(body)),
                 p -> json(PoolJson.of(p))))))),
         pathPrefix("advertisers", () -> pathPrefix(PathMatchers.segment(), rawClientId ->
             path("callbacks", () -> get(() -> parameterOptional("from", from -> parameterOptional("to", to ->
@@ -114,27 +131,41 @@ public final class CallbackApi extends AllDirectives {
     return callbacks;
   }
 
-  static List<PhoneNumber> numbers(byte[] body) {
-    JsonNode doc = ApiJson.readBody(body, JsonNode.class);
+  /**
+   * The numbers of a pool document, checked: a JSON object with {@code numbers} (an array of at most {@value
+   * #MAX_NUMBERS} phone number strings, none repeated) and optional {@code hold_sec}; else 400 listing the problems
+   * ({@link HttpApi#documentProblem}, at most {@value HttpApi#MAX_LISTED_ERRORS} listed). The count is checked before
+   * the numbers, so an oversized array is one problem, not one per number.
+   */
+  static List<PhoneNumber> numbers(JsonNode doc) {
     List<ApiProblem.FieldError> errors = new ArrayList<>();
+    List<PhoneNumber> out = new ArrayList<>();
+    if (!doc.isObject()) {
+      throw HttpApi.documentProblem(SUBJECT, List.of(new ApiProblem.FieldError("",
+          "must be a JSON object, e.g. {\"numbers\": [\"050-1111-2222\"]}; got " + DocumentFields.describe(doc))));
+    }
     doc.fieldNames().forEachRemaining(f -> {
       if (!f.equals("numbers") && !f.equals("hold_sec")) {
-        errors.add(new ApiProblem.FieldError("/" + f, "unknown field; allowed fields: hold_sec, numbers"));
+        errors.add(new ApiProblem.FieldError(DocumentFields.pointer("", f),
+            "unknown field; allowed fields: hold_sec, numbers"));
       }
     });
     JsonNode numbers = doc.get("numbers");
-    List<PhoneNumber> out = new ArrayList<>();
-    if (numbers == null || !numbers.isArray()) {
-      errors.add(new ApiProblem.FieldError("/numbers", "is required: an array of phone numbers"));
+    if (numbers == null) {
+      errors.add(new ApiProblem.FieldError("/numbers", "is required: an array of phone number strings"));
+    } else if (!numbers.isArray()) {
+      errors.add(new ApiProblem.FieldError("/numbers",
+          "must be an array of phone number strings; got " + DocumentFields.describe(numbers)));
+    } else if (numbers.size() > MAX_NUMBERS) {
+      errors.add(new ApiProblem.FieldError("/numbers",
+          "has " + numbers.size() + " numbers; at most " + MAX_NUMBERS + " are allowed"));
     } else {
-      if (numbers.size() > MAX_NUMBERS) {
-        errors.add(new ApiProblem.FieldError("/numbers", "at most " + MAX_NUMBERS + " numbers"));
-      }
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < numbers.size(); i++) {
         JsonNode n = numbers.get(i);
         if (!n.isTextual()) {
-          errors.add(new ApiProblem.FieldError("/numbers/" + i, "must be a phone number string"));
+          errors.add(new ApiProblem.FieldError("/numbers/" + i,
+              "must be a phone number string; got " + DocumentFields.describe(n)));
           continue;
         }
         try {
@@ -149,20 +180,23 @@ public final class CallbackApi extends AllDirectives {
       }
     }
     JsonNode hold = doc.get("hold_sec");
-    if (hold != null && (!hold.canConvertToLong() || !hold.isIntegralNumber()
-        || hold.asLong() < MIN_HOLD_SEC || hold.asLong() > MAX_HOLD_SEC)) {
-      errors.add(new ApiProblem.FieldError("/hold_sec",
-          "must be an integer of seconds from " + MIN_HOLD_SEC + " (1 hour) to " + MAX_HOLD_SEC + " (90 days)"));
+    Long holdSec = DocumentFields.wholeNumber(hold);
+    if (hold != null && (holdSec == null || holdSec < MIN_HOLD_SEC || holdSec > MAX_HOLD_SEC)) {
+      errors.add(new ApiProblem.FieldError("/hold_sec", "must be a whole number of seconds from " + MIN_HOLD_SEC
+          + " (1 hour) to " + MAX_HOLD_SEC + " (90 days); got " + DocumentFields.describe(hold)));
     }
     if (!errors.isEmpty()) {
-      throw ApiProblem.invalid("the callback pool document has " + errors.size() + " problem(s)", errors);
+      throw HttpApi.documentProblem(SUBJECT, errors);
     }
     return out;
   }
 
-  static long holdSec(byte[] body) {
-    JsonNode hold = ApiJson.readBody(body, JsonNode.class).get("hold_sec");
-    return hold == null ? DEFAULT_HOLD_SEC : hold.asLong();
+  private static final String SUBJECT = "the callback pool document";
+
+  /** {@code hold_sec} of a document {@link #numbers} accepted; {@value #DEFAULT_HOLD_SEC} when absent. */
+  static long holdSec(JsonNode doc) {
+    Long hold = DocumentFields.wholeNumber(doc.get("hold_sec"));
+    return hold == null ? DEFAULT_HOLD_SEC : hold;
   }
 
   private static HttpResponse json(Object body) {

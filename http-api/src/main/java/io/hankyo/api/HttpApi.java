@@ -215,7 +215,7 @@ public final class HttpApi extends AllDirectives {
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
   private volatile CallbackApi callbackApi;
-  private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null);
+  private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
   private volatile DeliveryApi deliveryApi;
 
   /**
@@ -234,7 +234,7 @@ public final class HttpApi extends AllDirectives {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
-    this.callbackApi = new CallbackApi(backend, null, settings, clock);
+    this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
     this.deliveryApi = new DeliveryApi(null, settings, clock);
   }
 
@@ -256,7 +256,8 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withCallbacks(CallbackBackend callbacks) {
-    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock,
+        this::jsonDocument);
     return this;
   }
 
@@ -268,7 +269,8 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withOperatorSettings(OperatorSettingsBackend operatorSettings) {
-    this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"));
+    this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"),
+        this::jsonDocument);
     return this;
   }
 
@@ -483,8 +485,8 @@ public final class HttpApi extends AllDirectives {
   private Route storeFlow(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    // a flow document may be as large as the parser allows, whatever the general body limit
-    long max = Math.max(settings.maxBodyBytes(), CallFlowParser.MAX_DOCUMENT_BYTES);
+    // the document's own limit, whatever the general body limit: a larger body is 413, never the parser's 400
+    long max = CallFlowParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           CallFlow flow = parseDocument(() -> CallFlowParser.parse(document, current.number()));
@@ -531,7 +533,25 @@ public final class HttpApi extends AllDirectives {
     String detail = subject + (subject.endsWith("s") ? " have " : " has ")
         + (errors.size() == 1 ? "a problem" : errors.size() + " problems")
         + "; first: " + (first.pointer().isEmpty() ? "the document" : first.pointer()) + ": " + first.detail();
-    return ApiProblem.invalid(detail, errors);
+    return ApiProblem.invalid(detail, listed(errors));
+  }
+
+  /** Most entries of a 400's {@code errors} list; further problems are counted in one last entry. */
+  static final int MAX_LISTED_ERRORS = 100;
+
+  /**
+   * {@code errors} when at most {@value #MAX_LISTED_ERRORS}, else the first {@value #MAX_LISTED_ERRORS} and a last
+   * entry at the root pointer {@code ""}: {@code "… and 199900 more problems"} (a document of 200,000 bad numbers
+   * answered a 28 MB 400 before).
+   */
+  static List<ApiProblem.FieldError> listed(List<ApiProblem.FieldError> errors) {
+    if (errors.size() <= MAX_LISTED_ERRORS) {
+      return errors;
+    }
+    List<ApiProblem.FieldError> out = new ArrayList<>(errors.subList(0, MAX_LISTED_ERRORS));
+    int more = errors.size() - MAX_LISTED_ERRORS;
+    out.add(new ApiProblem.FieldError("", "… and " + more + " more problem" + (more == 1 ? "" : "s")));
+    return out;
   }
 
   /**
@@ -604,8 +624,8 @@ public final class HttpApi extends AllDirectives {
   private Route storeJudgment(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    // a rules document may be as large as the parser allows, whatever the general body limit
-    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    // the document's own limit, whatever the general body limit: a larger body is 413, never the parser's 400
+    long max = JudgmentRulesParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
@@ -704,7 +724,7 @@ public final class HttpApi extends AllDirectives {
    */
   private Route storeAdvertiserJudgment(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
-    long max = Math.max(settings.maxBodyBytes(), JudgmentRulesParser.MAX_DOCUMENT_BYTES);
+    long max = JudgmentRulesParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getAdvertiserJudgment(operator, clientId).thenCompose(current -> {
           JudgmentRules rules = parseDocument(() -> JudgmentRulesParser.parse(document));
@@ -767,7 +787,7 @@ public final class HttpApi extends AllDirectives {
   private Route storeNotifications(String operator, String rawClientId, String rawDialinId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
-    long max = Math.max(settings.maxBodyBytes(), NotificationSettingsParser.MAX_DOCUMENT_BYTES);
+    long max = NotificationSettingsParser.MAX_DOCUMENT_BYTES;
     return jsonBody(JsonNode.class, max, document -> respond(
         () -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
           NotificationSettings parsed = parseDocument(() -> NotificationSettingsParser.parse(document));
@@ -1146,6 +1166,11 @@ public final class HttpApi extends AllDirectives {
         return inner.apply(operator.get());
       });
     });
+  }
+
+  /** A JSON document body of at most {@code max} bytes ({@code max-body-bytes} when {@code max < 0}); 413 beyond. */
+  private Route jsonDocument(long max, Function<JsonNode, Route> inner) {
+    return jsonBody(JsonNode.class, max < 0 ? settings.maxBodyBytes() : max, inner);
   }
 
   /** Reads a JSON request body of at most {@code max-body-bytes} into {@code type}, strictly. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hankyo.api.json.ApiJson;
+import io.hankyo.protocol.flow.DocumentFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The operator's own settings (issue 4), mounted by {@link HttpApi} under {@code /v1} for an authenticated operator:
@@ -40,18 +40,22 @@ public final class OperatorSettingsApi extends AllDirectives {
   public static final int MAX_RETENTION_DAYS = 3650;
 
   private final OperatorSettingsBackend backend;
+  private final CallbackApi.JsonBodies bodies;
 
-  /** @param backend the settings backend, or null when the node has none (404) */
-  public OperatorSettingsApi(OperatorSettingsBackend backend) {
+  /**
+   * @param backend the settings backend, or null when the node has none (404)
+   * @param bodies reads request bodies with the API's general size limit (413 problem+json beyond)
+   */
+  OperatorSettingsApi(OperatorSettingsBackend backend, CallbackApi.JsonBodies bodies) {
     this.backend = backend;
+    this.bodies = bodies;
   }
 
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return pathPrefix("operator", () -> path("settings", () -> concat(
         get(() -> respond(() -> backend().getSettings(operator))),
-        put(() -> entity(Unmarshaller.entityToByteString(), body ->
-            respond(() -> backend().putSettings(operator, parse(body.toArray()))))))));
+        put(() -> bodies.read(-1, body -> respond(() -> backend().putSettings(operator, parse(body))))))));
   }
 
   private OperatorSettingsBackend backend() {
@@ -61,17 +65,18 @@ public final class OperatorSettingsApi extends AllDirectives {
     return backend;
   }
 
+  private static final String SUBJECT = "the operator settings document";
+
   /**
    * Parses a settings document.
    *
    * @throws ApiProblem 400 listing every problem with its JSON Pointer
    */
-  static OperatorSettingsBackend.Settings parse(byte[] body) {
-    JsonNode doc = ApiJson.readBody(body, JsonNode.class);
+  static OperatorSettingsBackend.Settings parse(JsonNode doc) {
     List<ApiProblem.FieldError> errors = new ArrayList<>();
     if (!doc.isObject()) {
-      throw ApiProblem.invalid("the operator settings must be a JSON object",
-          List.of(new ApiProblem.FieldError("", "must be an object")));
+      throw HttpApi.documentProblem(SUBJECT, List.of(new ApiProblem.FieldError("",
+          "must be a JSON object, e.g. {\"recording_retention_days\": 90}; got " + DocumentFields.describe(doc))));
     }
     doc.fieldNames().forEachRemaining(f -> {
       if (!f.equals("recording_retention_days")) {
@@ -85,16 +90,16 @@ public final class OperatorSettingsApi extends AllDirectives {
           "is required: days to keep recordings (" + MIN_RETENTION_DAYS + ".." + MAX_RETENTION_DAYS
               + "), or null to keep them until deleted"));
     } else if (!days.isNull()) {
-      if (!days.isIntegralNumber() || !days.canConvertToInt() || days.asInt() < MIN_RETENTION_DAYS
-          || days.asInt() > MAX_RETENTION_DAYS) {
-        errors.add(new ApiProblem.FieldError("/recording_retention_days",
-            "must be an integer of days from " + MIN_RETENTION_DAYS + " to " + MAX_RETENTION_DAYS + ", or null"));
+      Long whole = DocumentFields.wholeNumber(days);
+      if (whole == null || whole < MIN_RETENTION_DAYS || whole > MAX_RETENTION_DAYS) {
+        errors.add(new ApiProblem.FieldError("/recording_retention_days", "must be a whole number of days from "
+            + MIN_RETENTION_DAYS + " to " + MAX_RETENTION_DAYS + ", or null; got " + DocumentFields.describe(days)));
       } else {
-        retention = days.asInt();
+        retention = whole.intValue();
       }
     }
     if (!errors.isEmpty()) {
-      throw ApiProblem.invalid("the operator settings document has " + errors.size() + " problem(s)", errors);
+      throw HttpApi.documentProblem(SUBJECT, errors);
     }
     return new OperatorSettingsBackend.Settings(retention);
   }

@@ -1,6 +1,7 @@
 package io.hankyo.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hankyo.protocol.flow.DocumentFields;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -55,13 +56,15 @@ public final class RejudgmentRequests {
     int version = 0;
     JsonNode rules = doc.get("rules");
     if (rules == null || !rules.isObject()) {
-      errors.add(new ApiProblem.FieldError("/rules", "is required: {\"scope\": \"number\"|\"advertiser\", "
-          + "\"version\": N}"));
+      errors.add(new ApiProblem.FieldError("/rules", (rules == null ? "is required" : "must be an object")
+          + ": {\"scope\": \"number\"|\"advertiser\", \"version\": N}"
+          + (rules == null ? "" : "; got " + DocumentFields.describe(rules))));
     } else {
       unknown(rules, RULE_FIELDS, "/rules", errors);
       JsonNode s = rules.get("scope");
       if (s == null || !s.isTextual() || !(s.asText().equals("number") || s.asText().equals("advertiser"))) {
-        errors.add(new ApiProblem.FieldError("/rules/scope", "must be \"number\" or \"advertiser\""));
+        errors.add(new ApiProblem.FieldError("/rules/scope", s == null ? "is required: \"number\" or \"advertiser\""
+            : "must be \"number\" or \"advertiser\"; got " + DocumentFields.describe(s)));
       } else {
         scope = s.asText();
         if (scope.equals("number") && dialinId == null && !doc.has("dialin_id")) {
@@ -70,17 +73,17 @@ public final class RejudgmentRequests {
         }
       }
       JsonNode v = rules.get("version");
-      if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 1) {
-        errors.add(new ApiProblem.FieldError("/rules/version", "must be a whole number of 1 or more (a stored "
-            + "version of the rules)"));
+      Long whole = DocumentFields.wholeNumber(v);
+      if (whole == null || whole < 1 || whole > Integer.MAX_VALUE) {
+        errors.add(new ApiProblem.FieldError("/rules/version", (v == null ? "is required: " : "must be ")
+            + "a whole number of 1 or more (a stored version of the rules)"
+            + (v == null ? "" : "; got " + DocumentFields.describe(v))));
       } else {
-        version = v.asInt();
+        version = whole.intValue();
       }
     }
     if (!errors.isEmpty()) {
-      ApiProblem.FieldError first = errors.get(0);
-      throw ApiProblem.invalid("the re-judgment request has " + (errors.size() == 1 ? "a problem"
-          : errors.size() + " problems") + "; first: " + first.pointer() + ": " + first.detail(), errors);
+      throw HttpApi.documentProblem("the re-judgment request", errors);
     }
     return new Parsed(clientId, dialinId, from, to, scope, version);
   }
@@ -98,12 +101,14 @@ public final class RejudgmentRequests {
     JsonNode n = doc.get(field);
     if (n == null || n.isNull()) {
       if (required) {
-        errors.add(new ApiProblem.FieldError("/" + field, "is required"));
+        errors.add(new ApiProblem.FieldError("/" + field, "is required: a string of 1-64 characters of "
+            + "A-Z a-z 0-9 _ . -"));
       }
       return null;
     }
     if (!n.isTextual() || !Validation.isValidId(n.asText())) {
-      errors.add(new ApiProblem.FieldError("/" + field, "must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+      errors.add(new ApiProblem.FieldError("/" + field, "must be a string of 1-64 characters of A-Z a-z 0-9 _ . -; "
+          + "got " + DocumentFields.describe(n)));
       return null;
     }
     return n.asText();
@@ -112,8 +117,9 @@ public final class RejudgmentRequests {
   private static Instant time(JsonNode doc, String field, List<ApiProblem.FieldError> errors) {
     JsonNode n = doc.get(field);
     if (n == null || !n.isTextual()) {
-      errors.add(new ApiProblem.FieldError("/" + field, "is required: an ISO-8601 time with its offset, e.g. "
-          + "2026-11-01T00:00:00+09:00"));
+      errors.add(new ApiProblem.FieldError("/" + field, (n == null ? "is required: " : "must be a string: ")
+          + "an ISO-8601 time with its offset, e.g. 2026-11-01T00:00:00+09:00"
+          + (n == null ? "" : "; got " + DocumentFields.describe(n))));
       return null;
     }
     try {

@@ -158,6 +158,73 @@ class CallbackApiRouteTest {
         "{\"numbers\": [], \"hold_sec\": 7776000}").statusCode());
   }
 
+  /** 1000 numbers (the documented maximum) fit the pool's body limit, even with a 1024-byte general limit. */
+  @Test
+  void aThousandNumbersAreAccepted() throws Exception {
+    StringBuilder b = new StringBuilder("{\n  \"numbers\": [\n");
+    for (int i = 0; i < CallbackApi.MAX_NUMBERS; i++) {
+      b.append(i == 0 ? "" : ",\n").append(String.format("    \"+81-50-7100-%04d\"", i));
+    }
+    HttpResponse<String> r = send("PUT", "/v1/callback-pool", KEY_A, b.append("\n  ]\n}").toString());
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(CallbackApi.MAX_NUMBERS, json(r).get("numbers").size());
+  }
+
+  /** Too many numbers is one problem, found before any number is read; per-item problems are listed up to 100. */
+  @Test
+  void tooManyNumbersIsOneProblemAndLongErrorListsAreCapped() throws Exception {
+    StringBuilder many = new StringBuilder("{\"numbers\": [");
+    for (int i = 0; i <= CallbackApi.MAX_NUMBERS; i++) {
+      many.append(i == 0 ? "" : ",").append("\"x\"");
+    }
+    HttpResponse<String> r = send("PUT", "/v1/callback-pool", KEY_A, many.append("]}").toString());
+    assertEquals(400, r.statusCode(), r.body());
+    JsonNode errors = json(r).get("errors");
+    assertEquals(1, errors.size(), r.body());
+    assertEquals("/numbers", errors.get(0).get("pointer").asText());
+    assertTrue(errors.get(0).get("detail").asText().contains("has 1001 numbers; at most 1000"), r.body());
+
+    StringBuilder bad = new StringBuilder("{\"numbers\": [");
+    for (int i = 0; i < 300; i++) {
+      bad.append(i == 0 ? "" : ",").append("\"x\"");
+    }
+    HttpResponse<String> capped = send("PUT", "/v1/callback-pool", KEY_A, bad.append("]}").toString());
+    assertEquals(400, capped.statusCode(), capped.body());
+    JsonNode c = json(capped);
+    assertEquals(101, c.get("errors").size());
+    assertEquals("… and 200 more problems", c.get("errors").get(100).get("detail").asText());
+    assertTrue(c.get("detail").asText().startsWith("the callback pool document has 300 problems; first: /numbers/0: "),
+        c.get("detail").asText());
+  }
+
+  /** A body over the pool's limit is a clean 413 problem+json naming the limit, not a Pekko setting. */
+  @Test
+  void anOversizedPoolDocumentIs413() throws Exception {
+    String big = "{\"numbers\": [" + " ".repeat(CallbackApi.MAX_DOCUMENT_BYTES) + "]}";
+    HttpResponse<String> r = send("PUT", "/v1/callback-pool", KEY_A, big);
+    assertEquals(413, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    assertTrue(json(r).get("detail").asText().contains(String.valueOf(CallbackApi.MAX_DOCUMENT_BYTES)), r.body());
+    assertTrue(!r.body().contains("pekko") && !r.body().contains("max-content-length"), r.body());
+  }
+
+  /** A value of the wrong type is named as such, not reported missing. */
+  @Test
+  void aWrongTypeIsNotCalledMissing() throws Exception {
+    HttpResponse<String> r = send("PUT", "/v1/callback-pool", KEY_A,
+        "{\"numbers\": \"05011112222\", \"hold_sec\": \"3600\"}");
+    assertEquals(400, r.statusCode(), r.body());
+    JsonNode errors = json(r).get("errors");
+    assertEquals("must be an array of phone number strings; got the string \"05011112222\"",
+        errors.get(0).get("detail").asText());
+    assertTrue(errors.get(1).get("detail").asText().endsWith("got the string \"3600\""), r.body());
+    assertTrue(json(send("PUT", "/v1/callback-pool", KEY_A, "{}")).get("errors").get(0).get("detail").asText()
+        .startsWith("is required"));
+    HttpResponse<String> exp = send("PUT", "/v1/callback-pool", KEY_A, "{\"numbers\": [], \"hold_sec\": 3.6e3}");
+    assertEquals(200, exp.statusCode(), exp.body());
+    assertEquals(3600, json(exp).get("hold_sec").asLong());
+  }
+
   @Test
   void trackingNumbersAndOtherOperatorsNumbersAre409() throws Exception {
     HttpResponse<String> r = send("PUT", "/v1/callback-pool", KEY_A, "{\"numbers\": [\"0120-123-456\"]}");

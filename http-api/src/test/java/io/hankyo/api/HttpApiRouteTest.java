@@ -83,7 +83,17 @@ class HttpApiRouteTest {
     backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
+    bind(1024);
+  }
+
+  /** Serves the same backend with a general body limit of {@code maxBodyBytes} (the first binding is replaced). */
+  private void rebind(long maxBodyBytes) throws Exception {
+    unbind();
+    bind(maxBodyBytes);
+  }
+
+  private void bind(long maxBodyBytes) throws Exception {
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(maxBodyBytes, Duration.ofDays(31),
         HttpApiSettings.DEFAULT_ZONE, PROMPT_LIMIT), Clock.fixed(NOW, ZoneOffset.UTC));
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
         .withSettings(HttpApi.serverSettings(testKit.system()))
@@ -908,6 +918,26 @@ class HttpApiRouteTest {
       assertProblem(send("POST", "/v1/rejudgments", KEY_A, "[1]"), 400, "must be a JSON object");
     }
 
+    /** A value of the wrong type is named as such, never reported missing. */
+    @Test
+    void wrongTypesAreNotCalledMissing() throws Exception {
+      JsonNode p = assertProblem(send("POST", "/v1/rejudgments", KEY_A, "{\"client_id\": 5, \"from\": true, "
+          + "\"to\": \"2026-11-30T00:00:00+09:00\", \"rules\": [1]}"), 400, "the re-judgment request has 3 problems");
+      List<String> details = new ArrayList<>();
+      p.get("errors").forEach(e -> details.add(e.get("pointer").asText() + ": " + e.get("detail").asText()));
+      assertEquals(List.of(
+          "/client_id: must be a string of 1-64 characters of A-Z a-z 0-9 _ . -; got the number 5",
+          "/from: must be a string: an ISO-8601 time with its offset, e.g. 2026-11-01T00:00:00+09:00; got true",
+          "/rules: must be an object: {\"scope\": \"number\"|\"advertiser\", \"version\": N}; got an array"),
+          details);
+      JsonNode v = assertProblem(send("POST", "/v1/rejudgments", KEY_A,
+          BODY.replace("\"version\": 2", "\"version\": \"2\"")), 400);
+      assertEquals("must be a whole number of 1 or more (a stored version of the rules); got the string \"2\"",
+          v.get("errors").get(0).get("detail").asText());
+      assertEquals(201, send("POST", "/v1/rejudgments", KEY_A, BODY.replace("\"version\": 2", "\"version\": 2e0"))
+          .statusCode(), "a whole number written with an exponent");
+    }
+
     @Test
     void unknownVersionsAdvertisersAndOtherOperatorsAre404AndTooManyCallsIs413() throws Exception {
       assertProblem(send("POST", "/v1/rejudgments", KEY_A, BODY.replace("\"version\": 2", "\"version\": 7")), 404,
@@ -1151,6 +1181,18 @@ class HttpApiRouteTest {
       String big = "{\"min_talk_sec\": 30" + " ".repeat(JudgmentRulesParser.MAX_DOCUMENT_BYTES) + "}";
       assertProblem(send("PUT", PATH, KEY_A, big), 413, String.valueOf(JudgmentRulesParser.MAX_DOCUMENT_BYTES));
       assertEquals(1, json(get(PATH)).get("version").asInt(), "nothing stored by the refused requests");
+    }
+
+    /** A general limit above the document's (64 KiB in production) still answers 413 for a 52 KB rules document. */
+    @Test
+    void aDocumentOverItsOwnLimitIs413WhateverTheGeneralLimit() throws Exception {
+      rebind(64 * 1024);
+      String big = "{\"min_talk_sec\": 30" + " ".repeat(52_000) + "}";
+      JsonNode p = assertProblem(send("PUT", PATH, KEY_A, big), 413,
+          String.valueOf(JudgmentRulesParser.MAX_DOCUMENT_BYTES));
+      assertTrue(p.toString().indexOf("pekko") < 0, p.toString());
+      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1/notifications", KEY_A, big), 413,
+          String.valueOf(io.hankyo.protocol.notify.NotificationSettingsParser.MAX_DOCUMENT_BYTES));
     }
 
     @Test

@@ -143,6 +143,24 @@ class OperatorSettingsApiRouteTest {
     assertEquals(200, send("PUT", KEY_A, "{\"recording_retention_days\": 3650}").statusCode());
   }
 
+  /** Same wording, type messages, whole numbers and 413 as every other document of the API. */
+  @Test
+  void theDocumentIsJudgedLikeTheOthers() throws Exception {
+    bind(new FakeSettings());
+    HttpResponse<String> r = send("PUT", KEY_A, "{\"recording_retention_days\": \"30\", \"x\": 1}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("the operator settings document has 2 problems; first: /x: unknown field; allowed fields: "
+        + "recording_retention_days", json(r).get("detail").asText());
+    assertTrue(json(r).get("errors").get(1).get("detail").asText().endsWith("got the string \"30\""), r.body());
+    HttpResponse<String> exp = send("PUT", KEY_A, "{\"recording_retention_days\": 9e1}");
+    assertEquals(200, exp.statusCode(), exp.body());
+    assertEquals(90, json(exp).get("recording_retention_days").asInt());
+    HttpResponse<String> big = send("PUT", KEY_A, "{\"recording_retention_days\": 90" + " ".repeat(2000) + "}");
+    assertEquals(413, big.statusCode(), big.body());
+    assertTrue(big.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    assertTrue(json(big).get("detail").asText().contains("1024 bytes"), big.body());
+  }
+
   @Test
   void withoutABackendTheResourceIs404() throws Exception {
     bind(null);

@@ -5,7 +5,6 @@ import io.hankyo.api.CallbackBackend;
 import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -24,8 +23,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * any refusal is a 409 naming the numbers. Then the pool is replaced and numbers that left it are unclaimed. A PUT
  * that fails with 409 leaves the numbers it claimed claimed by the same operator (a later PUT without them releases
  * them).
+ *
+ * <p>The per-number asks run with at most {@value #PARALLELISM} in flight ({@link BoundedAsks}): all at once, a
+ * 1000-number PUT started 2000 entity recoveries together and the last ones ran out of their ask timeout on a slow
+ * machine (503, nothing stored). Each ask keeps {@code timeout}; the PUT takes about numbers / parallelism ask times.
  */
 public final class ClusterCallbackBackend implements CallbackBackend {
+  /** Most per-number asks in flight during one PUT. */
+  static final int PARALLELISM = 16;
+
   private final ClusterSharding sharding;
   private final Duration timeout;
 
@@ -47,12 +53,8 @@ public final class ClusterCallbackBackend implements CallbackBackend {
 
   @Override
   public CompletionStage<Pool> putPool(String operatorId, List<PhoneNumber> numbers, long holdSec) {
-    List<CompletableFuture<String>> checks = new ArrayList<>();
-    for (PhoneNumber n : numbers) {
-      checks.add(check(operatorId, n).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenCompose(all -> {
-      List<String> refused = checks.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
+    return BoundedAsks.map(numbers, PARALLELISM, n -> check(operatorId, n)).thenCompose(checks -> {
+      List<String> refused = checks.stream().filter(Objects::nonNull).toList();
       if (!refused.isEmpty()) {
         throw ApiProblem.conflict("these numbers cannot be callback numbers: " + String.join("; ", refused));
       }
@@ -66,15 +68,10 @@ public final class ClusterCallbackBackend implements CallbackBackend {
           }
           Set<String> kept = new HashSet<>();
           numbers.forEach(n -> kept.add(n.e164()));
-          List<CompletableFuture<Done>> unclaims = new ArrayList<>();
-          for (PhoneNumber old : before.numbers()) {
-            if (!kept.contains(old.e164())) {
-              unclaims.add(sharding.entityRefFor(CallbackNumber.ENTITY_KEY, old.e164())
-                  .<Done>ask(r -> new CallbackNumber.Unclaim(operatorId, r), timeout).toCompletableFuture());
-            }
-          }
+          List<PhoneNumber> left = before.numbers().stream().filter(old -> !kept.contains(old.e164())).toList();
           CallbackPool.PoolView v = reply.getValue();
-          return CompletableFuture.allOf(unclaims.toArray(CompletableFuture[]::new))
+          return BoundedAsks.map(left, PARALLELISM, old -> sharding.entityRefFor(CallbackNumber.ENTITY_KEY, old.e164())
+                  .<Done>ask(r -> new CallbackNumber.Unclaim(operatorId, r), timeout))
               .thenApply(d -> new Pool(v.numbers(), v.holdSec(), v.leased()));
         }));
   }

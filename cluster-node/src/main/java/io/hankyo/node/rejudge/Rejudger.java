@@ -17,6 +17,8 @@ import io.hankyo.protocol.privacy.CallerNumberCipher;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -87,6 +89,31 @@ public final class Rejudger {
     Rejudgment.init(sharding);
   }
 
+  /** The zone re-judgment messages show times in (the call log's, spec section 1: Japan). */
+  static final ZoneId ZONE = ZoneId.of("Asia/Tokyo");
+
+  /**
+   * 400 when the arrival range is empty or longer than {@code maxRange}, with the JSON Pointer {@code /to} and the
+   * times in Asia/Tokyo ({@code 2026-01-01T00:00+09:00}, as operators write them); null when the range is fine.
+   */
+  static ApiProblem rangeProblem(Instant from, Instant to, Duration maxRange) {
+    String detail;
+    if (!from.isBefore(to)) {
+      detail = "must be after from (" + local(from) + "); got " + local(to);
+    } else if (Duration.between(from, to).compareTo(maxRange) > 0) {
+      detail = "makes the range from " + local(from) + " to " + local(to) + " longer than " + maxRange.toDays()
+          + " days; re-judge it in parts";
+    } else {
+      return null;
+    }
+    return ApiProblem.invalid("the re-judgment request has a problem; first: /to: " + detail,
+        List.of(new ApiProblem.FieldError("/to", detail)));
+  }
+
+  private static String local(Instant t) {
+    return t.atZone(ZONE).toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+  }
+
   /**
    * Runs one re-judgment.
    *
@@ -94,12 +121,9 @@ public final class Rejudger {
    *     version unknown, also another operator's), 413 (more than {@code maxCalls} calls)
    */
   public CompletionStage<RejudgmentView> run(RejudgmentView.Request req) {
-    if (!req.from().isBefore(req.to())) {
-      return failed(ApiProblem.invalid("from must be before to"));
-    }
-    if (Duration.between(req.from(), req.to()).compareTo(maxRange) > 0) {
-      return failed(ApiProblem.invalid("the range from " + req.from() + " to " + req.to() + " is longer than "
-          + maxRange.toDays() + " days; re-judge it in parts"));
+    ApiProblem range = rangeProblem(req.from(), req.to(), maxRange);
+    if (range != null) {
+      return failed(range);
     }
     if (!NUMBER.equals(req.scope()) && !ADVERTISER.equals(req.scope())) {
       return failed(ApiProblem.invalid("rules.scope must be \"number\" or \"advertiser\""));

@@ -117,4 +117,25 @@ class ShardedCallbackNumbersTest {
     await(pools.putPool("op-a", List.of(n1), 3600));
     assertEquals(List.of(n2), await(pools.putPool("op-b", List.of(n2), 3600)).numbers());
   }
+
+  /**
+   * The documented maximum of 1000 numbers is stored on the first PUT (the newcomer trial saw 503 and nothing stored),
+   * every number is claimed (another operator is refused one), and a smaller PUT unclaims the rest.
+   */
+  @Test
+  void aThousandNumberPoolIsStoredOnTheFirstPut() throws Exception {
+    CallbackBackend pools = new ClusterCallbackBackend(sharding, ASK);
+    List<PhoneNumber> numbers = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      numbers.add(PhoneNumbers.parse(String.format("050-7100-%04d", i)));
+    }
+    CallbackBackend.Pool pool = pools.putPool("op-k", numbers, 3600).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertEquals(numbers, pool.numbers());
+    assertEquals(numbers, await(pools.getPool("op-k")).numbers());
+    ExecutionException taken = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> await(pools.putPool("op-l", List.of(numbers.get(999)), 3600)));
+    assertEquals(409, ((ApiProblem) taken.getCause()).status());
+    pools.putPool("op-k", numbers.subList(0, 1), 3600).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertEquals(List.of(numbers.get(999)), await(pools.putPool("op-l", List.of(numbers.get(999)), 3600)).numbers());
+  }
 }

@@ -83,12 +83,38 @@ public final class DocumentFields {
       }
       return dflt;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+    Long whole = wholeNumber(v);
+    if (whole == null || whole < min || whole > max) {
       sink.add(at(field), "must be a whole number from " + min + " to " + max + " (" + unit + "); got "
           + (v.isNumber() ? v.asText() : describe(v)));
       return -1;
     }
-    return v.longValue();
+    return whole;
+  }
+
+  /**
+   * The whole number a JSON value denotes, or null when it is not one: {@code 100}, {@code 1e2} and {@code 100.0}
+   * are all 100 (RFC 8259 section 6 does not tell integers from other numbers; Jackson reads {@code 1e2} as a
+   * double), {@code 100.5}, strings and numbers beyond a Java {@code long} are null.
+   */
+  public static Long wholeNumber(JsonNode v) {
+    if (v == null || !v.isNumber()) {
+      return null;
+    }
+    if (v.isIntegralNumber()) {
+      return v.canConvertToLong() ? v.longValue() : null;
+    }
+    if (v.isDouble() || v.isFloat()) {
+      double d = v.doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return null;
+      }
+    }
+    try {
+      return v.decimalValue().stripTrailingZeros().longValueExact();
+    } catch (ArithmeticException notWhole) {
+      return null;
+    }
   }
 
   /** A boolean; {@code dflt} when absent; null after a violation. */

@@ -68,7 +68,7 @@ public final class PhoneNumbers {
     }
     if (!UTIL.isValidNumber(parsed)) {
       throw new InvalidPhoneNumberException(input, "'" + input + "' is not a valid number of the numbering plan"
-          + lengthHint(trimmed));
+          + invalidReason(parsed));
     }
     String e164 = UTIL.format(parsed, PhoneNumberFormat.E164);
     String display = parsed.getCountryCode() == 81
@@ -144,18 +144,45 @@ public final class PhoneNumbers {
     }
   }
 
-  private static String lengthHint(String s) {
-    String digits = s.replaceAll("[^0-9]", "");
+  /**
+   * Why libphonenumber refused a parsed number: a wrong length (with the count and the expected form), or, when the
+   * length fits, that its block is not assigned (e.g. 050-0XXX-XXXX: 050 IP-phone numbers continue with 1-9).
+   */
+  private static String invalidReason(Phonenumber.PhoneNumber parsed) {
+    if (parsed.getCountryCode() != 81) {
+      return "";
+    }
+    String digits = "0" + UTIL.getNationalSignificantNumber(parsed);
+    int expected = 0;
+    String form = null;
     if (digits.startsWith("0120")) {
-      return ": 0120 numbers have 6 digits after the prefix (0120-XXX-XXX)";
-    }
-    if (digits.startsWith("0800")) {
-      return ": 0800 numbers have 7 digits after the prefix (0800-XXX-XXXX)";
-    }
-    if (digits.startsWith("050") || digits.startsWith("070") || digits.startsWith("080")
+      expected = 10;
+      form = "0120 numbers have 6 digits after the prefix (0120-XXX-XXX)";
+    } else if (digits.startsWith("0800")) {
+      expected = 11;
+      form = "0800 numbers have 7 digits after the prefix (0800-XXX-XXXX)";
+    } else if (digits.startsWith("050") || digits.startsWith("070") || digits.startsWith("080")
         || digits.startsWith("090")) {
-      return ": " + digits.substring(0, 3) + " numbers have 11 digits (" + digits.substring(0, 3) + "-XXXX-XXXX)";
+      expected = 11;
+      form = digits.substring(0, 3) + " numbers have 11 digits (" + digits.substring(0, 3) + "-XXXX-XXXX)";
     }
-    return "";
+    boolean lengthFits;
+    if (form != null) {
+      if (digits.length() != expected) {
+        return ": it has " + digits.length() + " digits; " + form;
+      }
+      lengthFits = true;
+    } else {
+      PhoneNumberUtil.ValidationResult r = UTIL.isPossibleNumberWithReason(parsed);
+      lengthFits = r == PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+          || r == PhoneNumberUtil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY;
+    }
+    if (!lengthFits) {
+      return ": it has " + digits.length() + " digits, a length no Japanese number has";
+    }
+    String block = digits.substring(0, Math.min(digits.length(), form != null && expected == 11
+        && !digits.startsWith("0800") ? 4 : 5));
+    return ": its length fits, but no numbers starting " + block + " are assigned in Japan's numbering plan"
+        + (digits.startsWith("050") ? " (050 numbers continue with 1-9: 050-1XXX-XXXX to 050-9XXX-XXXX)" : "");
   }
 }

@@ -53,6 +53,20 @@ class JudgmentRulesParserTest {
 
   @Nested
   class Valid {
+    /** JSON does not tell 100 from 1e2 or 100.0: every document reads them as the whole number 100. */
+    @ParameterizedTest
+    @ValueSource(strings = {"100", "1e2", "1E+2", "100.0", "1.0e2"})
+    void aWholeNumberMayBeWrittenWithAnExponentOrFraction(String written) {
+      JudgmentRules r = JudgmentRulesParser.parse("{\"min_talk_sec\": " + written + "}");
+      assertEquals(100, r.minTalkSec());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"100.5", "1e-2", "1e30"})
+    void aNumberThatIsNotWholeOrTooLargeIsStillRefused(String written) {
+      assertContains(only("{\"min_talk_sec\": " + written + "}", "/min_talk_sec"), "must be a whole number");
+    }
+
     @Test
     void everyFieldReads() {
       JudgmentRules r = JudgmentRulesParser.parse(EXAMPLE);

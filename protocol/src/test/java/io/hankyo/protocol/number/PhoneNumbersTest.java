@@ -1,6 +1,7 @@
 package io.hankyo.protocol.number;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,5 +121,22 @@ class PhoneNumbersTest {
   @Test
   void nationalDigitsDropSeparators() {
     assertEquals("0120123456", PhoneNumbers.parse("0120-123-456").nationalDigits());
+  }
+
+  /** 05000000000 has 11 digits: the message gives the real reason (its block is unassigned), not the length. */
+  @Test
+  void anUnassignedBlockOfTheRightLengthIsNamedAsSuch() {
+    InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+        () -> PhoneNumbers.parse("05000000000"));
+    assertTrue(e.getMessage().contains("its length fits, but no numbers starting 0500 are assigned"), e.getMessage());
+    assertTrue(e.getMessage().contains("050 numbers continue with 1-9"), e.getMessage());
+    assertFalse(e.getMessage().contains("have 11 digits"), e.getMessage());
+  }
+
+  @Test
+  void aWrongLengthSaysHowManyDigitsTheNumberHas() {
+    InvalidPhoneNumberException e = assertThrows(InvalidPhoneNumberException.class,
+        () -> PhoneNumbers.parse("050-1234-567"));
+    assertTrue(e.getMessage().contains("it has 10 digits; 050 numbers have 11 digits"), e.getMessage());
   }
 }
