@@ -286,8 +286,13 @@ public final class HankyoNode implements AutoCloseable {
       io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
           java.nio.file.Path.of(hankyo.getString("recording.dir")));
       backend.recordingsIn(recordingStore);
+      // number inventory (issue 5): bulk import and listing; tracking numbers of inventory numbers are checked
+      io.hankyo.node.inventory.ClusterInventoryBackend inventory = new io.hankyo.node.inventory.ClusterInventoryBackend(
+          system, sharding, askTimeout, hankyo.getDuration("inventory.cool-down"), Clock.systemUTC());
+      backend.withInventory(inventory);
       HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(config))
-          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout));
+          .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout))
+          .withInventory(inventory);
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))

@@ -213,6 +213,7 @@ public final class HttpApi extends AllDirectives {
   private final Clock clock;
   private final CallLogRowRenderer rowRenderer;
   private volatile CallbackApi callbackApi;
+  private volatile InventoryApi inventoryApi = new InventoryApi(null);
 
   /**
    * @param backend the cluster side of the API
@@ -241,6 +242,17 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi withCallbacks(CallbackBackend callbacks) {
     this.callbackApi = new CallbackApi(backend, Objects.requireNonNull(callbacks, "callbacks"), settings, clock);
+    return this;
+  }
+
+  /**
+   * Serves the number inventory ({@code /v1/inventory}, issue 5, see {@link InventoryApi}) from {@code inventory};
+   * without this call that resource answers 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withInventory(InventoryBackend inventory) {
+    this.inventoryApi = new InventoryApi(Objects.requireNonNull(inventory, "inventory"));
     return this;
   }
 
@@ -335,6 +347,7 @@ public final class HttpApi extends AllDirectives {
             pathEnd(() -> post(() -> rejudge(operator))),
             path(PathMatchers.segment(), id -> get(() -> getRejudgment(operator, id))))),
         callbackApi.route(operator),
+        inventoryApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
