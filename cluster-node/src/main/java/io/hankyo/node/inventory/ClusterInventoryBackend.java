@@ -107,14 +107,14 @@ public final class ClusterInventoryBackend implements InventoryBackend {
                 new Done1(n, new Result(Outcome.ERROR, "a tracking number of another operator"), null));
           }
           return number(n.e164())
-              .<StatusReply<InventoryNumber.ImportOutcome>>ask(rt -> new InventoryNumber.Import(operatorId, rt),
+              .<StatusReply<InventoryNumber.ImportResult>>ask(rt -> new InventoryNumber.Import(operatorId, rt),
                   timeout)
               .thenCompose(reply -> {
                 if (reply.isError()) {
                   return CompletableFuture.completedFuture(
                       new Done1(n, new Result(Outcome.ERROR, reply.getError().getMessage()), null));
                 }
-                Outcome outcome = reply.getValue() == InventoryNumber.ImportOutcome.IMPORTED
+                Outcome outcome = reply.getValue().outcome() == InventoryNumber.ImportOutcome.IMPORTED
                     ? Outcome.IMPORTED : Outcome.ALREADY_OWNED;
                 CompletionStage<?> assigned = r == null ? CompletableFuture.completedFuture(null)
                     : number(n.e164()).<StatusReply<Done>>ask(rt -> new InventoryNumber.Assign(

@@ -58,12 +58,18 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     ALREADY_OWNED
   }
 
+  /** Reply to {@link Import}. @param outcome what the import did */
+  public record ImportResult(@JsonProperty("outcome") ImportOutcome outcome) implements JsonSerializable {
+    @JsonCreator
+    public ImportResult {}
+  }
+
   /** Commands. */
   public sealed interface Command extends JsonSerializable {}
 
   /** Adds the number to {@code operatorId}'s inventory (available); refused when another operator owns it. */
   public record Import(@JsonProperty("operator_id") String operatorId,
-      @JsonProperty("reply_to") ActorRef<StatusReply<ImportOutcome>> replyTo) implements Command {
+      @JsonProperty("reply_to") ActorRef<StatusReply<ImportResult>> replyTo) implements Command {
     @JsonCreator
     public Import {}
   }
@@ -212,10 +218,10 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
       return Effect().reply(c.replyTo(), StatusReply.error(refused.get()));
     }
     if (c.operatorId().equals(s.owner())) {
-      return Effect().reply(c.replyTo(), StatusReply.success(ImportOutcome.ALREADY_OWNED));
+      return Effect().reply(c.replyTo(), StatusReply.success(new ImportResult(ImportOutcome.ALREADY_OWNED)));
     }
     return Effect().persist(new Imported(c.operatorId()))
-        .thenReply(c.replyTo(), x -> StatusReply.success(ImportOutcome.IMPORTED));
+        .thenReply(c.replyTo(), x -> StatusReply.success(new ImportResult(ImportOutcome.IMPORTED)));
   }
 
   private ReplyEffect<Event, State> onAssign(State s, Assign c) {
