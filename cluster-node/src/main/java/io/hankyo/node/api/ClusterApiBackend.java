@@ -669,13 +669,16 @@ public final class ClusterApiBackend implements ApiBackend {
         return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
       }
       // Release first: while the reservation stays, a retry can still find the number to release.
-      CompletionStage<Done> deleted = number(e164)
-          .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)
+      // An inventory number (issue 5) starts cooling down first, so that a failure after it leaves nothing assigned
+      // to a deleted record; a retry of the delete finds the number again and finishes.
+      io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
+      CompletionStage<Done> unassigned = inv == null ? CompletableFuture.completedFuture(Done.getInstance())
+          : inv.unassignStatic(operatorId, clientId, dialinId, io.hankyo.protocol.number.PhoneNumbers.parse(e164),
+              false);
+      return unassigned.thenCompose(u -> number(e164)
+          .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout))
           .thenCompose(d -> advertiser(operatorId, clientId)
               .<Done>askWithStatus(r -> new Advertiser.UnreserveNumber(dialinId, r), askTimeout));
-      io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
-      return inv == null ? deleted : deleted.thenCompose(d -> inv.unassignStatic(operatorId, clientId, dialinId,
-          io.hankyo.protocol.number.PhoneNumbers.parse(e164), false));
     });
   }
 
