@@ -262,6 +262,12 @@ public final class ClusterApiBackend implements ApiBackend {
           List<CompletionStage<Done>> releases = new ArrayList<>();
           removed.numbers().forEach((dialinId, e164) -> releases.add(number(e164).askWithStatus(
               r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)));
+          // inventory numbers (issue 5) of the deleted tracking numbers cool down
+          io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
+          if (inv != null) {
+            removed.numbers().forEach((dialinId, e164) -> releases.add(inv.unassignStatic(operatorId, clientId,
+                dialinId, io.hankyo.protocol.number.PhoneNumbers.parse(e164), false)));
+          }
           return sequence(releases);
         })
         .thenCompose(released -> recoverRejection(

@@ -165,6 +165,14 @@ class InventoryCassandraIntegrationTest {
     ApiProblem early = problem(409, api.createNumber("op-a", "shop-a", "dn-3", n101, "soon", fwd));
     assertTrue(early.detail().contains("is cooling_down until"), early.detail());
 
+    // deleting the advertiser cools its inventory numbers down too
+    PhoneNumber n102 = PhoneNumbers.parse("0120-000-102");
+    await(api.createAdvertiser("op-a", "shop-gone", "Gone"));
+    await(api.createNumber("op-a", "shop-gone", "dn-g", n102, "gone", fwd));
+    assertEquals(List.of("0120-000-102"), listed("op-a", "assigned", null));
+    await(api.deleteAdvertiser("op-a", "shop-gone"));
+    assertEquals(List.of("0120-000-101", "0120-000-102"), listed("op-a", "cooling_down", null));
+
     // a number in no inventory still becomes a tracking number as before
     assertNotNull(await(api.createNumber("op-b", "shop-b", "dn-free", PhoneNumbers.parse("0120-999-002"), "f", fwd)));
     await(api.deleteNumber("op-b", "shop-b", "dn-free"));
