@@ -53,6 +53,14 @@ import org.apache.pekko.util.ByteString;
 public final class InventoryApi extends AllDirectives {
   /** Largest import body, bytes (10,000 lines of up to ~100 bytes). */
   public static final long MAX_BODY_BYTES = 1024 * 1024;
+  /**
+   * Request timeout of an import, 50 s (instead of the server's {@code pekko.http.server.request-timeout}, 20 s by
+   * default; kept under its {@code idle-timeout}, 60 s, which would close the connection first): one number takes a
+   * few journal reads and a write, about 80 numbers/s on a busy 2-core machine. After a timeout (503) the import goes
+   * on in the cluster; sending the same list again answers the finished lines {@code already_owned}.
+   */
+  public static final scala.concurrent.duration.FiniteDuration IMPORT_TIMEOUT =
+      scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
   /** Default page size of a listing. */
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page size of a listing. */
@@ -70,7 +78,7 @@ public final class InventoryApi extends AllDirectives {
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return path("inventory", () -> concat(
-        post(() -> importNumbers(operator)),
+        post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> importNumbers(operator))),
         get(() -> parameterOptional("state", state -> parameterOptional("range", range ->
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
                 backend().list(operator, state(state), range(range), cursor(cursor), limit(limit)),

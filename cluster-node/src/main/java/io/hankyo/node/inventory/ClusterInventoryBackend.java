@@ -41,7 +41,7 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class ClusterInventoryBackend implements InventoryBackend {
   /** Numbers imported at the same time. */
-  public static final int PARALLELISM = 16;
+  public static final int PARALLELISM = 64;
   /** Index rows per write. */
   public static final int INDEX_BATCH = 1000;
 
@@ -116,10 +116,13 @@ public final class ClusterInventoryBackend implements InventoryBackend {
                 }
                 Outcome outcome = reply.getValue().outcome() == InventoryNumber.ImportOutcome.IMPORTED
                     ? Outcome.IMPORTED : Outcome.ALREADY_OWNED;
-                CompletionStage<?> assigned = r == null ? CompletableFuture.completedFuture(null)
-                    : number(n.e164()).<StatusReply<Done>>ask(rt -> new InventoryNumber.Assign(
-                        operatorId, r.clientId(), r.dialinId(), clock.instant(), rt), timeout);
-                return assigned.thenCompose(x -> number(n.e164()).ask(InventoryNumber.Get::new, timeout))
+                if (r == null) {
+                  return CompletableFuture.completedFuture(
+                      new Done1(n, new Result(outcome, null), row(n, range, reply.getValue().state())));
+                }
+                return number(n.e164()).<StatusReply<Done>>ask(rt -> new InventoryNumber.Assign(
+                        operatorId, r.clientId(), r.dialinId(), clock.instant(), rt), timeout)
+                    .thenCompose(x -> number(n.e164()).ask(InventoryNumber.Get::new, timeout))
                     .thenApply(s -> new Done1(n, new Result(outcome, null), row(n, range, s)));
               });
         });

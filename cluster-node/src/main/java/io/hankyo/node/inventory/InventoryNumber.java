@@ -58,8 +58,14 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     ALREADY_OWNED
   }
 
-  /** Reply to {@link Import}. @param outcome what the import did */
-  public record ImportResult(@JsonProperty("outcome") ImportOutcome outcome) implements JsonSerializable {
+  /**
+   * Reply to {@link Import}.
+   *
+   * @param outcome what the import did
+   * @param state the number's state afterwards
+   */
+  public record ImportResult(@JsonProperty("outcome") ImportOutcome outcome, @JsonProperty("state") State state)
+      implements JsonSerializable {
     @JsonCreator
     public ImportResult {}
   }
@@ -218,10 +224,10 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
       return Effect().reply(c.replyTo(), StatusReply.error(refused.get()));
     }
     if (c.operatorId().equals(s.owner())) {
-      return Effect().reply(c.replyTo(), StatusReply.success(new ImportResult(ImportOutcome.ALREADY_OWNED)));
+      return Effect().reply(c.replyTo(), StatusReply.success(new ImportResult(ImportOutcome.ALREADY_OWNED, s)));
     }
     return Effect().persist(new Imported(c.operatorId()))
-        .thenReply(c.replyTo(), x -> StatusReply.success(new ImportResult(ImportOutcome.IMPORTED)));
+        .thenReply(c.replyTo(), x -> StatusReply.success(new ImportResult(ImportOutcome.IMPORTED, x)));
   }
 
   private ReplyEffect<Event, State> onAssign(State s, Assign c) {

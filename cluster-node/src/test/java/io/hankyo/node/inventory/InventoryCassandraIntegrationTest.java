@@ -177,4 +177,26 @@ class InventoryCassandraIntegrationTest {
     assertNotNull(await(api.createNumber("op-b", "shop-b", "dn-free", PhoneNumbers.parse("0120-999-002"), "f", fwd)));
     await(api.deleteNumber("op-b", "shop-b", "dn-free"));
   }
+
+  @Test
+  void aThousandNumbersAreImportedAndListedInPages() throws Exception {
+    Map<PhoneNumber, NumberRange> many = new LinkedHashMap<>();
+    for (int i = 0; i < 1000; i++) {
+      PhoneNumber p = PhoneNumbers.parse(String.format("050-3000-%04d", i));
+      many.put(p, NumberRange.R050);
+    }
+    long start = System.nanoTime();
+    Map<String, InventoryBackend.Result> results = await(inventory.importNumbers("op-c", many));
+    System.out.printf("imported 1000 numbers in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+    assertEquals(1000, results.values().stream()
+        .filter(r -> r.outcome() == InventoryBackend.Outcome.IMPORTED).count(), results.toString());
+    int listed = 0;
+    String after = null;
+    do {
+      InventoryBackend.Page page = await(inventory.list("op-c", "available", NumberRange.R050, after, 300));
+      listed += page.entries().size();
+      after = page.lastE164();
+    } while (after != null);
+    assertEquals(1000, listed);
+  }
 }
