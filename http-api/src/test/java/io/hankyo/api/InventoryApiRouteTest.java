@@ -195,6 +195,25 @@ class InventoryApiRouteTest {
         "x".repeat((int) InventoryApi.MAX_BODY_BYTES + 1)), 413, "larger than the limit");
   }
 
+  @Test
+  void withoutAnInventoryBackendTheResourceIsNotFound() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    ServerBinding plain = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(new HttpApi(backend, HttpApiSettings.defaults()).route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + plain.localAddress().getPort() + "/v1/inventory")).header("Authorization", "Bearer " + KEY_A)
+          .POST(HttpRequest.BodyPublishers.ofString("0120123456")).header("Content-Type", "text/plain").build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      assertProblem(r, 404, "the number inventory is not available on this node");
+    } finally {
+      plain.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static void assertProblem(HttpResponse<String> r, int status, String detail) throws Exception {
     assertEquals(status, r.statusCode(), r.body());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
