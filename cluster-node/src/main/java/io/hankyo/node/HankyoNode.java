@@ -292,6 +292,10 @@ public final class HankyoNode implements AutoCloseable {
       io.hankyo.sip.media.FileRecordingStore recordingStore = new io.hankyo.sip.media.FileRecordingStore(
           java.nio.file.Path.of(hankyo.getString("recording.dir")));
       backend.recordingsIn(recordingStore);
+      // number inventory (issue 5): bulk import and listing; tracking numbers of inventory numbers are checked
+      io.hankyo.node.inventory.ClusterInventoryBackend inventory = new io.hankyo.node.inventory.ClusterInventoryBackend(
+          system, sharding, askTimeout, hankyo.getDuration("inventory.cool-down"), Clock.systemUTC());
+      backend.withInventory(inventory);
       // recording retention per operator (issue 4): recordings older than the operator's recording_retention_days
       // are deleted by a cluster singleton through the same path as DELETE /v1/calls/{trn_id}/recording
       io.hankyo.node.recording.RecordingRetentionSweeper.init(system, sharding, recordingIndex,
@@ -301,7 +305,8 @@ public final class HankyoNode implements AutoCloseable {
           .withCallbacks(new ClusterCallbackBackend(sharding, askTimeout))
           .withOperatorSettings(new io.hankyo.node.recording.ClusterOperatorSettings(sharding, askTimeout))
           .withDeliveries(new io.hankyo.node.notify.ClusterDeliveryBackend(sharding, deliveryIndex, json,
-              askTimeout));
+              askTimeout))
+          .withInventory(inventory);
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))

@@ -217,6 +217,7 @@ public final class HttpApi extends AllDirectives {
   private volatile CallbackApi callbackApi;
   private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
   private volatile DeliveryApi deliveryApi;
+  private volatile InventoryApi inventoryApi = new InventoryApi(null);
 
   /**
    * @param backend the cluster side of the API
@@ -271,6 +272,17 @@ public final class HttpApi extends AllDirectives {
   public HttpApi withOperatorSettings(OperatorSettingsBackend operatorSettings) {
     this.operatorSettingsApi = new OperatorSettingsApi(Objects.requireNonNull(operatorSettings, "operatorSettings"),
         this::jsonDocument);
+    return this;
+  }
+
+  /**
+   * Serves the number inventory ({@code /v1/inventory}, issue 5, see {@link InventoryApi}) from {@code inventory};
+   * without this call that resource answers 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withInventory(InventoryBackend inventory) {
+    this.inventoryApi = new InventoryApi(Objects.requireNonNull(inventory, "inventory"));
     return this;
   }
 
@@ -367,6 +379,7 @@ public final class HttpApi extends AllDirectives {
         callbackApi.route(operator),
         operatorSettingsApi.route(operator),
         deliveryApi.route(operator),
+        inventoryApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(

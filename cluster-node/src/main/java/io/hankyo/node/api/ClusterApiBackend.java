@@ -103,6 +103,8 @@ public final class ClusterApiBackend implements ApiBackend {
   private volatile io.hankyo.node.rejudge.Rejudger rejudger;
   /** Where call recordings are (issue 4); null: none (the recording downloads answer 404). */
   private volatile RecordingStore recordings;
+  /** The number inventory (issue 5); null: none (tracking numbers are not checked against it). */
+  private volatile io.hankyo.node.inventory.ClusterInventoryBackend inventory;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -260,6 +262,12 @@ public final class ClusterApiBackend implements ApiBackend {
           List<CompletionStage<Done>> releases = new ArrayList<>();
           removed.numbers().forEach((dialinId, e164) -> releases.add(number(e164).askWithStatus(
               r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)));
+          // inventory numbers (issue 5) of the deleted tracking numbers cool down
+          io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
+          if (inv != null) {
+            removed.numbers().forEach((dialinId, e164) -> releases.add(inv.unassignStatic(operatorId, clientId,
+                dialinId, io.hankyo.protocol.number.PhoneNumbers.parse(e164), false)));
+          }
           return sequence(releases);
         })
         .thenCompose(released -> recoverRejection(
@@ -285,13 +293,45 @@ public final class ClusterApiBackend implements ApiBackend {
       return CompletableFuture.failedFuture(ApiProblem.invalid("dialin_id must not be blank"));
     }
     String dialin = dialinId == null ? newId("dn_") : dialinId;
-    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> {
-      EntityRef<Advertiser.Command> advRef = advertiser(operatorId, clientId);
-      CompletionStage<Done> reserved = onRejection(
-          advRef.askWithStatus(r -> new Advertiser.ReserveNumber(dialin, number.e164(), r), askTimeout),
-          ApiProblem::conflict);
-      return reserved.thenCompose(d -> assignOrUndo(advRef, adv, dialin, number, name, forwardTo));
-    }).thenApply(TrackingNumber.Details::toView);
+    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> inventoryAssign(
+        operatorId, clientId, dialin, number, () -> {
+          EntityRef<Advertiser.Command> advRef = advertiser(operatorId, clientId);
+          CompletionStage<Done> reserved = onRejection(
+              advRef.askWithStatus(r -> new Advertiser.ReserveNumber(dialin, number.e164(), r), askTimeout),
+              ApiProblem::conflict);
+          return reserved.thenCompose(d -> assignOrUndo(advRef, adv, dialin, number, name, forwardTo));
+        })).thenApply(TrackingNumber.Details::toView);
+  }
+
+  /**
+   * Checks the number inventory (issue 5) around creating a tracking number: a number in some operator's inventory
+   * must be {@code operatorId}'s and available (else 409) and is marked assigned before {@code create} runs; when
+   * {@code create} is refused it is available again. Without an inventory, or for a number in none, just
+   * {@code create}.
+   */
+  private <T> CompletionStage<T> inventoryAssign(String operatorId, String clientId, String dialin,
+      PhoneNumber number, java.util.function.Supplier<CompletionStage<T>> create) {
+    io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
+    if (inv == null) {
+      return create.get();
+    }
+    return inv.assignStatic(operatorId, clientId, dialin, number).thenCompose(d -> create.get()
+        .handle((t, error) -> error == null ? CompletableFuture.completedFuture(t)
+            : !(unwrap(error) instanceof ApiProblem) ? CompletableFuture.<T>failedFuture(error)
+            : inv.unassignStatic(operatorId, clientId, dialin, number, true)
+                .handle((x, e2) -> CompletableFuture.<T>failedFuture(error)).thenCompose(Function.identity()))
+        .thenCompose(Function.identity()));
+  }
+
+  /**
+   * Links the tracking-number API with the number inventory (issue 5): see {@link
+   * io.hankyo.node.inventory.ClusterInventoryBackend#assignStatic}.
+   *
+   * @return this
+   */
+  public ClusterApiBackend withInventory(io.hankyo.node.inventory.ClusterInventoryBackend inv) {
+    this.inventory = Objects.requireNonNull(inv, "inventory");
+    return this;
   }
 
   private CompletionStage<TrackingNumber.Details> assignOrUndo(
@@ -643,8 +683,14 @@ public final class ClusterApiBackend implements ApiBackend {
         return CompletableFuture.failedFuture(ApiProblem.notFound(numberNotFound(clientId, dialinId)));
       }
       // Release first: while the reservation stays, a retry can still find the number to release.
-      return number(e164)
-          .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout)
+      // An inventory number (issue 5) starts cooling down first, so that a failure after it leaves nothing assigned
+      // to a deleted record; a retry of the delete finds the number again and finishes.
+      io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
+      CompletionStage<Done> unassigned = inv == null ? CompletableFuture.completedFuture(Done.getInstance())
+          : inv.unassignStatic(operatorId, clientId, dialinId, io.hankyo.protocol.number.PhoneNumbers.parse(e164),
+              false);
+      return unassigned.thenCompose(u -> number(e164)
+          .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout))
           .thenCompose(d -> advertiser(operatorId, clientId)
               .<Done>askWithStatus(r -> new Advertiser.UnreserveNumber(dialinId, r), askTimeout));
     });

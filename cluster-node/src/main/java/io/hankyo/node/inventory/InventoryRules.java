@@ -1,0 +1,64 @@
+package io.hankyo.node.inventory;
+
+import io.hankyo.node.inventory.InventoryNumber.State;
+import io.hankyo.node.inventory.InventoryNumber.Status;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The decisions of {@link InventoryNumber} as plain functions (issue 5): each answers the refusal text of a command in
+ * a state, or empty when the command may proceed (possibly as a no-op the entity acknowledges). The texts are shown to
+ * API users as they are.
+ */
+public final class InventoryRules {
+  private InventoryRules() {}
+
+  /** Import: refused only when another operator owns the number (a number is never moved between operators). */
+  public static Optional<String> refuseImport(State s, String operatorId) {
+    if (s.owned() && !s.owner().equals(operatorId)) {
+      return Optional.of("in another operator's inventory");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Static assignment to {@code clientId}/{@code dialinId} at {@code now}: the number must be the operator's and
+   * {@code available} (a cool-down past its end counts as available); assigning it again to the same record is
+   * allowed (idempotent), to another record refused.
+   */
+  public static Optional<String> refuseAssign(State s, String operatorId, String clientId, String dialinId,
+      Instant now) {
+    if (!s.owned()) {
+      return Optional.of("not in any operator's inventory");
+    }
+    if (!s.owner().equals(operatorId)) {
+      return Optional.of("in another operator's inventory");
+    }
+    Status st = s.effective(now);
+    if (st == Status.ASSIGNED) {
+      return clientId.equals(s.clientId()) && dialinId.equals(s.dialinId())
+          ? Optional.empty()
+          : Optional.of("already assigned to " + s.clientId() + "/" + s.dialinId());
+    }
+    if (st != Status.AVAILABLE) {
+      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + s.until() : "")
+          + ", not available");
+    }
+    return Optional.empty();
+  }
+
+  /** Release: only by the owner, and not while the number is assigned or pooled; releasing twice is a no-op. */
+  public static Optional<String> refuseRelease(State s, String operatorId, Instant now) {
+    if (!s.owned()) {
+      return Optional.empty();
+    }
+    if (!s.owner().equals(operatorId)) {
+      return Optional.of("in another operator's inventory");
+    }
+    Status st = s.effective(now);
+    if (st == Status.ASSIGNED || st == Status.POOLED) {
+      return Optional.of("is " + st.apiName() + "; end that first");
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,129 @@
+package io.hankyo.node.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.inventory.InventoryNumber.ImportOutcome;
+import io.hankyo.node.inventory.InventoryNumber.Status;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One inventory number (issue 5): one owner, at most one static assignment, cool-down, release, recovery. */
+class InventoryNumberTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static ActorTestKit testKit;
+  private EventSourcedBehaviorTestKit<InventoryNumber.Command, InventoryNumber.Event, InventoryNumber.State> kit;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("InventoryNumberTest", DirectoryTestConfig.eventSourced());
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void fresh() {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), InventoryNumber.create("+81120123456"));
+    kit.clear();
+  }
+
+  private StatusReply<ImportOutcome> importBy(String op) {
+    StatusReply<InventoryNumber.ImportResult> r =
+        kit.<StatusReply<InventoryNumber.ImportResult>>runCommand(x -> new InventoryNumber.Import(op, x)).reply();
+    return r.isError() ? StatusReply.error(r.getError()) : StatusReply.success(r.getValue().outcome());
+  }
+
+  private StatusReply<Done> assign(String op, String client, String dialin, Instant now) {
+    return kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Assign(op, client, dialin, now, r)).reply();
+  }
+
+  private InventoryNumber.State state() {
+    return kit.<InventoryNumber.State>runCommand(InventoryNumber.Get::new).reply();
+  }
+
+  @Test
+  void aNumberBelongsToOneOperatorAndIsNeverMoved() {
+    assertEquals(ImportOutcome.IMPORTED, importBy("op-1").getValue());
+    assertEquals(ImportOutcome.ALREADY_OWNED, importBy("op-1").getValue());
+    StatusReply<ImportOutcome> other = importBy("op-2");
+    assertTrue(other.isError());
+    assertEquals("in another operator's inventory", other.getError().getMessage());
+    assertEquals("op-1", state().owner());
+    assertEquals(Status.AVAILABLE, state().status());
+    assertEquals(1, kit.persistenceTestKit().persistedInStorage("InventoryNumber|+81120123456").size(), "only the first import is an event");
+  }
+
+  @Test
+  void aNumberIsAssignedToOneAdvertiserAtATimeAndOnlyByItsOwner() {
+    assertTrue(assign("op-1", "shop-1", "dn-1", T0).isError(), "not in any inventory");
+    importBy("op-1");
+    assertEquals("in another operator's inventory", assign("op-2", "shop-9", "dn-9", T0).getError().getMessage());
+    assertTrue(assign("op-1", "shop-1", "dn-1", T0).isSuccess());
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Assign("op-1", "shop-1", "dn-1", T0, r))
+        .hasNoEvents(), "assigning again to the same record is idempotent");
+    assertEquals("already assigned to shop-1/dn-1", assign("op-1", "shop-2", "dn-2", T0).getError().getMessage());
+    kit.restart();
+    InventoryNumber.State s = state();
+    assertEquals(Status.ASSIGNED, s.status());
+    assertEquals("shop-1", s.clientId());
+    assertEquals("dn-1", s.dialinId());
+  }
+
+  @Test
+  void unassigningCoolsDownThenTheNumberIsAvailableAgain() {
+    importBy("op-1");
+    assign("op-1", "shop-1", "dn-1", T0);
+    Instant until = T0.plusSeconds(3600);
+    // another record's unassign is a no-op
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unassign("op-1", "shop-2", "dn-2", until, r))
+        .hasNoEvents());
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unassign("op-1", "shop-1", "dn-1", until, r));
+    assertEquals(Status.COOLING_DOWN, state().status());
+    assertEquals(until, state().until());
+    StatusReply<Done> early = assign("op-1", "shop-2", "dn-2", T0.plusSeconds(60));
+    assertEquals("is cooling_down until " + until + ", not available", early.getError().getMessage());
+    assertEquals(Status.AVAILABLE, state().effective(until));
+    assertTrue(assign("op-1", "shop-2", "dn-2", until).isSuccess());
+    assertEquals("shop-2", state().clientId());
+  }
+
+  @Test
+  void unassigningWithoutCoolDownMakesTheNumberAvailableAtOnce() {
+    importBy("op-1");
+    assign("op-1", "shop-1", "dn-1", T0);
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unassign("op-1", "shop-1", "dn-1", null, r));
+    assertEquals(Status.AVAILABLE, state().status());
+    assertNull(state().until());
+  }
+
+  @Test
+  void aReleasedNumberHasNoOwnerAndMayBeImportedByAnotherOperator() {
+    importBy("op-1");
+    assign("op-1", "shop-1", "dn-1", T0);
+    StatusReply<Done> busy = kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Release("op-1", T0, r))
+        .reply();
+    assertEquals("is assigned; end that first", busy.getError().getMessage());
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unassign("op-1", "shop-1", "dn-1", null, r));
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Release("op-2", T0, r)).reply().isError());
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Release("op-1", T0, r)).reply().isSuccess());
+    kit.restart();
+    assertNull(state().owner());
+    assertEquals(ImportOutcome.IMPORTED, importBy("op-2").getValue());
+    assertEquals(List.of(InventoryNumber.Imported.class, InventoryNumber.Assigned.class,
+            InventoryNumber.Unassigned.class, InventoryNumber.Released.class, InventoryNumber.Imported.class),
+        kit.persistenceTestKit().persistedInStorage("InventoryNumber|+81120123456").stream().map(Object::getClass).toList());
+  }
+}

@@ -1,0 +1,278 @@
+package io.hankyo.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.api.json.ApiJson;
+import io.hankyo.protocol.number.NumberRange;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Routes of the number inventory (issue 5, spec sections 2–3), mounted by {@link HttpApi} under {@code /v1} for an
+ * authenticated operator:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/inventory} with {@code application/json} {@code {"numbers": ["0120-123-456", ...]}} or
+ *       {@code text/plain} (UTF-8, one number per line), at most {@value InventoryImport#MAX_LINES} numbers and
+ *       {@value #MAX_BODY_BYTES} bytes → 200 {@code {"imported": n, "already_owned": n, "errors": n, "results":
+ *       [{"line": 3, "number": "0120-123-456", "e164": "+81120123456", "range": "0120", "status":
+ *       "imported"|"already_owned"|"error", "error": "..."}]}}, one result per non-blank line in order. Each line
+ *       stands alone: an error on one line (not a number, not 0120/0800/0078/050, a repeat of an earlier line, in
+ *       another operator's inventory) is reported there and does not stop the others; a number is never moved
+ *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
+ *       415 another Content-Type.
+ *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
+ *       "range", "state", "client_id", "dialin_id", "until"}], "next_cursor": "..."|null}} by E.164; {@code state}
+ *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
+ *       {@code limit} 1..1000 (default 100); {@code cursor} the {@code next_cursor} of the previous page. 400 for
+ *       any other value.
+ * </ul>
+ */
+public final class InventoryApi extends AllDirectives {
+  /** Largest import body, bytes (10,000 lines of up to ~100 bytes). */
+  public static final long MAX_BODY_BYTES = 1024 * 1024;
+  /**
+   * Request timeout of an import, 50 s (instead of the server's {@code pekko.http.server.request-timeout}, 20 s by
+   * default; kept under its {@code idle-timeout}, 60 s, which would close the connection first): one number takes a
+   * few journal reads and a write, about 80 numbers/s on a busy 2-core machine. After a timeout (503) the import goes
+   * on in the cluster; sending the same list again answers the finished lines {@code already_owned}.
+   */
+  public static final scala.concurrent.duration.FiniteDuration IMPORT_TIMEOUT =
+      scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
+  /** Default page size of a listing. */
+  public static final int DEFAULT_LIMIT = 100;
+  /** Largest page size of a listing. */
+  public static final int MAX_LIMIT = 1000;
+  /** State names a listing may filter on. */
+  public static final List<String> STATES = List.of("available", "assigned", "pooled", "held", "cooling_down");
+
+  private final InventoryBackend inventory;
+
+  /** @param inventory the backend, or null when the node has none (the resources answer 404) */
+  public InventoryApi(InventoryBackend inventory) {
+    this.inventory = inventory;
+  }
+
+  /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
+  public Route route(String operator) {
+    return path("inventory", () -> concat(
+        post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> importNumbers(operator))),
+        get(() -> parameterOptional("state", state -> parameterOptional("range", range ->
+            parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
+                backend().list(operator, state(state), range(range), cursor(cursor), limit(limit)),
+                p -> json(ListJson.of(p))))))))));
+  }
+
+  private InventoryBackend backend() {
+    if (inventory == null) {
+      throw ApiProblem.notFound("the number inventory is not available on this node");
+    }
+    return inventory;
+  }
+
+  private Route importNumbers(String operator) {
+    return extractRequestEntity(entity -> extractMaterializer(mat -> {
+      backend();
+      MediaType mt = entity.getContentType().mediaType();
+      boolean json = mt.mainType().equals("application") && mt.subType().equals("json");
+      boolean text = mt.mainType().equals("text") && mt.subType().equals("plain");
+      if (!json && !text) {
+        throw Problems.unsupportedMediaType("Content-Type must be application/json ({\"numbers\": [...]}) or "
+            + "text/plain (one number per line), got " + entity.getContentType());
+      }
+      if (entity.isKnownEmpty()) {
+        throw ApiProblem.invalid("the request body is empty; send the numbers to import");
+      }
+      OptionalLong length = entity.getContentLengthOption();
+      if (length.isPresent() && length.getAsLong() > MAX_BODY_BYTES) {
+        throw tooLarge();
+      }
+      CompletionStage<ByteString> bytes = entity.withSizeLimit(MAX_BODY_BYTES).getDataBytes()
+          .limitWeighted(MAX_BODY_BYTES, b -> (long) b.size())
+          .runFold(ByteString.emptyByteString(), ByteString::concat, mat);
+      return onComplete(bytes, t -> {
+        if (t.isFailure()) {
+          Throwable cause = unwrap(t.failed().get());
+          if (cause instanceof StreamLimitReachedException || cause instanceof EntityStreamSizeException) {
+            throw tooLarge();
+          }
+          throw ApiProblem.invalid("the request body could not be read: " + cause.getMessage());
+        }
+        byte[] body = t.get().toArray();
+        List<InventoryImport.Line> lines = json ? InventoryImport.fromJson(body) : InventoryImport.fromText(body);
+        Map<PhoneNumber, NumberRange> valid = new LinkedHashMap<>();
+        lines.stream().filter(InventoryImport.Line::ok).forEach(l -> valid.put(l.number(), l.range()));
+        return respond(() -> valid.isEmpty() ? CompletableFuture.completedFuture(Map.of())
+                : backend().importNumbers(operator, valid),
+            results -> json(ImportJson.of(lines, results)));
+      });
+    }));
+  }
+
+  private static ApiProblem tooLarge() {
+    return Problems.payloadTooLarge("the request body is larger than the limit of " + MAX_BODY_BYTES + " bytes");
+  }
+
+  static String state(Optional<String> state) {
+    if (state.isEmpty()) {
+      return null;
+    }
+    if (!STATES.contains(state.get())) {
+      throw ApiProblem.invalid("state '" + state.get() + "' is not one of " + String.join(", ", STATES));
+    }
+    return state.get();
+  }
+
+  static NumberRange range(Optional<String> range) {
+    return range.map(r -> NumberRange.byLabel(r).orElseThrow(() ->
+        ApiProblem.invalid("range '" + r + "' is not one of 0120, 0800, 0078, 050"))).orElse(null);
+  }
+
+  static int limit(Optional<String> limit) {
+    if (limit.isEmpty()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int n = Integer.parseInt(limit.get());
+      if (n >= 1 && n <= MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ApiProblem.invalid("limit '" + limit.get() + "' must be an integer from 1 to " + MAX_LIMIT);
+  }
+
+  /** The E.164 a cursor stands for: base64url of the last number of the previous page. */
+  static String cursor(Optional<String> cursor) {
+    if (cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      String e164 = new String(Base64.getUrlDecoder().decode(cursor.get()), StandardCharsets.UTF_8);
+      if (e164.matches("\\+[1-9][0-9]{1,19}")) {
+        return e164;
+      }
+    } catch (IllegalArgumentException e) {
+      // refused below
+    }
+    throw ApiProblem.invalid("cursor '" + cursor.get() + "' is not a cursor of this listing; use next_cursor "
+        + "of the previous page");
+  }
+
+  static String cursorOf(String e164) {
+    return e164 == null ? null
+        : Base64.getUrlEncoder().withoutPadding().encodeToString(e164.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse json(Object body) {
+    return HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
+  }
+
+  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
+    CompletionStage<T> stage = guard(call);
+    return extractUri(uri -> onComplete(stage, t -> {
+      if (t.isSuccess()) {
+        return complete(render.apply(t.get()));
+      }
+      Throwable cause = unwrap(t.failed().get());
+      ApiProblem problem = cause instanceof ApiProblem p ? p
+          : Problems.unavailable("the cluster could not answer in time; retry later");
+      return complete(HttpApi.problemResponse(problem, uri.path()));
+    }));
+  }
+
+  private static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** One line's result. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record LineJson(@JsonProperty("line") int line, @JsonProperty("number") String number,
+      @JsonProperty("e164") String e164, @JsonProperty("range") String range,
+      @JsonProperty("status") String status, @JsonProperty("error") String error) {}
+
+  /** The import's answer. */
+  record ImportJson(@JsonProperty("imported") int imported, @JsonProperty("already_owned") int alreadyOwned,
+      @JsonProperty("errors") int errors, @JsonProperty("results") List<LineJson> results) {
+    static ImportJson of(List<InventoryImport.Line> lines, Map<String, InventoryBackend.Result> results) {
+      List<LineJson> out = new ArrayList<>(lines.size());
+      int imported = 0;
+      int owned = 0;
+      int errors = 0;
+      for (InventoryImport.Line l : lines) {
+        if (!l.ok()) {
+          out.add(new LineJson(l.line(), l.input(), null, null, "error", l.error()));
+          errors++;
+          continue;
+        }
+        InventoryBackend.Result r = results.get(l.number().e164());
+        if (r == null) {
+          r = new InventoryBackend.Result(InventoryBackend.Outcome.ERROR, "not imported; retry");
+        }
+        String status = r.outcome().name().toLowerCase(java.util.Locale.ROOT);
+        out.add(new LineJson(l.line(), l.number().national(), l.number().e164(), l.range().label(), status,
+            r.error()));
+        if (r.outcome() == InventoryBackend.Outcome.IMPORTED) {
+          imported++;
+        } else if (r.outcome() == InventoryBackend.Outcome.ALREADY_OWNED) {
+          owned++;
+        } else {
+          errors++;
+        }
+      }
+      return new ImportJson(imported, owned, errors, out);
+    }
+  }
+
+  /** One listed number. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record EntryJson(@JsonProperty("number") String number, @JsonProperty("e164") String e164,
+      @JsonProperty("range") String range, @JsonProperty("state") String state,
+      @JsonProperty("client_id") String clientId, @JsonProperty("dialin_id") String dialinId,
+      @JsonProperty("until") String until) {}
+
+  /** A listing page. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record ListJson(@JsonProperty("numbers") List<EntryJson> numbers, @JsonProperty("next_cursor") String nextCursor) {
+    static ListJson of(InventoryBackend.Page p) {
+      return new ListJson(p.entries().stream().map(e -> new EntryJson(e.national(), e.e164(), e.range(), e.state(),
+          e.clientId(), e.dialinId(), e.until() == null ? null : e.until().toString())).toList(),
+          cursorOf(p.lastE164()));
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package io.hankyo.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.api.json.ApiJson;
+import io.hankyo.protocol.number.NumberRange;
+import io.hankyo.protocol.number.PhoneNumber;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inventory routes (issue 5) over real HTTP with {@link InMemoryBackend} and a fake {@link InventoryBackend}:
+ * import as JSON and text with per-line results, another operator's number, listing with filters and cursor, and the
+ * problem+json answers.
+ */
+class InventoryApiRouteTest {
+  private static final String KEY_A = "key-a_0123456789";
+  private static final String KEY_B = "key-b.9876543210";
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
+  private static ActorTestKit testKit;
+  private static HttpClient client;
+
+  private ServerBinding binding;
+  private String base;
+
+  /** Owners and ranges by E.164 in memory; every number is available. */
+  static final class FakeInventory implements InventoryBackend {
+    final Map<String, String> owner = new TreeMap<>();
+    final Map<String, String[]> rows = new TreeMap<>();
+
+    @Override
+    public synchronized CompletionStage<Map<String, Result>> importNumbers(String operatorId,
+        Map<PhoneNumber, NumberRange> numbers) {
+      Map<String, Result> out = new LinkedHashMap<>();
+      numbers.forEach((n, r) -> {
+        String o = owner.putIfAbsent(n.e164(), operatorId);
+        if (o == null) {
+          rows.put(n.e164(), new String[] {n.national(), r.label()});
+          out.put(n.e164(), new Result(Outcome.IMPORTED, null));
+        } else {
+          out.put(n.e164(), o.equals(operatorId) ? new Result(Outcome.ALREADY_OWNED, null)
+              : new Result(Outcome.ERROR, "in another operator's inventory"));
+        }
+      });
+      return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletionStage<Page> list(String operatorId, String state, NumberRange range,
+        String afterE164, int limit) {
+      java.util.List<Entry> out = new java.util.ArrayList<>();
+      boolean more = false;
+      for (var e : rows.entrySet()) {
+        if (!owner.get(e.getKey()).equals(operatorId) || (afterE164 != null && e.getKey().compareTo(afterE164) <= 0)
+            || (range != null && !range.label().equals(e.getValue()[1]))
+            || (state != null && !state.equals("available"))) {
+          continue;
+        }
+        if (out.size() == limit) {
+          more = true;
+          break;
+        }
+        out.add(new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "available", null, null, null));
+      }
+      return CompletableFuture.completedFuture(new Page(out, more ? out.get(out.size() - 1).e164() : null));
+    }
+  }
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("InventoryApiRouteTest",
+        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void bind() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    backend.addApiKey(KEY_B, "op-b");
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
+        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withInventory(new FakeInventory());
+    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(api.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterEach
+  void unbind() throws Exception {
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> send(String method, String path, String key, String type, String body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Authorization", "Bearer " + key);
+    if (type != null) {
+      b.header("Content-Type", type);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return ApiJson.mapper().readTree(r.body());
+  }
+
+  @Test
+  void importsJsonAndTextWithAResultPerLine() throws Exception {
+    HttpResponse<String> r = send("POST", "/v1/inventory", KEY_A, "application/json",
+        "{\"numbers\": [\"0120-123-456\", \"050-1111-2222\", \"090-1234-5678\", \"0120123456\"]}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = json(r);
+    assertEquals(2, body.get("imported").asInt());
+    assertEquals(0, body.get("already_owned").asInt());
+    assertEquals(2, body.get("errors").asInt());
+    JsonNode first = body.get("results").get(0);
+    assertEquals(1, first.get("line").asInt());
+    assertEquals("0120-123-456", first.get("number").asText());
+    assertEquals("+81120123456", first.get("e164").asText());
+    assertEquals("0120", first.get("range").asText());
+    assertEquals("imported", first.get("status").asText());
+    assertEquals("error", body.get("results").get(2).get("status").asText());
+    assertTrue(body.get("results").get(2).get("error").asText().contains("not in a tracking-number range"));
+    assertEquals("repeats line 1 (0120-123-456)", body.get("results").get(3).get("error").asText());
+
+    JsonNode again = json(send("POST", "/v1/inventory", KEY_A, "text/plain; charset=UTF-8",
+        "0120-123-456\n\n0800-123-4567\n"));
+    assertEquals(1, again.get("already_owned").asInt());
+    assertEquals(1, again.get("imported").asInt());
+    assertEquals(3, again.get("results").get(1).get("line").asInt(), "text lines count blank lines");
+
+    JsonNode other = json(send("POST", "/v1/inventory", KEY_B, "text/plain", "0120-123-456\n"));
+    assertEquals("error", other.get("results").get(0).get("status").asText());
+    assertEquals("in another operator's inventory", other.get("results").get(0).get("error").asText());
+  }
+
+  @Test
+  void listsTheOperatorsNumbersByRangeInPages() throws Exception {
+    send("POST", "/v1/inventory", KEY_A, "text/plain", "0120-000-001\n0120-000-002\n050-1111-2222\n");
+    send("POST", "/v1/inventory", KEY_B, "text/plain", "0120-000-003\n");
+    JsonNode page1 = json(send("GET", "/v1/inventory?state=available&range=0120&limit=1", KEY_A, null, null));
+    assertEquals("0120-000-001", page1.get("numbers").get(0).get("number").asText());
+    assertEquals("available", page1.get("numbers").get(0).get("state").asText());
+    String cursor = page1.get("next_cursor").asText();
+    JsonNode page2 = json(send("GET", "/v1/inventory?range=0120&limit=1&cursor=" + cursor, KEY_A, null, null));
+    assertEquals("0120-000-002", page2.get("numbers").get(0).get("number").asText());
+    assertTrue(page2.get("next_cursor").isNull());
+    assertEquals(3, json(send("GET", "/v1/inventory", KEY_A, null, null)).get("numbers").size());
+  }
+
+  @Test
+  void badInputIsProblemJson() throws Exception {
+    assertProblem(send("GET", "/v1/inventory?state=lost", KEY_A, null, null), 400, "state 'lost' is not one of");
+    assertProblem(send("GET", "/v1/inventory?range=03", KEY_A, null, null), 400, "range '03'");
+    assertProblem(send("GET", "/v1/inventory?limit=0", KEY_A, null, null), 400, "limit '0'");
+    assertProblem(send("GET", "/v1/inventory?cursor=%21%21", KEY_A, null, null), 400, "is not a cursor");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>"), 415, "Content-Type");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json", "{\"numbers\": 1}"), 400,
+        "the inventory document has 1 problem(s)");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",
+        "0120123456\n".repeat(InventoryImport.MAX_LINES + 1)), 400, "at most 10000 per request");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",
+        "x".repeat((int) InventoryApi.MAX_BODY_BYTES + 1)), 413, "larger than the limit");
+  }
+
+  @Test
+  void withoutAnInventoryBackendTheResourceIsNotFound() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    ServerBinding plain = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(new HttpApi(backend, HttpApiSettings.defaults()).route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + plain.localAddress().getPort() + "/v1/inventory")).header("Authorization", "Bearer " + KEY_A)
+          .POST(HttpRequest.BodyPublishers.ofString("0120123456")).header("Content-Type", "text/plain").build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      assertProblem(r, 404, "the number inventory is not available on this node");
+    } finally {
+      plain.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status, String detail) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
+        r.headers().toString());
+    assertTrue(json(r).get("detail").asText().contains(detail), r.body());
+  }
+}
