@@ -44,10 +44,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
@@ -70,17 +67,8 @@ class ClusterApiBackendTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    testKit = ActorTestKit.create("ClusterApiBackendTest", DirectoryTestConfig.cluster());
+    testKit = DirectoryTestConfig.singleNodeCluster("ClusterApiBackendTest", DirectoryTestConfig.cluster());
     system = testKit.system();
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("single-node cluster did not come up");
-      }
-      Thread.sleep(50);
-    }
     sharding = ClusterSharding.get(system);
     cipher = new CallerNumberCipher(Map.of("k1", randomKey()), "k1", randomKey());
     CallLogReader reader = (operatorId, from, to) -> {

@@ -24,10 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,16 +42,7 @@ class ShardedCallbackNumbersTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    testKit = ActorTestKit.create("ShardedCallbackNumbersTest", DirectoryTestConfig.cluster());
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("single-node cluster did not come up");
-      }
-      Thread.sleep(50);
-    }
+    testKit = DirectoryTestConfig.singleNodeCluster("ShardedCallbackNumbersTest", DirectoryTestConfig.cluster());
     sharding = ClusterSharding.get(testKit.system());
     cipher = new CallerNumberCipher(Map.of("k1", key()), "k1", key());
   }

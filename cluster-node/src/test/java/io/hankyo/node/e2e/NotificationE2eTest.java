@@ -169,7 +169,9 @@ class NotificationE2eTest {
         .toList();
     assertFalse(ofMissed.isEmpty());
     JsonNode payload = json.readTree(ofMissed.get(0).body());
-    assertEquals("+81311114444", payload.get("caller").asText(), "the caller in clear, rendered at send time");
+    assertEquals("+81311114444", payload.get("caller_e164").asText(), "the caller in clear, rendered at send time");
+    assertEquals("03-1111-4444", payload.get("clr_id_cipher").asText(), "the call-log row's caller column");
+    assertEquals("話中", payload.get("dial_stat").asText(), "the call-log row's label: " + payload);
     assertEquals(missedTrn, payload.get("trn_id").asText());
     assertEquals("adv-notify", payload.get("client_id").asText());
     // exactly one email in all: the connected call sent none

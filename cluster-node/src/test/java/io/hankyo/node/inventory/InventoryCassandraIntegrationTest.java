@@ -30,10 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,17 +52,10 @@ class InventoryCassandraIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     String keyspace = TestCassandra.uniqueKeyspace("inventory");
-    testKit = ActorTestKit.create("InventoryCassandraIntegrationTest",
+    testKit = DirectoryTestConfig.singleNodeCluster("InventoryCassandraIntegrationTest",
         TestCassandra.persistenceConfig(keyspace).withFallback(DirectoryTestConfig.cluster())
             .withFallback(ConfigFactory.load()));
     system = testKit.system();
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      assertTrue(System.nanoTime() < deadline, "single-node cluster did not come up");
-      Thread.sleep(50);
-    }
     sharding = ClusterSharding.get(system);
     inventory = new ClusterInventoryBackend(system, sharding, ASK, Duration.ofHours(1), Clock.systemUTC());
     CallerNumberCipher cipher = new CallerNumberCipher(Map.of("k1", key()), "k1", key());

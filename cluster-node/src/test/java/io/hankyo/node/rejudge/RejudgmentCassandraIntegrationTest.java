@@ -37,10 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -69,17 +66,10 @@ class RejudgmentCassandraIntegrationTest {
   @BeforeAll
   static void start() throws Exception {
     String keyspace = TestCassandra.uniqueKeyspace("rejudge");
-    testKit = ActorTestKit.create("RejudgmentCassandraIntegrationTest",
+    testKit = DirectoryTestConfig.singleNodeCluster("RejudgmentCassandraIntegrationTest",
         TestCassandra.persistenceConfig(keyspace).withFallback(DirectoryTestConfig.cluster())
             .withFallback(ConfigFactory.load()));
     system = testKit.system();
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      assertTrue(System.nanoTime() < deadline, "single-node cluster did not come up");
-      Thread.sleep(50);
-    }
     sharding = ClusterSharding.get(system);
     Advertiser.init(sharding);
     CassandraSession session = CassandraSessionRegistry.get(system)
