@@ -522,6 +522,20 @@ public final class HttpApi extends AllDirectives {
   }
 
   /**
+   * 404 for a versioned document that is absent: never stored, or removed by its latest version (said, so that a
+   * client sees the removal), with the PUT that sets it.
+   *
+   * @param owner e.g. {@code "tracking number 'd1' of advertiser 'shop'"}
+   * @param what e.g. {@code "judgment rules"} (plural "them" when it ends in s)
+   * @param version the document's version (0: never stored)
+   */
+  private static ApiProblem noDocument(String owner, String what, int version, String putPath) {
+    String it = what.endsWith("s") || what.endsWith("own") ? "them" : "it";
+    return ApiProblem.notFound(owner + " has no " + what + (version > 0 ? " (version " + version + " removed " + it
+        + ")" : "") + "; set " + it + " with PUT " + putPath);
+  }
+
+  /**
    * Runs a document parser; a refused document becomes 400 problem+json listing every problem with its JSON Pointer
    * ({@link #documentProblem}).
    */
@@ -621,9 +635,8 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.getJudgment(operator, clientId, dialinId).thenApply(j -> {
       if (j.rules() == null) {
-        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
-            + "' has no judgment rules" + (j.version() > 0 ? " (version " + j.version() + " removed them)" : "")
-            + "; set them with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/judgment");
+        throw noDocument("tracking number '" + dialinId + "' of advertiser '" + clientId + "'", "judgment rules",
+            j.version(), ADVERTISERS + clientId + "/numbers/" + dialinId + "/judgment");
       }
       return j;
     }), j -> json(StatusCodes.OK, JudgmentJson.of(j, settings.zone())));
@@ -667,9 +680,8 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.getRecording(operator, clientId, dialinId).thenApply(r -> {
       if (r.settings() == null) {
-        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
-            + "' has no recording setting" + (r.version() > 0 ? " (version " + r.version() + " removed it)" : "")
-            + "; set it with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/recording");
+        throw noDocument("tracking number '" + dialinId + "' of advertiser '" + clientId + "'", "recording setting",
+            r.version(), ADVERTISERS + clientId + "/numbers/" + dialinId + "/recording");
       }
       return r;
     }), r -> json(StatusCodes.OK, RecordingJson.of(r, settings.zone())));
@@ -723,9 +735,8 @@ public final class HttpApi extends AllDirectives {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return respond(() -> backend.getAdvertiserJudgment(operator, clientId).thenApply(j -> {
       if (j.rules() == null) {
-        throw ApiProblem.notFound("advertiser '" + clientId + "' has no judgment rules of its own"
-            + (j.version() > 0 ? " (version " + j.version() + " removed them)" : "")
-            + "; set them with PUT " + ADVERTISERS + clientId + "/judgment");
+        throw noDocument("advertiser '" + clientId + "'", "judgment rules of its own", j.version(),
+            ADVERTISERS + clientId + "/judgment");
       }
       return j;
     }), j -> json(StatusCodes.OK, AdvertiserJudgmentJson.of(j, settings.zone())));
@@ -784,9 +795,8 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return respond(() -> backend.getNotifications(operator, clientId, dialinId).thenApply(n -> {
       if (n.settings() == null) {
-        throw ApiProblem.notFound("tracking number '" + dialinId + "' of advertiser '" + clientId
-            + "' has no notification settings" + (n.version() > 0 ? " (version " + n.version() + " removed them)"
-            : "") + "; set them with PUT " + ADVERTISERS + clientId + "/numbers/" + dialinId + "/notifications");
+        throw noDocument("tracking number '" + dialinId + "' of advertiser '" + clientId + "'",
+            "notification settings", n.version(), ADVERTISERS + clientId + "/numbers/" + dialinId + "/notifications");
       }
       return n;
     }), n -> json(StatusCodes.OK, NotificationsJson.of(n, settings.zone())));
