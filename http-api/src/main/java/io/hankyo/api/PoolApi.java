@@ -48,7 +48,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
  *       assignment is persisted. {@code session_id} required, 1..128 of {@code [A-Za-z0-9._:-]}; {@code params} at
  *       most {@value #MAX_PARAMS} keys, string values of at most {@value #MAX_VALUE_BYTES} bytes, at most
- *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 400 a bad
+ *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
+ *       already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
  * </ul>
  */

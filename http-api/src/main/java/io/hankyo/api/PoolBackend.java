@@ -82,7 +82,7 @@ public interface PoolBackend {
 
   /**
    * Hands a number of pool {@code poolId} to {@code sessionId}, persisted before the answer; fails with 404 when the
-   * operator has no such pool.
+   * operator has no such pool, 409 when the session id was used in another pool of the operator.
    *
    * @param params the session's parameters (checked by the API: at most 50 keys, values ≤ 1 KiB, 4 KiB in all)
    */

@@ -30,7 +30,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * ({@link InventoryNumber.Pool}, {@value #PARALLELISM} at a time); when any is refused (not the operator's, not
  * available) the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
  * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
- * operator. Assign asks the pool entity, which persists the assignment before it answers.
+ * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
+ * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
+ * persists the assignment before it answers.
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** Numbers pooled at the same time. */
@@ -49,6 +51,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     this.clock = Objects.requireNonNull(clock, "clock");
     NumberPool.init(sharding);
     PoolIndex.init(sharding);
+    PoolSession.init(sharding);
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
   }
@@ -126,9 +129,18 @@ public final class ClusterPoolBackend implements PoolBackend {
   public CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
       Map<String, String> params) {
     Instant now = clock.instant();
-    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-        .<StatusReply<NumberPool.Assignment>>ask(r -> new NumberPool.Assign(operatorId, sessionId, params, now, r),
-            timeout)
+    // the pool must exist for the operator before the session is claimed for it
+    return get(operatorId, poolId)
+        .thenCompose(x -> sharding.entityRefFor(PoolSession.ENTITY_KEY, PoolSession.entityId(operatorId, sessionId))
+            .<StatusReply<Done>>ask(r -> new PoolSession.Claim(poolId, r), timeout))
+        .thenCompose(claim -> {
+          if (claim.isError()) {
+            throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
+          }
+          return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+              .<StatusReply<NumberPool.Assignment>>ask(
+                  r -> new NumberPool.Assign(operatorId, sessionId, params, now, r), timeout);
+        })
         .thenApply(reply -> {
           if (reply.isError()) {
             throw ApiProblem.notFound("no pool " + poolId);

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Number pools (issue 5) on a single-node cluster with the real Cassandra journal: a pool made of imported inventory
  * numbers (they become pooled), the same session twice gets the same number, another session another one, a pool of
- * one number falls back, and a number already pooled is refused for a second pool.
+ * one number falls back, a session id of one pool is refused by another, and a number already pooled is refused
+ * for a second pool.
  */
 class PoolCassandraIntegrationTest {
   private static final Duration ASK = Duration.ofSeconds(10);
@@ -117,6 +118,11 @@ class PoolCassandraIntegrationTest {
     assertTrue(p.getMessage().contains("0120-300-001"), p.getMessage());
     assertEquals(List.of("available"), await(inventory.list("op-a", "available", null, null, 100)).entries()
         .stream().map(InventoryBackend.Entry::state).toList());
+    ExecutionException reused = assertThrows(ExecutionException.class,
+        () -> await(pools.assign("op-a", single.poolId(), "s-1", Map.of())));
+    assertEquals(409, assertInstanceOf(ApiProblem.class, reused.getCause()).status());
+    assertTrue(reused.getCause().getMessage().contains(pool.poolId()), reused.getCause().getMessage());
+    assertEquals(1, await(pools.get("op-a", single.poolId())).fallbacks(), "the refused session got nothing");
     ExecutionException unknown = assertThrows(ExecutionException.class,
         () -> await(pools.assign("op-b", pool.poolId(), "s-1", Map.of())));
     assertEquals(404, assertInstanceOf(ApiProblem.class, unknown.getCause()).status());
