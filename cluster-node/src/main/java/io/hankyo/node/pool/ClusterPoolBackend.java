@@ -43,13 +43,24 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final Duration timeout;
   private final Clock clock;
 
-  /** Registers the entity types with sharding (idempotent). */
+  /** Registers the entity types with sharding (idempotent); each assignment its own journal write. */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Clock clock) {
+    this(system, sharding, timeout, Duration.ZERO, clock);
+  }
+
+  /**
+   * Registers the entity types with sharding (idempotent).
+   *
+   * @param batchWindow assignments of a pool gathered into one journal write ({@code hankyo.pools.batch-window}; zero:
+   *     one write each)
+   */
+  public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
+      Clock clock) {
     this.system = Objects.requireNonNull(system, "system");
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
-    NumberPool.init(sharding);
+    NumberPool.init(sharding, batchWindow);
     PoolIndex.init(sharding);
     PoolSession.init(sharding);
     InventoryNumber.init(sharding);

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -23,7 +27,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * A number pool of one operator (issue 5, pools): numbers of the operator's inventory handed out per visitor session
  * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
  * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
- * BEFORE it is answered, one journal write per assignment.
+ * BEFORE it is answered. With a batch window ({@link #create(String, Duration)}), the assignments arriving within the
+ * window (at most {@value #MAX_BATCH}) are decided in order and written as ONE journal write, then all answered;
+ * without one, each assignment is its own write. An assignment buffered when the entity stops is neither written nor
+ * answered (the caller's ask times out and it may retry).
  *
  * <p>Refusals ({@link StatusReply#error}, texts meant for API users): a command of another operator or on a pool that
  * was never created answers "no such pool" (the API's 404); creating an existing pool again with other settings is
@@ -34,6 +41,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
 
   /** Sharding key of the entity type. */
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "NumberPool");
+  /** Most assignments in one journal write. */
+  public static final int MAX_BATCH = 100;
   /** Refusal text of a pool that does not exist for the asking operator. */
   public static final String NO_SUCH_POOL = "no such pool";
 
@@ -124,6 +133,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Get {}
   }
 
+  /** Internal: the batch window is over; write and answer the buffered assignments. */
+  public record FlushAssignments() implements Command {
+    @JsonCreator
+    public FlushAssignments {}
+  }
+
   /** Events. */
   public sealed interface Event extends JsonSerializable {}
 
@@ -204,18 +219,40 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
   }
 
-  /** Registers the entity type with sharding. */
+  /** Registers the entity type with sharding, each assignment its own journal write. */
   public static void init(ClusterSharding sharding) {
-    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+    init(sharding, Duration.ZERO);
   }
 
-  /** The entity of pool {@code poolId}. */
+  /**
+   * Registers the entity type with sharding.
+   *
+   * @param batchWindow how long assignments are gathered into one journal write (zero: no batching)
+   */
+  public static void init(ClusterSharding sharding, Duration batchWindow) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow)));
+  }
+
+  /** The entity of pool {@code poolId}, each assignment its own journal write. */
   public static Behavior<Command> create(String poolId) {
-    return new NumberPool(poolId);
+    return create(poolId, Duration.ZERO);
   }
 
-  private NumberPool(String poolId) {
+  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: no batching). */
+  public static Behavior<Command> create(String poolId, Duration batchWindow) {
+    return Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, timers));
+  }
+
+  private static final Object FLUSH = "flush";
+  private final Duration batchWindow;
+  private final TimerScheduler<Command> timers;
+  /** Assignments waiting for the batch window (only touched by the entity's own thread). */
+  private final List<Assign> pending = new ArrayList<>();
+
+  private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers) {
     super(PersistenceId.of(ENTITY_KEY.name(), poolId));
+    this.batchWindow = batchWindow;
+    this.timers = timers;
   }
 
   @Override
@@ -229,6 +266,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .forAnyState()
         .onCommand(Create.class, this::onCreate)
         .onCommand(Assign.class, this::onAssign)
+        .onCommand(FlushAssignments.class, (s, c) -> flush(s))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
             s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
         .build();
@@ -249,10 +287,50 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (!s.visibleTo(c.operatorId())) {
       return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
     }
-    PoolAssigner.Decision d = PoolAssigner.assign(s, c.sessionId(), c.now());
-    return Effect().persist(new Assigned(d.e164(), d.index(), c.sessionId(), c.params(), d.heldUntil(),
-            d.fallback(), c.now()))
-        .thenReply(c.replyTo(), x -> StatusReply.success(new Assignment(d.e164(), d.heldUntil(), d.fallback())));
+    if (batchWindow.isZero()) {
+      Assigned e = decideAll(s, List.of(c)).get(0);
+      return Effect().persist(e).thenReply(c.replyTo(), x -> StatusReply.success(answer(e)));
+    }
+    pending.add(c);
+    if (pending.size() >= MAX_BATCH) {
+      timers.cancel(FLUSH);
+      return flush(s);
+    }
+    if (pending.size() == 1) {
+      timers.startSingleTimer(FLUSH, new FlushAssignments(), batchWindow);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> flush(State s) {
+    if (pending.isEmpty()) {
+      return Effect().noReply();
+    }
+    List<Assign> batch = List.copyOf(pending);
+    pending.clear();
+    List<Assigned> events = decideAll(s, batch);
+    return Effect().persist(List.<Event>copyOf(events)).thenRun(x -> {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).replyTo().tell(StatusReply.success(answer(events.get(i))));
+      }
+    }).thenNoReply();
+  }
+
+  /** The events of {@code batch} decided in order, each on the state left by the ones before. */
+  static List<Assigned> decideAll(State s, List<Assign> batch) {
+    List<Assigned> out = new ArrayList<>(batch.size());
+    State running = s;
+    for (Assign c : batch) {
+      PoolAssigner.Decision d = PoolAssigner.assign(running, c.sessionId(), c.now());
+      Assigned e = new Assigned(d.e164(), d.index(), c.sessionId(), c.params(), d.heldUntil(), d.fallback(), c.now());
+      running = applyAssigned(running, e);
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static Assignment answer(Assigned e) {
+    return new Assignment(e.e164(), e.heldUntil(), e.fallback());
   }
 
   @Override

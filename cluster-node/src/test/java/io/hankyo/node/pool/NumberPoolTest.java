@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.node.directory.DirectoryTestConfig;
 import io.hankyo.node.pool.NumberPool.Method;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -91,5 +93,28 @@ class NumberPoolTest {
     assertTrue(create(SETTINGS).isSuccess());
     assertTrue(create(new NumberPool.Settings("op-1", Method.ONE_TIME, SETTINGS.numbers(), 600, 60,
         "+81120999999", List.of())).isError());
+  }
+
+  @Test
+  void assignmentsWithinTheBatchWindowAreWrittenTogetherThenAnswered() {
+    EventSourcedBehaviorTestKit<NumberPool.Command, NumberPool.Event, NumberPool.State> batched =
+        EventSourcedBehaviorTestKit.create(testKit.system(), NumberPool.create("pool-batch", Duration.ofMillis(200)));
+    batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Create(SETTINGS, r));
+    TestProbe<StatusReply<NumberPool.Assignment>> p1 = testKit.createTestProbe();
+    TestProbe<StatusReply<NumberPool.Assignment>> p2 = testKit.createTestProbe();
+    TestProbe<StatusReply<NumberPool.Assignment>> p3 = testKit.createTestProbe();
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0, p1.ref())).hasNoEvents());
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s2", Map.of(), T0, p2.ref())).hasNoEvents());
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0.plusSeconds(1), p3.ref()))
+        .hasNoEvents());
+    assertEquals("+81120000001", p1.receiveMessage(Duration.ofSeconds(5)).getValue().e164());
+    assertEquals("+81120000002", p2.receiveMessage(Duration.ofSeconds(5)).getValue().e164());
+    NumberPool.Assignment again = p3.receiveMessage(Duration.ofSeconds(5)).getValue();
+    assertEquals("+81120000001", again.e164(), "decided on the state left by the earlier ones of the batch");
+    assertEquals(T0.plusSeconds(601), again.heldUntil());
+    assertEquals(4, batched.persistenceTestKit().persistedInStorage("NumberPool|pool-batch").size());
+    batched.restart();
+    assertEquals(3, batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-1", r)).reply()
+        .getValue().assignments());
   }
 }

@@ -53,7 +53,7 @@ class PoolCassandraIntegrationTest {
     ActorSystem<Void> system = testKit.system();
     ClusterSharding sharding = ClusterSharding.get(system);
     inventory = new ClusterInventoryBackend(system, sharding, ASK, Duration.ofHours(1), Clock.systemUTC());
-    pools = new ClusterPoolBackend(system, sharding, ASK, Clock.systemUTC());
+    pools = new ClusterPoolBackend(system, sharding, ASK, Duration.ofMillis(2), Clock.systemUTC());
   }
 
   @AfterAll
