@@ -179,7 +179,7 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
    * @param status the stored status ({@link #effective} applies the cool-down's end)
    * @param clientId the advertiser of an {@code assigned} number, else null
    * @param dialinId the tracking number record of an {@code assigned} number, else null
-   * @param poolId the pool of a {@code pooled} number, else null (pools are a later increment of issue 5)
+   * @param poolId the pool of a {@code pooled} number, else null (see {@link io.hankyo.node.pool.NumberPool})
    * @param until end of {@code held} or {@code cooling_down}, else null
    */
   public record State(
