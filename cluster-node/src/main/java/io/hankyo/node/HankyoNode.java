@@ -306,7 +306,10 @@ public final class HankyoNode implements AutoCloseable {
           .withOperatorSettings(new io.hankyo.node.recording.ClusterOperatorSettings(sharding, askTimeout))
           .withDeliveries(new io.hankyo.node.notify.ClusterDeliveryBackend(sharding, deliveryIndex, json,
               askTimeout))
-          .withInventory(inventory);
+          .withInventory(inventory)
+          // number pools (issue 5): dynamic / one-time numbers handed out per visitor session
+          .withPools(new io.hankyo.node.pool.ClusterPoolBackend(system, sharding, askTimeout,
+              hankyo.getDuration("pools.batch-window"), Clock.systemUTC()));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))

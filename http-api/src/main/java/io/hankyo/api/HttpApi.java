@@ -218,6 +218,7 @@ public final class HttpApi extends AllDirectives {
   private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
   private volatile DeliveryApi deliveryApi;
   private volatile InventoryApi inventoryApi = new InventoryApi(null);
+  private volatile PoolApi poolApi = new PoolApi(null, this::jsonDocument);
 
   /**
    * @param backend the cluster side of the API
@@ -283,6 +284,17 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi withInventory(InventoryBackend inventory) {
     this.inventoryApi = new InventoryApi(Objects.requireNonNull(inventory, "inventory"));
+    return this;
+  }
+
+  /**
+   * Serves number pools ({@code /v1/pools}, issue 5, see {@link PoolApi}) from {@code pools}; without this call those
+   * resources answer 404. Call before {@link #route()}.
+   *
+   * @return this
+   */
+  public HttpApi withPools(PoolBackend pools) {
+    this.poolApi = new PoolApi(Objects.requireNonNull(pools, "pools"), this::jsonDocument);
     return this;
   }
 
@@ -380,6 +392,7 @@ public final class HttpApi extends AllDirectives {
         operatorSettingsApi.route(operator),
         deliveryApi.route(operator),
         inventoryApi.route(operator),
+        poolApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(

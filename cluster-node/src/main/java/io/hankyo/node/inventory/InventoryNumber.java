@@ -107,6 +107,24 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     public Release {}
   }
 
+  /**
+   * Puts the number into pool {@code poolId} (issue 5 pools): only the owner's {@code available} number; pooling it
+   * again into the same pool is acknowledged.
+   */
+  public record Pool(@JsonProperty("operator_id") String operatorId, @JsonProperty("pool_id") String poolId,
+      @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
+      implements Command {
+    @JsonCreator
+    public Pool {}
+  }
+
+  /** Takes the number out of pool {@code poolId} (available again); a no-op when it is not in that pool. */
+  public record Unpool(@JsonProperty("operator_id") String operatorId, @JsonProperty("pool_id") String poolId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo) implements Command {
+    @JsonCreator
+    public Unpool {}
+  }
+
   /** Reads the number's state. */
   public record Get(@JsonProperty("reply_to") ActorRef<State> replyTo) implements Command {
     @JsonCreator
@@ -136,6 +154,18 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     public Unassigned {}
   }
 
+  /** The number joined pool {@code poolId}. */
+  public record Pooled(@JsonProperty("pool_id") String poolId) implements Event {
+    @JsonCreator
+    public Pooled {}
+  }
+
+  /** The number left its pool, available. */
+  public record Unpooled() implements Event {
+    @JsonCreator
+    public Unpooled {}
+  }
+
   /** The number left its operator's inventory. */
   public record Released() implements Event {
     @JsonCreator
@@ -149,7 +179,7 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
    * @param status the stored status ({@link #effective} applies the cool-down's end)
    * @param clientId the advertiser of an {@code assigned} number, else null
    * @param dialinId the tracking number record of an {@code assigned} number, else null
-   * @param poolId the pool of a {@code pooled} number, else null (pools are a later increment of issue 5)
+   * @param poolId the pool of a {@code pooled} number, else null (see {@link io.hankyo.node.pool.NumberPool})
    * @param until end of {@code held} or {@code cooling_down}, else null
    */
   public record State(
@@ -214,6 +244,8 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(Assign.class, this::onAssign)
         .onCommand(Unassign.class, this::onUnassign)
         .onCommand(Release.class, this::onRelease)
+        .onCommand(Pool.class, this::onPool)
+        .onCommand(Unpool.class, this::onUnpool)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .build();
   }
@@ -249,6 +281,24 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     return Effect().persist(new Unassigned(c.coolDownUntil())).thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
+  private ReplyEffect<Event, State> onPool(State s, Pool c) {
+    Optional<String> refused = InventoryRules.refusePool(s, c.operatorId(), c.poolId(), c.now());
+    if (refused.isPresent()) {
+      return Effect().reply(c.replyTo(), StatusReply.error(refused.get()));
+    }
+    if (s.status() == Status.POOLED) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(new Pooled(c.poolId())).thenReply(c.replyTo(), x -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onUnpool(State s, Unpool c) {
+    if (!c.operatorId().equals(s.owner()) || s.status() != Status.POOLED || !c.poolId().equals(s.poolId())) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(new Unpooled()).thenReply(c.replyTo(), x -> StatusReply.ack());
+  }
+
   private ReplyEffect<Event, State> onRelease(State s, Release c) {
     Optional<String> refused = InventoryRules.refuseRelease(s, c.operatorId(), c.now());
     if (refused.isPresent()) {
@@ -270,6 +320,8 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
         .onEvent(Unassigned.class, (s, e) -> e.until() == null
             ? new State(s.owner(), Status.AVAILABLE, null, null, null, null)
             : new State(s.owner(), Status.COOLING_DOWN, null, null, null, e.until()))
+        .onEvent(Pooled.class, (s, e) -> new State(s.owner(), Status.POOLED, null, null, e.poolId(), null))
+        .onEvent(Unpooled.class, (s, e) -> new State(s.owner(), Status.AVAILABLE, null, null, null, null))
         .onEvent(Released.class, (s, e) -> State.unowned())
         .build();
   }

@@ -61,4 +61,27 @@ public final class InventoryRules {
     }
     return Optional.empty();
   }
+
+  /**
+   * Pooling into {@code poolId} at {@code now} (issue 5 pools): the number must be the operator's and {@code available}
+   * (a cool-down past its end counts); pooling it again into the same pool is allowed (idempotent), into another pool
+   * refused.
+   */
+  public static Optional<String> refusePool(State s, String operatorId, String poolId, Instant now) {
+    if (!s.owned()) {
+      return Optional.of("not in any operator's inventory");
+    }
+    if (!s.owner().equals(operatorId)) {
+      return Optional.of("in another operator's inventory");
+    }
+    Status st = s.effective(now);
+    if (st == Status.POOLED) {
+      return poolId.equals(s.poolId()) ? Optional.empty() : Optional.of("already in pool " + s.poolId());
+    }
+    if (st != Status.AVAILABLE) {
+      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + s.until() : "")
+          + ", not available");
+    }
+    return Optional.empty();
+  }
 }

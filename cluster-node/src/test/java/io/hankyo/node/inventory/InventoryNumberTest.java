@@ -126,4 +126,29 @@ class InventoryNumberTest {
             InventoryNumber.Unassigned.class, InventoryNumber.Released.class, InventoryNumber.Imported.class),
         kit.persistenceTestKit().persistedInStorage("InventoryNumber|+81120123456").stream().map(Object::getClass).toList());
   }
+
+  private StatusReply<Done> pool(String op, String poolId) {
+    return kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Pool(op, poolId, T0, r)).reply();
+  }
+
+  @Test
+  void onlyTheOwnersAvailableNumberIsPooledInOnePoolAtATime() {
+    assertEquals("not in any operator's inventory", pool("op-1", "pool-1").getError().getMessage());
+    importBy("op-1");
+    assertEquals("in another operator's inventory", pool("op-2", "pool-1").getError().getMessage());
+    assertTrue(pool("op-1", "pool-1").isSuccess());
+    assertTrue(pool("op-1", "pool-1").isSuccess(), "pooling again into the same pool is idempotent");
+    assertEquals("already in pool pool-1", pool("op-1", "pool-2").getError().getMessage());
+    assertTrue(assign("op-1", "shop-1", "dn-1", T0).isError(), "a pooled number is no static number");
+    assertEquals("is pooled; end that first", kit.<StatusReply<Done>>runCommand(
+        r -> new InventoryNumber.Release("op-1", T0, r)).reply().getError().getMessage());
+    kit.restart();
+    assertEquals(Status.POOLED, state().status());
+    assertEquals("pool-1", state().poolId());
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unpool("op-1", "pool-2", r));
+    assertEquals(Status.POOLED, state().status(), "unpooling from another pool is a no-op");
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Unpool("op-1", "pool-1", r));
+    assertEquals(Status.AVAILABLE, state().status());
+    assertNull(state().poolId());
+  }
 }

@@ -1,0 +1,352 @@
+package io.hankyo.node.pool;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.protocol.JsonSerializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * A number pool of one operator (issue 5, pools): numbers of the operator's inventory handed out per visitor session
+ * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
+ * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
+ * BEFORE it is answered. With a batch window ({@link #create(String, Duration)}), the assignments arriving within the
+ * window (at most {@value #MAX_BATCH}) are decided in order and written as ONE journal write, then all answered;
+ * without one, each assignment is its own write. An assignment buffered when the entity stops is neither written nor
+ * answered (the caller's ask times out and it may retry).
+ *
+ * <p>Refusals ({@link StatusReply#error}, texts meant for API users): a command of another operator or on a pool that
+ * was never created answers "no such pool" (the API's 404); creating an existing pool again with other settings is
+ * refused, with the same settings acknowledged (idempotent retry).
+ */
+public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<NumberPool.Command,
+    NumberPool.Event, NumberPool.State> {
+
+  /** Sharding key of the entity type. */
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "NumberPool");
+  /** Most assignments in one journal write. */
+  public static final int MAX_BATCH = 100;
+  /** Refusal text of a pool that does not exist for the asking operator. */
+  public static final String NO_SUCH_POOL = "no such pool";
+
+  /** How numbers are handed out (API names {@code dynamic}, {@code one_time}). */
+  public enum Method {
+    DYNAMIC, ONE_TIME;
+
+    /** The API name. */
+    public String apiName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * The settings of a pool.
+   *
+   * @param operatorId the owning operator
+   * @param method how numbers are handed out
+   * @param numbers the pool's numbers, E.164, in pool order (at least one; pooled in the inventory by the caller)
+   * @param holdSec seconds a number stays with its session after an assignment
+   * @param coolDownSec seconds after a hold ends before the number is handed out again
+   * @param fallbackE164 the number handed out when all are held, E.164
+   * @param allowedOrigins web origins allowed to ask for numbers (stored for the JS tag / CORS, a later increment)
+   */
+  public record Settings(@JsonProperty("operator_id") String operatorId, @JsonProperty("method") Method method,
+      @JsonProperty("numbers") List<String> numbers, @JsonProperty("hold_sec") long holdSec,
+      @JsonProperty("cool_down_sec") long coolDownSec, @JsonProperty("fallback_e164") String fallbackE164,
+      @JsonProperty("allowed_origins") List<String> allowedOrigins) implements JsonSerializable {
+    @JsonCreator
+    public Settings {
+      numbers = List.copyOf(numbers);
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    }
+  }
+
+  /**
+   * The holder of one number.
+   *
+   * @param sessionId the visitor session it was handed to
+   * @param params the session's parameters (gclid, utm_*, landing_page, referrer, member_id, any keys)
+   * @param heldUntil end of the hold; the cool-down runs from here
+   */
+  public record Slot(@JsonProperty("session_id") String sessionId, @JsonProperty("params") Map<String, String> params,
+      @JsonProperty("held_until") Instant heldUntil) implements JsonSerializable {
+    @JsonCreator
+    public Slot {
+      params = params == null ? Map.of() : Map.copyOf(params);
+    }
+  }
+
+  /**
+   * Reply to {@link Assign}.
+   *
+   * @param e164 the number handed out, E.164
+   * @param heldUntil end of the hold (for a fallback the time of the assignment: not held)
+   * @param fallback whether it is the fallback number (every pool number was held or cooling down)
+   */
+  public record Assignment(@JsonProperty("e164") String e164, @JsonProperty("held_until") Instant heldUntil,
+      @JsonProperty("fallback") boolean fallback) implements JsonSerializable {
+    @JsonCreator
+    public Assignment {}
+  }
+
+  /** Commands. */
+  public sealed interface Command extends JsonSerializable {}
+
+  /** Creates the pool with {@code settings}. */
+  public record Create(@JsonProperty("settings") Settings settings,
+      @JsonProperty("reply_to") ActorRef<StatusReply<State>> replyTo) implements Command {
+    @JsonCreator
+    public Create {}
+  }
+
+  /** Hands a number to {@code sessionId} of {@code operatorId} at {@code now}. */
+  public record Assign(@JsonProperty("operator_id") String operatorId, @JsonProperty("session_id") String sessionId,
+      @JsonProperty("params") Map<String, String> params, @JsonProperty("now") Instant now,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Assignment>> replyTo) implements Command {
+    @JsonCreator
+    public Assign {
+      params = params == null ? Map.of() : Map.copyOf(params);
+    }
+  }
+
+  /** Reads the pool for {@code operatorId}. */
+  public record Get(@JsonProperty("operator_id") String operatorId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<State>> replyTo) implements Command {
+    @JsonCreator
+    public Get {}
+  }
+
+  /** Internal: the batch window is over; write and answer the buffered assignments. */
+  public record FlushAssignments() implements Command {
+    @JsonCreator
+    public FlushAssignments {}
+  }
+
+  /** Events. */
+  public sealed interface Event extends JsonSerializable {}
+
+  /** The pool was created. */
+  public record Created(@JsonProperty("settings") Settings settings) implements Event {
+    @JsonCreator
+    public Created {}
+  }
+
+  /**
+   * A number was handed out.
+   *
+   * @param e164 the number (the fallback number when {@code fallback})
+   * @param index its position in the pool, -1 for a fallback
+   * @param at the time of the assignment
+   */
+  public record Assigned(@JsonProperty("e164") String e164, @JsonProperty("index") int index,
+      @JsonProperty("session_id") String sessionId, @JsonProperty("params") Map<String, String> params,
+      @JsonProperty("held_until") Instant heldUntil, @JsonProperty("fallback") boolean fallback,
+      @JsonProperty("at") Instant at) implements Event {
+    @JsonCreator
+    public Assigned {
+      params = params == null ? Map.of() : Map.copyOf(params);
+    }
+  }
+
+  /**
+   * State; also the reply to {@link Get}.
+   *
+   * @param settings null until created
+   * @param slots holder per number E.164 (numbers never handed out are absent)
+   * @param nextIndex where the next {@code one_time} round-robin search starts
+   * @param assignments assignments answered, fallbacks included
+   * @param fallbacks assignments answered with the fallback number
+   * @param exhausted whether the last assignment fell back
+   */
+  public record State(@JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings,
+      @JsonProperty("slots") Map<String, Slot> slots, @JsonProperty("next_index") int nextIndex,
+      @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
+      @JsonProperty("exhausted") boolean exhausted) implements JsonSerializable {
+    @JsonCreator
+    public State {
+      slots = slots == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));
+    }
+
+    /** Whether the pool exists. */
+    public boolean created() {
+      return settings != null;
+    }
+
+    /** The method (pool must be created). */
+    public Method method() {
+      return settings.method();
+    }
+
+    /** The numbers in pool order. */
+    public List<String> numbers() {
+      return settings.numbers();
+    }
+
+    /** Hold, seconds. */
+    public long holdSec() {
+      return settings.holdSec();
+    }
+
+    /** Cool-down, seconds. */
+    public long coolDownSec() {
+      return settings.coolDownSec();
+    }
+
+    /** The fallback number, E.164. */
+    public String fallbackE164() {
+      return settings.fallbackE164();
+    }
+
+    boolean visibleTo(String operatorId) {
+      return created() && settings.operatorId().equals(operatorId);
+    }
+  }
+
+  /** Registers the entity type with sharding, each assignment its own journal write. */
+  public static void init(ClusterSharding sharding) {
+    init(sharding, Duration.ZERO);
+  }
+
+  /**
+   * Registers the entity type with sharding.
+   *
+   * @param batchWindow how long assignments are gathered into one journal write (zero: no batching)
+   */
+  public static void init(ClusterSharding sharding, Duration batchWindow) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow)));
+  }
+
+  /** The entity of pool {@code poolId}, each assignment its own journal write. */
+  public static Behavior<Command> create(String poolId) {
+    return create(poolId, Duration.ZERO);
+  }
+
+  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: no batching). */
+  public static Behavior<Command> create(String poolId, Duration batchWindow) {
+    return Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, timers));
+  }
+
+  private static final Object FLUSH = "flush";
+  private final Duration batchWindow;
+  private final TimerScheduler<Command> timers;
+  /** Assignments waiting for the batch window (only touched by the entity's own thread). */
+  private final List<Assign> pending = new ArrayList<>();
+
+  private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), poolId));
+    this.batchWindow = batchWindow;
+    this.timers = timers;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(null, Map.of(), 0, 0, 0, false);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Assign.class, this::onAssign)
+        .onCommand(FlushAssignments.class, (s, c) -> flush(s))
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onCreate(State s, Create c) {
+    if (s.created()) {
+      return Effect().reply(c.replyTo(), s.settings().equals(c.settings()) ? StatusReply.success(s)
+          : StatusReply.error("the pool exists with other settings"));
+    }
+    if (c.settings().numbers().isEmpty()) {
+      return Effect().reply(c.replyTo(), StatusReply.error("a pool needs at least one number"));
+    }
+    return Effect().persist(new Created(c.settings())).thenReply(c.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<Event, State> onAssign(State s, Assign c) {
+    if (!s.visibleTo(c.operatorId())) {
+      return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
+    }
+    if (batchWindow.isZero()) {
+      Assigned e = decideAll(s, List.of(c)).get(0);
+      return Effect().persist(e).thenReply(c.replyTo(), x -> StatusReply.success(answer(e)));
+    }
+    pending.add(c);
+    if (pending.size() >= MAX_BATCH) {
+      timers.cancel(FLUSH);
+      return flush(s);
+    }
+    if (pending.size() == 1) {
+      timers.startSingleTimer(FLUSH, new FlushAssignments(), batchWindow);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> flush(State s) {
+    if (pending.isEmpty()) {
+      return Effect().noReply();
+    }
+    List<Assign> batch = List.copyOf(pending);
+    pending.clear();
+    List<Assigned> events = decideAll(s, batch);
+    return Effect().persist(List.<Event>copyOf(events)).thenRun(x -> {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).replyTo().tell(StatusReply.success(answer(events.get(i))));
+      }
+    }).thenNoReply();
+  }
+
+  /** The events of {@code batch} decided in order, each on the state left by the ones before. */
+  static List<Assigned> decideAll(State s, List<Assign> batch) {
+    List<Assigned> out = new ArrayList<>(batch.size());
+    State running = s;
+    for (Assign c : batch) {
+      PoolAssigner.Decision d = PoolAssigner.assign(running, c.sessionId(), c.now());
+      Assigned e = new Assigned(d.e164(), d.index(), c.sessionId(), c.params(), d.heldUntil(), d.fallback(), c.now());
+      running = applyAssigned(running, e);
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static Assignment answer(Assigned e) {
+    return new Assignment(e.e164(), e.heldUntil(), e.fallback());
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Created.class, (s, e) -> new State(e.settings(), Map.of(), 0, 0, 0, false))
+        .onEvent(Assigned.class, NumberPool::applyAssigned)
+        .build();
+  }
+
+  /** The state after {@code e} (also used by tests of {@link PoolAssigner} to play a sequence of decisions). */
+  static State applyAssigned(State s, Assigned e) {
+    PoolAssigner.Decision d = new PoolAssigner.Decision(e.e164(), e.heldUntil(), e.fallback(), e.index());
+    int next = e.fallback() ? s.nextIndex() : (e.index() + 1) % s.numbers().size();
+    return new State(s.settings(), PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params()), next,
+        s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0), e.fallback());
+  }
+}

@@ -1,0 +1,50 @@
+package io.hankyo.node.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hankyo.node.HankyoNode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Number pools (issue 5) through a real node's HTTP API and the real Cassandra journal: numbers imported into the
+ * inventory make a pool, one session gets the same number twice, another session another number, the third session
+ * the fallback, and the pool shows its holders and counters.
+ */
+class PoolApiNodeTest {
+
+  @Test
+  void aPoolOfImportedNumbersHandsOutNumbersPerSession() {
+    TestNode.Spec spec = TestNode.Spec.single(TestNode.keyspaces("pools"), FreePorts.udpAndTcp(26000, 26999), null);
+    try (HankyoNode node = TestNode.start(spec)) {
+      ApiClient api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
+      ApiClient.Response imported = api.post("/v1/inventory", "{\"numbers\": [\"0120-400-001\", \"0120-400-002\"]}");
+      assertEquals(200, imported.status(), imported.body());
+      assertEquals(2, imported.json().get("imported").asInt(), imported.body());
+      ApiClient.Response created = api.post("/v1/pools", "{\"method\": \"dynamic\", \"numbers\": [\"0120-400-001\","
+          + " \"0120-400-002\"], \"hold_sec\": 1800, \"cool_down_sec\": 60, \"fallback_number\": \"0120-400-999\"}");
+      assertEquals(201, created.status(), created.body());
+      String pool = "/v1/pools/" + created.json().get("pool_id").asText();
+      assertEquals(2, api.get("/v1/inventory?state=pooled").json().get("numbers").size());
+
+      ApiClient.Response first = api.post(pool + "/assignments",
+          "{\"session_id\": \"s-1\", \"params\": {\"gclid\": \"g-1\", \"landing_page\": \"/lp\"}}");
+      assertEquals(200, first.status(), first.body());
+      ApiClient.Response again = api.post(pool + "/assignments", "{\"session_id\": \"s-1\"}");
+      assertEquals(first.json().get("number").asText(), again.json().get("number").asText());
+      ApiClient.Response other = api.post(pool + "/assignments", "{\"session_id\": \"s-2\"}");
+      assertNotEquals(first.json().get("number").asText(), other.json().get("number").asText());
+      ApiClient.Response fallback = api.post(pool + "/assignments", "{\"session_id\": \"s-3\"}");
+      assertEquals("0120-400-999", fallback.json().get("number").asText(), fallback.body());
+      assertEquals(true, fallback.json().get("fallback").asBoolean());
+
+      JsonNode p = api.get(pool).json();
+      assertEquals(4, p.get("assignments").asInt());
+      assertEquals(1, p.get("fallbacks").asInt());
+      assertEquals(true, p.get("exhausted").asBoolean());
+      assertEquals("s-1", p.get("numbers").get(0).get("session_id").asText());
+      assertEquals(404, api.post("/v1/pools/pool-none/assignments", "{\"session_id\": \"s-1\"}").status());
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.hankyo.node.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.pool.NumberPool.Method;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pool entity (issue 5): creation, persisted assignments, operator scope, recovery. */
+class NumberPoolTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final NumberPool.Settings SETTINGS = new NumberPool.Settings("op-1", Method.DYNAMIC,
+      List.of("+81120000001", "+81120000002"), 600, 60, "+81120999999", List.of("https://shop.example"));
+  private static ActorTestKit testKit;
+  private EventSourcedBehaviorTestKit<NumberPool.Command, NumberPool.Event, NumberPool.State> kit;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("NumberPoolTest", DirectoryTestConfig.eventSourced());
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void fresh() {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), NumberPool.create("pool-1"));
+    kit.clear();
+  }
+
+  private StatusReply<NumberPool.State> create(NumberPool.Settings settings) {
+    return kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Create(settings, r)).reply();
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<NumberPool.Command, NumberPool.Event, NumberPool.State,
+      StatusReply<NumberPool.Assignment>> assign(String op, String session, Instant now) {
+    return kit.runCommand(r -> new NumberPool.Assign(op, session, Map.of("utm_source", "google"), now, r));
+  }
+
+  @Test
+  void anAssignmentIsPersistedWithSessionParametersAndHoldBeforeTheReply() {
+    assertTrue(create(SETTINGS).isSuccess());
+    var r = assign("op-1", "s1", T0);
+    NumberPool.Assignment a = r.reply().getValue();
+    assertEquals("+81120000001", a.e164());
+    assertEquals(T0.plusSeconds(600), a.heldUntil());
+    assertFalse(a.fallback());
+    assertEquals(new NumberPool.Assigned("+81120000001", 0, "s1", Map.of("utm_source", "google"),
+        T0.plusSeconds(600), false, T0), r.event());
+    assertEquals("+81120000001", assign("op-1", "s1", T0.plusSeconds(5)).reply().getValue().e164());
+    assertEquals("+81120000002", assign("op-1", "s2", T0.plusSeconds(5)).reply().getValue().e164());
+    assertTrue(assign("op-1", "s3", T0.plusSeconds(5)).reply().getValue().fallback());
+    kit.restart();
+    NumberPool.State s = kit.<StatusReply<NumberPool.State>>runCommand(r2 -> new NumberPool.Get("op-1", r2))
+        .reply().getValue();
+    assertEquals(4, s.assignments());
+    assertEquals(1, s.fallbacks());
+    assertTrue(s.exhausted());
+    assertEquals("s2", s.slots().get("+81120000002").sessionId());
+    assertEquals(List.of("https://shop.example"), s.settings().allowedOrigins());
+  }
+
+  @Test
+  void anotherOperatorAndAMissingPoolAreRefusedWithoutEvents() {
+    var none = assign("op-1", "s1", T0);
+    assertTrue(none.reply().isError());
+    assertTrue(none.hasNoEvents());
+    create(SETTINGS);
+    var other = assign("op-2", "s1", T0);
+    assertEquals(NumberPool.NO_SUCH_POOL, other.reply().getError().getMessage());
+    assertTrue(other.hasNoEvents());
+    assertTrue(kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-2", r)).reply().isError());
+  }
+
+  @Test
+  void creatingAgainIsIdempotentOnlyWithTheSameSettings() {
+    assertTrue(create(SETTINGS).isSuccess());
+    assertTrue(create(SETTINGS).isSuccess());
+    assertTrue(create(new NumberPool.Settings("op-1", Method.ONE_TIME, SETTINGS.numbers(), 600, 60,
+        "+81120999999", List.of())).isError());
+  }
+
+  @Test
+  void assignmentsWithinTheBatchWindowAreWrittenTogetherThenAnswered() {
+    EventSourcedBehaviorTestKit<NumberPool.Command, NumberPool.Event, NumberPool.State> batched =
+        EventSourcedBehaviorTestKit.create(testKit.system(), NumberPool.create("pool-batch", Duration.ofMillis(200)));
+    batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Create(SETTINGS, r));
+    TestProbe<StatusReply<NumberPool.Assignment>> p1 = testKit.createTestProbe();
+    TestProbe<StatusReply<NumberPool.Assignment>> p2 = testKit.createTestProbe();
+    TestProbe<StatusReply<NumberPool.Assignment>> p3 = testKit.createTestProbe();
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0, p1.ref())).hasNoEvents());
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s2", Map.of(), T0, p2.ref())).hasNoEvents());
+    assertTrue(batched.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0.plusSeconds(1), p3.ref()))
+        .hasNoEvents());
+    assertEquals("+81120000001", p1.receiveMessage(Duration.ofSeconds(5)).getValue().e164());
+    assertEquals("+81120000002", p2.receiveMessage(Duration.ofSeconds(5)).getValue().e164());
+    NumberPool.Assignment again = p3.receiveMessage(Duration.ofSeconds(5)).getValue();
+    assertEquals("+81120000001", again.e164(), "decided on the state left by the earlier ones of the batch");
+    assertEquals(T0.plusSeconds(601), again.heldUntil());
+    assertEquals(4, batched.persistenceTestKit().persistedInStorage("NumberPool|pool-batch").size());
+    batched.restart();
+    assertEquals(3, batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-1", r)).reply()
+        .getValue().assignments());
+  }
+}

@@ -1,0 +1,111 @@
+package io.hankyo.node.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.node.pool.NumberPool.Method;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Pool assignment decisions (issue 5, pools) without actors, with the clock as a parameter. */
+class PoolAssignerTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final String A = "+81120000001";
+  private static final String B = "+81120000002";
+  private static final String C = "+81120000003";
+  private static final String FALLBACK = "+81120999999";
+
+  private NumberPool.State state;
+
+  private void pool(Method method, long holdSec, long coolDownSec, String... numbers) {
+    state = new NumberPool.State(new NumberPool.Settings("op-1", method, List.of(numbers), holdSec, coolDownSec,
+        FALLBACK, List.of()), Map.of(), 0, 0, 0, false);
+  }
+
+  /** Decides and applies, as the entity does. */
+  private PoolAssigner.Decision assign(String session, Instant now) {
+    PoolAssigner.Decision d = PoolAssigner.assign(state, session, now);
+    state = NumberPool.applyAssigned(state, new NumberPool.Assigned(d.e164(), d.index(), session,
+        Map.of("gclid", "g-" + session), d.heldUntil(), d.fallback(), now));
+    return d;
+  }
+
+  @Test
+  void theSameSessionWithinItsHoldGetsTheSameNumberAndTheHoldIsExtended() {
+    pool(Method.DYNAMIC, 600, 0, A, B, C);
+    PoolAssigner.Decision first = assign("s1", T0);
+    assertEquals(T0.plusSeconds(600), first.heldUntil());
+    PoolAssigner.Decision again = assign("s1", T0.plusSeconds(599));
+    assertEquals(first.e164(), again.e164());
+    assertEquals(T0.plusSeconds(1199), again.heldUntil());
+    assertEquals(T0.plusSeconds(1199), state.slots().get(first.e164()).heldUntil());
+    assertEquals(Map.of("gclid", "g-s1"), state.slots().get(first.e164()).params());
+    assertNotEquals(first.e164(), assign("s2", T0.plusSeconds(600)).e164());
+  }
+
+  @Test
+  void anExpiredHoldIsNotExtendedAndTheNumberIsFreeAfterItsCoolDown() {
+    pool(Method.DYNAMIC, 60, 30, A);
+    assertEquals(A, assign("s1", T0).e164());
+    // hold over at T0+60: s1 is no longer the holder; A is cooling down until T0+90
+    PoolAssigner.Decision cooling = assign("s1", T0.plusSeconds(60));
+    assertTrue(cooling.fallback());
+    assertEquals(FALLBACK, cooling.e164());
+    assertTrue(assign("s2", T0.plusSeconds(89)).fallback());
+    PoolAssigner.Decision free = assign("s2", T0.plusSeconds(90));
+    assertFalse(free.fallback());
+    assertEquals(A, free.e164());
+  }
+
+  @Test
+  void aFreeNumberIsTheOneReleasedLongestAgoNeverUsedFirst() {
+    pool(Method.DYNAMIC, 10, 0, A, B, C);
+    assertEquals(A, assign("s1", T0).e164());
+    assertEquals(B, assign("s2", T0.plusSeconds(1)).e164());
+    assertEquals(C, assign("s3", T0.plusSeconds(2)).e164());
+    // all holds over: A released first (T0+10), then B, then C
+    assertEquals(A, assign("s4", T0.plusSeconds(20)).e164());
+    assertEquals(B, assign("s5", T0.plusSeconds(20)).e164());
+  }
+
+  @Test
+  void everyNumberHeldGivesTheFallbackAndCountsIt() {
+    pool(Method.DYNAMIC, 600, 0, A, B);
+    assign("s1", T0);
+    assign("s2", T0);
+    assertFalse(state.exhausted());
+    PoolAssigner.Decision d = assign("s3", T0.plusSeconds(1));
+    assertTrue(d.fallback());
+    assertEquals(FALLBACK, d.e164());
+    assertEquals(T0.plusSeconds(1), d.heldUntil());
+    assertEquals(3, state.assignments());
+    assertEquals(1, state.fallbacks());
+    assertTrue(state.exhausted());
+    // a fallback holds nothing: the two holders keep their numbers
+    assertEquals("s1", state.slots().get(A).sessionId());
+    assertEquals("s2", state.slots().get(B).sessionId());
+    // and the next non-fallback answer clears the flag
+    assign("s1", T0.plusSeconds(2));
+    assertFalse(state.exhausted());
+  }
+
+  @Test
+  void oneTimeGoesRoundRobinHoldsForTheFixedTimeAndReusesAfterTheCoolDown() {
+    pool(Method.ONE_TIME, 60, 30, A, B, C);
+    assertEquals(A, assign("s1", T0).e164());
+    PoolAssigner.Decision again = assign("s1", T0.plusSeconds(1));
+    assertEquals(B, again.e164(), "one_time hands out the next number, even to the same session");
+    assertEquals(C, assign("s2", T0.plusSeconds(2)).e164());
+    assertTrue(assign("s3", T0.plusSeconds(3)).fallback());
+    // A held until T0+60, cooling down until T0+90
+    assertTrue(assign("s3", T0.plusSeconds(89)).fallback());
+    assertEquals(A, assign("s3", T0.plusSeconds(90)).e164());
+    assertEquals(T0.plusSeconds(150), state.slots().get(A).heldUntil(), "one_time holds for the fixed time");
+    assertEquals(B, assign("s4", T0.plusSeconds(91)).e164());
+    assertEquals(2, state.fallbacks());
+  }
+}

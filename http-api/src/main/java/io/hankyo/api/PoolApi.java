@@ -1,0 +1,330 @@
+package io.hankyo.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hankyo.api.json.ApiJson;
+import io.hankyo.protocol.number.InvalidPhoneNumberException;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Routes of number pools (issue 5, pools), mounted by {@link HttpApi} under {@code /v1} for an authenticated operator:
+ *
+ * <ul>
+ *   <li>{@code POST /v1/pools} {@code {"method": "dynamic"|"one_time", "numbers": ["0120-000-001", ...], "hold_sec":
+ *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
+ *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
+ *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
+ *       cool_down_sec} 0..86400 (default 0); {@code allowed_origins} optional, each {@code http(s)://host[:port]}.
+ *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
+ *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
+ *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
+ *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool.
+ *   <li>{@code POST /v1/pools/{pool_id}/assignments} {@code {"session_id": "...", "params": {"gclid": "...",
+ *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
+ *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
+ *       assignment is persisted. {@code session_id} required, 1..128 of {@code [A-Za-z0-9._:-]}; {@code params} at
+ *       most {@value #MAX_PARAMS} keys, string values of at most {@value #MAX_VALUE_BYTES} bytes, at most
+ *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
+ *       already used in another pool of the operator, 400 a bad
+ *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
+ * </ul>
+ */
+public final class PoolApi extends AllDirectives {
+  /** Most numbers per pool. */
+  public static final int MAX_NUMBERS = 1000;
+  /** Most parameter keys per assignment. */
+  public static final int MAX_PARAMS = 50;
+  /** Longest parameter value, UTF-8 bytes. */
+  public static final int MAX_VALUE_BYTES = 1024;
+  /** Most bytes of parameter keys and values together, UTF-8. */
+  public static final int MAX_PARAMS_BYTES = 4096;
+  /** Largest assignment body, bytes (the parameters and JSON around them). */
+  public static final long MAX_ASSIGN_BODY_BYTES = 16 * 1024;
+  /** Longest hold or cool-down, seconds (one day). */
+  public static final long MAX_SECONDS = 86_400;
+
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+
+  private final PoolBackend pools;
+  private final CallbackApi.JsonBodies bodies;
+
+  /**
+   * @param pools the backend, or null when the node has none (the resources answer 404)
+   * @param bodies reads JSON documents like the rest of {@link HttpApi}
+   */
+  PoolApi(PoolBackend pools, CallbackApi.JsonBodies bodies) {
+    this.pools = pools;
+    this.bodies = bodies;
+  }
+
+  /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
+  public Route route(String operator) {
+    return pathPrefix("pools", () -> concat(
+        pathEnd(() -> concat(
+            post(() -> bodies.read(-1, body -> {
+              PoolBackend.NewPool p = parseNew(body);
+              return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x)));
+            })),
+            get(() -> respond(() -> backend().list(operator),
+                l -> json(StatusCodes.OK, new PoolListJson(l.stream().map(PoolJson::of).toList())))))),
+        pathPrefix(PathMatchers.segment(), id -> concat(
+            pathEnd(() -> get(() -> respond(() -> backend().get(operator, id),
+                x -> json(StatusCodes.OK, PoolJson.of(x))))),
+            path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
+              backend();
+              Request r = parseAssignment(body);
+              return respond(() -> backend().assign(operator, id, r.sessionId(), r.params()),
+                  a -> json(StatusCodes.OK, AssignmentJson.of(a)));
+            })))))));
+  }
+
+  private PoolBackend backend() {
+    if (pools == null) {
+      throw ApiProblem.notFound("number pools are not available on this node");
+    }
+    return pools;
+  }
+
+  /** A checked assignment request. */
+  record Request(String sessionId, Map<String, String> params) {}
+
+  static Request parseAssignment(JsonNode body) {
+    List<ApiProblem.FieldError> errors = new ArrayList<>();
+    if (!body.isObject()) {
+      throw ApiProblem.invalid("the request body must be a JSON object");
+    }
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("session_id") && !f.equals("params")) {
+        errors.add(new ApiProblem.FieldError("/" + pointerEscape(f), "unknown field; allowed: session_id, params"));
+      }
+    }
+    JsonNode sid = body.get("session_id");
+    String sessionId = null;
+    if (sid == null || sid.isNull()) {
+      errors.add(new ApiProblem.FieldError("/session_id", "required"));
+    } else if (!sid.isTextual() || !SESSION_ID.matcher(sid.asText()).matches()) {
+      errors.add(new ApiProblem.FieldError("/session_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
+    } else {
+      sessionId = sid.asText();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    JsonNode p = body.get("params");
+    long bytes = 0;
+    if (p != null && !p.isNull()) {
+      if (!p.isObject()) {
+        errors.add(new ApiProblem.FieldError("/params", "must be an object of strings"));
+      } else if (p.size() > MAX_PARAMS) {
+        errors.add(new ApiProblem.FieldError("/params", "has " + p.size() + " keys; at most " + MAX_PARAMS));
+      } else {
+        for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> e = it.next();
+          String pointer = "/params/" + pointerEscape(e.getKey());
+          if (e.getKey().isEmpty()) {
+            errors.add(new ApiProblem.FieldError(pointer, "a key must not be empty"));
+          } else if (!e.getValue().isTextual()) {
+            errors.add(new ApiProblem.FieldError(pointer, "must be a string"));
+          } else {
+            int len = e.getValue().asText().getBytes(StandardCharsets.UTF_8).length;
+            if (len > MAX_VALUE_BYTES) {
+              errors.add(new ApiProblem.FieldError(pointer, "has " + len + " bytes; at most " + MAX_VALUE_BYTES));
+            }
+            bytes += len + e.getKey().getBytes(StandardCharsets.UTF_8).length;
+            params.put(e.getKey(), e.getValue().asText());
+          }
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiProblem.invalid("the assignment request is not valid; nothing was assigned", errors);
+    }
+    if (bytes > MAX_PARAMS_BYTES) {
+      throw Problems.payloadTooLarge("params have " + bytes + " bytes of keys and values; at most "
+          + MAX_PARAMS_BYTES + "; nothing was assigned");
+    }
+    return new Request(sessionId, params);
+  }
+
+  static PoolBackend.NewPool parseNew(JsonNode body) {
+    if (!body.isObject()) {
+      throw ApiProblem.invalid("the request body must be a JSON object");
+    }
+    Set<String> allowed = Set.of("method", "numbers", "hold_sec", "cool_down_sec", "fallback_number",
+        "allowed_origins");
+    List<ApiProblem.FieldError> errors = new ArrayList<>();
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        errors.add(new ApiProblem.FieldError("/" + pointerEscape(f), "unknown field; allowed: "
+            + String.join(", ", new java.util.TreeSet<>(allowed))));
+      }
+    }
+    String method = body.path("method").asText("");
+    if (!body.path("method").isTextual() || !(method.equals("dynamic") || method.equals("one_time"))) {
+      errors.add(new ApiProblem.FieldError("/method", "must be \"dynamic\" or \"one_time\""));
+    }
+    List<PhoneNumber> numbers = new ArrayList<>();
+    JsonNode ns = body.get("numbers");
+    if (ns == null || !ns.isArray() || ns.isEmpty() || ns.size() > MAX_NUMBERS) {
+      errors.add(new ApiProblem.FieldError("/numbers", "must be a list of 1 to " + MAX_NUMBERS + " numbers"));
+    } else {
+      Set<String> seen = new LinkedHashSet<>();
+      for (int i = 0; i < ns.size(); i++) {
+        PhoneNumber n = number(ns.get(i), "/numbers/" + i, errors);
+        if (n != null && !seen.add(n.e164())) {
+          errors.add(new ApiProblem.FieldError("/numbers/" + i, "repeats " + n.national()));
+        } else if (n != null) {
+          numbers.add(n);
+        }
+      }
+    }
+    long hold = seconds(body.get("hold_sec"), "/hold_sec", 1, true, errors);
+    long coolDown = seconds(body.get("cool_down_sec"), "/cool_down_sec", 0, false, errors);
+    PhoneNumber fallback = number(body.get("fallback_number"), "/fallback_number", errors);
+    List<String> origins = new ArrayList<>();
+    JsonNode os = body.get("allowed_origins");
+    if (os != null && !os.isNull()) {
+      if (!os.isArray()) {
+        errors.add(new ApiProblem.FieldError("/allowed_origins", "must be a list of origins"));
+      } else {
+        for (int i = 0; i < os.size(); i++) {
+          if (!os.get(i).isTextual() || !ORIGIN.matcher(os.get(i).asText()).matches()) {
+            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i,
+                "must be an origin like https://shop.example or http://localhost:8080"));
+          } else {
+            origins.add(os.get(i).asText());
+          }
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ApiProblem.invalid("the pool is not valid; nothing was created", errors);
+    }
+    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins);
+  }
+
+  private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {
+    if (n == null || !n.isTextual()) {
+      errors.add(new ApiProblem.FieldError(pointer, "must be a phone number string"));
+      return null;
+    }
+    try {
+      return PhoneNumbers.parse(n.asText());
+    } catch (InvalidPhoneNumberException e) {
+      errors.add(new ApiProblem.FieldError(pointer, e.getMessage()));
+      return null;
+    }
+  }
+
+  private static long seconds(JsonNode n, String pointer, long min, boolean required,
+      List<ApiProblem.FieldError> errors) {
+    if (n == null || n.isNull()) {
+      if (required) {
+        errors.add(new ApiProblem.FieldError(pointer, "required"));
+      }
+      return 0;
+    }
+    if (!n.isIntegralNumber() || n.asLong() < min || n.asLong() > MAX_SECONDS) {
+      errors.add(new ApiProblem.FieldError(pointer, "must be an integer from " + min + " to " + MAX_SECONDS));
+      return 0;
+    }
+    return n.asLong();
+  }
+
+  private static String pointerEscape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  private static String national(String e164) {
+    try {
+      return PhoneNumbers.parse(e164).national();
+    } catch (InvalidPhoneNumberException e) {
+      return e164;
+    }
+  }
+
+  private static HttpResponse json(StatusCode status, Object body) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
+  }
+
+  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
+    CompletionStage<T> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<T> s = stage;
+    return extractUri(uri -> onComplete(s, t -> {
+      if (t.isSuccess()) {
+        return complete(render.apply(t.get()));
+      }
+      Throwable cause = t.failed().get();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      ApiProblem problem = cause instanceof ApiProblem p ? p
+          : Problems.unavailable("the cluster could not answer in time; retry later");
+      return complete(HttpApi.problemResponse(problem, uri.path()));
+    }));
+  }
+
+  /** One number of a pool. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record MemberJson(@JsonProperty("number") String number, @JsonProperty("number_e164") String e164,
+      @JsonProperty("session_id") String sessionId, @JsonProperty("held_until") String heldUntil) {}
+
+  /** A pool. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record PoolJson(@JsonProperty("pool_id") String poolId, @JsonProperty("method") String method,
+      @JsonProperty("numbers") List<MemberJson> numbers, @JsonProperty("hold_sec") long holdSec,
+      @JsonProperty("cool_down_sec") long coolDownSec, @JsonProperty("fallback_number") String fallback,
+      @JsonProperty("fallback_number_e164") String fallbackE164,
+      @JsonProperty("allowed_origins") List<String> allowedOrigins,
+      @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
+      @JsonProperty("exhausted") boolean exhausted) {
+    static PoolJson of(PoolBackend.Pool p) {
+      return new PoolJson(p.poolId(), p.method(), p.numbers().stream().map(m -> new MemberJson(national(m.e164()),
+          m.e164(), m.sessionId(), m.heldUntil() == null ? null : m.heldUntil().toString())).toList(),
+          p.holdSec(), p.coolDownSec(), national(p.fallbackE164()), p.fallbackE164(), p.allowedOrigins(),
+          p.assignments(), p.fallbacks(), p.exhausted());
+    }
+  }
+
+  /** The pools of an operator. */
+  record PoolListJson(@JsonProperty("pools") List<PoolJson> pools) {}
+
+  /** An assignment's answer. */
+  record AssignmentJson(@JsonProperty("number") String number, @JsonProperty("number_e164") String e164,
+      @JsonProperty("held_until") String heldUntil, @JsonProperty("fallback") boolean fallback) {
+    static AssignmentJson of(PoolBackend.Assignment a) {
+      return new AssignmentJson(national(a.e164()), a.e164(), a.heldUntil().toString(), a.fallback());
+    }
+  }
+}

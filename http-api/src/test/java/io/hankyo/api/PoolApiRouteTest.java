@@ -1,0 +1,222 @@
+package io.hankyo.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.hankyo.api.json.ApiJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool routes (issue 5) over real HTTP with a fake {@link PoolBackend}: create, list, get, assign, and the
+ * problem+json answers of bad input with nothing assigned.
+ */
+class PoolApiRouteTest {
+  private static final String KEY_A = "key-a_0123456789";
+  private static final String KEY_B = "key-b.9876543210";
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
+  private static ActorTestKit testKit;
+  private static HttpClient client;
+
+  private ServerBinding binding;
+  private String base;
+  private FakePools pools;
+
+  /** Pools in memory; every assignment hands out the first number and is recorded. */
+  static final class FakePools implements PoolBackend {
+    final Map<String, String> owner = new TreeMap<>();
+    final Map<String, Pool> byId = new TreeMap<>();
+    final List<String> assigned = new ArrayList<>();
+
+    @Override
+    public synchronized CompletionStage<Pool> create(String operatorId, NewPool p) {
+      if (p.numbers().stream().anyMatch(n -> n.e164().equals("+81120777777"))) {
+        return CompletableFuture.failedFuture(ApiProblem.conflict("0120-777-777 is not available"));
+      }
+      String id = "pool-" + (byId.size() + 1);
+      Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
+          p.holdSec(), p.coolDownSec(), p.fallback().e164(), p.allowedOrigins(), 0, 0, false);
+      owner.put(id, operatorId);
+      byId.put(id, pool);
+      return CompletableFuture.completedFuture(pool);
+    }
+
+    @Override
+    public synchronized CompletionStage<List<Pool>> list(String operatorId) {
+      return CompletableFuture.completedFuture(byId.values().stream()
+          .filter(p -> owner.get(p.poolId()).equals(operatorId)).toList());
+    }
+
+    @Override
+    public synchronized CompletionStage<Pool> get(String operatorId, String poolId) {
+      Pool p = byId.get(poolId);
+      if (p == null || !owner.get(poolId).equals(operatorId)) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+      }
+      return CompletableFuture.completedFuture(p);
+    }
+
+    @Override
+    public synchronized CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
+        Map<String, String> params) {
+      Pool p = byId.get(poolId);
+      if (p == null || !owner.get(poolId).equals(operatorId)) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+      }
+      assigned.add(sessionId + " " + new TreeMap<>(params));
+      return CompletableFuture.completedFuture(new Assignment(p.numbers().get(0).e164(), NOW.plusSeconds(p.holdSec()),
+          false));
+    }
+  }
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("PoolApiRouteTest",
+        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void bind() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY_A, "op-a");
+    backend.addApiKey(KEY_B, "op-b");
+    pools = new FakePools();
+    HttpApi api = new HttpApi(backend, new HttpApiSettings(8192, Duration.ofDays(31),
+        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withPools(pools);
+    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(testKit.system()))
+        .bind(api.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  @AfterEach
+  void unbind() throws Exception {
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<String> send(String method, String path, String key, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body))
+        .header("Authorization", "Bearer " + key);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+    return send(method, path, key, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return ApiJson.mapper().readTree(r.body());
+  }
+
+  private static final String NEW_POOL = "{\"method\": \"dynamic\", \"numbers\": [\"0120-000-001\", \"0120000002\"],"
+      + " \"hold_sec\": 1800, \"cool_down_sec\": 600, \"fallback_number\": \"0120-999-999\","
+      + " \"allowed_origins\": [\"https://shop.example\"]}";
+
+  @Test
+  void createsListsGetsAndAssigns() throws Exception {
+    HttpResponse<String> created = send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    assertEquals(201, created.statusCode(), created.body());
+    JsonNode pool = json(created);
+    assertEquals("pool-1", pool.get("pool_id").asText());
+    assertEquals("dynamic", pool.get("method").asText());
+    assertEquals("0120-000-001", pool.get("numbers").get(0).get("number").asText());
+    assertEquals("+81120000002", pool.get("numbers").get(1).get("number_e164").asText());
+    assertEquals("0120-999-999", pool.get("fallback_number").asText());
+    assertEquals("https://shop.example", pool.get("allowed_origins").get(0).asText());
+    assertEquals(1, json(send("GET", "/v1/pools", KEY_A, (String) null)).get("pools").size());
+    assertEquals(0, json(send("GET", "/v1/pools", KEY_B, (String) null)).get("pools").size());
+    assertEquals(1800, json(send("GET", "/v1/pools/pool-1", KEY_A, (String) null)).get("hold_sec").asInt());
+    HttpResponse<String> a = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s-1\", \"params\": {\"gclid\": \"abc\", \"utm_source\": \"google\", \"x-any\": \"v\"}}");
+    assertEquals(200, a.statusCode(), a.body());
+    assertEquals("0120-000-001", json(a).get("number").asText());
+    assertEquals("+81120000001", json(a).get("number_e164").asText());
+    assertEquals(NOW.plusSeconds(1800).toString(), json(a).get("held_until").asText());
+    assertEquals(false, json(a).get("fallback").asBoolean());
+    assertEquals(List.of("s-1 {gclid=abc, utm_source=google, x-any=v}"), pools.assigned);
+  }
+
+  @Test
+  void badInputIsAProblemAndNothingIsAssigned() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    HttpResponse<String> unknown = send("POST", "/v1/pools/nope/assignments", KEY_A, "{\"session_id\": \"s\"}");
+    assertEquals(404, unknown.statusCode());
+    assertTrue(unknown.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    assertEquals(404, send("POST", "/v1/pools/pool-1/assignments", KEY_B, "{\"session_id\": \"s\"}").statusCode());
+    assertEquals(404, send("GET", "/v1/pools/pool-1", KEY_B, (String) null).statusCode());
+    HttpResponse<String> noSession = send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"params\": {}}");
+    assertEquals(400, noSession.statusCode());
+    assertEquals("/session_id", json(noSession).get("errors").get(0).get("pointer").asText());
+    HttpResponse<String> nonString = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"n\": 1}}");
+    assertEquals(400, nonString.statusCode());
+    assertEquals("/params/n", json(nonString).get("errors").get(0).get("pointer").asText());
+    StringBuilder many = new StringBuilder("{\"session_id\": \"s\", \"params\": {");
+    for (int i = 0; i < 51; i++) {
+      many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"v\"");
+    }
+    assertEquals(400, send("POST", "/v1/pools/pool-1/assignments", KEY_A, many + "}}").statusCode());
+    String longValue = "x".repeat(1025);
+    assertEquals(400, send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"referrer\": \"" + longValue + "\"}}").statusCode());
+    StringBuilder big = new StringBuilder("{\"session_id\": \"s\", \"params\": {");
+    for (int i = 0; i < 5; i++) {
+      big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"").append("y".repeat(1000)).append('"');
+    }
+    assertEquals(413, send("POST", "/v1/pools/pool-1/assignments", KEY_A, big + "}}").statusCode());
+    byte[] badUtf8 = "{\"session_id\": \"s\", \"params\": {\"a\": \"\u0000\"}}".getBytes(StandardCharsets.UTF_8);
+    badUtf8[badUtf8.length - 4] = (byte) 0xC3; // a lead byte without its continuation byte
+    HttpResponse<String> utf8 = send("POST", "/v1/pools/pool-1/assignments", KEY_A, badUtf8);
+    assertEquals(400, utf8.statusCode(), utf8.body());
+    assertEquals(List.of(), pools.assigned);
+  }
+
+  @Test
+  void aBadPoolIsRefusedWithPointers() throws Exception {
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, "{\"method\": \"sticky\", \"numbers\": "
+        + "[\"0120-000-001\", \"0120000001\", \"12\"], \"hold_sec\": 0, \"fallback_number\": \"x\"}");
+    assertEquals(400, r.statusCode());
+    List<String> pointers = new ArrayList<>();
+    json(r).get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+    assertEquals(List.of("/method", "/numbers/1", "/numbers/2", "/hold_sec", "/fallback_number"), pointers);
+    HttpResponse<String> taken = send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120000002", "0120-777-777"));
+    assertEquals(409, taken.statusCode());
+    assertEquals(0, pools.byId.size());
+  }
+}
