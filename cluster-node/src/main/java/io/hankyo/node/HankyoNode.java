@@ -525,7 +525,8 @@ public final class HankyoNode implements AutoCloseable {
     WebhookDelivery.Resolver emailResolver = (ref, stored) -> java.util.concurrent.CompletableFuture
         .completedFuture(Optional.of(new WebhookDelivery.Resolved(new byte[0], stored)));
     var webhooks = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
-        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout")), webhookResolver, deliveryIndex);
+        new HttpWebhookSender(notify.getDuration("webhook-connect-timeout"),
+            notify.getBoolean("webhook-allow-private")), webhookResolver, deliveryIndex);
     var emails = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.EMAIL, settings,
         new EmailTransport(new EmailSender(smtp), payloads,
             system.dispatchers().lookup(DispatcherSelector.blocking())), emailResolver, deliveryIndex);

@@ -99,6 +99,8 @@ public final class ClusterApiBackend implements ApiBackend {
   private final PromptStore prompts;
   private final EspeakSynthesizer speech;
   private final Executor blocking;
+  /** {@code hankyo.notify.webhook-allow-private}: off refuses private webhook URLs at PUT time too (issue 4). */
+  private final boolean allowPrivateWebhooks;
   /** Runs re-judgments (issue 4); null until {@link #withRejudger} (then re-judgment methods answer 503). */
   private volatile io.hankyo.node.rejudge.Rejudger rejudger;
   /** Where call recordings are (issue 4); null: none (the recording downloads answer 404). */
@@ -148,7 +150,11 @@ public final class ClusterApiBackend implements ApiBackend {
     this.prompts = prompts;
     this.speech = prompts == null ? speech : Objects.requireNonNull(speech, "speech");
     this.blocking = prompts == null ? blocking : Objects.requireNonNull(blocking, "blocking");
+    var config = system.settings().config();
+    this.allowPrivateWebhooks = config.hasPath(io.hankyo.node.notify.WebhookAddressGuard.SETTING)
+        && config.getBoolean(io.hankyo.node.notify.WebhookAddressGuard.SETTING);
     DirectoryBootstrap.initEntities(sharding);
+    io.hankyo.node.callback.CallbackNumber.init(sharding); // createNumber asks whether a number is a callback number
   }
 
   // ------------------------------------------------------------------------------------------------------ keys
@@ -293,7 +299,9 @@ public final class ClusterApiBackend implements ApiBackend {
       return CompletableFuture.failedFuture(ApiProblem.invalid("dialin_id must not be blank"));
     }
     String dialin = dialinId == null ? newId("dn_") : dialinId;
-    return requireAdvertiser(operatorId, clientId).thenCompose(adv -> inventoryAssign(
+    return requireAdvertiser(operatorId, clientId)
+        .thenCompose(adv -> notACallbackNumber(operatorId, number).thenApply(x -> adv))
+        .thenCompose(adv -> inventoryAssign(
         operatorId, clientId, dialin, number, () -> {
           EntityRef<Advertiser.Command> advRef = advertiser(operatorId, clientId);
           CompletionStage<Done> reserved = onRejection(
@@ -301,6 +309,25 @@ public final class ClusterApiBackend implements ApiBackend {
               ApiProblem::conflict);
           return reserved.thenCompose(d -> assignOrUndo(advRef, adv, dialin, number, name, forwardTo));
         })).thenApply(TrackingNumber.Details::toView);
+  }
+
+  /**
+   * Fails with 409 when {@code number} is in some operator's callback pool ({@link
+   * io.hankyo.node.callback.CallbackNumber}, issue 4): a tracking number on it would silently win the routing of its
+   * callbacks. The pool's PUT refuses tracking numbers the other way round. Another operator is not named.
+   */
+  private CompletionStage<Done> notACallbackNumber(String operatorId, PhoneNumber number) {
+    return sharding.entityRefFor(io.hankyo.node.callback.CallbackNumber.ENTITY_KEY, number.e164())
+        .<io.hankyo.node.callback.CallbackNumber.Owner>ask(io.hankyo.node.callback.CallbackNumber.GetOwner::new,
+            askTimeout)
+        .thenApply(owner -> {
+          if (owner.operatorId().isPresent()) {
+            throw ApiProblem.conflict("din_id " + number.national() + " is a callback number of "
+                + (owner.operatorId().get().equals(operatorId) ? "this operator's" : "an operator's")
+                + " pool (PUT /v1/callback-pool); take it out of the pool first");
+          }
+          return Done.getInstance();
+        });
   }
 
   /**
@@ -588,6 +615,22 @@ public final class ClusterApiBackend implements ApiBackend {
   public CompletionStage<NotificationView> storeNotifications(
       String operatorId, String clientId, String dialinId, NotificationSettings settings) {
     Objects.requireNonNull(settings, "settings");
+    if (!allowPrivateWebhooks && settings.webhook() != null) {
+      // the SSRF guard's PUT-time half: literal IPs and localhost only (names are checked at every send)
+      String host;
+      try {
+        host = java.net.URI.create(settings.webhook().url()).getHost();
+      } catch (IllegalArgumentException e) {
+        host = null; // the parser already accepted the URL; nothing more to say here
+      }
+      Optional<String> problem = io.hankyo.node.notify.WebhookAddressGuard.literalProblem(host);
+      if (problem.isPresent()) {
+        return CompletableFuture.failedFuture(ApiProblem.invalid("the notification settings are invalid",
+            List.of(new ApiProblem.FieldError("/webhook/url", problem.get() + "; webhooks to loopback, link-local, "
+                + "private and multicast addresses are refused while "
+                + io.hankyo.node.notify.WebhookAddressGuard.SETTING + " = off"))));
+      }
+    }
     return onNumber(operatorId, clientId, dialinId,
         r -> new TrackingNumber.StoreNotifications(operatorId, clientId, dialinId, settings, r))
         .thenApply(TrackingNumber.Details::toNotificationView);

@@ -72,6 +72,23 @@ public final class CallbackNumber extends EventSourcedBehaviorWithEnforcedReplie
     public GetLease {}
   }
 
+  /**
+   * Reads which operator's pool holds the number, if any (a tracking number may not be created on a pool number,
+   * issue 4 finding "callback pool vs tracking numbers").
+   */
+  public record GetOwner(@JsonProperty("reply_to") ActorRef<Owner> replyTo) implements Command {
+    @JsonCreator
+    public GetOwner {}
+  }
+
+  /** Reply to {@link GetOwner}: the operator whose callback pool has the number, or empty. */
+  public record Owner(@JsonProperty("operator_id") Optional<String> operatorId) implements JsonSerializable {
+    @JsonCreator
+    public Owner {
+      operatorId = operatorId == null ? Optional.empty() : operatorId;
+    }
+  }
+
   /** Reply to {@link GetLease}. */
   public record Current(@JsonProperty("lease") Optional<CallbackLease> lease) implements JsonSerializable {
     @JsonCreator
@@ -155,6 +172,7 @@ public final class CallbackNumber extends EventSourcedBehaviorWithEnforcedReplie
             ? Effect().persist(new Cleared(c.trnId())).thenReply(c.replyTo(), x -> Done.getInstance())
             : Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(GetLease.class, (s, c) -> Effect().reply(c.replyTo(), new Current(Optional.ofNullable(s.lease()))))
+        .onCommand(GetOwner.class, (s, c) -> Effect().reply(c.replyTo(), new Owner(Optional.ofNullable(s.owner()))))
         .build();
   }
 

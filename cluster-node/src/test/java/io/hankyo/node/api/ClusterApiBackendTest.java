@@ -390,6 +390,58 @@ class ClusterApiBackendTest {
     assertEquals(3, await(backend.getJudgment(op, "shop", "d1")).version(), "refused calls changed nothing");
   }
 
+  /** Issue 4 finding: a tracking number on a callback-pool number would silently win the routing of its callbacks. */
+  @Test
+  void aNumberInAnyOperatorsCallbackPoolIsNoTrackingNumber() {
+    String opA = newOperator();
+    String opB = newOperator();
+    await(backend.createAdvertiser(opA, "a", "A"));
+    await(backend.createAdvertiser(opB, "b", "B"));
+    var pools = new io.hankyo.node.callback.ClusterCallbackBackend(sharding, ASK);
+    await(pools.putPool(opA, List.of(num("050-7300-0001"), num("050-7300-0002")), 3600));
+
+    ApiProblem own = problem(409, backend.createNumber(opA, "a", "a1", num("050-7300-0001"), "x", num("03-1111-1111")));
+    assertEquals("din_id 050-7300-0001 is a callback number of this operator's pool (PUT /v1/callback-pool); take it "
+        + "out of the pool first", own.detail());
+    ApiProblem other = problem(409, backend.createNumber(opB, "b", "b1", num("050-7300-0002"), "x",
+        num("03-1111-1111")));
+    assertTrue(other.detail().contains("is a callback number of an operator's pool"), other.detail());
+    assertFalse(other.detail().contains(opA), "another operator is not named: " + other.detail());
+    assertEquals(Optional.empty(), lookup("050-7300-0002"), "nothing routes");
+    assertEquals(0, await(backend.getAdvertiser(opB, "b")).numberCount());
+    problem(404, backend.createNumber(opB, "missing", "b1", num("050-7300-0002"), "x", num("03-1111-1111")));
+
+    // taken out of the pool, the number can become a tracking number
+    await(pools.putPool(opA, List.of(num("050-7300-0001")), 3600));
+    await(backend.createNumber(opB, "b", "b1", num("050-7300-0002"), "x", num("03-1111-1111")));
+    assertEquals(opB, lookup("050-7300-0002").orElseThrow().operatorId());
+  }
+
+  /** The SSRF guard's PUT-time half (issue 4): with webhook-allow-private off, literal private IPs and localhost. */
+  @Test
+  void webhookUrlsOnPrivateLiteralsAreRefusedWithAPointer() {
+    String op = newOperator();
+    await(backend.createAdvertiser(op, "shop", "Shop"));
+    await(backend.createNumber(op, "shop", "d1", num("0120-730-001"), "x", num("03-1111-1111")));
+    for (String url : List.of("http://127.0.0.1:18558/ready", "http://localhost/x", "http://[::1]/x",
+        "https://10.0.0.5/x", "http://169.254.169.254/latest/meta-data", "http://[fd00::1]/x")) {
+      var settings = io.hankyo.protocol.notify.NotificationSettingsParser.parse(
+          "{\"webhook\": {\"url\": \"" + url + "\", \"secret\": \"0123456789abcdef\", \"trigger\": \"every\"}}");
+      ApiProblem p = problem(400, backend.storeNotifications(op, "shop", "d1", settings));
+      assertEquals(1, p.errors().size(), url);
+      assertEquals("/webhook/url", p.errors().get(0).pointer());
+      assertTrue(p.errors().get(0).detail().contains("hankyo.notify.webhook-allow-private = off"), p.errors().toString());
+    }
+    ApiProblem p = problem(400, backend.storeNotifications(op, "shop", "d1",
+        io.hankyo.protocol.notify.NotificationSettingsParser.parse("{\"webhook\": {\"url\": "
+            + "\"http://127.0.0.1:18558/ready\", \"secret\": \"0123456789abcdef\", \"trigger\": \"every\"}}")));
+    assertTrue(p.errors().get(0).detail().startsWith("127.0.0.1 is a loopback address"), p.errors().toString());
+    var ok = io.hankyo.protocol.notify.NotificationSettingsParser.parse("{\"webhook\": {\"url\": "
+        + "\"https://hooks.example.jp/calls\", \"secret\": \"0123456789abcdef\", \"trigger\": \"every\"}}");
+    assertEquals("https://hooks.example.jp/calls", await(backend.storeNotifications(op, "shop", "d1", ok))
+        .settings().webhook().url());
+  }
+
   @Test
   void numberOfAnotherOperatorIsAConflictAndNothingIsHalfCreated() {
     String opA = newOperator();

@@ -66,6 +66,22 @@ class CallbackNumberTest {
   }
 
   @Test
+  void theOwnerIsReadForTheTrackingNumberCheck() {
+    assertEquals(Optional.empty(), owner());
+    assertTrue(claim("op-1").isSuccess());
+    kit.restart();
+    assertEquals(Optional.of("op-1"), owner());
+    kit.<Done>runCommand(r -> new CallbackNumber.Unclaim("op-1", r));
+    assertEquals(Optional.empty(), owner());
+  }
+
+  private Optional<String> owner() {
+    var result = kit.<CallbackNumber.Owner>runCommand(CallbackNumber.GetOwner::new);
+    assertTrue(result.hasNoEvents(), "a read");
+    return result.reply().operatorId();
+  }
+
+  @Test
   void theLeaseIsRecordedReplacedAndClearedAndSurvivesRecovery() {
     assertEquals(Optional.empty(), current());
     kit.<Done>runCommand(r -> new CallbackNumber.Assign(lease("trn-1"), r));

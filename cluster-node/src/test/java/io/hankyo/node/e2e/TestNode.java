@@ -47,6 +47,7 @@ final class TestNode {
         "hankyo.sip.outbound-route = \"sip:{number}@127.0.0.1:" + s.uasPort() + "\"",
         "hankyo.bootstrap.api-key = \"" + API_KEY + "\"",
         "hankyo.calls.ring-timeout = 4s",
+        "hankyo.notify.webhook-allow-private = on", // the tests' webhook receivers listen on 127.0.0.1
         "hankyo.recording.dir = \"" + Path.of(System.getProperty("hankyo.test.workdir", "target/test-work"))
             .resolve("recordings-" + s.keyspacePrefix()).toAbsolutePath().toString().replace("\\", "/") + "\"",
         "pekko.remote.artery.canonical.port = " + s.clusterPort(),

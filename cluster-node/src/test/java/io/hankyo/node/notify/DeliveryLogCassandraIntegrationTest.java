@@ -141,7 +141,7 @@ class DeliveryLogCassandraIntegrationTest {
           Duration.ofHours(1), Duration.ofSeconds(1)), Duration.ofSeconds(5), java.time.Clock.systemUTC(),
           new Random(5));
       var region = WebhookDelivery.initRemembered(sharding, system, WebhookDelivery.Channel.WEBHOOK, settings,
-          new HttpWebhookSender(Duration.ofSeconds(2)),
+          new HttpWebhookSender(Duration.ofSeconds(2), true),
           (ref, stored) -> CompletableFuture.completedFuture(Optional.of(new WebhookDelivery.Resolved(SECRET, stored))),
           index);
       ClusterDeliveryBackend backend = new ClusterDeliveryBackend(sharding, index, JSON, Duration.ofSeconds(20));

@@ -64,7 +64,7 @@ class WebhookHttpIntegrationTest {
   private ExecutorService serverThreads;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final CountDownLatch release = new CountDownLatch(1);
-  private final HttpWebhookSender sender = new HttpWebhookSender(Duration.ofSeconds(2));
+  private final HttpWebhookSender sender = new HttpWebhookSender(Duration.ofSeconds(2), true);
 
   @BeforeAll
   static void startSystem() {

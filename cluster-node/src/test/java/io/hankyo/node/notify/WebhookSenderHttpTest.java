@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@link HttpWebhookSender} against a real local server: what it sends, and how errors become results. */
 class WebhookSenderHttpTest {
-  private final HttpWebhookSender sender = new HttpWebhookSender(Duration.ofSeconds(2));
+  private final HttpWebhookSender sender = new HttpWebhookSender(Duration.ofSeconds(2), true);
   private final CountDownLatch release = new CountDownLatch(1);
   private HttpServer server;
   private ExecutorService threads;
@@ -96,5 +96,25 @@ class WebhookSenderHttpTest {
     var r = assertInstanceOf(AttemptResult.Failure.class,
         send(URI.create("http://127.0.0.1:" + port + "/hook"), Duration.ofSeconds(2)));
     assertTrue(!r.timeout() && r.error().contains("Connect"), r.error());
+  }
+
+  @Test
+  void aGuardedSenderRefusesTheNodesOwnHostForGoodWithoutConnecting() throws Exception {
+    AtomicReference<String> seen = new AtomicReference<>();
+    URI url = serve(200, null, false, seen);
+    HttpWebhookSender guarded = new HttpWebhookSender(Duration.ofSeconds(2));
+    for (URI u : new URI[] {url, URI.create("http://localhost:" + url.getPort() + "/ready"),
+        URI.create("http://[::ffff:127.0.0.1]:" + url.getPort() + "/ready")}) {
+      AttemptResult result = guarded.send(new WebhookSender.Request(u, Map.of(), new byte[0], Duration.ofSeconds(2)))
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      var r = assertInstanceOf(AttemptResult.Refused.class, result, u.toString());
+      assertTrue(r.error().startsWith("refused: ") && r.error().contains(" is a loopback address; set "
+          + "hankyo.notify.webhook-allow-private = on to allow private receivers"), r.error());
+      assertEquals(RetryPolicy.Verdict.FINAL, RetryPolicy.classify(r), "never retried");
+    }
+    assertEquals("refused: 127.0.0.1 is a loopback address; set hankyo.notify.webhook-allow-private = on to allow "
+        + "private receivers", ((AttemptResult.Refused) guarded.send(new WebhookSender.Request(url, Map.of(),
+            new byte[0], Duration.ofSeconds(2))).toCompletableFuture().get(10, TimeUnit.SECONDS)).error());
+    assertEquals(null, seen.get(), "the receiver was never called");
   }
 }
