@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.hankyo.api.json.ApiJson;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.DeviceType;
 import io.hankyo.protocol.calllog.DialStatus;
 import io.hankyo.protocol.calllog.HangupParty;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -27,10 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,12 +36,10 @@ class CallbackApiRouteTest {
   private static final String KEY_B = "key-b.9876543210";
   private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
   private static ActorTestKit testKit;
-  private static HttpClient client;
 
   private InMemoryBackend backend;
   private FakeCallbacks callbacks;
-  private ServerBinding binding;
-  private String base;
+  private RouteTestServer server;
 
   /** Pools in memory; a number is refused when it is in {@code trackingNumbers} or another operator's pool. */
   static final class FakeCallbacks implements CallbackBackend {
@@ -84,9 +72,7 @@ class CallbackApiRouteTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("CallbackApiRouteTest",
-        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    testKit = RouteTestServer.testKit("CallbackApiRouteTest");
   }
 
   @AfterAll
@@ -100,32 +86,21 @@ class CallbackApiRouteTest {
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
     callbacks = new FakeCallbacks();
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withCallbacks(callbacks);
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(1024), Clock.fixed(NOW, ZoneOffset.UTC)).withCallbacks(callbacks);
+    server = RouteTestServer.bind(testKit, api);
   }
 
   @AfterEach
   void unbind() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.unbind();
   }
 
   private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Authorization", "Bearer " + key);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.sendJson(method, path, key, body);
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
-    return ApiJson.mapper().readTree(r.body());
+    return RouteTestServer.json(r);
   }
 
   @Test
@@ -281,17 +256,13 @@ class CallbackApiRouteTest {
 
   @Test
   void withoutACallbackBackendThePoolIs404() throws Exception {
-    HttpApi bare = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000));
-    ServerBinding b2 = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(bare.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpApi bare = new HttpApi(backend, RouteTestServer.settings(1024));
+    RouteTestServer b2 = RouteTestServer.bind(testKit, bare);
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + b2.localAddress().getPort() + "/v1/callback-pool"))
-          .header("Authorization", "Bearer " + KEY_A).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = b2.send("GET", "/v1/callback-pool", KEY_A, null, null);
       assertEquals(404, r.statusCode(), r.body());
     } finally {
-      b2.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      b2.unbind();
     }
   }
 }

@@ -4,22 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.hankyo.api.json.ApiJson;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,17 +27,13 @@ class DeliveryApiRouteTest {
   private static final String KEY_B = "key-b.9876543210";
   private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
   private static ActorTestKit testKit;
-  private static HttpClient client;
 
   private InMemoryDeliveries deliveries;
-  private ServerBinding binding;
-  private String base;
+  private RouteTestServer server;
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("DeliveryApiRouteTest",
-        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    testKit = RouteTestServer.testKit("DeliveryApiRouteTest");
   }
 
   @AfterAll
@@ -83,29 +70,21 @@ class DeliveryApiRouteTest {
     deliveries.add("op-a", delivery("trn-2", "shop-2", "pending", NOW.minusSeconds(3600), 1));
     deliveries.add("op-a", delivery("trn-3", "shop-1", "gave_up", NOW.minusSeconds(600), 2));
     deliveries.add("op-b", delivery("trn-9", "shop-9", "delivered", NOW.minusSeconds(60), 0));
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withDeliveries(deliveries);
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(1024), Clock.fixed(NOW, ZoneOffset.UTC)).withDeliveries(deliveries);
+    server = RouteTestServer.bind(testKit, api);
   }
 
   @AfterEach
   void unbind() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.unbind();
   }
 
   private HttpResponse<String> send(String method, String path, String key) throws Exception {
-    HttpRequest b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .header("Authorization", "Bearer " + key).build();
-    return client.send(b, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.send(method, path, key, null, null);
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
-    return ApiJson.mapper().readTree(r.body());
+    return RouteTestServer.json(r);
   }
 
   private static List<String> ids(JsonNode list) {
@@ -198,18 +177,13 @@ class DeliveryApiRouteTest {
   void aNodeWithoutTheDeliveryLogAnswers404() throws Exception {
     InMemoryBackend backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC));
-    ServerBinding plain = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(1024), Clock.fixed(NOW, ZoneOffset.UTC));
+    RouteTestServer plain = RouteTestServer.bind(testKit, api);
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-              + plain.localAddress().getPort() + "/v1/webhook-deliveries")).header("Authorization", "Bearer " + KEY_A)
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = plain.send("GET", "/v1/webhook-deliveries", KEY_A, null, null);
       assertEquals(404, r.statusCode(), r.body());
     } finally {
-      plain.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      plain.unbind();
     }
   }
 }

@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.hankyo.api.json.ApiJson;
 import io.hankyo.protocol.number.NumberRange;
 import io.hankyo.protocol.number.PhoneNumber;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -22,10 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,10 +33,8 @@ class InventoryApiRouteTest {
   private static final String KEY_B = "key-b.9876543210";
   private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
   private static ActorTestKit testKit;
-  private static HttpClient client;
 
-  private ServerBinding binding;
-  private String base;
+  private RouteTestServer server;
 
   /** Owners and ranges by E.164 in memory; every number is available. */
   static final class FakeInventory implements InventoryBackend {
@@ -92,9 +81,7 @@ class InventoryApiRouteTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("InventoryApiRouteTest",
-        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    testKit = RouteTestServer.testKit("InventoryApiRouteTest");
   }
 
   @AfterAll
@@ -107,33 +94,22 @@ class InventoryApiRouteTest {
     InMemoryBackend backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withInventory(new FakeInventory());
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(1024), Clock.fixed(NOW, ZoneOffset.UTC)).withInventory(new FakeInventory());
+    server = RouteTestServer.bind(testKit, api);
   }
 
   @AfterEach
   void unbind() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.unbind();
   }
 
   private HttpResponse<String> send(String method, String path, String key, String type, String body)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Authorization", "Bearer " + key);
-    if (type != null) {
-      b.header("Content-Type", type);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.send(method, path, key, type, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
-    return ApiJson.mapper().readTree(r.body());
+    return RouteTestServer.json(r);
   }
 
   @Test
@@ -199,18 +175,12 @@ class InventoryApiRouteTest {
   void withoutAnInventoryBackendTheResourceIsNotFound() throws Exception {
     InMemoryBackend backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
-    ServerBinding plain = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(new HttpApi(backend, HttpApiSettings.defaults()).route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    RouteTestServer plain = RouteTestServer.bind(testKit, new HttpApi(backend, HttpApiSettings.defaults()));
     try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-              + plain.localAddress().getPort() + "/v1/inventory")).header("Authorization", "Bearer " + KEY_A)
-          .POST(HttpRequest.BodyPublishers.ofString("0120123456")).header("Content-Type", "text/plain").build(),
-          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      assertProblem(r, 404, "the number inventory is not available on this node");
+      assertProblem(plain.send("POST", "/v1/inventory", KEY_A, "text/plain",
+          "0120123456".getBytes(StandardCharsets.UTF_8)), 404, "the number inventory is not available on this node");
     } finally {
-      plain.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      plain.unbind();
     }
   }
 

@@ -4,23 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.hankyo.api.json.ApiJson;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,10 +25,8 @@ class OperatorSettingsApiRouteTest {
   private static final String KEY_A = "key-a_0123456789";
   private static final String KEY_B = "key-b.9876543210";
   private static ActorTestKit testKit;
-  private static HttpClient client;
 
-  private ServerBinding binding;
-  private String base;
+  private RouteTestServer server;
 
   /** Settings in a map, as the Operator entity keeps them. */
   static final class FakeSettings implements OperatorSettingsBackend {
@@ -58,9 +46,7 @@ class OperatorSettingsApiRouteTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("OperatorSettingsApiRouteTest",
-        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    testKit = RouteTestServer.testKit("OperatorSettingsApiRouteTest");
   }
 
   @AfterAll
@@ -72,38 +58,26 @@ class OperatorSettingsApiRouteTest {
     InMemoryBackend backend = new InMemoryBackend();
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(1024, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000));
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(1024));
     if (settings != null) {
       api.withOperatorSettings(settings);
     }
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    server = RouteTestServer.bind(testKit, api);
   }
 
   @AfterEach
   void unbind() throws Exception {
-    if (binding != null) {
-      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (server != null) {
+      server.unbind();
     }
   }
 
   private HttpResponse<String> send(String method, String key, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/operator/settings"))
-        .timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Authorization", "Bearer " + key);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.sendJson(method, "/v1/operator/settings", key, body);
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
-    return ApiJson.mapper().readTree(r.body());
+    return RouteTestServer.json(r);
   }
 
   @Test

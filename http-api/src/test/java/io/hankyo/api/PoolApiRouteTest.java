@@ -4,15 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
-import io.hankyo.api.json.ApiJson;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -21,10 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,10 +31,8 @@ class PoolApiRouteTest {
   private static final String KEY_B = "key-b.9876543210";
   private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
   private static ActorTestKit testKit;
-  private static HttpClient client;
 
-  private ServerBinding binding;
-  private String base;
+  private RouteTestServer server;
   private FakePools pools;
 
   /** Pools in memory; every assignment hands out the first number and is recorded. */
@@ -95,9 +84,7 @@ class PoolApiRouteTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("PoolApiRouteTest",
-        ConfigFactory.parseString("pekko.loglevel = WARNING\n").withFallback(ConfigFactory.load()));
-    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    testKit = RouteTestServer.testKit("PoolApiRouteTest");
   }
 
   @AfterAll
@@ -111,37 +98,25 @@ class PoolApiRouteTest {
     backend.addApiKey(KEY_A, "op-a");
     backend.addApiKey(KEY_B, "op-b");
     pools = new FakePools();
-    HttpApi api = new HttpApi(backend, new HttpApiSettings(8192, Duration.ofDays(31),
-        HttpApiSettings.DEFAULT_ZONE, 200_000), Clock.fixed(NOW, ZoneOffset.UTC)).withPools(pools);
-    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + binding.localAddress().getPort();
+    HttpApi api = new HttpApi(backend, RouteTestServer.settings(8192), Clock.fixed(NOW, ZoneOffset.UTC)).withPools(pools);
+    server = RouteTestServer.bind(testKit, api);
   }
 
   @AfterEach
   void unbind() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server.unbind();
   }
 
   private HttpResponse<String> send(String method, String path, String key, byte[] body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Authorization", "Bearer " + key);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return server.send(method, path, key, body == null ? null : "application/json", body);
   }
 
   private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-    return send(method, path, key, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    return server.sendJson(method, path, key, body);
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
-    return ApiJson.mapper().readTree(r.body());
+    return RouteTestServer.json(r);
   }
 
   private static final String NEW_POOL = "{\"method\": \"dynamic\", \"numbers\": [\"0120-000-001\", \"0120000002\"],"
