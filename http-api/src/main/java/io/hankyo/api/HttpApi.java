@@ -218,7 +218,7 @@ public final class HttpApi extends AllDirectives {
   private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
   private volatile DeliveryApi deliveryApi;
   private volatile InventoryApi inventoryApi = new InventoryApi(null);
-  private volatile PoolApi poolApi = new PoolApi(null, this::jsonDocument);
+  private volatile PoolApi poolApi;
 
   /**
    * @param backend the cluster side of the API
@@ -237,6 +237,7 @@ public final class HttpApi extends AllDirectives {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
     this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
+    this.poolApi = new PoolApi(null, this::jsonDocument, settings.zone());
     this.deliveryApi = new DeliveryApi(null, settings, clock);
   }
 
@@ -294,7 +295,7 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withPools(PoolBackend pools) {
-    this.poolApi = new PoolApi(Objects.requireNonNull(pools, "pools"), this::jsonDocument);
+    this.poolApi = new PoolApi(Objects.requireNonNull(pools, "pools"), this::jsonDocument, settings.zone());
     return this;
   }
 

@@ -72,12 +72,14 @@ public final class PoolApi extends AllDirectives {
 
   private final PoolBackend pools;
   private final CallbackApi.JsonBodies bodies;
+  private final java.time.ZoneId zone;
 
   /**
    * @param pools the backend, or null when the node has none (the resources answer 404)
    * @param bodies reads JSON documents like the rest of {@link HttpApi}
    */
-  PoolApi(PoolBackend pools, CallbackApi.JsonBodies bodies) {
+  PoolApi(PoolBackend pools, CallbackApi.JsonBodies bodies, java.time.ZoneId zone) {
+    this.zone = java.util.Objects.requireNonNull(zone, "zone");
     this.pools = pools;
     this.bodies = bodies;
   }
@@ -88,18 +90,18 @@ public final class PoolApi extends AllDirectives {
         pathEnd(() -> concat(
             post(() -> bodies.read(-1, body -> {
               PoolBackend.NewPool p = parseNew(body);
-              return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x)));
+              return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
             })),
             get(() -> respond(() -> backend().list(operator),
-                l -> json(StatusCodes.OK, new PoolListJson(l.stream().map(PoolJson::of).toList())))))),
+                l -> json(StatusCodes.OK, new PoolListJson(l.stream().map(x -> PoolJson.of(x, zone)).toList())))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
             pathEnd(() -> get(() -> respond(() -> backend().get(operator, id),
-                x -> json(StatusCodes.OK, PoolJson.of(x))))),
+                x -> json(StatusCodes.OK, PoolJson.of(x, zone))))),
             path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
               backend();
               Request r = parseAssignment(body);
               return respond(() -> backend().assign(operator, id, r.sessionId(), r.params()),
-                  a -> json(StatusCodes.OK, AssignmentJson.of(a)));
+                  a -> json(StatusCodes.OK, AssignmentJson.of(a, zone)));
             })))))));
   }
 
@@ -309,9 +311,9 @@ public final class PoolApi extends AllDirectives {
       @JsonProperty("allowed_origins") List<String> allowedOrigins,
       @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
       @JsonProperty("exhausted") boolean exhausted) {
-    static PoolJson of(PoolBackend.Pool p) {
+    static PoolJson of(PoolBackend.Pool p, java.time.ZoneId zone) {
       return new PoolJson(p.poolId(), p.method(), p.numbers().stream().map(m -> new MemberJson(national(m.e164()),
-          m.e164(), m.sessionId(), m.heldUntil() == null ? null : m.heldUntil().toString())).toList(),
+          m.e164(), m.sessionId(), m.heldUntil() == null ? null : ApiTimes.iso(m.heldUntil(), zone))).toList(),
           p.holdSec(), p.coolDownSec(), national(p.fallbackE164()), p.fallbackE164(), p.allowedOrigins(),
           p.assignments(), p.fallbacks(), p.exhausted());
     }
@@ -323,8 +325,8 @@ public final class PoolApi extends AllDirectives {
   /** An assignment's answer. */
   record AssignmentJson(@JsonProperty("number") String number, @JsonProperty("number_e164") String e164,
       @JsonProperty("held_until") String heldUntil, @JsonProperty("fallback") boolean fallback) {
-    static AssignmentJson of(PoolBackend.Assignment a) {
-      return new AssignmentJson(national(a.e164()), a.e164(), a.heldUntil().toString(), a.fallback());
+    static AssignmentJson of(PoolBackend.Assignment a, java.time.ZoneId zone) {
+      return new AssignmentJson(national(a.e164()), a.e164(), ApiTimes.iso(a.heldUntil(), zone), a.fallback());
     }
   }
 }
