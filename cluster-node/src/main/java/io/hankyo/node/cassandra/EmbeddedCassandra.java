@@ -748,10 +748,19 @@ public final class EmbeddedCassandra implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, wait up to {@link #STOP_GRACE}, then SIGKILL; returns when the process is gone. */
+    /**
+     * Closes the fork's standard input (its watchdog then exits the JVM through Cassandra's shutdown hook; the fork
+     * ignores SIGTERM, see {@link ForkedCassandraMain}) and sends SIGTERM (what stops a fork started with
+     * {@code stop-with-parent=false}), waits up to {@link #STOP_GRACE}, then SIGKILL; returns when the process is gone.
+     */
     private static void destroy(Process p) {
         try {
             if (p.isAlive()) {
+                try {
+                    p.getOutputStream().close();
+                } catch (java.io.IOException e) {
+                    log.debug("closing the standard input of Cassandra (pid {}) failed: {}", p.pid(), e.toString());
+                }
                 p.destroy();
                 if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.warn("Cassandra (pid {}) did not stop within {} s of SIGTERM; killing it", p.pid(),

@@ -12,8 +12,8 @@ import java.lang.reflect.InvocationTargetException;
  * without stopping Cassandra (kill -9, IDE "stop", a crashed test JVM), the operating system closes that pipe, this
  * class reads end-of-file and calls {@code System.exit(0)}, which runs Cassandra's own shutdown hook (drain, flush),
  * so no orphaned Cassandra keeps the ports and the data directory (unless {@value #STOP_WITH_PARENT} is false).
- * ({@code Process.destroy()} in the parent closes the pipe too; the exit then simply joins the shutdown its SIGTERM
- * already started.)
+ * Closing the pipe is also how the parent stops it on purpose: SIGINT and SIGTERM are ignored (see
+ * {@link #ignoreStopSignals()}), so a signal to the whole process group cannot stop Cassandra before the node.
  *
  * <p>This class runs on the forked JVM's class path ({@code <lib>/*} followed by the location of this class) and so
  * must not use anything but the JDK: Cassandra is reached by reflection, and it logs to standard error only (which
@@ -44,7 +44,7 @@ public final class ForkedCassandraMain {
      */
     public static void main(String[] args) throws Throwable {
         if (Boolean.parseBoolean(System.getProperty(STOP_WITH_PARENT, "true"))) {
-            ignoreInterrupt();
+            ignoreStopSignals();
             Thread watchdog = new Thread(ForkedCassandraMain::exitWhenParentGone, "hankyo-parent-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
@@ -57,16 +57,22 @@ public final class ForkedCassandraMain {
     }
 
     /**
-     * Ctrl-C in a terminal sends SIGINT to the whole foreground process group, this fork included. The fork must not
-     * die before the node has drained its calls and flushed its journal writes: it ignores SIGINT and stops when the
-     * parent stops it (SIGTERM from {@code Process.destroy()}) or goes away (standard input closes).
+     * Ctrl-C in a terminal sends SIGINT to the whole foreground process group, this fork included, and
+     * {@code kill -TERM -- -<pgid>} or a service manager's stop sends SIGTERM to every process of the group or cgroup.
+     * The fork must not die before the node has drained its calls and flushed its journal writes (a node whose
+     * Cassandra went first loses its last writes, e.g. the release of a {@code seq_num} block): it ignores both
+     * signals and stops when the parent closes its standard input ({@code EmbeddedCassandra} stopping it) or goes away
+     * (the operating system closes the pipe). SIGKILL still kills it.
      */
     @SuppressWarnings("removal")
-    private static void ignoreInterrupt() {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> { });
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            System.err.println("[hankyo] cannot ignore SIGINT: " + e);
+    private static void ignoreStopSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> System.err.println(
+                        "[hankyo] SIG" + name + " ignored: Cassandra stops when the node that started it does"));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                System.err.println("[hankyo] cannot ignore SIG" + name + ": " + e);
+            }
         }
     }
 

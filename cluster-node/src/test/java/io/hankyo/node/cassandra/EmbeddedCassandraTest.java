@@ -68,6 +68,24 @@ class EmbeddedCassandraTest {
         }
     }
 
+    /**
+     * {@code kill -TERM -- -<pgid>} (or a service manager's stop) signals the fork together with the node; the fork
+     * must stay up until the node stops it (by closing its standard input), or the node's last journal writes fail.
+     */
+    @Test
+    void ignoresSigtermSoASignalToTheWholeGroupCannotStopItBeforeTheNode() throws Exception {
+        EmbeddedCassandra cassandra = TestCassandra.get();
+        long pid = cassandra.pid().orElseThrow();
+        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -TERM " + pid);
+        Thread.sleep(2_000); // Cassandra's shutdown hook would close CQL within this time
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "fork alive after SIGTERM");
+        try (CqlSession session = TestCassandra.newSession()) {
+            assertEquals("5", session.execute("SELECT release_version FROM system.local").one()
+                    .getString(0).substring(0, 1));
+        }
+    }
+
     @Test
     void eventSourcedBehaviorRecoversItsStateFromCassandra() {
         String keyspace = TestCassandra.uniqueKeyspace("journal");
