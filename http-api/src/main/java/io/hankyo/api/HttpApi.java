@@ -217,7 +217,7 @@ public final class HttpApi extends AllDirectives {
   private volatile CallbackApi callbackApi;
   private volatile OperatorSettingsApi operatorSettingsApi = new OperatorSettingsApi(null, this::jsonDocument);
   private volatile DeliveryApi deliveryApi;
-  private volatile InventoryApi inventoryApi = new InventoryApi(null);
+  private volatile InventoryApi inventoryApi;
   private volatile PoolApi poolApi;
 
   /**
@@ -238,6 +238,7 @@ public final class HttpApi extends AllDirectives {
     this.rowRenderer = new CallLogRowRenderer(settings.zone(), backend::decryptCaller);
     this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
     this.poolApi = new PoolApi(null, this::jsonDocument, settings.zone());
+    this.inventoryApi = new InventoryApi(null, settings.zone());
     this.deliveryApi = new DeliveryApi(null, settings, clock);
   }
 
@@ -284,7 +285,7 @@ public final class HttpApi extends AllDirectives {
    * @return this
    */
   public HttpApi withInventory(InventoryBackend inventory) {
-    this.inventoryApi = new InventoryApi(Objects.requireNonNull(inventory, "inventory"));
+    this.inventoryApi = new InventoryApi(Objects.requireNonNull(inventory, "inventory"), settings.zone());
     return this;
   }
 

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -68,21 +69,45 @@ public final class InventoryApi extends AllDirectives {
   /** State names a listing may filter on. */
   public static final List<String> STATES = List.of("available", "assigned", "pooled", "held", "cooling_down");
 
-  private final InventoryBackend inventory;
+  /** Query parameters of a listing; anything else, or one of them twice, is 400. */
+  public static final java.util.Set<String> LIST_PARAMETERS = java.util.Set.of("state", "range", "limit", "cursor");
 
-  /** @param inventory the backend, or null when the node has none (the resources answer 404) */
-  public InventoryApi(InventoryBackend inventory) {
+  private final InventoryBackend inventory;
+  private final java.time.ZoneId zone;
+
+  /**
+   * @param inventory the backend, or null when the node has none (the resources answer 404)
+   * @param zone the zone of the times the API answers ({@code hankyo.http.zone}, Japan time by default)
+   */
+  public InventoryApi(InventoryBackend inventory, java.time.ZoneId zone) {
     this.inventory = inventory;
+    this.zone = Objects.requireNonNull(zone, "zone");
+  }
+
+  /** 400 for a query parameter a listing does not know, or one given twice (a typo must not list everything). */
+  private static Route checkListParameters(Map<String, List<String>> query, java.util.function.Supplier<Route> inner) {
+    for (Map.Entry<String, List<String>> e : query.entrySet()) {
+      if (!LIST_PARAMETERS.contains(e.getKey())) {
+        throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'; a listing takes "
+            + "state, range, limit and cursor");
+      }
+      if (e.getValue().size() > 1) {
+        throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is given " + e.getValue().size()
+            + " times; give it once");
+      }
+    }
+    return inner.get();
   }
 
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return path("inventory", () -> concat(
         post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> importNumbers(operator))),
-        get(() -> parameterOptional("state", state -> parameterOptional("range", range ->
+        get(() -> parameterMultiMap(query -> checkListParameters(query, () ->
+            parameterOptional("state", state -> parameterOptional("range", range ->
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
                 backend().list(operator, state(state), range(range), cursor(cursor), limit(limit)),
-                p -> json(ListJson.of(p))))))))));
+                p -> json(ListJson.of(p, zone))))))))))));
   }
 
   private InventoryBackend backend() {
@@ -269,9 +294,9 @@ public final class InventoryApi extends AllDirectives {
   /** A listing page. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record ListJson(@JsonProperty("numbers") List<EntryJson> numbers, @JsonProperty("next_cursor") String nextCursor) {
-    static ListJson of(InventoryBackend.Page p) {
+    static ListJson of(InventoryBackend.Page p, java.time.ZoneId zone) {
       return new ListJson(p.entries().stream().map(e -> new EntryJson(e.national(), e.e164(), e.range(), e.state(),
-          e.clientId(), e.dialinId(), e.until() == null ? null : e.until().toString())).toList(),
+          e.clientId(), e.dialinId(), e.until() == null ? null : ApiTimes.iso(e.until(), zone))).toList(),
           cursorOf(p.lastE164()));
     }
   }

@@ -66,14 +66,16 @@ class InventoryApiRouteTest {
       for (var e : rows.entrySet()) {
         if (!owner.get(e.getKey()).equals(operatorId) || (afterE164 != null && e.getKey().compareTo(afterE164) <= 0)
             || (range != null && !range.label().equals(e.getValue()[1]))
-            || (state != null && !state.equals("available"))) {
+            || (state != null && !state.equals("available") && !state.equals("cooling_down"))) {
           continue;
         }
         if (out.size() == limit) {
           more = true;
           break;
         }
-        out.add(new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "available", null, null, null));
+        out.add("cooling_down".equals(state)
+            ? new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "cooling_down", null, null, NOW.plusSeconds(3600))
+            : new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "available", null, null, null));
       }
       return CompletableFuture.completedFuture(new Page(out, more ? out.get(out.size() - 1).e164() : null));
     }
@@ -154,6 +156,9 @@ class InventoryApiRouteTest {
     assertEquals("0120-000-002", page2.get("numbers").get(0).get("number").asText());
     assertTrue(page2.get("next_cursor").isNull());
     assertEquals(3, json(send("GET", "/v1/inventory", KEY_A, null, null)).get("numbers").size());
+    // times in Japan time (hankyo.http.zone), to the second, like the rest of the API
+    JsonNode cooling = json(send("GET", "/v1/inventory?state=cooling_down&limit=1", KEY_A, null, null));
+    assertEquals("2026-11-30T10:00:00+09:00", cooling.get("numbers").get(0).get("until").asText());
   }
 
   @Test
@@ -162,6 +167,10 @@ class InventoryApiRouteTest {
     assertProblem(send("GET", "/v1/inventory?range=03", KEY_A, null, null), 400, "range '03'");
     assertProblem(send("GET", "/v1/inventory?limit=0", KEY_A, null, null), 400, "limit '0'");
     assertProblem(send("GET", "/v1/inventory?cursor=%21%21", KEY_A, null, null), 400, "is not a cursor");
+    assertProblem(send("GET", "/v1/inventory?stat=available", KEY_A, null, null), 400,
+        "unknown query parameter 'stat'");
+    assertProblem(send("GET", "/v1/inventory?state=available&state=assigned", KEY_A, null, null), 400,
+        "query parameter 'state' is given 2 times");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>"), 415, "Content-Type");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json", "{\"numbers\": 1}"), 400,
         "the inventory document has 1 problem(s)");

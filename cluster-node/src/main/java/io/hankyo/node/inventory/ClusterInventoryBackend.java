@@ -112,7 +112,7 @@ public final class ClusterInventoryBackend implements InventoryBackend {
               .thenCompose(reply -> {
                 if (reply.isError()) {
                   return CompletableFuture.completedFuture(
-                      new Done1(n, new Result(Outcome.ERROR, reply.getError().getMessage()), null));
+                      new Done1(n, new Result(Outcome.ERROR, lineError(reply.getError().getMessage())), null));
                 }
                 Outcome outcome = reply.getValue().outcome() == InventoryNumber.ImportOutcome.IMPORTED
                     ? Outcome.IMPORTED : Outcome.ALREADY_OWNED;
@@ -181,7 +181,7 @@ public final class ClusterInventoryBackend implements InventoryBackend {
       return number(number.e164()).<StatusReply<Done>>ask(r -> new InventoryNumber.Assign(
           operatorId, clientId, dialinId, clock.instant(), r), timeout).thenCompose(reply -> {
             if (reply.isError()) {
-              throw ApiProblem.conflict(number.national() + " is " + reply.getError().getMessage());
+              throw ApiProblem.conflict(number.national() + " " + reply.getError().getMessage());
             }
             return reindex(number);
           });
@@ -217,5 +217,10 @@ public final class ClusterInventoryBackend implements InventoryBackend {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  /** A refusal of {@link InventoryRules} as an import line's error: the line names the number, so no leading verb. */
+  private static String lineError(String refusal) {
+    return refusal.startsWith("is ") ? refusal.substring(3) : refusal;
   }
 }

@@ -8,15 +8,24 @@ import java.util.Optional;
 /**
  * The decisions of {@link InventoryNumber} as plain functions (issue 5): each answers the refusal text of a command in
  * a state, or empty when the command may proceed (possibly as a no-op the entity acknowledges). The texts are shown to
- * API users as they are.
+ * API users after the number ("0120-000-002 is pooled, not available"), so each starts with a verb; times in them are
+ * Japan time ({@code 2026-11-30T11:09:03+09:00}), like the rest of the API.
  */
 public final class InventoryRules {
   private InventoryRules() {}
 
+  private static final java.time.ZoneId JAPAN = java.time.ZoneId.of("Asia/Tokyo");
+
+  /** {@code t} as an ISO-8601 Japan time to the second, e.g. {@code 2026-11-30T11:09:03+09:00}. */
+  static String japanTime(Instant t) {
+    return java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+        t.atZone(JAPAN).toOffsetDateTime().withNano(0));
+  }
+
   /** Import: refused only when another operator owns the number (a number is never moved between operators). */
   public static Optional<String> refuseImport(State s, String operatorId) {
     if (s.owned() && !s.owner().equals(operatorId)) {
-      return Optional.of("in another operator's inventory");
+      return Optional.of("is in another operator's inventory");
     }
     return Optional.empty();
   }
@@ -29,19 +38,19 @@ public final class InventoryRules {
   public static Optional<String> refuseAssign(State s, String operatorId, String clientId, String dialinId,
       Instant now) {
     if (!s.owned()) {
-      return Optional.of("not in any operator's inventory");
+      return Optional.of("is not in any operator's inventory");
     }
     if (!s.owner().equals(operatorId)) {
-      return Optional.of("in another operator's inventory");
+      return Optional.of("is in another operator's inventory");
     }
     Status st = s.effective(now);
     if (st == Status.ASSIGNED) {
       return clientId.equals(s.clientId()) && dialinId.equals(s.dialinId())
           ? Optional.empty()
-          : Optional.of("already assigned to " + s.clientId() + "/" + s.dialinId());
+          : Optional.of("is already assigned to " + s.clientId() + "/" + s.dialinId());
     }
     if (st != Status.AVAILABLE) {
-      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + s.until() : "")
+      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + japanTime(s.until()) : "")
           + ", not available");
     }
     return Optional.empty();
@@ -53,7 +62,7 @@ public final class InventoryRules {
       return Optional.empty();
     }
     if (!s.owner().equals(operatorId)) {
-      return Optional.of("in another operator's inventory");
+      return Optional.of("is in another operator's inventory");
     }
     Status st = s.effective(now);
     if (st == Status.ASSIGNED || st == Status.POOLED) {
@@ -69,17 +78,17 @@ public final class InventoryRules {
    */
   public static Optional<String> refusePool(State s, String operatorId, String poolId, Instant now) {
     if (!s.owned()) {
-      return Optional.of("not in any operator's inventory");
+      return Optional.of("is not in any operator's inventory");
     }
     if (!s.owner().equals(operatorId)) {
-      return Optional.of("in another operator's inventory");
+      return Optional.of("is in another operator's inventory");
     }
     Status st = s.effective(now);
     if (st == Status.POOLED) {
-      return poolId.equals(s.poolId()) ? Optional.empty() : Optional.of("already in pool " + s.poolId());
+      return poolId.equals(s.poolId()) ? Optional.empty() : Optional.of("is already in pool " + s.poolId());
     }
     if (st != Status.AVAILABLE) {
-      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + s.until() : "")
+      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + japanTime(s.until()) : "")
           + ", not available");
     }
     return Optional.empty();

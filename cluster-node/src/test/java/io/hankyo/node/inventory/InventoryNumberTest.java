@@ -60,7 +60,7 @@ class InventoryNumberTest {
     assertEquals(ImportOutcome.ALREADY_OWNED, importBy("op-1").getValue());
     StatusReply<ImportOutcome> other = importBy("op-2");
     assertTrue(other.isError());
-    assertEquals("in another operator's inventory", other.getError().getMessage());
+    assertEquals("is in another operator's inventory", other.getError().getMessage());
     assertEquals("op-1", state().owner());
     assertEquals(Status.AVAILABLE, state().status());
     assertEquals(1, kit.persistenceTestKit().persistedInStorage("InventoryNumber|+81120123456").size(), "only the first import is an event");
@@ -70,11 +70,11 @@ class InventoryNumberTest {
   void aNumberIsAssignedToOneAdvertiserAtATimeAndOnlyByItsOwner() {
     assertTrue(assign("op-1", "shop-1", "dn-1", T0).isError(), "not in any inventory");
     importBy("op-1");
-    assertEquals("in another operator's inventory", assign("op-2", "shop-9", "dn-9", T0).getError().getMessage());
+    assertEquals("is in another operator's inventory", assign("op-2", "shop-9", "dn-9", T0).getError().getMessage());
     assertTrue(assign("op-1", "shop-1", "dn-1", T0).isSuccess());
     assertTrue(kit.<StatusReply<Done>>runCommand(r -> new InventoryNumber.Assign("op-1", "shop-1", "dn-1", T0, r))
         .hasNoEvents(), "assigning again to the same record is idempotent");
-    assertEquals("already assigned to shop-1/dn-1", assign("op-1", "shop-2", "dn-2", T0).getError().getMessage());
+    assertEquals("is already assigned to shop-1/dn-1", assign("op-1", "shop-2", "dn-2", T0).getError().getMessage());
     kit.restart();
     InventoryNumber.State s = state();
     assertEquals(Status.ASSIGNED, s.status());
@@ -94,7 +94,9 @@ class InventoryNumberTest {
     assertEquals(Status.COOLING_DOWN, state().status());
     assertEquals(until, state().until());
     StatusReply<Done> early = assign("op-1", "shop-2", "dn-2", T0.plusSeconds(60));
-    assertEquals("is cooling_down until " + until + ", not available", early.getError().getMessage());
+    assertEquals("is cooling_down until " + InventoryRules.japanTime(until) + ", not available",
+        early.getError().getMessage());
+    assertTrue(InventoryRules.japanTime(until).endsWith("+09:00"), InventoryRules.japanTime(until));
     assertEquals(Status.AVAILABLE, state().effective(until));
     assertTrue(assign("op-1", "shop-2", "dn-2", until).isSuccess());
     assertEquals("shop-2", state().clientId());
@@ -133,12 +135,12 @@ class InventoryNumberTest {
 
   @Test
   void onlyTheOwnersAvailableNumberIsPooledInOnePoolAtATime() {
-    assertEquals("not in any operator's inventory", pool("op-1", "pool-1").getError().getMessage());
+    assertEquals("is not in any operator's inventory", pool("op-1", "pool-1").getError().getMessage());
     importBy("op-1");
-    assertEquals("in another operator's inventory", pool("op-2", "pool-1").getError().getMessage());
+    assertEquals("is in another operator's inventory", pool("op-2", "pool-1").getError().getMessage());
     assertTrue(pool("op-1", "pool-1").isSuccess());
     assertTrue(pool("op-1", "pool-1").isSuccess(), "pooling again into the same pool is idempotent");
-    assertEquals("already in pool pool-1", pool("op-1", "pool-2").getError().getMessage());
+    assertEquals("is already in pool pool-1", pool("op-1", "pool-2").getError().getMessage());
     assertTrue(assign("op-1", "shop-1", "dn-1", T0).isError(), "a pooled number is no static number");
     assertEquals("is pooled; end that first", kit.<StatusReply<Done>>runCommand(
         r -> new InventoryNumber.Release("op-1", T0, r)).reply().getError().getMessage());

@@ -97,6 +97,9 @@ public final class ApiJson {
           + "unknown field '" + e.getPropertyName() + "'" + (allowed.isEmpty() ? "" : "; allowed fields: " + allowed));
     } catch (MismatchedInputException e) {
       throw ApiProblem.invalid(mismatch(e));
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw ApiProblem.invalid("the request body is not accepted: "
+          + io.hankyo.protocol.flow.DocumentFields.jsonLimitProblem(e));
     } catch (StreamReadException e) {
       String where = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();

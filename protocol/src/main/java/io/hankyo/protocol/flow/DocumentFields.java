@@ -230,6 +230,9 @@ public final class DocumentFields {
     }
     try {
       return mapper.readTree(json);
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      throw refuse.apply(List.of(new FlowViolation("", subject + (subject.endsWith("s") ? " are" : " is")
+          + " not accepted: " + jsonLimitProblem(e))));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
@@ -260,5 +263,30 @@ public final class DocumentFields {
   private static FlowViolation tooLarge(String subject, int bytes, int maxBytes) {
     return new FlowViolation("", subject + (subject.endsWith("s") ? " are " : " is ") + bytes + " bytes long; at most "
         + maxBytes + " bytes (" + (maxBytes / 1024) + " KiB) are allowed");
+  }
+
+  /**
+   * What a JSON processing limit refused, for API users: Jackson's {@code StreamReadConstraints} messages name the
+   * library's own methods ("… exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)").
+   *
+   * @return e.g. "the JSON is nested deeper than 1000 levels"
+   */
+  public static String jsonLimitProblem(com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+    String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    java.util.regex.Matcher max = java.util.regex.Pattern.compile("maximum allowed \\((\\d+)").matcher(m);
+    String limit = max.find() ? max.group(1) : null;
+    if (m.startsWith("Document nesting depth") || m.contains("nesting depth")) {
+      return "the JSON is nested deeper than " + (limit != null ? limit : "the limit of") + " levels";
+    }
+    if (m.startsWith("String value length")) {
+      return "a JSON string is longer than " + (limit != null ? limit + " characters" : "the limit");
+    }
+    if (m.startsWith("Number value length")) {
+      return "a JSON number is longer than " + (limit != null ? limit + " digits" : "the limit");
+    }
+    if (m.startsWith("Name length") || m.contains("name length")) {
+      return "a JSON field name is longer than " + (limit != null ? limit + " characters" : "the limit");
+    }
+    return "the JSON exceeds a processing limit";
   }
 }

@@ -2,6 +2,7 @@ package io.hankyo.protocol.judgment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,14 @@ class JudgmentRulesParserTest {
     void tooLarge() {
       String big = with("\"ivr\": [], \"pad\": \"" + "x".repeat(JudgmentRulesParser.MAX_DOCUMENT_BYTES) + "\"");
       assertContains(only(big, ""), "at most 16384 bytes");
+    }
+
+    @Test
+    void nestedTooDeeplyIsSaidInPlainWords() {
+      String deep = "[".repeat(1500) + "]".repeat(1500);
+      String message = only(with("\"pad\": " + deep), "");
+      assertContains(message, "the JSON is nested deeper than 1000 levels");
+      assertFalse(message.contains("StreamReadConstraints"), message);
     }
 
     @Test
