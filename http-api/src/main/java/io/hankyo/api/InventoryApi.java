@@ -251,6 +251,13 @@ public final class InventoryApi extends AllDirectives {
       @JsonProperty("e164") String e164, @JsonProperty("range") String range,
       @JsonProperty("status") String status, @JsonProperty("error") String error) {}
 
+  /** Longest refused input echoed in a result line (characters; the rest is cut with "…"). */
+  static final int MAX_ECHO = 64;
+
+  private static String abbreviated(String input) {
+    return input == null || input.length() <= MAX_ECHO ? input : input.substring(0, MAX_ECHO) + "…";
+  }
+
   /** The import's answer. */
   record ImportJson(@JsonProperty("imported") int imported, @JsonProperty("already_owned") int alreadyOwned,
       @JsonProperty("errors") int errors, @JsonProperty("results") List<LineJson> results) {
@@ -261,7 +268,7 @@ public final class InventoryApi extends AllDirectives {
       int errors = 0;
       for (InventoryImport.Line l : lines) {
         if (!l.ok()) {
-          out.add(new LineJson(l.line(), l.input(), null, null, "error", l.error()));
+          out.add(new LineJson(l.line(), abbreviated(l.input()), null, null, "error", l.error()));
           errors++;
           continue;
         }

@@ -178,6 +178,12 @@ class InventoryApiRouteTest {
         "0120123456\n".repeat(InventoryImport.MAX_LINES + 1)), 400, "at most 10000 per request");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",
         "x".repeat((int) InventoryApi.MAX_BODY_BYTES + 1)), 413, "larger than the limit");
+    // a long bad line is echoed cut, once in "number" and once in "error", not twice in full
+    HttpResponse<String> longLine = send("POST", "/v1/inventory", KEY_A, "text/plain", "y".repeat(500_000));
+    assertEquals(200, longLine.statusCode());
+    assertTrue(longLine.body().length() < 1_000, longLine.body().length() + " characters");
+    assertEquals("y".repeat(InventoryApi.MAX_ECHO) + "…",
+        json(longLine).get("results").get(0).get("number").asText());
   }
 
   @Test

@@ -53,21 +53,21 @@ public final class PhoneNumbers {
     String trimmed = asciiForm(input).strip();
     if (!trimmed.matches("\\+?[0-9()\\-. ]+")) {
       throw new InvalidPhoneNumberException(
-          input, "'" + input + "' is not a phone number: only digits, '+', '-', '.', '(', ')' and spaces are allowed");
+          input, quoted(input) + " is not a phone number: only digits, '+', '-', '.', '(', ')' and spaces are allowed");
     }
     if (!trimmed.startsWith("+") && !trimmed.replaceAll("[^0-9]", "").startsWith("0")) {
       // libphonenumber would read "120-123-456" as 0120-123-456; a number that is not what was typed is refused.
-      throw new InvalidPhoneNumberException(input, "'" + input + "' is not a phone number: a national number starts "
+      throw new InvalidPhoneNumberException(input, quoted(input) + " is not a phone number: a national number starts "
           + "with 0 (e.g. 0120-123-456, 03-1234-5678), an international one with + (e.g. +81120123456)");
     }
     Phonenumber.PhoneNumber parsed;
     try {
       parsed = UTIL.parse(trimmed, "JP");
     } catch (NumberParseException e) {
-      throw new InvalidPhoneNumberException(input, "'" + input + "' is not a phone number: " + e.getMessage());
+      throw new InvalidPhoneNumberException(input, quoted(input) + " is not a phone number: " + e.getMessage());
     }
     if (!UTIL.isValidNumber(parsed)) {
-      throw new InvalidPhoneNumberException(input, "'" + input + "' is not a valid number of the numbering plan"
+      throw new InvalidPhoneNumberException(input, quoted(input) + " is not a valid number of the numbering plan"
           + invalidReason(parsed));
     }
     String e164 = UTIL.format(parsed, PhoneNumberFormat.E164);
@@ -184,5 +184,16 @@ public final class PhoneNumbers {
         && !digits.startsWith("0800") ? 4 : 5));
     return ": its length fits, but no numbers starting " + block + " are assigned in Japan's numbering plan"
         + (digits.startsWith("050") ? " (050 numbers continue with 1-9: 050-1XXX-XXXX to 050-9XXX-XXXX)" : "");
+  }
+
+  /** Longest part of a refused input quoted in an error text; the rest is cut with "…". */
+  public static final int MAX_QUOTED = 40;
+
+  /**
+   * {@code input} in single quotes for an error text, cut to {@value #MAX_QUOTED} characters + "…" (a 1 MB line must
+   * not come back twice in an answer).
+   */
+  public static String quoted(String input) {
+    return "'" + (input.length() > MAX_QUOTED ? input.substring(0, MAX_QUOTED) + "…" : input) + "'";
   }
 }

@@ -71,6 +71,14 @@ class PhoneNumbersTest {
   }
 
   @Test
+  void aLongRefusedInputIsQuotedCut() {
+    String longInput = "x".repeat(100_000);
+    String message = assertThrows(InvalidPhoneNumberException.class, () -> PhoneNumbers.parse(longInput)).getMessage();
+    assertTrue(message.startsWith("'" + "x".repeat(PhoneNumbers.MAX_QUOTED) + "…' is not a phone number"), message);
+    assertTrue(message.length() < 200, message);
+  }
+
+  @Test
   void mobile080IsNotFreeCall0800() {
     assertEquals(NumberKind.MOBILE, PhoneNumbers.parse("08012345678").kind());
     assertEquals(NumberKind.FREE_CALL, PhoneNumbers.parse("08001234567").kind());
