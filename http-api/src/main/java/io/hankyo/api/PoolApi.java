@@ -51,6 +51,19 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
  *       already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
+ *       A fallback answers {@code "held_until": null}.
+ *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
+ *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
+ *       id); else 400.
+ *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
+ *       stay (docs/inventory.md "Deleting a pool").
+ *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
+ *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
+ *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
+ *   <li>{@code GET /v1/usage/displays?month=2026-11} → {@code {"operator_id", "month", "displays", "fallbacks",
+ *       "tier": {"from", "to", "included"}, "pools": [{"pool_id", "displays", "fallbacks", "deleted"}]}} for a
+ *       Japan-time month (default the current one; {@code YYYY-MM} from 2000, else 400), tiers of spec section 3
+ *       ({@link DisplayTiers}).
  * </ul>
  */
 public final class PoolApi extends AllDirectives {
