@@ -32,9 +32,13 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * without one, each assignment is its own write. An assignment buffered when the entity stops is neither written nor
  * answered (the caller's ask times out and it may retry).
  *
+ * <p>Display counters per Japan-time month and day ({@link PoolUsage}: displays, fallbacks, peak of numbers held at
+ * once) are derived from the {@link Assigned} events in the event handler: no journal write of their own. A deleted
+ * pool ({@link Delete}) refuses assignments, also ones waiting in the batch window, and keeps its state readable.
+ *
  * <p>Refusals ({@link StatusReply#error}, texts meant for API users): a command of another operator or on a pool that
- * was never created answers "no such pool" (the API's 404); creating an existing pool again with other settings is
- * refused, with the same settings acknowledged (idempotent retry).
+ * was never created answers "no such pool" (the API's 404), as does an assignment to a deleted pool; creating an
+ * existing pool again with other settings is refused, with the same settings acknowledged (idempotent retry).
  */
 public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<NumberPool.Command,
     NumberPool.Event, NumberPool.State> {
