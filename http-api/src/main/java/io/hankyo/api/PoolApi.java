@@ -80,6 +80,17 @@ public final class PoolApi extends AllDirectives {
   /** Longest hold or cool-down, seconds (one day). */
   public static final long MAX_SECONDS = 86_400;
 
+  /** Default page of {@code GET /v1/pools}. */
+  public static final int DEFAULT_LIMIT = 100;
+  /** Largest page of {@code GET /v1/pools}. */
+  public static final int MAX_LIMIT = 1000;
+  /** Default days of the sizing report. */
+  public static final int DEFAULT_DAYS = 30;
+  /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
+  public static final int MAX_DAYS = 400;
+  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
+
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
@@ -133,17 +144,6 @@ public final class PoolApi extends AllDirectives {
           return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
         })))));
   }
-
-  /** Default and largest page of {@code GET /v1/pools}. */
-  public static final int DEFAULT_LIMIT = 100;
-  /** Largest page of {@code GET /v1/pools}. */
-  public static final int MAX_LIMIT = 1000;
-  /** Default days of the sizing report. */
-  public static final int DEFAULT_DAYS = 30;
-  /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
-  public static final int MAX_DAYS = 400;
-  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
 
   static int limit(java.util.Optional<String> limit) {
     return intParam("limit", limit, DEFAULT_LIMIT, MAX_LIMIT);

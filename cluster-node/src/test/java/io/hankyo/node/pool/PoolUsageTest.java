@@ -59,4 +59,15 @@ class PoolUsageTest {
     assertEquals(PoolUsage.Counts.ZERO, u.month(oldest.minusMonths(1).toString()));
     assertEquals(30, u.month("2026-11").displays());
   }
+
+  @Test
+  void theCountersSurviveJsonAsStoredInSnapshots() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    PoolUsage u = PoolUsage.EMPTY.record(LAST_SECOND_OF_NOVEMBER_JST.minusSeconds(86_400 * 40), true, 2)
+        .record(LAST_SECOND_OF_NOVEMBER_JST, false, 1);
+    PoolUsage back = json.readValue(json.writeValueAsBytes(u), PoolUsage.class);
+    assertEquals(u, back);
+    assertEquals(new PoolUsage.Counts(1, 1, 2), back.day("2026-10-21"));
+    assertEquals(PoolUsage.EMPTY, json.readValue("{}", PoolUsage.class), "a state stored before the counters");
+  }
 }
