@@ -51,6 +51,19 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
  *       already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
+ *       A fallback answers {@code "held_until": null}.
+ *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
+ *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
+ *       id); else 400.
+ *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
+ *       stay (docs/inventory.md "Deleting a pool").
+ *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
+ *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
+ *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
+ *   <li>{@code GET /v1/usage/displays?month=2026-11} → {@code {"operator_id", "month", "displays", "fallbacks",
+ *       "tier": {"from", "to", "included"}, "pools": [{"pool_id", "displays", "fallbacks", "deleted"}]}} for a
+ *       Japan-time month (default the current one; {@code YYYY-MM} from 2000, else 400), tiers of spec section 3
+ *       ({@link DisplayTiers}).
  * </ul>
  */
 public final class PoolApi extends AllDirectives {
@@ -66,6 +79,17 @@ public final class PoolApi extends AllDirectives {
   public static final long MAX_ASSIGN_BODY_BYTES = 16 * 1024;
   /** Longest hold or cool-down, seconds (one day). */
   public static final long MAX_SECONDS = 86_400;
+
+  /** Default page of {@code GET /v1/pools}. */
+  public static final int DEFAULT_LIMIT = 100;
+  /** Largest page of {@code GET /v1/pools}. */
+  public static final int MAX_LIMIT = 1000;
+  /** Default days of the sizing report. */
+  public static final int DEFAULT_DAYS = 30;
+  /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
+  public static final int MAX_DAYS = 400;
+  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
@@ -86,23 +110,102 @@ public final class PoolApi extends AllDirectives {
 
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
-    return pathPrefix("pools", () -> concat(
+    return concat(pathPrefix("pools", () -> concat(
         pathEnd(() -> concat(
             post(() -> bodies.read(-1, body -> {
               PoolBackend.NewPool p = parseNew(body);
               return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
             })),
-            get(() -> respond(() -> backend().list(operator),
-                l -> json(StatusCodes.OK, new PoolListJson(l.stream().map(x -> PoolJson.of(x, zone)).toList())))))),
+            get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+              int n = limit(limit);
+              String after = cursor(cursor);
+              return respond(() -> backend().page(operator, after, n), page -> json(StatusCodes.OK,
+                  new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
+                      cursorOf(page.lastPoolId()))));
+            }))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
-            pathEnd(() -> get(() -> respond(() -> backend().get(operator, id),
-                x -> json(StatusCodes.OK, PoolJson.of(x, zone))))),
+            pathEnd(() -> concat(
+                get(() -> respond(() -> backend().get(operator, id),
+                    x -> json(StatusCodes.OK, PoolJson.of(x, zone)))),
+                delete(() -> respond(() -> backend().delete(operator, id),
+                    x -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
+            path("sizing", () -> get(() -> parameterOptional("days", days -> {
+              int n = days(days);
+              return respond(() -> backend().sizing(operator, id, n), r -> json(StatusCodes.OK, SizingJson.of(r)));
+            }))),
             path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
               backend();
               Request r = parseAssignment(body);
               return respond(() -> backend().assign(operator, id, r.sessionId(), r.params()),
                   a -> json(StatusCodes.OK, AssignmentJson.of(a, zone)));
-            })))))));
+            }))))))),
+        pathPrefix("usage", () -> path("displays", () -> get(() -> parameterOptional("month", month -> {
+          java.time.YearMonth m = month(month);
+          return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
+        })))));
+  }
+
+  static int limit(java.util.Optional<String> limit) {
+    return intParam("limit", limit, DEFAULT_LIMIT, MAX_LIMIT);
+  }
+
+  static int days(java.util.Optional<String> days) {
+    return intParam("days", days, DEFAULT_DAYS, MAX_DAYS);
+  }
+
+  private static int intParam(String name, java.util.Optional<String> value, int dflt, int max) {
+    if (value.isEmpty()) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(value.get());
+      if (n >= 1 && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ApiProblem.invalid(name + " '" + value.get() + "' must be an integer from 1 to " + max);
+  }
+
+  /** The pool id a cursor stands for: base64url of the last pool id of the previous page. */
+  static String cursor(java.util.Optional<String> cursor) {
+    if (cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      String id = new String(java.util.Base64.getUrlDecoder().decode(cursor.get()), StandardCharsets.UTF_8);
+      if (POOL_ID.matcher(id).matches()) {
+        return id;
+      }
+    } catch (IllegalArgumentException e) {
+      // refused below
+    }
+    throw ApiProblem.invalid("cursor '" + cursor.get() + "' is not a cursor of this listing; use next_cursor "
+        + "of the previous page");
+  }
+
+  static String cursorOf(String poolId) {
+    return poolId == null ? null
+        : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(poolId.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code month=2026-11} as a month; null (the backend's current Japan-time month) when absent. */
+  static java.time.YearMonth month(java.util.Optional<String> month) {
+    if (month.isEmpty()) {
+      return null;
+    }
+    if (MONTH.matcher(month.get()).matches()) {
+      try {
+        java.time.YearMonth m = java.time.YearMonth.parse(month.get());
+        if (m.getYear() >= 2000) {
+          return m;
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        // refused below
+      }
+    }
+    throw ApiProblem.invalid("month '" + month.get() + "' must be a month like 2026-11 (Japan time)");
   }
 
   private PoolBackend backend() {
@@ -319,10 +422,53 @@ public final class PoolApi extends AllDirectives {
     }
   }
 
-  /** The pools of an operator. */
-  record PoolListJson(@JsonProperty("pools") List<PoolJson> pools) {}
+  /** A page of the pools of an operator. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record PoolListJson(@JsonProperty("pools") List<PoolJson> pools, @JsonProperty("next_cursor") String nextCursor) {}
 
-  /** An assignment's answer. */
+  /** A tier of {@link DisplayTiers}. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record TierJson(@JsonProperty("from") long from, @JsonProperty("to") Long to,
+      @JsonProperty("included") boolean included) {
+    static TierJson of(DisplayTiers.Tier t) {
+      return new TierJson(t.from(), t.to(), t.included());
+    }
+  }
+
+  /** One pool's displays. */
+  record PoolDisplaysJson(@JsonProperty("pool_id") String poolId, @JsonProperty("displays") long displays,
+      @JsonProperty("fallbacks") long fallbacks, @JsonProperty("deleted") boolean deleted) {}
+
+  /** Displays of a month. */
+  record DisplaysJson(@JsonProperty("operator_id") String operatorId, @JsonProperty("month") String month,
+      @JsonProperty("displays") long displays, @JsonProperty("fallbacks") long fallbacks,
+      @JsonProperty("tier") TierJson tier, @JsonProperty("pools") List<PoolDisplaysJson> pools) {
+    static DisplaysJson of(PoolBackend.Displays d) {
+      return new DisplaysJson(d.operatorId(), d.month(), d.displays(), d.fallbacks(),
+          TierJson.of(DisplayTiers.of(d.displays())), d.pools().stream().map(p -> new PoolDisplaysJson(p.poolId(),
+              p.displays(), p.fallbacks(), p.deleted())).toList());
+    }
+  }
+
+  /** One day of a sizing report. */
+  record SizingDayJson(@JsonProperty("date") String date, @JsonProperty("peak_holds") int peakHolds,
+      @JsonProperty("fallbacks") long fallbacks, @JsonProperty("displays") long displays) {}
+
+  /** A sizing report. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record SizingJson(@JsonProperty("pool_id") String poolId, @JsonProperty("pool_size") int poolSize,
+      @JsonProperty("days") List<SizingDayJson> days, @JsonProperty("peak_holds") int peakHolds,
+      @JsonProperty("days_at_capacity") int daysAtCapacity, @JsonProperty("action") String action,
+      @JsonProperty("suggested_size") Integer suggestedSize, @JsonProperty("advice") String advice) {
+    static SizingJson of(PoolSizing.Report r) {
+      return new SizingJson(r.poolId(), r.poolSize(), r.days().stream().map(d -> new SizingDayJson(d.date(),
+          d.peakHolds(), d.fallbacks(), d.displays())).toList(), r.peakHolds(), r.daysAtCapacity(), r.action(),
+          r.suggestedSize(), r.advice());
+    }
+  }
+
+  /** An assignment's answer ({@code held_until} null for a fallback). */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
   record AssignmentJson(@JsonProperty("number") String number, @JsonProperty("number_e164") String e164,
       @JsonProperty("held_until") String heldUntil, @JsonProperty("fallback") boolean fallback) {
     static AssignmentJson of(PoolBackend.Assignment a, java.time.ZoneId zone) {

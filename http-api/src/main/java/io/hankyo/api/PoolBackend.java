@@ -66,10 +66,55 @@ public interface PoolBackend {
    * An answered assignment.
    *
    * @param e164 the number, E.164
-   * @param heldUntil end of the hold (for a fallback: the time of the answer)
+   * @param heldUntil end of the hold; null for a fallback (the fallback number is not held)
    * @param fallback whether it is the fallback number
    */
   record Assignment(String e164, Instant heldUntil, boolean fallback) {}
+
+  /**
+   * One page of the operator's pools.
+   *
+   * @param pools the pools, by id
+   * @param lastPoolId the id of the last pool when more follow (the next page starts after it), else null
+   */
+  record Page(List<Pool> pools, String lastPoolId) {
+    public Page {
+      pools = List.copyOf(pools);
+    }
+  }
+
+  /**
+   * One pool's displays in a month.
+   *
+   * @param poolId the pool
+   * @param displays assignments answered in the month, fallbacks included
+   * @param fallbacks assignments answered with the fallback number in the month
+   * @param deleted whether the pool has been deleted since
+   */
+  record PoolDisplays(String poolId, long displays, long fallbacks, boolean deleted) {}
+
+  /**
+   * Number displays of an operator in one Japan-time month (issue 5; spec section 3 bills them per month).
+   *
+   * @param operatorId the operator
+   * @param month {@code 2026-11}
+   * @param pools per pool: live pools always, deleted ones when they had displays that month
+   */
+  record Displays(String operatorId, String month, List<PoolDisplays> pools) {
+    public Displays {
+      pools = List.copyOf(pools);
+    }
+
+    /** Displays of all pools. */
+    public long displays() {
+      return pools.stream().mapToLong(PoolDisplays::displays).sum();
+    }
+
+    /** Fallbacks of all pools. */
+    public long fallbacks() {
+      return pools.stream().mapToLong(PoolDisplays::fallbacks).sum();
+    }
+  }
 
   /** Creates a pool of {@code operatorId}; fails with 409 when a number is not the operator's and available. */
   CompletionStage<Pool> create(String operatorId, NewPool pool);
@@ -87,4 +132,46 @@ public interface PoolBackend {
    * @param params the session's parameters (checked by the API: at most 50 keys, values ≤ 1 KiB, 4 KiB in all)
    */
   CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId, Map<String, String> params);
+
+  /**
+   * A page of the operator's pools by id, at most {@code limit}, after pool id {@code afterPoolId} (null: from the
+   * first). The default pages over {@link #list}.
+   */
+  default CompletionStage<Page> page(String operatorId, String afterPoolId, int limit) {
+    return list(operatorId).thenApply(all -> {
+      List<Pool> after = all.stream().filter(p -> afterPoolId == null || p.poolId().compareTo(afterPoolId) > 0)
+          .sorted(java.util.Comparator.comparing(Pool::poolId)).toList();
+      List<Pool> page = after.subList(0, Math.min(limit, after.size()));
+      return new Page(page, after.size() > limit ? page.get(page.size() - 1).poolId() : null);
+    });
+  }
+
+  /**
+   * Deletes pool {@code poolId} (issue 5): later assignments and reads of it fail with 404, its numbers leave the pool
+   * ({@code available} again, or {@code cooling_down} when handed out recently), its display counts stay in
+   * {@link #displays}. Deleting it again finishes a deletion cut short. Fails with 404 when the operator has no such
+   * pool.
+   */
+  default CompletionStage<Void> delete(String operatorId, String poolId) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiProblem.notFound("deleting pools is not available on this node"));
+  }
+
+  /**
+   * The operator's number displays in Japan-time month {@code month} ({@code YearMonth}), or in the current month
+   * when null.
+   */
+  default CompletionStage<Displays> displays(String operatorId, java.time.YearMonth month) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiProblem.notFound("display counts are not available on this node"));
+  }
+
+  /**
+   * The sizing report of pool {@code poolId} over the last {@code days} Japan-time days, today included (1..400; see
+   * {@link PoolSizing}). Fails with 404 when the operator has no such pool.
+   */
+  default CompletionStage<PoolSizing.Report> sizing(String operatorId, String poolId, int days) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiProblem.notFound("pool sizing is not available on this node"));
+  }
 }

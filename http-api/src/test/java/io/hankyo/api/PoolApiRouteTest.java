@@ -35,11 +35,16 @@ class PoolApiRouteTest {
   private RouteTestServer server;
   private FakePools pools;
 
-  /** Pools in memory; every assignment hands out the first number and is recorded. */
+  /**
+   * Pools in memory; every assignment hands out the first number and is recorded; a session id starting with
+   * {@code fb} gets the fallback number. Displays count in month 2026-11 only.
+   */
   static final class FakePools implements PoolBackend {
     final Map<String, String> owner = new TreeMap<>();
     final Map<String, Pool> byId = new TreeMap<>();
     final List<String> assigned = new ArrayList<>();
+    final Map<String, long[]> counts = new TreeMap<>();
+    final java.util.Set<String> deleted = new java.util.TreeSet<>();
 
     @Override
     public synchronized CompletionStage<Pool> create(String operatorId, NewPool p) {
@@ -77,8 +82,51 @@ class PoolApiRouteTest {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
       assigned.add(sessionId + " " + new TreeMap<>(params));
-      return CompletableFuture.completedFuture(new Assignment(p.numbers().get(0).e164(), NOW.plusSeconds(p.holdSec()),
-          false));
+      boolean fallback = sessionId.startsWith("fb");
+      long[] c = counts.computeIfAbsent(poolId, x -> new long[2]);
+      c[0]++;
+      c[1] += fallback ? 1 : 0;
+      return CompletableFuture.completedFuture(fallback ? new Assignment(p.fallbackE164(), null, true)
+          : new Assignment(p.numbers().get(0).e164(), NOW.plusSeconds(p.holdSec()), false));
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> delete(String operatorId, String poolId) {
+      Pool p = byId.get(poolId);
+      if (p == null || !owner.get(poolId).equals(operatorId)) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+      }
+      byId.remove(poolId);
+      deleted.add(poolId);
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public synchronized CompletionStage<Displays> displays(String operatorId, java.time.YearMonth month) {
+      String key = month == null ? "2026-11" : month.toString();
+      List<PoolDisplays> rows = new ArrayList<>();
+      owner.forEach((id, op) -> {
+        long[] c = key.equals("2026-11") ? counts.getOrDefault(id, new long[2]) : new long[2];
+        if (op.equals(operatorId) && (!deleted.contains(id) || c[0] > 0)) {
+          rows.add(new PoolDisplays(id, c[0], c[1], deleted.contains(id)));
+        }
+      });
+      return CompletableFuture.completedFuture(new Displays(operatorId, key, rows));
+    }
+
+    @Override
+    public synchronized CompletionStage<PoolSizing.Report> sizing(String operatorId, String poolId, int days) {
+      Pool p = byId.get(poolId);
+      if (p == null || !owner.get(poolId).equals(operatorId)) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+      }
+      long[] c = counts.getOrDefault(poolId, new long[2]);
+      List<PoolSizing.Day> rows = new ArrayList<>();
+      for (int i = days - 1; i >= 0; i--) {
+        rows.add(i == 0 ? new PoolSizing.Day("2026-11-30", p.numbers().size(), c[1], c[0])
+            : new PoolSizing.Day(java.time.LocalDate.of(2026, 11, 30).minusDays(i).toString(), 0, 0, 0));
+      }
+      return CompletableFuture.completedFuture(PoolSizing.report(poolId, p.numbers().size(), rows));
     }
   }
 
@@ -193,5 +241,100 @@ class PoolApiRouteTest {
     HttpResponse<String> taken = send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120000002", "0120-777-777"));
     assertEquals(409, taken.statusCode());
     assertEquals(0, pools.byId.size());
+  }
+
+  @Test
+  void displaysOfTheMonthAreSummedOverThePoolsWithTheirTier() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-1\"}");
+    HttpResponse<String> fb = send("POST", "/v1/pools/pool-2/assignments", KEY_A, "{\"session_id\": \"fb-1\"}");
+    assertEquals(200, fb.statusCode(), fb.body());
+    assertTrue(json(fb).get("fallback").asBoolean());
+    assertTrue(json(fb).has("held_until") && json(fb).get("held_until").isNull(), "a fallback: held_until null");
+    assertEquals("0120-999-999", json(fb).get("number").asText());
+    HttpResponse<String> r = send("GET", "/v1/usage/displays", KEY_A, (String) null);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode u = json(r);
+    assertEquals("op-a", u.get("operator_id").asText());
+    assertEquals("2026-11", u.get("month").asText());
+    assertEquals(2, u.get("displays").asLong());
+    assertEquals(1, u.get("fallbacks").asLong());
+    assertEquals(0, u.get("tier").get("from").asLong());
+    assertEquals(10_000, u.get("tier").get("to").asLong());
+    assertTrue(u.get("tier").get("included").asBoolean());
+    assertEquals("pool-2", u.get("pools").get(1).get("pool_id").asText());
+    assertEquals(1, u.get("pools").get(1).get("fallbacks").asLong());
+    JsonNode october = json(send("GET", "/v1/usage/displays?month=2026-10", KEY_A, (String) null));
+    assertEquals(0, october.get("displays").asLong());
+    assertEquals("2026-10", october.get("month").asText());
+    assertEquals(0, json(send("GET", "/v1/usage/displays", KEY_B, (String) null)).get("displays").asLong());
+    for (String bad : List.of("2026-13", "nov", "2026-1", "1999-12", "2026-11-01")) {
+      HttpResponse<String> refused = send("GET", "/v1/usage/displays?month=" + bad, KEY_A, (String) null);
+      assertEquals(400, refused.statusCode(), bad);
+      assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+    }
+  }
+
+  @Test
+  void theSizingReportListsTheDaysAndAdvises() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"fb-1\"}");
+    HttpResponse<String> r = send("GET", "/v1/pools/pool-1/sizing?days=3", KEY_A, (String) null);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode z = json(r);
+    assertEquals("pool-1", z.get("pool_id").asText());
+    assertEquals(2, z.get("pool_size").asInt());
+    assertEquals(3, z.get("days").size());
+    assertEquals("2026-11-30", z.get("days").get(2).get("date").asText());
+    assertEquals(2, z.get("days").get(2).get("peak_holds").asInt());
+    assertEquals(1, z.get("days").get(2).get("fallbacks").asLong());
+    assertEquals(1, z.get("days").get(2).get("displays").asLong());
+    assertEquals(1, z.get("days_at_capacity").asInt());
+    assertEquals("grow", z.get("action").asText());
+    assertEquals(4, z.get("suggested_size").asInt());
+    assertTrue(z.get("advice").asText().contains("add numbers"), z.get("advice").asText());
+    assertEquals(30, json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null)).get("days").size());
+    assertEquals(400, json(send("GET", "/v1/pools/pool-1/sizing?days=400", KEY_A, (String) null)).get("days")
+        .size());
+    for (String bad : List.of("0", "401", "x")) {
+      assertEquals(400, send("GET", "/v1/pools/pool-1/sizing?days=" + bad, KEY_A, (String) null).statusCode(), bad);
+    }
+    assertEquals(404, send("GET", "/v1/pools/pool-1/sizing", KEY_B, (String) null).statusCode());
+  }
+
+  @Test
+  void aDeletedPoolIsGoneButItsDisplaysStay() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-1\"}");
+    assertEquals(404, send("DELETE", "/v1/pools/pool-1", KEY_B, (String) null).statusCode());
+    HttpResponse<String> d = send("DELETE", "/v1/pools/pool-1", KEY_A, (String) null);
+    assertEquals(204, d.statusCode(), d.body());
+    assertEquals(404, send("GET", "/v1/pools/pool-1", KEY_A, (String) null).statusCode());
+    assertEquals(404, send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-2\"}")
+        .statusCode());
+    assertEquals(0, json(send("GET", "/v1/pools", KEY_A, (String) null)).get("pools").size());
+    JsonNode u = json(send("GET", "/v1/usage/displays", KEY_A, (String) null));
+    assertEquals(1, u.get("displays").asLong());
+    assertTrue(u.get("pools").get(0).get("deleted").asBoolean());
+  }
+
+  @Test
+  void poolsArePagedByIdWithACursor() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    }
+    JsonNode first = json(send("GET", "/v1/pools?limit=2", KEY_A, (String) null));
+    assertEquals(List.of("pool-1", "pool-2"), List.of(first.get("pools").get(0).get("pool_id").asText(),
+        first.get("pools").get(1).get("pool_id").asText()));
+    String cursor = first.get("next_cursor").asText();
+    JsonNode second = json(send("GET", "/v1/pools?limit=2&cursor=" + cursor, KEY_A, (String) null));
+    assertEquals(1, second.get("pools").size());
+    assertEquals("pool-3", second.get("pools").get(0).get("pool_id").asText());
+    assertTrue(second.get("next_cursor").isNull());
+    assertTrue(json(send("GET", "/v1/pools", KEY_A, (String) null)).get("next_cursor").isNull());
+    for (String bad : List.of("limit=0", "limit=1001", "limit=x", "cursor=%21%21", "cursor=")) {
+      assertEquals(400, send("GET", "/v1/pools?" + bad, KEY_A, (String) null).statusCode(), bad);
+    }
   }
 }

@@ -118,11 +118,22 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     public Pool {}
   }
 
-  /** Takes the number out of pool {@code poolId} (available again); a no-op when it is not in that pool. */
+  /**
+   * Takes the number out of pool {@code poolId}: available again, or {@code cooling_down} until
+   * {@code coolDownUntil} when that is not null (a number handed out recently, when its pool is deleted); a no-op when
+   * it is not in that pool.
+   */
   public record Unpool(@JsonProperty("operator_id") String operatorId, @JsonProperty("pool_id") String poolId,
-      @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo) implements Command {
+      @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo,
+      @JsonProperty("cool_down_until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant coolDownUntil)
+      implements Command {
     @JsonCreator
     public Unpool {}
+
+    /** Available again at once. */
+    public Unpool(String operatorId, String poolId, ActorRef<StatusReply<Done>> replyTo) {
+      this(operatorId, poolId, replyTo, null);
+    }
   }
 
   /** Reads the number's state. */
@@ -160,10 +171,16 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     public Pooled {}
   }
 
-  /** The number left its pool, available. */
-  public record Unpooled() implements Event {
+  /** The number left its pool: available, or cooling down until {@code until} when that is not null. */
+  public record Unpooled(@JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant until)
+      implements Event {
     @JsonCreator
     public Unpooled {}
+
+    /** Available at once. */
+    public Unpooled() {
+      this(null);
+    }
   }
 
   /** The number left its operator's inventory. */
@@ -296,7 +313,7 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
     if (!c.operatorId().equals(s.owner()) || s.status() != Status.POOLED || !c.poolId().equals(s.poolId())) {
       return Effect().reply(c.replyTo(), StatusReply.ack());
     }
-    return Effect().persist(new Unpooled()).thenReply(c.replyTo(), x -> StatusReply.ack());
+    return Effect().persist(new Unpooled(c.coolDownUntil())).thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, State> onRelease(State s, Release c) {
@@ -321,7 +338,9 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
             ? new State(s.owner(), Status.AVAILABLE, null, null, null, null)
             : new State(s.owner(), Status.COOLING_DOWN, null, null, null, e.until()))
         .onEvent(Pooled.class, (s, e) -> new State(s.owner(), Status.POOLED, null, null, e.poolId(), null))
-        .onEvent(Unpooled.class, (s, e) -> new State(s.owner(), Status.AVAILABLE, null, null, null, null))
+        .onEvent(Unpooled.class, (s, e) -> e.until() == null
+            ? new State(s.owner(), Status.AVAILABLE, null, null, null, null)
+            : new State(s.owner(), Status.COOLING_DOWN, null, null, null, e.until()))
         .onEvent(Released.class, (s, e) -> State.unowned())
         .build();
   }

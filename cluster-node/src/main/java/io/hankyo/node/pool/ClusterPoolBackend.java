@@ -33,6 +33,15 @@ import org.apache.pekko.stream.javadsl.Source;
  * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
  * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
  * persists the assignment before it answers.
+ *
+ * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
+ * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,
+ * hankyo.inventory.cool-down)} when that is still ahead (visitors who saw it may still call), else {@code available};
+ * the inventory listing is updated, and the id moves to the operator's deleted pools in {@link PoolIndex} (its display
+ * counts stay in {@link #displays}). Every step is idempotent, so deleting again finishes a deletion cut short.
+ *
+ * <p>Meters: {@code hankyo.pools.displays} and {@code hankyo.pools.fallbacks} count the assignments this node
+ * answered (all, and fallbacks).
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** Numbers pooled at the same time. */
@@ -42,6 +51,9 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Clock clock;
+  private final Duration inventoryCoolDown;
+  private final io.micrometer.core.instrument.Counter displayCounter;
+  private final io.micrometer.core.instrument.Counter fallbackCounter;
 
   /** Registers the entity types with sharding (idempotent); each assignment its own journal write. */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Clock clock) {
@@ -56,6 +68,28 @@ public final class ClusterPoolBackend implements PoolBackend {
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Clock clock) {
+    this(system, sharding, timeout, batchWindow, Duration.ZERO, clock);
+  }
+
+  /**
+   * Registers the entity types with sharding (idempotent).
+   *
+   * @param batchWindow assignments of a pool gathered into one journal write ({@code hankyo.pools.batch-window}; zero:
+   *     one write each)
+   * @param inventoryCoolDown how long a number handed out recently cools down after its pool is deleted, from the end
+   *     of its last hold ({@code hankyo.inventory.cool-down}; the pool's own cool-down when longer)
+   */
+  public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
+      Duration inventoryCoolDown, Clock clock) {
+    this.inventoryCoolDown = Objects.requireNonNull(inventoryCoolDown, "inventoryCoolDown");
+    io.micrometer.core.instrument.MeterRegistry meters =
+        io.hankyo.node.metrics.NodeMetrics.ID.get(system.classicSystem()).registry();
+    this.displayCounter = io.micrometer.core.instrument.Counter.builder("hankyo.pools.displays")
+        .description("pool assignments answered by this node, fallbacks included (number displays, issue 5)")
+        .register(meters);
+    this.fallbackCounter = io.micrometer.core.instrument.Counter.builder("hankyo.pools.fallbacks")
+        .description("pool assignments answered with the fallback number by this node (every number held)")
+        .register(meters);
     this.system = Objects.requireNonNull(system, "system");
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -117,11 +151,7 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   @Override
   public CompletionStage<List<Pool>> list(String operatorId) {
-    return sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId).ask(PoolIndex.Get::new, timeout)
-        .thenCompose(ids -> Source.from(ids.poolIds())
-            .mapAsync(8, id -> get(operatorId, id))
-            .runWith(Sink.seq(), system))
-        .thenApply(ArrayList::new);
+    return page(operatorId, null, Integer.MAX_VALUE).thenApply(Page::pools);
   }
 
   @Override
@@ -129,7 +159,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Get(operatorId, r), timeout)
         .thenApply(reply -> {
-          if (reply.isError()) {
+          if (reply.isError() || reply.getValue().deleted()) {
             throw ApiProblem.notFound("no pool " + poolId);
           }
           return view(poolId, reply.getValue());
@@ -157,8 +187,128 @@ public final class ClusterPoolBackend implements PoolBackend {
             throw ApiProblem.notFound("no pool " + poolId);
           }
           NumberPool.Assignment a = reply.getValue();
+          displayCounter.increment();
+          if (a.fallback()) {
+            fallbackCounter.increment();
+          }
           return new Assignment(a.e164(), a.heldUntil(), a.fallback());
         });
+  }
+
+  @Override
+  public CompletionStage<Page> page(String operatorId, String afterPoolId, int limit) {
+    return sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId).ask(PoolIndex.Get::new, timeout)
+        .thenCompose(ids -> {
+          List<String> after = ids.poolIds().stream()
+              .filter(id -> afterPoolId == null || id.compareTo(afterPoolId) > 0).toList();
+          List<String> page = after.subList(0, Math.min(limit, after.size()));
+          String last = after.size() > limit ? page.get(page.size() - 1) : null;
+          return Source.from(page)
+              .mapAsync(8, id -> read(operatorId, id))
+              .runWith(Sink.seq(), system)
+              .thenApply(states -> {
+                List<Pool> pools = new ArrayList<>();
+                for (int i = 0; i < page.size(); i++) {
+                  NumberPool.State st = states.get(i);
+                  if (st != null && !st.deleted()) {
+                    pools.add(view(page.get(i), st));
+                  }
+                }
+                return new Page(pools, last);
+              });
+        });
+  }
+
+  /** The state of pool {@code poolId} for {@code operatorId}, or null when it has none (deleted ones included). */
+  private CompletionStage<NumberPool.State> read(String operatorId, String poolId) {
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Get(operatorId, r), timeout)
+        .thenApply(reply -> reply.isError() ? null : reply.getValue());
+  }
+
+  @Override
+  public CompletionStage<Void> delete(String operatorId, String poolId) {
+    Instant now = clock.instant();
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Delete(operatorId, now, r), timeout)
+        .thenCompose(reply -> {
+          if (reply.isError()) {
+            throw ApiProblem.notFound("no pool " + poolId);
+          }
+          NumberPool.State s = reply.getValue();
+          List<InventoryIndex.Row> rows = new ArrayList<>();
+          for (String e164 : s.numbers()) {
+            Instant until = coolDownUntil(s.slots().get(e164), s.coolDownSec(), inventoryCoolDown, now);
+            PhoneNumber n = io.hankyo.protocol.number.PhoneNumbers.parse(e164);
+            rows.add(new InventoryIndex.Row(e164, n.national(), NumberRange.of(n).label(),
+                until == null ? InventoryNumber.Status.AVAILABLE : InventoryNumber.Status.COOLING_DOWN, null, null,
+                until));
+          }
+          return Source.from(rows)
+              .mapAsync(PARALLELISM, row -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, row.e164())
+                  .<StatusReply<Done>>ask(r -> new InventoryNumber.Unpool(operatorId, poolId, r, row.until()),
+                      timeout))
+              .runWith(Sink.ignore(), system)
+              .thenCompose(x -> sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
+                  .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(rows, r), timeout))
+              .thenCompose(x -> sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId)
+                  .<Done>ask(r -> new PoolIndex.Remove(poolId, r), timeout))
+              .thenApply(x -> null);
+        });
+  }
+
+  /**
+   * Until when a number of a deleted pool cools down: {@code held_until + max(poolCoolDownSec, inventoryCoolDown)}
+   * of its last hold when that is after {@code now}, else null (available at once; also for a number never handed
+   * out).
+   */
+  static Instant coolDownUntil(NumberPool.Slot slot, long poolCoolDownSec, Duration inventoryCoolDown, Instant now) {
+    if (slot == null) {
+      return null;
+    }
+    Duration d = Duration.ofSeconds(poolCoolDownSec).compareTo(inventoryCoolDown) > 0
+        ? Duration.ofSeconds(poolCoolDownSec) : inventoryCoolDown;
+    Instant until = slot.heldUntil().plus(d);
+    return until.isAfter(now) ? until : null;
+  }
+
+  @Override
+  public CompletionStage<Displays> displays(String operatorId, java.time.YearMonth month) {
+    String key = (month != null ? month : java.time.YearMonth.now(clock.withZone(PoolUsage.ZONE))).toString();
+    return sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId).ask(PoolIndex.Get::new, timeout)
+        .thenCompose(ids -> {
+          List<String> all = new ArrayList<>(ids.poolIds());
+          all.addAll(ids.deletedPoolIds());
+          return Source.from(all)
+              .mapAsync(8, id -> read(operatorId, id).thenApply(st -> {
+                if (st == null) {
+                  return java.util.Optional.<PoolDisplays>empty();
+                }
+                PoolUsage.Counts c = st.usage().month(key);
+                return st.deleted() && c.displays() == 0 ? java.util.Optional.<PoolDisplays>empty()
+                    : java.util.Optional.of(new PoolDisplays(id, c.displays(), c.fallbacks(), st.deleted()));
+              }))
+              .runWith(Sink.seq(), system);
+        })
+        .thenApply(rows -> new Displays(operatorId, key, rows.stream().flatMap(java.util.Optional::stream)
+            .sorted(java.util.Comparator.comparing(PoolDisplays::poolId)).toList()));
+  }
+
+  @Override
+  public CompletionStage<io.hankyo.api.PoolSizing.Report> sizing(String operatorId, String poolId, int days) {
+    java.time.LocalDate today = java.time.LocalDate.now(clock.withZone(PoolUsage.ZONE));
+    return read(operatorId, poolId).thenApply(st -> {
+      if (st == null || st.deleted()) {
+        throw ApiProblem.notFound("no pool " + poolId);
+      }
+      List<io.hankyo.api.PoolSizing.Day> rows = new ArrayList<>();
+      for (int i = days - 1; i >= 0; i--) {
+        String d = today.minusDays(i).toString();
+        PoolUsage.Counts c = st.usage().day(d);
+        rows.add(new io.hankyo.api.PoolSizing.Day(d, c.peakHolds(), c.fallbacks(), c.displays()));
+      }
+      return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows);
+    });
   }
 
   private static Pool view(String poolId, NumberPool.State s) {

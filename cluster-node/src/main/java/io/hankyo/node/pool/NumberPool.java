@@ -32,9 +32,13 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * without one, each assignment is its own write. An assignment buffered when the entity stops is neither written nor
  * answered (the caller's ask times out and it may retry).
  *
+ * <p>Display counters per Japan-time month and day ({@link PoolUsage}: displays, fallbacks, peak of numbers held at
+ * once) are derived from the {@link Assigned} events in the event handler: no journal write of their own. A deleted
+ * pool ({@link Delete}) refuses assignments, also ones waiting in the batch window, and keeps its state readable.
+ *
  * <p>Refusals ({@link StatusReply#error}, texts meant for API users): a command of another operator or on a pool that
- * was never created answers "no such pool" (the API's 404); creating an existing pool again with other settings is
- * refused, with the same settings acknowledged (idempotent retry).
+ * was never created answers "no such pool" (the API's 404), as does an assignment to a deleted pool; creating an
+ * existing pool again with other settings is refused, with the same settings acknowledged (idempotent retry).
  */
 public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<NumberPool.Command,
     NumberPool.Event, NumberPool.State> {
@@ -97,10 +101,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * Reply to {@link Assign}.
    *
    * @param e164 the number handed out, E.164
-   * @param heldUntil end of the hold (for a fallback the time of the assignment: not held)
+   * @param heldUntil end of the hold; null for a fallback (the fallback number is not held)
    * @param fallback whether it is the fallback number (every pool number was held or cooling down)
    */
-  public record Assignment(@JsonProperty("e164") String e164, @JsonProperty("held_until") Instant heldUntil,
+  public record Assignment(@JsonProperty("e164") String e164,
+      @JsonProperty("held_until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant heldUntil,
       @JsonProperty("fallback") boolean fallback) implements JsonSerializable {
     @JsonCreator
     public Assignment {}
@@ -133,6 +138,17 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Get {}
   }
 
+  /**
+   * Deletes the pool of {@code operatorId} at {@code now} (issue 5, deleting a pool): later assignments are refused
+   * with {@link #NO_SUCH_POOL}; the state (counters, last holders) stays readable by {@link Get}. Deleting a deleted
+   * pool answers its state again (a retry finishes what the caller does after it). Replies the state.
+   */
+  public record Delete(@JsonProperty("operator_id") String operatorId, @JsonProperty("now") Instant now,
+      @JsonProperty("reply_to") ActorRef<StatusReply<State>> replyTo) implements Command {
+    @JsonCreator
+    public Delete {}
+  }
+
   /** Internal: the batch window is over; write and answer the buffered assignments. */
   public record FlushAssignments() implements Command {
     @JsonCreator
@@ -146,6 +162,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public record Created(@JsonProperty("settings") Settings settings) implements Event {
     @JsonCreator
     public Created {}
+  }
+
+  /** The pool was deleted at {@code at}. */
+  public record Deleted(@JsonProperty("at") Instant at) implements Event {
+    @JsonCreator
+    public Deleted {}
   }
 
   /**
@@ -174,14 +196,30 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param assignments assignments answered, fallbacks included
    * @param fallbacks assignments answered with the fallback number
    * @param exhausted whether the last assignment fell back
+   * @param usage display counters per Japan-time month and day (issue 5, display counting and pool sizing)
+   * @param deletedAt when the pool was deleted, or null
    */
   public record State(@JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings,
       @JsonProperty("slots") Map<String, Slot> slots, @JsonProperty("next_index") int nextIndex,
       @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
-      @JsonProperty("exhausted") boolean exhausted) implements JsonSerializable {
+      @JsonProperty("exhausted") boolean exhausted, @JsonProperty("usage") PoolUsage usage,
+      @JsonProperty("deleted_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant deletedAt)
+      implements JsonSerializable {
     @JsonCreator
     public State {
       slots = slots == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));
+      usage = usage == null ? PoolUsage.EMPTY : usage;
+    }
+
+    /** A live pool without counters (tests of {@link PoolAssigner}). */
+    public State(Settings settings, Map<String, Slot> slots, int nextIndex, long assignments, long fallbacks,
+        boolean exhausted) {
+      this(settings, slots, nextIndex, assignments, fallbacks, exhausted, PoolUsage.EMPTY, null);
+    }
+
+    /** Whether the pool was deleted. */
+    public boolean deleted() {
+      return deletedAt != null;
     }
 
     /** Whether the pool exists. */
@@ -266,6 +304,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .forAnyState()
         .onCommand(Create.class, this::onCreate)
         .onCommand(Assign.class, this::onAssign)
+        .onCommand(Delete.class, this::onDelete)
         .onCommand(FlushAssignments.class, (s, c) -> flush(s))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
             s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
@@ -283,8 +322,18 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     return Effect().persist(new Created(c.settings())).thenReply(c.replyTo(), StatusReply::success);
   }
 
-  private ReplyEffect<Event, State> onAssign(State s, Assign c) {
+  private ReplyEffect<Event, State> onDelete(State s, Delete c) {
     if (!s.visibleTo(c.operatorId())) {
+      return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
+    }
+    if (s.deleted()) {
+      return Effect().reply(c.replyTo(), StatusReply.success(s));
+    }
+    return Effect().persist(new Deleted(c.now())).thenReply(c.replyTo(), StatusReply::success);
+  }
+
+  private ReplyEffect<Event, State> onAssign(State s, Assign c) {
+    if (!s.visibleTo(c.operatorId()) || s.deleted()) {
       return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
     }
     if (batchWindow.isZero()) {
@@ -308,6 +357,10 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
     List<Assign> batch = List.copyOf(pending);
     pending.clear();
+    if (s.deleted()) {
+      batch.forEach(c -> c.replyTo().tell(StatusReply.error(NO_SUCH_POOL)));
+      return Effect().noReply();
+    }
     List<Assigned> events = decideAll(s, batch);
     return Effect().persist(List.<Event>copyOf(events)).thenRun(x -> {
       for (int i = 0; i < batch.size(); i++) {
@@ -330,7 +383,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   }
 
   private static Assignment answer(Assigned e) {
-    return new Assignment(e.e164(), e.heldUntil(), e.fallback());
+    return new Assignment(e.e164(), e.fallback() ? null : e.heldUntil(), e.fallback());
   }
 
   @Override
@@ -339,6 +392,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .forAnyState()
         .onEvent(Created.class, (s, e) -> new State(e.settings(), Map.of(), 0, 0, 0, false))
         .onEvent(Assigned.class, NumberPool::applyAssigned)
+        .onEvent(Deleted.class, (s, e) -> new State(s.settings(), s.slots(), s.nextIndex(), s.assignments(),
+            s.fallbacks(), s.exhausted(), s.usage(), e.at()))
         .build();
   }
 
@@ -346,7 +401,20 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   static State applyAssigned(State s, Assigned e) {
     PoolAssigner.Decision d = new PoolAssigner.Decision(e.e164(), e.heldUntil(), e.fallback(), e.index());
     int next = e.fallback() ? s.nextIndex() : (e.index() + 1) % s.numbers().size();
-    return new State(s.settings(), PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params()), next,
-        s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0), e.fallback());
+    Map<String, Slot> slots = PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params());
+    int holds = e.fallback() ? s.numbers().size() : heldAt(slots, e.at());
+    return new State(s.settings(), slots, next, s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0),
+        e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt());
+  }
+
+  /** How many of {@code slots} are held at {@code at} (their hold ends after it). */
+  static int heldAt(Map<String, Slot> slots, Instant at) {
+    int n = 0;
+    for (Slot slot : slots.values()) {
+      if (slot.heldUntil().isAfter(at)) {
+        n++;
+      }
+    }
+    return n;
   }
 }

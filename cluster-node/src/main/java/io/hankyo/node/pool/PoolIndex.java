@@ -18,7 +18,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 
 /**
  * The pool ids of one operator (issue 5 pools), for {@code GET /v1/pools}. Entity id = the operator id. Adding an id
- * twice is a no-op.
+ * twice is a no-op. A deleted pool's id moves to {@link State#deletedPoolIds()} (its display counts stay readable for
+ * {@code GET /v1/usage/displays}); removing an id that is not listed is a no-op.
  */
 public final class PoolIndex extends EventSourcedBehaviorWithEnforcedReplies<PoolIndex.Command, PoolIndex.Event,
     PoolIndex.State> {
@@ -36,6 +37,13 @@ public final class PoolIndex extends EventSourcedBehaviorWithEnforcedReplies<Poo
     public Add {}
   }
 
+  /** Moves {@code poolId} to the deleted pools. */
+  public record Remove(@JsonProperty("pool_id") String poolId, @JsonProperty("reply_to") ActorRef<Done> replyTo)
+      implements Command {
+    @JsonCreator
+    public Remove {}
+  }
+
   /** Reads the ids. */
   public record Get(@JsonProperty("reply_to") ActorRef<State> replyTo) implements Command {
     @JsonCreator
@@ -51,11 +59,29 @@ public final class PoolIndex extends EventSourcedBehaviorWithEnforcedReplies<Poo
     public Added {}
   }
 
-  /** State; also the reply to {@link Get}: the pool ids, sorted. */
-  public record State(@JsonProperty("pool_ids") List<String> poolIds) implements JsonSerializable {
+  /** {@code poolId} was deleted. */
+  public record Removed(@JsonProperty("pool_id") String poolId) implements Event {
+    @JsonCreator
+    public Removed {}
+  }
+
+  /**
+   * State; also the reply to {@link Get}.
+   *
+   * @param poolIds the live pools' ids, sorted
+   * @param deletedPoolIds the deleted pools' ids, sorted
+   */
+  public record State(@JsonProperty("pool_ids") List<String> poolIds,
+      @JsonProperty("deleted_pool_ids") List<String> deletedPoolIds) implements JsonSerializable {
     @JsonCreator
     public State {
       poolIds = poolIds == null ? List.of() : List.copyOf(poolIds);
+      deletedPoolIds = deletedPoolIds == null ? List.of() : List.copyOf(deletedPoolIds);
+    }
+
+    /** Live pools only. */
+    public State(List<String> poolIds) {
+      this(poolIds, List.of());
     }
   }
 
@@ -85,6 +111,9 @@ public final class PoolIndex extends EventSourcedBehaviorWithEnforcedReplies<Poo
         .onCommand(Add.class, (s, c) -> s.poolIds().contains(c.poolId())
             ? Effect().reply(c.replyTo(), Done.getInstance())
             : Effect().persist(new Added(c.poolId())).thenReply(c.replyTo(), x -> Done.getInstance()))
+        .onCommand(Remove.class, (s, c) -> !s.poolIds().contains(c.poolId())
+            ? Effect().reply(c.replyTo(), Done.getInstance())
+            : Effect().persist(new Removed(c.poolId())).thenReply(c.replyTo(), x -> Done.getInstance()))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .build();
   }
@@ -96,7 +125,13 @@ public final class PoolIndex extends EventSourcedBehaviorWithEnforcedReplies<Poo
         .onEvent(Added.class, (s, e) -> {
           TreeSet<String> ids = new TreeSet<>(s.poolIds());
           ids.add(e.poolId());
-          return new State(List.copyOf(ids));
+          return new State(List.copyOf(ids), s.deletedPoolIds());
+        })
+        .onEvent(Removed.class, (s, e) -> {
+          TreeSet<String> deleted = new TreeSet<>(s.deletedPoolIds());
+          deleted.add(e.poolId());
+          return new State(s.poolIds().stream().filter(id -> !id.equals(e.poolId())).toList(),
+              List.copyOf(deleted));
         })
         .build();
   }

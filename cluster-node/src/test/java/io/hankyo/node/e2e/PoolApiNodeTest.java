@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Number pools (issue 5) through a real node's HTTP API and the real Cassandra journal: numbers imported into the
  * inventory make a pool, one session gets the same number twice, another session another number, the third session
- * the fallback, and the pool shows its holders and counters.
+ * the fallback (without {@code held_until}), and the pool shows its holders and counters; the month's displays
+ * count every answer, and a deleted pool's numbers cool down (they were handed out) while its displays stay.
  */
 class PoolApiNodeTest {
 
@@ -38,6 +39,7 @@ class PoolApiNodeTest {
       ApiClient.Response fallback = api.post(pool + "/assignments", "{\"session_id\": \"s-3\"}");
       assertEquals("0120-400-999", fallback.json().get("number").asText(), fallback.body());
       assertEquals(true, fallback.json().get("fallback").asBoolean());
+      assertEquals(true, fallback.json().get("held_until").isNull(), fallback.body());
 
       JsonNode p = api.get(pool).json();
       assertEquals(4, p.get("assignments").asInt());
@@ -45,6 +47,22 @@ class PoolApiNodeTest {
       assertEquals(true, p.get("exhausted").asBoolean());
       assertEquals("s-1", p.get("numbers").get(0).get("session_id").asText());
       assertEquals(404, api.post("/v1/pools/pool-none/assignments", "{\"session_id\": \"s-1\"}").status());
+
+      ApiClient.Response usage = api.get("/v1/usage/displays");
+      assertEquals(200, usage.status(), usage.body());
+      assertEquals(4, usage.json().get("displays").asInt(), usage.body());
+      assertEquals(1, usage.json().get("fallbacks").asInt(), usage.body());
+      assertEquals(10_000, usage.json().get("tier").get("to").asInt(), usage.body());
+      ApiClient.Response sizing = api.get(pool + "/sizing?days=2");
+      assertEquals(200, sizing.status(), sizing.body());
+      assertEquals("grow", sizing.json().get("action").asText(), sizing.body());
+      assertEquals(204, api.delete(pool).status());
+      assertEquals(404, api.get(pool).status());
+      assertEquals(404, api.post(pool + "/assignments", "{\"session_id\": \"s-4\"}").status());
+      assertEquals(0, api.get("/v1/pools").json().get("pools").size());
+      assertEquals(2, api.get("/v1/inventory?state=cooling_down").json().get("numbers").size(),
+          "both numbers were handed out: they cool down (hankyo.inventory.cool-down)");
+      assertEquals(4, api.get("/v1/usage/displays").json().get("displays").asInt());
     }
   }
 }

@@ -153,4 +153,23 @@ class InventoryNumberTest {
     assertEquals(Status.AVAILABLE, state().status());
     assertNull(state().poolId());
   }
+
+  @Test
+  void aNumberLeavingADeletedPoolCoolsDownUntilTheGivenTimeThenIsAvailable() {
+    importBy("op-1");
+    assertTrue(pool("op-1", "pool-1").isSuccess());
+    Instant until = T0.plusSeconds(3600);
+    var r = kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Unpool("op-1", "pool-1", x, until));
+    assertEquals(new InventoryNumber.Unpooled(until), r.event());
+    kit.restart();
+    assertEquals(Status.COOLING_DOWN, state().status());
+    assertEquals(until, state().until());
+    assertEquals(Status.COOLING_DOWN, state().effective(until.minusSeconds(1)));
+    assertEquals(Status.AVAILABLE, state().effective(until));
+    assertEquals("is cooling_down until " + until + ", not available",
+        kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", T0, x)).reply().getError()
+            .getMessage(), "not pooled again while cooling down");
+    assertTrue(kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", until, x)).reply()
+        .isSuccess(), "pooled again after the cool-down");
+  }
 }

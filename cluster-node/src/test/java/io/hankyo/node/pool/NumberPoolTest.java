@@ -75,6 +75,65 @@ class NumberPoolTest {
     assertEquals(List.of("https://shop.example"), s.settings().allowedOrigins());
   }
 
+  private NumberPool.State get() {
+    return kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-1", r)).reply().getValue();
+  }
+
+  @Test
+  void displaysAreCountedPerJapanMonthAndDayWithThePeakOfHoldsAndSurviveARestart() {
+    assertTrue(create(SETTINGS).isSuccess());
+    assign("op-1", "s1", T0);
+    assign("op-1", "s2", T0.plusSeconds(1));
+    var fallback = assign("op-1", "s3", T0.plusSeconds(2));
+    assertTrue(fallback.reply().getValue().fallback());
+    assertEquals(null, fallback.reply().getValue().heldUntil(), "a fallback holds nothing: no held_until");
+    // 2026-11-30T15:30Z is 2026-12-01 00:30 in Japan: a new month and day; the holds of November are over
+    Instant december = Instant.parse("2026-11-30T15:30:00Z");
+    assertFalse(assign("op-1", "s4", december).reply().getValue().fallback());
+    kit.restart();
+    PoolUsage u = get().usage();
+    assertEquals(new PoolUsage.Counts(3, 1, 0), u.month("2026-11"));
+    assertEquals(new PoolUsage.Counts(1, 0, 0), u.month("2026-12"));
+    assertEquals(new PoolUsage.Counts(3, 1, 2), u.day("2026-11-01"), "a fallback counts as all numbers held");
+    assertEquals(new PoolUsage.Counts(1, 0, 1), u.day("2026-12-01"));
+    assertEquals(PoolUsage.Counts.ZERO, u.day("2026-11-30"));
+    assertEquals(4, get().assignments());
+  }
+
+  @Test
+  void aDeletedPoolRefusesAssignmentsButKeepsItsCounters() {
+    assertTrue(create(SETTINGS).isSuccess());
+    assign("op-1", "s1", T0);
+    assertTrue(kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-2", T0, r)).reply()
+        .isError(), "another operator's delete");
+    var deleted = kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-1",
+        T0.plusSeconds(10), r));
+    assertEquals(new NumberPool.Deleted(T0.plusSeconds(10)), deleted.event());
+    var refused = assign("op-1", "s2", T0.plusSeconds(20));
+    assertTrue(refused.hasNoEvents());
+    assertEquals(NumberPool.NO_SUCH_POOL, refused.reply().getError().getMessage());
+    var again = kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-1", T0, r));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().isSuccess(), "deleting again is acknowledged");
+    kit.restart();
+    assertEquals(T0.plusSeconds(10), get().deletedAt());
+    assertEquals(new PoolUsage.Counts(1, 0, 1), get().usage().day("2026-11-01"));
+    assertEquals("s1", get().slots().get("+81120000001").sessionId());
+  }
+
+  @Test
+  void assignmentsBufferedWhenThePoolIsDeletedAreRefused() {
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), NumberPool.create("pool-del", Duration.ofSeconds(30)));
+    kit.clear();
+    assertTrue(create(SETTINGS).isSuccess());
+    TestProbe<StatusReply<NumberPool.Assignment>> probe = testKit.createTestProbe();
+    kit.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0, probe.ref()));
+    kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-1", T0, r));
+    kit.runCommand(new NumberPool.FlushAssignments());
+    assertEquals(NumberPool.NO_SUCH_POOL, probe.receiveMessage().getError().getMessage());
+    assertEquals(0, get().assignments());
+  }
+
   @Test
   void anotherOperatorAndAMissingPoolAreRefusedWithoutEvents() {
     var none = assign("op-1", "s1", T0);

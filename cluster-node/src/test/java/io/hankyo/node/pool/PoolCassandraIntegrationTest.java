@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * Number pools (issue 5) on a single-node cluster with the real Cassandra journal: a pool made of imported inventory
  * numbers (they become pooled), the same session twice gets the same number, another session another one, a pool of
  * one number falls back, a session id of one pool is refused by another, and a number already pooled is refused
- * for a second pool.
+ * for a second pool; display counts per month, the sizing report, and deleting a pool (issue 5, pool usage).
  */
 class PoolCassandraIntegrationTest {
   private static final Duration ASK = Duration.ofSeconds(10);
@@ -53,7 +53,8 @@ class PoolCassandraIntegrationTest {
     ActorSystem<Void> system = testKit.system();
     ClusterSharding sharding = ClusterSharding.get(system);
     inventory = new ClusterInventoryBackend(system, sharding, ASK, Duration.ofHours(1), Clock.systemUTC());
-    pools = new ClusterPoolBackend(system, sharding, ASK, Duration.ofMillis(2), Clock.systemUTC());
+    pools = new ClusterPoolBackend(system, sharding, ASK, Duration.ofMillis(2), Duration.ofHours(1),
+        Clock.systemUTC());
   }
 
   @AfterAll
@@ -126,5 +127,66 @@ class PoolCassandraIntegrationTest {
     ExecutionException unknown = assertThrows(ExecutionException.class,
         () -> await(pools.assign("op-b", pool.poolId(), "s-1", Map.of())));
     assertEquals(404, assertInstanceOf(ApiProblem.class, unknown.getCause()).status());
+  }
+
+  private static int status(CompletionStage<?> stage) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
+    return assertInstanceOf(ApiProblem.class, e.getCause()).status();
+  }
+
+  @Test
+  void displaysAreCountedPerMonthAndADeletedPoolsNumbersLeaveItWhileItsCountsStay() throws Exception {
+    List<PhoneNumber> three = imported("op-u", "0120-310-001", "0120-310-002", "0120-310-003");
+    PhoneNumber fallback = PhoneNumbers.parse("0120-310-999");
+    PoolBackend.Pool big = await(pools.create("op-u",
+        new PoolBackend.NewPool("dynamic", three, 1800, 0, fallback, List.of())));
+    PoolBackend.Pool small = await(pools.create("op-u",
+        new PoolBackend.NewPool("one_time", imported("op-u", "0120-310-004"), 1800, 0, fallback, List.of())));
+    await(pools.assign("op-u", big.poolId(), "u-1", Map.of()));
+    await(pools.assign("op-u", big.poolId(), "u-2", Map.of()));
+    await(pools.assign("op-u", small.poolId(), "u-3", Map.of()));
+    PoolBackend.Assignment fb = await(pools.assign("op-u", small.poolId(), "u-4", Map.of()));
+    assertTrue(fb.fallback());
+    assertEquals(null, fb.heldUntil(), "a fallback holds nothing");
+
+    String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Tokyo")).toString();
+    PoolBackend.Displays d = await(pools.displays("op-u", null));
+    assertEquals(month, d.month());
+    assertEquals(4, d.displays());
+    assertEquals(1, d.fallbacks());
+    assertEquals(2, d.pools().size());
+    assertEquals(0, await(pools.displays("op-u", java.time.YearMonth.of(2020, 1))).displays());
+
+    io.hankyo.api.PoolSizing.Report bigSizing = await(pools.sizing("op-u", big.poolId(), 7));
+    assertEquals(7, bigSizing.days().size());
+    assertEquals(2, bigSizing.days().get(6).peakHolds(), "two of three numbers held today");
+    assertEquals(2, bigSizing.days().get(6).displays());
+    assertEquals("keep", bigSizing.action());
+    io.hankyo.api.PoolSizing.Report smallSizing = await(pools.sizing("op-u", small.poolId(), 1));
+    assertEquals("grow", smallSizing.action());
+    assertEquals(1, smallSizing.daysAtCapacity());
+
+    await(pools.delete("op-u", big.poolId()));
+    await(pools.delete("op-u", big.poolId()));
+    assertEquals(404, status(pools.delete("op-x", small.poolId())));
+    assertEquals(404, status(pools.get("op-u", big.poolId())));
+    assertEquals(404, status(pools.assign("op-u", big.poolId(), "u-5", Map.of())));
+    assertEquals(404, status(pools.sizing("op-u", big.poolId(), 30)));
+    assertEquals(List.of(small.poolId()), await(pools.list("op-u")).stream().map(PoolBackend.Pool::poolId)
+        .toList());
+    List<InventoryBackend.Entry> cooling = await(inventory.list("op-u", "cooling_down", null, null, 100)).entries();
+    assertEquals(2, cooling.size(), "the two numbers handed out cool down");
+    assertTrue(cooling.stream().allMatch(e -> e.until() != null), cooling.toString());
+    assertEquals(List.of("0120-310-003"), await(inventory.list("op-u", "available", null, null, 100)).entries()
+        .stream().map(InventoryBackend.Entry::national).toList(), "the number never handed out is available");
+    PoolBackend.Displays after = await(pools.displays("op-u", null));
+    assertEquals(4, after.displays(), "a deleted pool's displays stay counted");
+    assertTrue(after.pools().stream().anyMatch(p -> p.poolId().equals(big.poolId()) && p.deleted()
+        && p.displays() == 2));
+    assertEquals(List.of(small.poolId()), await(pools.displays("op-u", java.time.YearMonth.of(2020, 1))).pools()
+        .stream().map(PoolBackend.PoolDisplays::poolId).toList(), "a deleted pool without displays is left out");
+    PoolBackend.Pool again = await(pools.create("op-u", new PoolBackend.NewPool("dynamic",
+        List.of(three.get(2)), 60, 0, fallback, List.of())));
+    assertEquals(1, again.numbers().size(), "the available number can join a new pool");
   }
 }
