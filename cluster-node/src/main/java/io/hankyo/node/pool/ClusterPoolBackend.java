@@ -32,7 +32,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
  * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
  * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
- * persists the assignment before it answers.
+ * persists the assignment before it answers. The public JS tag endpoint first resolves the pool's operator and
+ * allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** Numbers pooled at the same time. */
@@ -158,6 +159,18 @@ public final class ClusterPoolBackend implements PoolBackend {
           }
           NumberPool.Assignment a = reply.getValue();
           return new Assignment(a.e164(), a.heldUntil(), a.fallback());
+        });
+  }
+
+  @Override
+  public CompletionStage<PublicPool> publicPool(String poolId) {
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .<StatusReply<NumberPool.Settings>>ask(NumberPool.Find::new, timeout)
+        .thenApply(reply -> {
+          if (reply.isError()) {
+            throw ApiProblem.notFound("no pool " + poolId);
+          }
+          return new PublicPool(reply.getValue().operatorId(), reply.getValue().allowedOrigins());
         });
   }
 

@@ -88,6 +88,18 @@ class NumberPoolTest {
   }
 
   @Test
+  void findAnswersTheSettingsWhateverTheOperatorForTheJsTagAndAnErrorBeforeCreation() {
+    var before = kit.<StatusReply<NumberPool.Settings>>runCommand(NumberPool.Find::new);
+    assertEquals(NumberPool.NO_SUCH_POOL, before.reply().getError().getMessage());
+    assertTrue(before.hasNoEvents());
+    create(SETTINGS);
+    kit.restart();
+    var found = kit.<StatusReply<NumberPool.Settings>>runCommand(NumberPool.Find::new);
+    assertEquals(SETTINGS, found.reply().getValue());
+    assertTrue(found.hasNoEvents());
+  }
+
+  @Test
   void creatingAgainIsIdempotentOnlyWithTheSameSettings() {
     assertTrue(create(SETTINGS).isSuccess());
     assertTrue(create(SETTINGS).isSuccess());
