@@ -7,6 +7,7 @@
  *
  * data-pool:   the number pool to ask (its allowed_origins must list the site's origin).
  * data-number: the site's default number(s) shown in the page, comma-separated ("0120-123-456, 050-1111-2222").
+ * data-api:    optional, the API's origin when the script is served from elsewhere (default: the script's origin).
  *
  * What it does:
  * 1. Session: the first-party cookie hankyo_sid (random, 32 hex digits, 30 days, SameSite=Lax; Secure on https).
@@ -14,7 +15,7 @@
  *    landing_page (the URL without #fragment) and referrer (document.referrer), taken on the first page of a visit,
  *    or again on a page whose URL carries gclid / utm_* (a new ad click), and kept in the first-party cookie
  *    hankyo_params (30 days) so that later pages send the same values.
- * 3. Asks POST <origin of this script>/v1/dni/pools/<pool>/assignments {"session_id", "params"} with a 1000 ms
+ * 3. Asks POST <API origin>/v1/dni/pools/<pool>/assignments {"session_id", "params"} with a 1000 ms
  *    timeout (connection, CORS preflight and answer together).
  * 4. Replaces the default number(s) with the answer's number: in text (whatever the separators, ASCII or full-width
  *    digits, also +81 forms), written in the same format: the digits change, separators stay; in tel: links
@@ -55,7 +56,8 @@
   var pool = script.getAttribute('data-pool') || '';
   var defaults = (script.getAttribute('data-number') || '').split(',')
     .map(digitsOf).filter(function (d) { return d.length >= 6; });
-  var apiBase = new URL(script.src, location.href).origin;
+  // the API is where the script comes from, unless data-api names another origin (the script copied to a CDN)
+  var apiBase = new URL(script.getAttribute('data-api') || script.src, location.href).origin;
 
   root.setAttribute('data-hankyo-dni', 'pending');
   if (!pool || defaults.length === 0) {

@@ -36,6 +36,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  */
 public final class ClusterPoolBackend implements PoolBackend {
+  /** The pool ids {@link #create} makes. */
+  private static final java.util.regex.Pattern POOL_ID = java.util.regex.Pattern.compile("pool-[0-9a-f]{16}");
+
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
 
@@ -164,6 +167,10 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   @Override
   public CompletionStage<PublicPool> publicPool(String poolId) {
+    if (!POOL_ID.matcher(poolId).matches()) {
+      // a key-less endpoint: an id this backend never makes does not start (and recover) an entity
+      return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+    }
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.Settings>>ask(NumberPool.Find::new, timeout)
         .thenApply(reply -> {
