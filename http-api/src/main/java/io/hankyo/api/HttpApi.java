@@ -119,7 +119,9 @@ import org.slf4j.LoggerFactory;
  *
  * Every {@code /v1/**} request needs {@code Authorization: Bearer <api key>}; the key is resolved with {@link
  * ApiBackend#authenticate} to the operator whose data the request sees. A missing, malformed, unknown or revoked key
- * gets 401 with {@code WWW-Authenticate: Bearer realm="hankyo"}. Nothing is cached here.
+ * gets 401 with {@code WWW-Authenticate: Bearer realm="hankyo"}. Nothing is cached here. Exceptions, for the JS tag
+ * in visitors' browsers ({@link DniApi}): {@code GET /dni.js} and {@code /v1/dni/**}, allowed by the pool's {@code
+ * allowed_origins} instead.
  *
  * <h2>Resources</h2>
  *
@@ -219,6 +221,7 @@ public final class HttpApi extends AllDirectives {
   private volatile DeliveryApi deliveryApi;
   private volatile InventoryApi inventoryApi;
   private volatile PoolApi poolApi;
+  private volatile DniApi dniApi;
 
   /**
    * @param backend the cluster side of the API
@@ -239,6 +242,7 @@ public final class HttpApi extends AllDirectives {
     this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
     this.poolApi = new PoolApi(null, this::jsonDocument, settings.zone());
     this.inventoryApi = new InventoryApi(null, settings.zone());
+    this.dniApi = new DniApi(null, this::jsonDocument, settings.zone());
     this.deliveryApi = new DeliveryApi(null, settings, clock);
   }
 
@@ -290,13 +294,15 @@ public final class HttpApi extends AllDirectives {
   }
 
   /**
-   * Serves number pools ({@code /v1/pools}, issue 5, see {@link PoolApi}) from {@code pools}; without this call those
+   * Serves number pools ({@code /v1/pools}, issue 5, see {@link PoolApi}) and the JS tag's public assignments
+   * ({@code /v1/dni/pools/{pool_id}/assignments}, see {@link DniApi}) from {@code pools}; without this call those
    * resources answer 404. Call before {@link #route()}.
    *
    * @return this
    */
   public HttpApi withPools(PoolBackend pools) {
     this.poolApi = new PoolApi(Objects.requireNonNull(pools, "pools"), this::jsonDocument, settings.zone());
+    this.dniApi = new DniApi(pools, this::jsonDocument, settings.zone());
     return this;
   }
 
@@ -335,8 +341,15 @@ public final class HttpApi extends AllDirectives {
     return handleExceptions(exceptionHandler(), () ->
         extractUri(uri -> handleRejections(rejectionHandler(uri.path()), () ->
             withRequestTimeoutResponse(this::timeoutResponse, () ->
-                // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
-                pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> authenticated(this::v1)))))));
+                concat(
+                    // the JS tag (issue 5): the script and its key-less endpoint, before the API-key check
+                    dniApi.scriptRoute(),
+                    // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
+                    pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> concat(
+                        // sealed: a wrong method on /v1/dni/... is 405 there, not the 401 of the keyed routes
+                        pathPrefix("dni", () -> handleRejections(rejectionHandler(uri.path()),
+                            () -> dniApi.route(exceptionHandler()))),
+                        authenticated(this::v1)))))))));
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ public interface PoolBackend {
    * @param holdSec seconds a number stays with its session, 1..86400
    * @param coolDownSec seconds after a hold before the number is handed out again, 0..86400
    * @param fallback the number answered when every pool number is held
-   * @param allowedOrigins web origins ({@code https://shop.example}) for the later JS tag / CORS
+   * @param allowedOrigins web origins ({@code https://shop.example}) whose pages may use the JS tag ({@link DniApi})
    */
   record NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
       List<String> allowedOrigins) {
@@ -116,6 +116,18 @@ public interface PoolBackend {
     }
   }
 
+  /**
+   * What the public JS tag endpoint needs of a pool ({@link DniApi}, issue 5 JS tag).
+   *
+   * @param operatorId the pool's operator (the assignment is made for it, like {@link #assign})
+   * @param allowedOrigins the pool's {@code allowed_origins} as created (may be empty: the tag is refused)
+   */
+  record PublicPool(String operatorId, List<String> allowedOrigins) {
+    public PublicPool {
+      allowedOrigins = List.copyOf(allowedOrigins);
+    }
+  }
+
   /** Creates a pool of {@code operatorId}; fails with 409 when a number is not the operator's and available. */
   CompletionStage<Pool> create(String operatorId, NewPool pool);
 
@@ -173,5 +185,14 @@ public interface PoolBackend {
   default CompletionStage<PoolSizing.Report> sizing(String operatorId, String poolId, int days) {
     return java.util.concurrent.CompletableFuture.failedFuture(
         ApiProblem.notFound("pool sizing is not available on this node"));
+  }
+
+  /**
+   * The operator and allowed origins of pool {@code poolId}, whatever its operator (no API key: the public JS tag
+   * endpoint checks the browser's {@code Origin} against them before it calls {@link #assign}); fails with 404 when
+   * there is no such pool. The default answers 404 for every pool (a backend without the JS tag).
+   */
+  default CompletionStage<PublicPool> publicPool(String poolId) {
+    return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
   }
 }

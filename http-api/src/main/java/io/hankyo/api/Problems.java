@@ -14,6 +14,14 @@ public final class Problems {
     return new ApiProblem(401, BASE + "unauthorized", "Unauthorized", detail);
   }
 
+  /**
+   * 403: the request is understood but refused for who sends it; the JS tag endpoint's answer to an {@code Origin}
+   * that is not among the pool's {@code allowed_origins} ({@link DniApi}).
+   */
+  public static ApiProblem forbiddenOrigin(String detail) {
+    return new ApiProblem(403, BASE + "origin-not-allowed", "Forbidden", detail);
+  }
+
   /** 404 for a path no route serves. */
   public static ApiProblem noSuchResource(String path) {
     return ApiProblem.notFound("no resource at " + path);

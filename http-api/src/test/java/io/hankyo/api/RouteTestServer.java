@@ -72,6 +72,20 @@ final class RouteTestServer {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * One request with the given headers (e.g. {@code Origin}) and no API key.
+   *
+   * @param body null for no body
+   */
+  HttpResponse<String> send(String method, String path, java.util.Map<String, String> headers, byte[] body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
   /** A request whose body (if any) is JSON text. */
   HttpResponse<String> sendJson(String method, String path, String key, String body) throws Exception {
     return send(method, path, key, body == null ? null : "application/json",

@@ -32,7 +32,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
  * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
  * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
- * persists the assignment before it answers.
+ * persists the assignment before it answers. The public JS tag endpoint first resolves the pool's operator and
+ * allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
  * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,
@@ -44,6 +45,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * answered (all, and fallbacks).
  */
 public final class ClusterPoolBackend implements PoolBackend {
+  /** The pool ids {@link #create} makes. */
+  private static final java.util.regex.Pattern POOL_ID = java.util.regex.Pattern.compile("pool-[0-9a-f]{16}");
+
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
 
@@ -309,6 +313,22 @@ public final class ClusterPoolBackend implements PoolBackend {
       }
       return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows);
     });
+  }
+
+  @Override
+  public CompletionStage<PublicPool> publicPool(String poolId) {
+    if (!POOL_ID.matcher(poolId).matches()) {
+      // a key-less endpoint: an id this backend never makes does not start (and recover) an entity
+      return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+    }
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .<StatusReply<NumberPool.Settings>>ask(NumberPool.Find::new, timeout)
+        .thenApply(reply -> {
+          if (reply.isError()) {
+            throw ApiProblem.notFound("no pool " + poolId);
+          }
+          return new PublicPool(reply.getValue().operatorId(), reply.getValue().allowedOrigins());
+        });
   }
 
   private static Pool view(String poolId, NumberPool.State s) {

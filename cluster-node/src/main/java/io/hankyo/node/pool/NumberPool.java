@@ -69,7 +69,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param holdSec seconds a number stays with its session after an assignment
    * @param coolDownSec seconds after a hold ends before the number is handed out again
    * @param fallbackE164 the number handed out when all are held, E.164
-   * @param allowedOrigins web origins allowed to ask for numbers (stored for the JS tag / CORS, a later increment)
+   * @param allowedOrigins web origins whose pages may ask for numbers through the JS tag ({@link Find}, CORS)
    */
   public record Settings(@JsonProperty("operator_id") String operatorId, @JsonProperty("method") Method method,
       @JsonProperty("numbers") List<String> numbers, @JsonProperty("hold_sec") long holdSec,
@@ -136,6 +136,16 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       @JsonProperty("reply_to") ActorRef<StatusReply<State>> replyTo) implements Command {
     @JsonCreator
     public Get {}
+  }
+
+  /**
+   * Reads the pool's settings whatever its operator (issue 5 JS tag: the public endpoint {@code POST
+   * /v1/dni/pools/{pool_id}/assignments} has no API key and resolves the operator and allowed origins with it).
+   * Answers an error {@value #NO_SUCH_POOL} when the pool was never created.
+   */
+  public record Find(@JsonProperty("reply_to") ActorRef<StatusReply<Settings>> replyTo) implements Command {
+    @JsonCreator
+    public Find {}
   }
 
   /**
@@ -308,6 +318,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .onCommand(FlushAssignments.class, (s, c) -> flush(s))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
             s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
+        .onCommand(Find.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL)))
         .build();
   }
 

@@ -112,6 +112,8 @@ class NumberPoolTest {
     var refused = assign("op-1", "s2", T0.plusSeconds(20));
     assertTrue(refused.hasNoEvents());
     assertEquals(NumberPool.NO_SUCH_POOL, refused.reply().getError().getMessage());
+    assertEquals(NumberPool.NO_SUCH_POOL, kit.<StatusReply<NumberPool.Settings>>runCommand(NumberPool.Find::new)
+        .reply().getError().getMessage(), "the JS tag's endpoint does not find a deleted pool");
     var again = kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-1", T0, r));
     assertTrue(again.hasNoEvents());
     assertTrue(again.reply().isSuccess(), "deleting again is acknowledged");
@@ -144,6 +146,18 @@ class NumberPoolTest {
     assertEquals(NumberPool.NO_SUCH_POOL, other.reply().getError().getMessage());
     assertTrue(other.hasNoEvents());
     assertTrue(kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-2", r)).reply().isError());
+  }
+
+  @Test
+  void findAnswersTheSettingsWhateverTheOperatorForTheJsTagAndAnErrorBeforeCreation() {
+    var before = kit.<StatusReply<NumberPool.Settings>>runCommand(NumberPool.Find::new);
+    assertEquals(NumberPool.NO_SUCH_POOL, before.reply().getError().getMessage());
+    assertTrue(before.hasNoEvents());
+    create(SETTINGS);
+    kit.restart();
+    var found = kit.<StatusReply<NumberPool.Settings>>runCommand(NumberPool.Find::new);
+    assertEquals(SETTINGS, found.reply().getValue());
+    assertTrue(found.hasNoEvents());
   }
 
   @Test

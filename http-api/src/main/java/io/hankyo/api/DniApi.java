@@ -1,0 +1,235 @@
+package io.hankyo.api;
+
+import io.hankyo.api.json.ApiJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The JS tag of dynamic number insertion (issue 5, "JS tag"): the script and the public, key-less assignment endpoint
+ * it calls from the visitor's browser. Mounted by {@link HttpApi} outside the API-key authentication:
+ *
+ * <ul>
+ *   <li>{@code GET /dni.js} → 200 the script ({@code text/javascript; charset=utf-8}, {@code Cache-Control: public,
+ *       max-age=}{@value #SCRIPT_MAX_AGE_SECONDS}, {@code Access-Control-Allow-Origin: *} so that a site may add
+ *       Subresource Integrity). A site includes it as {@code <script src="https://api.example/dni.js"
+ *       data-pool="POOL_ID" data-number="0120-123-456" async></script>}; what it does is described in the script
+ *       and in {@code docs/inventory.md}, section "JS tag (dni.js)".
+ *   <li>{@code POST /v1/dni/pools/{pool_id}/assignments}, no API key: the body, limits and answer of the keyed {@code
+ *       POST /v1/pools/{pool_id}/assignments} ({@link PoolApi}), allowed only to a browser page of one of the pool's
+ *       {@code allowed_origins}: the request's {@code Origin} header (scheme, host and port; default ports and case
+ *       ignored) must be one of them. Then every answer (200, 400, 409, 413, 415, 503) carries {@code
+ *       Access-Control-Allow-Origin: <that origin>} and {@code Vary: Origin} (no credentials: the tag sends no
+ *       cookie to the API). Otherwise 403 problem+json and nothing is assigned: no {@code Origin}, several, or one
+ *       not allowed, or a pool without {@code allowed_origins}. An unknown pool is 404. Neither 403 nor 404 carries
+ *       {@code Access-Control-Allow-Origin} (the page's script sees a network error, and keeps its number).
+ *   <li>{@code OPTIONS /v1/dni/pools/{pool_id}/assignments} (the CORS preflight of the JSON POST, Fetch standard
+ *       section 3.2.2): for an allowed origin 204 with {@code Access-Control-Allow-Origin}, {@code
+ *       Access-Control-Allow-Methods: POST}, {@code Access-Control-Allow-Headers: Content-Type}, {@code
+ *       Access-Control-Max-Age: }{@value #PREFLIGHT_MAX_AGE_SECONDS}; otherwise the same 403 / 404 as the POST.
+ * </ul>
+ *
+ * <p>The {@code Origin} check keeps other web sites' pages from using a pool through their visitors' browsers; it is
+ * not authentication (any program can send any {@code Origin}), like the pool numbers themselves are public.
+ */
+public final class DniApi extends AllDirectives {
+  /** Class-path resource of the script. */
+  public static final String SCRIPT_RESOURCE = "/io/hankyo/api/dni.js";
+  /** How long browsers and proxies may keep the script, seconds. */
+  public static final int SCRIPT_MAX_AGE_SECONDS = 300;
+  /** How long a browser may keep a preflight answer, seconds (Chromium caps it at 7200). */
+  public static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+  private static final ContentType JAVASCRIPT = ContentTypes.parse("text/javascript; charset=utf-8");
+  /** A pool id as it may appear in the path; anything else is 404 without asking the cluster. */
+  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final PoolBackend pools;
+  private final CallbackApi.JsonBodies bodies;
+  private final java.time.ZoneId zone;
+  private final byte[] script;
+
+  /**
+   * @param pools the pool backend, or null when the node has none (the endpoint answers 404; the script is served)
+   * @param bodies reads JSON documents like the rest of {@link HttpApi}
+   * @param zone zone of {@code held_until} ({@code hankyo.http.zone})
+   */
+  DniApi(PoolBackend pools, CallbackApi.JsonBodies bodies, java.time.ZoneId zone) {
+    this.pools = pools;
+    this.bodies = Objects.requireNonNull(bodies, "bodies");
+    this.zone = Objects.requireNonNull(zone, "zone");
+    this.script = loadScript();
+  }
+
+  /** The script's bytes, UTF-8 (as served). */
+  public static byte[] loadScript() {
+    try (InputStream in = DniApi.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("class-path resource " + SCRIPT_RESOURCE + " is missing");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code GET /dni.js}. */
+  Route scriptRoute() {
+    return path("dni.js", () -> get(() -> complete(HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .addHeader(RawHeader.create("Cache-Control", "public, max-age=" + SCRIPT_MAX_AGE_SECONDS))
+        .addHeader(RawHeader.create("Access-Control-Allow-Origin", "*"))
+        .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
+        .withEntity(HttpEntities.create(JAVASCRIPT, script)))));
+  }
+
+  /**
+   * The routes under {@code /v1/dni} (the {@code dni} segment already matched by {@link HttpApi}).
+   *
+   * @param errors renders exceptions of the inner routes as problem+json, so that they get the CORS headers too
+   */
+  Route route(ExceptionHandler errors) {
+    return pathPrefix("pools", () -> pathPrefix(PathMatchers.segment(), id -> path("assignments", () -> concat(
+        options(() -> allowedOrigin(id, origin -> complete(HttpResponse.create()
+            .withStatus(StatusCodes.NO_CONTENT)
+            .addHeaders(cors(origin))
+            .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST"))
+            .addHeader(RawHeader.create("Access-Control-Allow-Headers", "Content-Type"))
+            .addHeader(RawHeader.create("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS)))))),
+        post(() -> allowedOrigin(id, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
+            handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
+              PoolApi.Request r = PoolApi.parseAssignment(body);
+              return respond(() -> pools.assign(origin.operatorId(), id, r.sessionId(), r.params()),
+                  a -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
+                      ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone)))));
+            })))))))));
+  }
+
+  /** An allowed origin of a pool. */
+  private record Allowed(String origin, String operatorId) {}
+
+  private static Iterable<HttpHeader> cors(Allowed a) {
+    return List.of(RawHeader.create("Access-Control-Allow-Origin", a.origin()), RawHeader.create("Vary", "Origin"));
+  }
+
+  /**
+   * Resolves pool {@code id} and checks the request's {@code Origin} against its {@code allowed_origins}; completes
+   * with 404 (unknown pool), 403 (origin) or 503 (cluster) itself, with {@code Vary: Origin} and no CORS grant.
+   */
+  private Route allowedOrigin(String id, Function<Allowed, Route> inner) {
+    return extractRequest(request -> extractUri(uri -> {
+      List<String> origins = new ArrayList<>();
+      for (HttpHeader h : request.getHeaders()) {
+        if (h.is("origin")) {
+          origins.add(h.value().strip());
+        }
+      }
+      CompletionStage<PoolBackend.PublicPool> pool;
+      if (pools == null) {
+        pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
+      } else if (!POOL_ID.matcher(id).matches()) {
+        pool = CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + id));
+      } else {
+        try {
+          pool = pools.publicPool(id);
+        } catch (RuntimeException e) {
+          pool = CompletableFuture.failedFuture(e);
+        }
+      }
+      return onComplete(pool, t -> {
+        if (t.isFailure()) {
+          return complete(refusal(t.failed().get(), uri.path()));
+        }
+        PoolBackend.PublicPool p = t.get();
+        if (p.allowedOrigins().isEmpty()) {
+          return complete(refusal(Problems.forbiddenOrigin("pool " + id + " has no allowed_origins: the JS tag may "
+              + "not use it; nothing was assigned"), uri.path()));
+        }
+        if (origins.size() != 1) {
+          return complete(refusal(Problems.forbiddenOrigin((origins.isEmpty() ? "no Origin header"
+              : "several Origin headers") + "; this endpoint answers only pages of the pool's allowed_origins "
+              + "(servers use POST /v1/pools/{pool_id}/assignments with the API key); nothing was assigned"),
+              uri.path()));
+        }
+        String origin = origins.get(0);
+        String normal = normalOrigin(origin);
+        boolean allowed = p.allowedOrigins().stream().anyMatch(o -> normalOrigin(o).equals(normal));
+        if (!allowed) {
+          return complete(refusal(Problems.forbiddenOrigin("origin " + origin + " is not among the allowed_origins "
+              + "of pool " + id + "; nothing was assigned"), uri.path()));
+        }
+        return inner.apply(new Allowed(origin, p.operatorId()));
+      });
+    }));
+  }
+
+  /**
+   * An origin for comparison (RFC 6454 section 4: scheme, host, port): lower case, without the scheme's default port
+   * or a trailing slash.
+   */
+  static String normalOrigin(String origin) {
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    if (o.endsWith("/")) {
+      o = o.substring(0, o.length() - 1);
+    }
+    if (o.startsWith("https://") && o.endsWith(":443")) {
+      o = o.substring(0, o.length() - 4);
+    } else if (o.startsWith("http://") && o.endsWith(":80")) {
+      o = o.substring(0, o.length() - 3);
+    }
+    return o;
+  }
+
+  private static HttpResponse refusal(Throwable t, String path) {
+    Throwable cause = t;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    ApiProblem problem = cause instanceof ApiProblem p ? p
+        : Problems.unavailable("the cluster could not answer in time; retry later");
+    return HttpApi.problemResponse(problem, path).addHeader(RawHeader.create("Vary", "Origin"));
+  }
+
+  /** Renders the backend's answer; a failure as problem+json (the caller adds the CORS headers). */
+  private <T> Route respond(java.util.function.Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
+    CompletionStage<T> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<T> answer = stage;
+    return extractUri(uri -> onComplete(answer, t -> {
+      if (t.isSuccess()) {
+        return complete(render.apply(t.get()));
+      }
+      Throwable cause = t.failed().get();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      ApiProblem problem = cause instanceof ApiProblem p ? p
+          : Problems.unavailable("the cluster could not answer in time; retry later");
+      return complete(HttpApi.problemResponse(problem, uri.path()));
+    }));
+  }
+}

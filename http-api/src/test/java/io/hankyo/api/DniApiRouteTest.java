@@ -1,0 +1,290 @@
+package io.hankyo.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JS tag's routes (issue 5, {@link DniApi}) over real HTTP with a fake {@link PoolBackend}: the script, the CORS
+ * preflight, the key-less assignment allowed by {@code allowed_origins} only, and the same limits as the keyed
+ * assignment, each refusal problem+json with nothing assigned.
+ */
+class DniApiRouteTest {
+  private static final String KEY = "key-a_0123456789";
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
+  private static final String SHOP = "https://shop.example";
+  private static final String PATH = "/v1/dni/pools/pool-1/assignments";
+  private static final String BODY = "{\"session_id\": \"s-1\", \"params\": {\"utm_source\": \"google\"}}";
+  private static ActorTestKit testKit;
+
+  private RouteTestServer server;
+  private FakePools pools;
+
+  /** Pools of operator op-a: pool-1 for SHOP and localhost:8080, pool-closed without origins; assignments recorded. */
+  static final class FakePools implements PoolBackend {
+    final Map<String, PublicPool> pools = new TreeMap<>(Map.of(
+        "pool-1", new PublicPool("op-a", List.of(SHOP, "http://localhost:8080")),
+        "pool-closed", new PublicPool("op-a", List.of())));
+    final List<String> assigned = new ArrayList<>();
+    final List<String> lookedUp = new ArrayList<>();
+
+    @Override
+    public CompletionStage<Pool> create(String operatorId, NewPool pool) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<List<Pool>> list(String operatorId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletionStage<Pool> get(String operatorId, String poolId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public synchronized CompletionStage<PublicPool> publicPool(String poolId) {
+      lookedUp.add(poolId);
+      PublicPool p = pools.get(poolId);
+      return p == null ? CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId))
+          : CompletableFuture.completedFuture(p);
+    }
+
+    @Override
+    public synchronized CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
+        Map<String, String> params) {
+      if (sessionId.equals("taken")) {
+        return CompletableFuture.failedFuture(ApiProblem.conflict("session taken is used in another pool"));
+      }
+      assigned.add(operatorId + " " + poolId + " " + sessionId + " " + new TreeMap<>(params));
+      return CompletableFuture.completedFuture(new Assignment("+81120000001", NOW.plusSeconds(1800), false));
+    }
+  }
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = RouteTestServer.testKit("DniApiRouteTest");
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void bind() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    backend.addApiKey(KEY, "op-a");
+    pools = new FakePools();
+    server = RouteTestServer.bind(testKit, new HttpApi(backend, RouteTestServer.settings(8192),
+        Clock.fixed(NOW, ZoneOffset.UTC)).withPools(pools));
+  }
+
+  @AfterEach
+  void unbind() throws Exception {
+    server.unbind();
+  }
+
+  private HttpResponse<String> post(String path, String origin, String contentType, String body) throws Exception {
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (origin != null) {
+      headers.put("Origin", origin);
+    }
+    if (contentType != null) {
+      headers.put("Content-Type", contentType);
+    }
+    return server.send("POST", path, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> preflight(String path, String origin) throws Exception {
+    return server.send("OPTIONS", path, Map.of("Origin", origin, "Access-Control-Request-Method", "POST",
+        "Access-Control-Request-Headers", "content-type"), null);
+  }
+
+  private static String header(HttpResponse<String> r, String name) {
+    return r.headers().firstValue(name).orElse(null);
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    assertEquals("application/problem+json", header(r, "Content-Type"));
+    assertEquals(status, RouteTestServer.json(r).get("status").asInt());
+  }
+
+  @Test
+  void theScriptIsServedWithoutAKeyAsJavaScriptForFiveMinutes() throws Exception {
+    HttpResponse<String> r = server.send("GET", "/dni.js", Map.of(), null);
+    assertEquals(200, r.statusCode());
+    assertEquals("text/javascript; charset=UTF-8", header(r, "Content-Type"));
+    assertEquals("public, max-age=300", header(r, "Cache-Control"));
+    assertEquals("*", header(r, "Access-Control-Allow-Origin"));
+    assertArrayEquals(DniApi.loadScript(), r.body().getBytes(StandardCharsets.UTF_8));
+    assertTrue(r.body().contains("MutationObserver"));
+    assertEquals(200, server.send("HEAD", "/dni.js", Map.of(), null).statusCode());
+    HttpResponse<String> wrong = server.send("POST", "/dni.js", Map.of(), null);
+    assertProblem(wrong, 405);
+    assertProblem(server.send("GET", "/dni.jsx", Map.of(), null), 404);
+  }
+
+  @Test
+  void aPreflightOfAnAllowedOriginIsGrantedPostWithContentType() throws Exception {
+    HttpResponse<String> r = preflight(PATH, SHOP);
+    assertEquals(204, r.statusCode(), r.body());
+    assertEquals(SHOP, header(r, "Access-Control-Allow-Origin"));
+    assertEquals("POST", header(r, "Access-Control-Allow-Methods"));
+    assertEquals("Content-Type", header(r, "Access-Control-Allow-Headers"));
+    assertEquals("600", header(r, "Access-Control-Max-Age"));
+    assertEquals("Origin", header(r, "Vary"));
+    assertFalse(r.headers().firstValue("Access-Control-Allow-Credentials").isPresent());
+    // scheme and host case and the default port do not matter; the origin is echoed as sent
+    HttpResponse<String> same = preflight(PATH, "HTTPS://Shop.Example:443");
+    assertEquals(204, same.statusCode());
+    assertEquals("HTTPS://Shop.Example:443", header(same, "Access-Control-Allow-Origin"));
+    assertEquals(204, preflight(PATH, "http://localhost:8080").statusCode());
+  }
+
+  @Test
+  void aPreflightOfAnotherOriginOrForAnUnknownPoolIsRefusedWithoutCorsHeaders() throws Exception {
+    for (String origin : List.of("https://evil.example", "http://shop.example", "https://shop.example:8443",
+        "http://localhost:8081", "null")) {
+      HttpResponse<String> r = preflight(PATH, origin);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
+      assertEquals("Origin", header(r, "Vary"));
+    }
+    HttpResponse<String> unknown = preflight("/v1/dni/pools/pool-9/assignments", SHOP);
+    assertProblem(unknown, 404);
+    assertFalse(unknown.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+    assertProblem(preflight("/v1/dni/pools/pool-closed/assignments", SHOP), 403);
+  }
+
+  @Test
+  void anAllowedOriginGetsANumberWithoutAKeyForThePoolsOperator() throws Exception {
+    HttpResponse<String> r = post(PATH, SHOP, "application/json", BODY);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(SHOP, header(r, "Access-Control-Allow-Origin"));
+    assertEquals("Origin", header(r, "Vary"));
+    JsonNode a = RouteTestServer.json(r);
+    assertEquals("0120-000-001", a.get("number").asText());
+    assertEquals("+81120000001", a.get("number_e164").asText());
+    assertEquals("2026-11-30T09:30:00+09:00", a.get("held_until").asText());
+    assertFalse(a.get("fallback").asBoolean());
+    assertEquals(List.of("op-a pool-1 s-1 {utm_source=google}"), pools.assigned);
+  }
+
+  @Test
+  void anotherOriginNoOriginOrAPoolWithoutOriginsIsRefusedAndNothingAssigned() throws Exception {
+    for (String origin : new String[] {"https://evil.example", null}) {
+      HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+    }
+    HttpResponse<String> closed = post("/v1/dni/pools/pool-closed/assignments", SHOP, "application/json", BODY);
+    assertProblem(closed, 403);
+    assertTrue(RouteTestServer.json(closed).get("detail").asText().contains("no allowed_origins"));
+    HttpResponse<String> two = server.send("POST", PATH, Map.of("Origin", SHOP, "origin", "https://evil.example",
+        "Content-Type", "application/json"), BODY.getBytes(StandardCharsets.UTF_8));
+    assertProblem(two, 403);
+    assertTrue(pools.assigned.isEmpty());
+  }
+
+  @Test
+  void anUnknownPoolIs404AndAPoolIdThatCannotBeOneIsNotLookedUp() throws Exception {
+    HttpResponse<String> r = post("/v1/dni/pools/pool-9/assignments", SHOP, "application/json", BODY);
+    assertProblem(r, 404);
+    assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+    assertProblem(post("/v1/dni/pools/pool%20x/assignments", SHOP, "application/json", BODY), 404);
+    assertEquals(List.of("pool-9"), pools.lookedUp);
+    assertProblem(post("/v1/dni/pools/pool-1", SHOP, "application/json", BODY), 404);
+    assertTrue(pools.assigned.isEmpty());
+  }
+
+  @Test
+  void theKeyedAssignmentsLimitsApplyAndTheirRefusalsCarryTheCorsHeaders() throws Exception {
+    List<HttpResponse<String>> refused = new ArrayList<>();
+    HttpResponse<String> bad = post(PATH, SHOP, "application/json", "{\"session_id\": \"a b\", \"x\": 1}");
+    assertProblem(bad, 400);
+    JsonNode errors = RouteTestServer.json(bad).get("errors");
+    assertEquals("/x", errors.get(0).get("pointer").asText());
+    assertEquals("/session_id", errors.get(1).get("pointer").asText());
+    refused.add(bad);
+    StringBuilder many = new StringBuilder("{\"session_id\": \"s\", \"params\": {");
+    for (int i = 0; i <= PoolApi.MAX_PARAMS; i++) {
+      many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"v\"");
+    }
+    HttpResponse<String> tooMany = post(PATH, SHOP, "application/json", many.append("}}").toString());
+    assertProblem(tooMany, 400);
+    refused.add(tooMany);
+    StringBuilder big = new StringBuilder("{\"session_id\": \"s\", \"params\": {");
+    for (int i = 0; i < 5; i++) {
+      big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"").append("x".repeat(1000)).append('"');
+    }
+    HttpResponse<String> tooBig = post(PATH, SHOP, "application/json", big.append("}}").toString());
+    assertProblem(tooBig, 413);
+    refused.add(tooBig);
+    HttpResponse<String> huge = post(PATH, SHOP, "application/json",
+        "{\"session_id\": \"s\", \"pad\": \"" + "x".repeat(17 * 1024) + "\"}");
+    assertProblem(huge, 413);
+    refused.add(huge);
+    HttpResponse<String> text = post(PATH, SHOP, "text/plain", BODY);
+    assertProblem(text, 415);
+    refused.add(text);
+    HttpResponse<String> notJson = post(PATH, SHOP, "application/json", "{\"session_id\": ");
+    assertProblem(notJson, 400);
+    refused.add(notJson);
+    HttpResponse<String> taken = post(PATH, SHOP, "application/json", "{\"session_id\": \"taken\"}");
+    assertProblem(taken, 409);
+    refused.add(taken);
+    for (HttpResponse<String> r : refused) {
+      assertEquals(SHOP, header(r, "Access-Control-Allow-Origin"), r.body());
+      assertEquals(List.of("Origin"), r.headers().allValues("Vary"), r.body());
+    }
+    assertTrue(pools.assigned.isEmpty());
+  }
+
+  @Test
+  void otherMethodsAre405ThereAndTheKeyedRoutesStillNeedTheKey() throws Exception {
+    HttpResponse<String> get = server.send("GET", PATH, Map.of("Origin", SHOP), null);
+    assertProblem(get, 405);
+    assertEquals("OPTIONS, POST", header(get, "Allow"));
+    assertProblem(server.send("GET", "/v1/dni/other", Map.of(), null), 404);
+    assertProblem(server.send("POST", "/v1/pools/pool-1/assignments", Map.of("Origin", SHOP,
+        "Content-Type", "application/json"), BODY.getBytes(StandardCharsets.UTF_8)), 401);
+    assertTrue(pools.assigned.isEmpty());
+  }
+
+  @Test
+  void withoutPoolsTheEndpointIs404AndTheScriptIsStillServed() throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    RouteTestServer bare = RouteTestServer.bind(testKit, new HttpApi(backend, RouteTestServer.settings(8192)));
+    try {
+      assertEquals(200, bare.send("GET", "/dni.js", Map.of(), null).statusCode());
+      assertProblem(bare.send("POST", PATH, Map.of("Origin", SHOP, "Content-Type", "application/json"),
+          BODY.getBytes(StandardCharsets.UTF_8)), 404);
+    } finally {
+      bare.unbind();
+    }
+  }
+}
