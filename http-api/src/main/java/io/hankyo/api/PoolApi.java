@@ -67,6 +67,22 @@ public final class PoolApi extends AllDirectives {
   /** Longest hold or cool-down, seconds (one day). */
   public static final long MAX_SECONDS = 86_400;
 
+  /**
+   * Parameter keys refused at assignment and binding (400, issue 5 attribution): the call log's own {@code logvars}
+   * keys (issues 3, 4, 5), so that a visit's parameters never overwrite them; keys starting with {@code nfy_} are
+   * refused too ({@link #isReservedParam}).
+   */
+  public static final Set<String> RESERVED_PARAMS = Set.of("attribution", "pool_id", "session_id", "binding_id",
+      "last_session_id", "last_held_until", "last_binding_id", "valid_res", "valid_code", "valid_reason",
+      "judgment_version", "judgment_scope", "post_call_digit", "callback_of", "callback_number", "calling_sec_total",
+      "flow_path", "flow_version", "fwd_attempts", "ivr_digits", "outside_hours", "queue", "queue_wait_sec",
+      "recording", "rejudgment_id", "source");
+
+  /** Whether {@code key} is one of the call log's own {@code logvars} keys ({@link #RESERVED_PARAMS} or {@code nfy_*}). */
+  public static boolean isReservedParam(String key) {
+    return RESERVED_PARAMS.contains(key) || key.startsWith("nfy_");
+  }
+
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
@@ -149,6 +165,9 @@ public final class PoolApi extends AllDirectives {
           String pointer = "/params/" + pointerEscape(e.getKey());
           if (e.getKey().isEmpty()) {
             errors.add(new ApiProblem.FieldError(pointer, "a key must not be empty"));
+          } else if (isReservedParam(e.getKey())) {
+            errors.add(new ApiProblem.FieldError(pointer, "'" + e.getKey() + "' is a key of the call log's own "
+                + "logvars; use another name"));
           } else if (!e.getValue().isTextual()) {
             errors.add(new ApiProblem.FieldError(pointer, "must be a string"));
           } else {
