@@ -136,7 +136,10 @@ public interface PoolBackend {
    */
   record Assignment(String e164, Instant heldUntil, boolean fallback) {}
 
-  /** Creates a pool of {@code operatorId}; fails with 409 when a number is not the operator's and available. */
+  /**
+   * Creates a pool of {@code operatorId}; fails with 404 when its tracking number is not one of the operator's
+   * (nothing pooled), 409 when a number is not the operator's and available.
+   */
   CompletionStage<Pool> create(String operatorId, NewPool pool);
 
   /** The operator's pools, by id. */

@@ -100,8 +100,10 @@ public final class NumberRoutes {
    * The route of a number.
    *
    * @param e164 the dialled number in E.164 ({@code +81120123456}); anything else is answered empty without asking
-   * @return the route, or empty when the number is neither a tracking number nor (with {@link #withCallbacks}) a
-   *     callback number with an active lease; fails with a {@code TimeoutException}
+   * @return the route (a tracking number's, with its bindings' attribution; a pool number's: its pool's tracking
+   *     number's route with the dialled {@code din} and the holder's attribution), or empty when the number is
+   *     neither a tracking number, nor a number of a pool with a tracking number, nor (with {@link #withCallbacks})
+   *     a callback number with an active lease; fails with a {@code TimeoutException}
    *     when the entity does not answer in time
    */
   public CompletionStage<Optional<NumberRoute>> lookup(String e164) {
