@@ -38,7 +38,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
  *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
  *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
- *       cool_down_sec} 0..86400 (default 0); {@code allowed_origins} optional, each {@code http(s)://host[:port]}.
+ *       cool_down_sec} 0..86400 (default 0); {@code allowed_origins} optional, each {@code http(s)://host[:port]};
+ *       {@code tracking_number} required (issue 5, attribution): one of the operator's tracking numbers, whose route
+ *       calls to the pool's numbers take (404 when it is not one).
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
@@ -64,6 +66,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       "tier": {"from", "to", "included"}, "pools": [{"pool_id", "displays", "fallbacks", "deleted"}]}} for a
  *       Japan-time month (default the current one; {@code YYYY-MM} from 2000, else 400), tiers of spec section 3
  *       ({@link DisplayTiers}).
+ *       A parameter key that is one of the call log's own {@code logvars} keys ({@link #isReservedParam}) is 400.
+ *   <li>{@code POST /v1/bindings} {@code {"number": "0120-…", "session_id"?: "…", "params"?: {…}, "bound_at"?:
+ *       "2026-11-30T09:30:00+09:00", "hold_sec": 600}} (中間発番, spec section 3; issue 5) → 201 {@code
+ *       {"binding_id", "number", "number_e164", "session_id", "params", "bound_at", "held_until"}}; {@code number}
+ *       one of the operator's tracking numbers (404 otherwise), {@code bound_at} within a day of now (default now),
+ *       {@code hold_sec} 1..86400; parameters as an assignment's (400/413). {@code GET /v1/bindings?number=…} →
+ *       {@code {"bindings": [...]}}, the number's last 20, oldest first.
  * </ul>
  */
 public final class PoolApi extends AllDirectives {
@@ -91,6 +100,22 @@ public final class PoolApi extends AllDirectives {
   private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
 
+  /**
+   * Parameter keys refused at assignment and binding (400, issue 5 attribution): the call log's own {@code logvars}
+   * keys (issues 3, 4, 5), so that a visit's parameters never overwrite them; keys starting with {@code nfy_} are
+   * refused too ({@link #isReservedParam}).
+   */
+  public static final Set<String> RESERVED_PARAMS = Set.of("attribution", "pool_id", "session_id", "binding_id",
+      "last_session_id", "last_held_until", "last_binding_id", "valid_res", "valid_code", "valid_reason",
+      "judgment_version", "judgment_scope", "post_call_digit", "callback_of", "callback_number", "calling_sec_total",
+      "flow_path", "flow_version", "fwd_attempts", "ivr_digits", "outside_hours", "queue", "queue_wait_sec",
+      "recording", "rejudgment_id", "source");
+
+  /** Whether {@code key} is one of the call log's own {@code logvars} keys ({@link #RESERVED_PARAMS} or {@code nfy_*}). */
+  public static boolean isReservedParam(String key) {
+    return RESERVED_PARAMS.contains(key) || key.startsWith("nfy_");
+  }
+
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
@@ -110,6 +135,41 @@ public final class PoolApi extends AllDirectives {
 
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
+    return concat(poolRoutes(operator), bindingRoutes(operator));
+  }
+
+  /**
+   * {@code POST /v1/bindings} and {@code GET /v1/bindings?number=…} (中間発番, spec section 3; issue 5).
+   */
+  private Route bindingRoutes(String operator) {
+    return pathPrefix("bindings", () -> pathEnd(() -> concat(
+        post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
+          backend();
+          PoolBackend.NewBinding b = parseBinding(body, java.time.Instant.now());
+          return respond(() -> backend().bind(operator, b), x -> json(StatusCodes.CREATED, BindingJson.of(x, zone)));
+        })),
+        get(() -> parameterOptional("number", number -> {
+          PhoneNumber n = queryNumber(number.orElse(null));
+          return respond(() -> backend().bindings(operator, n), l -> json(StatusCodes.OK,
+              new BindingListJson(l.stream().map(x -> BindingJson.of(x, zone)).toList())));
+        })))));
+  }
+
+  private static PhoneNumber queryNumber(String number) {
+    if (number == null || number.isBlank()) {
+      throw ApiProblem.invalid("the query parameter 'number' is required",
+          List.of(new ApiProblem.FieldError("/number", "required")));
+    }
+    try {
+      return PhoneNumbers.parse(number);
+    } catch (InvalidPhoneNumberException e) {
+      throw ApiProblem.invalid("the query parameter 'number' is not a phone number",
+          List.of(new ApiProblem.FieldError("/number", e.getMessage())));
+    }
+  }
+
+
+  private Route poolRoutes(String operator) {
     return concat(pathPrefix("pools", () -> concat(
         pathEnd(() -> concat(
             post(() -> bodies.read(-1, body -> {
@@ -238,8 +298,33 @@ public final class PoolApi extends AllDirectives {
     } else {
       sessionId = sid.asText();
     }
+    Params p = params(body.get("params"), errors);
+    if (!errors.isEmpty()) {
+      throw ApiProblem.invalid("the assignment request is not valid; nothing was assigned", errors);
+    }
+    p.checkSize("nothing was assigned");
+    Map<String, String> params = p.values();
+    return new Request(sessionId, params);
+  }
+
+  /** Checked visit parameters and their size (keys and values, UTF-8 bytes). */
+  record Params(Map<String, String> values, long bytes) {
+    /** 413 when the keys and values are too large together. */
+    void checkSize(String nothingDone) {
+      if (bytes > MAX_PARAMS_BYTES) {
+        throw Problems.payloadTooLarge("params have " + bytes + " bytes of keys and values; at most "
+            + MAX_PARAMS_BYTES + "; " + nothingDone);
+      }
+    }
+  }
+
+  /**
+   * The {@code params} object of an assignment or a binding: at most {@value #MAX_PARAMS} string values of at most
+   * {@value #MAX_VALUE_BYTES} bytes, keys not empty and not {@link #isReservedParam reserved}; problems are added to
+   * {@code errors} as JSON Pointers under {@code /params}.
+   */
+  static Params params(JsonNode p, List<ApiProblem.FieldError> errors) {
     Map<String, String> params = new LinkedHashMap<>();
-    JsonNode p = body.get("params");
     long bytes = 0;
     if (p != null && !p.isNull()) {
       if (!p.isObject()) {
@@ -252,6 +337,9 @@ public final class PoolApi extends AllDirectives {
           String pointer = "/params/" + pointerEscape(e.getKey());
           if (e.getKey().isEmpty()) {
             errors.add(new ApiProblem.FieldError(pointer, "a key must not be empty"));
+          } else if (isReservedParam(e.getKey())) {
+            errors.add(new ApiProblem.FieldError(pointer, "'" + e.getKey() + "' is a key of the call log's own "
+                + "logvars; use another name"));
           } else if (!e.getValue().isTextual()) {
             errors.add(new ApiProblem.FieldError(pointer, "must be a string"));
           } else {
@@ -265,14 +353,62 @@ public final class PoolApi extends AllDirectives {
         }
       }
     }
+    return new Params(params, bytes);
+  }
+
+  /**
+   * A checked binding request {@code {"number", "session_id"?, "params"?, "bound_at"?, "hold_sec"}}: {@code number}
+   * a phone number; {@code session_id} like an assignment's; {@code bound_at} ISO-8601 with offset within a day of
+   * {@code now} (default: now, chosen by the backend); {@code hold_sec} 1..86400. 400 with JSON Pointers, 413 for
+   * parameters too large together.
+   */
+  static PoolBackend.NewBinding parseBinding(JsonNode body, java.time.Instant now) {
+    if (!body.isObject()) {
+      throw ApiProblem.invalid("the request body must be a JSON object");
+    }
+    Set<String> allowed = Set.of("number", "session_id", "params", "bound_at", "hold_sec");
+    List<ApiProblem.FieldError> errors = new ArrayList<>();
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        errors.add(new ApiProblem.FieldError("/" + pointerEscape(f), "unknown field; allowed: "
+            + String.join(", ", new java.util.TreeSet<>(allowed))));
+      }
+    }
+    PhoneNumber number = number(body.get("number"), "/number", errors);
+    JsonNode sid = body.get("session_id");
+    String sessionId = null;
+    if (sid != null && !sid.isNull()) {
+      if (!sid.isTextual() || !SESSION_ID.matcher(sid.asText()).matches()) {
+        errors.add(new ApiProblem.FieldError("/session_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
+      } else {
+        sessionId = sid.asText();
+      }
+    }
+    java.time.Instant boundAt = null;
+    JsonNode at = body.get("bound_at");
+    if (at != null && !at.isNull()) {
+      try {
+        if (!at.isTextual()) {
+          throw new java.time.format.DateTimeParseException("not a string", at.toString(), 0);
+        }
+        boundAt = java.time.OffsetDateTime.parse(at.asText()).toInstant();
+        if (Math.abs(java.time.Duration.between(now, boundAt).getSeconds()) > MAX_SECONDS) {
+          errors.add(new ApiProblem.FieldError("/bound_at", "must be within a day of now"));
+          boundAt = null;
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        errors.add(new ApiProblem.FieldError("/bound_at",
+            "must be an ISO-8601 time with offset, e.g. 2026-11-30T09:30:00+09:00"));
+      }
+    }
+    long hold = seconds(body.get("hold_sec"), "/hold_sec", 1, true, errors);
+    Params p = params(body.get("params"), errors);
     if (!errors.isEmpty()) {
-      throw ApiProblem.invalid("the assignment request is not valid; nothing was assigned", errors);
+      throw ApiProblem.invalid("the binding is not valid; nothing was bound", errors);
     }
-    if (bytes > MAX_PARAMS_BYTES) {
-      throw Problems.payloadTooLarge("params have " + bytes + " bytes of keys and values; at most "
-          + MAX_PARAMS_BYTES + "; nothing was assigned");
-    }
-    return new Request(sessionId, params);
+    p.checkSize("nothing was bound");
+    return new PoolBackend.NewBinding(number, sessionId, p.values(), boundAt, hold);
   }
 
   static PoolBackend.NewPool parseNew(JsonNode body) {
@@ -280,7 +416,7 @@ public final class PoolApi extends AllDirectives {
       throw ApiProblem.invalid("the request body must be a JSON object");
     }
     Set<String> allowed = Set.of("method", "numbers", "hold_sec", "cool_down_sec", "fallback_number",
-        "allowed_origins");
+        "allowed_origins", "tracking_number");
     List<ApiProblem.FieldError> errors = new ArrayList<>();
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -311,6 +447,7 @@ public final class PoolApi extends AllDirectives {
     long hold = seconds(body.get("hold_sec"), "/hold_sec", 1, true, errors);
     long coolDown = seconds(body.get("cool_down_sec"), "/cool_down_sec", 0, false, errors);
     PhoneNumber fallback = number(body.get("fallback_number"), "/fallback_number", errors);
+    PhoneNumber tracking = number(body.get("tracking_number"), "/tracking_number", errors);
     List<String> origins = new ArrayList<>();
     JsonNode os = body.get("allowed_origins");
     if (os != null && !os.isNull()) {
@@ -330,7 +467,7 @@ public final class PoolApi extends AllDirectives {
     if (!errors.isEmpty()) {
       throw ApiProblem.invalid("the pool is not valid; nothing was created", errors);
     }
-    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins);
+    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins, tracking);
   }
 
   private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {
@@ -413,14 +550,31 @@ public final class PoolApi extends AllDirectives {
       @JsonProperty("fallback_number_e164") String fallbackE164,
       @JsonProperty("allowed_origins") List<String> allowedOrigins,
       @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
-      @JsonProperty("exhausted") boolean exhausted) {
+      @JsonProperty("exhausted") boolean exhausted, @JsonProperty("tracking_number") String trackingNumber,
+      @JsonProperty("tracking_number_e164") String trackingNumberE164) {
     static PoolJson of(PoolBackend.Pool p, java.time.ZoneId zone) {
       return new PoolJson(p.poolId(), p.method(), p.numbers().stream().map(m -> new MemberJson(national(m.e164()),
           m.e164(), m.sessionId(), m.heldUntil() == null ? null : ApiTimes.iso(m.heldUntil(), zone))).toList(),
           p.holdSec(), p.coolDownSec(), national(p.fallbackE164()), p.fallbackE164(), p.allowedOrigins(),
-          p.assignments(), p.fallbacks(), p.exhausted());
+          p.assignments(), p.fallbacks(), p.exhausted(),
+          p.trackingNumberE164() == null ? null : national(p.trackingNumberE164()), p.trackingNumberE164());
     }
   }
+
+  /** A binding. */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  record BindingJson(@JsonProperty("binding_id") String bindingId, @JsonProperty("number") String number,
+      @JsonProperty("number_e164") String e164, @JsonProperty("session_id") String sessionId,
+      @JsonProperty("params") Map<String, String> params, @JsonProperty("bound_at") String boundAt,
+      @JsonProperty("held_until") String heldUntil) {
+    static BindingJson of(PoolBackend.Binding b, java.time.ZoneId zone) {
+      return new BindingJson(b.bindingId(), national(b.e164()), b.e164(), b.sessionId(), b.params(),
+          ApiTimes.iso(b.boundAt(), zone), ApiTimes.iso(b.heldUntil(), zone));
+    }
+  }
+
+  /** A number's bindings. */
+  record BindingListJson(@JsonProperty("bindings") List<BindingJson> bindings) {}
 
   /** A page of the pools of an operator. */
   @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -22,13 +22,69 @@ public interface PoolBackend {
    * @param coolDownSec seconds after a hold before the number is handed out again, 0..86400
    * @param fallback the number answered when every pool number is held
    * @param allowedOrigins web origins ({@code https://shop.example}) whose pages may use the JS tag ({@link DniApi})
+   * @param trackingNumber the tracking number whose route calls to the pool's numbers take (issue 5, attribution);
+   *     must be one of the operator's tracking numbers (else 404). Required by the API; null only from callers
+   *     that create pools without one (their numbers then route nowhere)
    */
   record NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
-      List<String> allowedOrigins) {
+      List<String> allowedOrigins, PhoneNumber trackingNumber) {
     public NewPool {
       numbers = List.copyOf(numbers);
       allowedOrigins = List.copyOf(allowedOrigins);
     }
+
+    /** A pool without a tracking number. */
+    public NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
+        List<String> allowedOrigins) {
+      this(method, numbers, holdSec, coolDownSec, fallback, allowedOrigins, null);
+    }
+  }
+
+  /**
+   * An intermediate binding to create (中間発番, spec section 3; issue 5), checked by the API.
+   *
+   * @param number one of the operator's tracking numbers
+   * @param sessionId the visit's session id, or null
+   * @param params the visit's parameters (same limits as an assignment's)
+   * @param boundAt start of the window, or null for "now"
+   * @param holdSec length of the window, seconds, 1..86400
+   */
+  record NewBinding(PhoneNumber number, String sessionId, Map<String, String> params, Instant boundAt, long holdSec) {
+    public NewBinding {
+      params = Map.copyOf(params);
+    }
+  }
+
+  /**
+   * A stored binding.
+   *
+   * @param bindingId its id
+   * @param e164 the tracking number, E.164
+   * @param sessionId the visit's session id, or null
+   * @param params the visit's parameters
+   * @param boundAt start of the window
+   * @param heldUntil end of the window (exclusive)
+   */
+  record Binding(String bindingId, String e164, String sessionId, Map<String, String> params, Instant boundAt,
+      Instant heldUntil) {
+    public Binding {
+      params = Map.copyOf(params);
+    }
+  }
+
+  /**
+   * Stores an intermediate binding of the operator's tracking number, persisted before the answer; 404 when the
+   * number is not a tracking number or not the operator's. Nodes without bindings answer 404.
+   */
+  default CompletionStage<Binding> bind(String operatorId, NewBinding binding) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiProblem.notFound("intermediate bindings are not available on this node"));
+  }
+
+  /** The operator's recent bindings of its tracking number {@code number}, oldest first; 404 as {@link #bind}. */
+  default CompletionStage<List<Binding>> bindings(String operatorId, PhoneNumber number) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        ApiProblem.notFound("intermediate bindings are not available on this node"));
   }
 
   /**
@@ -53,12 +109,21 @@ public interface PoolBackend {
    * @param assignments assignments answered (fallbacks included)
    * @param fallbacks assignments answered with the fallback number
    * @param exhausted whether the last assignment fell back
+   * @param trackingNumberE164 the pool's tracking number (issue 5, attribution), E.164, or null (none)
    */
   record Pool(String poolId, String method, List<Member> numbers, long holdSec, long coolDownSec,
-      String fallbackE164, List<String> allowedOrigins, long assignments, long fallbacks, boolean exhausted) {
+      String fallbackE164, List<String> allowedOrigins, long assignments, long fallbacks, boolean exhausted,
+      String trackingNumberE164) {
     public Pool {
       numbers = List.copyOf(numbers);
       allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** A pool without a tracking number. */
+    public Pool(String poolId, String method, List<Member> numbers, long holdSec, long coolDownSec,
+        String fallbackE164, List<String> allowedOrigins, long assignments, long fallbacks, boolean exhausted) {
+      this(poolId, method, numbers, holdSec, coolDownSec, fallbackE164, allowedOrigins, assignments, fallbacks,
+          exhausted, null);
     }
   }
 
@@ -128,7 +193,10 @@ public interface PoolBackend {
     }
   }
 
-  /** Creates a pool of {@code operatorId}; fails with 409 when a number is not the operator's and available. */
+  /**
+   * Creates a pool of {@code operatorId}; fails with 404 when its tracking number is not one of the operator's
+   * (nothing pooled), 409 when a number is not the operator's and available.
+   */
   CompletionStage<Pool> create(String operatorId, NewPool pool);
 
   /** The operator's pools, by id. */

@@ -45,15 +45,46 @@ class PoolApiRouteTest {
     final List<String> assigned = new ArrayList<>();
     final Map<String, long[]> counts = new TreeMap<>();
     final java.util.Set<String> deleted = new java.util.TreeSet<>();
+    final List<Binding> bound = new ArrayList<>();
+
+    /** op-a's only tracking number is 0120-555-555. */
+    private static boolean tracking(String operatorId, io.hankyo.protocol.number.PhoneNumber n) {
+      return operatorId.equals("op-a") && n.e164().equals("+81120555555");
+    }
+
+    @Override
+    public synchronized CompletionStage<Binding> bind(String operatorId, NewBinding b) {
+      if (!tracking(operatorId, b.number())) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("number is not one of your tracking numbers"));
+      }
+      Instant at = b.boundAt() == null ? NOW : b.boundAt();
+      Binding out = new Binding("bnd-" + (bound.size() + 1), b.number().e164(), b.sessionId(), b.params(), at,
+          at.plusSeconds(b.holdSec()));
+      bound.add(out);
+      return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public synchronized CompletionStage<List<Binding>> bindings(String operatorId,
+        io.hankyo.protocol.number.PhoneNumber number) {
+      if (!tracking(operatorId, number)) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("number is not one of your tracking numbers"));
+      }
+      return CompletableFuture.completedFuture(List.copyOf(bound));
+    }
 
     @Override
     public synchronized CompletionStage<Pool> create(String operatorId, NewPool p) {
       if (p.numbers().stream().anyMatch(n -> n.e164().equals("+81120777777"))) {
         return CompletableFuture.failedFuture(ApiProblem.conflict("0120-777-777 is not available"));
       }
+      if (!tracking(operatorId, p.trackingNumber())) {
+        return CompletableFuture.failedFuture(ApiProblem.notFound("tracking_number is not one of yours"));
+      }
       String id = "pool-" + (byId.size() + 1);
       Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
-          p.holdSec(), p.coolDownSec(), p.fallback().e164(), p.allowedOrigins(), 0, 0, false);
+          p.holdSec(), p.coolDownSec(), p.fallback().e164(), p.allowedOrigins(), 0, 0, false,
+          p.trackingNumber().e164());
       owner.put(id, operatorId);
       byId.put(id, pool);
       return CompletableFuture.completedFuture(pool);
@@ -169,7 +200,7 @@ class PoolApiRouteTest {
 
   private static final String NEW_POOL = "{\"method\": \"dynamic\", \"numbers\": [\"0120-000-001\", \"0120000002\"],"
       + " \"hold_sec\": 1800, \"cool_down_sec\": 600, \"fallback_number\": \"0120-999-999\","
-      + " \"allowed_origins\": [\"https://shop.example\"]}";
+      + " \"allowed_origins\": [\"https://shop.example\"], \"tracking_number\": \"0120-555-555\"}";
 
   @Test
   void createsListsGetsAndAssigns() throws Exception {
@@ -182,6 +213,8 @@ class PoolApiRouteTest {
     assertEquals("+81120000002", pool.get("numbers").get(1).get("number_e164").asText());
     assertEquals("0120-999-999", pool.get("fallback_number").asText());
     assertEquals("https://shop.example", pool.get("allowed_origins").get(0).asText());
+    assertEquals("0120-555-555", pool.get("tracking_number").asText());
+    assertEquals("+81120555555", pool.get("tracking_number_e164").asText());
     assertEquals(1, json(send("GET", "/v1/pools", KEY_A, (String) null)).get("pools").size());
     assertEquals(0, json(send("GET", "/v1/pools", KEY_B, (String) null)).get("pools").size());
     assertEquals(1800, json(send("GET", "/v1/pools/pool-1", KEY_A, (String) null)).get("hold_sec").asInt());
@@ -227,7 +260,68 @@ class PoolApiRouteTest {
     badUtf8[badUtf8.length - 4] = (byte) 0xC3; // a lead byte without its continuation byte
     HttpResponse<String> utf8 = send("POST", "/v1/pools/pool-1/assignments", KEY_A, badUtf8);
     assertEquals(400, utf8.statusCode(), utf8.body());
+    HttpResponse<String> reserved = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"gclid\": \"g\", \"valid_res\": \"x\", \"nfy_email\": \"x\"}}");
+    assertEquals(400, reserved.statusCode(), reserved.body());
+    assertEquals("/params/valid_res", json(reserved).get("errors").get(0).get("pointer").asText());
+    assertEquals("/params/nfy_email", json(reserved).get("errors").get(1).get("pointer").asText());
     assertEquals(List.of(), pools.assigned);
+  }
+
+  @Test
+  void bindsAndListsBindings() throws Exception {
+    HttpResponse<String> b = send("POST", "/v1/bindings", KEY_A, "{\"number\": \"0120-555-555\", \"session_id\": "
+        + "\"s-9\", \"params\": {\"gclid\": \"g-1\"}, \"bound_at\": \"2026-11-30T08:00:00+09:00\", \"hold_sec\": 600}");
+    assertEquals(201, b.statusCode(), b.body());
+    JsonNode j = json(b);
+    assertEquals("bnd-1", j.get("binding_id").asText());
+    assertEquals("0120-555-555", j.get("number").asText());
+    assertEquals("s-9", j.get("session_id").asText());
+    assertEquals("g-1", j.get("params").get("gclid").asText());
+    assertEquals("2026-11-30T08:00:00+09:00", j.get("bound_at").asText());
+    assertEquals("2026-11-30T08:10:00+09:00", j.get("held_until").asText());
+    HttpResponse<String> now = send("POST", "/v1/bindings", KEY_A, "{\"number\": \"0120555555\", \"hold_sec\": 60}");
+    assertEquals(201, now.statusCode(), now.body());
+    assertTrue(json(now).get("session_id").isNull());
+    JsonNode list = json(send("GET", "/v1/bindings?number=0120-555-555", KEY_A, (String) null));
+    assertEquals(2, list.get("bindings").size());
+    assertEquals("bnd-2", list.get("bindings").get(1).get("binding_id").asText());
+  }
+
+  @Test
+  void badBindingsAreProblemsAndNothingIsBound() throws Exception {
+    String ok = "{\"number\": \"0120-555-555\", \"params\": {\"gclid\": \"g\"}, \"hold_sec\": 600}";
+    assertEquals(404, send("POST", "/v1/bindings", KEY_A, ok.replace("0120-555-555", "0120-444-444")).statusCode());
+    assertEquals(404, send("POST", "/v1/bindings", KEY_B, ok).statusCode(), "not the operator's number");
+    assertEquals(404, send("GET", "/v1/bindings?number=0120-555-555", KEY_B, (String) null).statusCode());
+    HttpResponse<String> noNumber = send("GET", "/v1/bindings", KEY_A, (String) null);
+    assertEquals(400, noNumber.statusCode());
+    HttpResponse<String> badTime = send("POST", "/v1/bindings", KEY_A,
+        ok.replace("\"hold_sec\": 600", "\"hold_sec\": 0, \"bound_at\": \"yesterday\""));
+    assertEquals(400, badTime.statusCode());
+    List<String> pointers = new ArrayList<>();
+    json(badTime).get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+    assertEquals(List.of("/bound_at", "/hold_sec"), pointers);
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A,
+        ok.replace("600", "86401")).statusCode(), "hold over a day");
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A,
+        ok.replace("600", "600, \"bound_at\": \"2020-01-01T00:00:00+09:00\"")).statusCode(), "far from now");
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("gclid", "session_id")).statusCode(),
+        "reserved key");
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("0120-555-555", "12")).statusCode());
+    StringBuilder big = new StringBuilder("{\"number\": \"0120-555-555\", \"hold_sec\": 60, \"params\": {");
+    for (int i = 0; i < 5; i++) {
+      big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\": \"").append("y".repeat(1000)).append('"');
+    }
+    assertEquals(413, send("POST", "/v1/bindings", KEY_A, big + "}}").statusCode());
+    assertEquals(413, send("POST", "/v1/bindings", KEY_A, "{\"number\": \"" + "9".repeat(20_000) + "\"}")
+        .statusCode(), "body over 16 KiB");
+    byte[] badUtf8 = ok.getBytes(StandardCharsets.UTF_8);
+    int at = ok.indexOf("\"g\"") + 1;
+    badUtf8[at] = (byte) 0xC3;
+    HttpResponse<String> utf8 = send("POST", "/v1/bindings", KEY_A, badUtf8);
+    assertEquals(400, utf8.statusCode(), utf8.body());
+    assertEquals(List.of(), pools.bound);
   }
 
   @Test
@@ -237,7 +331,12 @@ class PoolApiRouteTest {
     assertEquals(400, r.statusCode());
     List<String> pointers = new ArrayList<>();
     json(r).get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
-    assertEquals(List.of("/method", "/numbers/1", "/numbers/2", "/hold_sec", "/fallback_number"), pointers);
+    assertEquals(List.of("/method", "/numbers/1", "/numbers/2", "/hold_sec", "/fallback_number", "/tracking_number"),
+        pointers);
+    HttpResponse<String> notOurs = send("POST", "/v1/pools", KEY_A,
+        NEW_POOL.replace("0120-555-555", "0120-666-666"));
+    assertEquals(404, notOurs.statusCode(), notOurs.body());
+    assertTrue(notOurs.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
     HttpResponse<String> taken = send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120000002", "0120-777-777"));
     assertEquals(409, taken.statusCode());
     assertEquals(0, pools.byId.size());

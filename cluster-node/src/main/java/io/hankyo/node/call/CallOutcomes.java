@@ -193,14 +193,21 @@ public final class CallOutcomes {
 
   /**
    * The call's {@code logvars}, plus {@code callback_of} (the missed call's {@code trn_id}) for a call to a leased
-   * callback number (折返し通話トラッキング, issue 4).
+   * callback number (折返し通話トラッキング, issue 4), plus the route's attribution (issue 5: {@code attribution},
+   * {@code pool_id}, {@code session_id}, the visit's parameters, …), which never overwrites the call's own keys.
    */
   private static Map<String, String> callbackLogvars(Facts f) {
-    if (f.route().callbackOf() == null) {
+    if (f.route().callbackOf() == null && f.route().attribution() == null) {
       return f.logvars();
     }
-    Map<String, String> vars = new java.util.LinkedHashMap<>(f.logvars());
-    vars.put("callback_of", f.route().callbackOf());
+    Map<String, String> vars = new java.util.LinkedHashMap<>();
+    if (f.route().attribution() != null) {
+      vars.putAll(f.route().attribution());
+    }
+    vars.putAll(f.logvars());
+    if (f.route().callbackOf() != null) {
+      vars.put("callback_of", f.route().callbackOf());
+    }
     return vars;
   }
 

@@ -2,9 +2,18 @@ package io.hankyo.node.directory;
 
 import io.hankyo.node.callback.CallbackNumbers;
 import io.hankyo.node.callback.CallbackRoutes;
+import io.hankyo.node.inventory.InventoryNumber;
+import io.hankyo.node.pool.Attribution;
+import io.hankyo.node.pool.NumberBindings;
+import io.hankyo.node.pool.NumberPool;
 import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.CallerNumberCipher;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +33,16 @@ import org.slf4j.LoggerFactory;
  * entity), with {@link NumberRoute#judgmentScope()} {@code "advertiser"} and the advertiser's version. So a change of
  * the advertiser's rules applies from the next call on without touching its numbers. When the advertiser cannot be
  * read (absent, timeout) the call still goes ahead, without judgment rules, and a warning is logged.
+ *
+ * <p>Pool numbers and attribution (issue 5): a number that is not a tracking number is looked up in the inventory
+ * ({@link InventoryNumber.Get}); when it is {@code pooled}, its {@link NumberPool} answers the holder at the call's
+ * time ({@link NumberPool.GetHolder}, read-only) and the pool's tracking number; the call takes that tracking
+ * number's route (with the advertiser's rules as above) with {@code din} = the dialled number and the attribution of
+ * {@link Attribution#forPool}. A pool without a tracking number (created before the setting) routes nowhere. A
+ * tracking number's route carries the attribution of its intermediate bindings ({@link NumberBindings},
+ * {@link Attribution#forBindings}) when it has any; when they cannot be read the call goes ahead unattributed (no
+ * attribution keys) and a warning is logged. {@code last_held_until} is in {@code hankyo.http.zone} (default
+ * Asia/Tokyo).
  */
 public final class NumberRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(NumberRoutes.class);
@@ -31,6 +50,8 @@ public final class NumberRoutes {
   private final Duration timeout;
   private final CallbackNumbers callbacks;
   private final CallerNumberCipher cipher;
+  private final Clock clock;
+  private final ZoneId zone;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -44,8 +65,16 @@ public final class NumberRoutes {
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     DirectoryBootstrap.initEntities(sharding);
+    var config = system.settings().config();
+    // idempotent: whichever registers first (this or ClusterPoolBackend) uses the same configured window
+    NumberPool.init(sharding, config.hasPath("hankyo.pools.batch-window")
+        ? config.getDuration("hankyo.pools.batch-window") : Duration.ZERO);
+    InventoryNumber.init(sharding);
+    NumberBindings.init(sharding);
     this.callbacks = null;
     this.cipher = null;
+    this.clock = Clock.systemUTC();
+    this.zone = ZoneId.of(config.hasPath("hankyo.http.zone") ? config.getString("hankyo.http.zone") : "Asia/Tokyo");
   }
 
   private NumberRoutes(NumberRoutes base, CallbackNumbers callbacks, CallerNumberCipher cipher) {
@@ -53,6 +82,8 @@ public final class NumberRoutes {
     this.timeout = base.timeout;
     this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
     this.cipher = Objects.requireNonNull(cipher, "cipher");
+    this.clock = base.clock;
+    this.zone = base.zone;
   }
 
   /**
@@ -69,22 +100,73 @@ public final class NumberRoutes {
    * The route of a number.
    *
    * @param e164 the dialled number in E.164 ({@code +81120123456}); anything else is answered empty without asking
-   * @return the route, or empty when the number is neither a tracking number nor (with {@link #withCallbacks}) a
-   *     callback number with an active lease; fails with a {@code TimeoutException}
+   * @return the route (a tracking number's, with its bindings' attribution; a pool number's: its pool's tracking
+   *     number's route with the dialled {@code din} and the holder's attribution), or empty when the number is
+   *     neither a tracking number, nor a number of a pool with a tracking number, nor (with {@link #withCallbacks})
+   *     a callback number with an active lease; fails with a {@code TimeoutException}
    *     when the entity does not answer in time
    */
   public CompletionStage<Optional<NumberRoute>> lookup(String e164) {
     if (!TrackingNumber.isE164(e164)) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
-        .ask(TrackingNumber.GetRoute::new, timeout)
-        .thenApply(TrackingNumber.Route::route)
-        .thenCompose(this::withAdvertiserRules)
+    Instant at = clock.instant();
+    return trackingRoute(e164)
+        .thenCompose(route -> route.isPresent() ? withBindings(route.get(), at) : poolRoute(e164, at))
         .thenCompose(route -> route.isPresent() || callbacks == null
             ? CompletableFuture.completedFuture(route)
             : callbacks.activeLease(e164).thenApply(lease -> lease.flatMap(
                 l -> CallbackRoutes.routeOf(l, l.number(), cipher))));
+  }
+
+  /** The route of tracking number {@code e164} with the advertiser's rules, without attribution. */
+  private CompletionStage<Optional<NumberRoute>> trackingRoute(String e164) {
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
+        .ask(TrackingNumber.GetRoute::new, timeout)
+        .thenApply(TrackingNumber.Route::route)
+        .thenCompose(this::withAdvertiserRules);
+  }
+
+  /** {@code route} with the attribution of its number's bindings (unchanged when it has none or they fail). */
+  private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant at) {
+    return sharding.entityRefFor(NumberBindings.ENTITY_KEY, route.din().e164())
+        .<NumberBindings.State>ask(r -> new NumberBindings.Get(route.operatorId(), r), timeout)
+        .handle((s, failure) -> {
+          if (failure != null) {
+            LOG.warn("call to {} goes ahead unattributed: its bindings could not be read: {}", route.din().e164(),
+                failure.toString());
+            return Optional.of(route);
+          }
+          var vars = Attribution.forBindings(
+              s.bindings().stream().map(NumberBindings.Binding::window).toList(), at, zone);
+          return Optional.of(vars == null ? route : route.attributed(route.din(), vars));
+        });
+  }
+
+  /** The route of pool number {@code e164} (its pool's tracking number, attributed), or empty when not pooled. */
+  private CompletionStage<Optional<NumberRoute>> poolRoute(String e164, Instant at) {
+    return sharding.entityRefFor(InventoryNumber.ENTITY_KEY, e164)
+        .ask(InventoryNumber.Get::new, timeout)
+        .thenCompose(inv -> {
+          if (inv.status() != InventoryNumber.Status.POOLED || inv.poolId() == null) {
+            return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
+          }
+          String poolId = inv.poolId();
+          return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+              .<NumberPool.Holder>ask(r -> new NumberPool.GetHolder(e164, at, r), timeout)
+              .thenCompose(h -> {
+                if (!h.inPool() || h.trackingNumber() == null || !h.operatorId().equals(inv.owner())) {
+                  return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
+                }
+                PhoneNumber dialled = PhoneNumbers.tryParse(e164).orElse(null);
+                if (dialled == null) {
+                  return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
+                }
+                return trackingRoute(h.trackingNumber()).thenApply(route -> route
+                    .filter(r -> r.operatorId().equals(h.operatorId()))
+                    .map(r -> r.attributed(dialled, Attribution.forPool(poolId, h.slot(), at, zone))));
+              });
+        });
   }
 
   private CompletionStage<Optional<NumberRoute>> withAdvertiserRules(Optional<NumberRoute> found) {

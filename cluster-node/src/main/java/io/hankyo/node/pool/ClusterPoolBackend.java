@@ -2,6 +2,7 @@ package io.hankyo.node.pool;
 
 import io.hankyo.api.ApiProblem;
 import io.hankyo.api.PoolBackend;
+import io.hankyo.node.directory.TrackingNumber;
 import io.hankyo.node.inventory.InventoryIndex;
 import io.hankyo.node.inventory.InventoryNumber;
 import io.hankyo.protocol.number.NumberRange;
@@ -43,6 +44,10 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>Meters: {@code hankyo.pools.displays} and {@code hankyo.pools.fallbacks} count the assignments this node
  * answered (all, and fallbacks).
+ *
+ * <p>Issue 5, attribution: a pool's {@code tracking_number} must be one of the operator's tracking numbers (checked
+ * before anything is pooled; 404 otherwise). Intermediate bindings ({@link #bind}) are stored in the number's
+ * {@link NumberBindings} entity after the same check; {@code bound_at} defaults to now.
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** The pool ids {@link #create} makes. */
@@ -103,6 +108,52 @@ public final class ClusterPoolBackend implements PoolBackend {
     PoolSession.init(sharding);
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
+    TrackingNumber.init(sharding);
+    NumberBindings.init(sharding);
+  }
+
+  /**
+   * Completes when {@code number} is one of {@code operatorId}'s tracking numbers; fails with 404 ({@code what} names
+   * the field) otherwise.
+   */
+  private CompletionStage<Done> requireTrackingNumber(String operatorId, PhoneNumber number, String what) {
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, number.e164())
+        .ask(TrackingNumber.GetRoute::new, timeout)
+        .thenApply(r -> {
+          if (r.route().isEmpty() || !r.route().get().operatorId().equals(operatorId)) {
+            throw ApiProblem.notFound(what + " " + number.national() + " is not one of your tracking numbers");
+          }
+          return Done.getInstance();
+        });
+  }
+
+  @Override
+  public CompletionStage<Binding> bind(String operatorId, NewBinding b) {
+    Instant boundAt = b.boundAt() == null ? clock.instant() : b.boundAt();
+    NumberBindings.Binding binding = new NumberBindings.Binding(
+        "bnd-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16), operatorId, b.sessionId(),
+        b.params(), boundAt, boundAt.plusSeconds(b.holdSec()), clock.instant());
+    return requireTrackingNumber(operatorId, b.number(), "number")
+        .thenCompose(x -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, b.number().e164())
+            .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(binding, r), timeout))
+        .thenApply(reply -> {
+          if (reply.isError()) {
+            throw ApiProblem.invalid(reply.getError().getMessage());
+          }
+          return view(b.number().e164(), reply.getValue());
+        });
+  }
+
+  @Override
+  public CompletionStage<List<Binding>> bindings(String operatorId, PhoneNumber number) {
+    return requireTrackingNumber(operatorId, number, "number")
+        .thenCompose(x -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, number.e164())
+            .<NumberBindings.State>ask(r -> new NumberBindings.Get(operatorId, r), timeout))
+        .thenApply(s -> s.bindings().stream().map(b -> view(number.e164(), b)).toList());
+  }
+
+  private static Binding view(String e164, NumberBindings.Binding b) {
+    return new Binding(b.bindingId(), e164, b.sessionId(), b.params(), b.boundAt(), b.heldUntil());
   }
 
   /** One number's pooling: null error when pooled. */
@@ -112,7 +163,10 @@ public final class ClusterPoolBackend implements PoolBackend {
   public CompletionStage<Pool> create(String operatorId, NewPool p) {
     String poolId = "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Instant now = clock.instant();
-    return Source.from(p.numbers())
+    CompletionStage<Done> tracking = p.trackingNumber() == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+        : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
+    return tracking.thenCompose(checked -> Source.from(p.numbers())
         .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
             .<StatusReply<Done>>ask(r -> new InventoryNumber.Pool(operatorId, poolId, now, r), timeout)
             .handle((reply, error) -> new Pooling(n, error != null ? "not answered; retry"
@@ -137,7 +191,8 @@ public final class ClusterPoolBackend implements PoolBackend {
           NumberPool.Settings settings = new NumberPool.Settings(operatorId,
               NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
               p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
-              p.fallback().e164(), p.allowedOrigins());
+              p.fallback().e164(), p.allowedOrigins(),
+              p.trackingNumber() == null ? null : p.trackingNumber().e164());
           return sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
               .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(rows, r), timeout)
               .thenCompose(x -> sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
@@ -150,7 +205,7 @@ public final class ClusterPoolBackend implements PoolBackend {
                     .<Done>ask(r -> new PoolIndex.Add(poolId, r), timeout)
                     .thenApply(x -> view(poolId, created.getValue()));
               });
-        });
+        }));
   }
 
   @Override
@@ -337,7 +392,7 @@ public final class ClusterPoolBackend implements PoolBackend {
       return new Member(e164, slot == null ? null : slot.sessionId(), slot == null ? null : slot.heldUntil());
     }).toList();
     return new Pool(poolId, s.method().apiName(), members, s.holdSec(), s.coolDownSec(), s.fallbackE164(),
-        s.settings().allowedOrigins(), s.assignments(), s.fallbacks(), s.exhausted());
+        s.settings().allowedOrigins(), s.assignments(), s.fallbacks(), s.exhausted(), s.settings().trackingNumber());
   }
 
 }

@@ -70,15 +70,26 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param coolDownSec seconds after a hold ends before the number is handed out again
    * @param fallbackE164 the number handed out when all are held, E.164
    * @param allowedOrigins web origins whose pages may ask for numbers through the JS tag ({@link Find}, CORS)
+   * @param trackingNumber the tracking number (E.164) whose route a call to any number of the pool takes (issue 5,
+   *     attribution: forward destination, call flow, judgment, notifications, recording, advertiser); null for pools
+   *     created before the field existed (their numbers route nowhere, as before). Left out of the JSON when null
    */
   public record Settings(@JsonProperty("operator_id") String operatorId, @JsonProperty("method") Method method,
       @JsonProperty("numbers") List<String> numbers, @JsonProperty("hold_sec") long holdSec,
       @JsonProperty("cool_down_sec") long coolDownSec, @JsonProperty("fallback_e164") String fallbackE164,
-      @JsonProperty("allowed_origins") List<String> allowedOrigins) implements JsonSerializable {
+      @JsonProperty("allowed_origins") List<String> allowedOrigins,
+      @JsonProperty("tracking_number") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingNumber)
+      implements JsonSerializable {
     @JsonCreator
     public Settings {
       numbers = List.copyOf(numbers);
       allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    }
+
+    /** Settings without a tracking number (calls to the pool's numbers route nowhere). */
+    public Settings(String operatorId, Method method, List<String> numbers, long holdSec, long coolDownSec,
+        String fallbackE164, List<String> allowedOrigins) {
+      this(operatorId, method, numbers, holdSec, coolDownSec, fallbackE164, allowedOrigins, null);
     }
   }
 
@@ -136,6 +147,33 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       @JsonProperty("reply_to") ActorRef<StatusReply<State>> replyTo) implements Command {
     @JsonCreator
     public Get {}
+  }
+
+  /**
+   * Reads who holds {@code e164} for a call arriving at {@code at} (issue 5, attribution): read-only, nothing is
+   * persisted, any operator may ask (the caller is the call routing, which knows the number is in this pool).
+   */
+  public record GetHolder(@JsonProperty("e164") String e164, @JsonProperty("at") Instant at,
+      @JsonProperty("reply_to") ActorRef<Holder> replyTo) implements Command {
+    @JsonCreator
+    public GetHolder {}
+  }
+
+  /**
+   * Reply to {@link GetHolder}.
+   *
+   * @param inPool whether the pool exists and {@code e164} is one of its numbers (false: the other fields are null)
+   * @param operatorId the pool's operator
+   * @param trackingNumber the pool's tracking number (E.164), null when the pool has none
+   * @param slot the number's last holder, null when never handed out; its {@code held_until} tells whether the hold
+   *     covers {@code at} ({@link Attribution#forPool})
+   */
+  public record Holder(@JsonProperty("in_pool") boolean inPool,
+      @JsonProperty("operator_id") @JsonInclude(JsonInclude.Include.NON_NULL) String operatorId,
+      @JsonProperty("tracking_number") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingNumber,
+      @JsonProperty("slot") @JsonInclude(JsonInclude.Include.NON_NULL) Slot slot) implements JsonSerializable {
+    @JsonCreator
+    public Holder {}
   }
 
   /**
@@ -320,7 +358,16 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
             s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
         .onCommand(Find.class, (s, c) -> Effect().reply(c.replyTo(),
             s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL)))
+        .onCommand(GetHolder.class, (s, c) -> Effect().reply(c.replyTo(), holder(s, c.e164())))
         .build();
+  }
+
+  /** The answer to {@link GetHolder} for {@code e164} in {@code s}. */
+  static Holder holder(State s, String e164) {
+    if (!s.created() || !s.numbers().contains(e164)) {
+      return new Holder(false, null, null, null);
+    }
+    return new Holder(true, s.settings().operatorId(), s.settings().trackingNumber(), s.slots().get(e164));
   }
 
   private ReplyEffect<Event, State> onCreate(State s, Create c) {

@@ -45,6 +45,22 @@ class CallOutcomesTest {
   }
 
   @Test
+  void theAttributionReachesTheLogWithTheDialledNumberAndNeverOverwritesTheCallsOwnKeys() {
+    var dialled = PhoneNumbers.parse("0120-000-001");
+    var route = CallFixtures.route().attributed(dialled, java.util.Map.of("attribution", "pool", "pool_id", "pool-1",
+        "session_id", "s-1", "gclid", "g-1", "flow_path", "from-a-param"));
+    CallLogRecord r = outcomes.record(new CallOutcomes.Facts(7, CallFixtures.arrival("0123456789abcdef01234569", T0),
+        route, route.forwardTo(), T0.plusMillis(40), T0.plusMillis(1_000), T0.plusMillis(5_000), HangupParty.CALLER,
+        EndCause.NORMAL_CLEARING, 0, java.util.Map.of("flow_path", "forward")));
+    assertEquals(dialled, r.din());
+    assertEquals("pool", r.logvars().get("attribution"));
+    assertEquals("pool-1", r.logvars().get("pool_id"));
+    assertEquals("s-1", r.logvars().get("session_id"));
+    assertEquals("g-1", r.logvars().get("gclid"));
+    assertEquals("forward", r.logvars().get("flow_path"), "the call's own key wins");
+  }
+
+  @Test
   void unansweredCallsHaveNoTalkAndNoCharge() {
     CallLogRecord r = record(null, 30_040, HangupParty.SYSTEM, EndCause.NO_ANSWER);
     assertEquals(DialStatus.INCOMPLETE, r.dialStatus());

@@ -101,6 +101,11 @@ class DniTagBrowserTest {
 
     node = TestNode.start(TestNode.Spec.single(TestNode.keyspaces("dnijs"), FreePorts.udpAndTcp(26000, 26999), null));
     api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
+    // the advertiser's main tracking number: where calls to the pools' numbers go, and the pools' fallback
+    assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-dni\",\"client_name\":\"DNI\"}").status());
+    ApiClient.Response tracking = api.post("/v1/advertisers/adv-dni/numbers",
+        "{\"dialin_id\":\"main\",\"number\":\"0120-500-999\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, tracking.status(), tracking.body());
 
     profile = Files.createTempDirectory("hankyo-chromium-");
     ChromeOptions options = new ChromeOptions();
@@ -289,7 +294,8 @@ class DniTagBrowserTest {
     assertEquals(200, imported.status(), imported.body());
     String originList = origins.stream().map(o -> "\"" + o + "\"").toList().toString();
     ApiClient.Response created = api.post("/v1/pools", "{\"method\": \"dynamic\", \"numbers\": " + numbers
-        + ", \"hold_sec\": 1800, \"fallback_number\": \"0120-500-999\", \"allowed_origins\": " + originList + "}");
+        + ", \"hold_sec\": 1800, \"fallback_number\": \"0120-500-999\", \"tracking_number\": \"0120-500-999\","
+        + " \"allowed_origins\": " + originList + "}");
     assertEquals(201, created.status(), created.body());
     return created.json().get("pool_id").asText();
   }

@@ -20,11 +20,16 @@ class PoolApiNodeTest {
     TestNode.Spec spec = TestNode.Spec.single(TestNode.keyspaces("pools"), FreePorts.udpAndTcp(26000, 26999), null);
     try (HankyoNode node = TestNode.start(spec)) {
       ApiClient api = new ApiClient(node.httpAddress(), TestNode.API_KEY);
+      assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-p\",\"client_name\":\"P\"}").status());
+      ApiClient.Response tracking = api.post("/v1/advertisers/adv-p/numbers",
+          "{\"dialin_id\":\"top\",\"number\":\"0120400101\",\"forward_to\":\"03-9999-0000\"}");
+      assertEquals(201, tracking.status(), tracking.body());
       ApiClient.Response imported = api.post("/v1/inventory", "{\"numbers\": [\"0120-400-001\", \"0120-400-002\"]}");
       assertEquals(200, imported.status(), imported.body());
       assertEquals(2, imported.json().get("imported").asInt(), imported.body());
       ApiClient.Response created = api.post("/v1/pools", "{\"method\": \"dynamic\", \"numbers\": [\"0120-400-001\","
-          + " \"0120-400-002\"], \"hold_sec\": 1800, \"cool_down_sec\": 60, \"fallback_number\": \"0120-400-999\"}");
+          + " \"0120-400-002\"], \"hold_sec\": 1800, \"cool_down_sec\": 60, \"fallback_number\": \"0120-400-999\","
+          + " \"tracking_number\": \"0120-400-101\"}");
       assertEquals(201, created.status(), created.body());
       String pool = "/v1/pools/" + created.json().get("pool_id").asText();
       assertEquals(2, api.get("/v1/inventory?state=pooled").json().get("numbers").size());

@@ -137,6 +137,23 @@ class NumberPoolTest {
   }
 
   @Test
+  void theHolderIsReadWithoutAnEventAndTheTrackingNumberIsKept() {
+    NumberPool.Settings withTracking = new NumberPool.Settings("op-1", Method.DYNAMIC,
+        List.of("+81120000001", "+81120000002"), 600, 60, "+81120999999", List.of(), "+81120555555");
+    assertTrue(create(withTracking).isSuccess());
+    assign("op-1", "s1", T0);
+    var held = kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120000001", T0, r));
+    assertTrue(held.hasNoEvents());
+    assertEquals(new NumberPool.Holder(true, "op-1", "+81120555555",
+        new NumberPool.Slot("s1", Map.of("utm_source", "google"), T0.plusSeconds(600))), held.reply());
+    kit.restart();
+    assertEquals(new NumberPool.Holder(true, "op-1", "+81120555555", null),
+        kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120000002", T0, r)).reply());
+    assertFalse(kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120999999", T0, r)).reply()
+        .inPool(), "the fallback number is not a pool number");
+  }
+
+  @Test
   void anotherOperatorAndAMissingPoolAreRefusedWithoutEvents() {
     var none = assign("op-1", "s1", T0);
     assertTrue(none.reply().isError());

@@ -51,6 +51,12 @@ import java.util.Objects;
  * @param callbackOf for a call to a leased callback number (折返し通話トラッキング, issue 4): the {@code trn_id} of the
  *     missed call whose caller the number forwards to (written to the call log as {@code logvars.callback_of});
  *     null for calls to tracking numbers (left out of the JSON; routes written before the field existed read as null)
+ * @param attribution the call's attribution to a web visit (issue 5, attribution): the {@code logvars.*} entries
+ *     decided when the call arrived ({@code attribution} = {@code pool} / {@code binding} / {@code unattributed},
+ *     {@code pool_id}, {@code session_id}, the holder's parameters, or {@code last_session_id} and {@code
+ *     last_held_until}); null for calls that are not attributed at all (numbers outside pools without bindings,
+ *     fallback numbers, callback numbers). Written to the call log without overwriting the log's own keys. Left
+ *     out of the JSON when null; routes written before the field existed read as null
  */
 public record NumberRoute(
     @JsonProperty("operator_id") String operatorId,
@@ -70,7 +76,9 @@ public record NumberRoute(
     @JsonProperty("notifications_version") int notificationsVersion,
     @JsonProperty("recording") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingSettings recording,
     @JsonProperty("recording_version") int recordingVersion,
-    @JsonProperty("callback_of") @JsonInclude(JsonInclude.Include.NON_NULL) String callbackOf)
+    @JsonProperty("callback_of") @JsonInclude(JsonInclude.Include.NON_NULL) String callbackOf,
+    @JsonProperty("attribution") @JsonInclude(JsonInclude.Include.NON_NULL)
+    java.util.Map<String, String> attribution)
     implements JsonSerializable {
   /** {@link #judgmentScope()} of the number's own rules. */
   public static final String SCOPE_NUMBER = "number";
@@ -88,10 +96,36 @@ public record NumberRoute(
     dialinName = dialinName == null ? "" : dialinName;
     // never a webhook secret in a route: routes are copied into the calls' journals (issue 4)
     notifications = notifications == null ? null : notifications.withoutSecrets();
+    attribution = attribution == null ? null
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attribution));
     if (judgmentScope != null && !judgmentScope.equals(SCOPE_NUMBER) && !judgmentScope.equals(SCOPE_ADVERTISER)) {
       throw new IllegalArgumentException("judgment_scope must be \"number\" or \"advertiser\", got '"
           + judgmentScope + "'");
     }
+  }
+
+  /** A route without attribution (every field of the canonical constructor but {@code attribution}). */
+  public NumberRoute(String operatorId, String clientId, String clientName, String dialinId, String dialinName,
+      PhoneNumber din, PhoneNumber forwardTo, boolean absent, CallFlow flow, int flowVersion,
+      JudgmentRules judgment, int judgmentVersion, String judgmentScope, NotificationSettings notifications,
+      int notificationsVersion, RecordingSettings recording, int recordingVersion, String callbackOf) {
+    this(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow, flowVersion, judgment,
+        judgmentVersion, judgmentScope, notifications, notificationsVersion, recording, recordingVersion, callbackOf,
+        null);
+  }
+
+  /**
+   * This route for a call dialled to {@code dialled} and attributed with {@code vars} (issue 5: a pool number is
+   * handled like its pool's tracking number but logged with the dialled number as {@code din}).
+   *
+   * @param dialled the dialled number ({@code din} of the call log)
+   * @param vars the attribution's {@code logvars.*} entries, or null for none
+   */
+  public NumberRoute attributed(PhoneNumber dialled, java.util.Map<String, String> vars) {
+    Objects.requireNonNull(dialled, "dialled");
+    return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, dialled, forwardTo, absent, flow,
+        flowVersion, judgment, judgmentVersion, judgmentScope, notifications, notificationsVersion, recording,
+        recordingVersion, callbackOf, vars);
   }
 
   /** A route with the number's own judgment rules (or none), {@link #judgmentScope()} null ("number"), and without
@@ -114,7 +148,7 @@ public record NumberRoute(
     Objects.requireNonNull(rules, "rules");
     return new NumberRoute(operatorId, clientId, clientName, dialinId, dialinName, din, forwardTo, absent, flow,
         flowVersion, rules, version, SCOPE_ADVERTISER, notifications, notificationsVersion, recording,
-        recordingVersion, callbackOf);
+        recordingVersion, callbackOf, attribution);
   }
 
   /** {@link #SCOPE_NUMBER} or {@link #SCOPE_ADVERTISER}: whose rules the route carries. */

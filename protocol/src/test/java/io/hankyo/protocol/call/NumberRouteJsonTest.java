@@ -46,6 +46,20 @@ class NumberRouteJsonTest {
   }
 
   @Test
+  void anAttributedRouteRoundTripsAndAnOldRouteReadsWithoutAttribution() throws Exception {
+    NumberRoute plain = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0);
+    assertFalse(JSON.writeValueAsString(plain).contains("attribution"));
+    assertNull(plain.attribution());
+    PhoneNumber dialled = PhoneNumbers.parse("0120-000-001");
+    NumberRoute attributed = plain.attributed(dialled, java.util.Map.of("attribution", "pool", "gclid", "g"));
+    assertEquals(dialled, attributed.din());
+    String json = JSON.writeValueAsString(attributed);
+    assertTrue(json.contains("\"attribution\":{"), json);
+    assertEquals(attributed, JSON.readValue(json, NumberRoute.class));
+    assertEquals("g", JSON.readValue(json, NumberRoute.class).attribution().get("gclid"));
+  }
+
+  @Test
   void aRouteWithoutRulesLeavesThemOutAndRoundTrips() throws Exception {
     NumberRoute route = new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", DIN, FWD, false, null, 0);
     String json = JSON.writeValueAsString(route);

@@ -1,0 +1,109 @@
+package io.hankyo.node.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.api.ApiProblem;
+import io.hankyo.api.PoolBackend;
+import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.directory.NumberRoutes;
+import io.hankyo.node.directory.TrackingNumber;
+import io.hankyo.node.inventory.InventoryNumber;
+import io.hankyo.protocol.call.NumberRoute;
+import io.hankyo.protocol.number.PhoneNumber;
+import io.hankyo.protocol.number.PhoneNumbers;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pools' tracking numbers, bindings and the routing of their calls over real sharding (single-node cluster, in-memory
+ * journal; issue 5, attribution): {@link ClusterPoolBackend} and {@link NumberRoutes#lookup} together.
+ */
+class PoolRoutingTest {
+  private static final Duration ASK = Duration.ofSeconds(5);
+  private static ActorTestKit testKit;
+  private static ClusterSharding sharding;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    testKit = DirectoryTestConfig.singleNodeCluster("PoolRoutingTest", DirectoryTestConfig.cluster());
+    sharding = ClusterSharding.get(testKit.system());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    testKit.shutdownTestKit();
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static int status(CompletionStage<?> stage) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
+    return ((ApiProblem) e.getCause()).status();
+  }
+
+  private static void tracking(String op, PhoneNumber n) throws Exception {
+    StatusReply<TrackingNumber.Details> r = await(sharding.entityRefFor(TrackingNumber.ENTITY_KEY, n.e164())
+        .ask(x -> new TrackingNumber.Assign(op, "shop", "Shop", "top", "Top", n, PhoneNumbers.parse("03-1234-5678"),
+            x), ASK));
+    assertTrue(r.isSuccess());
+  }
+
+  @Test
+  void poolNumbersTakeTheTrackingNumbersRouteWithTheirAttribution() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-800-100");
+    PhoneNumber other = PhoneNumbers.parse("0120-800-200");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-800-001");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", track);
+    tracking("op-b", other);
+    assertTrue(await(sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n1.e164())
+        .<StatusReply<InventoryNumber.ImportResult>>ask(r -> new InventoryNumber.Import("op-a", r), ASK))
+        .isSuccess());
+
+    assertEquals(404, status(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
+        List.of(), other))), "another operator's tracking number");
+    assertEquals(404, status(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
+        List.of(), PhoneNumbers.parse("0120-800-999")))), "not a tracking number");
+    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
+        List.of(), track)));
+    assertEquals(track.e164(), pool.trackingNumberE164());
+
+    NumberRoute never = await(routes.lookup(n1.e164())).orElseThrow();
+    assertEquals(n1.e164(), never.din().e164());
+    assertEquals("top", never.dialinId());
+    assertEquals(Map.of("attribution", "unattributed", "pool_id", pool.poolId()), never.attribution());
+
+    await(pools.assign("op-a", pool.poolId(), "s-1", Map.of("gclid", "g-1")));
+    NumberRoute held = await(routes.lookup(n1.e164())).orElseThrow();
+    assertEquals(Map.of("attribution", "pool", "pool_id", pool.poolId(), "session_id", "s-1", "gclid", "g-1"),
+        held.attribution());
+    assertEquals(null, await(routes.lookup(track.e164())).orElseThrow().attribution(),
+        "the tracking number (also the fallback) without bindings is not attributed");
+
+    assertEquals(404, status(pools.bind("op-b", new PoolBackend.NewBinding(track, null, Map.of(), null, 60))));
+    PoolBackend.Binding b = await(pools.bind("op-a",
+        new PoolBackend.NewBinding(track, "s-b", Map.of("gclid", "g-b"), null, 600)));
+    assertEquals(List.of(b), await(pools.bindings("op-a", track)));
+    assertEquals(404, status(pools.bindings("op-b", track)));
+    assertEquals(Map.of("attribution", "binding", "binding_id", b.bindingId(), "session_id", "s-b", "gclid", "g-b"),
+        await(routes.lookup(track.e164())).orElseThrow().attribution());
+    assertEquals(Optional.empty(), await(routes.lookup("+81120800555")), "neither tracking nor pooled: no route");
+  }
+}
