@@ -45,6 +45,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public static final int MAX_BATCH = 100;
   /** Refusal text of a pool that does not exist for the asking operator. */
   public static final String NO_SUCH_POOL = "no such pool";
+  /**
+   * Events between snapshots (2 kept): recovery reads the last snapshot and at most this many events instead of every
+   * assignment ever made.
+   */
+  public static final int SNAPSHOT_EVERY = 5000;
 
   /** How numbers are handed out (API names {@code dynamic}, {@code one_time}). */
   public enum Method {
@@ -133,6 +138,16 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Get {}
   }
 
+  /**
+   * Whether the pool exists for {@code operatorId}: ack, or the error {@value #NO_SUCH_POOL}. Cheaper than {@link Get}
+   * (no state in the reply), asked before every assignment's session claim.
+   */
+  public record Exists(@JsonProperty("operator_id") String operatorId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<org.apache.pekko.Done>> replyTo) implements Command {
+    @JsonCreator
+    public Exists {}
+  }
+
   /** Internal: the batch window is over; write and answer the buffered assignments. */
   public record FlushAssignments() implements Command {
     @JsonCreator
@@ -181,7 +196,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       @JsonProperty("exhausted") boolean exhausted) implements JsonSerializable {
     @JsonCreator
     public State {
-      slots = slots == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));
+      // immutable and persistent: an assignment adds its slot without copying the others (PoolSlots)
+      slots = slots == null ? PoolSlots.EMPTY : PoolSlots.of(slots);
     }
 
     /** Whether the pool exists. */
@@ -257,7 +273,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
 
   @Override
   public State emptyState() {
-    return new State(null, Map.of(), 0, 0, 0, false);
+    return new State(null, PoolSlots.EMPTY, 0, 0, 0, false);
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+    return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
   }
 
   @Override
@@ -269,6 +290,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .onCommand(FlushAssignments.class, (s, c) -> flush(s))
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
             s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
+        .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.visibleTo(c.operatorId()) ? StatusReply.ack() : StatusReply.error(NO_SUCH_POOL)))
         .build();
   }
 
@@ -337,7 +360,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Created.class, (s, e) -> new State(e.settings(), Map.of(), 0, 0, 0, false))
+        .onEvent(Created.class, (s, e) -> new State(e.settings(), PoolSlots.EMPTY, 0, 0, 0, false))
         .onEvent(Assigned.class, NumberPool::applyAssigned)
         .build();
   }
