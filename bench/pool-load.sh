@@ -62,9 +62,11 @@ for p in 500 600; do
     "http://127.0.0.1:$HTTP/v1/inventory" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("imported", d["imported"], "errors", d["errors"])' >&2
 done
 numbers_of 500 | create_pool > "$OUT/pools-one.txt"
-for k in $(seq 0 99); do
+creating=()
+for k in $(seq 0 99); do          # 10 at a time (wait for these PIDs only: the node is a child of this shell too)
   numbers_of 600 | sed -n "$((k * 10 + 1)),$((k * 10 + 10))p" | create_pool > "$OUT/pool-100-$k.id" &
-  if (( k % 10 == 9 )); then wait; fi
+  creating+=($!)
+  if (( k % 10 == 9 )); then wait "${creating[@]}"; creating=(); fi
 done
 cat "$OUT"/pool-100-*.id > "$OUT/pools-100.txt"; rm -f "$OUT"/pool-100-*.id
 [ "$(grep -c . "$OUT/pools-100.txt")" = 100 ] || { echo "not all 100 pools were created" >&2; exit 1; }
@@ -110,7 +112,8 @@ if [ "${RESTART:-1}" = "1" ]; then
   kill -TERM "$NODE"; for _ in $(seq 1 90); do kill -0 "$NODE" 2>/dev/null || break; sleep 1; done
   mv "$OUT/node.log" "$OUT/node-1.log"
   bench_start_node || true     # its advertiser exists already (409): the node is up all the same
-  after=$(assigned_total)
+  after=""                     # the first listing recovers all 101 pools: retry while it times out
+  for _ in $(seq 1 60); do after=$(assigned_total 2>/dev/null) && break; sleep 2; done
   { echo; echo "Durability: assignments counted by the pools before the restart $before, after the restart $after" \
     "($( [ "$before" = "$after" ] && echo equal || echo DIFFERENT))."; } >> "$OUT/summary.md"
 fi
