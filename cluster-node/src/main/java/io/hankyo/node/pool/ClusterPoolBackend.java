@@ -38,17 +38,15 @@ import org.apache.pekko.stream.javadsl.Source;
 public final class ClusterPoolBackend implements PoolBackend {
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
-
-  private final ActorSystem<?> system;
-  private final ClusterSharding sharding;
-  private final Duration timeout;
-  private final Clock clock;
-
   /** Session-id buckets per operator when not configured ({@code hankyo.pools.session-buckets}). */
   public static final int DEFAULT_SESSION_BUCKETS = 16;
   /** How long a session claim lives when not configured ({@code hankyo.pools.session-claim-ttl}). */
   public static final Duration DEFAULT_CLAIM_TTL = Duration.ofHours(48);
 
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+  private final Clock clock;
   private final int sessionBuckets;
 
   /** Registers the entity types with sharding (idempotent); each assignment its own journal write. */

@@ -29,9 +29,9 @@ import scala.collection.immutable.HashMap;
 /**
  * Which pool each visitor session id belongs to, for one bucket of one operator's session ids (issue 5 pools: "a
  * session id reused across pools" is refused with 409, nothing assigned). Replaces one entity per session id
- * ({@code PoolSession}, one journal write and one recovery per new session, kept forever) by {@link #buckets} entities
- * per operator. Entity id = {@link #entityId}({@code operatorId}, {@code sessionId}, {@code buckets}) =
- * {@code operatorId/b} with {@code b = floorMod(sessionId.hashCode(), buckets)}.
+ * ({@code PoolSession}, one journal write and one recovery per new session, kept forever) by {@code buckets}
+ * entities per operator ({@code hankyo.pools.session-buckets}). Entity id = {@link #entityId}({@code operatorId},
+ * {@code sessionId}, {@code buckets}) = {@code operatorId/b} with {@code b = floorMod(sessionId.hashCode(), buckets)}.
  *
  * <p>Rule: a session id belongs to the first pool of its operator that claimed it while the claim lives. A claim lives
  * {@code claimTtl} from its last write ({@code until = now + claimTtl}); the owning pool asking again is acknowledged,
