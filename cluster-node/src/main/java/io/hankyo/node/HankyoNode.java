@@ -310,6 +310,7 @@ public final class HankyoNode implements AutoCloseable {
           // number pools (issue 5): dynamic / one-time numbers handed out per visitor session
           .withPools(new io.hankyo.node.pool.ClusterPoolBackend(system, sharding, askTimeout,
               hankyo.getDuration("pools.batch-window"), hankyo.getDuration("inventory.cool-down"),
+              hankyo.getInt("pools.session-buckets"), hankyo.getDuration("pools.session-claim-ttl"),
               Clock.systemUTC()));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))

@@ -31,9 +31,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * ({@link InventoryNumber.Pool}, {@value #PARALLELISM} at a time); when any is refused (not the operator's, not
  * available) the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
  * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
- * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
- * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
- * persists the assignment before it answers. The public JS tag endpoint first resolves the pool's operator and
+ * operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the session id for the
+ * pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by another pool of the
+ * operator still lives is refused with 409, nothing assigned), then asks the pool entity, which persists the
+ * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}). The public JS tag endpoint first resolves the pool's operator and
  * allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
@@ -53,6 +54,11 @@ public final class ClusterPoolBackend implements PoolBackend {
   /** The pool ids {@link #create} makes. */
   private static final java.util.regex.Pattern POOL_ID = java.util.regex.Pattern.compile("pool-[0-9a-f]{16}");
 
+  /** Session-id buckets per operator when not configured ({@code hankyo.pools.session-buckets}). */
+  public static final int DEFAULT_SESSION_BUCKETS = 16;
+  /** How long a session claim lives when not configured ({@code hankyo.pools.session-claim-ttl}). */
+  public static final Duration DEFAULT_CLAIM_TTL = Duration.ofHours(48);
+
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
 
@@ -61,6 +67,7 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final Duration timeout;
   private final Clock clock;
   private final Duration inventoryCoolDown;
+  private final int sessionBuckets;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
 
@@ -77,7 +84,13 @@ public final class ClusterPoolBackend implements PoolBackend {
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Clock clock) {
-    this(system, sharding, timeout, batchWindow, Duration.ZERO, clock);
+    this(system, sharding, timeout, batchWindow, Duration.ZERO, DEFAULT_SESSION_BUCKETS, DEFAULT_CLAIM_TTL, clock);
+  }
+
+  /** As the full constructor with {@value #DEFAULT_SESSION_BUCKETS} session buckets and a claim life of 48 h. */
+  public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
+      Duration inventoryCoolDown, Clock clock) {
+    this(system, sharding, timeout, batchWindow, inventoryCoolDown, DEFAULT_SESSION_BUCKETS, DEFAULT_CLAIM_TTL, clock);
   }
 
   /**
@@ -87,9 +100,17 @@ public final class ClusterPoolBackend implements PoolBackend {
    *     one write each)
    * @param inventoryCoolDown how long a number handed out recently cools down after its pool is deleted, from the end
    *     of its last hold ({@code hankyo.inventory.cool-down}; the pool's own cool-down when longer)
+   * @param sessionBuckets {@link PoolSessions} entities per operator ({@code hankyo.pools.session-buckets}, ≥ 1; the
+   *     same on every node, and not changed while claims live)
+   * @param claimTtl how long a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl}; more
+   *     than the longest hold, 24 h)
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
-      Duration inventoryCoolDown, Clock clock) {
+      Duration inventoryCoolDown, int sessionBuckets, Duration claimTtl, Clock clock) {
+    if (sessionBuckets < 1) {
+      throw new IllegalArgumentException("sessionBuckets must be at least 1: " + sessionBuckets);
+    }
+    this.sessionBuckets = sessionBuckets;
     this.inventoryCoolDown = Objects.requireNonNull(inventoryCoolDown, "inventoryCoolDown");
     io.micrometer.core.instrument.MeterRegistry meters =
         io.hankyo.node.metrics.NodeMetrics.ID.get(system.classicSystem()).registry();
@@ -105,7 +126,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     this.clock = Objects.requireNonNull(clock, "clock");
     NumberPool.init(sharding, batchWindow);
     PoolIndex.init(sharding);
-    PoolSession.init(sharding);
+    PoolSessions.init(sharding, batchWindow, claimTtl);
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
     TrackingNumber.init(sharding);
@@ -230,9 +251,16 @@ public final class ClusterPoolBackend implements PoolBackend {
       Map<String, String> params) {
     Instant now = clock.instant();
     // the pool must exist for the operator before the session is claimed for it
-    return get(operatorId, poolId)
-        .thenCompose(x -> sharding.entityRefFor(PoolSession.ENTITY_KEY, PoolSession.entityId(operatorId, sessionId))
-            .<StatusReply<Done>>ask(r -> new PoolSession.Claim(poolId, r), timeout))
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
+        .thenCompose(exists -> {
+          if (exists.isError()) {
+            throw ApiProblem.notFound("no pool " + poolId);
+          }
+          return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
+                  PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
+              .<StatusReply<Done>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
+        })
         .thenCompose(claim -> {
           if (claim.isError()) {
             throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");

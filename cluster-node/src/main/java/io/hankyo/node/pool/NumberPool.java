@@ -49,6 +49,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public static final int MAX_BATCH = 100;
   /** Refusal text of a pool that does not exist for the asking operator. */
   public static final String NO_SUCH_POOL = "no such pool";
+  /**
+   * Events between snapshots (2 kept): recovery reads the last snapshot and at most this many events instead of every
+   * assignment ever made.
+   */
+  public static final int SNAPSHOT_EVERY = 5000;
 
   /** How numbers are handed out (API names {@code dynamic}, {@code one_time}). */
   public enum Method {
@@ -197,6 +202,16 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Delete {}
   }
 
+  /**
+   * Whether the pool exists for {@code operatorId}: ack, or the error {@value #NO_SUCH_POOL}. Cheaper than {@link Get}
+   * (no state in the reply), asked before every assignment's session claim.
+   */
+  public record Exists(@JsonProperty("operator_id") String operatorId,
+      @JsonProperty("reply_to") ActorRef<StatusReply<org.apache.pekko.Done>> replyTo) implements Command {
+    @JsonCreator
+    public Exists {}
+  }
+
   /** Internal: the batch window is over; write and answer the buffered assignments. */
   public record FlushAssignments() implements Command {
     @JsonCreator
@@ -255,7 +270,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       implements JsonSerializable {
     @JsonCreator
     public State {
-      slots = slots == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));
+      // immutable and persistent: an assignment adds its slot without copying the others (PoolSlots)
+      slots = slots == null ? PoolSlots.EMPTY : PoolSlots.of(slots);
       usage = usage == null ? PoolUsage.EMPTY : usage;
     }
 
@@ -343,7 +359,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
 
   @Override
   public State emptyState() {
-    return new State(null, Map.of(), 0, 0, 0, false);
+    return new State(null, PoolSlots.EMPTY, 0, 0, 0, false);
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+    return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
   }
 
   @Override
@@ -359,6 +380,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .onCommand(Find.class, (s, c) -> Effect().reply(c.replyTo(),
             s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL)))
         .onCommand(GetHolder.class, (s, c) -> Effect().reply(c.replyTo(), holder(s, c.e164())))
+        .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.visibleTo(c.operatorId()) && !s.deleted() ? StatusReply.ack() : StatusReply.error(NO_SUCH_POOL)))
         .build();
   }
 
@@ -449,7 +472,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Created.class, (s, e) -> new State(e.settings(), Map.of(), 0, 0, 0, false))
+        .onEvent(Created.class, (s, e) -> new State(e.settings(), PoolSlots.EMPTY, 0, 0, 0, false))
         .onEvent(Assigned.class, NumberPool::applyAssigned)
         .onEvent(Deleted.class, (s, e) -> new State(s.settings(), s.slots(), s.nextIndex(), s.assignments(),
             s.fallbacks(), s.exhausted(), s.usage(), e.at()))

@@ -79,8 +79,6 @@ public final class PoolAssigner {
     if (d.fallback()) {
       return slots;
     }
-    java.util.Map<String, Slot> out = new java.util.LinkedHashMap<>(slots);
-    out.put(d.e164(), new Slot(sessionId, params, d.heldUntil()));
-    return java.util.Collections.unmodifiableMap(out);
+    return PoolSlots.of(slots).with(d.e164(), new Slot(sessionId, params, d.heldUntil()));
   }
 }

@@ -207,4 +207,20 @@ class NumberPoolTest {
     assertEquals(3, batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-1", r)).reply()
         .getValue().assignments());
   }
+
+  @Test
+  void theStateWithItsSlotsRoundTripsThroughJacksonAsASnapshotWould() {
+    assertTrue(create(SETTINGS).isSuccess());
+    assign("op-1", "s1", T0);
+    assign("op-1", "s2", T0);
+    NumberPool.State state = kit.getState();
+    org.apache.pekko.serialization.Serialization ser =
+        org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    var serializer = ser.findSerializerFor(state);
+    Object back = ser.deserialize(ser.serialize(state).get(), serializer.identifier(),
+        org.apache.pekko.serialization.Serializers.manifestFor(serializer, state)).get();
+    assertEquals(state, back);
+    assertEquals("s2", ((NumberPool.State) back).slots().get("+81120000002").sessionId());
+    assertTrue(((NumberPool.State) back).slots() instanceof PoolSlots, "kept persistent after recovery");
+  }
 }

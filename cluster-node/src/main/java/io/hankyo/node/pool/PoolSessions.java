@@ -1,0 +1,300 @@
+package io.hankyo.node.pool;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.hankyo.protocol.JsonSerializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import scala.Option;
+import scala.collection.immutable.HashMap;
+
+/**
+ * Which pool each visitor session id belongs to, for one bucket of one operator's session ids (issue 5 pools: "a
+ * session id reused across pools" is refused with 409, nothing assigned). Replaces one entity per session id
+ * ({@code PoolSession}, one journal write and one recovery per new session, kept forever) by {@code buckets}
+ * entities per operator ({@code hankyo.pools.session-buckets}). Entity id = {@link #entityId}({@code operatorId},
+ * {@code sessionId}, {@code buckets}) = {@code operatorId/b} with {@code b = floorMod(sessionId.hashCode(), buckets)}.
+ *
+ * <p>Rule: a session id belongs to the first pool of its operator that claimed it while the claim lives. A claim lives
+ * {@code claimTtl} from its last write ({@code until = now + claimTtl}); the owning pool asking again is acknowledged,
+ * and when less than half of the claim's life is left the claim is renewed (written again), so a session that keeps
+ * viewing pages keeps its pool, and a claim is written at most about twice per {@code claimTtl} per session. Another
+ * pool asking while the claim lives is refused ({@link StatusReply#error}, text for API users); after it expired, the
+ * session id is free again and the next pool asking claims it. {@code claimTtl} must exceed the longest hold
+ * ({@code hold_sec} ≤ 86,400 s) so that a session that holds a number in one pool cannot be claimed by another.
+ *
+ * <p>Batching as in {@link NumberPool}: claims that need a write, arriving within {@code batchWindow} (at most
+ * {@value #MAX_BATCH}), are decided in order and persisted as ONE journal write ({@code persistAll}), then all
+ * answered; a claim is answered only after it is in the journal. Claims answered from memory (the owning pool again,
+ * or a refusal) write nothing. Bounded state: expired claims are dropped from the state at most once per
+ * {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the last purge, so replay purges the
+ * same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
+ */
+public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<PoolSessions.Command,
+    PoolSessions.Event, PoolSessions.State> {
+
+  /** Sharding key of the entity type. */
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "PoolSessions");
+  /** Most claims in one journal write. */
+  public static final int MAX_BATCH = 200;
+  /** Events between snapshots. */
+  public static final int SNAPSHOT_EVERY = 5000;
+
+  /**
+   * The entity id of the bucket holding {@code sessionId} of {@code operatorId}.
+   *
+   * @param buckets buckets per operator (≥ 1; must be the same on every node and not change while claims live)
+   */
+  public static String entityId(String operatorId, String sessionId, int buckets) {
+    return operatorId + "/" + Math.floorMod(sessionId.hashCode(), buckets);
+  }
+
+  /** Commands. */
+  public sealed interface Command extends JsonSerializable {}
+
+  /** Claims {@code sessionId} for {@code poolId} at {@code now}; answers ack, or an error naming the owning pool. */
+  public record Claim(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
+      @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
+      implements Command {
+    @JsonCreator
+    public Claim {}
+  }
+
+  /** Internal: the batch window is over; write and answer the buffered claims. */
+  public record FlushClaims() implements Command {
+    @JsonCreator
+    public FlushClaims {}
+  }
+
+  /** Events. */
+  public sealed interface Event extends JsonSerializable {}
+
+  /**
+   * {@code sessionId} was claimed (or its claim renewed) by {@code poolId} at {@code at}, living until {@code until}.
+   */
+  public record Claimed(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
+      @JsonProperty("at") Instant at, @JsonProperty("until") Instant until) implements Event {
+    @JsonCreator
+    public Claimed {}
+  }
+
+  /** One live (or not yet purged) claim: the owning pool and the end of the claim. */
+  public record Owner(@JsonProperty("pool_id") String poolId, @JsonProperty("until") Instant until)
+      implements JsonSerializable {
+    @JsonCreator
+    public Owner {}
+  }
+
+  /**
+   * State: claims by session id (an immutable persistent map, so that adding a claim does not copy the others) and the
+   * time of the last purge of expired claims.
+   */
+  public record State(@JsonProperty("claims") HashMap<String, Owner> claims,
+      @JsonProperty("purged_at") Instant purgedAt) implements JsonSerializable {
+    @JsonCreator
+    public State {
+      claims = claims == null ? emptyClaims() : claims;
+      purgedAt = purgedAt == null ? Instant.EPOCH : purgedAt;
+    }
+
+    /** The claim of {@code sessionId} still alive at {@code now}, or null. */
+    public Owner liveClaim(String sessionId, Instant now) {
+      Option<Owner> o = claims.get(sessionId);
+      return o.isDefined() && now.isBefore(o.get().until()) ? o.get() : null;
+    }
+
+    /** Claims held in the state (live or expired but not yet purged). */
+    public int size() {
+      return claims.size();
+    }
+  }
+
+  /** An empty claim map. */
+  static HashMap<String, Owner> emptyClaims() {
+    return scala.collection.immutable.HashMap$.MODULE$.<String, Owner>empty();
+  }
+
+  /** What to do with one claim. */
+  enum Verdict { ACK, WRITE, REFUSE }
+
+  /**
+   * The decision for {@code c} on {@code s}: ACK (the owning pool, more than half of the claim left), WRITE (new,
+   * expired, or to be renewed), REFUSE (another pool owns it).
+   */
+  static Verdict decide(State s, Claim c, Duration claimTtl) {
+    Owner o = s.liveClaim(c.sessionId(), c.now());
+    if (o == null) {
+      return Verdict.WRITE;
+    }
+    if (!o.poolId().equals(c.poolId())) {
+      return Verdict.REFUSE;
+    }
+    return Duration.between(c.now(), o.until()).compareTo(claimTtl.dividedBy(2)) >= 0 ? Verdict.ACK : Verdict.WRITE;
+  }
+
+  /** Registers the entity type with sharding. */
+  public static void init(ClusterSharding sharding, Duration batchWindow, Duration claimTtl) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow, claimTtl)));
+  }
+
+  /**
+   * The entity {@code entityId}.
+   *
+   * @param batchWindow how long claims needing a write are gathered into one journal write (zero: one write each)
+   * @param claimTtl how long a claim lives after it was written (positive)
+   */
+  public static Behavior<Command> create(String entityId, Duration batchWindow, Duration claimTtl) {
+    return Behaviors.withTimers(timers -> new PoolSessions(entityId, batchWindow, claimTtl, timers));
+  }
+
+  private static final Object FLUSH = "flush";
+  private final Duration batchWindow;
+  private final Duration claimTtl;
+  private final Duration purgeEvery;
+  private final TimerScheduler<Command> timers;
+  /** Claims waiting for the batch window (only touched by the entity's own thread). */
+  private final List<Claim> pending = new ArrayList<>();
+
+  private PoolSessions(String entityId, Duration batchWindow, Duration claimTtl, TimerScheduler<Command> timers) {
+    super(PersistenceId.of(ENTITY_KEY.name(), entityId));
+    if (claimTtl.isZero() || claimTtl.isNegative()) {
+      throw new IllegalArgumentException("claimTtl must be positive: " + claimTtl);
+    }
+    this.batchWindow = Objects.requireNonNull(batchWindow, "batchWindow");
+    this.claimTtl = claimTtl;
+    this.purgeEvery = claimTtl.dividedBy(8);
+    this.timers = timers;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(emptyClaims(), Instant.EPOCH);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Claim.class, this::onClaim)
+        .onCommand(FlushClaims.class, (s, c) -> flush(s))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onClaim(State s, Claim c) {
+    Verdict v = decide(s, c, claimTtl);
+    if (v == Verdict.ACK && pending.isEmpty()) {
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    if (v == Verdict.REFUSE && pending.isEmpty()) {
+      return Effect().reply(c.replyTo(), refusal(s.liveClaim(c.sessionId(), c.now()).poolId()));
+    }
+    if (batchWindow.isZero()) {
+      return write(s, List.of(c));
+    }
+    // while claims wait, every claim joins them, so that one decided later never overtakes one decided earlier
+    pending.add(c);
+    if (pending.size() >= MAX_BATCH) {
+      timers.cancel(FLUSH);
+      return flush(s);
+    }
+    if (pending.size() == 1) {
+      timers.startSingleTimer(FLUSH, new FlushClaims(), batchWindow);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> flush(State s) {
+    if (pending.isEmpty()) {
+      return Effect().noReply();
+    }
+    List<Claim> batch = List.copyOf(pending);
+    pending.clear();
+    return write(s, batch);
+  }
+
+  /** Decides {@code batch} in order on the running state, persists the claims to write, then answers all. */
+  private ReplyEffect<Event, State> write(State s, List<Claim> batch) {
+    List<Event> events = new ArrayList<>();
+    List<StatusReply<Done>> replies = new ArrayList<>(batch.size());
+    State running = s;
+    for (Claim c : batch) {
+      Verdict v = decide(running, c, claimTtl);
+      if (v == Verdict.REFUSE) {
+        replies.add(refusal(running.liveClaim(c.sessionId(), c.now()).poolId()));
+        continue;
+      }
+      if (v == Verdict.WRITE) {
+        Claimed e = new Claimed(c.sessionId(), c.poolId(), c.now(), c.now().plus(claimTtl));
+        running = apply(running, e, purgeEvery);
+        events.add(e);
+      }
+      replies.add(StatusReply.ack());
+    }
+    Runnable answer = () -> {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).replyTo().tell(replies.get(i));
+      }
+    };
+    if (events.isEmpty()) {
+      answer.run();
+      return Effect().noReply();
+    }
+    return Effect().persist(events).thenRun(x -> answer.run()).thenNoReply();
+  }
+
+  private static StatusReply<Done> refusal(String owner) {
+    return StatusReply.error("the session id is used in another pool (" + owner + "); use one session id per pool");
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Claimed.class, (s, e) -> apply(s, e, purgeEvery))
+        .build();
+  }
+
+  /**
+   * The state after {@code e}: the claim set; when {@code e.at()} is at least {@code purgeEvery} after the last purge,
+   * the claims expired at {@code e.at()} are dropped first (deterministic in replay: it depends on the events only).
+   */
+  static State apply(State s, Claimed e, Duration purgeEvery) {
+    HashMap<String, Owner> claims = s.claims();
+    Instant purgedAt = s.purgedAt();
+    if (!e.at().isBefore(purgedAt.plus(purgeEvery))) {
+      Instant at = e.at();
+      scala.collection.Iterator<scala.Tuple2<String, Owner>> it = s.claims().iterator();
+      while (it.hasNext()) {
+        scala.Tuple2<String, Owner> kv = it.next();
+        if (!at.isBefore(kv._2().until())) {
+          claims = claims.removed(kv._1());
+        }
+      }
+      purgedAt = at;
+    }
+    return new State(claims.updated(e.sessionId(), new Owner(e.poolId(), e.until())), purgedAt);
+  }
+}

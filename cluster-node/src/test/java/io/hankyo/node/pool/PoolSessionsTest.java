@@ -1,0 +1,154 @@
+package io.hankyo.node.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hankyo.node.directory.DirectoryTestConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Session claims per operator bucket (issue 5 pools): first pool wins while the claim lives, renewal, expiry, batched
+ * writes, bounded state; the testkit also round-trips every command, event and state through Jackson.
+ */
+class PoolSessionsTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final Duration TTL = Duration.ofHours(48);
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create("PoolSessionsTest", DirectoryTestConfig.eventSourced());
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  private static EventSourcedBehaviorTestKit<PoolSessions.Command, PoolSessions.Event, PoolSessions.State> kit(
+      String id, Duration window) {
+    var kit = EventSourcedBehaviorTestKit.<PoolSessions.Command, PoolSessions.Event, PoolSessions.State>create(
+        testKit.system(), PoolSessions.create(id, window, TTL));
+    kit.clear();
+    return kit;
+  }
+
+  private static EventSourcedBehaviorTestKit.CommandResultWithReply<PoolSessions.Command, PoolSessions.Event,
+      PoolSessions.State, StatusReply<Done>> claim(
+      EventSourcedBehaviorTestKit<PoolSessions.Command, PoolSessions.Event, PoolSessions.State> kit, String session,
+      String pool, Instant now) {
+    return kit.runCommand(r -> new PoolSessions.Claim(session, pool, now, r));
+  }
+
+  @Test
+  void theFirstPoolClaimsTheSessionTheSamePoolIsAnsweredFromMemoryAnotherIsRefusedAfterRecoveryToo() {
+    var kit = kit("op-1/0", Duration.ZERO);
+    var first = claim(kit, "s-1", "pool-a", T0);
+    assertTrue(first.reply().isSuccess());
+    assertEquals(new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)), first.event());
+    var again = claim(kit, "s-1", "pool-a", T0.plusSeconds(3600));
+    assertTrue(again.reply().isSuccess());
+    assertTrue(again.hasNoEvents(), "a page view of the owning pool writes nothing while more than half is left");
+    kit.restart();
+    var other = claim(kit, "s-1", "pool-b", T0.plusSeconds(7200));
+    assertTrue(other.reply().getError().getMessage().contains("pool-a"));
+    assertTrue(other.hasNoEvents());
+    assertTrue(claim(kit, "s-2", "pool-b", T0.plusSeconds(7200)).reply().isSuccess(), "other sessions are free");
+  }
+
+  @Test
+  void theOwningPoolRenewsTheClaimWhenLessThanHalfIsLeftAndAnExpiredClaimIsFreeForAnyPool() {
+    var kit = kit("op-1/1", Duration.ZERO);
+    claim(kit, "s-1", "pool-a", T0);
+    Instant late = T0.plus(TTL.dividedBy(2)).plusSeconds(1);
+    var renewed = claim(kit, "s-1", "pool-a", late);
+    assertTrue(renewed.reply().isSuccess());
+    assertEquals(new PoolSessions.Claimed("s-1", "pool-a", late, late.plus(TTL)), renewed.event());
+    // the renewed claim still refuses pool-b past the first claim's end
+    assertTrue(claim(kit, "s-1", "pool-b", T0.plus(TTL).plusSeconds(10)).reply().isError());
+    // once the renewed claim has expired, the session id is free: pool-b claims it
+    Instant after = late.plus(TTL);
+    var taken = claim(kit, "s-1", "pool-b", after);
+    assertTrue(taken.reply().isSuccess());
+    assertEquals(new PoolSessions.Claimed("s-1", "pool-b", after, after.plus(TTL)), taken.event());
+    assertTrue(claim(kit, "s-1", "pool-a", after.plusSeconds(1)).reply().getError().getMessage()
+        .contains("pool-b"));
+  }
+
+  @Test
+  void claimsWithinTheBatchWindowAreDecidedInOrderWrittenTogetherThenAnswered() {
+    var kit = kit("op-1/2", Duration.ofMillis(300));
+    TestProbe<StatusReply<Done>> p1 = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> p2 = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> p3 = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> p4 = testKit.createTestProbe();
+    assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-a", T0, p1.ref())).hasNoEvents());
+    assertTrue(kit.runCommand(new PoolSessions.Claim("s-2", "pool-a", T0, p2.ref())).hasNoEvents());
+    assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-b", T0, p3.ref())).hasNoEvents());
+    assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-a", T0, p4.ref())).hasNoEvents());
+    assertTrue(p1.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    assertTrue(p2.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    assertTrue(p3.receiveMessage(Duration.ofSeconds(5)).getError().getMessage().contains("pool-a"),
+        "decided on the claims of the same batch before it");
+    assertTrue(p4.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    assertEquals(2, kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2").size(),
+        "the two new claims, nothing for the refusal and the repeat");
+    kit.restart();
+    assertEquals(2, kit.getState().size());
+  }
+
+  @Test
+  void expiredClaimsAreDroppedFromTheStateTheSameWayInReplay() {
+    var kit = kit("op-1/3", Duration.ZERO);
+    claim(kit, "s-1", "pool-a", T0);
+    claim(kit, "s-2", "pool-a", T0.plusSeconds(60));
+    // after both expired and more than TTL/8 after the last purge, the next write drops them
+    Instant later = T0.plus(TTL).plusSeconds(3600);
+    claim(kit, "s-3", "pool-a", later);
+    assertEquals(1, kit.getState().size());
+    assertNull(kit.getState().liveClaim("s-1", later));
+    kit.restart();
+    assertEquals(1, kit.getState().size());
+    assertEquals(later, kit.getState().purgedAt());
+  }
+
+  @Test
+  void theStateOfASnapshotRoundTripsThroughJackson() {
+    var kit = kit("op-1/4", Duration.ZERO);
+    claim(kit, "s-1", "pool-a", T0);
+    claim(kit, "s-2", "pool-b", T0.plusSeconds(5));
+    PoolSessions.State state = kit.getState();
+    org.apache.pekko.serialization.Serialization ser =
+        org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    byte[] bytes = ser.serialize(state).get();
+    var serializer = ser.findSerializerFor(state);
+    Object back = ser.deserialize(bytes, serializer.identifier(),
+        org.apache.pekko.serialization.Serializers.manifestFor(serializer, state)).get();
+    assertEquals(state, back);
+    assertEquals("pool-b", ((PoolSessions.State) back).liveClaim("s-2", T0.plusSeconds(6)).poolId());
+  }
+
+  @Test
+  void sessionIdsOfAnOperatorSpreadOverItsBuckets() {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      String id = PoolSessions.entityId("op-1", "session-" + i, 16);
+      assertTrue(id.startsWith("op-1/"));
+      ids.add(id);
+    }
+    assertEquals(16, ids.size());
+    assertEquals(PoolSessions.entityId("op-1", "s", 16), PoolSessions.entityId("op-1", "s", 16));
+  }
+}
