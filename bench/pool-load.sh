@@ -42,19 +42,22 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; e
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 # Sum of the "assignments" counters of all pools of the operator.
 assigned_total() {
-  api "http://127.0.0.1:$HTTP/v1/pools" | python3 -c 'import json,sys; print(sum(p["assignments"] for p in json.load(sys.stdin)["pools"]))'
+  api "http://127.0.0.1:$HTTP/v1/pools?limit=1000" | python3 -c 'import json,sys; print(sum(p["assignments"] for p in json.load(sys.stdin)["pools"]))'
 }
 # national numbers 0120-PPP-000 .. 0120-PPP-999 for prefix PPP
 numbers_of() { for i in $(seq 0 999); do printf '0120-%s-%03d\n' "$1" "$i"; done; }
 # POST /v1/pools with the given numbers (one per line on stdin); prints the pool id
 create_pool() {
   python3 -c 'import json,sys; print(json.dumps({"method":"dynamic","numbers":[l.strip() for l in sys.stdin if l.strip()],
-    "hold_sec":1800,"cool_down_sec":0,"fallback_number":"0120-999-999"}))' \
+    "hold_sec":1800,"cool_down_sec":0,"fallback_number":"0120-999-999","tracking_number":"0120-999-999"}))' \
     | api -d @- "http://127.0.0.1:$HTTP/v1/pools" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pool_id"])'
 }
 
 bench_build
 bench_start_node
+# the advertiser's main tracking number: where calls to the pools' numbers go, and their fallback number
+api -d '{"dialin_id":"main","number":"0120-999-999","forward_to":"03-9999-0000"}' \
+  "http://127.0.0.1:$HTTP/v1/advertisers/bench/numbers" >/dev/null || true   # 409 on a second run
 echo "node up (pid $NODE), importing 2,000 numbers" >&2
 t0=$(date +%s)
 for p in 500 600; do             # a line may fail under load ("retry the line"): import again, the rest is already_owned
