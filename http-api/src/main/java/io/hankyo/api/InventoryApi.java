@@ -296,14 +296,14 @@ public final class InventoryApi extends AllDirectives {
   record EntryJson(@JsonProperty("number") String number, @JsonProperty("e164") String e164,
       @JsonProperty("range") String range, @JsonProperty("state") String state,
       @JsonProperty("client_id") String clientId, @JsonProperty("dialin_id") String dialinId,
-      @JsonProperty("until") String until) {}
+      @JsonProperty("until") String until, @JsonProperty("pool_id") String poolId) {}
 
   /** A listing page. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record ListJson(@JsonProperty("numbers") List<EntryJson> numbers, @JsonProperty("next_cursor") String nextCursor) {
     static ListJson of(InventoryBackend.Page p, java.time.ZoneId zone) {
       return new ListJson(p.entries().stream().map(e -> new EntryJson(e.national(), e.e164(), e.range(), e.state(),
-          e.clientId(), e.dialinId(), e.until() == null ? null : ApiTimes.iso(e.until(), zone))).toList(),
+          e.clientId(), e.dialinId(), e.until() == null ? null : ApiTimes.iso(e.until(), zone), e.poolId())).toList(),
           cursorOf(p.lastE164()));
     }
   }

@@ -92,7 +92,21 @@ public final class PoolApi extends AllDirectives {
   private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+  /** An origin: scheme, host (DNS labels or an IPv6 address in brackets), optional port, optional one slash. */
+  private static final Pattern ORIGIN = Pattern.compile(
+      "(?i)(https?)://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?");
+  /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
+  public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
+  /**
+   * Request timeout of {@code POST /v1/pools}, 50 s (the server's default is 20 s; kept under its 60 s idle timeout):
+   * 1000 numbers take a few journal reads and a write each. A pool created after a timeout is found by sending the
+   * same request again (with the same {@code pool_id}).
+   */
+  static final String CREATE_UNFINISHED = "the pool was not created in time and may still be created: send the same "
+      + "request again (give a pool_id of your own to be sure to get the same pool); GET /v1/pools lists your pools";
+  public static final scala.concurrent.duration.FiniteDuration CREATE_TIMEOUT =
+      scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
 
   private final PoolBackend pools;
   private final CallbackApi.JsonBodies bodies;
@@ -112,10 +126,15 @@ public final class PoolApi extends AllDirectives {
   public Route route(String operator) {
     return concat(pathPrefix("pools", () -> concat(
         pathEnd(() -> concat(
-            post(() -> bodies.read(-1, body -> {
-              PoolBackend.NewPool p = parseNew(body);
-              return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
-            })),
+            post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
+                req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
+                () -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
+                  PoolBackend.NewPool p = parseNew(body);
+                  return respond(() -> backend().create(operator, p).exceptionally(e -> {
+                    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    throw c instanceof ApiProblem ap ? ap : Problems.unavailable(CREATE_UNFINISHED);
+                  }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
+                })))),
             get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
               int n = limit(limit);
               String after = cursor(cursor);
@@ -280,7 +299,7 @@ public final class PoolApi extends AllDirectives {
       throw ApiProblem.invalid("the request body must be a JSON object");
     }
     Set<String> allowed = Set.of("method", "numbers", "hold_sec", "cool_down_sec", "fallback_number",
-        "allowed_origins");
+        "allowed_origins", "pool_id");
     List<ApiProblem.FieldError> errors = new ArrayList<>();
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -310,7 +329,27 @@ public final class PoolApi extends AllDirectives {
     }
     long hold = seconds(body.get("hold_sec"), "/hold_sec", 1, true, errors);
     long coolDown = seconds(body.get("cool_down_sec"), "/cool_down_sec", 0, false, errors);
-    PhoneNumber fallback = number(body.get("fallback_number"), "/fallback_number", errors);
+    PhoneNumber fallback = null;
+    JsonNode fb = body.get("fallback_number");
+    if (fb == null || fb.isNull()) {
+      errors.add(new ApiProblem.FieldError("/fallback_number", "is required: one of your static tracking numbers "
+          + "(handed out when every pool number is held)"));
+    } else {
+      fallback = number(fb, "/fallback_number", errors);
+      if (fallback != null) {
+        try {
+          io.hankyo.protocol.number.NumberRange.of(fallback);
+        } catch (InvalidPhoneNumberException e) {
+          errors.add(new ApiProblem.FieldError("/fallback_number", e.getMessage()));
+          fallback = null;
+        }
+      }
+      String fallbackE164 = fallback == null ? null : fallback.e164();
+      if (fallback != null && numbers.stream().anyMatch(n -> n.e164().equals(fallbackE164))) {
+        errors.add(new ApiProblem.FieldError("/fallback_number", "is one of the pool's numbers; the fallback must "
+            + "be a number outside every pool, normally one of your static tracking numbers"));
+      }
+    }
     List<String> origins = new ArrayList<>();
     JsonNode os = body.get("allowed_origins");
     if (os != null && !os.isNull()) {
@@ -318,19 +357,62 @@ public final class PoolApi extends AllDirectives {
         errors.add(new ApiProblem.FieldError("/allowed_origins", "must be a list of origins"));
       } else {
         for (int i = 0; i < os.size(); i++) {
-          if (!os.get(i).isTextual() || !ORIGIN.matcher(os.get(i).asText()).matches()) {
-            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i,
-                "must be an origin like https://shop.example or http://localhost:8080"));
-          } else {
-            origins.add(os.get(i).asText());
+          String o = os.get(i).isTextual() ? origin(os.get(i).asText()) : null;
+          if (o == null) {
+            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, "must be an origin like "
+                + "https://shop.example, http://localhost:8080 or http://[::1]:8080 (scheme, host, port 1-65535)"));
+          } else if (!origins.contains(o)) {
+            origins.add(o);
           }
         }
+      }
+    }
+    String poolId = null;
+    JsonNode pid = body.get("pool_id");
+    if (pid != null && !pid.isNull()) {
+      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches()) {
+        errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
+      } else {
+        poolId = pid.asText();
       }
     }
     if (!errors.isEmpty()) {
       throw ApiProblem.invalid("the pool is not valid; nothing was created", errors);
     }
-    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins);
+    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins, poolId);
+  }
+
+  /**
+   * {@code text} as a normalised web origin (RFC 6454 section 6.1 serialisation: lower-case scheme and host, port only
+   * when given, no path), or null when it is none: {@code http}/{@code https}, a host of DNS labels (letters, digits,
+   * hyphens inside; at most 63 characters each) or an IPv6 address in brackets, an optional port 1..65535 and an
+   * optional single trailing slash (dropped).
+   */
+  static String origin(String text) {
+    java.util.regex.Matcher m = ORIGIN.matcher(text);
+    if (!m.matches()) {
+      return null;
+    }
+    String host = m.group(2).toLowerCase(java.util.Locale.ROOT);
+    if (host.startsWith("[")) {
+      try {
+        if (!(java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address)) {
+          return null;
+        }
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    } else if (host.length() > 253) {
+      return null;
+    }
+    String port = m.group(3);
+    if (port != null) {
+      int p = Integer.parseInt(port);
+      if (p < 1 || p > 65535) {
+        return null;
+      }
+    }
+    return m.group(1).toLowerCase(java.util.Locale.ROOT) + "://" + host + (port == null ? "" : ":" + port);
   }
 
   private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {

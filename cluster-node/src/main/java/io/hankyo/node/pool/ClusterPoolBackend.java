@@ -99,53 +99,148 @@ public final class ClusterPoolBackend implements PoolBackend {
     PoolSession.init(sharding);
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
+    io.hankyo.node.callback.CallbackNumber.init(sharding);
+    io.hankyo.node.directory.TrackingNumber.init(sharding);
   }
 
   /** One number's pooling: null error when pooled. */
   private record Pooling(PhoneNumber number, String error) {}
 
+  /** What a retry should do, added to every 409 and to the text of a creation cut short. */
+  static final String RETRY_HINT = "if an earlier attempt of this request created that pool, GET /v1/pools/{pool_id} "
+      + "shows it (a request with a pool_id of your own answers the same pool when sent again)";
+
   @Override
   public CompletionStage<Pool> create(String operatorId, NewPool p) {
-    String poolId = "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    String poolId = p.poolId() != null ? p.poolId()
+        : "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Instant now = clock.instant();
+    NumberPool.Settings settings = new NumberPool.Settings(operatorId,
+        NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
+        p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
+        p.fallback().e164(), p.allowedOrigins());
+    // a retry with the client's pool id: the pool as created the first time
+    CompletionStage<NumberPool.State> existing = p.poolId() == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(null) : read(operatorId, poolId);
+    return existing.thenCompose(old -> {
+      if (old != null) {
+        if (old.deleted()) {
+          throw ApiProblem.conflict("pool " + poolId + " was deleted; choose another pool_id");
+        }
+        if (!old.settings().equals(settings)) {
+          throw ApiProblem.conflict("pool " + poolId + " exists with other settings; choose another pool_id, or "
+              + "GET /v1/pools/" + poolId + " to see it");
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(view(poolId, old));
+      }
+      return fallbackRefusal(operatorId, p.fallback()).thenCompose(fallbackError -> {
+        if (fallbackError != null) {
+          throw ApiProblem.conflict("fallback_number " + p.fallback().national() + " " + fallbackError
+              + "; the fallback must be one of your static tracking numbers (not pooled, not a callback number)");
+        }
+        return pool(operatorId, poolId, p, settings, now);
+      });
+    });
+  }
+
+  /**
+   * Why {@code fallback} may not be the fallback number of a pool of {@code operatorId}, or null when it may: it must be
+   * a static tracking number of the operator ({@code TrackingNumber} route of that operator). Such a number is never
+   * pooled ({@link io.hankyo.node.inventory.InventoryRules#refusePool}: only {@code available} numbers are pooled; a
+   * static number is {@code assigned}) nor a callback number (the callback pool refuses tracking numbers, issue 4), so
+   * no visitor session is ever handed it as its own number.
+   */
+  private CompletionStage<String> fallbackRefusal(String operatorId, PhoneNumber fallback) {
+    return sharding.entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, fallback.e164())
+        .ask(io.hankyo.node.directory.TrackingNumber.GetRoute::new, timeout)
+        .thenApply(r -> r.route().isEmpty() ? "is not a tracking number"
+            : !operatorId.equals(r.route().get().operatorId()) ? "is a tracking number of another operator" : null);
+  }
+
+  /**
+   * Pools each number for {@code poolId}, checks none is a callback number (after pooling it, so that a callback PUT
+   * racing with this sees the pooled number or is seen here), then lists and creates the pool; on any refusal the
+   * numbers pooled here are put back and the call fails with 409, unless every number is already in one pool of the
+   * operator with these settings (a retry of a creation whose answer was lost): then that pool is answered.
+   */
+  private CompletionStage<Pool> pool(String operatorId, String poolId, NewPool p, NumberPool.Settings settings,
+      Instant now) {
     return Source.from(p.numbers())
         .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
             .<StatusReply<Done>>ask(r -> new InventoryNumber.Pool(operatorId, poolId, now, r), timeout)
-            .handle((reply, error) -> new Pooling(n, error != null ? "not answered; retry"
-                : reply.isError() ? reply.getError().getMessage() : null)))
+            .thenCompose(reply -> reply.isError()
+                ? java.util.concurrent.CompletableFuture.completedFuture(reply.getError().getMessage())
+                : sharding.entityRefFor(io.hankyo.node.callback.CallbackNumber.ENTITY_KEY, n.e164())
+                    .ask(io.hankyo.node.callback.CallbackNumber.GetOwner::new, timeout)
+                    .thenApply(o -> o.operatorId().isPresent() ? CALLBACK_NUMBER : (String) null))
+            .handle((error, failure) -> new Pooling(n, failure != null ? "not answered; retry" : error)))
         .runWith(Sink.seq(), system)
         .thenCompose(results -> {
           List<String> refused = results.stream().filter(r -> r.error() != null)
               .map(r -> r.number().national() + " " + r.error()).toList();
           if (!refused.isEmpty()) {
-            List<PhoneNumber> pooled = results.stream().filter(r -> r.error() == null).map(Pooling::number).toList();
-            return Source.from(pooled)
-                .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
-                    .<StatusReply<Done>>ask(r -> new InventoryNumber.Unpool(operatorId, poolId, r), timeout))
-                .runWith(Sink.ignore(), system)
-                .<Pool>thenApply(x -> {
+            // numbers pooled here (or pooled here before being found in a callback pool) go back
+            List<PhoneNumber> back = results.stream()
+                .filter(r -> r.error() == null || r.error().equals(CALLBACK_NUMBER)).map(Pooling::number).toList();
+            return unpool(operatorId, poolId, back).thenCompose(x -> retried(operatorId, results, settings))
+                .thenApply(same -> {
+                  if (same != null) {
+                    return same;
+                  }
                   throw ApiProblem.conflict("numbers not pooled (each must be an available number of your "
-                      + "inventory): " + String.join("; ", refused));
+                      + "inventory, in no pool and no callback pool); nothing was created: " + String.join("; ", refused)
+                      + (refused.stream().anyMatch(r -> r.contains("is already in pool")) ? "; " + RETRY_HINT : ""));
                 });
           }
           List<InventoryIndex.Row> rows = p.numbers().stream().map(n -> new InventoryIndex.Row(n.e164(),
-              n.national(), NumberRange.of(n).label(), InventoryNumber.Status.POOLED, null, null, null)).toList();
-          NumberPool.Settings settings = new NumberPool.Settings(operatorId,
-              NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
-              p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
-              p.fallback().e164(), p.allowedOrigins());
+              n.national(), NumberRange.of(n).label(), InventoryNumber.Status.POOLED, null, null, null, poolId))
+              .toList();
           return sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
               .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(rows, r), timeout)
               .thenCompose(x -> sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
                   .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Create(settings, r), timeout))
               .thenCompose(created -> {
                 if (created.isError()) {
-                  throw ApiProblem.conflict(created.getError().getMessage());
+                  // the id is another operator's pool (or one with other settings): give the numbers back
+                  return unpool(operatorId, poolId, p.numbers()).<Pool>thenApply(x -> {
+                    throw ApiProblem.conflict("pool id " + poolId + " is taken; choose another pool_id; nothing was "
+                        + "created");
+                  });
                 }
                 return sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId)
                     .<Done>ask(r -> new PoolIndex.Add(poolId, r), timeout)
                     .thenApply(x -> view(poolId, created.getValue()));
               });
+        });
+  }
+
+  /** The refusal of a number that is in a callback pool. */
+  static final String CALLBACK_NUMBER = "is a callback number (in a callback pool; PUT /v1/callback-pool without it "
+      + "first)";
+
+  private CompletionStage<Done> unpool(String operatorId, String poolId, List<PhoneNumber> numbers) {
+    return Source.from(numbers)
+        .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
+            .<StatusReply<Done>>ask(r -> new InventoryNumber.Unpool(operatorId, poolId, r), timeout))
+        .runWith(Sink.ignore(), system);
+  }
+
+  /**
+   * The pool every number of a refused creation is already in, when that is one live pool of the operator with
+   * {@code settings} (the earlier attempt of the same request), else null.
+   */
+  private CompletionStage<Pool> retried(String operatorId, List<Pooling> results, NumberPool.Settings settings) {
+    return sharding.entityRefFor(InventoryNumber.ENTITY_KEY, results.get(0).number().e164())
+        .ask(InventoryNumber.Get::new, timeout)
+        .thenCompose(st -> {
+          String other = st.status() == InventoryNumber.Status.POOLED && operatorId.equals(st.owner())
+              ? st.poolId() : null;
+          String text = "is already in pool " + other;
+          if (other == null || !results.stream().allMatch(r -> text.equals(r.error()))) {
+            return java.util.concurrent.CompletableFuture.completedFuture((Pool) null);
+          }
+          return read(operatorId, other).thenApply(old -> old != null && !old.deleted()
+              && old.settings().equals(settings) ? view(other, old) : null);
         });
   }
 
