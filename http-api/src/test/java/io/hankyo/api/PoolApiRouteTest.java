@@ -51,7 +51,10 @@ class PoolApiRouteTest {
       if (p.numbers().stream().anyMatch(n -> n.e164().equals("+81120777777"))) {
         return CompletableFuture.failedFuture(ApiProblem.conflict("0120-777-777 is not available"));
       }
-      String id = "pool-" + (byId.size() + 1);
+      if (p.poolId() != null && byId.containsKey(p.poolId())) {
+        return CompletableFuture.completedFuture(byId.get(p.poolId()));
+      }
+      String id = p.poolId() != null ? p.poolId() : "pool-" + (byId.size() + 1);
       Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
           p.holdSec(), p.coolDownSec(), p.fallback().e164(), p.allowedOrigins(), 0, 0, false);
       owner.put(id, operatorId);
@@ -240,6 +243,70 @@ class PoolApiRouteTest {
     assertEquals(List.of("/method", "/numbers/1", "/numbers/2", "/hold_sec", "/fallback_number"), pointers);
     HttpResponse<String> taken = send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120000002", "0120-777-777"));
     assertEquals(409, taken.statusCode());
+    assertEquals(0, pools.byId.size());
+  }
+
+  private List<String> pointers(HttpResponse<String> r) throws Exception {
+    assertEquals(400, r.statusCode(), r.body());
+    List<String> pointers = new ArrayList<>();
+    json(r).get("errors").forEach(e -> pointers.add(e.get("pointer").asText() + " " + e.get("detail").asText()));
+    return pointers;
+  }
+
+  @Test
+  void theFallbackNumberIsRequiredAndMustBeATrackingRangeNumberOutsideThePool() throws Exception {
+    String noFallback = NEW_POOL.replace(", \"fallback_number\": \"0120-999-999\"", "");
+    List<String> missing = pointers(send("POST", "/v1/pools", KEY_A, noFallback));
+    assertEquals(1, missing.size(), missing.toString());
+    assertTrue(missing.get(0).startsWith("/fallback_number is required"), missing.toString());
+    List<String> mobile = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999", "090-1234-5678")));
+    assertEquals(1, mobile.size(), mobile.toString());
+    assertTrue(mobile.get(0).startsWith("/fallback_number ") && mobile.get(0).contains("090-1234-5678"),
+        mobile.toString());
+    List<String> own = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999", "0120000001")));
+    assertTrue(own.size() == 1 && own.get(0).startsWith("/fallback_number is one of the pool's numbers"),
+        own.toString());
+    assertEquals(0, pools.byId.size(), "nothing created");
+  }
+
+  @Test
+  void allowedOriginsAreCheckedLowerCasedWithoutTrailingSlashOrRepeats() throws Exception {
+    String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
+        + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
+        + "\"https://shop.example:65535\"]");
+    List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, bad));
+    assertEquals(List.of("/allowed_origins/0", "/allowed_origins/1", "/allowed_origins/2", "/allowed_origins/3",
+        "/allowed_origins/4", "/allowed_origins/5"), errors.stream().map(e -> e.split(" ")[0]).toList());
+    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example/\", "
+        + "\"https://shop.example\", \"http://[::1]:8080\", \"http://localhost:8080/\", \"https://a.example/\"]");
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, good);
+    assertEquals(201, r.statusCode(), r.body());
+    List<String> origins = new ArrayList<>();
+    json(r).get("allowed_origins").forEach(o -> origins.add(o.asText()));
+    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "https://a.example"),
+        origins);
+  }
+
+  @Test
+  void aClientPoolIdMakesCreationRetrySafe() throws Exception {
+    String withId = NEW_POOL.replace("{\"method\"", "{\"pool_id\": \"shop-2026.spring\", \"method\"");
+    HttpResponse<String> first = send("POST", "/v1/pools", KEY_A, withId);
+    assertEquals(201, first.statusCode(), first.body());
+    assertEquals("shop-2026.spring", json(first).get("pool_id").asText());
+    HttpResponse<String> again = send("POST", "/v1/pools", KEY_A, withId);
+    assertEquals(201, again.statusCode(), again.body());
+    assertEquals("shop-2026.spring", json(again).get("pool_id").asText());
+    assertEquals(1, pools.byId.size());
+    List<String> bad = pointers(send("POST", "/v1/pools", KEY_A, withId.replace("shop-2026.spring", "a b")));
+    assertEquals(List.of("/pool_id"), bad.stream().map(e -> e.split(" ")[0]).toList());
+  }
+
+  @Test
+  void aPoolDocumentOver64KiBIs413() throws Exception {
+    StringBuilder big = new StringBuilder(NEW_POOL.substring(0, NEW_POOL.length() - 1)).append(", \"x\": \"");
+    big.append("a".repeat((int) PoolApi.MAX_CREATE_BODY_BYTES)).append("\"}");
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, big.toString());
+    assertEquals(413, r.statusCode(), r.body());
     assertEquals(0, pools.byId.size());
   }
 

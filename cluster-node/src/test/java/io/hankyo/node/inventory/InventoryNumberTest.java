@@ -166,7 +166,7 @@ class InventoryNumberTest {
     assertEquals(until, state().until());
     assertEquals(Status.COOLING_DOWN, state().effective(until.minusSeconds(1)));
     assertEquals(Status.AVAILABLE, state().effective(until));
-    assertEquals("is cooling_down until " + until + ", not available",
+    assertEquals("is cooling_down until 2026-11-01T10:00:00+09:00, not available",
         kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", T0, x)).reply().getError()
             .getMessage(), "not pooled again while cooling down");
     assertTrue(kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", until, x)).reply()
