@@ -45,7 +45,7 @@ import org.apache.pekko.util.ByteString;
  *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
  *       415 another Content-Type.
  *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
- *       "range", "state", "client_id", "dialin_id", "until"}], "next_cursor": "..."|null}} by E.164; {@code state}
+ *       "range", "state", "client_id", "dialin_id", "until", "pool_id"}], "next_cursor": "..."|null}} by E.164; {@code state}
  *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
  *       {@code limit} 1..1000 (default 100); {@code cursor} the {@code next_cursor} of the previous page. 400 for
  *       any other value.

@@ -38,7 +38,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
  *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
  *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
- *       cool_down_sec} 0..86400 (default 0); {@code allowed_origins} optional, each {@code http(s)://host[:port]}.
+ *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
+ *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
+ *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
+ *       optional (the client's id: the same request again answers the same pool). Body at most 64 KiB (413);
+ *       request timeout {@link #CREATE_TIMEOUT} (docs/inventory.md "Retrying a creation").
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
@@ -47,8 +51,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
  *       assignment is persisted. {@code session_id} required, 1..128 of {@code [A-Za-z0-9._:-]}; {@code params} at
- *       most {@value #MAX_PARAMS} keys, string values of at most {@value #MAX_VALUE_BYTES} bytes, at most
- *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
+ *       most {@value #MAX_PARAMS} keys and string values of at most {@value #MAX_VALUE_BYTES} bytes (400 with JSON
+ *       Pointers beyond), at most {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
  *       already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
  *       A fallback answers {@code "held_until": null}.

@@ -202,7 +202,13 @@ public final class ClusterPoolBackend implements PoolBackend {
               .thenCompose(created -> {
                 if (created.isError()) {
                   // the id is another operator's pool (or one with other settings): give the numbers back
-                  return unpool(operatorId, poolId, p.numbers()).<Pool>thenApply(x -> {
+                  List<InventoryIndex.Row> back = p.numbers().stream().map(n -> new InventoryIndex.Row(n.e164(),
+                      n.national(), NumberRange.of(n).label(), InventoryNumber.Status.AVAILABLE, null, null, null))
+                      .toList();
+                  return unpool(operatorId, poolId, p.numbers())
+                      .thenCompose(x -> sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
+                          .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(back, r), timeout))
+                      .<Pool>thenApply(x -> {
                     throw ApiProblem.conflict("pool id " + poolId + " is taken; choose another pool_id; nothing was "
                         + "created");
                   });
