@@ -89,7 +89,7 @@ class InventoryIndexTest {
         row("+81120000008", "0120", Status.AVAILABLE, null)), r));
     kit.restart();
     List<Row> rows = list(null, null, null, 10, T0).rows();
-    assertEquals(List.of(null, "pool-9"), rows.stream().map(Row::poolId).toList());
+    assertEquals(java.util.Arrays.asList(null, "pool-9"), rows.stream().map(Row::poolId).toList());
   }
 
   @Test
