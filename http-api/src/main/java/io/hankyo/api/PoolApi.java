@@ -41,7 +41,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
  *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
- *       optional (the client's id: the same request again answers the same pool). Body at most 64 KiB (413);
+ *       optional (the client's id: the same request again answers the same pool), or an {@code Idempotency-Key} header
+ *       ({@link #withIdempotencyKey}). Body at most 64 KiB (413);
  *       request timeout {@link #CREATE_TIMEOUT} (docs/inventory.md "Retrying a creation").
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
@@ -132,13 +133,13 @@ public final class PoolApi extends AllDirectives {
         pathEnd(() -> concat(
             post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
                 req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
-                () -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
-                  PoolBackend.NewPool p = parseNew(body);
+                () -> optionalHeaderValueByName("Idempotency-Key", key -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
+                  PoolBackend.NewPool p = withIdempotencyKey(parseNew(body), operator, key);
                   return respond(() -> backend().create(operator, p).exceptionally(e -> {
                     Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     throw c instanceof ApiProblem ap ? ap : Problems.unavailable(CREATE_UNFINISHED);
                   }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
-                })))),
+                }))))),
             get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
               int n = limit(limit);
               String after = cursor(cursor);
@@ -384,6 +385,36 @@ public final class PoolApi extends AllDirectives {
       throw ApiProblem.invalid("the pool is not valid; nothing was created", errors);
     }
     return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins, poolId);
+  }
+
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  /**
+   * {@code p} with the pool id an {@code Idempotency-Key} header stands for, when the document has no {@code pool_id}:
+   * {@code pool-} + the first 16 hex digits of SHA-256 of {@code operator} and the key, so that the same key of the
+   * same operator always names the same pool (the retry answers it; another request under the key is 409). The key is
+   * 1..255 visible ASCII characters (else 400).
+   */
+  static PoolBackend.NewPool withIdempotencyKey(PoolBackend.NewPool p, String operator,
+      java.util.Optional<String> key) {
+    if (key.isEmpty()) {
+      return p;
+    }
+    if (!IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+      throw ApiProblem.invalid("the Idempotency-Key header must be 1 to 255 visible ASCII characters");
+    }
+    if (p.poolId() != null) {
+      return p;
+    }
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((operator + "\n" + key.get()).getBytes(StandardCharsets.UTF_8));
+      String id = "pool-" + java.util.HexFormat.of().formatHex(h, 0, 8);
+      return new PoolBackend.NewPool(p.method(), p.numbers(), p.holdSec(), p.coolDownSec(), p.fallback(),
+          p.allowedOrigins(), id);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 
   /**

@@ -302,6 +302,28 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void anIdempotencyKeyNamesTheSamePoolForTheSameOperator() throws Exception {
+    PoolBackend.NewPool p = PoolApi.parseNew(io.hankyo.api.json.ApiJson.mapper().readTree(NEW_POOL));
+    String a1 = PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("order-42")).poolId();
+    assertEquals(a1, PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("order-42")).poolId());
+    assertTrue(a1.matches("pool-[0-9a-f]{16}"), a1);
+    assertTrue(!a1.equals(PoolApi.withIdempotencyKey(p, "op-b", java.util.Optional.of("order-42")).poolId()));
+    assertEquals(null, PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.empty()).poolId());
+    assertEquals(400, org.junit.jupiter.api.Assertions.assertThrows(ApiProblem.class,
+        () -> PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("a b"))).status());
+    byte[] body = NEW_POOL.getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> first = server.send("POST", "/v1/pools", KEY_A, "application/json", body,
+        Map.of("Idempotency-Key", "order-42"));
+    HttpResponse<String> again = server.send("POST", "/v1/pools", KEY_A, "application/json", body,
+        Map.of("Idempotency-Key", "order-42"));
+    assertEquals(201, first.statusCode(), first.body());
+    assertEquals(201, again.statusCode(), again.body());
+    assertEquals(a1, json(first).get("pool_id").asText());
+    assertEquals(a1, json(again).get("pool_id").asText());
+    assertEquals(1, pools.byId.size());
+  }
+
+  @Test
   void aPoolDocumentOver64KiBIs413() throws Exception {
     StringBuilder big = new StringBuilder(NEW_POOL.substring(0, NEW_POOL.length() - 1)).append(", \"x\": \"");
     big.append("a".repeat((int) PoolApi.MAX_CREATE_BODY_BYTES)).append("\"}");

@@ -26,10 +26,13 @@ import org.apache.pekko.stream.javadsl.Source;
  * {@link PoolBackend} over the sharded {@link NumberPool}, {@link PoolIndex} and {@link InventoryNumber} entities
  * (issue 5 pools).
  *
- * <p>Create: a new pool id ({@code pool-} + 16 hex digits); each number is pooled in the inventory
- * ({@link InventoryNumber.Pool}, {@value #PARALLELISM} at a time); when any is refused (not the operator's, not
- * available) the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
- * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
+ * <p>Create: the client's pool id, or a new one ({@code pool-} + 16 hex digits); a client id whose pool exists with
+ * the same settings answers that pool (retry). The fallback number must be a static tracking number of the operator
+ * ({@code TrackingNumber} route), else 409. Each number is pooled in the inventory ({@link InventoryNumber.Pool},
+ * {@value #PARALLELISM} at a time), then must not be a callback number ({@code CallbackNumber.GetOwner}); when any is
+ * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
+ * refused number, unless every number is already in one live pool of the operator with the same settings (a retry
+ * whose first answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
  * operator. Assign checks the pool exists for the operator, claims the session id for the pool ({@link PoolSession}:
  * a session id already used in another pool of the operator is refused with 409), then asks the pool entity, which
  * persists the assignment before it answers.
