@@ -53,8 +53,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
  *       assignment is persisted. {@code session_id} required, 1..128 of {@code [A-Za-z0-9._:-]}; {@code params} at
  *       most {@value #MAX_PARAMS} keys and string values of at most {@value #MAX_VALUE_BYTES} bytes (400 with JSON
- *       Pointers beyond), at most {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
- *       already used in another pool of the operator, 400 a bad
+ *       Pointers beyond), at most {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404
+ *       unknown pool, 409 a session id already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
  *       A fallback answers {@code "held_until": null}.
  *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
@@ -103,13 +103,14 @@ public final class PoolApi extends AllDirectives {
       + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?");
   /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
   public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
+  /** The 503 text of a creation that did not finish in time (timeout, or a cluster ask that failed). */
+  static final String CREATE_UNFINISHED = "the pool was not created in time and may still be created: send the same "
+      + "request again (give a pool_id of your own to be sure to get the same pool); GET /v1/pools lists your pools";
   /**
    * Request timeout of {@code POST /v1/pools}, 50 s (the server's default is 20 s; kept under its 60 s idle timeout):
    * 1000 numbers take a few journal reads and a write each. A pool created after a timeout is found by sending the
    * same request again (with the same {@code pool_id}).
    */
-  static final String CREATE_UNFINISHED = "the pool was not created in time and may still be created: send the same "
-      + "request again (give a pool_id of your own to be sure to get the same pool); GET /v1/pools lists your pools";
   public static final scala.concurrent.duration.FiniteDuration CREATE_TIMEOUT =
       scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
 
@@ -375,8 +376,9 @@ public final class PoolApi extends AllDirectives {
     String poolId = null;
     JsonNode pid = body.get("pool_id");
     if (pid != null && !pid.isNull()) {
-      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches()) {
-        errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
+      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches() || !pid.asText().matches(".*[A-Za-z0-9].*")) {
+        errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : - with at "
+            + "least one letter or digit"));
       } else {
         poolId = pid.asText();
       }

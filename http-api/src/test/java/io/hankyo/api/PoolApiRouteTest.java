@@ -299,6 +299,8 @@ class PoolApiRouteTest {
     assertEquals(1, pools.byId.size());
     List<String> bad = pointers(send("POST", "/v1/pools", KEY_A, withId.replace("shop-2026.spring", "a b")));
     assertEquals(List.of("/pool_id"), bad.stream().map(e -> e.split(" ")[0]).toList());
+    List<String> dots = pointers(send("POST", "/v1/pools", KEY_A, withId.replace("shop-2026.spring", "..")));
+    assertEquals(List.of("/pool_id"), dots.stream().map(e -> e.split(" ")[0]).toList(), "no path-like id");
   }
 
   @Test
