@@ -182,10 +182,9 @@ public final class ClusterPoolBackend implements PoolBackend {
           List<String> refused = results.stream().filter(r -> r.error() != null)
               .map(r -> r.number().national() + " " + r.error()).toList();
           if (!refused.isEmpty()) {
-            // numbers pooled here (or pooled here before being found in a callback pool) go back
-            List<PhoneNumber> back = results.stream()
-                .filter(r -> r.error() == null || r.error().equals(CALLBACK_NUMBER)).map(Pooling::number).toList();
-            return unpool(operatorId, poolId, back).thenCompose(x -> retried(operatorId, results, settings))
+            // every number in this pool goes back (pooled here, found in a callback pool after pooling, or not
+            // answered: the pooling may have happened); Unpool is a no-op for a number that is not in this pool
+            return unpool(operatorId, poolId, p.numbers()).thenCompose(x -> retried(operatorId, results, settings))
                 .thenApply(same -> {
                   if (same != null) {
                     return same;
