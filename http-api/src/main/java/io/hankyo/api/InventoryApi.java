@@ -45,7 +45,7 @@ import org.apache.pekko.util.ByteString;
  *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
  *       415 another Content-Type.
  *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
- *       "range", "state", "client_id", "dialin_id", "until"}], "next_cursor": "..."|null}} by E.164; {@code state}
+ *       "range", "state", "client_id", "dialin_id", "until", "pool_id"}], "next_cursor": "..."|null}} by E.164; {@code state}
  *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
  *       {@code limit} 1..1000 (default 100); {@code cursor} the {@code next_cursor} of the previous page. 400 for
  *       any other value.
@@ -296,14 +296,14 @@ public final class InventoryApi extends AllDirectives {
   record EntryJson(@JsonProperty("number") String number, @JsonProperty("e164") String e164,
       @JsonProperty("range") String range, @JsonProperty("state") String state,
       @JsonProperty("client_id") String clientId, @JsonProperty("dialin_id") String dialinId,
-      @JsonProperty("until") String until) {}
+      @JsonProperty("until") String until, @JsonProperty("pool_id") String poolId) {}
 
   /** A listing page. */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   record ListJson(@JsonProperty("numbers") List<EntryJson> numbers, @JsonProperty("next_cursor") String nextCursor) {
     static ListJson of(InventoryBackend.Page p, java.time.ZoneId zone) {
       return new ListJson(p.entries().stream().map(e -> new EntryJson(e.national(), e.e164(), e.range(), e.state(),
-          e.clientId(), e.dialinId(), e.until() == null ? null : ApiTimes.iso(e.until(), zone))).toList(),
+          e.clientId(), e.dialinId(), e.until() == null ? null : ApiTimes.iso(e.until(), zone), e.poolId())).toList(),
           cursorOf(p.lastE164()));
     }
   }

@@ -34,9 +34,16 @@ public interface InventoryBackend {
    * @param clientId the advertiser of an assigned number, else null
    * @param dialinId its tracking number record, else null
    * @param until end of a hold or cool-down, else null
+   * @param poolId the pool of a {@code pooled} number, else null
    */
   record Entry(String e164, String national, String range, String state, String clientId, String dialinId,
-      Instant until) {}
+      Instant until, String poolId) {
+    /** An entry of a number in no pool. */
+    public Entry(String e164, String national, String range, String state, String clientId, String dialinId,
+        Instant until) {
+      this(e164, national, range, state, clientId, dialinId, until, null);
+    }
+  }
 
   /**
    * One page of a listing.

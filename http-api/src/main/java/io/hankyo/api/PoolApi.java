@@ -38,9 +38,14 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
  *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
  *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
- *       cool_down_sec} 0..86400 (default 0); {@code allowed_origins} optional, each {@code http(s)://host[:port]};
- *       {@code tracking_number} required (issue 5, attribution): one of the operator's tracking numbers, whose route
- *       calls to the pool's numbers take (404 when it is not one).
+ *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
+ *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
+ *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
+ *       optional (the client's id: the same request again answers the same pool), or an {@code Idempotency-Key} header
+ *       ({@link #withIdempotencyKey}); {@code tracking_number} required (issue 5, attribution): one of the
+ *       operator's tracking numbers, whose route calls to the pool's numbers take (404 when it is not one). Body at
+ *       most 64 KiB (413);
+ *       request timeout {@link #CREATE_TIMEOUT} (docs/inventory.md "Retrying a creation").
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
@@ -49,9 +54,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
  *       assignment is persisted. {@code session_id} required, 1..128 of {@code [A-Za-z0-9._:-]}; {@code params} at
- *       most {@value #MAX_PARAMS} keys, string values of at most {@value #MAX_VALUE_BYTES} bytes, at most
- *       {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404 unknown pool, 409 a session id
- *       already used in another pool of the operator, 400 a bad
+ *       most {@value #MAX_PARAMS} keys and string values of at most {@value #MAX_VALUE_BYTES} bytes (400 with JSON
+ *       Pointers beyond), at most {@value #MAX_PARAMS_BYTES} bytes of keys and values in all (413 beyond). 404
+ *       unknown pool, 409 a session id already used in another pool of the operator, 400 a bad
  *       document (an {@code errors} list of JSON Pointers) or a body that is not UTF-8 JSON; nothing is assigned.
  *       A fallback answers {@code "held_until": null}.
  *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
@@ -117,7 +122,22 @@ public final class PoolApi extends AllDirectives {
   }
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+  /** An origin: scheme, host (DNS labels or an IPv6 address in brackets), optional port, optional one slash. */
+  private static final Pattern ORIGIN = Pattern.compile(
+      "(?i)(https?)://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?");
+  /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
+  public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
+  /** The 503 text of a creation that did not finish in time (timeout, or a cluster ask that failed). */
+  static final String CREATE_UNFINISHED = "the pool was not created in time and may still be created: send the same "
+      + "request again (give a pool_id of your own to be sure to get the same pool); GET /v1/pools lists your pools";
+  /**
+   * Request timeout of {@code POST /v1/pools}, 50 s (the server's default is 20 s; kept under its 60 s idle timeout):
+   * 1000 numbers take a few journal reads and a write each. A pool created after a timeout is found by sending the
+   * same request again (with the same {@code pool_id}).
+   */
+  public static final scala.concurrent.duration.FiniteDuration CREATE_TIMEOUT =
+      scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
 
   private final PoolBackend pools;
   private final CallbackApi.JsonBodies bodies;
@@ -172,10 +192,15 @@ public final class PoolApi extends AllDirectives {
   private Route poolRoutes(String operator) {
     return concat(pathPrefix("pools", () -> concat(
         pathEnd(() -> concat(
-            post(() -> bodies.read(-1, body -> {
-              PoolBackend.NewPool p = parseNew(body);
-              return respond(() -> backend().create(operator, p), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
-            })),
+            post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
+                req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
+                () -> optionalHeaderValueByName("Idempotency-Key", key -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
+                  PoolBackend.NewPool p = withIdempotencyKey(parseNew(body), operator, key);
+                  return respond(() -> backend().create(operator, p).exceptionally(e -> {
+                    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    throw c instanceof ApiProblem ap ? ap : Problems.unavailable(CREATE_UNFINISHED);
+                  }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
+                }))))),
             get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
               int n = limit(limit);
               String after = cursor(cursor);
@@ -416,7 +441,7 @@ public final class PoolApi extends AllDirectives {
       throw ApiProblem.invalid("the request body must be a JSON object");
     }
     Set<String> allowed = Set.of("method", "numbers", "hold_sec", "cool_down_sec", "fallback_number",
-        "allowed_origins", "tracking_number");
+        "allowed_origins", "tracking_number", "pool_id");
     List<ApiProblem.FieldError> errors = new ArrayList<>();
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -446,7 +471,27 @@ public final class PoolApi extends AllDirectives {
     }
     long hold = seconds(body.get("hold_sec"), "/hold_sec", 1, true, errors);
     long coolDown = seconds(body.get("cool_down_sec"), "/cool_down_sec", 0, false, errors);
-    PhoneNumber fallback = number(body.get("fallback_number"), "/fallback_number", errors);
+    PhoneNumber fallback = null;
+    JsonNode fb = body.get("fallback_number");
+    if (fb == null || fb.isNull()) {
+      errors.add(new ApiProblem.FieldError("/fallback_number", "is required: one of your static tracking numbers "
+          + "(handed out when every pool number is held)"));
+    } else {
+      fallback = number(fb, "/fallback_number", errors);
+      if (fallback != null) {
+        try {
+          io.hankyo.protocol.number.NumberRange.of(fallback);
+        } catch (InvalidPhoneNumberException e) {
+          errors.add(new ApiProblem.FieldError("/fallback_number", e.getMessage()));
+          fallback = null;
+        }
+      }
+      String fallbackE164 = fallback == null ? null : fallback.e164();
+      if (fallback != null && numbers.stream().anyMatch(n -> n.e164().equals(fallbackE164))) {
+        errors.add(new ApiProblem.FieldError("/fallback_number", "is one of the pool's numbers; the fallback must "
+            + "be a number outside every pool, normally one of your static tracking numbers"));
+      }
+    }
     PhoneNumber tracking = number(body.get("tracking_number"), "/tracking_number", errors);
     List<String> origins = new ArrayList<>();
     JsonNode os = body.get("allowed_origins");
@@ -455,19 +500,93 @@ public final class PoolApi extends AllDirectives {
         errors.add(new ApiProblem.FieldError("/allowed_origins", "must be a list of origins"));
       } else {
         for (int i = 0; i < os.size(); i++) {
-          if (!os.get(i).isTextual() || !ORIGIN.matcher(os.get(i).asText()).matches()) {
-            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i,
-                "must be an origin like https://shop.example or http://localhost:8080"));
-          } else {
-            origins.add(os.get(i).asText());
+          String o = os.get(i).isTextual() ? origin(os.get(i).asText()) : null;
+          if (o == null) {
+            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, "must be an origin like "
+                + "https://shop.example, http://localhost:8080 or http://[::1]:8080 (scheme, host, port 1-65535)"));
+          } else if (!origins.contains(o)) {
+            origins.add(o);
           }
         }
+      }
+    }
+    String poolId = null;
+    JsonNode pid = body.get("pool_id");
+    if (pid != null && !pid.isNull()) {
+      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches() || !pid.asText().matches(".*[A-Za-z0-9].*")) {
+        errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : - with at "
+            + "least one letter or digit"));
+      } else {
+        poolId = pid.asText();
       }
     }
     if (!errors.isEmpty()) {
       throw ApiProblem.invalid("the pool is not valid; nothing was created", errors);
     }
-    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins, tracking);
+    return new PoolBackend.NewPool(method, numbers, hold, coolDown, fallback, origins, tracking, poolId);
+  }
+
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  /**
+   * {@code p} with the pool id an {@code Idempotency-Key} header stands for, when the document has no {@code pool_id}:
+   * {@code pool-} + the first 16 hex digits of SHA-256 of {@code operator} and the key, so that the same key of the
+   * same operator always names the same pool (the retry answers it; another request under the key is 409). The key is
+   * 1..255 visible ASCII characters (else 400).
+   */
+  static PoolBackend.NewPool withIdempotencyKey(PoolBackend.NewPool p, String operator,
+      java.util.Optional<String> key) {
+    if (key.isEmpty()) {
+      return p;
+    }
+    if (!IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+      throw ApiProblem.invalid("the Idempotency-Key header must be 1 to 255 visible ASCII characters");
+    }
+    if (p.poolId() != null) {
+      return p;
+    }
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((operator + "\n" + key.get()).getBytes(StandardCharsets.UTF_8));
+      String id = "pool-" + java.util.HexFormat.of().formatHex(h, 0, 8);
+      return new PoolBackend.NewPool(p.method(), p.numbers(), p.holdSec(), p.coolDownSec(), p.fallback(),
+          p.allowedOrigins(), p.trackingNumber(), id);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  /**
+   * {@code text} as a normalised web origin (RFC 6454 section 6.1 serialisation: lower-case scheme and host, port only
+   * when given, no path), or null when it is none: {@code http}/{@code https}, a host of DNS labels (letters, digits,
+   * hyphens inside; at most 63 characters each) or an IPv6 address in brackets, an optional port 1..65535 and an
+   * optional single trailing slash (dropped).
+   */
+  static String origin(String text) {
+    java.util.regex.Matcher m = ORIGIN.matcher(text);
+    if (!m.matches()) {
+      return null;
+    }
+    String host = m.group(2).toLowerCase(java.util.Locale.ROOT);
+    if (host.startsWith("[")) {
+      try {
+        if (!(java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address)) {
+          return null;
+        }
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    } else if (host.length() > 253) {
+      return null;
+    }
+    String port = m.group(3);
+    if (port != null) {
+      int p = Integer.parseInt(port);
+      if (p < 1 || p > 65535) {
+        return null;
+      }
+    }
+    return m.group(1).toLowerCase(java.util.Locale.ROOT) + "://" + host + (port == null ? "" : ":" + port);
   }
 
   private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {

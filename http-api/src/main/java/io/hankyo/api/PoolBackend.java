@@ -21,22 +21,31 @@ public interface PoolBackend {
    * @param holdSec seconds a number stays with its session, 1..86400
    * @param coolDownSec seconds after a hold before the number is handed out again, 0..86400
    * @param fallback the number answered when every pool number is held
-   * @param allowedOrigins web origins ({@code https://shop.example}) whose pages may use the JS tag ({@link DniApi})
+   * @param allowedOrigins web origins ({@code https://shop.example}) whose pages may use the JS tag ({@link DniApi}),
+   *     normalised (lower-case, no trailing slash, no repeats)
    * @param trackingNumber the tracking number whose route calls to the pool's numbers take (issue 5, attribution);
    *     must be one of the operator's tracking numbers (else 404). Required by the API; null only from callers
    *     that create pools without one (their numbers then route nowhere)
+   * @param poolId the client's pool id ({@code pool_id}, 1..128 of {@code A-Z a-z 0-9 . _ : -}) so that a retry
+   *     finds the same pool, or null (the backend picks one)
    */
   record NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
-      List<String> allowedOrigins, PhoneNumber trackingNumber) {
+      List<String> allowedOrigins, PhoneNumber trackingNumber, String poolId) {
     public NewPool {
       numbers = List.copyOf(numbers);
       allowedOrigins = List.copyOf(allowedOrigins);
     }
 
-    /** A pool without a tracking number. */
+    /** A pool without a client pool id. */
+    public NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
+        List<String> allowedOrigins, PhoneNumber trackingNumber) {
+      this(method, numbers, holdSec, coolDownSec, fallback, allowedOrigins, trackingNumber, null);
+    }
+
+    /** A pool without a tracking number or client pool id. */
     public NewPool(String method, List<PhoneNumber> numbers, long holdSec, long coolDownSec, PhoneNumber fallback,
         List<String> allowedOrigins) {
-      this(method, numbers, holdSec, coolDownSec, fallback, allowedOrigins, null);
+      this(method, numbers, holdSec, coolDownSec, fallback, allowedOrigins, null, null);
     }
   }
 
@@ -195,7 +204,10 @@ public interface PoolBackend {
 
   /**
    * Creates a pool of {@code operatorId}; fails with 404 when its tracking number is not one of the operator's
-   * (nothing pooled), 409 when a number is not the operator's and available.
+   * (nothing pooled), 409 when a number is not the operator's and available, or the fallback number is not one the
+   * pool may hand out. Retry-safe: the same request again (same {@code poolId}, or without one when every number is
+   * already in one pool of the operator with the same settings) answers that pool (the API answers 201 again, like
+   * the first time) instead of a 409.
    */
   CompletionStage<Pool> create(String operatorId, NewPool pool);
 

@@ -66,14 +66,17 @@ class InventoryApiRouteTest {
       for (var e : rows.entrySet()) {
         if (!owner.get(e.getKey()).equals(operatorId) || (afterE164 != null && e.getKey().compareTo(afterE164) <= 0)
             || (range != null && !range.label().equals(e.getValue()[1]))
-            || (state != null && !state.equals("available") && !state.equals("cooling_down"))) {
+            || (state != null && !state.equals("available") && !state.equals("cooling_down")
+                && !state.equals("pooled"))) {
           continue;
         }
         if (out.size() == limit) {
           more = true;
           break;
         }
-        out.add("cooling_down".equals(state)
+        out.add("pooled".equals(state)
+            ? new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "pooled", null, null, null, "pool-7")
+            : "cooling_down".equals(state)
             ? new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "cooling_down", null, null, NOW.plusSeconds(3600))
             : new Entry(e.getKey(), e.getValue()[0], e.getValue()[1], "available", null, null, null));
       }
@@ -159,6 +162,10 @@ class InventoryApiRouteTest {
     // times in Japan time (hankyo.http.zone), to the second, like the rest of the API
     JsonNode cooling = json(send("GET", "/v1/inventory?state=cooling_down&limit=1", KEY_A, null, null));
     assertEquals("2026-11-30T10:00:00+09:00", cooling.get("numbers").get(0).get("until").asText());
+    assertTrue(cooling.get("numbers").get(0).get("pool_id").isNull(), "pool_id is always present, null unless pooled");
+    JsonNode pooled = json(send("GET", "/v1/inventory?state=pooled&limit=1", KEY_A, null, null));
+    assertEquals("pooled", pooled.get("numbers").get(0).get("state").asText());
+    assertEquals("pool-7", pooled.get("numbers").get(0).get("pool_id").asText());
   }
 
   @Test

@@ -81,7 +81,10 @@ class PoolApiRouteTest {
       if (!tracking(operatorId, p.trackingNumber())) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("tracking_number is not one of yours"));
       }
-      String id = "pool-" + (byId.size() + 1);
+      if (p.poolId() != null && byId.containsKey(p.poolId())) {
+        return CompletableFuture.completedFuture(byId.get(p.poolId()));
+      }
+      String id = p.poolId() != null ? p.poolId() : "pool-" + (byId.size() + 1);
       Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
           p.holdSec(), p.coolDownSec(), p.fallback().e164(), p.allowedOrigins(), 0, 0, false,
           p.trackingNumber().e164());
@@ -339,6 +342,94 @@ class PoolApiRouteTest {
     assertTrue(notOurs.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
     HttpResponse<String> taken = send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120000002", "0120-777-777"));
     assertEquals(409, taken.statusCode());
+    assertEquals(0, pools.byId.size());
+  }
+
+  private List<String> pointers(HttpResponse<String> r) throws Exception {
+    assertEquals(400, r.statusCode(), r.body());
+    List<String> pointers = new ArrayList<>();
+    json(r).get("errors").forEach(e -> pointers.add(e.get("pointer").asText() + " " + e.get("detail").asText()));
+    return pointers;
+  }
+
+  @Test
+  void theFallbackNumberIsRequiredAndMustBeATrackingRangeNumberOutsideThePool() throws Exception {
+    String noFallback = NEW_POOL.replace(", \"fallback_number\": \"0120-999-999\"", "");
+    List<String> missing = pointers(send("POST", "/v1/pools", KEY_A, noFallback));
+    assertEquals(1, missing.size(), missing.toString());
+    assertTrue(missing.get(0).startsWith("/fallback_number is required"), missing.toString());
+    List<String> mobile = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999", "090-1234-5678")));
+    assertEquals(1, mobile.size(), mobile.toString());
+    assertTrue(mobile.get(0).startsWith("/fallback_number ") && mobile.get(0).contains("090-1234-5678"),
+        mobile.toString());
+    List<String> own = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999", "0120000001")));
+    assertTrue(own.size() == 1 && own.get(0).startsWith("/fallback_number is one of the pool's numbers"),
+        own.toString());
+    assertEquals(0, pools.byId.size(), "nothing created");
+  }
+
+  @Test
+  void allowedOriginsAreCheckedLowerCasedWithoutTrailingSlashOrRepeats() throws Exception {
+    String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
+        + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
+        + "\"https://shop.example:65535\"]");
+    List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, bad));
+    assertEquals(List.of("/allowed_origins/0", "/allowed_origins/1", "/allowed_origins/2", "/allowed_origins/3",
+        "/allowed_origins/4", "/allowed_origins/5"), errors.stream().map(e -> e.split(" ")[0]).toList());
+    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example/\", "
+        + "\"https://shop.example\", \"http://[::1]:8080\", \"http://localhost:8080/\", \"https://a.example/\"]");
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, good);
+    assertEquals(201, r.statusCode(), r.body());
+    List<String> origins = new ArrayList<>();
+    json(r).get("allowed_origins").forEach(o -> origins.add(o.asText()));
+    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "https://a.example"),
+        origins);
+  }
+
+  @Test
+  void aClientPoolIdMakesCreationRetrySafe() throws Exception {
+    String withId = NEW_POOL.replace("{\"method\"", "{\"pool_id\": \"shop-2026.spring\", \"method\"");
+    HttpResponse<String> first = send("POST", "/v1/pools", KEY_A, withId);
+    assertEquals(201, first.statusCode(), first.body());
+    assertEquals("shop-2026.spring", json(first).get("pool_id").asText());
+    HttpResponse<String> again = send("POST", "/v1/pools", KEY_A, withId);
+    assertEquals(201, again.statusCode(), again.body());
+    assertEquals("shop-2026.spring", json(again).get("pool_id").asText());
+    assertEquals(1, pools.byId.size());
+    List<String> bad = pointers(send("POST", "/v1/pools", KEY_A, withId.replace("shop-2026.spring", "a b")));
+    assertEquals(List.of("/pool_id"), bad.stream().map(e -> e.split(" ")[0]).toList());
+    List<String> dots = pointers(send("POST", "/v1/pools", KEY_A, withId.replace("shop-2026.spring", "..")));
+    assertEquals(List.of("/pool_id"), dots.stream().map(e -> e.split(" ")[0]).toList(), "no path-like id");
+  }
+
+  @Test
+  void anIdempotencyKeyNamesTheSamePoolForTheSameOperator() throws Exception {
+    PoolBackend.NewPool p = PoolApi.parseNew(io.hankyo.api.json.ApiJson.mapper().readTree(NEW_POOL));
+    String a1 = PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("order-42")).poolId();
+    assertEquals(a1, PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("order-42")).poolId());
+    assertTrue(a1.matches("pool-[0-9a-f]{16}"), a1);
+    assertTrue(!a1.equals(PoolApi.withIdempotencyKey(p, "op-b", java.util.Optional.of("order-42")).poolId()));
+    assertEquals(null, PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.empty()).poolId());
+    assertEquals(400, org.junit.jupiter.api.Assertions.assertThrows(ApiProblem.class,
+        () -> PoolApi.withIdempotencyKey(p, "op-a", java.util.Optional.of("a b"))).status());
+    byte[] body = NEW_POOL.getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> first = server.send("POST", "/v1/pools", KEY_A, "application/json", body,
+        Map.of("Idempotency-Key", "order-42"));
+    HttpResponse<String> again = server.send("POST", "/v1/pools", KEY_A, "application/json", body,
+        Map.of("Idempotency-Key", "order-42"));
+    assertEquals(201, first.statusCode(), first.body());
+    assertEquals(201, again.statusCode(), again.body());
+    assertEquals(a1, json(first).get("pool_id").asText());
+    assertEquals(a1, json(again).get("pool_id").asText());
+    assertEquals(1, pools.byId.size());
+  }
+
+  @Test
+  void aPoolDocumentOver64KiBIs413() throws Exception {
+    StringBuilder big = new StringBuilder(NEW_POOL.substring(0, NEW_POOL.length() - 1)).append(", \"x\": \"");
+    big.append("a".repeat((int) PoolApi.MAX_CREATE_BODY_BYTES)).append("\"}");
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, big.toString());
+    assertEquals(413, r.statusCode(), r.body());
     assertEquals(0, pools.byId.size());
   }
 

@@ -60,6 +60,12 @@ final class RouteTestServer {
    */
   HttpResponse<String> send(String method, String path, String key, String contentType, byte[] body)
       throws Exception {
+    return send(method, path, key, contentType, body, java.util.Map.of());
+  }
+
+  /** {@link #send(String, String, String, String, byte[])} with more request headers. */
+  HttpResponse<String> send(String method, String path, String key, String contentType, byte[] body,
+      java.util.Map<String, String> headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -69,6 +75,7 @@ final class RouteTestServer {
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
+    headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 

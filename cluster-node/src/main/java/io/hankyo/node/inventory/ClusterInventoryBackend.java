@@ -147,7 +147,7 @@ public final class ClusterInventoryBackend implements InventoryBackend {
 
   private static InventoryIndex.Row row(PhoneNumber n, NumberRange range, InventoryNumber.State s) {
     return new InventoryIndex.Row(n.e164(), n.national(), range.label(), s.status(), s.clientId(), s.dialinId(),
-        s.until());
+        s.until(), s.status() == InventoryNumber.Status.POOLED ? s.poolId() : null);
   }
 
   @Override
@@ -162,7 +162,7 @@ public final class ClusterInventoryBackend implements InventoryBackend {
           List<Entry> entries = p.rows().stream().map(r -> {
             InventoryNumber.Status st = r.effective(now);
             return new Entry(r.e164(), r.national(), r.range(), st.apiName(), r.clientId(), r.dialinId(),
-                st == r.status() ? r.until() : null);
+                st == r.status() ? r.until() : null, st == InventoryNumber.Status.POOLED ? r.poolId() : null);
           }).toList();
           return new Page(entries, p.more() && !entries.isEmpty() ? entries.get(entries.size() - 1).e164() : null);
         });

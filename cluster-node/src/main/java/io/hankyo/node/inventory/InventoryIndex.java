@@ -51,14 +51,22 @@ public final class InventoryIndex extends EventSourcedBehaviorWithEnforcedReplie
    * @param clientId advertiser of an assigned number, else null
    * @param dialinId tracking number record of an assigned number, else null
    * @param until end of a cool-down, else null
+   * @param poolId the pool of a pooled number, else null (rows stored before it read null)
    */
   public record Row(@JsonProperty("e164") String e164, @JsonProperty("national") String national,
       @JsonProperty("range") String range, @JsonProperty("status") InventoryNumber.Status status,
       @JsonProperty("client_id") @JsonInclude(JsonInclude.Include.NON_NULL) String clientId,
       @JsonProperty("dialin_id") @JsonInclude(JsonInclude.Include.NON_NULL) String dialinId,
-      @JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant until) implements JsonSerializable {
+      @JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant until,
+      @JsonProperty("pool_id") @JsonInclude(JsonInclude.Include.NON_NULL) String poolId) implements JsonSerializable {
     @JsonCreator
     public Row {}
+
+    /** A row of a number in no pool. */
+    public Row(String e164, String national, String range, InventoryNumber.Status status, String clientId,
+        String dialinId, Instant until) {
+      this(e164, national, range, status, clientId, dialinId, until, null);
+    }
 
     /** The row's status at {@code now} (a cool-down past its end is available). */
     public InventoryNumber.Status effective(Instant now) {

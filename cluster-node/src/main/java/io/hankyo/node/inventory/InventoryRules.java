@@ -93,4 +93,33 @@ public final class InventoryRules {
     }
     return Optional.empty();
   }
+
+  /**
+   * A callback number (issue 4 callback pool, {@code PUT /v1/callback-pool}) at {@code now}: a number of the operator's
+   * inventory must be {@code available} (not pooled in a visitor pool, not a static number, not cooling down: a
+   * callback lease forwards calls to an earlier missed caller, so a visitor shown the number could reach a stranger);
+   * a number of another operator's inventory is refused; a number in no inventory is allowed (as before issue 5).
+   * The number stays {@code available} in the inventory: pooling it is refused while it is a callback number
+   * ({@code ClusterPoolBackend}).
+   */
+  public static Optional<String> refuseCallback(State s, String operatorId, Instant now) {
+    if (!s.owned()) {
+      return Optional.empty();
+    }
+    if (!s.owner().equals(operatorId)) {
+      return Optional.of("is in another operator's inventory");
+    }
+    Status st = s.effective(now);
+    if (st == Status.POOLED) {
+      return Optional.of("is pooled in pool " + s.poolId() + " (DELETE the pool first)");
+    }
+    if (st == Status.ASSIGNED) {
+      return Optional.of("is assigned to " + s.clientId() + "/" + s.dialinId());
+    }
+    if (st != Status.AVAILABLE) {
+      return Optional.of("is " + st.apiName() + (s.until() != null ? " until " + japanTime(s.until()) : "")
+          + ", not available");
+    }
+    return Optional.empty();
+  }
 }

@@ -27,15 +27,18 @@ import org.apache.pekko.stream.javadsl.Source;
  * {@link PoolBackend} over the sharded {@link NumberPool}, {@link PoolIndex} and {@link InventoryNumber} entities
  * (issue 5 pools).
  *
- * <p>Create: a new pool id ({@code pool-} + 16 hex digits); each number is pooled in the inventory
- * ({@link InventoryNumber.Pool}, {@value #PARALLELISM} at a time); when any is refused (not the operator's, not
- * available) the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
- * refused number. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
+ * <p>Create: the client's pool id, or a new one ({@code pool-} + 16 hex digits); a client id whose pool exists with
+ * the same settings answers that pool (retry). The fallback number must be a static tracking number of the operator
+ * ({@code TrackingNumber} route), else 409. Each number is pooled in the inventory ({@link InventoryNumber.Pool},
+ * {@value #PARALLELISM} at a time), then must not be a callback number ({@code CallbackNumber.GetOwner}); when any is
+ * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
+ * refused number, unless every number is already in one live pool of the operator with the same settings (a retry
+ * whose first answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
  * operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the session id for the
  * pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by another pool of the
  * operator still lives is refused with 409, nothing assigned), then asks the pool entity, which persists the
- * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}). The public JS tag endpoint first resolves the pool's operator and
- * allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
+ * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}). The public JS
+ * tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
  * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,
@@ -130,6 +133,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
     TrackingNumber.init(sharding);
+    io.hankyo.node.callback.CallbackNumber.init(sharding);
     NumberBindings.init(sharding);
   }
 
@@ -180,53 +184,150 @@ public final class ClusterPoolBackend implements PoolBackend {
   /** One number's pooling: null error when pooled. */
   private record Pooling(PhoneNumber number, String error) {}
 
+  /** What a retry should do, added to every 409 and to the text of a creation cut short. */
+  static final String RETRY_HINT = "if an earlier attempt of this request created that pool, GET /v1/pools/{pool_id} "
+      + "shows it (a request with a pool_id of your own answers the same pool when sent again)";
+
   @Override
   public CompletionStage<Pool> create(String operatorId, NewPool p) {
-    String poolId = "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    String poolId = p.poolId() != null ? p.poolId()
+        : "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Instant now = clock.instant();
-    CompletionStage<Done> tracking = p.trackingNumber() == null
-        ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
-        : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
-    return tracking.thenCompose(checked -> Source.from(p.numbers())
+    NumberPool.Settings settings = new NumberPool.Settings(operatorId,
+        NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
+        p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
+        p.fallback().e164(), p.allowedOrigins(), p.trackingNumber() == null ? null : p.trackingNumber().e164());
+    // a retry with the client's pool id: the pool as created the first time
+    CompletionStage<NumberPool.State> existing = p.poolId() == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(null) : read(operatorId, poolId);
+    return existing.thenCompose(old -> {
+      if (old != null) {
+        if (old.deleted()) {
+          throw ApiProblem.conflict("pool " + poolId + " was deleted; choose another pool_id");
+        }
+        if (!old.settings().equals(settings)) {
+          throw ApiProblem.conflict("pool " + poolId + " exists with other settings; choose another pool_id, or "
+              + "GET /v1/pools/" + poolId + " to see it");
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(view(poolId, old));
+      }
+      CompletionStage<Done> tracking = p.trackingNumber() == null
+          ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+          : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
+      return tracking.thenCompose(checked -> fallbackRefusal(operatorId, p.fallback())).thenCompose(fallbackError -> {
+        if (fallbackError != null) {
+          throw ApiProblem.conflict("fallback_number " + p.fallback().national() + " " + fallbackError
+              + "; the fallback must be one of your static tracking numbers (not pooled, not a callback number)");
+        }
+        return pool(operatorId, poolId, p, settings, now);
+      });
+    });
+  }
+
+  /**
+   * Why {@code fallback} may not be the fallback number of a pool of {@code operatorId}, or null when it may: it must be
+   * a static tracking number of the operator ({@code TrackingNumber} route of that operator). Such a number is never
+   * pooled ({@link io.hankyo.node.inventory.InventoryRules#refusePool}: only {@code available} numbers are pooled; a
+   * static number is {@code assigned}) nor a callback number (the callback pool refuses tracking numbers, issue 4), so
+   * no visitor session is ever handed it as its own number.
+   */
+  private CompletionStage<String> fallbackRefusal(String operatorId, PhoneNumber fallback) {
+    return sharding.entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, fallback.e164())
+        .ask(io.hankyo.node.directory.TrackingNumber.GetRoute::new, timeout)
+        .thenApply(r -> r.route().isEmpty() ? "is not a tracking number"
+            : !operatorId.equals(r.route().get().operatorId()) ? "is a tracking number of another operator" : null);
+  }
+
+  /**
+   * Pools each number for {@code poolId}, checks none is a callback number (after pooling it, so that a callback PUT
+   * racing with this sees the pooled number or is seen here), then lists and creates the pool; on any refusal the
+   * numbers pooled here are put back and the call fails with 409, unless every number is already in one pool of the
+   * operator with these settings (a retry of a creation whose answer was lost): then that pool is answered.
+   */
+  private CompletionStage<Pool> pool(String operatorId, String poolId, NewPool p, NumberPool.Settings settings,
+      Instant now) {
+    return Source.from(p.numbers())
         .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
             .<StatusReply<Done>>ask(r -> new InventoryNumber.Pool(operatorId, poolId, now, r), timeout)
-            .handle((reply, error) -> new Pooling(n, error != null ? "not answered; retry"
-                : reply.isError() ? reply.getError().getMessage() : null)))
+            .thenCompose(reply -> reply.isError()
+                ? java.util.concurrent.CompletableFuture.completedFuture(reply.getError().getMessage())
+                : sharding.entityRefFor(io.hankyo.node.callback.CallbackNumber.ENTITY_KEY, n.e164())
+                    .ask(io.hankyo.node.callback.CallbackNumber.GetOwner::new, timeout)
+                    .thenApply(o -> o.operatorId().isPresent() ? CALLBACK_NUMBER : (String) null))
+            .handle((error, failure) -> new Pooling(n, failure != null ? "not answered; retry" : error)))
         .runWith(Sink.seq(), system)
         .thenCompose(results -> {
           List<String> refused = results.stream().filter(r -> r.error() != null)
               .map(r -> r.number().national() + " " + r.error()).toList();
           if (!refused.isEmpty()) {
-            List<PhoneNumber> pooled = results.stream().filter(r -> r.error() == null).map(Pooling::number).toList();
-            return Source.from(pooled)
-                .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
-                    .<StatusReply<Done>>ask(r -> new InventoryNumber.Unpool(operatorId, poolId, r), timeout))
-                .runWith(Sink.ignore(), system)
-                .<Pool>thenApply(x -> {
+            // every number in this pool goes back (pooled here, found in a callback pool after pooling, or not
+            // answered: the pooling may have happened); Unpool is a no-op for a number that is not in this pool
+            return unpool(operatorId, poolId, p.numbers()).thenCompose(x -> retried(operatorId, results, settings))
+                .thenApply(same -> {
+                  if (same != null) {
+                    return same;
+                  }
                   throw ApiProblem.conflict("numbers not pooled (each must be an available number of your "
-                      + "inventory): " + String.join("; ", refused));
+                      + "inventory, in no pool and no callback pool); nothing was created: " + String.join("; ", refused)
+                      + (refused.stream().anyMatch(r -> r.contains("is already in pool")) ? "; " + RETRY_HINT : ""));
                 });
           }
           List<InventoryIndex.Row> rows = p.numbers().stream().map(n -> new InventoryIndex.Row(n.e164(),
-              n.national(), NumberRange.of(n).label(), InventoryNumber.Status.POOLED, null, null, null)).toList();
-          NumberPool.Settings settings = new NumberPool.Settings(operatorId,
-              NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
-              p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
-              p.fallback().e164(), p.allowedOrigins(),
-              p.trackingNumber() == null ? null : p.trackingNumber().e164());
+              n.national(), NumberRange.of(n).label(), InventoryNumber.Status.POOLED, null, null, null, poolId))
+              .toList();
           return sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
               .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(rows, r), timeout)
               .thenCompose(x -> sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
                   .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Create(settings, r), timeout))
               .thenCompose(created -> {
                 if (created.isError()) {
-                  throw ApiProblem.conflict(created.getError().getMessage());
+                  // the id is another operator's pool (or one with other settings): give the numbers back
+                  List<InventoryIndex.Row> back = p.numbers().stream().map(n -> new InventoryIndex.Row(n.e164(),
+                      n.national(), NumberRange.of(n).label(), InventoryNumber.Status.AVAILABLE, null, null, null))
+                      .toList();
+                  return unpool(operatorId, poolId, p.numbers())
+                      .thenCompose(x -> sharding.entityRefFor(InventoryIndex.ENTITY_KEY, operatorId)
+                          .<StatusReply<Done>>ask(r -> new InventoryIndex.Put(back, r), timeout))
+                      .<Pool>thenApply(x -> {
+                    throw ApiProblem.conflict("pool id " + poolId + " is taken; choose another pool_id; nothing was "
+                        + "created");
+                  });
                 }
                 return sharding.entityRefFor(PoolIndex.ENTITY_KEY, operatorId)
                     .<Done>ask(r -> new PoolIndex.Add(poolId, r), timeout)
                     .thenApply(x -> view(poolId, created.getValue()));
               });
-        }));
+        });
+  }
+
+  /** The refusal of a number that is in a callback pool. */
+  static final String CALLBACK_NUMBER = "is a callback number (in a callback pool; PUT /v1/callback-pool without it "
+      + "first)";
+
+  private CompletionStage<Done> unpool(String operatorId, String poolId, List<PhoneNumber> numbers) {
+    return Source.from(numbers)
+        .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
+            .<StatusReply<Done>>ask(r -> new InventoryNumber.Unpool(operatorId, poolId, r), timeout))
+        .runWith(Sink.ignore(), system);
+  }
+
+  /**
+   * The pool every number of a refused creation is already in, when that is one live pool of the operator with
+   * {@code settings} (the earlier attempt of the same request), else null.
+   */
+  private CompletionStage<Pool> retried(String operatorId, List<Pooling> results, NumberPool.Settings settings) {
+    return sharding.entityRefFor(InventoryNumber.ENTITY_KEY, results.get(0).number().e164())
+        .ask(InventoryNumber.Get::new, timeout)
+        .thenCompose(st -> {
+          String other = st.status() == InventoryNumber.Status.POOLED && operatorId.equals(st.owner())
+              ? st.poolId() : null;
+          String text = "is already in pool " + other;
+          if (other == null || !results.stream().allMatch(r -> text.equals(r.error()))) {
+            return java.util.concurrent.CompletableFuture.completedFuture((Pool) null);
+          }
+          return read(operatorId, other).thenApply(old -> old != null && !old.deleted()
+              && old.settings().equals(settings) ? view(other, old) : null);
+        });
   }
 
   @Override

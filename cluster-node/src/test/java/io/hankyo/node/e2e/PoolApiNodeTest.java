@@ -27,10 +27,21 @@ class PoolApiNodeTest {
       ApiClient.Response imported = api.post("/v1/inventory", "{\"numbers\": [\"0120-400-001\", \"0120-400-002\"]}");
       assertEquals(200, imported.status(), imported.body());
       assertEquals(2, imported.json().get("imported").asInt(), imported.body());
-      ApiClient.Response created = api.post("/v1/pools", "{\"method\": \"dynamic\", \"numbers\": [\"0120-400-001\","
+      String request = "{\"method\": \"dynamic\", \"numbers\": [\"0120-400-001\","
           + " \"0120-400-002\"], \"hold_sec\": 1800, \"cool_down_sec\": 60, \"fallback_number\": \"0120-400-999\","
-          + " \"tracking_number\": \"0120-400-101\"}");
+          + " \"tracking_number\": \"0120-400-101\"}";
+      ApiClient.Response noTracking = api.post("/v1/pools", request);
+      assertEquals(409, noTracking.status(), "the fallback must be a static tracking number: " + noTracking.body());
+      assertEquals(201, api.post("/v1/advertisers", "{\"client_id\":\"adv-pool\",\"client_name\":\"x\"}").status());
+      assertEquals(201, api.post("/v1/advertisers/adv-pool/numbers",
+          "{\"number\":\"0120-400-999\",\"forward_to\":\"03-9999-0000\"}").status());
+      ApiClient.Response created = api.post("/v1/pools", request);
       assertEquals(201, created.status(), created.body());
+      ApiClient.Response retried = api.post("/v1/pools", request);
+      assertEquals(201, retried.status(), "the same request again answers the same pool: " + retried.body());
+      assertEquals(created.json().get("pool_id").asText(), retried.json().get("pool_id").asText());
+      JsonNode pooledRows = api.get("/v1/inventory?state=pooled").json().get("numbers");
+      assertEquals(created.json().get("pool_id").asText(), pooledRows.get(0).get("pool_id").asText());
       String pool = "/v1/pools/" + created.json().get("pool_id").asText();
       assertEquals(2, api.get("/v1/inventory?state=pooled").json().get("numbers").size());
 

@@ -81,4 +81,33 @@ class InventoryIndexTest {
     kit.<Done>runCommand(r -> new InventoryIndex.Remove("+81120000001", r));
     assertEquals(0, list(null, null, null, 10, T0).rows().size());
   }
+
+  @Test
+  void aPooledRowKeepsItsPoolIdThroughSerializationAndRecovery() {
+    Row pooled = new Row("+81120000009", "0120-000-009", "0120", Status.POOLED, null, null, null, "pool-9");
+    kit.<StatusReply<Done>>runCommand(r -> new InventoryIndex.Put(List.of(pooled,
+        row("+81120000008", "0120", Status.AVAILABLE, null)), r));
+    kit.restart();
+    List<Row> rows = list(null, null, null, 10, T0).rows();
+    assertEquals(java.util.Arrays.asList(null, "pool-9"), rows.stream().map(Row::poolId).toList());
+  }
+
+  @Test
+  void callbackNumbersMustBeAvailableInTheirOperatorsInventory() {
+    InventoryNumber.State none = InventoryNumber.State.unowned();
+    assertTrue(InventoryRules.refuseCallback(none, "op-1", T0).isEmpty(), "a number in no inventory is allowed");
+    InventoryNumber.State avail = new InventoryNumber.State("op-1", Status.AVAILABLE, null, null, null, null);
+    assertTrue(InventoryRules.refuseCallback(avail, "op-1", T0).isEmpty());
+    assertEquals("is in another operator's inventory", InventoryRules.refuseCallback(avail, "op-2", T0).get());
+    InventoryNumber.State pooled = new InventoryNumber.State("op-1", Status.POOLED, null, null, "pool-1", null);
+    assertEquals("is pooled in pool pool-1 (DELETE the pool first)",
+        InventoryRules.refuseCallback(pooled, "op-1", T0).get());
+    InventoryNumber.State cooling = new InventoryNumber.State("op-1", Status.COOLING_DOWN, null, null, null,
+        T0.plusSeconds(60));
+    assertEquals("is cooling_down until 2026-11-01T09:01:00+09:00, not available",
+        InventoryRules.refuseCallback(cooling, "op-1", T0).get());
+    assertTrue(InventoryRules.refuseCallback(cooling, "op-1", T0.plusSeconds(60)).isEmpty(), "cool-down over");
+    InventoryNumber.State assigned = new InventoryNumber.State("op-1", Status.ASSIGNED, "shop-1", "dn-1", null, null);
+    assertEquals("is assigned to shop-1/dn-1", InventoryRules.refuseCallback(assigned, "op-1", T0).get());
+  }
 }

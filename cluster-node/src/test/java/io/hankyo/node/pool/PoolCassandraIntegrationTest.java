@@ -43,6 +43,8 @@ class PoolCassandraIntegrationTest {
   private static ActorTestKit testKit;
   private static ClusterInventoryBackend inventory;
   private static ClusterPoolBackend pools;
+  private static ClusterSharding sharding;
+  private static io.hankyo.node.callback.ClusterCallbackBackend callbacks;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,10 +53,27 @@ class PoolCassandraIntegrationTest {
         TestCassandra.persistenceConfig(keyspace).withFallback(DirectoryTestConfig.cluster())
             .withFallback(ConfigFactory.load()));
     ActorSystem<Void> system = testKit.system();
-    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding = ClusterSharding.get(system);
     inventory = new ClusterInventoryBackend(system, sharding, ASK, Duration.ofHours(1), Clock.systemUTC());
     pools = new ClusterPoolBackend(system, sharding, ASK, Duration.ofMillis(2), Duration.ofHours(1),
         Clock.systemUTC());
+    callbacks = new io.hankyo.node.callback.ClusterCallbackBackend(sharding, ASK);
+  }
+
+  /** Makes {@code number} a static tracking number of {@code op} (the fallback a pool needs). */
+  private static PhoneNumber tracking(String op, String number) throws Exception {
+    PhoneNumber n = PhoneNumbers.parse(number);
+    var reply = await(sharding.entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, n.e164())
+        .<org.apache.pekko.pattern.StatusReply<io.hankyo.node.directory.TrackingNumber.Details>>ask(
+            r -> new io.hankyo.node.directory.TrackingNumber.Assign(op, "client-1", "Client", "d-" + n.e164(), "",
+                n, PhoneNumbers.parse("03-1234-5678"), r), ASK));
+    assertTrue(reply.isSuccess(), () -> reply.getError().getMessage());
+    return n;
+  }
+
+  private static ApiProblem problem(CompletionStage<?> stage) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(stage));
+    return assertInstanceOf(ApiProblem.class, e.getCause());
   }
 
   @AfterAll
@@ -82,7 +101,7 @@ class PoolCassandraIntegrationTest {
   @Test
   void poolOfInventoryNumbersAssignsPerSessionAndFallsBack() throws Exception {
     List<PhoneNumber> two = imported("op-a", "0120-300-001", "0120-300-002");
-    PhoneNumber fallback = PhoneNumbers.parse("0120-300-999");
+    PhoneNumber fallback = tracking("op-a", "0120-300-999");
     PoolBackend.Pool pool = await(pools.create("op-a",
         new PoolBackend.NewPool("dynamic", two, 1800, 600, fallback, List.of("https://shop.example"))));
     assertEquals(List.of("pooled", "pooled"), await(inventory.list("op-a", "pooled", null, null, 100)).entries()
@@ -137,7 +156,7 @@ class PoolCassandraIntegrationTest {
   @Test
   void displaysAreCountedPerMonthAndADeletedPoolsNumbersLeaveItWhileItsCountsStay() throws Exception {
     List<PhoneNumber> three = imported("op-u", "0120-310-001", "0120-310-002", "0120-310-003");
-    PhoneNumber fallback = PhoneNumbers.parse("0120-310-999");
+    PhoneNumber fallback = tracking("op-u", "0120-310-999");
     PoolBackend.Pool big = await(pools.create("op-u",
         new PoolBackend.NewPool("dynamic", three, 1800, 0, fallback, List.of())));
     PoolBackend.Pool small = await(pools.create("op-u",
@@ -188,5 +207,96 @@ class PoolCassandraIntegrationTest {
     PoolBackend.Pool again = await(pools.create("op-u", new PoolBackend.NewPool("dynamic",
         List.of(three.get(2)), 60, 0, fallback, List.of())));
     assertEquals(1, again.numbers().size(), "the available number can join a new pool");
+  }
+
+  /**
+   * Issue 5 pool trial findings: the fallback must be a static tracking number of the operator; visitor pools and the
+   * callback pool refuse each other's numbers (and the callback pool respects inventory states); creation is
+   * retry-safe (client pool id, or the same request again); inventory rows of pooled numbers carry the pool id.
+   */
+  @Test
+  void fallbackCallbackPoolAndRetryRulesHoldAcrossEntities() throws Exception {
+    List<PhoneNumber> ns = imported("op-f", "0120-320-001", "0120-320-002", "0120-320-003", "0120-320-004",
+        "0120-320-005");
+    PhoneNumber fallback = tracking("op-f", "0120-320-999");
+    PhoneNumber othersFallback = tracking("op-g", "0120-320-998");
+    List<PhoneNumber> twoNumbers = ns.subList(0, 2);
+
+    ApiProblem notTracking = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", twoNumbers, 1800, 0,
+        PhoneNumbers.parse("0120-320-777"), List.of())));
+    assertEquals(409, notTracking.status());
+    assertTrue(notTracking.getMessage().contains("0120-320-777 is not a tracking number"), notTracking.getMessage());
+    ApiProblem others = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", twoNumbers, 1800, 0,
+        othersFallback, List.of())));
+    assertTrue(others.getMessage().contains("another operator"), others.getMessage());
+    assertEquals(5, await(inventory.list("op-f", "available", null, null, 100)).entries().size(), "nothing pooled");
+
+    PoolBackend.NewPool request = new PoolBackend.NewPool("dynamic", twoNumbers, 1800, 0, fallback, List.of());
+    PoolBackend.Pool a = await(pools.create("op-f", request));
+    // a number of a pool is no fallback (it is not a tracking number)
+    assertEquals(409, status(pools.create("op-f", new PoolBackend.NewPool("dynamic", ns.subList(2, 3), 1800, 0,
+        ns.get(0), List.of()))));
+    // the same request again (its answer was lost): the same pool, not a 409
+    assertEquals(a.poolId(), await(pools.create("op-f", request)).poolId());
+    ApiProblem otherSettings = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", twoNumbers, 60, 0,
+        fallback, List.of())));
+    assertEquals(409, otherSettings.status());
+    assertTrue(otherSettings.getMessage().contains("is already in pool " + a.poolId())
+        && otherSettings.getMessage().contains("GET /v1/pools/"), otherSettings.getMessage());
+    assertEquals(List.of(a.poolId(), a.poolId()), await(inventory.list("op-f", "pooled", null, null, 100)).entries()
+        .stream().map(InventoryBackend.Entry::poolId).toList(), "pooled rows carry their pool id");
+
+    // a client pool id: the retry answers the same pool; other settings under that id are refused
+    PoolBackend.NewPool withId = new PoolBackend.NewPool("one_time", ns.subList(2, 3), 60, 0, fallback, List.of(), null,
+        "shop-f.1");
+    assertEquals("shop-f.1", await(pools.create("op-f", withId)).poolId());
+    assertEquals("shop-f.1", await(pools.create("op-f", withId)).poolId());
+    ApiProblem taken = problem(pools.create("op-f", new PoolBackend.NewPool("one_time", ns.subList(2, 3), 120, 0,
+        fallback, List.of(), null, "shop-f.1")));
+    assertTrue(taken.getMessage().contains("exists with other settings"), taken.getMessage());
+    ApiProblem otherOperator = problem(pools.create("op-g", new PoolBackend.NewPool("one_time",
+        imported("op-g", "0120-320-101"), 60, 0, othersFallback, List.of(), null, "shop-f.1")));
+    assertEquals(409, otherOperator.status());
+    assertEquals(List.of("0120-320-101"), await(inventory.list("op-g", "available", null, null, 100)).entries()
+        .stream().map(InventoryBackend.Entry::national).toList(), "given back after the id was refused");
+
+    // a pooled number is no callback number: 409 naming it, the callback pool unchanged, the number not claimed
+    ApiProblem pooled = problem(callbacks.putPool("op-f", List.of(ns.get(0), ns.get(3)), 3600));
+    assertEquals(409, pooled.status());
+    assertTrue(pooled.getMessage().contains("0120-320-001 is pooled in pool " + a.poolId()), pooled.getMessage());
+    assertFalse(pooled.getMessage().contains("0120-320-004"), pooled.getMessage());
+    assertEquals(List.of(), await(callbacks.getPool("op-f")).numbers());
+    assertEquals(java.util.Optional.empty(), callbackOwner(ns.get(3)), "nothing claimed by a refused PUT");
+
+    // an available inventory number and a number in no inventory may be callback numbers
+    PhoneNumber outside = PhoneNumbers.parse("050-3200-0001");
+    assertEquals(2, await(callbacks.putPool("op-f", List.of(ns.get(3), outside), 3600)).numbers().size());
+    // ... and then no visitor pool takes it; the other number is given back
+    ApiProblem callback = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", ns.subList(3, 5), 1800, 0,
+        fallback, List.of())));
+    assertEquals(409, callback.status());
+    assertTrue(callback.getMessage().contains("0120-320-004 is a callback number"), callback.getMessage());
+    assertFalse(callback.getMessage().contains("0120-320-005"), callback.getMessage());
+    assertEquals(List.of("0120-320-004", "0120-320-005"), await(inventory.list("op-f", "available", null, null, 100))
+        .entries().stream().map(InventoryBackend.Entry::national).toList());
+    assertEquals(io.hankyo.node.inventory.InventoryNumber.Status.AVAILABLE, inventoryState(ns.get(3)).status());
+    assertEquals(io.hankyo.node.inventory.InventoryNumber.Status.AVAILABLE, inventoryState(ns.get(4)).status());
+
+    // a number cooling down after its pool was deleted is no callback number either
+    await(pools.assign("op-f", "shop-f.1", "s-f", Map.of()));
+    await(pools.delete("op-f", "shop-f.1"));
+    ApiProblem cooling = problem(callbacks.putPool("op-f", List.of(ns.get(3), ns.get(2)), 3600));
+    assertTrue(cooling.getMessage().contains("0120-320-003 is cooling_down until"), cooling.getMessage());
+    assertEquals(2, await(callbacks.getPool("op-f")).numbers().size(), "the callback pool is unchanged");
+  }
+
+  private static java.util.Optional<String> callbackOwner(PhoneNumber n) throws Exception {
+    return await(sharding.entityRefFor(io.hankyo.node.callback.CallbackNumber.ENTITY_KEY, n.e164())
+        .ask(io.hankyo.node.callback.CallbackNumber.GetOwner::new, ASK)).operatorId();
+  }
+
+  private static io.hankyo.node.inventory.InventoryNumber.State inventoryState(PhoneNumber n) throws Exception {
+    return await(sharding.entityRefFor(io.hankyo.node.inventory.InventoryNumber.ENTITY_KEY, n.e164())
+        .ask(io.hankyo.node.inventory.InventoryNumber.Get::new, ASK));
   }
 }
