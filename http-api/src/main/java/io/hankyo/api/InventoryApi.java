@@ -62,6 +62,9 @@ public final class InventoryApi extends AllDirectives {
    */
   public static final scala.concurrent.duration.FiniteDuration IMPORT_TIMEOUT =
       scala.concurrent.duration.Duration.create(50, java.util.concurrent.TimeUnit.SECONDS);
+  /** The 503 text of an import that outlived {@link #IMPORT_TIMEOUT}: the work goes on in the cluster. */
+  static final String IMPORT_UNFINISHED = "the import did not finish in time but goes on in the cluster: send the same "
+      + "list again to see every line's result (lines already done answer already_owned); or send fewer lines at a time";
   /** Default page size of a listing. */
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page size of a listing. */
@@ -102,7 +105,9 @@ public final class InventoryApi extends AllDirectives {
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return path("inventory", () -> concat(
-        post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> importNumbers(operator))),
+        post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> withRequestTimeoutResponse(
+            req -> HttpApi.problemResponse(Problems.unavailable(IMPORT_UNFINISHED), req.getUri().path()),
+            () -> importNumbers(operator)))),
         get(() -> parameterMultiMap(query -> checkListParameters(query, () ->
             parameterOptional("state", state -> parameterOptional("range", range ->
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
