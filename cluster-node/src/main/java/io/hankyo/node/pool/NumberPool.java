@@ -180,8 +180,9 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param inPool whether the pool exists and {@code e164} is one of its numbers (false: the other fields are null)
    * @param operatorId the pool's operator
    * @param trackingNumber the pool's tracking number (E.164), null when the pool has none
-   * @param slot the number's last holder, null when never handed out; its {@code held_until} tells whether the hold
-   *     covers {@code at} ({@link Attribution#forPool})
+   * @param slot the number's last holder, null when never handed out; its {@code assigned_at} and {@code held_until}
+   *     tell whether its hold covers {@code at} ({@link Attribution#forPool}): the holder may have got the number
+   *     after {@code at} when the hold before ended in between
    */
   public record Holder(@JsonProperty("in_pool") boolean inPool,
       @JsonProperty("operator_id") @JsonInclude(JsonInclude.Include.NON_NULL) String operatorId,
