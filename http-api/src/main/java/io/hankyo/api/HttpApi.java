@@ -158,7 +158,7 @@ import org.slf4j.LoggerFactory;
  * DELETE /v1/calls/{trn_id}/recording                                       204; 404 when none
  * GET    /v1/operator/settings                                             200 {"recording_retention_days"}
  * PUT    /v1/operator/settings {"recording_retention_days": 1..3650|null}  200 settings (OperatorSettingsApi)
- * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=
+ * GET    /v1/calls?from=&amp;to=&amp;format=json|csv|tsv&amp;din_id=&amp;fwd_id=&amp;client_id=&amp;hup_usr=&amp;dial_stat=&amp;logvars=
  * PUT    /v1/prompts/{name}    WAV file (audio/wav, audio/x-wav, audio/wave)  201 + Location | 200, prompt
  * PUT    /v1/prompts/{name}    {"text", "voice"?} (application/json)          201 + Location | 200, prompt
  * GET    /v1/prompts                                                        200 {"prompts": [...]}
@@ -1136,11 +1136,11 @@ public final class HttpApi extends AllDirectives {
     switch (query.format()) {
       case CSV:
         contentType = CSV;
-        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.csv());
+        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.csv(), query.logvars());
         break;
       case TSV:
         contentType = TSV;
-        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.tsv());
+        body = CallLogStreams.delimited(records, rowRenderer, DelimitedWriter.tsv(), query.logvars());
         break;
       default:
         contentType = ContentTypes.APPLICATION_JSON;

@@ -77,7 +77,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {"binding_id", "number", "number_e164", "session_id", "params", "bound_at", "held_until"}}; {@code number}
  *       one of the operator's tracking numbers (404 otherwise), {@code bound_at} within a day of now (default now),
  *       {@code hold_sec} 1..86400; parameters as an assignment's (400/413). {@code GET /v1/bindings?number=…} →
- *       {@code {"bindings": [...]}}, the number's last 20, oldest first.
+ *       {@code {"bindings": [...]}}, the number's last 20 in the order they were made (not by {@code bound_at}).
  * </ul>
  */
 public final class PoolApi extends AllDirectives {
@@ -110,15 +110,34 @@ public final class PoolApi extends AllDirectives {
    * keys (issues 3, 4, 5), so that a visit's parameters never overwrite them; keys starting with {@code nfy_} are
    * refused too ({@link #isReservedParam}).
    */
-  public static final Set<String> RESERVED_PARAMS = Set.of("attribution", "pool_id", "session_id", "binding_id",
+  public static final Set<String> RESERVED_PARAMS = Set.of("attribution", "attribution_note", "pool_id", "session_id", "binding_id",
       "last_session_id", "last_held_until", "last_binding_id", "valid_res", "valid_code", "valid_reason",
       "judgment_version", "judgment_scope", "post_call_digit", "callback_of", "callback_number", "calling_sec_total",
       "flow_path", "flow_version", "fwd_attempts", "ivr_digits", "outside_hours", "queue", "queue_wait_sec",
       "recording", "rejudgment_id", "source");
 
-  /** Whether {@code key} is one of the call log's own {@code logvars} keys ({@link #RESERVED_PARAMS} or {@code nfy_*}). */
+  /**
+   * Whether {@code key} is one of the call log's own {@code logvars} keys ({@link #RESERVED_PARAMS} or {@code nfy_*}),
+   * compared case-insensitively ({@code Attribution}, {@code NFY_x} are reserved too: a log reader or spreadsheet
+   * must never see two keys that differ only in case).
+   */
   public static boolean isReservedParam(String key) {
-    return RESERVED_PARAMS.contains(key) || key.startsWith("nfy_");
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return RESERVED_PARAMS.contains(k) || k.startsWith("nfy_");
+  }
+
+  /** A parameter key: 1..64 of {@code A-Z a-z 0-9 _ . -} (it becomes a {@code logvars.<key>} name and a CSV header). */
+  public static final Pattern PARAM_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  /** Whether a parameter value contains a control character other than tab (U+0000..U+001F but tab, U+007F..U+009F). */
+  static boolean hasControl(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c != '\t' && Character.getType(c) == Character.CONTROL) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -345,7 +364,8 @@ public final class PoolApi extends AllDirectives {
 
   /**
    * The {@code params} object of an assignment or a binding: at most {@value #MAX_PARAMS} string values of at most
-   * {@value #MAX_VALUE_BYTES} bytes, keys not empty and not {@link #isReservedParam reserved}; problems are added to
+   * {@value #MAX_VALUE_BYTES} bytes without control characters but tab, keys matching {@link #PARAM_KEY} and not
+   * {@link #isReservedParam reserved} (ignoring case); problems are added to
    * {@code errors} as JSON Pointers under {@code /params}.
    */
   static Params params(JsonNode p, List<ApiProblem.FieldError> errors) {
@@ -362,11 +382,15 @@ public final class PoolApi extends AllDirectives {
           String pointer = "/params/" + pointerEscape(e.getKey());
           if (e.getKey().isEmpty()) {
             errors.add(new ApiProblem.FieldError(pointer, "a key must not be empty"));
+          } else if (!PARAM_KEY.matcher(e.getKey()).matches()) {
+            errors.add(new ApiProblem.FieldError(pointer, "a key must be 1 to 64 characters of A-Z a-z 0-9 _ . -"));
           } else if (isReservedParam(e.getKey())) {
             errors.add(new ApiProblem.FieldError(pointer, "'" + e.getKey() + "' is a key of the call log's own "
-                + "logvars; use another name"));
+                + "logvars (compared ignoring case); use another name"));
           } else if (!e.getValue().isTextual()) {
             errors.add(new ApiProblem.FieldError(pointer, "must be a string"));
+          } else if (hasControl(e.getValue().asText())) {
+            errors.add(new ApiProblem.FieldError(pointer, "must not contain control characters (tab is allowed)"));
           } else {
             int len = e.getValue().asText().getBytes(StandardCharsets.UTF_8).length;
             if (len > MAX_VALUE_BYTES) {
@@ -492,7 +516,14 @@ public final class PoolApi extends AllDirectives {
             + "be a number outside every pool, normally one of your static tracking numbers"));
       }
     }
-    PhoneNumber tracking = number(body.get("tracking_number"), "/tracking_number", errors);
+    PhoneNumber tracking = null;
+    JsonNode tn = body.get("tracking_number");
+    if (tn == null || tn.isNull()) {
+      errors.add(new ApiProblem.FieldError("/tracking_number", "is required: one of your tracking numbers (calls to "
+          + "the pool's numbers are handled like calls to it)"));
+    } else {
+      tracking = number(tn, "/tracking_number", errors);
+    }
     List<String> origins = new ArrayList<>();
     JsonNode os = body.get("allowed_origins");
     if (os != null && !os.isNull()) {

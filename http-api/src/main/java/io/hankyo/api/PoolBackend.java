@@ -90,7 +90,10 @@ public interface PoolBackend {
         ApiProblem.notFound("intermediate bindings are not available on this node"));
   }
 
-  /** The operator's recent bindings of its tracking number {@code number}, oldest first; 404 as {@link #bind}. */
+  /**
+   * The operator's recent bindings of its tracking number {@code number}, in the order they were made (oldest first,
+   * not sorted by {@code bound_at}); 404 as {@link #bind}.
+   */
   default CompletionStage<List<Binding>> bindings(String operatorId, PhoneNumber number) {
     return java.util.concurrent.CompletableFuture.failedFuture(
         ApiProblem.notFound("intermediate bindings are not available on this node"));

@@ -75,23 +75,29 @@ public final class PoolSizing {
     int n = days.size();
     if (displays == 0) {
       return new Report(poolId, poolSize, days, 0, 0, "no_data", null,
-          "no number was displayed in the last " + n + " days; nothing to judge the pool size by");
+          "no number was displayed in the last " + count(n, "day") + "; nothing to judge the pool size by");
     }
     if (atCapacity > 0) {
       int grow = Math.max((int) Math.ceil(poolSize * HEADROOM),
           poolSize + (int) Math.ceil(worstFallbackShare * poolSize));
       return new Report(poolId, poolSize, days, peak, atCapacity, "grow", grow,
-          "all " + poolSize + " numbers were held at once on " + atCapacity + " of " + n + " days (" + fallbacks
-              + " visitors got the fallback number); add numbers: about " + grow);
+          (poolSize == 1 ? "the pool's 1 number was" : "all " + poolSize + " numbers were") + " held at once on "
+              + atCapacity + " of " + count(n, "day") + " (" + count(fallbacks, "visitor")
+              + " got" + " the fallback number); add numbers: about " + grow);
     }
     if (peak * 2 < poolSize) {
       int shrink = Math.max(1, (int) Math.ceil(peak * HEADROOM));
       return new Report(poolId, poolSize, days, peak, 0, "shrink", shrink,
-          "at most " + peak + " of " + poolSize + " numbers were held at once in the last " + n
-              + " days; the pool could shrink to about " + shrink);
+          "at most " + peak + " of " + count(poolSize, "number") + (peak == 1 ? " was" : " were")
+              + " held at once in the last " + count(n, "day") + "; the pool could shrink to about " + shrink);
     }
     return new Report(poolId, poolSize, days, peak, 0, "keep", poolSize,
-        "at most " + peak + " of " + poolSize + " numbers were held at once in the last " + n
-            + " days; the size fits");
+        "at most " + peak + " of " + count(poolSize, "number") + (peak == 1 ? " was" : " were")
+            + " held at once in the last " + count(n, "day") + "; the size fits");
+  }
+
+  /** {@code n} and the noun, plural unless {@code n} is 1 ({@code 1 visitor}, {@code 12 visitors}). */
+  static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -127,12 +127,15 @@
       + '; SameSite=Lax' + (location.protocol === 'https:' ? '; Secure' : '');
   }
 
-  /** s cut to at most max UTF-8 bytes (whole characters). */
+  /**
+   * s with control characters (the API refuses them in params, tab aside) as spaces, cut to at most max UTF-8 bytes
+   * (whole characters).
+   */
   function cut(s, max) {
     var enc = new TextEncoder();
     var out = '';
     var bytes = 0;
-    for (var ch of s) {
+    for (var ch of s.replace(/[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/g, ' ')) {
       bytes += enc.encode(ch).length;
       if (bytes > max) {
         break;

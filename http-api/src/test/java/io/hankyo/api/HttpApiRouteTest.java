@@ -1318,6 +1318,33 @@ class HttpApiRouteTest {
     }
 
     @Test
+    void csvAndTsvAppendTheRequestedLogvarsColumnsOnlyWhenAsked() throws Exception {
+      HttpResponse<String> r = get("/v1/calls?format=csv&" + RANGE + "&logvars=" + enc("gclid,lp,utm_source"));
+      assertEquals(200, r.statusCode(), r.body());
+      List<List<String>> records = Rfc4180.parse(r.body());
+      List<String> header = new ArrayList<>(CallLogColumns.NAMES);
+      header.addAll(List.of("logvars.gclid", "logvars.lp", "logvars.utm_source"));
+      assertEquals(header, records.get(0));
+      int n = CallLogColumns.NAMES.size();
+      assertEquals(List.of("abc123", "/campaign", ""), records.get(1).subList(n, n + 3), "absent keys are empty");
+      assertEquals(List.of("", "", ""), records.get(2).subList(n, n + 3));
+      assertEquals(records.get(1).subList(0, n), Rfc4180.parse(get("/v1/calls?format=csv&" + RANGE).body()).get(1),
+          "the spec's columns are unchanged");
+      assertEquals(CallLogColumns.NAMES, Rfc4180.parse(get("/v1/calls?format=csv&" + RANGE).body()).get(0),
+          "without logvars the header is the spec's");
+      HttpResponse<String> tsv = get("/v1/calls?format=tsv&" + RANGE + "&logvars=lp");
+      List<String> lines = Arrays.asList(tsv.body().split("\r\n"));
+      assertEquals(String.join("\t", CallLogColumns.NAMES) + "\tlogvars.lp", lines.get(0));
+      assertTrue(lines.get(1).endsWith("\t/campaign"), lines.get(1));
+      JsonNode doc = HttpApiRouteTest.json(get("/v1/calls?" + RANGE + "&logvars=gclid"));
+      assertEquals("abc123", doc.get("calls").get(0).get("logvars.gclid").asText(), "JSON is unchanged");
+      assertProblem(get("/v1/calls?format=csv&logvars=" + enc("gclid,utm source")), 400, "'utm source'");
+      assertProblem(get("/v1/calls?format=csv&logvars="), 400, "logvars: ''");
+      assertProblem(get("/v1/calls?format=csv&logvars=gclid,gclid"), 400, "more than once");
+      assertProblem(get("/v1/calls?format=csv&logvars=*"), 400, "logvars: '*'");
+    }
+
+    @Test
     void tsvByAcceptHeader() throws Exception {
       HttpResponse<String> r = send("GET", "/v1/calls?" + RANGE, KEY_A, null,
           "Accept", "text/tab-separated-values, application/json;q=0.5");

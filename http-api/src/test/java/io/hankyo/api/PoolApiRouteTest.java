@@ -268,6 +268,19 @@ class PoolApiRouteTest {
     assertEquals(400, reserved.statusCode(), reserved.body());
     assertEquals("/params/valid_res", json(reserved).get("errors").get(0).get("pointer").asText());
     assertEquals("/params/nfy_email", json(reserved).get("errors").get(1).get("pointer").asText());
+    HttpResponse<String> badKeys = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"utm source\": \"x\", \"a\\u0000b\": \"x\", \"t\\tab\": \"x\", "
+            + "\"Attribution\": \"x\", \"NFY_Email\": \"x\", \"" + "k".repeat(65) + "\": \"x\", "
+            + "\"ok\": \"line\\nbreak\", \"ok2\": \"nul\\u0000\", \"ok3\": \"del\\u007f\", \"fine\": \"a\\tb\"}}");
+    assertEquals(400, badKeys.statusCode(), badKeys.body());
+    List<String> badPointers = new ArrayList<>();
+    json(badKeys).get("errors").forEach(e -> badPointers.add(e.get("pointer").asText()));
+    assertEquals(List.of("/params/utm source", "/params/a\u0000b", "/params/t\tab", "/params/Attribution",
+        "/params/NFY_Email", "/params/" + "k".repeat(65), "/params/ok", "/params/ok2", "/params/ok3"), badPointers,
+        "keys outside [A-Za-z0-9_.-]{1,64}, reserved keys in any case, values with control characters (tab is fine)");
+    assertEquals(200, send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"utm_source.x-1\": \"a\\tb\"}}").statusCode());
+    pools.assigned.clear();
     assertEquals(List.of(), pools.assigned);
   }
 
@@ -311,6 +324,13 @@ class PoolApiRouteTest {
         ok.replace("600", "600, \"bound_at\": \"2020-01-01T00:00:00+09:00\"")).statusCode(), "far from now");
     assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("gclid", "session_id")).statusCode(),
         "reserved key");
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("gclid", "Session_ID")).statusCode(),
+        "reserved key in another case");
+    HttpResponse<String> spaced = send("POST", "/v1/bindings", KEY_A, ok.replace("gclid", "g clid"));
+    assertEquals(400, spaced.statusCode());
+    assertEquals("/params/g clid", json(spaced).get("errors").get(0).get("pointer").asText());
+    assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("\"g\"", "\"g\\r\"")).statusCode(),
+        "control character in a value");
     assertEquals(400, send("POST", "/v1/bindings", KEY_A, ok.replace("0120-555-555", "12")).statusCode());
     StringBuilder big = new StringBuilder("{\"number\": \"0120-555-555\", \"hold_sec\": 60, \"params\": {");
     for (int i = 0; i < 5; i++) {
@@ -336,6 +356,14 @@ class PoolApiRouteTest {
     json(r).get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
     assertEquals(List.of("/method", "/numbers/1", "/numbers/2", "/hold_sec", "/fallback_number", "/tracking_number"),
         pointers);
+    String trackingProblem = null;
+    for (var e : json(r).get("errors")) {
+      if (e.get("pointer").asText().equals("/tracking_number")) {
+        trackingProblem = e.get("detail") != null ? e.get("detail").asText() : e.toString();
+      }
+    }
+    assertTrue(trackingProblem != null && trackingProblem.contains("is required"), "a missing tracking_number "
+        + "says it is required: " + r.body());
     HttpResponse<String> notOurs = send("POST", "/v1/pools", KEY_A,
         NEW_POOL.replace("0120-555-555", "0120-666-666"));
     assertEquals(404, notOurs.statusCode(), notOurs.body());

@@ -48,7 +48,8 @@ class PoolSizingTest {
     assertEquals(15, r.suggestedSize(), "half of a day's visitors fell back: 10 + ceil(0.5 × 10)");
     PoolSizing.Report small = PoolSizing.report("p", 10, List.of(day("2026-11-30", 10, 1, 100)));
     assertEquals(12, small.suggestedSize(), "ceil(10 × 1.2) beats 10 + ceil(0.01 × 10) = 11");
-    assertTrue(small.advice().contains("1 of 1 days"), small.advice());
+    assertTrue(small.advice().contains("on 1 of 1 day (1 visitor got the fallback number)"), small.advice());
+    assertTrue(r.advice().contains("on 2 of 3 days (50 visitors got the fallback number)"), r.advice());
   }
 
   @Test

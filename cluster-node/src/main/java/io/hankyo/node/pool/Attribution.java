@@ -15,12 +15,16 @@ import java.util.Map;
  * functions of the holder / the bindings and the call's arrival time; no actors.
  *
  * <ul>
- *   <li>Pool number held at the call's time ({@code at < held_until}): {@code attribution = pool}, {@code pool_id},
+ *   <li>Pool number held at the call's time ({@code assigned_at <= at < held_until}; {@code assigned_at} unknown for
+ *       holds written before it existed): {@code attribution = pool}, {@code pool_id},
  *       {@code session_id} and each of the holder's parameters as its own key ({@code gclid}, {@code utm_source},
  *       {@code landing_page}, …).
  *   <li>Pool number whose hold is over, or never handed out: {@code attribution = unattributed}, {@code pool_id}, and
  *       for the last holder only {@code last_session_id} and {@code last_held_until} (Japan time, ISO-8601 with
  *       offset), never its parameters.
+ *   <li>Pool number handed to its current holder after the call arrived ({@code at < assigned_at}, the number was
+ *       reassigned between the call's arrival and the routing's read of the pool): {@code attribution =
+ *       unattributed}, {@code pool_id}, {@code attribution_note = reassigned}; the later holder is not named.
  *   <li>Tracking number with bindings: the latest binding whose window {@code bound_at <= at < held_until} covers the
  *       call gives {@code attribution = binding}, {@code binding_id}, {@code session_id} (when the binding has one)
  *       and its parameters; none covering → {@code attribution = unattributed} with the binding that ended last
@@ -42,6 +46,13 @@ public final class Attribution {
   public static final String BINDING = "binding";
   /** Not attributed: no hold / binding covers the call. */
   public static final String UNATTRIBUTED = "unattributed";
+  /** {@code logvars.attribution_note}: why a call is unattributed when the reason is not the plain end of a hold. */
+  public static final String NOTE = "attribution_note";
+  /**
+   * {@link #NOTE} value: the number got a new holder after the call arrived (before the routing read the pool), so
+   * the call is not attributed and the new holder is not named.
+   */
+  public static final String REASSIGNED = "reassigned";
 
   /** Whether a parameter key is one of the call log's own keys ({@link io.hankyo.api.PoolApi#isReservedParam}). */
   public static boolean isReserved(String key) {
@@ -73,6 +84,14 @@ public final class Attribution {
    */
   public static Map<String, String> forPool(String poolId, NumberPool.Slot slot, Instant at, ZoneId zone) {
     Map<String, String> out = new LinkedHashMap<>();
+    if (slot != null && slot.assignedAt() != null && at.isBefore(slot.assignedAt())) {
+      // the number was handed to this holder after the call arrived (the routing read the pool later): the call
+      // belongs to an earlier hold or to none, never to this holder; its session and params are not named
+      out.put(KEY, UNATTRIBUTED);
+      out.put("pool_id", poolId);
+      out.put(NOTE, REASSIGNED);
+      return Collections.unmodifiableMap(out);
+    }
     if (slot != null && at.isBefore(slot.heldUntil())) {
       out.put(KEY, POOL);
       out.put("pool_id", poolId);

@@ -104,12 +104,22 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param sessionId the visitor session it was handed to
    * @param params the session's parameters (gclid, utm_*, landing_page, referrer, member_id, any keys)
    * @param heldUntil end of the hold; the cool-down runs from here
+   * @param assignedAt when this session got the number (the {@link Assigned} event's {@code at}; kept while the same
+   *     session extends its hold), so that a call arriving before it is never attributed to this holder
+   *     ({@link Attribution#forPool}); null for slots written before the field existed (unknown)
    */
   public record Slot(@JsonProperty("session_id") String sessionId, @JsonProperty("params") Map<String, String> params,
-      @JsonProperty("held_until") Instant heldUntil) implements JsonSerializable {
+      @JsonProperty("held_until") Instant heldUntil,
+      @JsonProperty("assigned_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant assignedAt)
+      implements JsonSerializable {
     @JsonCreator
     public Slot {
       params = params == null ? Map.of() : Map.copyOf(params);
+    }
+
+    /** A slot whose start of holding is unknown (as written before {@code assigned_at} existed). */
+    public Slot(String sessionId, Map<String, String> params, Instant heldUntil) {
+      this(sessionId, params, heldUntil, null);
     }
   }
 
@@ -170,8 +180,9 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param inPool whether the pool exists and {@code e164} is one of its numbers (false: the other fields are null)
    * @param operatorId the pool's operator
    * @param trackingNumber the pool's tracking number (E.164), null when the pool has none
-   * @param slot the number's last holder, null when never handed out; its {@code held_until} tells whether the hold
-   *     covers {@code at} ({@link Attribution#forPool})
+   * @param slot the number's last holder, null when never handed out; its {@code assigned_at} and {@code held_until}
+   *     tell whether its hold covers {@code at} ({@link Attribution#forPool}): the holder may have got the number
+   *     after {@code at} when the hold before ended in between
    */
   public record Holder(@JsonProperty("in_pool") boolean inPool,
       @JsonProperty("operator_id") @JsonInclude(JsonInclude.Include.NON_NULL) String operatorId,
@@ -483,7 +494,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   static State applyAssigned(State s, Assigned e) {
     PoolAssigner.Decision d = new PoolAssigner.Decision(e.e164(), e.heldUntil(), e.fallback(), e.index());
     int next = e.fallback() ? s.nextIndex() : (e.index() + 1) % s.numbers().size();
-    Map<String, Slot> slots = PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params());
+    Map<String, Slot> slots = PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params(), e.at());
     int holds = e.fallback() ? s.numbers().size() : heldAt(slots, e.at());
     return new State(s.settings(), slots, next, s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0),
         e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt());

@@ -74,11 +74,22 @@ public final class PoolAssigner {
     return slot == null || !now.isBefore(slot.heldUntil().plusSeconds(coolDownSec));
   }
 
-  /** The slots of {@code s} after {@code d}: the number's holder becomes {@code sessionId}. */
-  static Map<String, Slot> apply(Map<String, Slot> slots, Decision d, String sessionId, Map<String, String> params) {
+  /**
+   * The slots of {@code s} after {@code d} decided at {@code at}: the number's holder becomes {@code sessionId}, with
+   * {@code assigned_at} = {@code at} for a new holder; the same session extending a hold that still ran at {@code at}
+   * keeps its {@code assigned_at} (null stays null: unknown for slots from before the field). {@code at} null (an
+   * event without time) leaves {@code assigned_at} unknown.
+   */
+  static Map<String, Slot> apply(Map<String, Slot> slots, Decision d, String sessionId, Map<String, String> params,
+      Instant at) {
     if (d.fallback()) {
       return slots;
     }
-    return PoolSlots.of(slots).with(d.e164(), new Slot(sessionId, params, d.heldUntil()));
+    Slot before = slots.get(d.e164());
+    Instant assignedAt = at;
+    if (before != null && sessionId.equals(before.sessionId()) && at != null && at.isBefore(before.heldUntil())) {
+      assignedAt = before.assignedAt();
+    }
+    return PoolSlots.of(slots).with(d.e164(), new Slot(sessionId, params, d.heldUntil(), assignedAt));
   }
 }

@@ -44,6 +44,24 @@ class AttributionTest {
   }
 
   @Test
+  void aCallBeforeTheHolderGotTheNumberIsUnattributedAndDoesNotNameThatHolder() {
+    // the call arrived at T0; the number was handed to s-2 at T0+1 (before the routing read the pool)
+    var later = new NumberPool.Slot("s-2", PARAMS, T0.plusSeconds(601), T0.plusSeconds(1));
+    assertEquals(params("attribution", "unattributed", "pool_id", "pool-1", "attribution_note", "reassigned"),
+        Attribution.forPool("pool-1", later, T0, JST));
+    // from the moment it got the number on, the call is the new holder's
+    assertEquals("pool", Attribution.forPool("pool-1", later, T0.plusSeconds(1), JST).get("attribution"));
+    assertEquals("s-2", Attribution.forPool("pool-1", later, T0.plusSeconds(1), JST).get("session_id"));
+  }
+
+  @Test
+  void aHoldWithoutAKnownStartIsAttributedAsBefore() {
+    var legacy = new NumberPool.Slot("s-1", Map.of(), T0.plusSeconds(600), null);
+    assertEquals(params("attribution", "pool", "pool_id", "pool-1", "session_id", "s-1"),
+        Attribution.forPool("pool-1", legacy, T0.minusSeconds(3600), JST));
+  }
+
+  @Test
   void aCallToANeverHeldNumberIsUnattributedWithoutALastHolder() {
     assertEquals(params("attribution", "unattributed", "pool_id", "pool-1"),
         Attribution.forPool("pool-1", null, T0, JST));

@@ -1,6 +1,7 @@
 package io.hankyo.node.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,12 +146,40 @@ class NumberPoolTest {
     var held = kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120000001", T0, r));
     assertTrue(held.hasNoEvents());
     assertEquals(new NumberPool.Holder(true, "op-1", "+81120555555",
-        new NumberPool.Slot("s1", Map.of("utm_source", "google"), T0.plusSeconds(600))), held.reply());
+        new NumberPool.Slot("s1", Map.of("utm_source", "google"), T0.plusSeconds(600), T0)), held.reply());
     kit.restart();
     assertEquals(new NumberPool.Holder(true, "op-1", "+81120555555", null),
         kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120000002", T0, r)).reply());
     assertFalse(kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120999999", T0, r)).reply()
         .inPool(), "the fallback number is not a pool number");
+  }
+
+  @Test
+  void theStartOfAHoldSurvivesARestartAndAnExtensionKeepsIt() {
+    assertTrue(create(new NumberPool.Settings("op-1", Method.DYNAMIC, List.of("+81120000001"), 600, 0,
+        "+81120999999", List.of(), "+81120555555")).isSuccess());
+    assign("op-1", "s1", T0);
+    assign("op-1", "s1", T0.plusSeconds(300));
+    kit.restart();
+    NumberPool.Slot extended = kit.getState().slots().get("+81120000001");
+    assertEquals(T0, extended.assignedAt(), "the same session extending its hold keeps when it got the number");
+    assertEquals(T0.plusSeconds(900), extended.heldUntil());
+    assign("op-1", "s2", T0.plusSeconds(900));
+    kit.restart();
+    NumberPool.Slot next = kit.getState().slots().get("+81120000001");
+    assertEquals("s2", next.sessionId());
+    assertEquals(T0.plusSeconds(900), next.assignedAt(), "a new holder starts at its assignment");
+  }
+
+  @Test
+  void aSlotWithoutAssignedAtReadsAsUnknown() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules();
+    NumberPool.Slot old = mapper.readValue(
+        "{\"session_id\": \"s1\", \"params\": {}, \"held_until\": \"2026-11-01T00:10:00Z\"}", NumberPool.Slot.class);
+    assertNull(old.assignedAt());
+    assertFalse(mapper.writeValueAsString(old).contains("assigned_at"));
+    NumberPool.Slot slot = new NumberPool.Slot("s1", Map.of(), T0.plusSeconds(600), T0);
+    assertEquals(slot, mapper.readValue(mapper.writeValueAsString(slot), NumberPool.Slot.class));
   }
 
   @Test

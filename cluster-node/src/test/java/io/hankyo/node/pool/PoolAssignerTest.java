@@ -48,6 +48,33 @@ class PoolAssignerTest {
   }
 
   @Test
+  void aNewHolderStartsAtItsAssignmentAndAnExtensionKeepsTheStart() {
+    pool(Method.DYNAMIC, 600, 0, A);
+    assign("s1", T0);
+    assertEquals(T0, state.slots().get(A).assignedAt());
+    assign("s1", T0.plusSeconds(599));
+    assertEquals(T0, state.slots().get(A).assignedAt(), "same session, hold still running: kept");
+    assign("s2", T0.plusSeconds(1199));
+    assertEquals("s2", state.slots().get(A).sessionId());
+    assertEquals(T0.plusSeconds(1199), state.slots().get(A).assignedAt(), "a new holder starts anew");
+    assign("s2", T0.plusSeconds(1700));
+    assertEquals(T0.plusSeconds(1199), state.slots().get(A).assignedAt());
+    // the same session again after its hold ended: a new hold, a new start
+    assign("s2", T0.plusSeconds(5000));
+    assertEquals(T0.plusSeconds(5000), state.slots().get(A).assignedAt());
+  }
+
+  @Test
+  void anExtensionOfAHoldFromBeforeAssignedAtStaysUnknown() {
+    pool(Method.DYNAMIC, 600, 0, A);
+    state = new NumberPool.State(state.settings(), Map.of(A, new NumberPool.Slot("s1", Map.of(), T0.plusSeconds(600))),
+        0, 1, 0, false);
+    assign("s1", T0.plusSeconds(10));
+    assertEquals(null, state.slots().get(A).assignedAt());
+    assertEquals(T0.plusSeconds(610), state.slots().get(A).heldUntil());
+  }
+
+  @Test
   void anExpiredHoldIsNotExtendedAndTheNumberIsFreeAfterItsCoolDown() {
     pool(Method.DYNAMIC, 60, 30, A);
     assertEquals(A, assign("s1", T0).e164());

@@ -106,4 +106,28 @@ class PoolRoutingTest {
         await(routes.lookup(track.e164())).orElseThrow().attribution());
     assertEquals(Optional.empty(), await(routes.lookup("+81120800555")), "neither tracking nor pooled: no route");
   }
+
+  @Test
+  void aCallIsNeverAttributedToASessionThatGotTheNumberAfterTheCallArrived() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-800-300");
+    PhoneNumber n = PhoneNumbers.parse("0120-800-301");
+    ClusterPoolBackend now = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-c", track);
+    assertTrue(await(sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
+        .<StatusReply<InventoryNumber.ImportResult>>ask(r -> new InventoryNumber.Import("op-c", r), ASK))
+        .isSuccess());
+    PoolBackend.Pool pool = await(now.create("op-c", new PoolBackend.NewPool("dynamic", List.of(n), 60, 0, track,
+        List.of(), track)));
+    await(now.assign("op-c", pool.poolId(), "s-early", Map.of("gclid", "g-early")));
+    // the hold of s-early ends and s-late gets the number an hour on, i.e. after a call that arrives "now" (the
+    // routing reads the pool after the hand-over): that call must not be credited to s-late
+    ClusterPoolBackend later = new ClusterPoolBackend(testKit.system(), sharding, ASK,
+        Clock.offset(Clock.systemUTC(), Duration.ofHours(1)));
+    await(later.assign("op-c", pool.poolId(), "s-late", Map.of("gclid", "g-late")));
+    NumberRoute call = await(routes.lookup(n.e164())).orElseThrow();
+    assertEquals(n.e164(), call.din().e164());
+    assertEquals(Map.of("attribution", "unattributed", "pool_id", pool.poolId(), "attribution_note", "reassigned"),
+        call.attribution());
+  }
 }

@@ -72,10 +72,21 @@ public final class CallLogRowRenderer {
 
   /** The CSV/TSV cells, one per {@link CallLogColumns#NAMES} entry; null values as empty strings. */
   public List<String> cells(CallLogRecord r) {
+    return cells(r, List.of());
+  }
+
+  /**
+   * The CSV/TSV cells: one per {@link CallLogColumns#NAMES} entry, then one per key of {@code logvars} (the record's
+   * {@code logvars.<key>} value, empty when it has none); null values as empty strings.
+   */
+  public List<String> cells(CallLogRecord r, List<String> logvars) {
     Object[] values = values(r, false);
-    List<String> cells = new ArrayList<>(values.length);
+    List<String> cells = new ArrayList<>(values.length + logvars.size());
     for (Object v : values) {
       cells.add(v == null ? "" : String.valueOf(v));
+    }
+    for (String k : logvars) {
+      cells.add(r.logvars().getOrDefault(k, ""));
     }
     return cells;
   }

@@ -42,8 +42,17 @@ public final class CallLogStreams {
   /** The CSV or TSV document, header line first. */
   public static Source<ByteString, NotUsed> delimited(
       Source<CallLogRecord, NotUsed> records, CallLogRowRenderer renderer, DelimitedWriter writer) {
-    return Source.single(writer.header())
-        .concat(records.map(r -> writer.line(renderer.cells(r))))
+    return delimited(records, renderer, writer, java.util.List.of());
+  }
+
+  /**
+   * The CSV or TSV document, header line first, with a column {@code logvars.<key>} per key of {@code logvars}
+   * after the spec's columns ({@link CallLogQuery#logvars}).
+   */
+  public static Source<ByteString, NotUsed> delimited(Source<CallLogRecord, NotUsed> records,
+      CallLogRowRenderer renderer, DelimitedWriter writer, java.util.List<String> logvars) {
+    return Source.single(writer.header(logvars))
+        .concat(records.map(r -> writer.line(renderer.cells(r, logvars))))
         .map(ByteString::fromString);
   }
 }

@@ -71,6 +71,13 @@ public final class DelimitedWriter {
     return line(CallLogColumns.NAMES);
   }
 
+  /** The header line with a column {@code logvars.<key>} per key of {@code logvars} after the spec's columns. */
+  public String header(List<String> logvars) {
+    List<String> names = new java.util.ArrayList<>(CallLogColumns.NAMES);
+    logvars.forEach(k -> names.add(CallLogColumns.LOGVARS_PREFIX + k));
+    return line(names);
+  }
+
   /** One line of the given cells (null = empty), CRLF-terminated. */
   public String line(List<String> cells) {
     String[] values = new String[cells.size()];

@@ -66,6 +66,23 @@ class CallLogQueryTest {
   }
 
   @Test
+  void readsLogvarsColumnsInOrderAndRefusesBadKeys() {
+    assertEquals(List.of(), CallLogQuery.parse(params(), List.of(), NOW, SETTINGS).logvars());
+    assertEquals(List.of("gclid", "utm_source", "landing_page"), CallLogQuery.parse(
+        params("logvars", "gclid, logvars.utm_source,landing_page"), List.of(), NOW, SETTINGS).logvars());
+    assertTrue(fails(null, "logvars", "gclid,,lp").detail().contains("logvars: ''"));
+    assertTrue(fails(null, "logvars", "*").detail().contains("'*'"));
+    assertTrue(fails(null, "logvars", "a\u0000b").detail().startsWith("logvars:"));
+    assertTrue(fails(null, "logvars", "k".repeat(65)).detail().startsWith("logvars:"));
+    assertTrue(fails(null, "logvars", "gclid,GCLID,gclid").detail().contains("more than once"));
+    StringBuilder many = new StringBuilder("k0");
+    for (int i = 1; i <= CallLogQuery.MAX_LOGVARS; i++) {
+      many.append(",k").append(i);
+    }
+    assertTrue(fails(null, "logvars", many.toString()).detail().contains("at most 64"));
+  }
+
+  @Test
   void refusesFromNotBeforeTo() {
     ApiProblem p = fails(null, "from", "2026-11-29", "to", "2026-11-29");
     assertTrue(p.detail().startsWith("from: must be before to"), p.detail());

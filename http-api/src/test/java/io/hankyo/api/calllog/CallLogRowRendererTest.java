@@ -72,6 +72,17 @@ class CallLogRowRendererTest {
   }
 
   @Test
+  void requestedLogvarsBecomeCellsAfterTheSpecColumnsEmptyWhenAbsent() {
+    CallLogRecord r = record(null, null, Map.of("gclid", "g-1", "attribution", "pool", "valid_res", "有効"));
+    List<String> plain = renderer.cells(r);
+    List<String> cells = renderer.cells(r, List.of("attribution", "utm_source", "gclid"));
+    assertEquals(plain, cells.subList(0, CallLogColumns.NAMES.size()));
+    assertEquals(List.of("pool", "", "g-1"), cells.subList(CallLogColumns.NAMES.size(), cells.size()));
+    assertEquals(String.join(",", CallLogColumns.NAMES) + ",logvars.attribution,logvars.gclid\r\n",
+        DelimitedWriter.csv().header(List.of("attribution", "gclid")));
+  }
+
+  @Test
   void cellsUseTheScreenTimeFormatInJapanTimeAndEmptyForAbsentValues() {
     List<String> cells = renderer.cells(record(null, null, Map.of()));
     assertEquals(CallLogColumns.NAMES.size(), cells.size());
