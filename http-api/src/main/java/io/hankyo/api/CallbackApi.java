@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hankyo.api.calllog.DateTimeParam;
-import io.hankyo.api.json.ApiJson;
 import io.hankyo.protocol.calllog.CallLogRecord;
 import io.hankyo.protocol.calllog.DialStatus;
 import io.hankyo.protocol.number.InvalidPhoneNumberException;
@@ -18,16 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -52,7 +42,7 @@ import org.apache.pekko.stream.javadsl.Sink;
  *       no call was missed).
  * </ul>
  */
-public final class CallbackApi extends AllDirectives {
+public final class CallbackApi extends ResourceRoutes {
   /** Most numbers one pool may have. */
   public static final int MAX_NUMBERS = 1000;
   /** Shortest hold, seconds (1 hour). */
@@ -197,35 +187,6 @@ public final class CallbackApi extends AllDirectives {
   static long holdSec(JsonNode doc) {
     Long hold = DocumentFields.wholeNumber(doc.get("hold_sec"));
     return hold == null ? DEFAULT_HOLD_SEC : hold;
-  }
-
-  private static HttpResponse json(Object body) {
-    return HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
-  }
-
-  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
-    CompletionStage<T> stage = guard(call);
-    return extractUri(uri -> onComplete(stage, t -> {
-      if (t.isSuccess()) {
-        return complete(render.apply(t.get()));
-      }
-      Throwable cause = t.failed().get();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      ApiProblem problem = cause instanceof ApiProblem p ? p
-          : Problems.unavailable("the cluster could not answer in time; retry later");
-      return complete(HttpApi.problemResponse(problem, uri.path()));
-    }));
-  }
-
-  private static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   /** The pool as JSON. */

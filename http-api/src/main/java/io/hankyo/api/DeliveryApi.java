@@ -4,24 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.hankyo.api.calllog.DateTimeParam;
-import io.hankyo.api.json.ApiJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -48,7 +38,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * "dialin_id", "target", "status", "requested_at", "attempts", "last_attempt_at", "last_http_status", "last_error",
  * "next_attempt_at", "closed_at"}} (times ISO-8601 in the API's zone; absent values null).
  */
-public final class DeliveryApi extends AllDirectives {
+public final class DeliveryApi extends ResourceRoutes {
   /** Most rows one listing returns. */
   public static final int MAX_LIMIT = 1000;
   /** Rows of a listing without {@code limit}. */
@@ -146,35 +136,6 @@ public final class DeliveryApi extends AllDirectives {
       throw ApiProblem.notFound("the delivery log is not available on this node");
     }
     return deliveries;
-  }
-
-  private static HttpResponse json(StatusCode status, Object body) {
-    return HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
-  }
-
-  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
-    CompletionStage<T> stage = guard(call);
-    return extractUri(uri -> onComplete(stage, t -> {
-      if (t.isSuccess()) {
-        return complete(render.apply(t.get()));
-      }
-      Throwable cause = t.failed().get();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      ApiProblem problem = cause instanceof ApiProblem p ? p
-          : Problems.unavailable("the cluster could not answer in time; retry later");
-      return complete(HttpApi.problemResponse(problem, uri.path()));
-    }));
-  }
-
-  private static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   /** A listing. */

@@ -20,7 +20,6 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -52,7 +51,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <p>The {@code Origin} check keeps other web sites' pages from using a pool through their visitors' browsers; it is
  * not authentication (any program can send any {@code Origin}), like the pool numbers themselves are public.
  */
-public final class DniApi extends AllDirectives {
+public final class DniApi extends ResourceRoutes {
   /** Class-path resource of the script. */
   public static final String SCRIPT_RESOURCE = "/io/hankyo/api/dni.js";
   /** How long browsers and proxies may keep the script, seconds. */
@@ -210,26 +209,4 @@ public final class DniApi extends AllDirectives {
     return HttpApi.problemResponse(problem, path).addHeader(RawHeader.create("Vary", "Origin"));
   }
 
-  /** Renders the backend's answer; a failure as problem+json (the caller adds the CORS headers). */
-  private <T> Route respond(java.util.function.Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
-    CompletionStage<T> stage;
-    try {
-      stage = call.get();
-    } catch (RuntimeException e) {
-      stage = CompletableFuture.failedFuture(e);
-    }
-    CompletionStage<T> answer = stage;
-    return extractUri(uri -> onComplete(answer, t -> {
-      if (t.isSuccess()) {
-        return complete(render.apply(t.get()));
-      }
-      Throwable cause = t.failed().get();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      ApiProblem problem = cause instanceof ApiProblem p ? p
-          : Problems.unavailable("the cluster could not answer in time; retry later");
-      return complete(HttpApi.problemResponse(problem, uri.path()));
-    }));
-  }
 }

@@ -2,7 +2,6 @@ package io.hankyo.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.hankyo.api.json.ApiJson;
 import io.hankyo.protocol.number.NumberRange;
 import io.hankyo.protocol.number.PhoneNumber;
 import java.nio.charset.StandardCharsets;
@@ -15,16 +14,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.StreamLimitReachedException;
@@ -51,7 +43,7 @@ import org.apache.pekko.util.ByteString;
  *       any other value.
  * </ul>
  */
-public final class InventoryApi extends AllDirectives {
+public final class InventoryApi extends ResourceRoutes {
   /** Largest import body, bytes (10,000 lines of up to ~100 bytes). */
   public static final long MAX_BODY_BYTES = 1024 * 1024;
   /**
@@ -215,39 +207,6 @@ public final class InventoryApi extends AllDirectives {
   static String cursorOf(String e164) {
     return e164 == null ? null
         : Base64.getUrlEncoder().withoutPadding().encodeToString(e164.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static HttpResponse json(Object body) {
-    return HttpResponse.create().withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
-  }
-
-  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
-    CompletionStage<T> stage = guard(call);
-    return extractUri(uri -> onComplete(stage, t -> {
-      if (t.isSuccess()) {
-        return complete(render.apply(t.get()));
-      }
-      Throwable cause = unwrap(t.failed().get());
-      ApiProblem problem = cause instanceof ApiProblem p ? p
-          : Problems.unavailable("the cluster could not answer in time; retry later");
-      return complete(HttpApi.problemResponse(problem, uri.path()));
-    }));
-  }
-
-  private static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** One line's result. */

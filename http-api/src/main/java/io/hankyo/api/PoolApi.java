@@ -3,7 +3,6 @@ package io.hankyo.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hankyo.api.json.ApiJson;
 import io.hankyo.protocol.number.InvalidPhoneNumberException;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
@@ -15,18 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -80,7 +71,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@code {"bindings": [...]}}, the number's last 20 in the order they were made (not by {@code bound_at}).
  * </ul>
  */
-public final class PoolApi extends AllDirectives {
+public final class PoolApi extends ResourceRoutes {
   /** Most numbers per pool. */
   public static final int MAX_NUMBERS = 1000;
   /** Most parameter keys per assignment. */
@@ -658,33 +649,6 @@ public final class PoolApi extends AllDirectives {
     } catch (InvalidPhoneNumberException e) {
       return e164;
     }
-  }
-
-  private static HttpResponse json(StatusCode status, Object body) {
-    return HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
-  }
-
-  private <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
-    CompletionStage<T> stage;
-    try {
-      stage = call.get();
-    } catch (RuntimeException e) {
-      stage = CompletableFuture.failedFuture(e);
-    }
-    CompletionStage<T> s = stage;
-    return extractUri(uri -> onComplete(s, t -> {
-      if (t.isSuccess()) {
-        return complete(render.apply(t.get()));
-      }
-      Throwable cause = t.failed().get();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      ApiProblem problem = cause instanceof ApiProblem p ? p
-          : Problems.unavailable("the cluster could not answer in time; retry later");
-      return complete(HttpApi.problemResponse(problem, uri.path()));
-    }));
   }
 
   /** One number of a pool. */

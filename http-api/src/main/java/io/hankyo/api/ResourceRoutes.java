@@ -1,0 +1,72 @@
+package io.hankyo.api;
+
+import io.hankyo.api.json.ApiJson;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * What the resource classes of the API ({@link PoolApi}, {@link DniApi}, {@link InventoryApi}, {@link CallbackApi},
+ * {@link DeliveryApi}) share: a backend call rendered as JSON, its failure as RFC 9457 problem+json ({@link ApiProblem}
+ * as thrown, anything else 503 "retry later").
+ */
+abstract class ResourceRoutes extends AllDirectives {
+
+  /** The text of a 503 for a failure that is not an {@link ApiProblem} (an ask timed out, a node went away). */
+  static final String UNAVAILABLE = "the cluster could not answer in time; retry later";
+
+  /**
+   * Runs {@code call} (a thrown exception counts as a failed stage) and completes the request with {@code render} of
+   * its value, or with the problem of its failure.
+   */
+  protected final <T> Route respond(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> render) {
+    CompletionStage<T> stage = guard(call);
+    return extractUri(uri -> onComplete(stage, t -> t.isSuccess()
+        ? complete(render.apply(t.get()))
+        : complete(HttpApi.problemResponse(problemOf(t.failed().get()), uri.path()))));
+  }
+
+  /** The problem a failed backend call answers: its {@link ApiProblem}, else 503 {@value #UNAVAILABLE}. */
+  static ApiProblem problemOf(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    return cause instanceof ApiProblem p ? p : Problems.unavailable(UNAVAILABLE);
+  }
+
+  /** {@code call}'s stage; a thrown exception or a null stage as a failed one. */
+  static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
+    try {
+      CompletionStage<T> stage = call.get();
+      return stage != null ? stage : CompletableFuture.failedFuture(new IllegalStateException("backend returned null"));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** {@code t} without its {@link CompletionException} wrappers. */
+  static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** 200 with {@code body} as compact UTF-8 JSON. */
+  static HttpResponse json(Object body) {
+    return json(StatusCodes.OK, body);
+  }
+
+  /** {@code status} with {@code body} as compact UTF-8 JSON. */
+  static HttpResponse json(StatusCode status, Object body) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(body)));
+  }
+}
