@@ -38,7 +38,11 @@ import org.slf4j.LoggerFactory;
  * ({@link InventoryNumber.Get}); when it is {@code pooled}, its {@link NumberPool} answers the holder at the call's
  * time ({@link NumberPool.GetHolder}, read-only) and the pool's tracking number; the call takes that tracking
  * number's route (with the advertiser's rules as above) with {@code din} = the dialled number and the attribution of
- * {@link Attribution#forPool}. A pool without a tracking number (created before the setting) routes nowhere. A
+ * {@link Attribution#forPool}; only while the tracking number's route still has the pool's operator and the
+ * {@code client_id}/{@code dialin_id} captured at the pool's creation ({@link #templateMatches}), else no route. A
+ * number {@code cooling_down} after its pool was deleted ({@link InventoryNumber.State#coolingDownFromPool}) is routed
+ * the same way, unattributed (the holds ended with the pool). A pool without a tracking number (created before the
+ * setting) routes nowhere. A
  * tracking number's route carries the attribution of its intermediate bindings ({@link NumberBindings},
  * {@link Attribution#forBindings}) when it has any; when they cannot be read the call goes ahead unattributed (no
  * attribution keys) and a warning is logged. {@code last_held_until} is in {@code hankyo.http.zone} (default
