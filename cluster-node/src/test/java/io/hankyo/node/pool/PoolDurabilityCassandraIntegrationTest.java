@@ -76,6 +76,12 @@ class PoolDurabilityCassandraIntegrationTest {
         .forEach(r -> assertEquals(InventoryBackend.Outcome.IMPORTED, r.outcome(), r.error()));
     List<PhoneNumber> all = List.copyOf(numbers.keySet());
     PhoneNumber fallback = PhoneNumbers.parse("0120-310-999");
+    // the fallback must be a static tracking number of the operator
+    assertTrue(await(ClusterSharding.get(testKit.system())
+        .entityRefFor(io.hankyo.node.directory.TrackingNumber.ENTITY_KEY, fallback.e164())
+        .<org.apache.pekko.pattern.StatusReply<io.hankyo.node.directory.TrackingNumber.Details>>ask(
+            x -> new io.hankyo.node.directory.TrackingNumber.Assign("op-d", "shop", "Shop", "top", "Top", fallback,
+                PhoneNumbers.parse("03-1234-5678"), x), ASK)).isSuccess());
     String a = await(first.create("op-d", new PoolBackend.NewPool("dynamic", all.subList(0, 40), 3600, 0, fallback,
         List.of()))).poolId();
     String b = await(first.create("op-d", new PoolBackend.NewPool("dynamic", all.subList(40, 50), 3600, 0, fallback,
