@@ -296,6 +296,8 @@ public final class HankyoNode implements AutoCloseable {
       io.hankyo.node.inventory.ClusterInventoryBackend inventory = new io.hankyo.node.inventory.ClusterInventoryBackend(
           system, sharding, askTimeout, hankyo.getDuration("inventory.cool-down"), Clock.systemUTC());
       backend.withInventory(inventory);
+      // a tracking number used by a live pool (tracking_number, fallback_number) is not deleted (issue 5)
+      backend.withPoolUses(new io.hankyo.node.pool.PoolUses(system, sharding, askTimeout));
       // recording retention per operator (issue 4): recordings older than the operator's recording_retention_days
       // are deleted by a cluster singleton through the same path as DELETE /v1/calls/{trn_id}/recording
       io.hankyo.node.recording.RecordingRetentionSweeper.init(system, sharding, recordingIndex,

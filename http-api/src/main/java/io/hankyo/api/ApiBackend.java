@@ -58,7 +58,10 @@ public interface ApiBackend {
   /** Renames the advertiser. @throws ApiProblem 404 when absent */
   CompletionStage<AdvertiserView> updateAdvertiser(String operatorId, String clientId, String clientName);
 
-  /** Deletes the advertiser and releases its tracking numbers. @throws ApiProblem 404 when absent */
+  /**
+   * Deletes the advertiser and releases its tracking numbers. @throws ApiProblem 404 when absent; 409 (nothing
+   * deleted) when one of its numbers is the {@code tracking_number} or {@code fallback_number} of a live pool (issue 5)
+   */
   CompletionStage<Done> deleteAdvertiser(String operatorId, String clientId);
 
   /**
@@ -262,7 +265,10 @@ public interface ApiBackend {
    */
   CompletionStage<Boolean> isTrackingNumber(PhoneNumber number);
 
-  /** Deletes the tracking number; calls to it get 404 from then on. @throws ApiProblem 404 when absent */
+  /**
+   * Deletes the tracking number; calls to it get 404 from then on. @throws ApiProblem 404 when absent; 409 naming the
+   * pool(s) when it is the {@code tracking_number} or {@code fallback_number} of a live pool (issue 5)
+   */
   CompletionStage<Done> deleteNumber(String operatorId, String clientId, String dialinId);
 
   /**

@@ -107,6 +107,8 @@ public final class ClusterApiBackend implements ApiBackend {
   private volatile RecordingStore recordings;
   /** The number inventory (issue 5); null: none (tracking numbers are not checked against it). */
   private volatile io.hankyo.node.inventory.ClusterInventoryBackend inventory;
+  /** Which live pools use a tracking number (issue 5); null: none (deletions are not checked against pools). */
+  private volatile io.hankyo.node.pool.PoolUses poolUses;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -261,9 +263,14 @@ public final class ClusterApiBackend implements ApiBackend {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(ApiProblem.notFound(advertiserNotFound(clientId)));
     }
-    return onRejection(
-            adv.<Advertiser.Removed>askWithStatus(Advertiser.Delete::new, askTimeout),
-            ApiProblem::notFound)
+    // a tracking number of a live pool (issue 5) refuses the whole deletion, before anything is deleted
+    EntityRef<Advertiser.Command> advRef = adv;
+    CompletionStage<Done> unused = poolUses == null ? CompletableFuture.completedFuture(Done.getInstance())
+        : requireAdvertiser(operatorId, clientId).thenCompose(summary -> refuseIfPooled(operatorId,
+            summary.numbers().values(), "advertiser " + clientId));
+    return unused.thenCompose(ok -> onRejection(
+            advRef.<Advertiser.Removed>askWithStatus(Advertiser.Delete::new, askTimeout),
+            ApiProblem::notFound))
         .thenCompose(removed -> {
           List<CompletionStage<Done>> releases = new ArrayList<>();
           removed.numbers().forEach((dialinId, e164) -> releases.add(number(e164).askWithStatus(
@@ -359,6 +366,32 @@ public final class ClusterApiBackend implements ApiBackend {
   public ClusterApiBackend withInventory(io.hankyo.node.inventory.ClusterInventoryBackend inv) {
     this.inventory = Objects.requireNonNull(inv, "inventory");
     return this;
+  }
+
+  /**
+   * Refuses (409) deleting a tracking number, or an advertiser with one, that is the {@code tracking_number} or
+   * {@code fallback_number} of a live pool of the operator (issue 5): the pool must be deleted first, else its numbers'
+   * calls would be lost or follow the number to its next owner.
+   *
+   * @return this
+   */
+  public ClusterApiBackend withPoolUses(io.hankyo.node.pool.PoolUses uses) {
+    this.poolUses = Objects.requireNonNull(uses, "uses");
+    return this;
+  }
+
+  /** Fails with 409 when live pools of {@code operatorId} use one of {@code e164s}; else completes. */
+  private CompletionStage<Done> refuseIfPooled(String operatorId, java.util.Collection<String> e164s, String what) {
+    io.hankyo.node.pool.PoolUses uses = poolUses;
+    if (uses == null) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return uses.of(operatorId, e164s).thenApply(found -> {
+      if (!found.isEmpty()) {
+        throw ApiProblem.conflict(io.hankyo.node.pool.PoolUses.refusal(what, found));
+      }
+      return Done.getInstance();
+    });
   }
 
   private CompletionStage<TrackingNumber.Details> assignOrUndo(
@@ -728,10 +761,12 @@ public final class ClusterApiBackend implements ApiBackend {
       // Release first: while the reservation stays, a retry can still find the number to release.
       // An inventory number (issue 5) starts cooling down first, so that a failure after it leaves nothing assigned
       // to a deleted record; a retry of the delete finds the number again and finishes.
+      // a tracking or fallback number of a live pool (issue 5) is refused before anything changes
       io.hankyo.node.inventory.ClusterInventoryBackend inv = inventory;
-      CompletionStage<Done> unassigned = inv == null ? CompletableFuture.completedFuture(Done.getInstance())
+      CompletionStage<Done> unassigned = refuseIfPooled(operatorId, List.of(e164), "tracking number " + dialinId)
+          .thenCompose(ok -> inv == null ? CompletableFuture.completedFuture(Done.getInstance())
           : inv.unassignStatic(operatorId, clientId, dialinId, io.hankyo.protocol.number.PhoneNumbers.parse(e164),
-              false);
+              false));
       return unassigned.thenCompose(u -> number(e164)
           .<Done>askWithStatus(r -> new TrackingNumber.Release(operatorId, clientId, dialinId, r), askTimeout))
           .thenCompose(d -> advertiser(operatorId, clientId)

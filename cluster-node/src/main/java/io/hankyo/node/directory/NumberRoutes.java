@@ -38,7 +38,11 @@ import org.slf4j.LoggerFactory;
  * ({@link InventoryNumber.Get}); when it is {@code pooled}, its {@link NumberPool} answers the holder at the call's
  * time ({@link NumberPool.GetHolder}, read-only) and the pool's tracking number; the call takes that tracking
  * number's route (with the advertiser's rules as above) with {@code din} = the dialled number and the attribution of
- * {@link Attribution#forPool}. A pool without a tracking number (created before the setting) routes nowhere. A
+ * {@link Attribution#forPool}; only while the tracking number's route still has the pool's operator and the
+ * {@code client_id}/{@code dialin_id} captured at the pool's creation ({@link #templateMatches}), else no route. A
+ * number {@code cooling_down} after its pool was deleted ({@link InventoryNumber.State#coolingDownFromPool}) is routed
+ * the same way, unattributed (the holds ended with the pool). A pool without a tracking number (created before the
+ * setting) routes nowhere. A
  * tracking number's route carries the attribution of its intermediate bindings ({@link NumberBindings},
  * {@link Attribution#forBindings}) when it has any; when they cannot be read the call goes ahead unattributed (no
  * attribution keys) and a warning is logged. {@code last_held_until} is in {@code hankyo.http.zone} (default
@@ -148,25 +152,53 @@ public final class NumberRoutes {
     return sharding.entityRefFor(InventoryNumber.ENTITY_KEY, e164)
         .ask(InventoryNumber.Get::new, timeout)
         .thenCompose(inv -> {
-          if (inv.status() != InventoryNumber.Status.POOLED || inv.poolId() == null) {
+          boolean pooled = inv.status() == InventoryNumber.Status.POOLED && inv.poolId() != null;
+          // a number cooling down after its pool was deleted still reaches the pool's tracking number, unattributed
+          Optional<String> deletedPool = pooled ? Optional.empty() : inv.coolingDownFromPool(at);
+          if (!pooled && deletedPool.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
           }
-          String poolId = inv.poolId();
+          String poolId = pooled ? inv.poolId() : deletedPool.get();
           return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
               .<NumberPool.Holder>ask(r -> new NumberPool.GetHolder(e164, at, r), timeout)
               .thenCompose(h -> {
-                if (!h.inPool() || h.trackingNumber() == null || !h.operatorId().equals(inv.owner())) {
+                if (!h.inPool() || h.trackingNumber() == null || !h.operatorId().equals(inv.owner())
+                    || (!pooled && !h.deleted())) {
                   return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
                 }
+                // the holds of a deleted pool ended with it: its last holder is noted, never attributed
+                Instant attributedAt = pooled || h.slot() == null || at.isAfter(h.slot().heldUntil()) ? at
+                    : h.slot().heldUntil();
                 PhoneNumber dialled = PhoneNumbers.tryParse(e164).orElse(null);
                 if (dialled == null) {
                   return CompletableFuture.completedFuture(Optional.<NumberRoute>empty());
                 }
                 return trackingRoute(h.trackingNumber()).thenApply(route -> route
-                    .filter(r -> r.operatorId().equals(h.operatorId()))
-                    .map(r -> r.attributed(dialled, Attribution.forPool(poolId, h.slot(), at, zone))));
+                    .filter(r -> templateMatches(e164, poolId, h, r))
+                    .map(r -> r.attributed(dialled, Attribution.forPool(poolId, h.slot(), attributedAt, zone))));
               });
         });
+  }
+
+  /**
+   * Whether {@code template}, the current route of the pool's tracking number, may carry a call to pool number
+   * {@code e164} (issue 5, defence in depth): its operator must be the pool's, and when the pool captured the tracking
+   * number's owner at creation ({@link NumberPool.Settings#trackingClientId()}), its {@code client_id} and {@code
+   * dialin_id} must still be those. Otherwise (the tracking number was deleted and created again, perhaps by another
+   * advertiser) a warning is logged and the call gets no route: it is refused like an unknown number rather than
+   * logged for, and forwarded to, another advertiser. Pure apart from the log.
+   */
+  static boolean templateMatches(String e164, String poolId, NumberPool.Holder pool, NumberRoute template) {
+    boolean ok = template.operatorId().equals(pool.operatorId())
+        && (pool.trackingClientId() == null || (pool.trackingClientId().equals(template.clientId())
+            && Objects.equals(pool.trackingDialinId(), template.dialinId())));
+    if (!ok) {
+      LOG.warn("call to {} of pool {} refused: its tracking number {} now belongs to {}/{} ({}), not to the pool's "
+          + "{}/{} ({}) it was created with", e164, poolId, pool.trackingNumber(), template.clientId(),
+          template.dialinId(), template.operatorId(), pool.trackingClientId(), pool.trackingDialinId(),
+          pool.operatorId());
+    }
+    return ok;
   }
 
   private CompletionStage<Optional<NumberRoute>> withAdvertiserRules(Optional<NumberRoute> found) {

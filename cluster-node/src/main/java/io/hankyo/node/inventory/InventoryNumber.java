@@ -198,6 +198,9 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
    * @param dialinId the tracking number record of an {@code assigned} number, else null
    * @param poolId the pool of a {@code pooled} number, else null (see {@link io.hankyo.node.pool.NumberPool})
    * @param until end of {@code held} or {@code cooling_down}, else null
+   * @param lastPoolId the pool a {@code cooling_down} number left when its pool was deleted (issue 5, deleting a pool:
+   *     while it cools down, calls to it go to that pool's tracking number, unattributed), else null. Left out of
+   *     the JSON when null (states and snapshots written before the field read as null)
    */
   public record State(
       @JsonProperty("owner") @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
@@ -205,10 +208,24 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
       @JsonProperty("client_id") @JsonInclude(JsonInclude.Include.NON_NULL) String clientId,
       @JsonProperty("dialin_id") @JsonInclude(JsonInclude.Include.NON_NULL) String dialinId,
       @JsonProperty("pool_id") @JsonInclude(JsonInclude.Include.NON_NULL) String poolId,
-      @JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant until)
+      @JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) Instant until,
+      @JsonProperty("last_pool_id") @JsonInclude(JsonInclude.Include.NON_NULL) String lastPoolId)
       implements JsonSerializable {
     @JsonCreator
     public State {}
+
+    /** A state without a last pool. */
+    public State(String owner, Status status, String clientId, String dialinId, String poolId, Instant until) {
+      this(owner, status, clientId, dialinId, poolId, until, null);
+    }
+
+    /**
+     * The pool this number left when that pool was deleted, while it still cools down at {@code now}; else empty
+     * (never pooled, pooled again, assigned, or available again).
+     */
+    public Optional<String> coolingDownFromPool(Instant now) {
+      return lastPoolId != null && effective(now) == Status.COOLING_DOWN ? Optional.of(lastPoolId) : Optional.empty();
+    }
 
     /** A number no operator owns. */
     public static State unowned() {
@@ -340,7 +357,7 @@ public final class InventoryNumber extends EventSourcedBehaviorWithEnforcedRepli
         .onEvent(Pooled.class, (s, e) -> new State(s.owner(), Status.POOLED, null, null, e.poolId(), null))
         .onEvent(Unpooled.class, (s, e) -> e.until() == null
             ? new State(s.owner(), Status.AVAILABLE, null, null, null, null)
-            : new State(s.owner(), Status.COOLING_DOWN, null, null, null, e.until()))
+            : new State(s.owner(), Status.COOLING_DOWN, null, null, null, e.until(), s.poolId()))
         .onEvent(Released.class, (s, e) -> State.unowned())
         .build();
   }

@@ -141,14 +141,15 @@ public final class ClusterPoolBackend implements PoolBackend {
    * Completes when {@code number} is one of {@code operatorId}'s tracking numbers; fails with 404 ({@code what} names
    * the field) otherwise.
    */
-  private CompletionStage<Done> requireTrackingNumber(String operatorId, PhoneNumber number, String what) {
+  private CompletionStage<io.hankyo.protocol.call.NumberRoute> requireTrackingNumber(String operatorId,
+      PhoneNumber number, String what) {
     return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, number.e164())
         .ask(TrackingNumber.GetRoute::new, timeout)
         .thenApply(r -> {
           if (r.route().isEmpty() || !r.route().get().operatorId().equals(operatorId)) {
             throw ApiProblem.notFound(what + " " + number.national() + " is not one of your tracking numbers");
           }
-          return Done.getInstance();
+          return r.route().get();
         });
   }
 
@@ -193,10 +194,20 @@ public final class ClusterPoolBackend implements PoolBackend {
     String poolId = p.poolId() != null ? p.poolId()
         : "pool-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Instant now = clock.instant();
-    NumberPool.Settings settings = new NumberPool.Settings(operatorId,
+    // the tracking number's owner (client_id, dialin_id) is captured in the settings: a call to a pool number takes
+    // the tracking number's route only while it still has this owner (NumberRoutes), never another advertiser's
+    CompletionStage<io.hankyo.protocol.call.NumberRoute> trackingRoute = p.trackingNumber() == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
+    return trackingRoute.thenCompose(tr -> create(operatorId, poolId, p, now, new NumberPool.Settings(operatorId,
         NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
         p.numbers().stream().map(PhoneNumber::e164).toList(), p.holdSec(), p.coolDownSec(),
-        p.fallback().e164(), p.allowedOrigins(), p.trackingNumber() == null ? null : p.trackingNumber().e164());
+        p.fallback().e164(), p.allowedOrigins(), p.trackingNumber() == null ? null : p.trackingNumber().e164(),
+        tr == null ? null : tr.clientId(), tr == null ? null : tr.dialinId())));
+  }
+
+  private CompletionStage<Pool> create(String operatorId, String poolId, NewPool p, Instant now,
+      NumberPool.Settings settings) {
     // a retry with the client's pool id: the pool as created the first time
     CompletionStage<NumberPool.State> existing = p.poolId() == null
         ? java.util.concurrent.CompletableFuture.completedFuture(null) : read(operatorId, poolId);
@@ -205,16 +216,13 @@ public final class ClusterPoolBackend implements PoolBackend {
         if (old.deleted()) {
           throw ApiProblem.conflict("pool " + poolId + " was deleted; choose another pool_id");
         }
-        if (!old.settings().equals(settings)) {
+        if (!sameSettings(old.settings(), settings)) {
           throw ApiProblem.conflict("pool " + poolId + " exists with other settings; choose another pool_id, or "
               + "GET /v1/pools/" + poolId + " to see it");
         }
         return java.util.concurrent.CompletableFuture.completedFuture(view(poolId, old));
       }
-      CompletionStage<Done> tracking = p.trackingNumber() == null
-          ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
-          : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
-      return tracking.thenCompose(checked -> fallbackRefusal(operatorId, p.fallback())).thenCompose(fallbackError -> {
+      return fallbackRefusal(operatorId, p.fallback()).thenCompose(fallbackError -> {
         if (fallbackError != null) {
           throw ApiProblem.conflict("fallback_number " + p.fallback().national() + " " + fallbackError
               + "; the fallback must be one of your static tracking numbers (not pooled, not a callback number)");
@@ -326,8 +334,17 @@ public final class ClusterPoolBackend implements PoolBackend {
             return java.util.concurrent.CompletableFuture.completedFuture((Pool) null);
           }
           return read(operatorId, other).thenApply(old -> old != null && !old.deleted()
-              && old.settings().equals(settings) ? view(other, old) : null);
+              && sameSettings(old.settings(), settings) ? view(other, old) : null);
         });
+  }
+
+  /**
+   * Whether a pool created with {@code old} is a retry of a creation with {@code mine} (retry detection): equal
+   * settings, where a pool created before the tracking number's owner was captured is compared without it (the owner
+   * is derived by the server, not sent by the client).
+   */
+  static boolean sameSettings(NumberPool.Settings old, NumberPool.Settings mine) {
+    return old.equals(old.trackingClientId() == null ? mine.withoutTrackingOwner() : mine);
   }
 
   @Override

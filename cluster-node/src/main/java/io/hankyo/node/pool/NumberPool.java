@@ -78,12 +78,19 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param trackingNumber the tracking number (E.164) whose route a call to any number of the pool takes (issue 5,
    *     attribution: forward destination, call flow, judgment, notifications, recording, advertiser); null for pools
    *     created before the field existed (their numbers route nowhere, as before). Left out of the JSON when null
+   * @param trackingClientId the advertiser ({@code client_id}) that owned {@code trackingNumber} when the pool was
+   *     created; a call to a pool number takes the tracking number's route only while it still belongs to this
+   *     advertiser and {@code trackingDialinId} (never another advertiser's route). Null for pools created before the
+   *     field existed (then only the operator is checked) and for pools without a tracking number
+   * @param trackingDialinId the {@code dialin_id} of {@code trackingNumber} when the pool was created; null as above
    */
   public record Settings(@JsonProperty("operator_id") String operatorId, @JsonProperty("method") Method method,
       @JsonProperty("numbers") List<String> numbers, @JsonProperty("hold_sec") long holdSec,
       @JsonProperty("cool_down_sec") long coolDownSec, @JsonProperty("fallback_e164") String fallbackE164,
       @JsonProperty("allowed_origins") List<String> allowedOrigins,
-      @JsonProperty("tracking_number") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingNumber)
+      @JsonProperty("tracking_number") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingNumber,
+      @JsonProperty("tracking_client_id") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingClientId,
+      @JsonProperty("tracking_dialin_id") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingDialinId)
       implements JsonSerializable {
     @JsonCreator
     public Settings {
@@ -95,6 +102,22 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Settings(String operatorId, Method method, List<String> numbers, long holdSec, long coolDownSec,
         String fallbackE164, List<String> allowedOrigins) {
       this(operatorId, method, numbers, holdSec, coolDownSec, fallbackE164, allowedOrigins, null);
+    }
+
+    /** Settings with a tracking number whose owner was not captured (pools created before the owner fields). */
+    public Settings(String operatorId, Method method, List<String> numbers, long holdSec, long coolDownSec,
+        String fallbackE164, List<String> allowedOrigins, String trackingNumber) {
+      this(operatorId, method, numbers, holdSec, coolDownSec, fallbackE164, allowedOrigins, trackingNumber, null,
+          null);
+    }
+
+    /**
+     * These settings without the tracking number's captured owner: what a retry of the creation of a pool created
+     * before the owner fields existed is compared with (the owner is derived by the server, not sent by the client).
+     */
+    public Settings withoutTrackingOwner() {
+      return new Settings(operatorId, method, numbers, holdSec, coolDownSec, fallbackE164, allowedOrigins,
+          trackingNumber, null, null);
     }
   }
 
@@ -183,13 +206,26 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param slot the number's last holder, null when never handed out; its {@code assigned_at} and {@code held_until}
    *     tell whether its hold covers {@code at} ({@link Attribution#forPool}): the holder may have got the number
    *     after {@code at} when the hold before ended in between
+   * @param trackingClientId {@link Settings#trackingClientId()}: the advertiser the tracking number's route must
+   *     still belong to (null: not captured, only the operator is checked)
+   * @param trackingDialinId {@link Settings#trackingDialinId()}: the {@code dialin_id} it must still have
+   * @param deleted whether the pool was deleted (a deleted pool still answers its settings and last holders: its
+   *     numbers that still cool down are routed unattributed, issue 5 "Deleting a pool")
    */
   public record Holder(@JsonProperty("in_pool") boolean inPool,
       @JsonProperty("operator_id") @JsonInclude(JsonInclude.Include.NON_NULL) String operatorId,
       @JsonProperty("tracking_number") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingNumber,
-      @JsonProperty("slot") @JsonInclude(JsonInclude.Include.NON_NULL) Slot slot) implements JsonSerializable {
+      @JsonProperty("slot") @JsonInclude(JsonInclude.Include.NON_NULL) Slot slot,
+      @JsonProperty("tracking_client_id") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingClientId,
+      @JsonProperty("tracking_dialin_id") @JsonInclude(JsonInclude.Include.NON_NULL) String trackingDialinId,
+      @JsonProperty("deleted") boolean deleted) implements JsonSerializable {
     @JsonCreator
     public Holder {}
+
+    /** A holder of a live pool without a captured tracking-number owner. */
+    public Holder(boolean inPool, String operatorId, String trackingNumber, Slot slot) {
+      this(inPool, operatorId, trackingNumber, slot, null, null, false);
+    }
   }
 
   /**
@@ -401,7 +437,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (!s.created() || !s.numbers().contains(e164)) {
       return new Holder(false, null, null, null);
     }
-    return new Holder(true, s.settings().operatorId(), s.settings().trackingNumber(), s.slots().get(e164));
+    return new Holder(true, s.settings().operatorId(), s.settings().trackingNumber(), s.slots().get(e164),
+        s.settings().trackingClientId(), s.settings().trackingDialinId(), s.deleted());
   }
 
   private ReplyEffect<Event, State> onCreate(State s, Create c) {

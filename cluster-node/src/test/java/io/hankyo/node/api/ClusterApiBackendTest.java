@@ -77,7 +77,8 @@ class ClusterApiBackendTest {
       }
       return READER_SOURCE;
     };
-    backend = new ClusterApiBackend(system, sharding, ASK, reader, cipher);
+    backend = new ClusterApiBackend(system, sharding, ASK, reader, cipher)
+        .withPoolUses(new io.hankyo.node.pool.PoolUses(system, sharding, ASK));
     routes = new NumberRoutes(system, sharding, ASK);
   }
 
@@ -640,5 +641,46 @@ class ClusterApiBackendTest {
     java.util.Set<String> running = runningCalls();
     assertTrue(running.contains(unknown), "the well-formed id reached its entity: " + running);
     assertEquals(java.util.Set.of(unknown), running, "no entity for the malformed ids");
+  }
+
+  // ------------------------------------------------------------------------------------------------ pools (issue 5)
+
+  @Test
+  void aTrackingNumberOfALivePoolIsNotDeletedNorItsAdvertiser() {
+    String op = newOperator();
+    io.hankyo.node.pool.ClusterPoolBackend pools = new io.hankyo.node.pool.ClusterPoolBackend(system, sharding, ASK,
+        java.time.Clock.systemUTC());
+    await(backend.createAdvertiser(op, "shop-2", "Shop 2"));
+    await(backend.createNumber(op, "shop-2", "main", num("0120-333-444"), "Main", num("03-3333-4444")));
+    await(backend.createNumber(op, "shop-2", "fb", num("0120-333-445"), "Fallback", num("03-3333-4444")));
+    await(backend.createNumber(op, "shop-2", "free", num("0120-333-446"), "Free", num("03-3333-4444")));
+    PhoneNumber pooled = num("0120-333-001");
+    assertTrue(await(sharding.entityRefFor(io.hankyo.node.inventory.InventoryNumber.ENTITY_KEY, pooled.e164())
+        .<StatusReply<io.hankyo.node.inventory.InventoryNumber.ImportResult>>ask(
+            r -> new io.hankyo.node.inventory.InventoryNumber.Import(op, r), ASK)).isSuccess());
+    io.hankyo.api.PoolBackend.Pool pool = await(pools.create(op, new io.hankyo.api.PoolBackend.NewPool("dynamic",
+        List.of(pooled), 600, 0, num("0120-333-445"), List.of(), num("0120-333-444"))));
+
+    ApiProblem tracking = problem(409, backend.deleteNumber(op, "shop-2", "main"));
+    assertTrue(tracking.getMessage().contains("0120-333-444 is the tracking_number of pool " + pool.poolId()),
+        tracking.getMessage());
+    assertTrue(tracking.getMessage().contains("delete pool " + pool.poolId() + " first"), tracking.getMessage());
+    ApiProblem fallback = problem(409, backend.deleteNumber(op, "shop-2", "fb"));
+    assertTrue(fallback.getMessage().contains("0120-333-445 is the fallback_number of pool " + pool.poolId()),
+        fallback.getMessage());
+    ApiProblem advertiser = problem(409, backend.deleteAdvertiser(op, "shop-2"));
+    assertTrue(advertiser.getMessage().contains("advertiser shop-2"), advertiser.getMessage());
+    // nothing was deleted: the numbers still route, the pool's numbers too
+    assertEquals("shop-2", lookup("0120-333-444").orElseThrow().clientId());
+    assertEquals("shop-2", lookup("0120-333-445").orElseThrow().clientId());
+    assertEquals("shop-2", lookup("0120-333-001").orElseThrow().clientId());
+    assertEquals(3, await(backend.listNumbers(op, "shop-2")).size());
+    // a number no pool uses is deleted as before
+    assertEquals(Done.getInstance(), await(backend.deleteNumber(op, "shop-2", "free")));
+
+    // once the pool is deleted, so may its numbers be
+    await(pools.delete(op, pool.poolId()));
+    assertEquals(Done.getInstance(), await(backend.deleteAdvertiser(op, "shop-2")));
+    assertEquals(Optional.empty(), lookup("0120-333-444"));
   }
 }

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * assigned a pool number with gclid / utm_source / landing_page; a sipp call to that pool number is forwarded like a
  * call to the tracking number and logged with the dialled pool number as {@code din_id} and the session's parameters
  * in {@code logvars.*}. A pool with {@code hold_sec} 1 after the hold is over gives {@code unattributed} with the
- * last holder, and a binding of the tracking number gives {@code attribution = binding}.
+ * last holder, and a binding of the tracking number gives {@code attribution = binding}. The tracking number of live
+ * pools cannot be deleted (409); after the pool is deleted, a call to its cooling-down number still reaches the
+ * tracking number, unattributed with the last holder noted.
  */
 class PoolAttributionE2eTest {
   private static SippE2e e2e;
@@ -120,5 +122,26 @@ class PoolAttributionE2eTest {
     assertEquals("g-3", viaBinding.get("logvars.gclid").asText());
     assertEquals("m-3", viaBinding.get("logvars.member_id").asText());
     assertTrue(viaBinding.get("din_id").asText().replace("-", "").contains("0120610101"), viaBinding.toString());
+
+    // the tracking (and fallback) number of live pools is not deleted, nor its advertiser
+    ApiClient.Response refused = api.delete("/v1/advertisers/adv-at/numbers/top");
+    assertEquals(409, refused.status(), refused.body());
+    assertTrue(refused.body().contains(poolId), refused.body());
+    assertEquals(409, api.delete("/v1/advertisers/adv-at").status());
+
+    // the pool is deleted: its handed-out number cools down, and a call to it still reaches the tracking number,
+    // unattributed with the last holder noted (not lost)
+    assertEquals(204, api.delete("/v1/pools/" + poolId).status());
+    call(number, "deleted");
+    List<JsonNode> rows = e2e.records(number, 2, Duration.ofSeconds(15));
+    assertEquals(2, rows.size(), rows.toString());
+    JsonNode afterDelete = rows.stream().filter(r -> "unattributed".equals(r.path("logvars.attribution").asText()))
+        .findFirst().orElseThrow(() -> new AssertionError(rows.toString()));
+    assertEquals("adv-at", afterDelete.get("client_id").asText(), afterDelete.toString());
+    assertEquals("top", afterDelete.get("dialin_id").asText());
+    assertEquals("正常通話", afterDelete.get("dial_stat").asText(), afterDelete.toString());
+    assertEquals(poolId, afterDelete.get("logvars.pool_id").asText());
+    assertEquals("s-1", afterDelete.get("logvars.last_session_id").asText());
+    assertFalse(afterDelete.toString().contains("g-1"), afterDelete.toString());
   }
 }

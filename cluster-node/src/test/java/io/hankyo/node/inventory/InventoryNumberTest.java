@@ -166,10 +166,29 @@ class InventoryNumberTest {
     assertEquals(until, state().until());
     assertEquals(Status.COOLING_DOWN, state().effective(until.minusSeconds(1)));
     assertEquals(Status.AVAILABLE, state().effective(until));
+    assertEquals("pool-1", state().lastPoolId(), "the pool it left is kept while it cools down (calls still routed)");
+    assertEquals(java.util.Optional.of("pool-1"), state().coolingDownFromPool(until.minusSeconds(1)));
+    assertEquals(java.util.Optional.empty(), state().coolingDownFromPool(until), "available again: no pool");
     assertEquals("is cooling_down until " + InventoryRules.japanTime(until) + ", not available",
         kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", T0, x)).reply().getError()
             .getMessage(), "not pooled again while cooling down");
     assertTrue(kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Pool("op-1", "pool-2", until, x)).reply()
         .isSuccess(), "pooled again after the cool-down");
+    assertEquals(null, state().lastPoolId(), "pooled again: the old pool is forgotten");
+  }
+
+  @Test
+  void aNumberLeavingAPoolAtOnceKeepsNoPoolAndOldStatesReadWithoutOne() throws Exception {
+    importBy("op-1");
+    assertTrue(pool("op-1", "pool-1").isSuccess());
+    kit.<StatusReply<Done>>runCommand(x -> new InventoryNumber.Unpool("op-1", "pool-1", x));
+    assertEquals(null, state().lastPoolId());
+    assertEquals(java.util.Optional.empty(), state().coolingDownFromPool(T0));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .findAndRegisterModules();
+    InventoryNumber.State old = json.readValue("{\"owner\":\"op-1\",\"status\":\"COOLING_DOWN\","
+        + "\"until\":\"2026-12-01T00:00:00Z\"}", InventoryNumber.State.class);
+    assertEquals(null, old.lastPoolId(), "a state written before the field");
+    assertEquals(java.util.Optional.empty(), old.coolingDownFromPool(T0));
   }
 }

@@ -183,6 +183,37 @@ class NumberPoolTest {
   }
 
   @Test
+  void theTrackingNumbersOwnerIsKeptAndADeletedPoolStillAnswersItsHolders() {
+    NumberPool.Settings owned = new NumberPool.Settings("op-1", Method.DYNAMIC, List.of("+81120000001"), 600, 60,
+        "+81120999999", List.of(), "+81120555555", "shop-2", "main");
+    assertTrue(create(owned).isSuccess());
+    assertTrue(create(owned).isSuccess(), "a retry with the same captured owner is the same pool");
+    assertTrue(create(owned.withoutTrackingOwner()).isError(), "the owner is part of the settings");
+    assign("op-1", "s1", T0);
+    kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Delete("op-1", T0.plusSeconds(5), r));
+    kit.restart();
+    assertEquals(new NumberPool.Holder(true, "op-1", "+81120555555",
+        new NumberPool.Slot("s1", Map.of("utm_source", "google"), T0.plusSeconds(600), T0), "shop-2", "main", true),
+        kit.<NumberPool.Holder>runCommand(r -> new NumberPool.GetHolder("+81120000001", T0, r)).reply());
+  }
+
+  @Test
+  void settingsWrittenBeforeTheOwnerFieldsReadWithoutAnOwner() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .findAndRegisterModules();
+    NumberPool.Settings old = json.readValue("{\"operator_id\":\"op-1\",\"method\":\"DYNAMIC\","
+        + "\"numbers\":[\"+81120000001\"],\"hold_sec\":600,\"cool_down_sec\":60,"
+        + "\"fallback_e164\":\"+81120999999\",\"allowed_origins\":[],\"tracking_number\":\"+81120555555\"}",
+        NumberPool.Settings.class);
+    assertEquals(new NumberPool.Settings("op-1", Method.DYNAMIC, List.of("+81120000001"), 600, 60, "+81120999999",
+        List.of(), "+81120555555"), old);
+    assertEquals(null, old.trackingClientId());
+    assertTrue(ClusterPoolBackend.sameSettings(old, new NumberPool.Settings("op-1", Method.DYNAMIC,
+        List.of("+81120000001"), 600, 60, "+81120999999", List.of(), "+81120555555", "shop-2", "main")),
+        "a retry of a creation made before the owner fields is recognised");
+  }
+
+  @Test
   void anotherOperatorAndAMissingPoolAreRefusedWithoutEvents() {
     var none = assign("op-1", "s1", T0);
     assertTrue(none.reply().isError());

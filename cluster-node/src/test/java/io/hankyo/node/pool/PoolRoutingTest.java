@@ -130,4 +130,92 @@ class PoolRoutingTest {
     assertEquals(Map.of("attribution", "unattributed", "pool_id", pool.poolId(), "attribution_note", "reassigned"),
         call.attribution());
   }
+
+  private static void tracking(String op, String client, String dialin, PhoneNumber n) throws Exception {
+    StatusReply<TrackingNumber.Details> r = await(sharding.entityRefFor(TrackingNumber.ENTITY_KEY, n.e164())
+        .ask(x -> new TrackingNumber.Assign(op, client, client, dialin, dialin, n,
+            PhoneNumbers.parse("03-1234-5678"), x), ASK));
+    assertTrue(r.isSuccess(), () -> String.valueOf(r));
+  }
+
+  private static void release(String op, String client, String dialin, PhoneNumber n) throws Exception {
+    assertTrue(await(sharding.entityRefFor(TrackingNumber.ENTITY_KEY, n.e164())
+        .<StatusReply<org.apache.pekko.Done>>ask(x -> new TrackingNumber.Release(op, client, dialin, x), ASK))
+        .isSuccess());
+  }
+
+  private static void importNumber(String op, PhoneNumber n) throws Exception {
+    assertTrue(await(sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
+        .<StatusReply<InventoryNumber.ImportResult>>ask(r -> new InventoryNumber.Import(op, r), ASK)).isSuccess());
+  }
+
+  @Test
+  void aPoolNumberNeverTakesTheRouteOfAnotherOwnerOfItsTrackingNumber() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-801-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-801-001");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-2", "main", track);
+    importNumber("op-a", n1);
+    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
+        List.of(), track)));
+    NumberPool.Holder h = await(sharding.entityRefFor(NumberPool.ENTITY_KEY, pool.poolId())
+        .<NumberPool.Holder>ask(r -> new NumberPool.GetHolder(n1.e164(), java.time.Instant.now(), r), ASK));
+    assertEquals("shop-2", h.trackingClientId(), "the tracking number's owner is captured at creation");
+    assertEquals("main", h.trackingDialinId());
+    await(pools.assign("op-a", pool.poolId(), "s-owner", Map.of("gclid", "g-1")));
+    NumberRoute held = await(routes.lookup(n1.e164())).orElseThrow();
+    assertEquals("shop-2", held.clientId());
+
+    // the tracking number goes (bypassing the API's 409) and comes back for another advertiser of the operator
+    release("op-a", "shop-2", "main", track);
+    assertEquals(Optional.empty(), await(routes.lookup(n1.e164())), "tracking number gone: no route");
+    tracking("op-a", "shop-3", "main", track);
+    assertEquals(Optional.empty(), await(routes.lookup(n1.e164())),
+        "never another advertiser's route (and never the holder's params logged for it)");
+    release("op-a", "shop-3", "main", track);
+    // the same advertiser with another record of the number is not the pool's number either
+    tracking("op-a", "shop-2", "other", track);
+    assertEquals(Optional.empty(), await(routes.lookup(n1.e164())));
+    release("op-a", "shop-2", "other", track);
+    tracking("op-a", "shop-2", "main", track);
+    assertEquals("shop-2", await(routes.lookup(n1.e164())).orElseThrow().clientId(), "the original owner again");
+  }
+
+  @Test
+  void aNumberCoolingDownAfterItsPoolWasDeletedReachesTheTrackingNumberUnattributedUntilItIsAvailable()
+      throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-802-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-802-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-802-002");
+    // no inventory cool-down of its own: the pool's 3 s after the hold's end decide
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ZERO, Duration.ZERO,
+        Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-4", "main", track);
+    importNumber("op-a", n1);
+    importNumber("op-a", n2);
+    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1, n2), 1, 3,
+        track, List.of(), track)));
+    PoolBackend.Assignment a = await(pools.assign("op-a", pool.poolId(), "s-cool", Map.of("gclid", "g-1")));
+    PhoneNumber handed = PhoneNumbers.parse(a.e164());
+    PhoneNumber never = handed.e164().equals(n1.e164()) ? n2 : n1;
+    await(pools.delete("op-a", pool.poolId()));
+
+    NumberRoute r = await(routes.lookup(handed.e164())).orElseThrow(() -> new AssertionError("call lost"));
+    assertEquals("shop-4", r.clientId());
+    assertEquals(handed.e164(), r.din().e164());
+    assertEquals("unattributed", r.attribution().get("attribution"), "the holds ended with the pool");
+    assertEquals(pool.poolId(), r.attribution().get("pool_id"));
+    assertEquals("s-cool", r.attribution().get("last_session_id"));
+    assertTrue(r.attribution().containsKey("last_held_until"));
+    assertEquals(null, r.attribution().get("gclid"), "never the holder's params");
+    assertEquals(Optional.empty(), await(routes.lookup(never.e164())), "available at once: routes nowhere");
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (await(routes.lookup(handed.e164())).isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertEquals(Optional.empty(), await(routes.lookup(handed.e164())), "cool-down over: routes nowhere again");
+  }
 }
