@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -61,7 +60,6 @@ public final class DniApi extends ResourceRoutes {
 
   private static final ContentType JAVASCRIPT = ContentTypes.parse("text/javascript; charset=utf-8");
   /** A pool id as it may appear in the path; anything else is 404 without asking the cluster. */
-  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final PoolBackend pools;
   private final CallbackApi.JsonBodies bodies;
@@ -146,7 +144,7 @@ public final class DniApi extends ResourceRoutes {
       CompletionStage<PoolBackend.PublicPool> pool;
       if (pools == null) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
-      } else if (!POOL_ID.matcher(id).matches()) {
+      } else if (!PoolApi.POOL_ID.matcher(id).matches()) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + id));
       } else {
         try {

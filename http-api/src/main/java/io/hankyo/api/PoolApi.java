@@ -93,7 +93,11 @@ public final class PoolApi extends ResourceRoutes {
   public static final int DEFAULT_DAYS = 30;
   /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
   public static final int MAX_DAYS = 400;
-  private static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  /**
+   * A pool id: the client's {@code pool_id} (1..128 of {@code A-Z a-z 0-9 . _ : -}) or the backend's
+   * {@code pool-} + 16 hex digits, which matches too. Also what the key-less JS tag endpoint accepts ({@link DniApi}).
+   */
+  public static final Pattern POOL_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern MONTH = Pattern.compile("[0-9]{4}-[0-9]{2}");
 
   /**

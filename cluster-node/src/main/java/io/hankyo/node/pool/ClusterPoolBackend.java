@@ -55,7 +55,6 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** The pool ids {@link #create} makes. */
-  private static final java.util.regex.Pattern POOL_ID = java.util.regex.Pattern.compile("pool-[0-9a-f]{16}");
 
   /** Session-id buckets per operator when not configured ({@code hankyo.pools.session-buckets}). */
   public static final int DEFAULT_SESSION_BUCKETS = 16;
@@ -518,8 +517,8 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   @Override
   public CompletionStage<PublicPool> publicPool(String poolId) {
-    if (!POOL_ID.matcher(poolId).matches()) {
-      // a key-less endpoint: an id this backend never makes does not start (and recover) an entity
+    if (!io.hankyo.api.PoolApi.POOL_ID.matcher(poolId).matches()) {
+      // a key-less endpoint: an id no pool can have does not start (and recover) an entity
       return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
     }
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)

@@ -251,6 +251,8 @@ class PoolCassandraIntegrationTest {
         "shop-f.1");
     assertEquals("shop-f.1", await(pools.create("op-f", withId)).poolId());
     assertEquals("shop-f.1", await(pools.create("op-f", withId)).poolId());
+    // the key-less JS tag endpoint finds a pool by the client's id too (it looked for pool-<16 hex> only)
+    assertEquals("op-f", await(pools.publicPool("shop-f.1")).operatorId());
     ApiProblem taken = problem(pools.create("op-f", new PoolBackend.NewPool("one_time", ns.subList(2, 3), 120, 0,
         fallback, List.of(), null, "shop-f.1")));
     assertTrue(taken.getMessage().contains("exists with other settings"), taken.getMessage());
