@@ -27,10 +27,13 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * A number pool of one operator (issue 5, pools): numbers of the operator's inventory handed out per visitor session
  * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
  * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
- * BEFORE it is answered. With a batch window ({@link #create(String, Duration)}), the assignments arriving within the
- * window (at most {@value #MAX_BATCH}) are decided in order and written as ONE journal write, then all answered;
- * without one, each assignment is its own write. An assignment buffered when the entity stops is neither written nor
- * answered (the caller's ask times out and it may retry).
+ * BEFORE it is answered. Assignments are written in batches (at most {@value #MAX_BATCH} events, ONE journal write
+ * each, {@code persistAll}), decided in order and all answered once written: with a zero batch window
+ * ({@link #create(String, Duration)}; group commit) the write starts as soon as the assignments already waiting in the
+ * mailbox have joined it, and those arriving while it runs form the next write (an idle pool writes each assignment
+ * at once, a busy one many per write); with a positive window the write starts that long after the batch's first
+ * assignment. An assignment buffered when the entity stops is neither written nor answered (the caller's ask times
+ * out and it may retry).
  *
  * <p>Display counters per Japan-time month and day ({@link PoolUsage}: displays, fallbacks, peak of numbers held at
  * once) are derived from the {@link Assigned} events in the event handler: no journal write of their own. A deleted
@@ -259,7 +262,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public Exists {}
   }
 
-  /** Internal: the batch window is over; write and answer the buffered assignments. */
+  /** Internal: the batch is complete (mailbox drained or window over); write and answer the buffered assignments. */
   public record FlushAssignments() implements Command {
     @JsonCreator
     public FlushAssignments {}
@@ -368,7 +371,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
   }
 
-  /** Registers the entity type with sharding, each assignment its own journal write. */
+  /** Registers the entity type with sharding, group commit (no batch window). */
   public static void init(ClusterSharding sharding) {
     init(sharding, Duration.ZERO);
   }
@@ -376,32 +379,35 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   /**
    * Registers the entity type with sharding.
    *
-   * @param batchWindow how long assignments are gathered into one journal write (zero: no batching)
+   * @param batchWindow how long assignments are gathered into one journal write (zero: group commit, no wait)
    */
   public static void init(ClusterSharding sharding, Duration batchWindow) {
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow)));
   }
 
-  /** The entity of pool {@code poolId}, each assignment its own journal write. */
+  /** The entity of pool {@code poolId}, group commit (no batch window). */
   public static Behavior<Command> create(String poolId) {
     return create(poolId, Duration.ZERO);
   }
 
-  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: no batching). */
+  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: group commit). */
   public static Behavior<Command> create(String poolId, Duration batchWindow) {
-    return Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, timers));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, timers,
+        ctx.getSelf())));
   }
 
   private static final Object FLUSH = "flush";
   private final Duration batchWindow;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
   /** Assignments waiting for the batch window (only touched by the entity's own thread). */
   private final List<Assign> pending = new ArrayList<>();
 
-  private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers) {
+  private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers, ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), poolId));
     this.batchWindow = batchWindow;
     this.timers = timers;
+    this.self = self;
   }
 
   @Override
@@ -466,17 +472,18 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (!s.visibleTo(c.operatorId()) || s.deleted()) {
       return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
     }
-    if (batchWindow.isZero()) {
-      Assigned e = decideAll(s, List.of(c)).get(0);
-      return Effect().persist(e).thenReply(c.replyTo(), x -> StatusReply.success(answer(e)));
-    }
     pending.add(c);
     if (pending.size() >= MAX_BATCH) {
       timers.cancel(FLUSH);
       return flush(s);
     }
     if (pending.size() == 1) {
-      timers.startSingleTimer(FLUSH, new FlushAssignments(), batchWindow);
+      if (batchWindow.isZero()) {
+        // group commit: the flush queues behind the assignments already in the mailbox, which join this write
+        self.tell(new FlushAssignments());
+      } else {
+        timers.startSingleTimer(FLUSH, new FlushAssignments(), batchWindow);
+      }
     }
     return Effect().noReply();
   }

@@ -41,9 +41,11 @@ import scala.collection.immutable.HashMap;
  * session id is free again and the next pool asking claims it. {@code claimTtl} must exceed the longest hold
  * ({@code hold_sec} ≤ 86,400 s) so that a session that holds a number in one pool cannot be claimed by another.
  *
- * <p>Batching as in {@link NumberPool}: claims that need a write, arriving within {@code batchWindow} (at most
- * {@value #MAX_BATCH}), are decided in order and persisted as ONE journal write ({@code persistAll}), then all
- * answered; a claim is answered only after it is in the journal. Claims answered from memory (the owning pool again,
+ * <p>Batching as in {@link NumberPool}: claims that need a write (at most {@value #MAX_BATCH} at once) are decided in
+ * order and persisted as ONE journal write ({@code persistAll}), then all answered. With a zero {@code batchWindow}
+ * (group commit) the write starts as soon as the claims already waiting in the mailbox have joined it, and claims
+ * arriving while it runs form the next write; with a positive window the write starts that long after the first
+ * claim of the batch; a claim is answered only after it is in the journal. Claims answered from memory (the owning pool again,
  * or a refusal) write nothing. Bounded state: expired claims are dropped from the state at most once per
  * {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the last purge, so replay purges the
  * same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
@@ -158,11 +160,13 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   /**
    * The entity {@code entityId}.
    *
-   * @param batchWindow how long claims needing a write are gathered into one journal write (zero: one write each)
+   * @param batchWindow how long claims needing a write are gathered into one journal write (zero: group commit, no
+   *     wait: the claims waiting in the mailbox and those arriving during the previous write form one write)
    * @param claimTtl how long a claim lives after it was written (positive)
    */
   public static Behavior<Command> create(String entityId, Duration batchWindow, Duration claimTtl) {
-    return Behaviors.withTimers(timers -> new PoolSessions(entityId, batchWindow, claimTtl, timers));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new PoolSessions(entityId, batchWindow, claimTtl, timers, ctx.getSelf())));
   }
 
   private static final Object FLUSH = "flush";
@@ -170,10 +174,12 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   private final Duration claimTtl;
   private final Duration purgeEvery;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
   /** Claims waiting for the batch window (only touched by the entity's own thread). */
   private final List<Claim> pending = new ArrayList<>();
 
-  private PoolSessions(String entityId, Duration batchWindow, Duration claimTtl, TimerScheduler<Command> timers) {
+  private PoolSessions(String entityId, Duration batchWindow, Duration claimTtl, TimerScheduler<Command> timers,
+      ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
     if (claimTtl.isZero() || claimTtl.isNegative()) {
       throw new IllegalArgumentException("claimTtl must be positive: " + claimTtl);
@@ -182,6 +188,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     this.claimTtl = claimTtl;
     this.purgeEvery = claimTtl.dividedBy(8);
     this.timers = timers;
+    this.self = self;
   }
 
   @Override
@@ -211,9 +218,6 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     if (v == Verdict.REFUSE && pending.isEmpty()) {
       return Effect().reply(c.replyTo(), refusal(s.liveClaim(c.sessionId(), c.now()).poolId()));
     }
-    if (batchWindow.isZero()) {
-      return write(s, List.of(c));
-    }
     // while claims wait, every claim joins them, so that one decided later never overtakes one decided earlier
     pending.add(c);
     if (pending.size() >= MAX_BATCH) {
@@ -221,7 +225,12 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       return flush(s);
     }
     if (pending.size() == 1) {
-      timers.startSingleTimer(FLUSH, new FlushClaims(), batchWindow);
+      if (batchWindow.isZero()) {
+        // group commit: the flush queues behind the claims already in the mailbox, which join this write
+        self.tell(new FlushClaims());
+      } else {
+        timers.startSingleTimer(FLUSH, new FlushClaims(), batchWindow);
+      }
     }
     return Effect().noReply();
   }
