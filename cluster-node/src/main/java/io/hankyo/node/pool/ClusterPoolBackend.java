@@ -37,8 +37,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the session id for the
  * pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by another pool of the
  * operator still lives is refused with 409, nothing assigned), then asks the pool entity, which persists the
- * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}). The public JS
- * tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
+ * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}; zero: group
+ * commit). A repeat page view asks the pool only: a claim acknowledged to this node lives at least half its life
+ * ({@code claimTtl / 2}) from then on and cannot pass to another pool meanwhile, so the node keeps the acknowledged
+ * (operator, session id) → pool in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries, each used until the claim's
+ * {@code now + claimTtl / 2} on the backend's clock) and skips the existence check and the claim while its entry
+ * lives (a deleted pool still answers 404: the pool refuses the assignment). The public JS tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
  * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,
@@ -63,6 +67,8 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
+  /** Most acknowledged session claims a node remembers (about 100 bytes each). */
+  public static final int CLAIM_CACHE_SIZE = 200_000;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -70,6 +76,9 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final Clock clock;
   private final Duration inventoryCoolDown;
   private final int sessionBuckets;
+  /** Acknowledged claims: (operator id, session id) → the owning pool id; see the class comment. */
+  private final com.github.benmanes.caffeine.cache.Cache<ClaimKey, CachedClaim> claims;
+  private final Duration claimTtl;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
 
@@ -113,6 +122,11 @@ public final class ClusterPoolBackend implements PoolBackend {
       throw new IllegalArgumentException("sessionBuckets must be at least 1: " + sessionBuckets);
     }
     this.sessionBuckets = sessionBuckets;
+    this.claims = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(CLAIM_CACHE_SIZE)
+        .expireAfterWrite(claimTtl.dividedBy(2))
+        .build();
+    this.claimTtl = claimTtl;
     this.inventoryCoolDown = Objects.requireNonNull(inventoryCoolDown, "inventoryCoolDown");
     io.micrometer.core.instrument.MeterRegistry meters =
         io.hankyo.node.metrics.NodeMetrics.ID.get(system.classicSystem()).registry();
@@ -367,25 +381,33 @@ public final class ClusterPoolBackend implements PoolBackend {
   public CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
       Map<String, String> params) {
     Instant now = clock.instant();
-    // the pool must exist for the operator before the session is claimed for it
-    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-        .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
-        .thenCompose(exists -> {
-          if (exists.isError()) {
-            throw ApiProblem.notFound("no pool " + poolId);
-          }
-          return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
-                  PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
-              .<StatusReply<Done>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
-        })
-        .thenCompose(claim -> {
-          if (claim.isError()) {
-            throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
-          }
-          return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-              .<StatusReply<NumberPool.Assignment>>ask(
-                  r -> new NumberPool.Assign(operatorId, sessionId, params, now, r), timeout);
-        })
+    ClaimKey key = new ClaimKey(operatorId, sessionId);
+    CompletionStage<StatusReply<NumberPool.Assignment>> assigned;
+    CachedClaim cached = claims.getIfPresent(key);
+    if (cached != null && cached.poolId().equals(poolId) && now.isBefore(cached.until())) {
+      // a repeat page view: the claim still lives for this pool (class comment), ask the pool only
+      assigned = askAssign(operatorId, poolId, sessionId, params, now);
+    } else {
+      // the pool must exist for the operator before the session is claimed for it
+      assigned = sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+          .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
+          .thenCompose(exists -> {
+            if (exists.isError()) {
+              throw ApiProblem.notFound("no pool " + poolId);
+            }
+            return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
+                    PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
+                .<StatusReply<Done>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
+          })
+          .thenCompose(claim -> {
+            if (claim.isError()) {
+              throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
+            }
+            claims.put(key, new CachedClaim(poolId, now.plus(claimTtl.dividedBy(2))));
+            return askAssign(operatorId, poolId, sessionId, params, now);
+          });
+    }
+    return assigned
         .thenApply(reply -> {
           if (reply.isError()) {
             throw ApiProblem.notFound("no pool " + poolId);
@@ -398,6 +420,19 @@ public final class ClusterPoolBackend implements PoolBackend {
           return new Assignment(a.e164(), a.heldUntil(), a.fallback());
         });
   }
+
+  private CompletionStage<StatusReply<NumberPool.Assignment>> askAssign(String operatorId, String poolId,
+      String sessionId, Map<String, String> params, Instant now) {
+    return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+        .ask(r -> new NumberPool.Assign(operatorId, sessionId, params, now, r), timeout);
+  }
+
+  /** Key of {@link #claims}. */
+  private record ClaimKey(String operatorId, String sessionId) {}
+
+  /** Value of {@link #claims}: the owning pool, and the time (this backend's clock) until which the claim lives. */
+  private record CachedClaim(String poolId, Instant until) {}
+
 
   @Override
   public CompletionStage<Page> page(String operatorId, String afterPoolId, int limit) {

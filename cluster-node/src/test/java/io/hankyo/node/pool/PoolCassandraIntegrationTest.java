@@ -190,6 +190,8 @@ class PoolCassandraIntegrationTest {
     assertEquals(404, status(pools.delete("op-x", small.poolId())));
     assertEquals(404, status(pools.get("op-u", big.poolId())));
     assertEquals(404, status(pools.assign("op-u", big.poolId(), "u-5", Map.of())));
+    assertEquals(404, status(pools.assign("op-u", big.poolId(), "u-1", Map.of())),
+        "a repeat view of a deleted pool (its session claim known to the node) is refused all the same");
     assertEquals(404, status(pools.sizing("op-u", big.poolId(), 30)));
     assertEquals(List.of(small.poolId()), await(pools.list("op-u")).stream().map(PoolBackend.Pool::poolId)
         .toList());
@@ -207,6 +209,57 @@ class PoolCassandraIntegrationTest {
     PoolBackend.Pool again = await(pools.create("op-u", new PoolBackend.NewPool("dynamic",
         List.of(three.get(2)), 60, 0, fallback, List.of())));
     assertEquals(1, again.numbers().size(), "the available number can join a new pool");
+  }
+
+  /**
+   * A node skips the session claim for repeat page views only while the claim it saw acknowledged surely lives
+   * ({@code claimTtl / 2} after its {@code now}, on the backend's clock): past that, the claim is asked again, so a
+   * session whose claim expired and was taken by another pool (through another node) is refused by its first pool
+   * (409).
+   */
+  @Test
+  void aRepeatViewSkipsTheClaimOnlyWhileTheClaimSurelyLives() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+    Clock clock = new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    };
+    // the same system: the entities keep the first backend's settings (48 h claims), as this backend assumes
+    ClusterPoolBackend timed = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
+        Duration.ofHours(1), ClusterPoolBackend.DEFAULT_SESSION_BUCKETS, ClusterPoolBackend.DEFAULT_CLAIM_TTL, clock);
+    PhoneNumber fallback = tracking("op-c", "0120-340-999");
+    PoolBackend.Pool x = await(timed.create("op-c", new PoolBackend.NewPool("dynamic",
+        imported("op-c", "0120-340-001"), 600, 0, fallback, List.of())));
+    PoolBackend.Pool y = await(timed.create("op-c", new PoolBackend.NewPool("dynamic",
+        imported("op-c", "0120-340-002"), 600, 0, fallback, List.of())));
+    String first = await(timed.assign("op-c", x.poolId(), "c-1", Map.of())).e164();
+    now.set(now.get().plusSeconds(60));
+    assertEquals(first, await(timed.assign("op-c", x.poolId(), "c-1", Map.of())).e164(), "a repeat view");
+    assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-1", Map.of())), "the claim lives");
+
+    // 49 h later the claim (48 h) has expired: another pool may take the session id, here through another node
+    // (another backend: its own memory of claims)
+    now.set(now.get().plus(Duration.ofHours(49)));
+    ClusterPoolBackend otherNode = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
+        Duration.ofHours(1), ClusterPoolBackend.DEFAULT_SESSION_BUCKETS, ClusterPoolBackend.DEFAULT_CLAIM_TTL, clock);
+    assertEquals("+81120340002", await(otherNode.assign("op-c", y.poolId(), "c-1", Map.of())).e164());
+    ApiProblem refused = problem(timed.assign("op-c", x.poolId(), "c-1", Map.of()));
+    assertEquals(409, refused.status(), "the first pool's claim is asked again, not taken from the node's memory");
+    assertTrue(refused.getMessage().contains(y.poolId()), refused.getMessage());
+    assertEquals(2, await(timed.get("op-c", x.poolId())).assignments(), "nothing assigned after the refusal");
   }
 
   /**
