@@ -42,7 +42,8 @@ import scala.collection.immutable.HashMap;
  * ({@code hold_sec} ≤ 86,400 s) so that a session that holds a number in one pool cannot be claimed by another.
  *
  * <p>Batching as in {@link NumberPool}: claims that need a write (at most {@value #MAX_BATCH} at once) are decided in
- * order and persisted as ONE journal write ({@code persistAll}), then all answered. With a zero {@code batchWindow}
+ * order and persisted as ONE event ({@link Claimed} for one, {@link ClaimedAll} for more: one journal row), then all
+ * answered. With a zero {@code batchWindow}
  * (group commit) the write starts as soon as the claims already waiting in the mailbox have joined it, and claims
  * arriving while it runs form the next write; with a positive window the write starts that long after the first
  * claim of the batch; a claim is answered only after it is in the journal. Claims answered from memory (the owning pool again,
@@ -96,6 +97,17 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       @JsonProperty("at") Instant at, @JsonProperty("until") Instant until) implements Event {
     @JsonCreator
     public Claimed {}
+  }
+
+  /**
+   * Several claims written at once, in the order they were decided (a batch of two or more: ONE journal row instead of
+   * one per claim, which is what a Cassandra write costs by). Applied as its {@link Claimed} events one after another.
+   */
+  public record ClaimedAll(@JsonProperty("claims") List<Claimed> claims) implements Event {
+    @JsonCreator
+    public ClaimedAll {
+      claims = List.copyOf(claims);
+    }
   }
 
   /** One live (or not yet purged) claim: the owning pool and the end of the claim. */
@@ -246,7 +258,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
 
   /** Decides {@code batch} in order on the running state, persists the claims to write, then answers all. */
   private ReplyEffect<Event, State> write(State s, List<Claim> batch) {
-    List<Event> events = new ArrayList<>();
+    List<Claimed> events = new ArrayList<>();
     List<StatusReply<Done>> replies = new ArrayList<>(batch.size());
     State running = s;
     for (Claim c : batch) {
@@ -271,7 +283,8 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       answer.run();
       return Effect().noReply();
     }
-    return Effect().persist(events).thenRun(x -> answer.run()).thenNoReply();
+    Event event = events.size() == 1 ? events.get(0) : new ClaimedAll(events);
+    return Effect().persist(event).thenRun(x -> answer.run()).thenNoReply();
   }
 
   private static StatusReply<Done> refusal(String owner) {
@@ -283,6 +296,13 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(Claimed.class, (s, e) -> apply(s, e, purgeEvery))
+        .onEvent(ClaimedAll.class, (s, e) -> {
+          State out = s;
+          for (Claimed c : e.claims()) {
+            out = apply(out, c, purgeEvery);
+          }
+          return out;
+        })
         .build();
   }
 

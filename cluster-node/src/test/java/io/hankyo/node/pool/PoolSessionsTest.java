@@ -8,6 +8,7 @@ import io.hankyo.node.directory.DirectoryTestConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -103,8 +104,10 @@ class PoolSessionsTest {
     assertTrue(p3.receiveMessage(Duration.ofSeconds(5)).getError().getMessage().contains("pool-a"),
         "decided on the claims of the same batch before it");
     assertTrue(p4.receiveMessage(Duration.ofSeconds(5)).isSuccess());
-    assertEquals(2, kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2").size(),
-        "the two new claims, nothing for the refusal and the repeat");
+    List<Object> written = kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2");
+    assertEquals(List.of(new PoolSessions.ClaimedAll(List.of(new PoolSessions.Claimed("s-1", "pool-a", T0,
+        T0.plus(TTL)), new PoolSessions.Claimed("s-2", "pool-a", T0, T0.plus(TTL))))), written,
+        "ONE event (one journal row) with the two new claims, nothing for the refusal and the repeat");
     kit.restart();
     assertEquals(2, kit.getState().size());
   }
