@@ -27,8 +27,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * A number pool of one operator (issue 5, pools): numbers of the operator's inventory handed out per visitor session
  * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
  * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
- * BEFORE it is answered. Assignments are written in batches (at most {@value #MAX_BATCH} events, ONE journal write
- * each, {@code persistAll}), decided in order and all answered once written: with a zero batch window
+ * BEFORE it is answered. Assignments are written in batches (at most {@value #MAX_BATCH}; ONE event and journal row
+ * each: {@link Assigned} for one, {@link AssignedAll} for more), decided in order and all answered once written: with a zero batch window
  * ({@link #create(String, Duration)}; group commit) the write starts as soon as the assignments already waiting in the
  * mailbox have joined it, and those arriving while it runs form the next write (an idle pool writes each assignment
  * at once, a busy one many per write); with a positive window the write starts that long after the batch's first
@@ -53,8 +53,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   /** Refusal text of a pool that does not exist for the asking operator. */
   public static final String NO_SUCH_POOL = "no such pool";
   /**
-   * Events between snapshots (2 kept): recovery reads the last snapshot and at most this many events instead of every
-   * assignment ever made.
+   * Events, and assignments, between snapshots (2 kept): recovery reads the last snapshot and at most this many events
+   * and assignments instead of every assignment ever made.
    */
   public static final int SNAPSHOT_EVERY = 5000;
 
@@ -301,6 +301,18 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   }
 
   /**
+   * Several assignments written at once, in the order they were decided (a batch of two or more: ONE journal row
+   * instead of one per assignment, which is what a Cassandra write costs by). Applied as its {@link Assigned} events
+   * one after another.
+   */
+  public record AssignedAll(@JsonProperty("assignments") List<Assigned> assignments) implements Event {
+    @JsonCreator
+    public AssignedAll {
+      assignments = List.copyOf(assignments);
+    }
+  }
+
+  /**
    * State; also the reply to {@link Get}.
    *
    * @param settings null until created
@@ -420,6 +432,22 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
   }
 
+  /**
+   * Also a snapshot whenever the assignments counted pass a multiple of {@value #SNAPSHOT_EVERY}: a batch is one event
+   * ({@link AssignedAll}), so counting events alone would let up to {@value #MAX_BATCH} times more assignments pile
+   * up for a recovery to replay.
+   */
+  @Override
+  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+    return passesSnapshotMark(state, event);
+  }
+
+  /** Whether {@code event}, leading to {@code state}, is an {@link AssignedAll} passing a snapshot mark. */
+  static boolean passesSnapshotMark(State state, Event event) {
+    return event instanceof AssignedAll all
+        && state.assignments() / SNAPSHOT_EVERY > (state.assignments() - all.assignments().size()) / SNAPSHOT_EVERY;
+  }
+
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
@@ -499,7 +527,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       return Effect().noReply();
     }
     List<Assigned> events = decideAll(s, batch);
-    return Effect().persist(List.<Event>copyOf(events)).thenRun(x -> {
+    Event event = events.size() == 1 ? events.get(0) : new AssignedAll(events);
+    return Effect().persist(event).thenRun(x -> {
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).replyTo().tell(StatusReply.success(answer(events.get(i))));
       }
@@ -529,6 +558,13 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         .forAnyState()
         .onEvent(Created.class, (s, e) -> new State(e.settings(), PoolSlots.EMPTY, 0, 0, 0, false))
         .onEvent(Assigned.class, NumberPool::applyAssigned)
+        .onEvent(AssignedAll.class, (s, e) -> {
+          State out = s;
+          for (Assigned a : e.assignments()) {
+            out = applyAssigned(out, a);
+          }
+          return out;
+        })
         .onEvent(Deleted.class, (s, e) -> new State(s.settings(), s.slots(), s.nextIndex(), s.assignments(),
             s.fallbacks(), s.exhausted(), s.usage(), e.at()))
         .build();

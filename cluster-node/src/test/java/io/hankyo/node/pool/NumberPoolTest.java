@@ -1,8 +1,9 @@
 package io.hankyo.node.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.node.directory.DirectoryTestConfig;
@@ -262,10 +263,27 @@ class NumberPoolTest {
     NumberPool.Assignment again = p3.receiveMessage(Duration.ofSeconds(5)).getValue();
     assertEquals("+81120000001", again.e164(), "decided on the state left by the earlier ones of the batch");
     assertEquals(T0.plusSeconds(601), again.heldUntil());
-    assertEquals(4, batched.persistenceTestKit().persistedInStorage("NumberPool|pool-batch").size());
+    List<Object> written = batched.persistenceTestKit().persistedInStorage("NumberPool|pool-batch");
+    assertEquals(2, written.size(), "the pool's creation, then ONE event (one journal row) for the batch");
+    assertEquals(3, assertInstanceOf(NumberPool.AssignedAll.class, written.get(1)).assignments().size());
     batched.restart();
     assertEquals(3, batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Get("op-1", r)).reply()
         .getValue().assignments());
+  }
+
+  @Test
+  void aBatchPassingAMultipleOfSnapshotEveryAssignmentsTakesASnapshot() {
+    NumberPool.Assigned one = new NumberPool.Assigned("+81120000001", 0, "s1", Map.of(), T0.plusSeconds(600), false,
+        T0);
+    NumberPool.AssignedAll three = new NumberPool.AssignedAll(List.of(one, one, one));
+    java.util.function.LongFunction<NumberPool.State> counted = n -> new NumberPool.State(SETTINGS, Map.of(), 0, n, 0,
+        false);
+    long mark = NumberPool.SNAPSHOT_EVERY;
+    assertTrue(NumberPool.passesSnapshotMark(counted.apply(mark), three), "ends on the mark");
+    assertTrue(NumberPool.passesSnapshotMark(counted.apply(mark + 2), three), "ends past it");
+    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark + 3), three), "started on it: the one before took it");
+    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark - 1), three), "not there yet");
+    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark), one), "single events: counted by the retention");
   }
 
   @Test
