@@ -84,7 +84,8 @@ public final class PoolAssigner {
    * The slots of {@code s} after {@code d} decided at {@code at}: the number's holder becomes {@code sessionId}, with
    * {@code assigned_at} = {@code at} for a new holder; the same session extending a hold that still ran at {@code at}
    * keeps its {@code assigned_at} (null stays null: unknown for slots from before the field). {@code at} null (an
-   * event without time) leaves {@code assigned_at} unknown. The index of {@code slots} follows ({@link PoolSlots#with}).
+   * event without time) leaves {@code assigned_at} unknown. The index of {@code slots} follows
+   * ({@link PoolSlots#with}).
    */
   static PoolSlots apply(PoolSlots slots, Decision d, String sessionId, Map<String, String> params, Instant at) {
     if (d.fallback()) {

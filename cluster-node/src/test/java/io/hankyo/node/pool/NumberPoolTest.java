@@ -284,7 +284,8 @@ class NumberPoolTest {
     assertTrue(((NumberPool.State) back).slots() instanceof PoolSlots, "kept persistent after recovery");
     // the index of the slots is not in the JSON: rebuilt on reading, it decides and counts as the original
     NumberPool.State read = (NumberPool.State) back;
-    assertEquals(PoolAssigner.assign(state, "s1", T0.plusSeconds(1)), PoolAssigner.assign(read, "s1", T0.plusSeconds(1)));
+    assertEquals(PoolAssigner.assign(state, "s1", T0.plusSeconds(1)),
+        PoolAssigner.assign(read, "s1", T0.plusSeconds(1)));
     assertEquals("+81120000002", PoolAssigner.assign(read, "s2", T0.plusSeconds(2)).e164());
     assertTrue(PoolAssigner.assign(read, "s3", T0.plusSeconds(3)).fallback());
     assertEquals(2, NumberPool.heldAt(read.slots(), T0.plusSeconds(599)));

@@ -15,8 +15,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The indexed assignment decision ({@link PoolAssigner#assign}, {@link PoolSlots}) against a copy of the linear scans it
- * replaced (kept here as the reference): long random sequences of assignments (repeat visits, both methods, several
+ * The indexed assignment decision ({@link PoolAssigner#assign}, {@link PoolSlots}) against a copy of the linear scans
+ * it replaced (kept here as the reference): long random sequences of assignments (repeat visits, both methods, several
  * pool sizes, holds and cool-downs, same-instant ties, time jumps forward and back, fallbacks, snapshot reloads) must
  * give the same decisions, slots, counters and counts of holds at every step.
  */
