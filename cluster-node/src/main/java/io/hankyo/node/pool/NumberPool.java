@@ -332,8 +332,10 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       implements JsonSerializable {
     @JsonCreator
     public State {
-      // immutable and persistent: an assignment adds its slot without copying the others (PoolSlots)
-      slots = slots == null ? PoolSlots.EMPTY : PoolSlots.of(slots);
+      // immutable and persistent: an assignment adds its slot without copying the others (PoolSlots); indexed for
+      // the assignment decisions, the index built here only when the slots are not yet indexed for these settings
+      // (creation, snapshot load), else kept as updated by the assignment
+      slots = PoolSlots.of(slots == null ? PoolSlots.EMPTY : slots, settings);
       usage = usage == null ? PoolUsage.EMPTY : usage;
     }
 
@@ -574,20 +576,14 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   static State applyAssigned(State s, Assigned e) {
     PoolAssigner.Decision d = new PoolAssigner.Decision(e.e164(), e.heldUntil(), e.fallback(), e.index());
     int next = e.fallback() ? s.nextIndex() : (e.index() + 1) % s.numbers().size();
-    Map<String, Slot> slots = PoolAssigner.apply(s.slots(), d, e.sessionId(), e.params(), e.at());
+    PoolSlots slots = PoolAssigner.apply((PoolSlots) s.slots(), d, e.sessionId(), e.params(), e.at());
     int holds = e.fallback() ? s.numbers().size() : heldAt(slots, e.at());
     return new State(s.settings(), slots, next, s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0),
         e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt());
   }
 
-  /** How many of {@code slots} are held at {@code at} (their hold ends after it). */
+  /** How many of {@code slots} are held at {@code at} (their hold ends after it); O(log n) when indexed. */
   static int heldAt(Map<String, Slot> slots, Instant at) {
-    int n = 0;
-    for (Slot slot : slots.values()) {
-      if (slot.heldUntil().isAfter(at)) {
-        n++;
-      }
-    }
-    return n;
+    return PoolSlots.of(slots).heldAt(at);
   }
 }

@@ -33,36 +33,42 @@ public final class PoolAssigner {
    */
   public record Decision(String e164, Instant heldUntil, boolean fallback, int index) {}
 
-  /** The decision for {@code sessionId} at {@code now} in pool state {@code s} (which must be created). */
+  /**
+   * The decision for {@code sessionId} at {@code now} in pool state {@code s} (which must be created, its slots
+   * indexed: {@link PoolSlots#of(Map, NumberPool.Settings)}, as the {@link State} constructor does). O(log n) in the
+   * pool size n for {@code dynamic}; for {@code one_time} O(1) when none is free (the earliest release is still cooling
+   * down), else the round-robin search (normally the first number it looks at).
+   */
   public static Decision assign(State s, String sessionId, Instant now) {
     List<String> numbers = s.numbers();
+    PoolSlots slots = (PoolSlots) s.slots();
     Instant until = now.plusSeconds(s.holdSec());
     if (s.method() == Method.DYNAMIC) {
-      for (int i = 0; i < numbers.size(); i++) {
-        Slot slot = s.slots().get(numbers.get(i));
-        if (slot != null && sessionId.equals(slot.sessionId()) && now.isBefore(slot.heldUntil())) {
-          return new Decision(numbers.get(i), until, false, i);
-        }
+      int held = slots.heldBy(sessionId, now);
+      if (held >= 0) {
+        return new Decision(numbers.get(held), until, false, held);
       }
-      int best = -1;
-      Instant bestReleased = null;
-      for (int i = 0; i < numbers.size(); i++) {
-        Slot slot = s.slots().get(numbers.get(i));
-        if (!free(slot, s.coolDownSec(), now)) {
-          continue;
-        }
-        Instant released = slot == null ? Instant.MIN : slot.heldUntil();
-        if (best < 0 || released.isBefore(bestReleased)) {
-          best = i;
-          bestReleased = released;
-        }
+      // never-used numbers first (pool order); else the hold that ended first, free once its cool-down is over:
+      // when that one is not free, no other is
+      int unused = slots.firstUnused();
+      if (unused >= 0) {
+        return new Decision(numbers.get(unused), until, false, unused);
       }
-      return best < 0 ? new Decision(s.fallbackE164(), now, true, -1) : new Decision(numbers.get(best), until, false,
-          best);
+      int oldest = slots.earliestRelease();
+      if (oldest >= 0 && free(slots.get(numbers.get(oldest)), s.coolDownSec(), now)) {
+        return new Decision(numbers.get(oldest), until, false, oldest);
+      }
+      return new Decision(s.fallbackE164(), now, true, -1);
+    }
+    if (slots.firstUnused() < 0) {
+      int oldest = slots.earliestRelease();
+      if (oldest < 0 || !free(slots.get(numbers.get(oldest)), s.coolDownSec(), now)) {
+        return new Decision(s.fallbackE164(), now, true, -1);
+      }
     }
     for (int k = 0; k < numbers.size(); k++) {
       int i = (s.nextIndex() + k) % numbers.size();
-      if (free(s.slots().get(numbers.get(i)), s.coolDownSec(), now)) {
+      if (free(slots.get(numbers.get(i)), s.coolDownSec(), now)) {
         return new Decision(numbers.get(i), until, false, i);
       }
     }
@@ -78,10 +84,10 @@ public final class PoolAssigner {
    * The slots of {@code s} after {@code d} decided at {@code at}: the number's holder becomes {@code sessionId}, with
    * {@code assigned_at} = {@code at} for a new holder; the same session extending a hold that still ran at {@code at}
    * keeps its {@code assigned_at} (null stays null: unknown for slots from before the field). {@code at} null (an
-   * event without time) leaves {@code assigned_at} unknown.
+   * event without time) leaves {@code assigned_at} unknown. The index of {@code slots} follows
+   * ({@link PoolSlots#with}).
    */
-  static Map<String, Slot> apply(Map<String, Slot> slots, Decision d, String sessionId, Map<String, String> params,
-      Instant at) {
+  static PoolSlots apply(PoolSlots slots, Decision d, String sessionId, Map<String, String> params, Instant at) {
     if (d.fallback()) {
       return slots;
     }
@@ -90,6 +96,6 @@ public final class PoolAssigner {
     if (before != null && sessionId.equals(before.sessionId()) && at != null && at.isBefore(before.heldUntil())) {
       assignedAt = before.assignedAt();
     }
-    return PoolSlots.of(slots).with(d.e164(), new Slot(sessionId, params, d.heldUntil(), assignedAt));
+    return slots.with(d.e164(), new Slot(sessionId, params, d.heldUntil(), assignedAt));
   }
 }

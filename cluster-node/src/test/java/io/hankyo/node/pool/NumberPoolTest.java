@@ -300,5 +300,32 @@ class NumberPoolTest {
     assertEquals(state, back);
     assertEquals("s2", ((NumberPool.State) back).slots().get("+81120000002").sessionId());
     assertTrue(((NumberPool.State) back).slots() instanceof PoolSlots, "kept persistent after recovery");
+    // the index of the slots is not in the JSON: rebuilt on reading, it decides and counts as the original
+    NumberPool.State read = (NumberPool.State) back;
+    assertEquals(PoolAssigner.assign(state, "s1", T0.plusSeconds(1)),
+        PoolAssigner.assign(read, "s1", T0.plusSeconds(1)));
+    assertEquals("+81120000002", PoolAssigner.assign(read, "s2", T0.plusSeconds(2)).e164());
+    assertTrue(PoolAssigner.assign(read, "s3", T0.plusSeconds(3)).fallback());
+    assertEquals(2, NumberPool.heldAt(read.slots(), T0.plusSeconds(599)));
+    assertEquals(0, NumberPool.heldAt(read.slots(), T0.plusSeconds(600)));
+    assertEquals("+81120000001", PoolAssigner.assign(read, "s3", T0.plusSeconds(660)).e164(),
+        "free again after hold and cool-down");
+    assertTrue(ser.serialize(state).get().length > 0);
+    assertEquals(new String(ser.serialize(state).get(), java.nio.charset.StandardCharsets.UTF_8),
+        new String(ser.serialize(read).get(), java.nio.charset.StandardCharsets.UTF_8), "the same JSON");
+  }
+
+  @Test
+  void aOneTimePoolRecoversItsIndexFromTheEvents() {
+    NumberPool.Settings oneTime = new NumberPool.Settings("op-1", Method.ONE_TIME,
+        List.of("+81120000001", "+81120000002"), 60, 30, "+81120999999", List.of());
+    assertTrue(create(oneTime).isSuccess());
+    assertEquals("+81120000001", assign("op-1", "s1", T0).reply().getValue().e164());
+    assertEquals("+81120000002", assign("op-1", "s1", T0.plusSeconds(1)).reply().getValue().e164());
+    kit.restart();
+    assertTrue(assign("op-1", "s2", T0.plusSeconds(89)).reply().getValue().fallback(), "both cooling down");
+    kit.restart();
+    assertEquals("+81120000001", assign("op-1", "s2", T0.plusSeconds(90)).reply().getValue().e164());
+    assertEquals(new PoolUsage.Counts(4, 1, 2), get().usage().day("2026-11-01"));
   }
 }

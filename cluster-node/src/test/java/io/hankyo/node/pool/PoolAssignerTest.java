@@ -100,6 +100,21 @@ class PoolAssignerTest {
   }
 
   @Test
+  void aLateStampedVisitOfASessionWithTwoNumbersGetsTheFirstInPoolOrderWhoseHoldRuns() {
+    pool(Method.DYNAMIC, 60, 0, A, B);
+    assertEquals(A, assign("s1", T0).e164());
+    // its hold over, s1 gets the never-used B; it is still the last holder of A (held until T0+60)
+    assertEquals(B, assign("s1", T0.plusSeconds(70)).e164());
+    // stamped before T0+60 (assignments are stamped before they reach the pool): both holds run, A comes first
+    assertEquals(A, assign("s1", T0.plusSeconds(10)).e164());
+    assertEquals(T0.plusSeconds(70), state.slots().get(A).heldUntil());
+    assertEquals(B, assign("s1", T0.plusSeconds(100)).e164(), "A's hold is over, B's runs");
+    // another session takes A: s1 no longer holds it
+    assertEquals(A, assign("s2", T0.plusSeconds(200)).e164());
+    assertEquals(B, assign("s1", T0.plusSeconds(30)).e164(), "A went to s2 (held to T0+260): s1 holds only B");
+  }
+
+  @Test
   void everyNumberHeldGivesTheFallbackAndCountsIt() {
     pool(Method.DYNAMIC, 600, 0, A, B);
     assign("s1", T0);
