@@ -353,7 +353,17 @@ public final class HttpApi extends AllDirectives {
   // ---------------------------------------------------------------------------------------------------------------
   // routes
 
+  /**
+   * The keyed {@code /v1} routes of {@code operator}. The pool routes ({@code pools}, {@code usage}, {@code
+   * bindings}: no other route's first segment starts alike, so none of them can match the same request) come first,
+   * and the rest is built only when they reject: a request builds its route tree anew, and {@code POST
+   * /v1/pools/{pool_id}/assignments}, the busiest resource (issue 5), builds only its own part.
+   */
   private Route v1(String operator) {
+    return concat(poolApi.route(operator), extractUnmatchedPath(rest -> v1Others(operator)));
+  }
+
+  private Route v1Others(String operator) {
     return concat(
         pathPrefix("advertisers", () -> concat(
             pathEnd(() -> concat(
@@ -405,7 +415,6 @@ public final class HttpApi extends AllDirectives {
         operatorSettingsApi.route(operator),
         deliveryApi.route(operator),
         inventoryApi.route(operator),
-        poolApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
