@@ -144,7 +144,7 @@ public final class DniApi extends ResourceRoutes {
       CompletionStage<PoolBackend.PublicPool> pool;
       if (pools == null) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
-      } else if (!PoolApi.POOL_ID.matcher(id).matches()) {
+      } else if (!PoolApi.isPoolId(id)) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + id));
       } else {
         try {

@@ -63,8 +63,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -74,6 +72,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
@@ -207,8 +206,6 @@ public final class HttpApi extends AllDirectives {
   private static final ContentType PROBLEM_CONTENT_TYPE = PROBLEM_JSON.toContentType();
   private static final ContentType CSV = MediaTypes.TEXT_CSV.toContentType(HttpCharsets.UTF_8);
   private static final ContentType TSV = MediaTypes.TEXT_TAB_SEPARATED_VALUES.toContentType(HttpCharsets.UTF_8);
-  /** RFC 6750 section 2.1: {@code Bearer} then a b64token. */
-  private static final Pattern BEARER = Pattern.compile("(?i)bearer +([A-Za-z0-9\\-._~+/]+=*) *");
   private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
   private static final String ADVERTISERS = "/v1/advertisers/";
 
@@ -338,8 +335,10 @@ public final class HttpApi extends AllDirectives {
    * the outside.
    */
   public Route route() {
-    return handleExceptions(exceptionHandler(), () ->
-        extractUri(uri -> handleRejections(rejectionHandler(uri.path()), () ->
+    ExceptionHandler errors = exceptionHandler();
+    RejectionHandler rejections = rejectionHandler();
+    return handleExceptions(errors, () ->
+        extractUri(uri -> mapResponse(r -> rejectionAsProblem(r, uri.path()), () -> handleRejections(rejections, () ->
             withRequestTimeoutResponse(this::timeoutResponse, () ->
                 concat(
                     // the JS tag (issue 5): the script and its key-less endpoint, before the API-key check
@@ -347,15 +346,24 @@ public final class HttpApi extends AllDirectives {
                     // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
                     pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> concat(
                         // sealed: a wrong method on /v1/dni/... is 405 there, not the 401 of the keyed routes
-                        pathPrefix("dni", () -> handleRejections(rejectionHandler(uri.path()),
-                            () -> dniApi.route(exceptionHandler()))),
-                        authenticated(this::v1)))))))));
+                        pathPrefix("dni", () -> handleRejections(rejections, () -> dniApi.route(errors))),
+                        authenticated(this::v1))))))))));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // routes
 
+  /**
+   * The keyed {@code /v1} routes of {@code operator}. The pool routes ({@code pools}, {@code usage}, {@code
+   * bindings}: no other route's first segment starts alike, so none of them can match the same request) come first,
+   * and the rest is built only when they reject: a request builds its route tree anew, and {@code POST
+   * /v1/pools/{pool_id}/assignments}, the busiest resource (issue 5), builds only its own part.
+   */
   private Route v1(String operator) {
+    return concat(poolApi.route(operator), extractUnmatchedPath(rest -> v1Others(operator)));
+  }
+
+  private Route v1Others(String operator) {
     return concat(
         pathPrefix("advertisers", () -> concat(
             pathEnd(() -> concat(
@@ -407,7 +415,6 @@ public final class HttpApi extends AllDirectives {
         operatorSettingsApi.route(operator),
         deliveryApi.route(operator),
         inventoryApi.route(operator),
-        poolApi.route(operator),
         pathPrefix("prompts", () -> concat(
             pathEnd(() -> get(() -> listPrompts(operator))),
             path(PathMatchers.segment(), name -> concat(
@@ -1200,11 +1207,10 @@ public final class HttpApi extends AllDirectives {
       if (values.isEmpty()) {
         throw Problems.unauthorized("Authorization header missing; send 'Authorization: Bearer <api key>'");
       }
-      Matcher m = values.size() == 1 ? BEARER.matcher(values.get(0).strip()) : null;
-      if (m == null || !m.matches()) {
+      String token = values.size() == 1 ? CharRules.bearerToken(values.get(0)) : null;
+      if (token == null) {
         throw Problems.unauthorized("Authorization header malformed; send exactly one 'Authorization: Bearer <api key>'");
       }
-      String token = m.group(1);
       String path = request.getUri().path();
       return onComplete(guard(() -> backend.authenticate(token)), t -> {
         if (t.isFailure()) {
@@ -1229,9 +1235,13 @@ public final class HttpApi extends AllDirectives {
     return jsonBody(type, settings.maxBodyBytes(), inner);
   }
 
-  /** Reads a JSON body of at most {@code max} bytes (413 beyond) into {@code type} (400 when it does not fit). */
+  /**
+   * Reads a JSON body of at most {@code max} bytes (413 beyond) into {@code type} (400 when it does not fit). A body
+   * that arrived whole ({@link HttpEntity.Strict}, what small requests are) is read from its bytes directly; others
+   * are collected from their stream.
+   */
   private <T> Route jsonBody(Class<T> type, long max, Function<T, Route> inner) {
-    return extractRequestEntity(entity -> extractMaterializer(mat -> {
+    return extractRequestEntity(entity -> {
       MediaType mediaType = entity.getContentType().mediaType();
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send a JSON object with Content-Type: application/json");
@@ -1244,6 +1254,16 @@ public final class HttpApi extends AllDirectives {
       if (length.isPresent() && length.getAsLong() > max) {
         throw tooLarge(length.getAsLong(), max);
       }
+      if (entity instanceof HttpEntity.Strict strict) {
+        // its length is known and within max (checked above): what the stream below would collect
+        return inner.apply(ApiJson.readBody(strict.getData().toArray(), type));
+      }
+      return streamedJsonBody(entity, type, max, inner);
+    });
+  }
+
+  private <T> Route streamedJsonBody(RequestEntity entity, Class<T> type, long max, Function<T, Route> inner) {
+    return extractMaterializer(mat -> {
       CompletionStage<ByteString> bytes = entity.getDataBytes()
           .limitWeighted(max, b -> (long) b.size())
           .runFold(ByteString.emptyByteString(), ByteString::concat, mat);
@@ -1257,7 +1277,7 @@ public final class HttpApi extends AllDirectives {
         }
         return inner.apply(ApiJson.readBody(t.get().toArray(), type));
       });
-    }));
+    });
   }
 
   private static ApiProblem tooLarge(long length, long max) {
@@ -1359,9 +1379,19 @@ public final class HttpApi extends AllDirectives {
     return problemResponse(Problems.internal("unexpected error; it has been logged"), path);
   }
 
-  private RejectionHandler rejectionHandler(String path) {
+  /** Marks a response of Pekko's default rejection handler for {@link #rejectionAsProblem} (never sent). */
+  private static final String REWRITE_MARK = "x-hankyo-rejection-rewrite";
+
+  /**
+   * The rejection handler of {@link #route()}, built once (building it per request was a large part of the route's
+   * allocation): 405 with {@code Allow}, 404, and Pekko's default handler for the rest, whose text/plain responses
+   * carry {@link #REWRITE_MARK} so that {@link #rejectionAsProblem} rewrites them as problem+json with the request's
+   * path as {@code instance}.
+   */
+  private RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handleAll(MethodRejection.class, rejections -> {
+        .handleAll(MethodRejection.class, rejections -> extractUri(uri -> {
+          String path = uri.path();
           // HEAD is answered wherever GET is (transparent-head-requests), so Allow names it too (RFC 9110 10.2.1)
           List<HttpMethod> supported = new ArrayList<>();
           rejections.stream().map(MethodRejection::supported).distinct().forEach(supported::add);
@@ -1373,11 +1403,20 @@ public final class HttpApi extends AllDirectives {
           return extractMethod(method -> complete(problemResponse(Problems.methodNotAllowed(
                   method.name() + " is not allowed on " + path + "; allowed: " + names), path)
               .addHeader(Allow.create(allowed))));
-        })
-        .handleNotFound(complete(problemResponse(Problems.noSuchResource(path), path)))
+        }))
+        .handleNotFound(extractUri(uri -> complete(problemResponse(Problems.noSuchResource(uri.path()), uri.path()))))
         .build()
         .withFallback(RejectionHandler.defaultHandler())
-        .mapRejectionResponse(response -> asProblem(response, path));
+        .mapRejectionResponse(response -> response.entity().getContentType().mediaType().equals(PROBLEM_JSON)
+            ? response : response.addHeader(RawHeader.create(REWRITE_MARK, "1")));
+  }
+
+  /** {@code response} rewritten by {@link #asProblem} when {@link #rejectionHandler()} marked it, else itself. */
+  private static HttpResponse rejectionAsProblem(HttpResponse response, String path) {
+    if (response.getHeader(REWRITE_MARK).isEmpty()) {
+      return response;
+    }
+    return asProblem(response, path);
   }
 
   /** Rewrites a response of Pekko's default rejection handler (text/plain) as problem+json. */
@@ -1397,7 +1436,7 @@ public final class HttpApi extends AllDirectives {
         : Problems.generic(status, response.status().reason(), detail);
     HttpResponse rewritten = problemResponse(problem, path);
     for (HttpHeader h : response.getHeaders()) {
-      if (!h.is("www-authenticate") || status != 401) {
+      if ((!h.is("www-authenticate") || status != 401) && !h.is(REWRITE_MARK)) {
         rewritten = rewritten.addHeader(h);
       }
     }

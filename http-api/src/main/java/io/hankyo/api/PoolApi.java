@@ -135,7 +135,26 @@ public final class PoolApi extends ResourceRoutes {
     return false;
   }
 
-  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  /** Longest session id, characters. */
+  static final int MAX_SESSION_ID = 128;
+
+  /** Whether {@code s} is a session id: 1..128 of {@code A-Z a-z 0-9 . _ : -} (a loop: {@link CharRules}). */
+  static boolean isSessionId(String s) {
+    return CharRules.isIdColon(s, MAX_SESSION_ID);
+  }
+
+  /**
+   * Whether {@code id} matches {@link #POOL_ID} (1..128 of {@code A-Z a-z 0-9 . _ : -}), checked without a regex
+   * matcher ({@link CharRules}).
+   */
+  public static boolean isPoolId(String id) {
+    return CharRules.isIdColon(id, 128);
+  }
+
+  /** Whether {@code key} matches {@link #PARAM_KEY} (1..64 of {@code A-Z a-z 0-9 _ . -}), without a regex matcher. */
+  static boolean isParamKey(String key) {
+    return CharRules.isIdDot(key, 64);
+  }
   /** An origin: scheme, host (DNS labels or an IPv6 address in brackets), optional port, optional one slash. */
   private static final Pattern ORIGIN = Pattern.compile(
       "(?i)(https?)://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
@@ -332,7 +351,7 @@ public final class PoolApi extends ResourceRoutes {
     String sessionId = null;
     if (sid == null || sid.isNull()) {
       errors.add(new ApiProblem.FieldError("/session_id", "required"));
-    } else if (!sid.isTextual() || !SESSION_ID.matcher(sid.asText()).matches()) {
+    } else if (!sid.isTextual() || !isSessionId(sid.asText())) {
       errors.add(new ApiProblem.FieldError("/session_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
     } else {
       sessionId = sid.asText();
@@ -374,25 +393,32 @@ public final class PoolApi extends ResourceRoutes {
       } else {
         for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          String pointer = "/params/" + pointerEscape(e.getKey());
-          if (e.getKey().isEmpty()) {
-            errors.add(new ApiProblem.FieldError(pointer, "a key must not be empty"));
-          } else if (!PARAM_KEY.matcher(e.getKey()).matches()) {
-            errors.add(new ApiProblem.FieldError(pointer, "a key must be 1 to 64 characters of A-Z a-z 0-9 _ . -"));
-          } else if (isReservedParam(e.getKey())) {
-            errors.add(new ApiProblem.FieldError(pointer, "'" + e.getKey() + "' is a key of the call log's own "
+          String key = e.getKey();
+          if (key.isEmpty()) {
+            errors.add(new ApiProblem.FieldError(paramPointer(key), "a key must not be empty"));
+          } else if (!isParamKey(key)) {
+            errors.add(new ApiProblem.FieldError(paramPointer(key),
+                "a key must be 1 to 64 characters of A-Z a-z 0-9 _ . -"));
+          } else if (isReservedParam(key)) {
+            errors.add(new ApiProblem.FieldError(paramPointer(key), "'" + key + "' is a key of the call log's own "
                 + "logvars (compared ignoring case); use another name"));
           } else if (!e.getValue().isTextual()) {
-            errors.add(new ApiProblem.FieldError(pointer, "must be a string"));
-          } else if (hasControl(e.getValue().asText())) {
-            errors.add(new ApiProblem.FieldError(pointer, "must not contain control characters (tab is allowed)"));
+            errors.add(new ApiProblem.FieldError(paramPointer(key), "must be a string"));
           } else {
-            int len = e.getValue().asText().getBytes(StandardCharsets.UTF_8).length;
-            if (len > MAX_VALUE_BYTES) {
-              errors.add(new ApiProblem.FieldError(pointer, "has " + len + " bytes; at most " + MAX_VALUE_BYTES));
+            String value = e.getValue().asText();
+            if (hasControl(value)) {
+              errors.add(new ApiProblem.FieldError(paramPointer(key),
+                  "must not contain control characters (tab is allowed)"));
+            } else {
+              int len = CharRules.utf8Length(value);
+              if (len > MAX_VALUE_BYTES) {
+                errors.add(new ApiProblem.FieldError(paramPointer(key),
+                    "has " + len + " bytes; at most " + MAX_VALUE_BYTES));
+              }
+              // a valid key is ASCII: one byte per character
+              bytes += len + key.length();
+              params.put(key, value);
             }
-            bytes += len + e.getKey().getBytes(StandardCharsets.UTF_8).length;
-            params.put(e.getKey(), e.getValue().asText());
           }
         }
       }
@@ -423,7 +449,7 @@ public final class PoolApi extends ResourceRoutes {
     JsonNode sid = body.get("session_id");
     String sessionId = null;
     if (sid != null && !sid.isNull()) {
-      if (!sid.isTextual() || !SESSION_ID.matcher(sid.asText()).matches()) {
+      if (!sid.isTextual() || !isSessionId(sid.asText())) {
         errors.add(new ApiProblem.FieldError("/session_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
       } else {
         sessionId = sid.asText();
@@ -643,16 +669,18 @@ public final class PoolApi extends ResourceRoutes {
     return n.asLong();
   }
 
+  /** The JSON Pointer of parameter {@code key}: {@code /params/<key>} (RFC 6901 escapes). */
+  private static String paramPointer(String key) {
+    return "/params/" + pointerEscape(key);
+  }
+
   private static String pointerEscape(String key) {
     return key.replace("~", "~0").replace("/", "~1");
   }
 
+  /** {@code e164}'s national form, or {@code e164} when it does not parse ({@link NationalForms}, cached). */
   private static String national(String e164) {
-    try {
-      return PhoneNumbers.parse(e164).national();
-    } catch (InvalidPhoneNumberException e) {
-      return e164;
-    }
+    return NationalForms.of(e164);
   }
 
   /** One number of a pool. */

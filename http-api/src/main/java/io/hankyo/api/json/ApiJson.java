@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -33,6 +34,12 @@ import java.util.stream.Collectors;
  */
 public final class ApiJson {
   private static final ObjectMapper MAPPER = createMapper();
+  /**
+   * A reader bound to each request type read so far (a handful of record classes and {@code JsonNode}): it keeps its
+   * root deserializer, so a request does not look the type up again. Readers are immutable and thread-safe.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Class<?>, ObjectReader> READERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private ApiJson() {}
 
@@ -84,7 +91,7 @@ public final class ApiJson {
    */
   public static <T> T readBody(byte[] body, Class<T> type) {
     try {
-      T value = MAPPER.readValue(body, type);
+      T value = READERS.computeIfAbsent(type, MAPPER::readerFor).readValue(body);
       if (value == null) {
         throw ApiProblem.invalid("the request body must be a JSON object, got null");
       }
