@@ -38,11 +38,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by another pool of the
  * operator still lives is refused with 409, nothing assigned), then asks the pool entity, which persists the
  * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}; zero: group
- * commit). A repeat page view asks the pool only: a claim acknowledged to this node lives at least half its life
- * ({@code claimTtl / 2}) from then on and cannot pass to another pool meanwhile, so the node keeps the acknowledged
- * (operator, session id) → pool in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries, each used until the claim's
- * {@code now + claimTtl / 2} on the backend's clock) and skips the existence check and the claim while its entry
- * lives (a deleted pool still answers 404: the pool refuses the assignment). The public JS tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
+ * commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a write:
+ * the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would acknowledge
+ * it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that time) in a
+ * bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then; after
+ * it, the claim is asked again and renewed as before (so a claim still outlives every hold handed out under it). A
+ * deleted pool still answers 404 (the pool refuses the assignment). The public JS tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
  * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,
@@ -67,8 +68,8 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   /** Numbers pooled at the same time. */
   public static final int PARALLELISM = 64;
-  /** Most acknowledged session claims a node remembers (about 100 bytes each). */
-  public static final int CLAIM_CACHE_SIZE = 200_000;
+  /** Most acknowledged session claims a node remembers (about 400 bytes each with 128-character session ids). */
+  public static final int CLAIM_CACHE_SIZE = 100_000;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -397,13 +398,17 @@ public final class ClusterPoolBackend implements PoolBackend {
             }
             return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
                     PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
-                .<StatusReply<Done>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
+                .<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
           })
           .thenCompose(claim -> {
             if (claim.isError()) {
               throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
             }
-            claims.put(key, new CachedClaim(poolId, now.plus(claimTtl.dividedBy(2))));
+            // PoolSessions would answer from memory, without renewing, until half the claim's life is left
+            Instant skipUntil = claim.getValue().until().minus(claimTtl.dividedBy(2));
+            if (now.isBefore(skipUntil)) {
+              claims.put(key, new CachedClaim(poolId, skipUntil));
+            }
             return askAssign(operatorId, poolId, sessionId, params, now);
           });
     }
@@ -430,7 +435,10 @@ public final class ClusterPoolBackend implements PoolBackend {
   /** Key of {@link #claims}. */
   private record ClaimKey(String operatorId, String sessionId) {}
 
-  /** Value of {@link #claims}: the owning pool, and the time (this backend's clock) until which the claim lives. */
+  /**
+   * Value of {@link #claims}: the owning pool, and the time (this backend's clock) until which the claim's bucket would
+   * acknowledge it without a write (its end minus half the claim's life).
+   */
   private record CachedClaim(String poolId, Instant until) {}
 
 

@@ -53,10 +53,10 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   /** Refusal text of a pool that does not exist for the asking operator. */
   public static final String NO_SUCH_POOL = "no such pool";
   /**
-   * Events, and assignments, between snapshots (2 kept): recovery reads the last snapshot and at most this many events
-   * and assignments instead of every assignment ever made.
+   * Events between snapshots (2 kept): recovery reads the last snapshot and at most this many events (a batch of up to
+   * {@value #MAX_BATCH} assignments is one event) instead of every assignment ever made.
    */
-  public static final int SNAPSHOT_EVERY = 5000;
+  public static final int SNAPSHOT_EVERY = 1000;
 
   /** How numbers are handed out (API names {@code dynamic}, {@code one_time}). */
   public enum Method {
@@ -432,22 +432,6 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   @Override
   public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
     return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
-  }
-
-  /**
-   * Also a snapshot whenever the assignments counted pass a multiple of {@value #SNAPSHOT_EVERY}: a batch is one event
-   * ({@link AssignedAll}), so counting events alone would let up to {@value #MAX_BATCH} times more assignments pile
-   * up for a recovery to replay.
-   */
-  @Override
-  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
-    return passesSnapshotMark(state, event);
-  }
-
-  /** Whether {@code event}, leading to {@code state}, is an {@link AssignedAll} passing a snapshot mark. */
-  static boolean passesSnapshotMark(State state, Event event) {
-    return event instanceof AssignedAll all
-        && state.assignments() / SNAPSHOT_EVERY > (state.assignments() - all.assignments().size()) / SNAPSHOT_EVERY;
   }
 
   @Override

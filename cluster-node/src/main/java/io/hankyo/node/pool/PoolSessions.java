@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -73,9 +72,13 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   /** Commands. */
   public sealed interface Command extends JsonSerializable {}
 
-  /** Claims {@code sessionId} for {@code poolId} at {@code now}; answers ack, or an error naming the owning pool. */
+  /**
+   * Claims {@code sessionId} for {@code poolId} at {@code now}; answers the claim as it stands after this command (the
+   * pool and the end of the claim: the pool owns the session until then; written before the answer), or an error
+   * naming the owning pool.
+   */
   public record Claim(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
-      @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Done>> replyTo)
+      @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Owner>> replyTo)
       implements Command {
     @JsonCreator
     public Claim {}
@@ -225,7 +228,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   private ReplyEffect<Event, State> onClaim(State s, Claim c) {
     Verdict v = decide(s, c, claimTtl);
     if (v == Verdict.ACK && pending.isEmpty()) {
-      return Effect().reply(c.replyTo(), StatusReply.ack());
+      return Effect().reply(c.replyTo(), StatusReply.success(s.liveClaim(c.sessionId(), c.now())));
     }
     if (v == Verdict.REFUSE && pending.isEmpty()) {
       return Effect().reply(c.replyTo(), refusal(s.liveClaim(c.sessionId(), c.now()).poolId()));
@@ -259,7 +262,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   /** Decides {@code batch} in order on the running state, persists the claims to write, then answers all. */
   private ReplyEffect<Event, State> write(State s, List<Claim> batch) {
     List<Claimed> events = new ArrayList<>();
-    List<StatusReply<Done>> replies = new ArrayList<>(batch.size());
+    List<StatusReply<Owner>> replies = new ArrayList<>(batch.size());
     State running = s;
     for (Claim c : batch) {
       Verdict v = decide(running, c, claimTtl);
@@ -272,7 +275,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
         running = apply(running, e, purgeEvery);
         events.add(e);
       }
-      replies.add(StatusReply.ack());
+      replies.add(StatusReply.success(running.liveClaim(c.sessionId(), c.now())));
     }
     Runnable answer = () -> {
       for (int i = 0; i < batch.size(); i++) {
@@ -287,7 +290,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     return Effect().persist(event).thenRun(x -> answer.run()).thenNoReply();
   }
 
-  private static StatusReply<Done> refusal(String owner) {
+  private static StatusReply<Owner> refusal(String owner) {
     return StatusReply.error("the session id is used in another pool (" + owner + "); use one session id per pool");
   }
 

@@ -272,21 +272,6 @@ class NumberPoolTest {
   }
 
   @Test
-  void aBatchPassingAMultipleOfSnapshotEveryAssignmentsTakesASnapshot() {
-    NumberPool.Assigned one = new NumberPool.Assigned("+81120000001", 0, "s1", Map.of(), T0.plusSeconds(600), false,
-        T0);
-    NumberPool.AssignedAll three = new NumberPool.AssignedAll(List.of(one, one, one));
-    java.util.function.LongFunction<NumberPool.State> counted = n -> new NumberPool.State(SETTINGS, Map.of(), 0, n, 0,
-        false);
-    long mark = NumberPool.SNAPSHOT_EVERY;
-    assertTrue(NumberPool.passesSnapshotMark(counted.apply(mark), three), "ends on the mark");
-    assertTrue(NumberPool.passesSnapshotMark(counted.apply(mark + 2), three), "ends past it");
-    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark + 3), three), "started on it: the one before took it");
-    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark - 1), three), "not there yet");
-    assertFalse(NumberPool.passesSnapshotMark(counted.apply(mark), one), "single events: counted by the retention");
-  }
-
-  @Test
   void theStateWithItsSlotsRoundTripsThroughJacksonAsASnapshotWould() {
     assertTrue(create(SETTINGS).isSuccess());
     assign("op-1", "s1", T0);

@@ -19,6 +19,7 @@ import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,10 +213,10 @@ class PoolCassandraIntegrationTest {
   }
 
   /**
-   * A node skips the session claim for repeat page views only while the claim it saw acknowledged surely lives
-   * ({@code claimTtl / 2} after its {@code now}, on the backend's clock): past that, the claim is asked again, so a
-   * session whose claim expired and was taken by another pool (through another node) is refused by its first pool
-   * (409).
+   * A node skips the session claim for repeat page views only while the claim's bucket would acknowledge it without a
+   * write (until the claim's end minus half its life, on the backend's clock): past that, the claim is asked again, so
+   * a session whose claim expired and was taken by another pool (through another node) is refused by its first pool
+   * (409), and a claim first seen late in its life is still renewed before it ends.
    */
   @Test
   void aRepeatViewSkipsTheClaimOnlyWhileTheClaimSurelyLives() throws Exception {
@@ -260,6 +261,17 @@ class PoolCassandraIntegrationTest {
     assertEquals(409, refused.status(), "the first pool's claim is asked again, not taken from the node's memory");
     assertTrue(refused.getMessage().contains(y.poolId()), refused.getMessage());
     assertEquals(2, await(timed.get("op-c", x.poolId())).assignments(), "nothing assigned after the refusal");
+
+    // a node that first sees a claim late in its life still renews it in time: the claim must outlive every hold
+    Instant start = now.get();
+    await(timed.assign("op-c", x.poolId(), "c-2", Map.of()));
+    now.set(start.plus(Duration.ofHours(23)));
+    await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
+    now.set(start.plus(Duration.ofHours(25)));
+    await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
+    now.set(start.plus(Duration.ofHours(49)));
+    assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-2", Map.of())),
+        "the view at 25 h renewed the claim (48 h from the first view): still the first pool's");
   }
 
   /**

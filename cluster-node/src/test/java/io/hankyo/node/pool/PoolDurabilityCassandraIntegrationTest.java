@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Durability of batched assignments and session claims (issue 5 pool benchmark) with the real Cassandra journal:
- * more assignments than {@link NumberPool#SNAPSHOT_EVERY}, sent 64 at a time (so they are written in batches), every
- * one answered; after a restart of the node on the same keyspace (recovery from a snapshot plus the events after it)
+ * 5,000 assignments sent 64 at a time (so they are written in batches) and more than {@link NumberPool#SNAPSHOT_EVERY}
+ * one at a time (one event each), every one answered; after a restart of the node on the same keyspace (recovery from a snapshot plus the events after it)
  * the pool counts exactly the answered assignments, each session still has its number, and the sessions' claims
  * still refuse another pool.
  */
@@ -88,11 +88,17 @@ class PoolDurabilityCassandraIntegrationTest {
     String b = await(first.create("op-d", new PoolBackend.NewPool("dynamic", all.subList(40, 50), 3600, 0, fallback,
         List.of()))).poolId();
 
-    // 40 sessions, 6,000 page views: the first 40 take the 40 numbers, then each session views again and again
-    int views = NumberPool.SNAPSHOT_EVERY + 1000;
-    List<PoolBackend.Assignment> answers = await(Source.range(0, views - 1)
+    // 40 sessions, 5,000 page views 64 at a time (batches, one event each): the first 40 take the 40 numbers, then
+    // each session views again and again; then more views one at a time (one event each) than the events between
+    // snapshots, so that the restart recovers from a snapshot plus the events after it
+    int parallel = 5000;
+    List<PoolBackend.Assignment> answers = new java.util.ArrayList<>(await(Source.range(0, parallel - 1)
         .mapAsync(64, i -> first.assign("op-d", a, "s-" + (i % 40), Map.of("utm_source", "u" + (i % 40))))
-        .runWith(Sink.seq(), testKit.system()));
+        .runWith(Sink.seq(), testKit.system())));
+    for (int i = 0; i < NumberPool.SNAPSHOT_EVERY + 10; i++) {
+      answers.add(await(first.assign("op-d", a, "s-" + (i % 40), Map.of("utm_source", "u" + (i % 40)))));
+    }
+    int views = parallel + NumberPool.SNAPSHOT_EVERY + 10;
     assertEquals(views, answers.size());
     assertTrue(answers.stream().noneMatch(PoolBackend.Assignment::fallback));
     PoolBackend.Pool before = await(first.get("op-d", a));

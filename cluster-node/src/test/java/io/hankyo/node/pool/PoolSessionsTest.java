@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -47,7 +46,7 @@ class PoolSessionsTest {
   }
 
   private static EventSourcedBehaviorTestKit.CommandResultWithReply<PoolSessions.Command, PoolSessions.Event,
-      PoolSessions.State, StatusReply<Done>> claim(
+      PoolSessions.State, StatusReply<PoolSessions.Owner>> claim(
       EventSourcedBehaviorTestKit<PoolSessions.Command, PoolSessions.Event, PoolSessions.State> kit, String session,
       String pool, Instant now) {
     return kit.runCommand(r -> new PoolSessions.Claim(session, pool, now, r));
@@ -57,10 +56,10 @@ class PoolSessionsTest {
   void theFirstPoolClaimsTheSessionTheSamePoolIsAnsweredFromMemoryAnotherIsRefusedAfterRecoveryToo() {
     var kit = kit("op-1/0", Duration.ZERO);
     var first = claim(kit, "s-1", "pool-a", T0);
-    assertTrue(first.reply().isSuccess());
+    assertEquals(new PoolSessions.Owner("pool-a", T0.plus(TTL)), first.reply().getValue(), "answers the claim");
     assertEquals(new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)), first.event());
     var again = claim(kit, "s-1", "pool-a", T0.plusSeconds(3600));
-    assertTrue(again.reply().isSuccess());
+    assertEquals(T0.plus(TTL), again.reply().getValue().until(), "the claim's end as written");
     assertTrue(again.hasNoEvents(), "a page view of the owning pool writes nothing while more than half is left");
     kit.restart();
     var other = claim(kit, "s-1", "pool-b", T0.plusSeconds(7200));
@@ -75,7 +74,7 @@ class PoolSessionsTest {
     claim(kit, "s-1", "pool-a", T0);
     Instant late = T0.plus(TTL.dividedBy(2)).plusSeconds(1);
     var renewed = claim(kit, "s-1", "pool-a", late);
-    assertTrue(renewed.reply().isSuccess());
+    assertEquals(late.plus(TTL), renewed.reply().getValue().until(), "the renewed end");
     assertEquals(new PoolSessions.Claimed("s-1", "pool-a", late, late.plus(TTL)), renewed.event());
     // the renewed claim still refuses pool-b past the first claim's end
     assertTrue(claim(kit, "s-1", "pool-b", T0.plus(TTL).plusSeconds(10)).reply().isError());
@@ -91,10 +90,10 @@ class PoolSessionsTest {
   @Test
   void claimsWithinTheBatchWindowAreDecidedInOrderWrittenTogetherThenAnswered() {
     var kit = kit("op-1/2", Duration.ofMillis(300));
-    TestProbe<StatusReply<Done>> p1 = testKit.createTestProbe();
-    TestProbe<StatusReply<Done>> p2 = testKit.createTestProbe();
-    TestProbe<StatusReply<Done>> p3 = testKit.createTestProbe();
-    TestProbe<StatusReply<Done>> p4 = testKit.createTestProbe();
+    TestProbe<StatusReply<PoolSessions.Owner>> p1 = testKit.createTestProbe();
+    TestProbe<StatusReply<PoolSessions.Owner>> p2 = testKit.createTestProbe();
+    TestProbe<StatusReply<PoolSessions.Owner>> p3 = testKit.createTestProbe();
+    TestProbe<StatusReply<PoolSessions.Owner>> p4 = testKit.createTestProbe();
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-a", T0, p1.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-2", "pool-a", T0, p2.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-b", T0, p3.ref())).hasNoEvents());
