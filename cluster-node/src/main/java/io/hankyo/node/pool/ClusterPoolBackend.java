@@ -31,19 +31,20 @@ import org.apache.pekko.stream.javadsl.Source;
  * the same settings answers that pool (retry). The fallback number must be a static tracking number of the operator
  * ({@code TrackingNumber} route), else 409. Each number is pooled in the inventory ({@link InventoryNumber.Pool},
  * {@value #PARALLELISM} at a time), then must not be a callback number ({@code CallbackNumber.GetOwner}); when any is
- * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each
- * refused number, unless every number is already in one live pool of the operator with the same settings (a retry
- * whose first answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created and listed for the
- * operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the session id for the
- * pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by another pool of the
- * operator still lives is refused with 409, nothing assigned), then asks the pool entity, which persists the
- * assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window}; zero: group
- * commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a write:
- * the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would acknowledge
- * it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that time) in a
- * bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then; after
- * it, the claim is asked again and renewed as before (so a claim still outlives every hold handed out under it). A
- * deleted pool still answers 404 (the pool refuses the assignment). The public JS tag endpoint first resolves the pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
+ * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each refused
+ * number, unless every number is already in one live pool of the operator with the same settings (a retry whose first
+ * answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created
+ * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the
+ * session id for the pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by
+ * another pool of the operator still lives is refused with 409, nothing assigned), then asks the pool entity, which
+ * persists the assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window};
+ * zero: group commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a
+ * write: the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would
+ * acknowledge it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that
+ * time) in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then;
+ * after it, the claim is asked again and renewed as before (so a claim still outlives every hold handed out under it).
+ * A deleted pool still answers 404 (the pool refuses the assignment). The public JS tag endpoint first resolves the
+ * pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
  * <p>Delete (issue 5): the pool entity is marked deleted first (no assignment after it), then each number leaves the
  * pool ({@link InventoryNumber.Unpool}): {@code cooling_down} until {@code held_until + max(pool cool_down_sec,

@@ -28,12 +28,12 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
  * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
  * BEFORE it is answered. Assignments are written in batches (at most {@value #MAX_BATCH}; ONE event and journal row
- * each: {@link Assigned} for one, {@link AssignedAll} for more), decided in order and all answered once written: with a zero batch window
- * ({@link #create(String, Duration)}; group commit) the write starts as soon as the assignments already waiting in the
- * mailbox have joined it, and those arriving while it runs form the next write (an idle pool writes each assignment
- * at once, a busy one many per write); with a positive window the write starts that long after the batch's first
- * assignment. An assignment buffered when the entity stops is neither written nor answered (the caller's ask times
- * out and it may retry).
+ * each: {@link Assigned} for one, {@link AssignedAll} for more), decided in order and all answered once written: with a
+ * zero batch window ({@link #create(String, Duration)}; group commit) the write starts as soon as the assignments
+ * already waiting in the mailbox have joined it, and those arriving while it runs form the next write (an idle pool
+ * writes each assignment at once, a busy one many per write); with a positive window the write starts that long after
+ * the batch's first assignment. An assignment buffered when the entity stops is neither written nor answered (the
+ * caller's ask times out and it may retry).
  *
  * <p>Display counters per Japan-time month and day ({@link PoolUsage}: displays, fallbacks, peak of numbers held at
  * once) are derived from the {@link Assigned} events in the event handler: no journal write of their own. A deleted
@@ -410,18 +410,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         ctx.getSelf())));
   }
 
-  private static final Object FLUSH = "flush";
-  private final Duration batchWindow;
-  private final TimerScheduler<Command> timers;
-  private final ActorRef<Command> self;
-  /** Assignments waiting for the batch window (only touched by the entity's own thread). */
-  private final List<Assign> pending = new ArrayList<>();
+  /** Assignments waiting for their write. */
+  private final WriteBatch<Assign, Command> pending;
 
   private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers, ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), poolId));
-    this.batchWindow = batchWindow;
-    this.timers = timers;
-    this.self = self;
+    this.pending = new WriteBatch<>(MAX_BATCH, batchWindow, timers, self, FlushAssignments::new);
   }
 
   @Override
@@ -486,28 +480,14 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (!s.visibleTo(c.operatorId()) || s.deleted()) {
       return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
     }
-    pending.add(c);
-    if (pending.size() >= MAX_BATCH) {
-      timers.cancel(FLUSH);
-      return flush(s);
-    }
-    if (pending.size() == 1) {
-      if (batchWindow.isZero()) {
-        // group commit: the flush queues behind the assignments already in the mailbox, which join this write
-        self.tell(new FlushAssignments());
-      } else {
-        timers.startSingleTimer(FLUSH, new FlushAssignments(), batchWindow);
-      }
-    }
-    return Effect().noReply();
+    return pending.add(c) ? flush(s) : Effect().noReply();
   }
 
   private ReplyEffect<Event, State> flush(State s) {
-    if (pending.isEmpty()) {
+    List<Assign> batch = pending.take();
+    if (batch.isEmpty()) {
       return Effect().noReply();
     }
-    List<Assign> batch = List.copyOf(pending);
-    pending.clear();
     if (s.deleted()) {
       batch.forEach(c -> c.replyTo().tell(StatusReply.error(NO_SUCH_POOL)));
       return Effect().noReply();

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -42,13 +41,12 @@ import scala.collection.immutable.HashMap;
  *
  * <p>Batching as in {@link NumberPool}: claims that need a write (at most {@value #MAX_BATCH} at once) are decided in
  * order and persisted as ONE event ({@link Claimed} for one, {@link ClaimedAll} for more: one journal row), then all
- * answered. With a zero {@code batchWindow}
- * (group commit) the write starts as soon as the claims already waiting in the mailbox have joined it, and claims
- * arriving while it runs form the next write; with a positive window the write starts that long after the first
- * claim of the batch; a claim is answered only after it is in the journal. Claims answered from memory (the owning pool again,
- * or a refusal) write nothing. Bounded state: expired claims are dropped from the state at most once per
- * {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the last purge, so replay purges the
- * same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
+ * answered. With a zero {@code batchWindow} (group commit) the write starts as soon as the claims already waiting in
+ * the mailbox have joined it, and claims arriving while it runs form the next write; with a positive window the write
+ * starts that long after the first claim of the batch; a claim is answered only after it is in the journal. Claims
+ * answered from memory (the owning pool again, or a refusal) write nothing. Bounded state: expired claims are dropped
+ * from the state at most once per {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the
+ * last purge, so replay purges the same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
  */
 public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<PoolSessions.Command,
     PoolSessions.Event, PoolSessions.State> {
@@ -184,14 +182,10 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
         timers -> new PoolSessions(entityId, batchWindow, claimTtl, timers, ctx.getSelf())));
   }
 
-  private static final Object FLUSH = "flush";
-  private final Duration batchWindow;
   private final Duration claimTtl;
   private final Duration purgeEvery;
-  private final TimerScheduler<Command> timers;
-  private final ActorRef<Command> self;
-  /** Claims waiting for the batch window (only touched by the entity's own thread). */
-  private final List<Claim> pending = new ArrayList<>();
+  /** Claims waiting for their write. */
+  private final WriteBatch<Claim, Command> pending;
 
   private PoolSessions(String entityId, Duration batchWindow, Duration claimTtl, TimerScheduler<Command> timers,
       ActorRef<Command> self) {
@@ -199,11 +193,9 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     if (claimTtl.isZero() || claimTtl.isNegative()) {
       throw new IllegalArgumentException("claimTtl must be positive: " + claimTtl);
     }
-    this.batchWindow = Objects.requireNonNull(batchWindow, "batchWindow");
     this.claimTtl = claimTtl;
     this.purgeEvery = claimTtl.dividedBy(8);
-    this.timers = timers;
-    this.self = self;
+    this.pending = new WriteBatch<>(MAX_BATCH, batchWindow, timers, self, FlushClaims::new);
   }
 
   @Override
@@ -234,29 +226,12 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       return Effect().reply(c.replyTo(), refusal(s.liveClaim(c.sessionId(), c.now()).poolId()));
     }
     // while claims wait, every claim joins them, so that one decided later never overtakes one decided earlier
-    pending.add(c);
-    if (pending.size() >= MAX_BATCH) {
-      timers.cancel(FLUSH);
-      return flush(s);
-    }
-    if (pending.size() == 1) {
-      if (batchWindow.isZero()) {
-        // group commit: the flush queues behind the claims already in the mailbox, which join this write
-        self.tell(new FlushClaims());
-      } else {
-        timers.startSingleTimer(FLUSH, new FlushClaims(), batchWindow);
-      }
-    }
-    return Effect().noReply();
+    return pending.add(c) ? flush(s) : Effect().noReply();
   }
 
   private ReplyEffect<Event, State> flush(State s) {
-    if (pending.isEmpty()) {
-      return Effect().noReply();
-    }
-    List<Claim> batch = List.copyOf(pending);
-    pending.clear();
-    return write(s, batch);
+    List<Claim> batch = pending.take();
+    return batch.isEmpty() ? Effect().noReply() : write(s, batch);
   }
 
   /** Decides {@code batch} in order on the running state, persists the claims to write, then answers all. */

@@ -272,6 +272,23 @@ class NumberPoolTest {
   }
 
   @Test
+  void aFullBatchIsWrittenAtOnceWithoutWaitingForTheWindow() {
+    EventSourcedBehaviorTestKit<NumberPool.Command, NumberPool.Event, NumberPool.State> batched =
+        EventSourcedBehaviorTestKit.create(testKit.system(), NumberPool.create("pool-full", Duration.ofMinutes(10)));
+    batched.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Create(SETTINGS, r));
+    TestProbe<StatusReply<NumberPool.Assignment>> probe = testKit.createTestProbe();
+    for (int i = 0; i < NumberPool.MAX_BATCH; i++) {
+      batched.runCommand(new NumberPool.Assign("op-1", "s" + (i % 2), Map.of(), T0.plusSeconds(i), probe.ref()));
+    }
+    for (int i = 0; i < NumberPool.MAX_BATCH; i++) {
+      assertTrue(probe.receiveMessage(Duration.ofSeconds(5)).isSuccess(), "answered long before the 10 minutes");
+    }
+    List<Object> written = batched.persistenceTestKit().persistedInStorage("NumberPool|pool-full");
+    assertEquals(NumberPool.MAX_BATCH,
+        assertInstanceOf(NumberPool.AssignedAll.class, written.get(1)).assignments().size());
+  }
+
+  @Test
   void theStateWithItsSlotsRoundTripsThroughJacksonAsASnapshotWould() {
     assertTrue(create(SETTINGS).isSuccess());
     assign("op-1", "s1", T0);

@@ -1,0 +1,78 @@
+package io.hankyo.node.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The commands an entity gathers into one journal write (issue 5 pool benchmark: {@link NumberPool}'s assignments,
+ * {@link PoolSessions}' claims), and when that write starts: at once when {@code max} commands wait; otherwise, with a
+ * zero {@code window}, as soon as the commands already in the entity's mailbox have joined (group commit: the flush
+ * message is told to the entity itself and queues behind them), with a positive window that long after the batch's
+ * first command (a timer). Commands arriving while the write runs are stashed by Pekko and form the next batch.
+ *
+ * <p>Only the entity's own thread may touch it (it is a mutable field of the entity, never part of its state).
+ *
+ * @param <C> the gathered command type
+ * @param <M> the entity's command type (of the flush message)
+ */
+final class WriteBatch<C, M> {
+  private static final Object TIMER_KEY = "flush";
+  private final int max;
+  private final Duration window;
+  private final TimerScheduler<M> timers;
+  private final ActorRef<M> self;
+  private final Supplier<M> flush;
+  private final List<C> pending = new ArrayList<>();
+
+  /**
+   * @param max most commands in one write (≥ 1)
+   * @param window how long the first command of a batch waits for others (zero: group commit)
+   * @param timers the entity's timers (for a positive window)
+   * @param self the entity (for group commit)
+   * @param flush makes the entity's flush command, on which it calls {@link #take()} and writes
+   */
+  WriteBatch(int max, Duration window, TimerScheduler<M> timers, ActorRef<M> self, Supplier<M> flush) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1: " + max);
+    }
+    this.max = max;
+    this.window = Objects.requireNonNull(window, "window");
+    this.timers = timers;
+    this.self = self;
+    this.flush = Objects.requireNonNull(flush, "flush");
+  }
+
+  /** Adds {@code c}; true when the batch is full and must be written now (then call {@link #take()}). */
+  boolean add(C c) {
+    pending.add(c);
+    if (pending.size() >= max) {
+      timers.cancel(TIMER_KEY);
+      return true;
+    }
+    if (pending.size() == 1) {
+      if (window.isZero()) {
+        self.tell(flush.get());
+      } else {
+        timers.startSingleTimer(TIMER_KEY, flush.get(), window);
+      }
+    }
+    return false;
+  }
+
+  /** Whether no command waits. */
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  /** The waiting commands in arrival order (possibly none); the batch is empty afterwards. */
+  List<C> take() {
+    List<C> batch = List.copyOf(pending);
+    pending.clear();
+    return batch;
+  }
+}
