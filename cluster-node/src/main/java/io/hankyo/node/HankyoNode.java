@@ -313,7 +313,7 @@ public final class HankyoNode implements AutoCloseable {
           .withPools(new io.hankyo.node.pool.ClusterPoolBackend(system, sharding, askTimeout,
               hankyo.getDuration("pools.batch-window"), hankyo.getDuration("inventory.cool-down"),
               hankyo.getInt("pools.session-buckets"), hankyo.getDuration("pools.session-claim-ttl"),
-              Clock.systemUTC()));
+              hankyo.getDuration("pools.claim-write-window"), Clock.systemUTC()));
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))

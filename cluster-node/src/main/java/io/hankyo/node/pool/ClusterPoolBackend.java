@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -34,11 +35,12 @@ import org.apache.pekko.stream.javadsl.Source;
  * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each refused
  * number, unless every number is already in one live pool of the operator with the same settings (a retry whose first
  * answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created
- * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}), claims the
- * session id for the pool ({@link PoolSessions}, the operator's bucket of session ids: a session id whose claim by
- * another pool of the operator still lives is refused with 409, nothing assigned), then asks the pool entity, which
- * persists the assignment before it answers. Both writes are batched per entity ({@code hankyo.pools.batch-window};
- * zero: group commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a
+ * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}; a node
+ * remembers existing pools for {@link #POOL_EXISTS_TTL}), claims the session id for the pool ({@link PoolSessions}, the
+ * operator's bucket of session ids: a session id whose claim by another pool of the operator still lives is refused
+ * with 409, nothing assigned; the claim is answered at once and written within {@code
+ * hankyo.pools.claim-write-window}), then asks the pool entity, which persists the assignment before it answers
+ * (batched per pool: {@code hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a
  * write: the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would
  * acknowledge it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that
  * time) in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then;
@@ -71,6 +73,12 @@ public final class ClusterPoolBackend implements PoolBackend {
   public static final int PARALLELISM = 64;
   /** Most acknowledged session claims a node remembers (about 400 bytes each with 128-character session ids). */
   public static final int CLAIM_CACHE_SIZE = 100_000;
+  /** Most pools a node remembers as existing. */
+  public static final int POOL_CACHE_SIZE = 10_000;
+  /** How long a node remembers that a pool exists (see {@link #pools}). */
+  public static final Duration POOL_EXISTS_TTL = Duration.ofSeconds(10);
+  /** How long answered session claims wait for their write when not configured. */
+  public static final Duration DEFAULT_CLAIM_WRITE_WINDOW = Duration.ofMillis(100);
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -81,6 +89,13 @@ public final class ClusterPoolBackend implements PoolBackend {
   /** Acknowledged claims: (operator id, session id) → the owning pool id; see the class comment. */
   private final com.github.benmanes.caffeine.cache.Cache<ClaimKey, CachedClaim> claims;
   private final Duration claimTtl;
+  /**
+   * Pools found to exist for their operator in the last {@link #POOL_EXISTS_TTL}: a new session's assignment skips the
+   * existence check (which waits behind the pool's running write) while its pool is here. A pool deleted on another
+   * node may stay here that long: its assignment is then still refused (404) by the pool, after the session id was
+   * claimed for it, as for a session that viewed the pool just before the deletion.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Boolean> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
 
@@ -120,6 +135,26 @@ public final class ClusterPoolBackend implements PoolBackend {
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Duration inventoryCoolDown, int sessionBuckets, Duration claimTtl, Clock clock) {
+    this(system, sharding, timeout, batchWindow, inventoryCoolDown, sessionBuckets, claimTtl,
+        DEFAULT_CLAIM_WRITE_WINDOW, clock);
+  }
+
+  /**
+   * Registers the entity types with sharding (idempotent).
+   *
+   * @param batchWindow assignments of a pool gathered into one journal write ({@code hankyo.pools.batch-window}; zero:
+   *     one write each)
+   * @param inventoryCoolDown how long a number handed out recently cools down after its pool is deleted, from the end
+   *     of its last hold ({@code hankyo.inventory.cool-down}; the pool's own cool-down when longer)
+   * @param sessionBuckets {@link PoolSessions} entities per operator ({@code hankyo.pools.session-buckets}, ≥ 1; the
+   *     same on every node, and not changed while claims live)
+   * @param claimTtl how long a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl}; more
+   *     than the longest hold, 24 h)
+   * @param claimWriteWindow how long answered session claims of a bucket are gathered into one journal write ({@code
+   *     hankyo.pools.claim-write-window}; see {@link PoolSessions})
+   */
+  public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
+      Duration inventoryCoolDown, int sessionBuckets, Duration claimTtl, Duration claimWriteWindow, Clock clock) {
     if (sessionBuckets < 1) {
       throw new IllegalArgumentException("sessionBuckets must be at least 1: " + sessionBuckets);
     }
@@ -129,6 +164,10 @@ public final class ClusterPoolBackend implements PoolBackend {
         .expireAfterWrite(claimTtl.dividedBy(2))
         .build();
     this.claimTtl = claimTtl;
+    this.pools = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(POOL_CACHE_SIZE)
+        .expireAfterWrite(POOL_EXISTS_TTL)
+        .build();
     this.inventoryCoolDown = Objects.requireNonNull(inventoryCoolDown, "inventoryCoolDown");
     io.micrometer.core.instrument.MeterRegistry meters =
         io.hankyo.node.metrics.NodeMetrics.ID.get(system.classicSystem()).registry();
@@ -144,7 +183,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     this.clock = Objects.requireNonNull(clock, "clock");
     NumberPool.init(sharding, batchWindow);
     PoolIndex.init(sharding);
-    PoolSessions.init(sharding, batchWindow, claimTtl);
+    PoolSessions.init(sharding, Objects.requireNonNull(claimWriteWindow, "claimWriteWindow"), claimTtl);
     InventoryNumber.init(sharding);
     InventoryIndex.init(sharding);
     TrackingNumber.init(sharding);
@@ -391,10 +430,20 @@ public final class ClusterPoolBackend implements PoolBackend {
       assigned = askAssign(operatorId, poolId, sessionId, params, now);
     } else {
       // the pool must exist for the operator before the session is claimed for it
-      assigned = sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-          .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
-          .thenCompose(exists -> {
-            if (exists.isError()) {
+      PoolKey pool = new PoolKey(operatorId, poolId);
+      CompletionStage<Boolean> exists = pools.getIfPresent(pool) != null
+          ? CompletableFuture.completedFuture(true)
+          : sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
+              .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
+              .thenApply(reply -> {
+                if (reply.isSuccess()) {
+                  pools.put(pool, Boolean.TRUE);
+                }
+                return reply.isSuccess();
+              });
+      assigned = exists
+          .thenCompose(found -> {
+            if (!found) {
               throw ApiProblem.notFound("no pool " + poolId);
             }
             return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
@@ -432,6 +481,9 @@ public final class ClusterPoolBackend implements PoolBackend {
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .ask(r -> new NumberPool.Assign(operatorId, sessionId, params, now, r), timeout);
   }
+
+  /** Key of {@link #pools}. */
+  private record PoolKey(String operatorId, String poolId) {}
 
   /** Key of {@link #claims}. */
   private record ClaimKey(String operatorId, String sessionId) {}
@@ -477,6 +529,7 @@ public final class ClusterPoolBackend implements PoolBackend {
   @Override
   public CompletionStage<Void> delete(String operatorId, String poolId) {
     Instant now = clock.instant();
+    pools.invalidate(new PoolKey(operatorId, poolId));
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Delete(operatorId, now, r), timeout)
         .thenCompose(reply -> {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -39,12 +38,18 @@ import scala.collection.immutable.HashMap;
  * session id is free again and the next pool asking claims it. {@code claimTtl} must exceed the longest hold
  * ({@code hold_sec} ≤ 86,400 s) so that a session that holds a number in one pool cannot be claimed by another.
  *
- * <p>Batching as in {@link NumberPool}: claims that need a write (at most {@value #MAX_BATCH} at once) are decided in
- * order and persisted as ONE event ({@link Claimed} for one, {@link ClaimedAll} for more: one journal row), then all
- * answered. With a zero {@code batchWindow} (group commit) the write starts as soon as the claims already waiting in
- * the mailbox have joined it, and claims arriving while it runs form the next write; with a positive window the write
- * starts that long after the first claim of the batch; a claim is answered only after it is in the journal. Claims
- * answered from memory (the owning pool again, or a refusal) write nothing. Bounded state: expired claims are dropped
+ * <p>A claim is decided and answered when it arrives, on the written claims and those still waiting for their write;
+ * the claims to write (new, or renewed) are gathered for {@code writeWindow} (or until {@value #MAX_BATCH} wait) and
+ * persisted as ONE event ({@link Claimed} for one, {@link ClaimedAll} for more: one journal row). Claims arriving while
+ * that write runs are stashed by Pekko and decided after it. Unlike a pool's assignment, which is in the journal before
+ * it is answered, a claim is answered before its write: a new session's assignment then costs one journal write (the
+ * pool's), and the claims of a bucket, each operator's new sessions spread over {@code buckets} entities, are written
+ * many at a time (docs/performance.md "Stop 15": at one write per claim the claims were most of the node's journal
+ * writes). The price: when the node crashes, or the write fails (the entity then stops), the claims of the last window
+ * are forgotten, so those session ids could be claimed by another pool afterwards; a graceful stop ({@link Stop}, the
+ * sharding stop message) writes them first. The assignments made under them are unaffected. Claims answered from
+ * memory (the owning pool again with more than half of the claim left, or a refusal) write nothing. Bounded state:
+ * expired claims are dropped
  * from the state at most once per {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the
  * last purge, so replay purges the same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
  */
@@ -71,9 +76,9 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   public sealed interface Command extends JsonSerializable {}
 
   /**
-   * Claims {@code sessionId} for {@code poolId} at {@code now}; answers the claim as it stands after this command (the
-   * pool and the end of the claim: the pool owns the session until then; written before the answer), or an error
-   * naming the owning pool.
+   * Claims {@code sessionId} for {@code poolId} at {@code now}; answers at once the claim as it stands after this
+   * command (the pool and the end of the claim: the pool owns the session until then; written within the write window
+   * after the answer, see the class comment), or an error naming the owning pool.
    */
   public record Claim(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
       @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Owner>> replyTo)
@@ -82,10 +87,19 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     public Claim {}
   }
 
-  /** Internal: the batch window is over; write and answer the buffered claims. */
+  /** Internal: the write window is over; write the claims answered since the last write. */
   public record FlushClaims() implements Command {
     @JsonCreator
     public FlushClaims {}
+  }
+
+  /**
+   * Sharding's stop message (hand-off, passivation, node shutdown): writes the claims still waiting for their write,
+   * then stops.
+   */
+  public record Stop() implements Command {
+    @JsonCreator
+    public Stop {}
   }
 
   /** Events. */
@@ -151,11 +165,11 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   enum Verdict { ACK, WRITE, REFUSE }
 
   /**
-   * The decision for {@code c} on {@code s}: ACK (the owning pool, more than half of the claim left), WRITE (new,
-   * expired, or to be renewed), REFUSE (another pool owns it).
+   * The decision for {@code c} given the session's claim living at {@code c.now()} ({@code o}, null when none): ACK
+   * (the owning pool, more than half of the claim left), WRITE (new, expired, or to be renewed), REFUSE (another pool
+   * owns it).
    */
-  static Verdict decide(State s, Claim c, Duration claimTtl) {
-    Owner o = s.liveClaim(c.sessionId(), c.now());
+  static Verdict decide(Owner o, Claim c, Duration claimTtl) {
     if (o == null) {
       return Verdict.WRITE;
     }
@@ -166,28 +180,34 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   }
 
   /** Registers the entity type with sharding. */
-  public static void init(ClusterSharding sharding, Duration batchWindow, Duration claimTtl) {
-    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow, claimTtl)));
+  public static void init(ClusterSharding sharding, Duration writeWindow, Duration claimTtl) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), writeWindow, claimTtl))
+        .withStopMessage(new Stop()));
   }
 
   /**
    * The entity {@code entityId}.
    *
-   * @param batchWindow how long claims needing a write are gathered into one journal write (zero: group commit, no
-   *     wait: the claims waiting in the mailbox and those arriving during the previous write form one write)
+   * @param writeWindow how long answered claims are gathered into one journal write ({@code
+   *     hankyo.pools.claim-write-window}; zero: group commit, the claims waiting in the mailbox form one write)
    * @param claimTtl how long a claim lives after it was written (positive)
    */
-  public static Behavior<Command> create(String entityId, Duration batchWindow, Duration claimTtl) {
+  public static Behavior<Command> create(String entityId, Duration writeWindow, Duration claimTtl) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new PoolSessions(entityId, batchWindow, claimTtl, timers, ctx.getSelf())));
+        timers -> new PoolSessions(entityId, writeWindow, claimTtl, timers, ctx.getSelf())));
   }
 
   private final Duration claimTtl;
   private final Duration purgeEvery;
-  /** Claims waiting for their write. */
-  private final WriteBatch<Claim, Command> pending;
+  /** Claims answered and waiting for their write, in the order they were decided. */
+  private final WriteBatch<Claimed, Command> pending;
+  /**
+   * The claims of {@link #pending} by session id (the last one of each): decisions read them before the state. Empty
+   * whenever no claim waits (cleared when their write has ended; never part of the state).
+   */
+  private final java.util.Map<String, Owner> unwritten = new java.util.HashMap<>();
 
-  private PoolSessions(String entityId, Duration batchWindow, Duration claimTtl, TimerScheduler<Command> timers,
+  private PoolSessions(String entityId, Duration writeWindow, Duration claimTtl, TimerScheduler<Command> timers,
       ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), entityId));
     if (claimTtl.isZero() || claimTtl.isNegative()) {
@@ -195,7 +215,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     }
     this.claimTtl = claimTtl;
     this.purgeEvery = claimTtl.dividedBy(8);
-    this.pending = new WriteBatch<>(MAX_BATCH, batchWindow, timers, self, FlushClaims::new);
+    this.pending = new WriteBatch<>(MAX_BATCH, writeWindow, timers, self, FlushClaims::new);
   }
 
   @Override
@@ -213,58 +233,55 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Claim.class, this::onClaim)
-        .onCommand(FlushClaims.class, (s, c) -> flush(s))
+        .onCommand(FlushClaims.class, (s, c) -> flush())
+        .onCommand(Stop.class, (s, c) -> {
+          List<Claimed> batch = pending.take();
+          return batch.isEmpty() ? Effect().stop().thenNoReply()
+              : Effect().persist(eventOf(batch)).thenStop().thenNoReply();
+        })
         .build();
   }
 
   private ReplyEffect<Event, State> onClaim(State s, Claim c) {
-    Verdict v = decide(s, c, claimTtl);
-    if (v == Verdict.ACK && pending.isEmpty()) {
-      return Effect().reply(c.replyTo(), StatusReply.success(s.liveClaim(c.sessionId(), c.now())));
+    Owner live = liveClaim(s, c.sessionId(), c.now());
+    Verdict v = decide(live, c, claimTtl);
+    if (v == Verdict.REFUSE) {
+      return Effect().reply(c.replyTo(), refusal(live.poolId()));
     }
-    if (v == Verdict.REFUSE && pending.isEmpty()) {
-      return Effect().reply(c.replyTo(), refusal(s.liveClaim(c.sessionId(), c.now()).poolId()));
+    if (v == Verdict.ACK) {
+      return Effect().reply(c.replyTo(), StatusReply.success(live));
     }
-    // while claims wait, every claim joins them, so that one decided later never overtakes one decided earlier
-    return pending.add(c) ? flush(s) : Effect().noReply();
+    Claimed e = new Claimed(c.sessionId(), c.poolId(), c.now(), c.now().plus(claimTtl));
+    Owner owner = new Owner(e.poolId(), e.until());
+    unwritten.put(e.sessionId(), owner);
+    c.replyTo().tell(StatusReply.success(owner));
+    return pending.add(e) ? flush() : Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> flush(State s) {
-    List<Claim> batch = pending.take();
-    return batch.isEmpty() ? Effect().noReply() : write(s, batch);
+  /** The claim of {@code sessionId} living at {@code now}: the last one waiting for its write, else the state's. */
+  private Owner liveClaim(State s, String sessionId, Instant now) {
+    Owner o = unwritten.get(sessionId);
+    if (o != null) {
+      return now.isBefore(o.until()) ? o : null;
+    }
+    return s.liveClaim(sessionId, now);
   }
 
-  /** Decides {@code batch} in order on the running state, persists the claims to write, then answers all. */
-  private ReplyEffect<Event, State> write(State s, List<Claim> batch) {
-    List<Claimed> events = new ArrayList<>();
-    List<StatusReply<Owner>> replies = new ArrayList<>(batch.size());
-    State running = s;
-    for (Claim c : batch) {
-      Verdict v = decide(running, c, claimTtl);
-      if (v == Verdict.REFUSE) {
-        replies.add(refusal(running.liveClaim(c.sessionId(), c.now()).poolId()));
-        continue;
-      }
-      if (v == Verdict.WRITE) {
-        Claimed e = new Claimed(c.sessionId(), c.poolId(), c.now(), c.now().plus(claimTtl));
-        running = apply(running, e, purgeEvery);
-        events.add(e);
-      }
-      replies.add(StatusReply.success(running.liveClaim(c.sessionId(), c.now())));
-    }
-    Runnable answer = () -> {
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).replyTo().tell(replies.get(i));
-      }
-    };
-    if (events.isEmpty()) {
-      answer.run();
+  /** Writes the claims answered since the last write (nothing when none waits). */
+  private ReplyEffect<Event, State> flush() {
+    List<Claimed> batch = pending.take();
+    if (batch.isEmpty()) {
       return Effect().noReply();
     }
-    Event event = events.size() == 1 ? events.get(0) : new ClaimedAll(events);
-    return Effect().persist(event).thenRun(x -> answer.run()).thenNoReply();
+    Event event = eventOf(batch);
+    // commands are stashed while the write runs: when it ends, every unwritten claim is in the state
+    return Effect().persist(event).thenRun(x -> unwritten.clear()).thenNoReply();
   }
 
+  /** One journal row for {@code batch} (not empty). */
+  private static Event eventOf(List<Claimed> batch) {
+    return batch.size() == 1 ? batch.get(0) : new ClaimedAll(batch);
+  }
   private static StatusReply<Owner> refusal(String owner) {
     return StatusReply.error("the session id is used in another pool (" + owner + "); use one session id per pool");
   }

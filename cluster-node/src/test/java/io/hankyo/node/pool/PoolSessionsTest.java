@@ -19,8 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Session claims per operator bucket (issue 5 pools): first pool wins while the claim lives, renewal, expiry, batched
- * writes, bounded state; the testkit also round-trips every command, event and state through Jackson.
+ * Session claims per operator bucket (issue 5 pools): first pool wins while the claim lives, renewal, expiry, claims
+ * answered at once and written together within the write window, a graceful stop writes the waiting claims, bounded
+ * state; the testkit also round-trips every command, event and state through Jackson.
  */
 class PoolSessionsTest {
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
@@ -57,10 +58,13 @@ class PoolSessionsTest {
     var kit = kit("op-1/0", Duration.ZERO);
     var first = claim(kit, "s-1", "pool-a", T0);
     assertEquals(new PoolSessions.Owner("pool-a", T0.plus(TTL)), first.reply().getValue(), "answers the claim");
-    assertEquals(new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)), first.event());
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/0",
+        new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)));
     var again = claim(kit, "s-1", "pool-a", T0.plusSeconds(3600));
     assertEquals(T0.plus(TTL), again.reply().getValue().until(), "the claim's end as written");
-    assertTrue(again.hasNoEvents(), "a page view of the owning pool writes nothing while more than half is left");
+    kit.getState(); // handled after any write the claim started
+    assertEquals(1, kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/0").size(),
+        "a page view of the owning pool writes nothing while more than half is left");
     kit.restart();
     var other = claim(kit, "s-1", "pool-b", T0.plusSeconds(7200));
     assertTrue(other.reply().getError().getMessage().contains("pool-a"));
@@ -75,21 +79,25 @@ class PoolSessionsTest {
     Instant late = T0.plus(TTL.dividedBy(2)).plusSeconds(1);
     var renewed = claim(kit, "s-1", "pool-a", late);
     assertEquals(late.plus(TTL), renewed.reply().getValue().until(), "the renewed end");
-    assertEquals(new PoolSessions.Claimed("s-1", "pool-a", late, late.plus(TTL)), renewed.event());
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/1",
+        new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)));
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/1",
+        new PoolSessions.Claimed("s-1", "pool-a", late, late.plus(TTL)));
     // the renewed claim still refuses pool-b past the first claim's end
     assertTrue(claim(kit, "s-1", "pool-b", T0.plus(TTL).plusSeconds(10)).reply().isError());
     // once the renewed claim has expired, the session id is free: pool-b claims it
     Instant after = late.plus(TTL);
     var taken = claim(kit, "s-1", "pool-b", after);
     assertTrue(taken.reply().isSuccess());
-    assertEquals(new PoolSessions.Claimed("s-1", "pool-b", after, after.plus(TTL)), taken.event());
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/1",
+        new PoolSessions.Claimed("s-1", "pool-b", after, after.plus(TTL)));
     assertTrue(claim(kit, "s-1", "pool-a", after.plusSeconds(1)).reply().getError().getMessage()
         .contains("pool-b"));
   }
 
   @Test
-  void claimsWithinTheBatchWindowAreDecidedInOrderWrittenTogetherThenAnswered() {
-    var kit = kit("op-1/2", Duration.ofMillis(300));
+  void claimsWithinTheWriteWindowAreAnsweredAtOnceDecidedInOrderAndWrittenTogether() {
+    var kit = kit("op-1/2", Duration.ofSeconds(1));
     TestProbe<StatusReply<PoolSessions.Owner>> p1 = testKit.createTestProbe();
     TestProbe<StatusReply<PoolSessions.Owner>> p2 = testKit.createTestProbe();
     TestProbe<StatusReply<PoolSessions.Owner>> p3 = testKit.createTestProbe();
@@ -98,17 +106,46 @@ class PoolSessionsTest {
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-2", "pool-a", T0, p2.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-b", T0, p3.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-a", T0, p4.ref())).hasNoEvents());
-    assertTrue(p1.receiveMessage(Duration.ofSeconds(5)).isSuccess());
-    assertTrue(p2.receiveMessage(Duration.ofSeconds(5)).isSuccess());
-    assertTrue(p3.receiveMessage(Duration.ofSeconds(5)).getError().getMessage().contains("pool-a"),
-        "decided on the claims of the same batch before it");
-    assertTrue(p4.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    Duration soon = Duration.ofMillis(300);
+    assertTrue(p1.receiveMessage(soon).isSuccess(), "answered before the window ends");
+    assertTrue(p2.receiveMessage(soon).isSuccess());
+    assertTrue(p3.receiveMessage(soon).getError().getMessage().contains("pool-a"),
+        "decided on the claims still waiting for their write");
+    assertEquals(new PoolSessions.Owner("pool-a", T0.plus(TTL)), p4.receiveMessage(soon).getValue());
+    assertTrue(kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2").isEmpty());
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/2", new PoolSessions.ClaimedAll(List.of(
+        new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)),
+        new PoolSessions.Claimed("s-2", "pool-a", T0, T0.plus(TTL)))));
     List<Object> written = kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2");
     assertEquals(List.of(new PoolSessions.ClaimedAll(List.of(new PoolSessions.Claimed("s-1", "pool-a", T0,
         T0.plus(TTL)), new PoolSessions.Claimed("s-2", "pool-a", T0, T0.plus(TTL))))), written,
         "ONE event (one journal row) with the two new claims, nothing for the refusal and the repeat");
     kit.restart();
     assertEquals(2, kit.getState().size());
+  }
+
+  @Test
+  void aGracefulStopWritesTheClaimsWaitingForTheirWrite() {
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    journal.clearAll();
+    TestProbe<StatusReply<PoolSessions.Owner>> answers = testKit.createTestProbe();
+    var bucket = testKit.spawn(PoolSessions.create("op-1/5", Duration.ofMinutes(10), TTL));
+    bucket.tell(new PoolSessions.Claim("s-1", "pool-a", T0, answers.ref()));
+    bucket.tell(new PoolSessions.Claim("s-2", "pool-b", T0, answers.ref()));
+    assertTrue(answers.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    assertTrue(answers.receiveMessage(Duration.ofSeconds(5)).isSuccess());
+    assertTrue(journal.persistedInStorage("PoolSessions|op-1/5").isEmpty(), "the window is 10 minutes");
+    bucket.tell(new PoolSessions.Stop());
+    answers.expectTerminated(bucket, Duration.ofSeconds(5));
+    assertEquals(List.of(new PoolSessions.ClaimedAll(List.of(
+        new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)),
+        new PoolSessions.Claimed("s-2", "pool-b", T0, T0.plus(TTL))))),
+        journal.persistedInStorage("PoolSessions|op-1/5"));
+    var again = testKit.spawn(PoolSessions.create("op-1/5", Duration.ofMinutes(10), TTL));
+    again.tell(new PoolSessions.Claim("s-1", "pool-b", T0.plusSeconds(1), answers.ref()));
+    assertTrue(answers.receiveMessage(Duration.ofSeconds(5)).getError().getMessage().contains("pool-a"));
+    again.tell(new PoolSessions.Stop());
+    answers.expectTerminated(again, Duration.ofSeconds(5));
   }
 
   @Test
