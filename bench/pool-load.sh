@@ -11,6 +11,8 @@
 #   one/new   one pool,  every request a new session (worst case: every request claims a session id)
 #   100/mix   100 pools (each request a random pool), 80/20 as above
 #   100/new   100 pools, all new sessions
+#   one/rep   one pool, repeat page views only (each wrk connection thread keeps one session; no claims written):
+#             not in the default set, for telling the cost of new sessions apart
 #
 # For each run: requests/s, p50/p99/p99.9/max latency (wrk --latency, microsecond histogram), 200 / 409 / other
 # non-2xx answers and socket errors, the 1-minute load average before and after (the node, its Cassandra and wrk
@@ -98,7 +100,7 @@ run_wrk "$OUT/warmup.txt" "$OUT/pools-one.txt" 50 16 "$WARMUP_SECONDS" warm
 
 for s in "${SCENARIOS[@]}"; do
   case "${s%/*}" in one) pools="$OUT/pools-one.txt" ;; 100) pools="$OUT/pools-100.txt" ;; *) echo "bad scenario $s" >&2; exit 2 ;; esac
-  case "${s#*/}" in mix) newp=20 ;; new) newp=100 ;; *) echo "bad scenario $s" >&2; exit 2 ;; esac
+  case "${s#*/}" in mix) newp=20 ;; new) newp=100 ;; rep) newp=0 ;; *) echo "bad scenario $s" >&2; exit 2 ;; esac
   for c in $CONNECTIONS; do
     f="$OUT/wrk-${s/\//-}-c$c.txt"
     before=$(assigned_total); la0=$(loadavg)
