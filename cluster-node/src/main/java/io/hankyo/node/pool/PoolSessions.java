@@ -49,9 +49,9 @@ import scala.collection.immutable.HashMap;
  * are forgotten, so those session ids could be claimed by another pool afterwards; a graceful stop ({@link Stop}, the
  * sharding stop message) writes them first. The assignments made under them are unaffected. Claims answered from
  * memory (the owning pool again with more than half of the claim left, or a refusal) write nothing. Bounded state:
- * expired claims are dropped
- * from the state at most once per {@code claimTtl / 8} (when a {@link Claimed} event is applied that late after the
- * last purge, so replay purges the same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
+ * expired claims are dropped from the state at most once per {@code claimTtl / 8} (when a {@link Claimed} event is
+ * applied that late after the last purge, so replay purges the same), and a snapshot is taken every {@value
+ * #SNAPSHOT_EVERY} events (2 kept).
  */
 public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<PoolSessions.Command,
     PoolSessions.Event, PoolSessions.State> {
@@ -282,6 +282,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   private static Event eventOf(List<Claimed> batch) {
     return batch.size() == 1 ? batch.get(0) : new ClaimedAll(batch);
   }
+
   private static StatusReply<Owner> refusal(String owner) {
     return StatusReply.error("the session id is used in another pool (" + owner + "); use one session id per pool");
   }
