@@ -40,8 +40,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * operator's bucket of session ids: a session id whose claim by another pool of the operator still lives is refused
  * with 409, nothing assigned; the claim is answered at once and written within {@code
  * hankyo.pools.claim-write-window}), then asks the pool entity, which persists the assignment before it answers
- * (batched per pool: {@code hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only while the session's claim would be acknowledged without a
- * write: the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would
+ * (batched per pool: {@code hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only
+ * while the session's claim would be acknowledged without a write: the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would
  * acknowledge it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that
  * time) in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then;
  * after it, the claim is asked again and renewed as before (so a claim still outlives every hold handed out under it).
@@ -91,9 +91,11 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final Duration claimTtl;
   /**
    * Pools found to exist for their operator in the last {@link #POOL_EXISTS_TTL}: a new session's assignment skips the
-   * existence check (which waits behind the pool's running write) while its pool is here. A pool deleted on another
-   * node may stay here that long: its assignment is then still refused (404) by the pool, after the session id was
-   * claimed for it, as for a session that viewed the pool just before the deletion.
+   * existence check (which waits behind the pool's running write) while its pool is here. Dropped when this node
+   * deletes the pool or the pool refuses an assignment; a pool deleted on another node may stay here that long: its
+   * assignment is then still refused (404) by the pool, but the session id was claimed for it first, as for a session
+   * that viewed the pool just before the deletion (another pool of the operator answers that session 409 until the
+   * claim expires).
    */
   private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Boolean> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
@@ -115,14 +117,18 @@ public final class ClusterPoolBackend implements PoolBackend {
     this(system, sharding, timeout, batchWindow, Duration.ZERO, DEFAULT_SESSION_BUCKETS, DEFAULT_CLAIM_TTL, clock);
   }
 
-  /** As the full constructor with {@value #DEFAULT_SESSION_BUCKETS} session buckets and a claim life of 48 h. */
+  /**
+   * As the full constructor with {@value #DEFAULT_SESSION_BUCKETS} session buckets, a claim life of 48 h and claims
+   * written within {@link #DEFAULT_CLAIM_WRITE_WINDOW}.
+   */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Duration inventoryCoolDown, Clock clock) {
     this(system, sharding, timeout, batchWindow, inventoryCoolDown, DEFAULT_SESSION_BUCKETS, DEFAULT_CLAIM_TTL, clock);
   }
 
   /**
-   * Registers the entity types with sharding (idempotent).
+   * Registers the entity types with sharding (idempotent); session claims are written within {@link
+   * #DEFAULT_CLAIM_WRITE_WINDOW}.
    *
    * @param batchWindow assignments of a pool gathered into one journal write ({@code hankyo.pools.batch-window}; zero:
    *     one write each)
@@ -465,6 +471,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     return assigned
         .thenApply(reply -> {
           if (reply.isError()) {
+            pools.invalidate(new PoolKey(operatorId, poolId));
             throw ApiProblem.notFound("no pool " + poolId);
           }
           NumberPool.Assignment a = reply.getValue();
@@ -533,6 +540,8 @@ public final class ClusterPoolBackend implements PoolBackend {
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Delete(operatorId, now, r), timeout)
         .thenCompose(reply -> {
+          // again: an assignment checked before the deletion may have remembered the pool meanwhile
+          pools.invalidate(new PoolKey(operatorId, poolId));
           if (reply.isError()) {
             throw ApiProblem.notFound("no pool " + poolId);
           }

@@ -118,5 +118,9 @@ class PoolDurabilityCassandraIntegrationTest {
     assertEquals(before.numbers().stream().filter(m -> "s-7".equals(m.sessionId())).findFirst().orElseThrow().e164(),
         await(pools.assign("op-d", a, "s-7", Map.of())).e164(), "the session keeps its number");
     assertEquals(1, await(pools.get("op-d", b)).assignments());
+    // t-1 was claimed for b just before the shutdown, within the claim write window: the graceful stop wrote it
+    ExecutionException claimed = assertThrows(ExecutionException.class,
+        () -> await(pools.assign("op-d", a, "t-1", Map.of())));
+    assertEquals(409, assertInstanceOf(ApiProblem.class, claimed.getCause()).status());
   }
 }

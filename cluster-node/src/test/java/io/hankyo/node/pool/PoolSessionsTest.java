@@ -97,7 +97,7 @@ class PoolSessionsTest {
 
   @Test
   void claimsWithinTheWriteWindowAreAnsweredAtOnceDecidedInOrderAndWrittenTogether() {
-    var kit = kit("op-1/2", Duration.ofSeconds(1));
+    var kit = kit("op-1/2", Duration.ofMinutes(10));
     TestProbe<StatusReply<PoolSessions.Owner>> p1 = testKit.createTestProbe();
     TestProbe<StatusReply<PoolSessions.Owner>> p2 = testKit.createTestProbe();
     TestProbe<StatusReply<PoolSessions.Owner>> p3 = testKit.createTestProbe();
@@ -106,13 +106,14 @@ class PoolSessionsTest {
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-2", "pool-a", T0, p2.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-b", T0, p3.ref())).hasNoEvents());
     assertTrue(kit.runCommand(new PoolSessions.Claim("s-1", "pool-a", T0, p4.ref())).hasNoEvents());
-    Duration soon = Duration.ofMillis(300);
-    assertTrue(p1.receiveMessage(soon).isSuccess(), "answered before the window ends");
+    Duration soon = Duration.ofSeconds(5);
+    assertTrue(p1.receiveMessage(soon).isSuccess(), "answered before the window (10 minutes) ends");
     assertTrue(p2.receiveMessage(soon).isSuccess());
     assertTrue(p3.receiveMessage(soon).getError().getMessage().contains("pool-a"),
         "decided on the claims still waiting for their write");
     assertEquals(new PoolSessions.Owner("pool-a", T0.plus(TTL)), p4.receiveMessage(soon).getValue());
     assertTrue(kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/2").isEmpty());
+    kit.runCommand(new PoolSessions.FlushClaims()); // the window's end
     kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/2", new PoolSessions.ClaimedAll(List.of(
         new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL)),
         new PoolSessions.Claimed("s-2", "pool-a", T0, T0.plus(TTL)))));
@@ -122,6 +123,24 @@ class PoolSessionsTest {
         "ONE event (one journal row) with the two new claims, nothing for the refusal and the repeat");
     kit.restart();
     assertEquals(2, kit.getState().size());
+  }
+
+  @Test
+  void aFullBatchIsWrittenAtOnceAndItsClaimsAreInTheStateAfterIt() {
+    var kit = kit("op-1/6", Duration.ofMinutes(10));
+    for (int i = 0; i < PoolSessions.MAX_BATCH; i++) {
+      assertTrue(claim(kit, "s-" + i, "pool-a", T0).reply().isSuccess());
+    }
+    List<Object> written = kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/6");
+    assertEquals(1, written.size(), "the 200th claim started the write, without waiting for the window");
+    assertEquals(PoolSessions.MAX_BATCH, ((PoolSessions.ClaimedAll) written.get(0)).claims().size());
+    assertEquals(PoolSessions.MAX_BATCH, kit.getState().size());
+    // the claims are read from the state now: still refused for another pool, and not written again
+    assertTrue(claim(kit, "s-0", "pool-b", T0.plusSeconds(1)).reply().isError());
+    assertEquals(new PoolSessions.Owner("pool-a", T0.plus(TTL)),
+        claim(kit, "s-199", "pool-a", T0.plusSeconds(1)).reply().getValue());
+    kit.runCommand(new PoolSessions.FlushClaims());
+    assertEquals(1, kit.persistenceTestKit().persistedInStorage("PoolSessions|op-1/6").size());
   }
 
   @Test
