@@ -263,6 +263,21 @@ class PoolApiRouteTest {
     badUtf8[badUtf8.length - 4] = (byte) 0xC3; // a lead byte without its continuation byte
     HttpResponse<String> utf8 = send("POST", "/v1/pools/pool-1/assignments", KEY_A, badUtf8);
     assertEquals(400, utf8.statusCode(), utf8.body());
+    // text that cannot be stored (a call attributed to it was once lost from the call log): refused, nothing assigned
+    int assignedBefore = pools.assigned.size();
+    byte[] surrogate = "{\"session_id\": \"s\", \"params\": {\"b\": \"xyz\"}}".getBytes(StandardCharsets.UTF_8);
+    int xyz = new String(surrogate, StandardCharsets.UTF_8).indexOf("xyz");
+    surrogate[xyz] = (byte) 0xED;
+    surrogate[xyz + 1] = (byte) 0xA0;
+    surrogate[xyz + 2] = (byte) 0x80;
+    HttpResponse<String> encoded = send("POST", "/v1/pools/pool-1/assignments", KEY_A, surrogate);
+    assertEquals(400, encoded.statusCode(), encoded.body());
+    assertTrue(json(encoded).get("detail").asText().contains("not valid UTF-8"), encoded.body());
+    HttpResponse<String> escaped = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
+        "{\"session_id\": \"s\", \"params\": {\"gclid\": \"\\ud800\"}}");
+    assertEquals(400, escaped.statusCode(), escaped.body());
+    assertEquals("application/problem+json", escaped.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(assignedBefore, pools.assigned.size(), "nothing assigned");
     HttpResponse<String> reserved = send("POST", "/v1/pools/pool-1/assignments", KEY_A,
         "{\"session_id\": \"s\", \"params\": {\"gclid\": \"g\", \"valid_res\": \"x\", \"nfy_email\": \"x\"}}");
     assertEquals(400, reserved.statusCode(), reserved.body());

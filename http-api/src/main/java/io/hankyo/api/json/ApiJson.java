@@ -86,10 +86,11 @@ public final class ApiJson {
   /**
    * Reads a request body that must be one JSON object of type {@code type}.
    *
-   * @param body the raw body (UTF-8, or UTF-16/32 with detection)
+   * @param body the raw body: well-formed UTF-8 (RFC 8259 section 8.1), see {@link #requireWellFormedText}
    * @throws ApiProblem 400 explaining what is wrong and where
    */
   public static <T> T readBody(byte[] body, Class<T> type) {
+    requireWellFormedText(body);
     try {
       T value = READERS.computeIfAbsent(type, MAPPER::readerFor).readValue(body);
       if (value == null) {
@@ -116,6 +117,84 @@ public final class ApiJson {
     } catch (IOException e) {
       throw ApiProblem.invalid("the request body could not be read as JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses (400, with the byte offset) a JSON body whose text could not be stored or sent on as it came: bytes that
+   * are not well-formed UTF-8 (RFC 3629 section 3: no overlong forms, no encoded surrogates, nothing above U+10FFFF;
+   * Jackson's own decoding lets these through), NUL bytes (UTF-16 or UTF-32 text; RFC 8259 section 8.1 asks for
+   * UTF-8), and {@code \\u} escapes that leave half of a surrogate pair (RFC 8259 section 8.2). A string with half a
+   * pair cannot be encoded as UTF-8: the Cassandra driver failed on it when a call was logged with such a visitor
+   * parameter, and the call was missing from the call log.
+   *
+   * @throws ApiProblem 400
+   */
+  public static void requireWellFormedText(byte[] body) {
+    java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+    java.nio.charset.CoderResult r = decoder.decode(in, java.nio.CharBuffer.allocate(body.length), true);
+    if (r.isError()) {
+      throw ApiProblem.invalid("the request body is not valid UTF-8 at byte " + in.position()
+          + "; send JSON encoded as UTF-8");
+    }
+    int high = -1; // offset of a \\u escape of a high surrogate waiting for its low half
+    for (int i = 0; i < body.length; i++) {
+      byte b = body[i];
+      if (b == 0) {
+        throw ApiProblem.invalid("the request body has a NUL byte at byte " + i + "; send JSON encoded as UTF-8");
+      }
+      if (b != '\\' || i + 1 >= body.length) {
+        if (high >= 0) {
+          throw halfPair(high);
+        }
+        continue;
+      }
+      if (body[i + 1] != 'u' || i + 5 >= body.length) {
+        if (high >= 0) {
+          throw halfPair(high);
+        }
+        i++; // an escaped character (an escaped backslash must not start another escape)
+        continue;
+      }
+      int unit = hex4(body, i + 2);
+      if (unit >= 0xD800 && unit <= 0xDBFF) {
+        if (high >= 0) {
+          throw halfPair(high);
+        }
+        high = i;
+      } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+        if (high < 0) {
+          throw halfPair(i);
+        }
+        high = -1;
+      } else if (high >= 0) {
+        throw halfPair(high);
+      }
+      i += 5;
+    }
+    if (high >= 0) {
+      throw halfPair(high);
+    }
+  }
+
+  /** The four hex digits at {@code from} as a UTF-16 unit, or -1 (Jackson reports the malformed escape). */
+  private static int hex4(byte[] b, int from) {
+    int v = 0;
+    for (int i = from; i < from + 4; i++) {
+      int d = Character.digit(b[i], 16);
+      if (d < 0) {
+        return -1;
+      }
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  private static ApiProblem halfPair(int at) {
+    return ApiProblem.invalid("the request body has a \\u escape at byte " + at + " that is half of a UTF-16 surrogate "
+        + "pair without its other half (RFC 8259 section 8.2); such text cannot be stored");
   }
 
   private static String mismatch(MismatchedInputException e) {

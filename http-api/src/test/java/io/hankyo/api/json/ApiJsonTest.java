@@ -16,6 +16,55 @@ class ApiJsonTest {
     return p.detail();
   }
 
+  private static String failBytes(byte[] body) {
+    ApiProblem p = assertThrows(ApiProblem.class, () -> ApiJson.readBody(body, CreateAdvertiserRequest.class));
+    assertEquals(400, p.status());
+    return p.detail();
+  }
+
+  private static byte[] withBytes(String before, int[] bytes, String after) {
+    byte[] a = before.getBytes(StandardCharsets.UTF_8);
+    byte[] c = after.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[a.length + bytes.length + c.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    for (int i = 0; i < bytes.length; i++) {
+      out[a.length + i] = (byte) bytes[i];
+    }
+    System.arraycopy(c, 0, out, a.length + bytes.length, c.length);
+    return out;
+  }
+
+  @Test
+  void textThatIsNotWellFormedUtf8IsRefusedWithItsByteOffset() {
+    String before = "{\"client_name\":\"";
+    int at = before.length();
+    for (int[] bad : new int[][] {
+        {0xC0, 0xAF},              // overlong "/"
+        {0xED, 0xA0, 0x80},        // an encoded (lone) surrogate, CESU-8
+        {0xF4, 0x90, 0x80, 0x80},  // above U+10FFFF
+        {0xC3},                    // a lead byte without its continuation
+        {0xFF}}) {
+      assertEquals("the request body is not valid UTF-8 at byte " + at + "; send JSON encoded as UTF-8",
+          failBytes(withBytes(before, bad, "\"}")));
+    }
+    assertTrue(failBytes(new byte[] {'{', 0, '}', 0}).contains("NUL byte at byte 1"), "UTF-16 or UTF-32 text");
+    // four-byte characters are fine
+    assertEquals("𠮷野家", ApiJson.readBody(withBytes(before, new int[] {0xF0, 0xA0, 0xAE, 0xB7}, "野家\"}"),
+        CreateAdvertiserRequest.class).clientName());
+  }
+
+  @Test
+  void escapesLeavingHalfASurrogatePairAreRefusedAndWholePairsRead() {
+    for (String bad : new String[] {"\\ud800", "\\udc00", "\\ud800x", "\\ud800\\u0041", "\\ud800\\ud800\\udc00",
+        "a\\uDBFF"}) {
+      String detail = fail("{\"client_name\":\"" + bad + "\"}");
+      assertTrue(detail.contains("half of a UTF-16 surrogate pair"), bad + ": " + detail);
+    }
+    assertEquals("😀 x\\ud800", ApiJson.readBody(
+        "{\"client_name\":\"\\ud83d\\ude00 x\\\\ud800\"}".getBytes(StandardCharsets.UTF_8),
+        CreateAdvertiserRequest.class).clientName(), "a whole pair, and an escaped backslash before 'ud800' text");
+  }
+
   @Test
   void readsAValidBody() {
     CreateAdvertiserRequest r = ApiJson.readBody(
