@@ -536,11 +536,10 @@ public final class ClusterPoolBackend implements PoolBackend {
   @Override
   public CompletionStage<Void> delete(String operatorId, String poolId) {
     Instant now = clock.instant();
-    pools.invalidate(new PoolKey(operatorId, poolId));
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Delete(operatorId, now, r), timeout)
         .thenCompose(reply -> {
-          // again: an assignment checked before the deletion may have remembered the pool meanwhile
+          // after the pool's answer, so that an assignment checked before the deletion cannot remember it again
           pools.invalidate(new PoolKey(operatorId, poolId));
           if (reply.isError()) {
             throw ApiProblem.notFound("no pool " + poolId);
