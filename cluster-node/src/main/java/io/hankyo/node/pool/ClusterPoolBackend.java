@@ -330,7 +330,12 @@ public final class ClusterPoolBackend implements PoolBackend {
           if (!refused.isEmpty()) {
             // every number in this pool goes back (pooled here, found in a callback pool after pooling, or not
             // answered: the pooling may have happened); Unpool is a no-op for a number that is not in this pool
-            return unpool(operatorId, poolId, p.numbers()).thenCompose(x -> retried(operatorId, results, settings))
+            // only a request without an id of its own may be a retry answered by the pool its numbers are in: a
+            // client pool_id (or Idempotency-Key) names the pool, whose retry was answered above; another pool
+            // holding the numbers is then a conflict, never the answer (it would be served under the wrong id)
+            return unpool(operatorId, poolId, p.numbers()).thenCompose(x -> p.poolId() != null
+                    ? java.util.concurrent.CompletableFuture.<Pool>completedFuture(null)
+                    : retried(operatorId, results, settings))
                 .thenApply(same -> {
                   if (same != null) {
                     return same;
@@ -381,7 +386,8 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   /**
    * The pool every number of a refused creation is already in, when that is one live pool of the operator with
-   * {@code settings} (the earlier attempt of the same request), else null.
+   * {@code settings} (the earlier attempt of the same request), else null. Only for a request without a client pool id
+   * or Idempotency-Key (a server-made id cannot be sent again).
    */
   private CompletionStage<Pool> retried(String operatorId, List<Pooling> results, NumberPool.Settings settings) {
     return sharding.entityRefFor(InventoryNumber.ENTITY_KEY, results.get(0).number().e164())

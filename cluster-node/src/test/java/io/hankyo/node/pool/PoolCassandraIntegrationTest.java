@@ -303,6 +303,13 @@ class PoolCassandraIntegrationTest {
         ns.get(0), List.of()))));
     // the same request again (its answer was lost): the same pool, not a 409
     assertEquals(a.poolId(), await(pools.create("op-f", request)).poolId());
+    // ... but a request naming its own pool id (or an Idempotency-Key, which becomes one) is never answered with
+    // another pool holding its numbers: that pool would then be used under the wrong id (newcomer trial)
+    ApiProblem ownId = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", twoNumbers, 1800, 0, fallback,
+        List.of(), null, "shop-f.other")));
+    assertEquals(409, ownId.status());
+    assertTrue(ownId.getMessage().contains("is already in pool " + a.poolId()), ownId.getMessage());
+    assertEquals(404, status(pools.get("op-f", "shop-f.other")), "no pool under the client's id");
     ApiProblem otherSettings = problem(pools.create("op-f", new PoolBackend.NewPool("dynamic", twoNumbers, 60, 0,
         fallback, List.of())));
     assertEquals(409, otherSettings.status());
