@@ -35,16 +35,19 @@ import org.apache.pekko.stream.javadsl.Source;
  * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each refused
  * number, unless every number is already in one live pool of the operator with the same settings (a retry whose first
  * answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created
- * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}; a node
- * remembers existing pools for {@link #POOL_EXISTS_TTL}), claims the session id for the pool ({@link PoolSessions}, the
- * operator's bucket of session ids: a session id whose claim by another pool of the operator still lives is refused
- * with 409, nothing assigned; the claim is answered at once and written within {@code
- * hankyo.pools.claim-write-window}), then asks the pool entity, which persists the assignment before it answers
- * (batched per pool: {@code hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only
- * while the session's claim would be acknowledged without a write: the claim's answer carries its end ({@code until}); until {@code until - claimTtl / 2} the bucket would
- * acknowledge it from memory and no other pool can take it, so the node keeps (operator, session id) → (pool, that
- * time) in a bounded cache ({@value #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then;
- * after it, the claim is asked again and renewed as before (so a claim still outlives every hold handed out under it).
+ * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}, answered
+ * with the pool's {@code hold_sec}; a node remembers existing pools and their claim life for {@link
+ * #POOL_EXISTS_TTL}), claims the session id for the pool ({@link PoolSessions}, the operator's bucket of session ids:
+ * a session id whose claim by another pool of the operator still lives is refused with 409, nothing assigned; the
+ * claim lives {@link PoolSessions#claimLife}: 2 × the pool's hold, at least 10 minutes, at most {@code
+ * hankyo.pools.session-claim-ttl}; it is answered at once and written within {@code hankyo.pools.claim-write-window}),
+ * then asks the pool entity, which persists the assignment before it answers (batched per pool: {@code
+ * hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only while the session's claim
+ * would be acknowledged without a write: the claim's answer carries its end ({@code until}) and its life; until {@code
+ * until - life / 2} (the longer of the answered life and the pool's) the bucket would acknowledge it from memory and
+ * no other pool can take it, so the node keeps (operator, session id) → (pool, that time) in a bounded cache ({@value
+ * #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then; after it, the claim is asked
+ * again and renewed as before (so a claim still outlives every hold handed out under it).
  * A deleted pool still answers 404 (the pool refuses the assignment). The public JS tag endpoint first resolves the
  * pool's operator and allowed origins ({@link #publicPool}, {@link NumberPool.Find}).
  *
@@ -66,7 +69,10 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   /** Session-id buckets per operator when not configured ({@code hankyo.pools.session-buckets}). */
   public static final int DEFAULT_SESSION_BUCKETS = 16;
-  /** How long a session claim lives when not configured ({@code hankyo.pools.session-claim-ttl}). */
+  /**
+   * The longest a session claim lives when not configured ({@code hankyo.pools.session-claim-ttl}; 2 × the longest
+   * hold): the cap of {@link PoolSessions#claimLife}.
+   */
   public static final Duration DEFAULT_CLAIM_TTL = Duration.ofHours(48);
 
   /** Numbers pooled at the same time. */
@@ -90,14 +96,15 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final com.github.benmanes.caffeine.cache.Cache<ClaimKey, CachedClaim> claims;
   private final Duration claimTtl;
   /**
-   * Pools found to exist for their operator in the last {@link #POOL_EXISTS_TTL}: a new session's assignment skips the
-   * existence check (which waits behind the pool's running write) while its pool is here. Dropped when this node
+   * Pools found to exist for their operator in the last {@link #POOL_EXISTS_TTL}, with the life of their session claims
+   * ({@link PoolSessions#claimLife} of their hold): a new session's assignment skips the existence check (which waits
+   * behind the pool's running write) while its pool is here. Dropped when this node
    * deletes the pool or the pool refuses an assignment; a pool deleted on another node may stay here that long: its
    * assignment is then still refused (404) by the pool, but the session id was claimed for it first, as for a session
    * that viewed the pool just before the deletion (another pool of the operator answers that session 409 until the
    * claim expires).
    */
-  private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Boolean> pools;
+  private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Duration> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
 
@@ -118,8 +125,8 @@ public final class ClusterPoolBackend implements PoolBackend {
   }
 
   /**
-   * As the full constructor with {@value #DEFAULT_SESSION_BUCKETS} session buckets, a claim life of 48 h and claims
-   * written within {@link #DEFAULT_CLAIM_WRITE_WINDOW}.
+   * As the full constructor with {@value #DEFAULT_SESSION_BUCKETS} session buckets, claim lives capped at 48 h and
+   * claims written within {@link #DEFAULT_CLAIM_WRITE_WINDOW}.
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Duration inventoryCoolDown, Clock clock) {
@@ -136,8 +143,9 @@ public final class ClusterPoolBackend implements PoolBackend {
    *     of its last hold ({@code hankyo.inventory.cool-down}; the pool's own cool-down when longer)
    * @param sessionBuckets {@link PoolSessions} entities per operator ({@code hankyo.pools.session-buckets}, ≥ 1; the
    *     same on every node, and not changed while claims live)
-   * @param claimTtl how long a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl}; more
-   *     than the longest hold, 24 h)
+   * @param claimTtl the longest a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl};
+   *     each claim lives {@link PoolSessions#claimLife} of its pool's hold, at most this; at least 2 × the longest
+   *     hold, 24 h, so that every claim outlives the holds handed out under it)
    */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Duration batchWindow,
       Duration inventoryCoolDown, int sessionBuckets, Duration claimTtl, Clock clock) {
@@ -154,8 +162,9 @@ public final class ClusterPoolBackend implements PoolBackend {
    *     of its last hold ({@code hankyo.inventory.cool-down}; the pool's own cool-down when longer)
    * @param sessionBuckets {@link PoolSessions} entities per operator ({@code hankyo.pools.session-buckets}, ≥ 1; the
    *     same on every node, and not changed while claims live)
-   * @param claimTtl how long a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl}; more
-   *     than the longest hold, 24 h)
+   * @param claimTtl the longest a session claim lives after its last write ({@code hankyo.pools.session-claim-ttl};
+   *     each claim lives {@link PoolSessions#claimLife} of its pool's hold, at most this; at least 2 × the longest
+   *     hold, 24 h, so that every claim outlives the holds handed out under it)
    * @param claimWriteWindow how long answered session claims of a bucket are gathered into one journal write ({@code
    *     hankyo.pools.claim-write-window}; see {@link PoolSessions})
    */
@@ -443,36 +452,42 @@ public final class ClusterPoolBackend implements PoolBackend {
     } else {
       // the pool must exist for the operator before the session is claimed for it
       PoolKey pool = new PoolKey(operatorId, poolId);
-      CompletionStage<Boolean> exists = pools.getIfPresent(pool) != null
-          ? CompletableFuture.completedFuture(true)
+      Duration known = pools.getIfPresent(pool);
+      CompletionStage<Duration> life = known != null
+          ? CompletableFuture.completedFuture(known)
           : sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-              .<StatusReply<Done>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
+              .<StatusReply<NumberPool.Found>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
               .thenApply(reply -> {
-                if (reply.isSuccess()) {
-                  pools.put(pool, Boolean.TRUE);
+                if (!reply.isSuccess()) {
+                  return null;
                 }
-                return reply.isSuccess();
+                Object found = reply.getValue(); // Done from a node of an earlier version: the cap
+                Duration l = found instanceof NumberPool.Found f ? PoolSessions.claimLife(f.holdSec(), claimTtl)
+                    : claimTtl;
+                pools.put(pool, l);
+                return l;
               });
-      assigned = exists
-          .thenCompose(found -> {
-            if (!found) {
+      assigned = life
+          .thenCompose(l -> {
+            if (l == null) {
               throw ApiProblem.notFound("no pool " + poolId);
             }
             return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
                     PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
-                .<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, r), timeout);
+                .<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, l, r),
+                    timeout)
+                .thenApply(claim -> {
+                  if (claim.isError()) {
+                    throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
+                  }
+                  Instant skipUntil = skipUntil(claim.getValue(), l, claimTtl);
+                  if (now.isBefore(skipUntil)) {
+                    claims.put(key, new CachedClaim(poolId, skipUntil));
+                  }
+                  return claim;
+                });
           })
-          .thenCompose(claim -> {
-            if (claim.isError()) {
-              throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
-            }
-            // PoolSessions would answer from memory, without renewing, until half the claim's life is left
-            Instant skipUntil = claim.getValue().until().minus(claimTtl.dividedBy(2));
-            if (now.isBefore(skipUntil)) {
-              claims.put(key, new CachedClaim(poolId, skipUntil));
-            }
-            return askAssign(operatorId, poolId, sessionId, params, now);
-          });
+          .thenCompose(claim -> askAssign(operatorId, poolId, sessionId, params, now));
     }
     return assigned
         .thenApply(reply -> {
@@ -493,6 +508,15 @@ public final class ClusterPoolBackend implements PoolBackend {
       String sessionId, Map<String, String> params, Instant now) {
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .ask(r -> new NumberPool.Assign(operatorId, sessionId, params, now, r), timeout);
+  }
+
+  /**
+   * Until when the bucket would acknowledge {@code owner} (a claim just answered for a pool whose claims live {@code
+   * life}) from memory, without renewing it: its end minus half of its life (the answered one, the cap when missing,
+   * or {@code life} when longer: {@link PoolSessions#decide}).
+   */
+  static Instant skipUntil(PoolSessions.Owner owner, Duration life, Duration claimTtl) {
+    return owner.until().minus(PoolSessions.longer(PoolSessions.lifeOr(owner.life(), claimTtl), life).dividedBy(2));
   }
 
   /** Key of {@link #pools}. */

@@ -253,13 +253,20 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   }
 
   /**
-   * Whether the pool exists for {@code operatorId}: ack, or the error {@value #NO_SUCH_POOL}. Cheaper than {@link Get}
-   * (no state in the reply), asked before every assignment's session claim.
+   * Whether the pool exists for {@code operatorId}: its {@link Found} (the hold, which decides how long the session
+   * claim made for an assignment lives: {@link PoolSessions#claimLife}), or the error {@value #NO_SUCH_POOL}. Cheaper
+   * than {@link Get} (no state in the reply), asked before a new session's claim.
    */
   public record Exists(@JsonProperty("operator_id") String operatorId,
-      @JsonProperty("reply_to") ActorRef<StatusReply<org.apache.pekko.Done>> replyTo) implements Command {
+      @JsonProperty("reply_to") ActorRef<StatusReply<Found>> replyTo) implements Command {
     @JsonCreator
     public Exists {}
+  }
+
+  /** The answer to {@link Exists} for an existing pool: its {@code hold_sec} (seconds a number stays with a session). */
+  public record Found(@JsonProperty("hold_sec") long holdSec) implements JsonSerializable {
+    @JsonCreator
+    public Found {}
   }
 
   /** Internal: the batch is complete (mailbox drained or window over); write and answer the buffered assignments. */
@@ -442,7 +449,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
             s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL)))
         .onCommand(GetHolder.class, (s, c) -> Effect().reply(c.replyTo(), holder(s, c.e164())))
         .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.visibleTo(c.operatorId()) && !s.deleted() ? StatusReply.ack() : StatusReply.error(NO_SUCH_POOL)))
+            s.visibleTo(c.operatorId()) && !s.deleted() ? StatusReply.success(new Found(s.holdSec()))
+                : StatusReply.error(NO_SUCH_POOL)))
         .build();
   }
 

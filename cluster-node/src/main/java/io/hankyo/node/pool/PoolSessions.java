@@ -1,6 +1,7 @@
 package io.hankyo.node.pool;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import java.time.Duration;
@@ -31,12 +32,18 @@ import scala.collection.immutable.HashMap;
  * {@code sessionId}, {@code buckets}) = {@code operatorId/b} with {@code b = floorMod(sessionId.hashCode(), buckets)}.
  *
  * <p>Rule: a session id belongs to the first pool of its operator that claimed it while the claim lives. A claim lives
- * {@code claimTtl} from its last write ({@code until = now + claimTtl}); the owning pool asking again is acknowledged,
- * and when less than half of the claim's life is left the claim is renewed (written again), so a session that keeps
- * viewing pages keeps its pool, and a claim is written at most about twice per {@code claimTtl} per session. Another
- * pool asking while the claim lives is refused ({@link StatusReply#error}, text for API users); after it expired, the
- * session id is free again and the next pool asking claims it. {@code claimTtl} must exceed the longest hold
- * ({@code hold_sec} ≤ 86,400 s) so that a session that holds a number in one pool cannot be claimed by another.
+ * its {@code life} from its last write ({@code until = now + life}), and the life depends on the claiming pool:
+ * {@link #claimLife} = 2 × the pool's {@code hold_sec}, at least {@link #MIN_CLAIM_LIFE}, at most {@code claimTtl}
+ * ({@code hankyo.pools.session-claim-ttl}, the cap; 48 h = 2 × the longest hold of 86,400 s), carried by the {@link
+ * Claim} command and its {@link Claimed} event (so replay decides the same way; a command, event or snapshot written
+ * before the field existed reads as the cap). The owning pool asking again is acknowledged, and when less than half of
+ * the claim's life is left the claim is renewed (written again), so a session that keeps viewing pages keeps its pool,
+ * and a claim is written at most about twice per life per session. Why twice the hold: at any page view the claim's
+ * end is then at least that view + life / 2 ≥ the end of the hold handed out at that view, so a session that holds a
+ * number in one pool can never be claimed by another (given a cap of at least 2 × the longest hold). Another pool
+ * asking while the claim lives is refused ({@link StatusReply#error}, text for API users); after it expired, the
+ * session id is free again and the next pool asking claims it. A busy site keeps about 1 to 2 × its sessions per life
+ * in memory and in each bucket's snapshot (one Cassandra row): a short-hold pool's claims go after minutes, not 48 h.
  *
  * <p>A claim is decided and answered when it arrives, on the written claims and those still waiting for their write;
  * the claims to write (new, or renewed) are gathered for {@code writeWindow} (or until {@value #MAX_BATCH} wait) and
@@ -49,9 +56,9 @@ import scala.collection.immutable.HashMap;
  * are forgotten, so those session ids could be claimed by another pool afterwards; a graceful stop ({@link Stop}, the
  * sharding stop message) writes them first. The assignments made under them are unaffected. Claims answered from
  * memory (the owning pool again with more than half of the claim left, or a refusal) write nothing. Bounded state:
- * expired claims are dropped from the state at most once per {@code claimTtl / 8} (when a {@link Claimed} event is
- * applied that late after the last purge, so replay purges the same), and a snapshot is taken every {@value
- * #SNAPSHOT_EVERY} events (2 kept).
+ * expired claims (each by its own end) are dropped from the state at most once per min({@code claimTtl / 8}, {@link
+ * #MAX_PURGE_EVERY}) (when a {@link Claimed} event is applied that late after the last purge, so replay purges the
+ * same), and a snapshot is taken every {@value #SNAPSHOT_EVERY} events (2 kept).
  */
 public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<PoolSessions.Command,
     PoolSessions.Event, PoolSessions.State> {
@@ -62,6 +69,30 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   public static final int MAX_BATCH = 200;
   /** Events between snapshots. */
   public static final int SNAPSHOT_EVERY = 5000;
+  /** The shortest claim life ({@link #claimLife}), however short the pool's hold (unless the cap is shorter). */
+  public static final Duration MIN_CLAIM_LIFE = Duration.ofMinutes(10);
+  /** Longest time between two purges of expired claims (see the class comment). */
+  public static final Duration MAX_PURGE_EVERY = Duration.ofMinutes(5);
+
+  /**
+   * The life of a claim by a pool holding numbers {@code holdSec} seconds: 2 × {@code holdSec}, at least {@link
+   * #MIN_CLAIM_LIFE}, at most {@code cap} (see the class comment for why twice the hold).
+   *
+   * @param holdSec the claiming pool's {@code hold_sec} (≥ 0)
+   * @param cap {@code hankyo.pools.session-claim-ttl} (positive; wins over the floor when shorter)
+   */
+  public static Duration claimLife(long holdSec, Duration cap) {
+    Duration life = Duration.ofSeconds(Math.max(0, holdSec)).multipliedBy(2);
+    if (life.compareTo(MIN_CLAIM_LIFE) < 0) {
+      life = MIN_CLAIM_LIFE;
+    }
+    return life.compareTo(cap) > 0 ? cap : life;
+  }
+
+  /** {@code life} when it is set, positive and at most {@code cap}; else {@code cap} (older writers, bad input). */
+  static Duration lifeOr(Duration life, Duration cap) {
+    return life == null || life.isZero() || life.isNegative() || life.compareTo(cap) > 0 ? cap : life;
+  }
 
   /**
    * The entity id of the bucket holding {@code sessionId} of {@code operatorId}.
@@ -76,15 +107,22 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   public sealed interface Command extends JsonSerializable {}
 
   /**
-   * Claims {@code sessionId} for {@code poolId} at {@code now}; answers at once the claim as it stands after this
-   * command (the pool and the end of the claim: the pool owns the session until then; written within the write window
-   * after the answer, see the class comment), or an error naming the owning pool.
+   * Claims {@code sessionId} for {@code poolId} at {@code now}, to live {@code life} ({@link #claimLife} of the pool;
+   * null, as from a node of an older version, or more than the cap: the cap); answers at once the claim as it stands
+   * after this command (the pool, the end and the life of the claim: the pool owns the session until then; written
+   * within the write window after the answer, see the class comment), or an error naming the owning pool.
    */
   public record Claim(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
-      @JsonProperty("now") Instant now, @JsonProperty("reply_to") ActorRef<StatusReply<Owner>> replyTo)
-      implements Command {
+      @JsonProperty("now") Instant now,
+      @JsonProperty("life") @JsonInclude(JsonInclude.Include.NON_NULL) Duration life,
+      @JsonProperty("reply_to") ActorRef<StatusReply<Owner>> replyTo) implements Command {
     @JsonCreator
     public Claim {}
+
+    /** A claim living the cap ({@code hankyo.pools.session-claim-ttl}). */
+    public Claim(String sessionId, String poolId, Instant now, ActorRef<StatusReply<Owner>> replyTo) {
+      this(sessionId, poolId, now, null, replyTo);
+    }
   }
 
   /** Internal: the write window is over; write the claims answered since the last write. */
@@ -106,10 +144,12 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   public sealed interface Event extends JsonSerializable {}
 
   /**
-   * {@code sessionId} was claimed (or its claim renewed) by {@code poolId} at {@code at}, living until {@code until}.
+   * {@code sessionId} was claimed (or its claim renewed) by {@code poolId} at {@code at}, living {@code life} until
+   * {@code until} ({@code life} null: written before the field existed, the cap).
    */
   public record Claimed(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
-      @JsonProperty("at") Instant at, @JsonProperty("until") Instant until) implements Event {
+      @JsonProperty("at") Instant at, @JsonProperty("until") Instant until,
+      @JsonProperty("life") @JsonInclude(JsonInclude.Include.NON_NULL) Duration life) implements Event {
     @JsonCreator
     public Claimed {}
   }
@@ -125,9 +165,12 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     }
   }
 
-  /** One live (or not yet purged) claim: the owning pool and the end of the claim. */
-  public record Owner(@JsonProperty("pool_id") String poolId, @JsonProperty("until") Instant until)
-      implements JsonSerializable {
+  /**
+   * One live (or not yet purged) claim: the owning pool, the end of the claim and its life (renewed when less than half
+   * of it is left; null in a snapshot written before the field existed: the cap; always set in answers).
+   */
+  public record Owner(@JsonProperty("pool_id") String poolId, @JsonProperty("until") Instant until,
+      @JsonProperty("life") @JsonInclude(JsonInclude.Include.NON_NULL) Duration life) implements JsonSerializable {
     @JsonCreator
     public Owner {}
   }
@@ -166,8 +209,10 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
 
   /**
    * The decision for {@code c} given the session's claim living at {@code c.now()} ({@code o}, null when none): ACK
-   * (the owning pool, more than half of the claim left), WRITE (new, expired, or to be renewed), REFUSE (another pool
-   * owns it).
+   * (the owning pool, at least half of the claim's life left), WRITE (new, expired, or to be renewed), REFUSE (another
+   * pool owns it). The life is the claim's own, or {@code c}'s when longer (a claim written under a smaller cap), so
+   * that an ACK leaves at least half of the asking pool's claim life: at least its hold. A life missing in {@code o} or
+   * {@code c} is the cap {@code claimTtl}.
    */
   static Verdict decide(Owner o, Claim c, Duration claimTtl) {
     if (o == null) {
@@ -176,7 +221,13 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     if (!o.poolId().equals(c.poolId())) {
       return Verdict.REFUSE;
     }
-    return Duration.between(c.now(), o.until()).compareTo(claimTtl.dividedBy(2)) >= 0 ? Verdict.ACK : Verdict.WRITE;
+    Duration life = longer(lifeOr(o.life(), claimTtl), lifeOr(c.life(), claimTtl));
+    return Duration.between(c.now(), o.until()).compareTo(life.dividedBy(2)) >= 0 ? Verdict.ACK : Verdict.WRITE;
+  }
+
+  /** The longer of {@code a} and {@code b}. */
+  static Duration longer(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Registers the entity type with sharding. */
@@ -190,7 +241,8 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
    *
    * @param writeWindow how long answered claims are gathered into one journal write ({@code
    *     hankyo.pools.claim-write-window}; zero: group commit, the claims waiting in the mailbox form one write)
-   * @param claimTtl how long a claim lives after it was written (positive)
+   * @param claimTtl the longest a claim lives after it was written (positive; {@link #claimLife} caps each claim's
+   *     life at it, and a claim without a life lives this long)
    */
   public static Behavior<Command> create(String entityId, Duration writeWindow, Duration claimTtl) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
@@ -214,7 +266,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       throw new IllegalArgumentException("claimTtl must be positive: " + claimTtl);
     }
     this.claimTtl = claimTtl;
-    this.purgeEvery = claimTtl.dividedBy(8);
+    this.purgeEvery = claimTtl.dividedBy(8).compareTo(MAX_PURGE_EVERY) < 0 ? claimTtl.dividedBy(8) : MAX_PURGE_EVERY;
     this.pending = new WriteBatch<>(MAX_BATCH, writeWindow, timers, self, FlushClaims::new);
   }
 
@@ -251,20 +303,25 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     if (v == Verdict.ACK) {
       return Effect().reply(c.replyTo(), StatusReply.success(live));
     }
-    Claimed e = new Claimed(c.sessionId(), c.poolId(), c.now(), c.now().plus(claimTtl));
-    Owner owner = new Owner(e.poolId(), e.until());
+    Duration life = lifeOr(c.life(), claimTtl);
+    Claimed e = new Claimed(c.sessionId(), c.poolId(), c.now(), c.now().plus(life), life);
+    Owner owner = new Owner(e.poolId(), e.until(), life);
     unwritten.put(e.sessionId(), owner);
     c.replyTo().tell(StatusReply.success(owner));
     return pending.add(e) ? flush() : Effect().noReply();
   }
 
-  /** The claim of {@code sessionId} living at {@code now}: the last one waiting for its write, else the state's. */
+  /**
+   * The claim of {@code sessionId} living at {@code now}: the last one waiting for its write, else the state's (its
+   * life set: the cap when it was written without one).
+   */
   private Owner liveClaim(State s, String sessionId, Instant now) {
     Owner o = unwritten.get(sessionId);
     if (o != null) {
       return now.isBefore(o.until()) ? o : null;
     }
-    return s.liveClaim(sessionId, now);
+    o = s.liveClaim(sessionId, now);
+    return o == null || o.life() != null ? o : new Owner(o.poolId(), o.until(), claimTtl);
   }
 
   /** Writes the claims answered since the last write (nothing when none waits). */
@@ -291,11 +348,11 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Claimed.class, (s, e) -> apply(s, e, purgeEvery))
+        .onEvent(Claimed.class, (s, e) -> apply(s, e, purgeEvery, claimTtl))
         .onEvent(ClaimedAll.class, (s, e) -> {
           State out = s;
           for (Claimed c : e.claims()) {
-            out = apply(out, c, purgeEvery);
+            out = apply(out, c, purgeEvery, claimTtl);
           }
           return out;
         })
@@ -303,10 +360,11 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
   }
 
   /**
-   * The state after {@code e}: the claim set; when {@code e.at()} is at least {@code purgeEvery} after the last purge,
-   * the claims expired at {@code e.at()} are dropped first (deterministic in replay: it depends on the events only).
+   * The state after {@code e}: the claim set (living {@code e.life()}, or {@code claimTtl} for an event written before
+   * the field existed); when {@code e.at()} is at least {@code purgeEvery} after the last purge, the claims expired at
+   * {@code e.at()} (each by its own end) are dropped first (deterministic in replay: it depends on the events only).
    */
-  static State apply(State s, Claimed e, Duration purgeEvery) {
+  static State apply(State s, Claimed e, Duration purgeEvery, Duration claimTtl) {
     HashMap<String, Owner> claims = s.claims();
     Instant purgedAt = s.purgedAt();
     if (!e.at().isBefore(purgedAt.plus(purgeEvery))) {
@@ -320,6 +378,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       }
       purgedAt = at;
     }
-    return new State(claims.updated(e.sessionId(), new Owner(e.poolId(), e.until())), purgedAt);
+    return new State(claims.updated(e.sessionId(), new Owner(e.poolId(), e.until(), lifeOr(e.life(), claimTtl))),
+        purgedAt);
   }
 }

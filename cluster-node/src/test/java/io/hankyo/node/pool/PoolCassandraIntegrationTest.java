@@ -238,7 +238,8 @@ class PoolCassandraIntegrationTest {
         return now.get();
       }
     };
-    // the same system: the entities keep the first backend's settings (48 h claims), as this backend assumes
+    // the same system: the entities keep the first backend's settings (claims capped at 48 h), as this backend assumes;
+    // the pools hold numbers 600 s, so their claims live 20 min
     ClusterPoolBackend timed = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
         Duration.ofHours(1), ClusterPoolBackend.DEFAULT_SESSION_BUCKETS, ClusterPoolBackend.DEFAULT_CLAIM_TTL, clock);
     PhoneNumber fallback = tracking("op-c", "0120-340-999");
@@ -251,9 +252,9 @@ class PoolCassandraIntegrationTest {
     assertEquals(first, await(timed.assign("op-c", x.poolId(), "c-1", Map.of())).e164(), "a repeat view");
     assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-1", Map.of())), "the claim lives");
 
-    // 49 h later the claim (48 h) has expired: another pool may take the session id, here through another node
-    // (another backend: its own memory of claims)
-    now.set(now.get().plus(Duration.ofHours(49)));
+    // 21 min after the first view the claim (20 min: the repeat view acknowledged it without renewal) has expired:
+    // another pool may take the session id, here through another node (another backend: its own memory of claims)
+    now.set(now.get().plus(Duration.ofMinutes(20)));
     ClusterPoolBackend otherNode = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
         Duration.ofHours(1), ClusterPoolBackend.DEFAULT_SESSION_BUCKETS, ClusterPoolBackend.DEFAULT_CLAIM_TTL, clock);
     assertEquals("+81120340002", await(otherNode.assign("op-c", y.poolId(), "c-1", Map.of())).e164());
@@ -265,13 +266,13 @@ class PoolCassandraIntegrationTest {
     // a node that first sees a claim late in its life still renews it in time: the claim must outlive every hold
     Instant start = now.get();
     await(timed.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofHours(23)));
+    now.set(start.plus(Duration.ofMinutes(9)));
     await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofHours(25)));
+    now.set(start.plus(Duration.ofMinutes(11)));
     await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofHours(49)));
+    now.set(start.plus(Duration.ofMinutes(25)));
     assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-2", Map.of())),
-        "the view at 25 h renewed the claim (48 h from the first view): still the first pool's");
+        "the view at 11 min renewed the claim (20 min from the first view): still the first pool's");
   }
 
   /**

@@ -131,6 +131,74 @@ class PoolRoutingTest {
         call.attribution());
   }
 
+  /**
+   * Session claims live 2 × the pool's hold (issue 5, a session id reused across pools): a 30-minute pool's claim lives
+   * 1 h. The node skips the claim on repeat views only until half of that is left (then it is renewed), and another
+   * pool may take the session id 1 h after the last renewal, not before.
+   */
+  @Test
+  void aThirtyMinutePoolsSessionClaimLivesOneHourFromItsLastRenewal() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-803-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-803-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-803-002");
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+    Clock clock = new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return java.time.ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return now.get();
+      }
+    };
+    // the same system: the buckets keep the first backend's cap (48 h), as this one assumes
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, clock);
+    tracking("op-d", "shop-5", "main", track);
+    importNumber("op-d", n1);
+    importNumber("op-d", n2);
+    PoolBackend.Pool x = await(pools.create("op-d", new PoolBackend.NewPool("dynamic", List.of(n1), 1800, 0, track,
+        List.of(), track)));
+    PoolBackend.Pool y = await(pools.create("op-d", new PoolBackend.NewPool("dynamic", List.of(n2), 1800, 0, track,
+        List.of(), track)));
+    java.time.Instant start = now.get();
+    assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164());
+    now.set(start.plus(Duration.ofMinutes(25)));
+    assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164(), "35 min left: skipped");
+    now.set(start.plus(Duration.ofMinutes(35)));
+    assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164(),
+        "25 min left: asked again and renewed");
+    now.set(start.plus(Duration.ofMinutes(70)));
+    assertEquals(409, status(pools.assign("op-d", y.poolId(), "v-1", Map.of())),
+        "the view at 35 min renewed the claim (the first one ended at 60 min)");
+    now.set(start.plus(Duration.ofMinutes(95)));
+    assertEquals(n2.e164(), await(pools.assign("op-d", y.poolId(), "v-1", Map.of())).e164(),
+        "1 h after the last renewal (not 48 h) another pool takes the session id");
+    now.set(start.plus(Duration.ofMinutes(96)));
+    assertEquals(409, status(pools.assign("op-d", x.poolId(), "v-1", Map.of())));
+  }
+
+  @Test
+  void aNodeSkipsTheClaimUntilHalfOfItsLifeIsLeft() {
+    java.time.Instant end = java.time.Instant.parse("2026-11-01T01:00:00Z");
+    Duration hour = Duration.ofHours(1);
+    Duration cap = Duration.ofHours(48);
+    assertEquals(end.minus(Duration.ofMinutes(30)),
+        ClusterPoolBackend.skipUntil(new PoolSessions.Owner("pool-a", end, hour), hour, cap));
+    assertEquals(end.minus(Duration.ofHours(24)),
+        ClusterPoolBackend.skipUntil(new PoolSessions.Owner("pool-a", end, null), hour, cap), "no life: the cap");
+    assertEquals(end.minus(hour),
+        ClusterPoolBackend.skipUntil(new PoolSessions.Owner("pool-a", end, hour), hour.multipliedBy(2), cap),
+        "the pool's life when longer");
+  }
+
   private static void tracking(String op, String client, String dialin, PhoneNumber n) throws Exception {
     StatusReply<TrackingNumber.Details> r = await(sharding.entityRefFor(TrackingNumber.ENTITY_KEY, n.e164())
         .ask(x -> new TrackingNumber.Assign(op, client, client, dialin, dialin, n,
