@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -38,7 +39,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}, answered
  * with the pool's {@code hold_sec}; a node remembers existing pools and their claim life for {@link
  * #POOL_EXISTS_TTL}), claims the session id for the pool ({@link PoolSessions}, the operator's bucket of session ids:
- * a session id whose claim by another pool of the operator still lives is refused with 409, nothing assigned; the
+ * a session id whose claim by another live pool of the operator still lives is refused with 409, nothing assigned (a
+ * deleted pool's claim is taken over); the
  * claim lives {@link PoolSessions#claimLife}: 2 × the pool's hold, at least 10 minutes, at most {@code
  * hankyo.pools.session-claim-ttl}; it is answered at once and written within {@code hankyo.pools.claim-write-window}),
  * then asks the pool entity, which persists the assignment before it answers (batched per pool: {@code
@@ -101,8 +103,8 @@ public final class ClusterPoolBackend implements PoolBackend {
    * behind the pool's running write) while its pool is here. Dropped when this node
    * deletes the pool or the pool refuses an assignment; a pool deleted on another node may stay here that long: its
    * assignment is then still refused (404) by the pool, but the session id was claimed for it first, as for a session
-   * that viewed the pool just before the deletion (another pool of the operator answers that session 409 until the
-   * claim expires).
+   * that viewed the pool just before the deletion (another pool of the operator then takes that claim over: {@link
+   * #assign}).
    */
   private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Duration> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
@@ -472,10 +474,7 @@ public final class ClusterPoolBackend implements PoolBackend {
             if (l == null) {
               throw ApiProblem.notFound("no pool " + poolId);
             }
-            return sharding.entityRefFor(PoolSessions.ENTITY_KEY,
-                    PoolSessions.entityId(operatorId, sessionId, sessionBuckets))
-                .<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, l, r),
-                    timeout)
+            return claim(operatorId, sessionId, poolId, now, l)
                 .thenApply(claim -> {
                   if (claim.isError()) {
                     throw ApiProblem.conflict(claim.getError().getMessage() + "; nothing was assigned");
@@ -501,6 +500,32 @@ public final class ClusterPoolBackend implements PoolBackend {
             fallbackCounter.increment();
           }
           return new Assignment(a.e164(), a.heldUntil(), a.fallback());
+        });
+  }
+
+  /**
+   * Claims {@code sessionId} for {@code poolId} ({@link PoolSessions.Claim}); when another pool owns it and that pool
+   * no longer exists for the operator (deleted: its id is never used again), claims it again taking that pool's claim
+   * over, so the returning visitors of a replaced pool are not refused for the rest of the old claims' life (a
+   * newcomer trial: a pool deleted and created again answered 409 to every returning visitor). A live other pool's
+   * claim stays a refusal.
+   */
+  private CompletionStage<StatusReply<PoolSessions.Owner>> claim(String operatorId, String sessionId, String poolId,
+      Instant now, Duration life) {
+    EntityRef<PoolSessions.Command> bucket = sharding.entityRefFor(PoolSessions.ENTITY_KEY,
+        PoolSessions.entityId(operatorId, sessionId, sessionBuckets));
+    return bucket.<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now, life, r),
+            timeout)
+        .thenCompose(claim -> {
+          String owner = claim.isError() ? PoolSessions.ownerIn(claim.getError().getMessage()) : null;
+          if (owner == null) {
+            return CompletableFuture.completedFuture(claim);
+          }
+          return sharding.entityRefFor(NumberPool.ENTITY_KEY, owner)
+              .<StatusReply<NumberPool.Found>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
+              .thenCompose(exists -> exists.isSuccess() ? CompletableFuture.completedFuture(claim)
+                  : bucket.<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now,
+                      life, owner, r), timeout));
         });
   }
 

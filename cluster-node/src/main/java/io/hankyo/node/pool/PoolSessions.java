@@ -110,18 +110,28 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
    * Claims {@code sessionId} for {@code poolId} at {@code now}, to live {@code life} ({@link #claimLife} of the pool;
    * null, as from a node of an older version, or more than the cap: the cap); answers at once the claim as it stands
    * after this command (the pool, the end and the life of the claim: the pool owns the session until then; written
-   * within the write window after the answer, see the class comment), or an error naming the owning pool.
+   * within the write window after the answer, see the class comment), or an error naming the owning pool
+   * ({@link #ownerIn} reads it back). {@code replacing}: a pool the caller found deleted; a claim of that pool is taken
+   * over as if it had expired (a deleted pool's id is never used again, so its claims protect no hold; without this,
+   * the returning visitors of a pool replaced by another would be refused for the rest of their claims' life). Null:
+   * only an expired claim is taken over.
    */
   public record Claim(@JsonProperty("session_id") String sessionId, @JsonProperty("pool_id") String poolId,
       @JsonProperty("now") Instant now,
       @JsonProperty("life") @JsonInclude(JsonInclude.Include.NON_NULL) Duration life,
+      @JsonProperty("replacing") @JsonInclude(JsonInclude.Include.NON_NULL) String replacing,
       @JsonProperty("reply_to") ActorRef<StatusReply<Owner>> replyTo) implements Command {
     @JsonCreator
     public Claim {}
 
+    /** A claim taking over no pool's claim. */
+    public Claim(String sessionId, String poolId, Instant now, Duration life, ActorRef<StatusReply<Owner>> replyTo) {
+      this(sessionId, poolId, now, life, null, replyTo);
+    }
+
     /** A claim living the cap ({@code hankyo.pools.session-claim-ttl}). */
     public Claim(String sessionId, String poolId, Instant now, ActorRef<StatusReply<Owner>> replyTo) {
-      this(sessionId, poolId, now, null, replyTo);
+      this(sessionId, poolId, now, null, null, replyTo);
     }
   }
 
@@ -219,7 +229,7 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       return Verdict.WRITE;
     }
     if (!o.poolId().equals(c.poolId())) {
-      return Verdict.REFUSE;
+      return o.poolId().equals(c.replacing()) ? Verdict.WRITE : Verdict.REFUSE;
     }
     Duration life = longer(lifeOr(o.life(), claimTtl), lifeOr(c.life(), claimTtl));
     return Duration.between(c.now(), o.until()).compareTo(life.dividedBy(2)) >= 0 ? Verdict.ACK : Verdict.WRITE;
@@ -340,8 +350,23 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
     return batch.size() == 1 ? batch.get(0) : new ClaimedAll(batch);
   }
 
+  private static final String REFUSAL_START = "the session id is used in another pool (";
+  private static final String REFUSAL_END = "); use one session id per pool";
+
   private static StatusReply<Owner> refusal(String owner) {
-    return StatusReply.error("the session id is used in another pool (" + owner + "); use one session id per pool");
+    return StatusReply.error(REFUSAL_START + owner + REFUSAL_END);
+  }
+
+  /**
+   * The owning pool named by a {@link Claim}'s refusal text, or null when {@code message} is no such refusal (pool ids
+   * contain no parentheses or semicolons: {@code [A-Za-z0-9._:-]}, PoolApi.POOL_ID).
+   */
+  public static String ownerIn(String message) {
+    if (message == null || !message.startsWith(REFUSAL_START) || !message.endsWith(REFUSAL_END)) {
+      return null;
+    }
+    String owner = message.substring(REFUSAL_START.length(), message.length() - REFUSAL_END.length());
+    return owner.isEmpty() ? null : owner;
   }
 
   @Override

@@ -186,6 +186,35 @@ class PoolRoutingTest {
   }
 
   @Test
+  void aReturningVisitorOfADeletedPoolIsTakenByTheNextPoolButNotByALiveOne() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-804-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-804-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-804-002");
+    PhoneNumber n3 = PhoneNumbers.parse("0120-804-003");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    tracking("op-e", "shop-6", "main", track);
+    importNumber("op-e", n1);
+    importNumber("op-e", n2);
+    importNumber("op-e", n3);
+    PoolBackend.Pool old = await(pools.create("op-e", new PoolBackend.NewPool("dynamic", List.of(n1), 1800, 0, track,
+        List.of(), track)));
+    PoolBackend.Pool replacement = await(pools.create("op-e", new PoolBackend.NewPool("dynamic", List.of(n2), 1800,
+        0, track, List.of(), track)));
+    PoolBackend.Pool live = await(pools.create("op-e", new PoolBackend.NewPool("dynamic", List.of(n3), 1800, 0, track,
+        List.of(), track)));
+    assertEquals(n1.e164(), await(pools.assign("op-e", old.poolId(), "v-back", Map.of())).e164());
+    assertEquals(409, status(pools.assign("op-e", replacement.poolId(), "v-back", Map.of())), "the old pool lives");
+
+    await(pools.delete("op-e", old.poolId()));
+    assertEquals(n2.e164(), await(pools.assign("op-e", replacement.poolId(), "v-back", Map.of())).e164(),
+        "the deleted pool's claim is taken over (it answered 409 for the claim's whole life)");
+    assertEquals(n2.e164(), await(pools.assign("op-e", replacement.poolId(), "v-back", Map.of())).e164());
+    assertEquals(409, status(pools.assign("op-e", live.poolId(), "v-back", Map.of())),
+        "a live pool's claim is never taken over");
+    assertEquals(404, status(pools.assign("op-e", old.poolId(), "v-back", Map.of())));
+  }
+
+  @Test
   void aNodeSkipsTheClaimUntilHalfOfItsLifeIsLeft() {
     java.time.Instant end = java.time.Instant.parse("2026-11-01T01:00:00Z");
     Duration hour = Duration.ofHours(1);

@@ -73,6 +73,31 @@ class PoolSessionsTest {
   }
 
   @Test
+  void aClaimOfTheNamedDeletedPoolIsTakenOverAndTheRefusalNamesTheOwner() {
+    var kit = kit("op-1/7", Duration.ZERO);
+    claim(kit, "s-1", "pool-a", T0);
+    var refused = claim(kit, "s-1", "pool-b", T0.plusSeconds(60));
+    assertEquals("pool-a", PoolSessions.ownerIn(refused.reply().getError().getMessage()));
+    var wrongOwner = kit.<StatusReply<PoolSessions.Owner>>runCommand(r -> new PoolSessions.Claim("s-1", "pool-b",
+        T0.plusSeconds(60), null, "pool-c", r));
+    assertTrue(wrongOwner.reply().isError(), "only the named pool's claim is taken over");
+    assertTrue(wrongOwner.hasNoEvents());
+    Instant at = T0.plusSeconds(120);
+    var taken = kit.<StatusReply<PoolSessions.Owner>>runCommand(r -> new PoolSessions.Claim("s-1", "pool-b", at, null,
+        "pool-a", r));
+    assertEquals(new PoolSessions.Owner("pool-b", at.plus(TTL), TTL), taken.reply().getValue());
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/7",
+        new PoolSessions.Claimed("s-1", "pool-a", T0, T0.plus(TTL), TTL));
+    kit.persistenceTestKit().expectNextPersisted("PoolSessions|op-1/7",
+        new PoolSessions.Claimed("s-1", "pool-b", at, at.plus(TTL), TTL));
+    kit.restart();
+    assertEquals("pool-b", PoolSessions.ownerIn(claim(kit, "s-1", "pool-a", at.plusSeconds(1)).reply().getError()
+        .getMessage()), "written: the old pool is refused after recovery");
+    assertEquals(null, PoolSessions.ownerIn("no such pool"));
+    assertEquals(null, PoolSessions.ownerIn(null));
+  }
+
+  @Test
   void theOwningPoolRenewsTheClaimWhenLessThanHalfIsLeftAndAnExpiredClaimIsFreeForAnyPool() {
     var kit = kit("op-1/1", Duration.ZERO);
     claim(kit, "s-1", "pool-a", T0);
