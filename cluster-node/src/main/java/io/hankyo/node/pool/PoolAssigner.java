@@ -83,9 +83,11 @@ public final class PoolAssigner {
   /**
    * The slots of {@code s} after {@code d} decided at {@code at}: the number's holder becomes {@code sessionId}, with
    * {@code assigned_at} = {@code at} for a new holder; the same session extending a hold that still ran at {@code at}
-   * keeps its {@code assigned_at} (null stays null: unknown for slots from before the field). {@code at} null (an
-   * event without time) leaves {@code assigned_at} unknown. The index of {@code slots} follows
-   * ({@link PoolSlots#with}).
+   * keeps its {@code assigned_at} (null stays null: unknown for slots from before the field) and, when {@code params}
+   * is empty, the parameters it had (a later page view without tracking parameters is not a new ad visit: the
+   * "last non-direct click" rule of web analytics; a view with parameters replaces them all, so one visit's keys are
+   * never mixed with another's). {@code at} null (an event without time) leaves {@code assigned_at} unknown. The index
+   * of {@code slots} follows ({@link PoolSlots#with}).
    */
   static PoolSlots apply(PoolSlots slots, Decision d, String sessionId, Map<String, String> params, Instant at) {
     if (d.fallback()) {
@@ -93,9 +95,13 @@ public final class PoolAssigner {
     }
     Slot before = slots.get(d.e164());
     Instant assignedAt = at;
+    Map<String, String> kept = params;
     if (before != null && sessionId.equals(before.sessionId()) && at != null && at.isBefore(before.heldUntil())) {
       assignedAt = before.assignedAt();
+      if (params == null || params.isEmpty()) {
+        kept = before.params();
+      }
     }
-    return slots.with(d.e164(), new Slot(sessionId, params, d.heldUntil(), assignedAt));
+    return slots.with(d.e164(), new Slot(sessionId, kept, d.heldUntil(), assignedAt));
   }
 }

@@ -47,6 +47,30 @@ class PoolAssignerTest {
     assertNotEquals(first.e164(), assign("s2", T0.plusSeconds(600)).e164());
   }
 
+  /** Decides and applies an assignment with {@code params}. */
+  private void assign(String session, Instant now, Map<String, String> params) {
+    PoolAssigner.Decision d = PoolAssigner.assign(state, session, now);
+    state = NumberPool.applyAssigned(state, new NumberPool.Assigned(d.e164(), d.index(), session, params,
+        d.heldUntil(), d.fallback(), now));
+  }
+
+  @Test
+  void aLaterViewWithoutParametersKeepsTheSessionsParametersOneWithParametersReplacesThem() {
+    pool(Method.DYNAMIC, 600, 0, A);
+    assign("s1", T0, Map.of("gclid", "G-1", "utm_source", "google"));
+    assign("s1", T0.plusSeconds(60), Map.of());
+    assertEquals(Map.of("gclid", "G-1", "utm_source", "google"), state.slots().get(A).params(),
+        "a page view without parameters is no new ad visit (a trial lost the gclid of a call this way)");
+    assign("s1", T0.plusSeconds(120), Map.of("yclid", "Y-2"));
+    assertEquals(Map.of("yclid", "Y-2"), state.slots().get(A).params(), "a new visit's keys are never mixed");
+    // a new hold (the old one ended) or a new holder starts with the parameters it brings, none here
+    assign("s1", T0.plusSeconds(2000), Map.of());
+    assertEquals(Map.of(), state.slots().get(A).params());
+    assign("s1", T0.plusSeconds(2100), Map.of("gclid", "G-3"));
+    assign("s2", T0.plusSeconds(5000), Map.of());
+    assertEquals(Map.of(), state.slots().get(A).params(), "another session never inherits them");
+  }
+
   @Test
   void aNewHolderStartsAtItsAssignmentAndAnExtensionKeepsTheStart() {
     pool(Method.DYNAMIC, 600, 0, A);
