@@ -69,6 +69,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharset;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -193,8 +194,8 @@ import org.slf4j.LoggerFactory;
  * fields, wrong JSON types, missing fields, bad ids, numbers, forward destinations, dates, an {@code Accept} header
  * Pekko cannot parse or with a q-value that is not 0 to 1 with at most three decimals; the detail names the field),
  * 401, 404 (unknown path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code
- * max-body-bytes}), 415 (body not {@code application/json}), 503 when the backend fails with anything but an {@link
- * ApiProblem} (logged).
+ * max-body-bytes}), 415 (body not {@code application/json}, or JSON declared in a charset other than UTF-8: {@link
+ * #requireUtf8Json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -204,6 +205,12 @@ public final class HttpApi extends AllDirectives {
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8);
 
   private static final ContentType PROBLEM_CONTENT_TYPE = PROBLEM_JSON.toContentType();
+
+  /**
+   * {@code application/json} with an open charset, the request parser's model of it ({@link #serverSettings}): the
+   * request's {@code charset} parameter, if any, stays in its Content-Type for {@link #requireUtf8Json}.
+   */
+  static final MediaType.WithOpenCharset JSON_WITH_CHARSET = MediaTypes.applicationWithOpenCharset("json");
   private static final ContentType CSV = MediaTypes.TEXT_CSV.toContentType(HttpCharsets.UTF_8);
   private static final ContentType TSV = MediaTypes.TEXT_TAB_SEPARATED_VALUES.toContentType(HttpCharsets.UTF_8);
   private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
@@ -316,11 +323,16 @@ public final class HttpApi extends AllDirectives {
    * Accept} drops a q-value that is not a number ({@code text/csv;q=abc} becomes {@code text/csv}, weight 1), so
    * {@link CallLogFormat#negotiate} needs the text to refuse it with 400. Besides the entity's Content-Type, the
    * routes read only Authorization (as text) and Accept.
+   *
+   * <p>{@code application/json} is parsed as a media type with a charset parameter ({@link #JSON_WITH_CHARSET}):
+   * Pekko's own model of it has a fixed UTF-8 charset and drops the parameter, so {@code application/json;
+   * charset=latin1} would be read as UTF-8 instead of refused ({@link #requireUtf8Json}).
    */
   public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
     ServerSettings settings = ServerSettings.create(system.classicSystem());
     return settings
-        .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false))
+        .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false)
+            .withCustomMediaTypes(JSON_WITH_CHARSET))
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
         .withTransparentHeadRequests(true);
   }
@@ -973,6 +985,7 @@ public final class HttpApi extends AllDirectives {
             () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
       }
       if (type.equals("application/json")) {
+        requireUtf8Json(entity.getContentType());
         // read up to the WAV limit, not the JSON one: a WAV file sent with the wrong Content-Type is told so (415)
         // instead of being called too large for JSON (413)
         return wavBody(settings.maxPromptBytes(), body -> {
@@ -1250,6 +1263,7 @@ public final class HttpApi extends AllDirectives {
         throw Problems.unsupportedMediaType(
             "Content-Type must be application/json, got " + entity.getContentType());
       }
+      requireUtf8Json(entity.getContentType());
       OptionalLong length = entity.getContentLengthOption();
       if (length.isPresent() && length.getAsLong() > max) {
         throw tooLarge(length.getAsLong(), max);
@@ -1260,6 +1274,27 @@ public final class HttpApi extends AllDirectives {
       }
       return streamedJsonBody(entity, type, max, inner);
     });
+  }
+
+  /**
+   * Refuses (415, {@link Problems#unsupportedMediaType}) a JSON body whose Content-Type names a charset other than
+   * UTF-8 ({@code application/json; charset=latin1}): JSON text exchanged between systems must be UTF-8 (RFC 8259
+   * section 8.1), and reading it as UTF-8 would garble it or refuse it as malformed. {@code charset=utf-8} in any
+   * case, and no charset, pass. Every JSON request body is checked here: {@link #jsonBody} (all the JSON endpoints
+   * of the routes, including those of {@link PoolApi}, {@link DniApi}, {@link CallbackApi}, {@link
+   * OperatorSettingsApi}), the text prompt of {@code PUT /v1/prompts/{name}} and {@link InventoryApi}'s JSON import.
+   * The charset is seen only with {@link #serverSettings} (Pekko's default model of application/json drops it).
+   *
+   * @param contentType the request entity's Content-Type, known to be {@code application/json}
+   * @throws ApiProblem 415
+   */
+  static void requireUtf8Json(ContentType contentType) {
+    Optional<HttpCharset> charset = contentType.getCharsetOption();
+    if (charset.isPresent() && !charset.get().value().equalsIgnoreCase("UTF-8")) {
+      throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
+          + "charset " + charset.get().value() + ": send the body as UTF-8 with Content-Type: application/json "
+          + "(or application/json; charset=utf-8)");
+    }
   }
 
   private <T> Route streamedJsonBody(RequestEntity entity, Class<T> type, long max, Function<T, Route> inner) {

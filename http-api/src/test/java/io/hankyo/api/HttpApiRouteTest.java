@@ -321,6 +321,35 @@ class HttpApiRouteTest {
       assertEquals("アクメ", json(r).get("client_name").asText());
     }
 
+    /**
+     * JSON between systems must be UTF-8 (RFC 8259 section 8.1): a body declared in another charset is refused with
+     * 415 before it is read (a newcomer's latin1 body was read as UTF-8 and answered 400 or accepted), on every JSON
+     * endpoint: advertisers, numbers, a prompt's text. The charset's case does not matter for UTF-8.
+     */
+    @Test
+    void jsonInAnotherCharsetIs415() throws Exception {
+      byte[] latin1 = "{\"client_name\":\"Caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+      for (String type : List.of("application/json; charset=latin1", "application/json;charset=ISO-8859-1",
+          "application/json; charset=\"utf-16\"", "application/json; charset=Shift_JIS")) {
+        JsonNode p = assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofByteArray(latin1), type),
+            415, "only UTF-8 JSON is accepted");
+        assertEquals("https://hankyo.io/problems/unsupported-media-type", p.get("type").asText());
+      }
+      assertEquals(0, json(get("/v1/advertisers")).get("advertisers").size(), "nothing was created");
+      createAdvertiser(KEY_A, "acme", "アクメ");
+      assertProblem(sendRaw("POST", "/v1/advertisers/acme/numbers", KEY_A,
+          BodyPublishers.ofString("{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}"),
+          "application/json; charset=windows-1252"), 415, "only UTF-8 JSON is accepted");
+      assertProblem(sendRaw("PUT", "/v1/prompts/hello", KEY_A, BodyPublishers.ofString("{\"text\":\"hello\"}"),
+          "application/json; charset=latin1"), 415, "only UTF-8 JSON is accepted");
+      for (String type : List.of("application/json; charset=UTF-8", "application/json;charset=Utf-8",
+          "application/json")) {
+        HttpResponse<String> r = sendRaw("PUT", "/v1/advertisers/acme", KEY_A,
+            BodyPublishers.ofString("{\"client_name\":\"アクメ\"}"), type);
+        assertEquals(200, r.statusCode(), type + ": " + r.body());
+      }
+    }
+
     @Test
     void wrongContentTypeIs415() throws Exception {
       assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("client_name=x"),
