@@ -195,7 +195,10 @@ import org.slf4j.LoggerFactory;
  * Pekko cannot parse or with a q-value that is not 0 to 1 with at most three decimals; the detail names the field),
  * 401, 404 (unknown path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code
  * max-body-bytes}), 415 (body not {@code application/json}, or JSON declared in a charset other than UTF-8: {@link
- * #requireUtf8Json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged).
+ * #requireUtf8Json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged). {@code instance}
+ * is the request path, also on Pekko's rejections and limits; requests Pekko cannot parse get problems without it
+ * ({@link ProblemParsingErrorHandler}). Pekko's own error statuses get the API's type and title where it has one
+ * ({@link Problems#forStatus}; 413: "Content Too Large", RFC 9110 section 15.5.14).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -1464,11 +1467,7 @@ public final class HttpApi extends AllDirectives {
         ? ((HttpEntity.Strict) entity).getData().decodeString(StandardCharsets.UTF_8)
         : response.status().defaultMessage();
     int status = response.status().intValue();
-    ApiProblem problem = status == 413 ? Problems.payloadTooLarge(detail)
-        : status == 415 ? Problems.unsupportedMediaType(detail)
-        : status == 406 ? Problems.notAcceptable(detail)
-        : status == 400 ? ApiProblem.invalid(detail)
-        : Problems.generic(status, response.status().reason(), detail);
+    ApiProblem problem = Problems.forStatus(status, response.status().reason(), detail);
     HttpResponse rewritten = problemResponse(problem, path);
     for (HttpHeader h : response.getHeaders()) {
       if ((!h.is("www-authenticate") || status != 401) && !h.is(REWRITE_MARK)) {

@@ -361,7 +361,10 @@ class HttpApiRouteTest {
     @Test
     void oversizedBodiesAre413() throws Exception {
       String big = "{\"client_name\":\"" + "x".repeat(2000) + "\"}";
-      assertProblem(send("POST", "/v1/advertisers", KEY_A, big), 413, "1024 bytes");
+      JsonNode p = assertProblem(send("POST", "/v1/advertisers", KEY_A, big), 413, "1024 bytes");
+      // RFC 9110 section 15.5.14's reason phrase (RFC 7231's was "Payload Too Large")
+      assertEquals("Content Too Large", p.get("title").asText());
+      assertEquals("https://hankyo.io/problems/payload-too-large", p.get("type").asText());
       // chunked: no Content-Length up front
       byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
       assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A,
@@ -1558,6 +1561,34 @@ class HttpApiRouteTest {
       assertTrue(response.contains("Content-Type: application/problem+json"), response);
       assertTrue(response.contains("\"status\":400"), response);
       assertTrue(response.contains("Illegal request-target"), response);
+      // Pekko gives its parsing error handler no request: the one kind of problem without instance (documented)
+      assertFalse(response.contains("\"instance\""), response);
+    }
+
+    /**
+     * The other requests Pekko answers before any route runs (here: an unknown method, a header over the size limit,
+     * an unsupported HTTP version) are problem+json with reason-phrase titles too; what goes through the routes'
+     * handlers (an entity over Pekko's own max-content-length, a method not allowed) names the request path.
+     */
+    @Test
+    void pekkosOwnErrorsAreProblems() throws Exception {
+      String unknownMethod = rawHttp("FOO /v1/calls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      assertTrue(unknownMethod.startsWith("HTTP/1.1 501"), unknownMethod);
+      assertTrue(unknownMethod.contains("Content-Type: application/problem+json"), unknownMethod);
+      assertTrue(unknownMethod.contains("\"title\":\"Not Implemented\""), unknownMethod);
+      String bigHeader = rawHttp("GET /v1/calls HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(10_000)
+          + "\r\nConnection: close\r\n\r\n");
+      assertTrue(bigHeader.startsWith("HTTP/1.1 431"), bigHeader);
+      assertTrue(bigHeader.contains("Content-Type: application/problem+json"), bigHeader);
+      String version = rawHttp("GET /v1/calls HTTP/1.2\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+      assertTrue(version.startsWith("HTTP/1.1 505"), version);
+      assertTrue(version.contains("Content-Type: application/problem+json"), version);
+      // declared far beyond Pekko's max-content-length (8m): refused by the route, with instance
+      String huge = rawHttp("POST /v1/advertisers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY_A
+          + "\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n{}");
+      assertTrue(huge.startsWith("HTTP/1.1 413"), huge);
+      assertTrue(huge.contains("\"title\":\"Content Too Large\""), huge);
+      assertTrue(huge.contains("\"instance\":\"/v1/advertisers\""), huge);
     }
 
     @Test
