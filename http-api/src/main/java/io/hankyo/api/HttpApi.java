@@ -198,7 +198,9 @@ import org.slf4j.LoggerFactory;
  * #requireUtf8Json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged). {@code instance}
  * is the request path, also on Pekko's rejections and limits; requests Pekko cannot parse get problems without it
  * ({@link ProblemParsingErrorHandler}). Pekko's own error statuses get the API's type and title where it has one
- * ({@link Problems#forStatus}; 413: "Content Too Large", RFC 9110 section 15.5.14).
+ * ({@link Problems#forStatus}; 413: "Content Too Large", RFC 9110 section 15.5.14). A 400 for bad members of a body
+ * lists them in {@code errors} with JSON Pointers ({@link ApiProblem.FieldError}); the advertiser, tracking-number and
+ * absence bodies list every bad member ({@link Validation.Members}), the detail staying the first one's.
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -445,8 +447,10 @@ public final class HttpApi extends AllDirectives {
 
   private Route createAdvertiser(String operator) {
     return jsonBody(CreateAdvertiserRequest.class, req -> {
-      String clientId = Validation.optionalId(req.clientId(), "client_id");
-      String name = Validation.requiredName(req.clientName(), "client_name");
+      Validation.Members members = new Validation.Members();
+      String clientId = members.check("client_id", () -> Validation.optionalId(req.clientId(), "client_id"));
+      String name = members.check("client_name", () -> Validation.requiredName(req.clientName(), "client_name"));
+      members.throwIfAny();
       return respond(() -> backend.createAdvertiser(operator, clientId, name), a ->
           json(StatusCodes.CREATED, AdvertiserJson.of(a, settings.zone()))
               .addHeader(Location.create(ADVERTISERS + a.clientId())));
@@ -462,7 +466,7 @@ public final class HttpApi extends AllDirectives {
   private Route updateAdvertiser(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return jsonBody(UpdateAdvertiserRequest.class, req -> {
-      String name = Validation.requiredName(req.clientName(), "client_name");
+      String name = Validation.member("client_name", () -> Validation.requiredName(req.clientName(), "client_name"));
       return respond(() -> backend.updateAdvertiser(operator, clientId, name),
           a -> json(StatusCodes.OK, AdvertiserJson.of(a, settings.zone())));
     });
@@ -483,11 +487,19 @@ public final class HttpApi extends AllDirectives {
   private Route createNumber(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return jsonBody(CreateNumberRequest.class, req -> {
-      String dialinId = Validation.optionalId(req.dialinId(), "dialin_id");
-      PhoneNumber number = Validation.trackingNumber(req.number(), "number");
-      String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo = Validation.forwardDestination(req.forwardTo(), "forward_to");
-      Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
+      Validation.Members members = new Validation.Members();
+      String dialinId = members.check("dialin_id", () -> Validation.optionalId(req.dialinId(), "dialin_id"));
+      PhoneNumber number = members.check("number", () -> Validation.trackingNumber(req.number(), "number"));
+      String name = members.check("name", () -> Validation.optionalName(req.name(), "name"));
+      PhoneNumber forwardTo = members.check("forward_to",
+          () -> Validation.forwardDestination(req.forwardTo(), "forward_to"));
+      if (number != null && forwardTo != null) {
+        members.check("forward_to", () -> {
+          Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
+          return null;
+        });
+      }
+      members.throwIfAny();
       return respond(() -> notATrackingNumber(forwardTo)
           .thenCompose(ok -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo)), n ->
           json(StatusCodes.CREATED, NumberJson.of(n, settings.zone()))
@@ -506,15 +518,24 @@ public final class HttpApi extends AllDirectives {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return jsonBody(UpdateNumberRequest.class, req -> {
-      PhoneNumber number = req.number() == null ? null : Validation.phoneNumber(req.number(), "number");
-      String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo =
-          req.forwardTo() == null ? null : Validation.forwardDestination(req.forwardTo(), "forward_to");
+      Validation.Members members = new Validation.Members();
+      PhoneNumber number = req.number() == null ? null
+          : members.check("number", () -> Validation.phoneNumber(req.number(), "number"));
+      String name = members.check("name", () -> Validation.optionalName(req.name(), "name"));
+      PhoneNumber forwardTo = req.forwardTo() == null ? null
+          : members.check("forward_to", () -> Validation.forwardDestination(req.forwardTo(), "forward_to"));
+      members.throwIfAny();
       // the current record: to refuse a changed number and a forward destination equal to the tracking number
       return respond(() -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-        checkUnchangedNumber(current, number);
+        Validation.member("number", () -> {
+          checkUnchangedNumber(current, number);
+          return null;
+        });
         if (forwardTo != null && current.number() != null) {
-          Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
+          Validation.member("forward_to", () -> {
+            Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
+            return null;
+          });
         }
         return (forwardTo == null ? CompletableFuture.completedFuture(Done.getInstance()) : notATrackingNumber(forwardTo))
             .thenCompose(ok -> backend.updateNumber(operator, clientId, dialinId, name, forwardTo));
@@ -527,7 +548,7 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return jsonBody(AbsenceRequest.class, req -> {
       if (req.on() == null) {
-        throw ApiProblem.invalid("on: is required, true (absence mode on) or false (off)");
+        throw Validation.withPointer(ApiProblem.invalid("on: is required, true (absence mode on) or false (off)"), "on");
       }
       return respond(() -> backend.setAbsence(operator, clientId, dialinId, req.on()),
           n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
@@ -917,8 +938,8 @@ public final class HttpApi extends AllDirectives {
   private CompletionStage<Done> notATrackingNumber(PhoneNumber forwardTo) {
     return backend.isTrackingNumber(forwardTo).thenApply(tracking -> {
       if (tracking) {
-        throw ApiProblem.invalid("forward_to: " + forwardTo.national() + " is a tracking number of this service; "
-            + "calls forwarded to it would loop through the cluster");
+        throw Validation.withPointer(ApiProblem.invalid("forward_to: " + forwardTo.national() + " is a tracking "
+            + "number of this service; calls forwarded to it would loop through the cluster"), "forward_to");
       }
       return Done.getInstance();
     });

@@ -161,6 +161,26 @@ class HttpApiRouteTest {
     return p;
   }
 
+  /** The pointers of a problem's {@code errors} (RFC 9457 section 3.2), in order; empty when it has none. */
+  private static List<String> errorPointers(JsonNode problem) {
+    List<String> pointers = new ArrayList<>();
+    if (problem.has("errors")) {
+      problem.get("errors").forEach(e -> {
+        assertFalse(e.get("detail").asText().isEmpty(), problem.toString());
+        pointers.add(e.get("pointer").asText());
+      });
+    }
+    return pointers;
+  }
+
+  /** {@link #assertProblem} of a 400 whose {@code errors} have exactly {@code pointers}, in order. */
+  private static JsonNode assertInvalid(HttpResponse<String> r, List<String> pointers, String... detailFragments)
+      throws IOException {
+    JsonNode p = assertProblem(r, 400, detailFragments);
+    assertEquals(pointers, errorPointers(p), r.body());
+    return p;
+  }
+
   private static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
@@ -297,20 +317,40 @@ class HttpApiRouteTest {
     @Test
     void badBodiesAre400NamingTheField() throws Exception {
       String path = "/v1/advertisers";
-      assertProblem(send("POST", path, KEY_A, "{\"client_name\": "), 400, "malformed JSON");
-      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"a\",\"colour\":\"red\"}"), 400,
-          "unknown field 'colour'", "client_name");
-      assertProblem(send("POST", path, KEY_A, "{\"client_name\":123}"), 400, "client_name: expected a string");
-      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"acme\"}"), 400, "client_name: is required");
-      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"   \"}"), 400, "client_name: must not be blank");
-      assertProblem(send("POST", path, KEY_A, "{\"client_name\":\"" + "x".repeat(201) + "\"}"), 400,
-          "client_name: is 201 characters long");
-      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"a b\",\"client_name\":\"x\"}"), 400,
-          "client_id: 'a b' is not a valid id");
-      assertProblem(send("POST", path, KEY_A, "{\"client_id\":\"..\",\"client_name\":\"x\"}"), 400, "client_id:");
-      assertProblem(send("POST", path, KEY_A, "[]"), 400, "must be a JSON object");
-      assertProblem(sendRaw("POST", path, KEY_A, BodyPublishers.noBody(), "application/json"), 400, "body is empty");
-      assertProblem(send("PUT", "/v1/advertisers/x", KEY_A, "{\"client_name\":null}"), 400, "client_name: is required");
+      // not about a member: no errors
+      assertInvalid(send("POST", path, KEY_A, "{\"client_name\": "), List.of(), "malformed JSON");
+      // every bad member has its JSON Pointer in errors (RFC 9457 section 3.2), as on the pool resources
+      JsonNode unknown = assertInvalid(send("POST", path, KEY_A, "{\"client_name\":\"a\",\"colour\":\"red\"}"),
+          List.of("/colour"), "unknown field 'colour'", "client_name");
+      assertEquals("unknown field; allowed fields: client_id, client_name", unknown.at("/errors/0/detail").asText());
+      JsonNode type = assertInvalid(send("POST", path, KEY_A, "{\"client_name\":123}"), List.of("/client_name"),
+          "client_name: expected a string");
+      assertEquals("expected a string, got a number", type.at("/errors/0/detail").asText());
+      JsonNode missing = assertInvalid(send("POST", path, KEY_A, "{\"client_id\":\"acme\"}"),
+          List.of("/client_name"), "client_name: is required");
+      assertEquals("is required", missing.at("/errors/0/detail").asText());
+      assertInvalid(send("POST", path, KEY_A, "{\"client_name\":\"   \"}"), List.of("/client_name"),
+          "client_name: must not be blank");
+      assertInvalid(send("POST", path, KEY_A, "{\"client_name\":\"" + "x".repeat(201) + "\"}"),
+          List.of("/client_name"), "client_name: is 201 characters long");
+      assertInvalid(send("POST", path, KEY_A, "{\"client_id\":\"a b\",\"client_name\":\"x\"}"),
+          List.of("/client_id"), "client_id: 'a b' is not a valid id");
+      assertInvalid(send("POST", path, KEY_A, "{\"client_id\":\"..\",\"client_name\":\"x\"}"),
+          List.of("/client_id"), "client_id:");
+      // two bad members: both listed; the detail is the first one's, as when it is the only one
+      JsonNode both = assertInvalid(send("POST", path, KEY_A, "{\"client_id\":\"a b\",\"client_name\":\" \"}"),
+          List.of("/client_id", "/client_name"));
+      assertEquals("client_id: 'a b' is not a valid id; use 1-64 characters of A-Z a-z 0-9 _ . - (not only dots)",
+          both.get("detail").asText());
+      assertEquals("must not be blank", both.at("/errors/1/detail").asText());
+      assertInvalid(send("POST", path, KEY_A, "[]"), List.of(), "must be a JSON object");
+      assertInvalid(sendRaw("POST", path, KEY_A, BodyPublishers.noBody(), "application/json"), List.of(),
+          "body is empty");
+      assertInvalid(send("PUT", "/v1/advertisers/x", KEY_A, "{\"client_name\":null}"), List.of("/client_name"),
+          "client_name: is required");
+      assertInvalid(send("PUT", "/v1/advertisers/x", KEY_A, "{\"client_name\":\"\\t\"}"), List.of("/client_name"),
+          "client_name: must not be blank");
+      assertEquals(0, json(get("/v1/advertisers")).get("advertisers").size(), "nothing was created");
     }
 
     @Test
@@ -458,27 +498,51 @@ class HttpApiRouteTest {
 
     @Test
     void badNumbersAre400NamingTheField() throws Exception {
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-12-345\",\"forward_to\":\"03-1234-5678\"}"),
-          400, "number: '0120-12-345' is not a valid", "0120-XXX-XXX");
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"090-1234-5678\",\"forward_to\":\"03-1234-5678\"}"),
-          400, "number: 090-1234-5678 is a mobile number");
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-12\"}"),
-          400, "forward_to: '03-12'");
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"call me\"}"),
-          400, "forward_to: 'call me' is not a phone number");
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\"}"), 400, "forward_to: is required");
-      assertProblem(createNumber(KEY_A, "acme", "{\"forward_to\":\"03-1234-5678\"}"), 400, "number: is required");
-      assertProblem(createNumber(KEY_A, "acme", "{\"number\":120123456,\"forward_to\":\"03-1234-5678\"}"),
-          400, "number: expected a string, got a number");
-      assertProblem(createNumber(KEY_A, "acme",
-          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\",\"dialin_id\":\"x/y\"}"), 400, "dialin_id:");
-      assertProblem(createNumber(KEY_A, "acme",
+      List<String> number = List.of("/number");
+      List<String> forwardTo = List.of("/forward_to");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":\"0120-12-345\",\"forward_to\":\"03-1234-5678\"}"),
+          number, "number: '0120-12-345' is not a valid", "0120-XXX-XXX");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":\"090-1234-5678\",\"forward_to\":\"03-1234-5678\"}"),
+          number, "number: 090-1234-5678 is a mobile number");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"03-12\"}"),
+          forwardTo, "forward_to: '03-12'");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\",\"forward_to\":\"call me\"}"),
+          forwardTo, "forward_to: 'call me' is not a phone number");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":\"0120-123-456\"}"), forwardTo,
+          "forward_to: is required");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"forward_to\":\"03-1234-5678\"}"), number, "number: is required");
+      assertInvalid(createNumber(KEY_A, "acme", "{\"number\":120123456,\"forward_to\":\"03-1234-5678\"}"),
+          number, "number: expected a string, got a number");
+      assertInvalid(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\",\"dialin_id\":\"x/y\"}"),
+          List.of("/dialin_id"), "dialin_id:");
+      assertInvalid(createNumber(KEY_A, "acme",
           "{\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\",\"name\":\"" + "名".repeat(201) + "\"}"),
-          400, "name: is 201 characters long");
-      assertProblem(createNumber(KEY_A, "acme",
-          "{\"number\":\"0120-123-456\",\"forward_to\":\"0120123456\"}"), 400, "forward_to:", "loop");
-      assertProblem(createNumber(KEY_A, "acme",
-          "{\"number\":\"0120-123-456\",\"forward\":\"03-1234-5678\"}"), 400, "unknown field 'forward'", "forward_to");
+          List.of("/name"), "name: is 201 characters long");
+      assertInvalid(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward_to\":\"0120123456\"}"), forwardTo, "forward_to:", "loop");
+      assertInvalid(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-123-456\",\"forward\":\"03-1234-5678\"}"), List.of("/forward"),
+          "unknown field 'forward'", "forward_to");
+      // every bad member at once, in the order of the checks; the detail is the first one's
+      JsonNode all = assertInvalid(createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"x/y\",\"number\":\"090-1234-5678\",\"name\":\"a\\u0007\",\"forward_to\":\"110\"}"),
+          List.of("/dialin_id", "/number", "/name", "/forward_to"));
+      assertTrue(all.get("detail").asText().startsWith("dialin_id: 'x/y' is not a valid id"), all.toString());
+      assertTrue(all.at("/errors/1/detail").asText().startsWith("090-1234-5678 is a mobile number"), all.toString());
+      assertEquals(0, json(get("/v1/advertisers/acme/numbers")).get("numbers").size(), "nothing was created");
+      // the update's members
+      assertEquals(201, createNumber(KEY_A, "acme",
+          "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
+      String n1 = "/v1/advertisers/acme/numbers/n1";
+      assertInvalid(send("PUT", n1, KEY_A, "{\"number\":\"0120-12\",\"name\":\"a\\u0007b\",\"forward_to\":\"03-12\"}"),
+          List.of("/number", "/name", "/forward_to"), "number: '0120-12'");
+      assertInvalid(send("PUT", n1, KEY_A, "{\"number\":\"0120-123-457\"}"), number,
+          "number: a tracking number cannot change");
+      assertInvalid(send("PUT", n1, KEY_A, "{\"forward_to\":\"0120-123-456\"}"), forwardTo,
+          "forward_to: 0120-123-456 is the tracking number itself");
+      assertInvalid(send("PUT", n1, KEY_A, "{\"forward_to\":true}"), forwardTo,
+          "forward_to: expected a string, got a boolean");
     }
 
     @Test
@@ -511,7 +575,7 @@ class HttpApiRouteTest {
       for (String[] c : cases) {
         HttpResponse<String> r = createNumber(KEY_A, "acme",
             "{\"number\":\"0120-123-456\",\"forward_to\":\"" + c[0] + "\"}");
-        JsonNode p = assertProblem(r, 400, "forward_to: " + c[1], c[2]);
+        JsonNode p = assertInvalid(r, List.of("/forward_to"), "forward_to: " + c[1], c[2]);
         assertEquals("https://hankyo.io/problems/invalid-request", p.get("type").asText());
         if (!c[1].contains("not a valid number")) {
           assertProblem(r, 400, "a forward destination must be a Japanese fixed-line (0AB-J",
@@ -526,8 +590,8 @@ class HttpApiRouteTest {
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
       for (String refused : List.of("+12125550100", "110", "0990-123-456", "020-1234-5678", "+81120123456")) {
-        assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A,
-            "{\"name\":\"新しい名前\",\"forward_to\":\"" + refused + "\"}"), 400, "forward_to: ",
+        assertInvalid(send("PUT", "/v1/advertisers/acme/numbers/n1", KEY_A,
+            "{\"name\":\"新しい名前\",\"forward_to\":\"" + refused + "\"}"), List.of("/forward_to"), "forward_to: ",
             "a forward destination must be");
       }
       JsonNode unchanged = json(get("/v1/advertisers/acme/numbers/n1"));
@@ -544,8 +608,8 @@ class HttpApiRouteTest {
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
       // the same operator's other tracking number
-      assertProblem(createNumber(KEY_A, "acme",
-          "{\"number\":\"0120-777-888\",\"forward_to\":\"0120-123-456\"}"), 400,
+      assertInvalid(createNumber(KEY_A, "acme",
+          "{\"number\":\"0120-777-888\",\"forward_to\":\"0120-123-456\"}"), List.of("/forward_to"),
           "forward_to: 0120-123-456 is a tracking number", "loop");
       // another operator's tracking number: the loop goes through the cluster all the same
       createAdvertiser(KEY_B, "other", "他社");
@@ -554,8 +618,8 @@ class HttpApiRouteTest {
       // the update path
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n2\",\"number\":\"0120-777-999\",\"forward_to\":\"03-1234-5678\"}").statusCode());
-      assertProblem(send("PUT", "/v1/advertisers/acme/numbers/n2", KEY_A, "{\"forward_to\":\"0120-123-456\"}"), 400,
-          "loop");
+      assertInvalid(send("PUT", "/v1/advertisers/acme/numbers/n2", KEY_A, "{\"forward_to\":\"0120-123-456\"}"),
+          List.of("/forward_to"), "loop");
       assertEquals("03-1234-5678", json(get("/v1/advertisers/acme/numbers/n2")).get("fwd_id").asText());
       // once it is no longer a tracking number, it is an ordinary free-call destination
       assertEquals(204, send("DELETE", "/v1/advertisers/acme/numbers/n1", KEY_A, null).statusCode());
@@ -583,9 +647,11 @@ class HttpApiRouteTest {
       assertEquals(201, createNumber(KEY_A, "acme",
           "{\"dialin_id\":\"n1\",\"number\":\"0120-123-456\",\"forward_to\":\"03-1234-5678\"}").statusCode());
       String path = "/v1/advertisers/acme/numbers/n1/absence";
-      assertProblem(send("PUT", path, KEY_A, "{}"), 400, "on: is required");
-      assertProblem(send("PUT", path, KEY_A, "{\"on\":\"yes\"}"), 400, "on");
-      assertProblem(send("PUT", path, KEY_A, "{\"on\":true,\"until\":\"tomorrow\"}"), 400, "until");
+      JsonNode missing = assertInvalid(send("PUT", path, KEY_A, "{}"), List.of("/on"), "on: is required");
+      assertEquals("is required, true (absence mode on) or false (off)", missing.at("/errors/0/detail").asText());
+      assertInvalid(send("PUT", path, KEY_A, "{\"on\":null}"), List.of("/on"), "on: is required");
+      assertInvalid(send("PUT", path, KEY_A, "{\"on\":\"yes\"}"), List.of("/on"), "on");
+      assertInvalid(send("PUT", path, KEY_A, "{\"on\":true,\"until\":\"tomorrow\"}"), List.of("/until"), "until");
       assertProblem(send("PUT", "/v1/advertisers/acme/numbers/nope/absence", KEY_A, "{\"on\":true}"), 404, "nope");
       assertProblem(send("PUT", path, KEY_B, "{\"on\":true}"), 404);
       assertEquals(405, send("GET", path, KEY_A, null).statusCode());
