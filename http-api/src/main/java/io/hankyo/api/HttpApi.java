@@ -69,6 +69,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharset;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -193,8 +194,13 @@ import org.slf4j.LoggerFactory;
  * fields, wrong JSON types, missing fields, bad ids, numbers, forward destinations, dates, an {@code Accept} header
  * Pekko cannot parse or with a q-value that is not 0 to 1 with at most three decimals; the detail names the field),
  * 401, 404 (unknown path or resource), 405 with {@code Allow}, 406, 409 (from the backend), 413 (body over {@code
- * max-body-bytes}), 415 (body not {@code application/json}), 503 when the backend fails with anything but an {@link
- * ApiProblem} (logged).
+ * max-body-bytes}), 415 (body not {@code application/json}, or JSON declared in a charset other than UTF-8: {@link
+ * #requireUtf8Json}), 503 when the backend fails with anything but an {@link ApiProblem} (logged). {@code instance}
+ * is the request path, also on Pekko's rejections and limits; requests Pekko cannot parse get problems without it
+ * ({@link ProblemParsingErrorHandler}). Pekko's own error statuses get the API's type and title where it has one
+ * ({@link Problems#forStatus}; 413: "Content Too Large", RFC 9110 section 15.5.14). A 400 for bad members of a body
+ * lists them in {@code errors} with JSON Pointers ({@link ApiProblem.FieldError}); the advertiser, tracking-number and
+ * absence bodies list every bad member ({@link Validation.Members}), the detail staying the first one's.
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -204,6 +210,12 @@ public final class HttpApi extends AllDirectives {
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8);
 
   private static final ContentType PROBLEM_CONTENT_TYPE = PROBLEM_JSON.toContentType();
+
+  /**
+   * {@code application/json} with an open charset, the request parser's model of it ({@link #serverSettings}): the
+   * request's {@code charset} parameter, if any, stays in its Content-Type for {@link #requireUtf8Json}.
+   */
+  static final MediaType.WithOpenCharset JSON_WITH_CHARSET = MediaTypes.applicationWithOpenCharset("json");
   private static final ContentType CSV = MediaTypes.TEXT_CSV.toContentType(HttpCharsets.UTF_8);
   private static final ContentType TSV = MediaTypes.TEXT_TAB_SEPARATED_VALUES.toContentType(HttpCharsets.UTF_8);
   private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
@@ -316,11 +328,16 @@ public final class HttpApi extends AllDirectives {
    * Accept} drops a q-value that is not a number ({@code text/csv;q=abc} becomes {@code text/csv}, weight 1), so
    * {@link CallLogFormat#negotiate} needs the text to refuse it with 400. Besides the entity's Content-Type, the
    * routes read only Authorization (as text) and Accept.
+   *
+   * <p>{@code application/json} is parsed as a media type with a charset parameter ({@link #JSON_WITH_CHARSET}):
+   * Pekko's own model of it has a fixed UTF-8 charset and drops the parameter, so {@code application/json;
+   * charset=latin1} would be read as UTF-8 instead of refused ({@link #requireUtf8Json}).
    */
   public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
     ServerSettings settings = ServerSettings.create(system.classicSystem());
     return settings
-        .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false))
+        .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false)
+            .withCustomMediaTypes(JSON_WITH_CHARSET))
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
         .withTransparentHeadRequests(true);
   }
@@ -430,8 +447,10 @@ public final class HttpApi extends AllDirectives {
 
   private Route createAdvertiser(String operator) {
     return jsonBody(CreateAdvertiserRequest.class, req -> {
-      String clientId = Validation.optionalId(req.clientId(), "client_id");
-      String name = Validation.requiredName(req.clientName(), "client_name");
+      Validation.Members members = new Validation.Members();
+      String clientId = members.check("client_id", () -> Validation.optionalId(req.clientId(), "client_id"));
+      String name = members.check("client_name", () -> Validation.requiredName(req.clientName(), "client_name"));
+      members.throwIfAny();
       return respond(() -> backend.createAdvertiser(operator, clientId, name), a ->
           json(StatusCodes.CREATED, AdvertiserJson.of(a, settings.zone()))
               .addHeader(Location.create(ADVERTISERS + a.clientId())));
@@ -447,7 +466,7 @@ public final class HttpApi extends AllDirectives {
   private Route updateAdvertiser(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return jsonBody(UpdateAdvertiserRequest.class, req -> {
-      String name = Validation.requiredName(req.clientName(), "client_name");
+      String name = Validation.member("client_name", () -> Validation.requiredName(req.clientName(), "client_name"));
       return respond(() -> backend.updateAdvertiser(operator, clientId, name),
           a -> json(StatusCodes.OK, AdvertiserJson.of(a, settings.zone())));
     });
@@ -468,11 +487,19 @@ public final class HttpApi extends AllDirectives {
   private Route createNumber(String operator, String rawClientId) {
     String clientId = Validation.pathId(rawClientId, "client_id");
     return jsonBody(CreateNumberRequest.class, req -> {
-      String dialinId = Validation.optionalId(req.dialinId(), "dialin_id");
-      PhoneNumber number = Validation.trackingNumber(req.number(), "number");
-      String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo = Validation.forwardDestination(req.forwardTo(), "forward_to");
-      Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
+      Validation.Members members = new Validation.Members();
+      String dialinId = members.check("dialin_id", () -> Validation.optionalId(req.dialinId(), "dialin_id"));
+      PhoneNumber number = members.check("number", () -> Validation.trackingNumber(req.number(), "number"));
+      String name = members.check("name", () -> Validation.optionalName(req.name(), "name"));
+      PhoneNumber forwardTo = members.check("forward_to",
+          () -> Validation.forwardDestination(req.forwardTo(), "forward_to"));
+      if (number != null && forwardTo != null) {
+        members.check("forward_to", () -> {
+          Validation.notTheTrackingNumber(number, forwardTo, "forward_to");
+          return null;
+        });
+      }
+      members.throwIfAny();
       return respond(() -> notATrackingNumber(forwardTo)
           .thenCompose(ok -> backend.createNumber(operator, clientId, dialinId, number, name, forwardTo)), n ->
           json(StatusCodes.CREATED, NumberJson.of(n, settings.zone()))
@@ -491,15 +518,24 @@ public final class HttpApi extends AllDirectives {
     String clientId = Validation.pathId(rawClientId, "client_id");
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return jsonBody(UpdateNumberRequest.class, req -> {
-      PhoneNumber number = req.number() == null ? null : Validation.phoneNumber(req.number(), "number");
-      String name = Validation.optionalName(req.name(), "name");
-      PhoneNumber forwardTo =
-          req.forwardTo() == null ? null : Validation.forwardDestination(req.forwardTo(), "forward_to");
+      Validation.Members members = new Validation.Members();
+      PhoneNumber number = req.number() == null ? null
+          : members.check("number", () -> Validation.phoneNumber(req.number(), "number"));
+      String name = members.check("name", () -> Validation.optionalName(req.name(), "name"));
+      PhoneNumber forwardTo = req.forwardTo() == null ? null
+          : members.check("forward_to", () -> Validation.forwardDestination(req.forwardTo(), "forward_to"));
+      members.throwIfAny();
       // the current record: to refuse a changed number and a forward destination equal to the tracking number
       return respond(() -> backend.getNumber(operator, clientId, dialinId).thenCompose(current -> {
-        checkUnchangedNumber(current, number);
+        Validation.member("number", () -> {
+          checkUnchangedNumber(current, number);
+          return null;
+        });
         if (forwardTo != null && current.number() != null) {
-          Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
+          Validation.member("forward_to", () -> {
+            Validation.notTheTrackingNumber(current.number(), forwardTo, "forward_to");
+            return null;
+          });
         }
         return (forwardTo == null ? CompletableFuture.completedFuture(Done.getInstance()) : notATrackingNumber(forwardTo))
             .thenCompose(ok -> backend.updateNumber(operator, clientId, dialinId, name, forwardTo));
@@ -512,7 +548,7 @@ public final class HttpApi extends AllDirectives {
     String dialinId = Validation.pathId(rawDialinId, "dialin_id");
     return jsonBody(AbsenceRequest.class, req -> {
       if (req.on() == null) {
-        throw ApiProblem.invalid("on: is required, true (absence mode on) or false (off)");
+        throw Validation.withPointer(ApiProblem.invalid("on: is required, true (absence mode on) or false (off)"), "on");
       }
       return respond(() -> backend.setAbsence(operator, clientId, dialinId, req.on()),
           n -> json(StatusCodes.OK, NumberJson.of(n, settings.zone())));
@@ -902,8 +938,8 @@ public final class HttpApi extends AllDirectives {
   private CompletionStage<Done> notATrackingNumber(PhoneNumber forwardTo) {
     return backend.isTrackingNumber(forwardTo).thenApply(tracking -> {
       if (tracking) {
-        throw ApiProblem.invalid("forward_to: " + forwardTo.national() + " is a tracking number of this service; "
-            + "calls forwarded to it would loop through the cluster");
+        throw Validation.withPointer(ApiProblem.invalid("forward_to: " + forwardTo.national() + " is a tracking "
+            + "number of this service; calls forwarded to it would loop through the cluster"), "forward_to");
       }
       return Done.getInstance();
     });
@@ -973,6 +1009,7 @@ public final class HttpApi extends AllDirectives {
             () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
       }
       if (type.equals("application/json")) {
+        requireUtf8Json(entity.getContentType());
         // read up to the WAV limit, not the JSON one: a WAV file sent with the wrong Content-Type is told so (415)
         // instead of being called too large for JSON (413)
         return wavBody(settings.maxPromptBytes(), body -> {
@@ -1250,6 +1287,7 @@ public final class HttpApi extends AllDirectives {
         throw Problems.unsupportedMediaType(
             "Content-Type must be application/json, got " + entity.getContentType());
       }
+      requireUtf8Json(entity.getContentType());
       OptionalLong length = entity.getContentLengthOption();
       if (length.isPresent() && length.getAsLong() > max) {
         throw tooLarge(length.getAsLong(), max);
@@ -1260,6 +1298,27 @@ public final class HttpApi extends AllDirectives {
       }
       return streamedJsonBody(entity, type, max, inner);
     });
+  }
+
+  /**
+   * Refuses (415, {@link Problems#unsupportedMediaType}) a JSON body whose Content-Type names a charset other than
+   * UTF-8 ({@code application/json; charset=latin1}): JSON text exchanged between systems must be UTF-8 (RFC 8259
+   * section 8.1), and reading it as UTF-8 would garble it or refuse it as malformed. {@code charset=utf-8} in any
+   * case, and no charset, pass. Every JSON request body is checked here: {@link #jsonBody} (all the JSON endpoints
+   * of the routes, including those of {@link PoolApi}, {@link DniApi}, {@link CallbackApi}, {@link
+   * OperatorSettingsApi}), the text prompt of {@code PUT /v1/prompts/{name}} and {@link InventoryApi}'s JSON import.
+   * The charset is seen only with {@link #serverSettings} (Pekko's default model of application/json drops it).
+   *
+   * @param contentType the request entity's Content-Type, known to be {@code application/json}
+   * @throws ApiProblem 415
+   */
+  static void requireUtf8Json(ContentType contentType) {
+    Optional<HttpCharset> charset = contentType.getCharsetOption();
+    if (charset.isPresent() && !charset.get().value().equalsIgnoreCase("UTF-8")) {
+      throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
+          + "charset " + charset.get().value() + ": send the body as UTF-8 with Content-Type: application/json "
+          + "(or application/json; charset=utf-8)");
+    }
   }
 
   private <T> Route streamedJsonBody(RequestEntity entity, Class<T> type, long max, Function<T, Route> inner) {
@@ -1429,11 +1488,7 @@ public final class HttpApi extends AllDirectives {
         ? ((HttpEntity.Strict) entity).getData().decodeString(StandardCharsets.UTF_8)
         : response.status().defaultMessage();
     int status = response.status().intValue();
-    ApiProblem problem = status == 413 ? Problems.payloadTooLarge(detail)
-        : status == 415 ? Problems.unsupportedMediaType(detail)
-        : status == 406 ? Problems.notAcceptable(detail)
-        : status == 400 ? ApiProblem.invalid(detail)
-        : Problems.generic(status, response.status().reason(), detail);
+    ApiProblem problem = Problems.forStatus(status, response.status().reason(), detail);
     HttpResponse rewritten = problemResponse(problem, path);
     for (HttpHeader h : response.getHeaders()) {
       if ((!h.is("www-authenticate") || status != 401) && !h.is(REWRITE_MARK)) {

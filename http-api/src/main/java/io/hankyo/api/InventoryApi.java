@@ -124,6 +124,9 @@ public final class InventoryApi extends ResourceRoutes {
         throw Problems.unsupportedMediaType("Content-Type must be application/json ({\"numbers\": [...]}) or "
             + "text/plain (one number per line), got " + entity.getContentType());
       }
+      if (json) {
+        HttpApi.requireUtf8Json(entity.getContentType());
+      }
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send the numbers to import");
       }

@@ -37,9 +37,13 @@ public final class Problems {
     return new ApiProblem(406, BASE + "not-acceptable", "Not Acceptable", detail);
   }
 
-  /** 413: the request body is larger than {@code hankyo.http.max-body-bytes}. */
+  /**
+   * 413: the request body is larger than {@code hankyo.http.max-body-bytes} (or a resource's own limit). The title is
+   * RFC 9110 section 15.5.14's reason phrase, "Content Too Large" (RFC 7231 called it "Payload Too Large"; the type
+   * URI keeps that older name so that clients matching on it go on working).
+   */
   public static ApiProblem payloadTooLarge(String detail) {
-    return new ApiProblem(413, BASE + "payload-too-large", "Payload Too Large", detail);
+    return new ApiProblem(413, BASE + "payload-too-large", "Content Too Large", detail);
   }
 
   /** 415: the request body is not {@code application/json}. */
@@ -55,6 +59,30 @@ public final class Problems {
   /** 500: a defect of the API itself. */
   public static ApiProblem internal(String detail) {
     return new ApiProblem(500, BASE + "internal-error", "Internal Server Error", detail);
+  }
+
+  /**
+   * The problem for an error response Pekko HTTP produced itself (a rejection of its directives, or a request it could
+   * not parse), from its status: the API's own kind where it has one for the status (400 invalid request, 406, 413,
+   * 415), else {@link #generic}.
+   *
+   * @param status the HTTP status code, 400-599
+   * @param reason the status's reason phrase, the title of a generic problem
+   * @param detail Pekko's explanation
+   */
+  public static ApiProblem forStatus(int status, String reason, String detail) {
+    switch (status) {
+      case 400:
+        return ApiProblem.invalid(detail);
+      case 406:
+        return notAcceptable(detail);
+      case 413:
+        return payloadTooLarge(detail);
+      case 415:
+        return unsupportedMediaType(detail);
+      default:
+        return generic(status, reason, detail);
+    }
   }
 
   /**

@@ -5,6 +5,9 @@ import io.hankyo.protocol.number.InvalidPhoneNumberException;
 import io.hankyo.protocol.number.NumberKind;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -252,6 +255,92 @@ public final class Validation {
       throw ApiProblem.invalid(field + ": " + forwardTo.national()
           + " is the tracking number itself; calls would loop. Forward to the advertiser's own phone: "
           + FORWARD_KINDS);
+    }
+  }
+
+  /**
+   * The RFC 6901 JSON Pointer to the top-level member {@code field} of a request body: {@code "/" + field}, with
+   * {@code ~} written {@code ~0} and {@code /} written {@code ~1}.
+   */
+  public static String pointer(String field) {
+    return "/" + field.replace("~", "~0").replace("/", "~1");
+  }
+
+  /**
+   * {@code problem}, a 400 of a check of the body member {@code field} (its detail {@code "<field>: <what is wrong>"}),
+   * with that member's entry in {@code errors}: {@code {"pointer": "/<field>", "detail": "<what is wrong>"}} (RFC 9457
+   * section 3.2), its {@code detail} unchanged. Any other problem (another status, or errors already listed) is
+   * returned as it is.
+   */
+  public static ApiProblem withPointer(ApiProblem problem, String field) {
+    if (problem.status() != 400 || !problem.errors().isEmpty()) {
+      return problem;
+    }
+    String prefix = field + ": ";
+    String what = problem.detail().startsWith(prefix) ? problem.detail().substring(prefix.length()) : problem.detail();
+    return ApiProblem.invalid(problem.detail(), List.of(new ApiProblem.FieldError(pointer(field), what)));
+  }
+
+  /**
+   * Runs {@code check} of the body member {@code field}, rethrowing its 400 {@link ApiProblem} {@link #withPointer
+   * with the member's pointer}.
+   *
+   * @return what the check returns
+   */
+  public static <T> T member(String field, Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (ApiProblem p) {
+      throw withPointer(p, field);
+    }
+  }
+
+  /**
+   * The checks of one request body's members, run all before the body is refused, so that the 400 lists every bad
+   * member ({@code errors}, one {@code {"pointer", "detail"}} per failed check, RFC 9457 section 3.2) as the pool and
+   * inventory resources do. The problem's {@code detail} is the first failed check's own detail (e.g. {@code "number:
+   * '0120-12-345' is not a valid ..."}), what a body with that one bad member gets. Not thread-safe: one per request.
+   */
+  public static final class Members {
+    private final List<ApiProblem.FieldError> errors = new ArrayList<>();
+    private String firstDetail;
+
+    /**
+     * Runs {@code check} of the member {@code field}; a 400 {@link ApiProblem} is noted (other failures propagate).
+     *
+     * @return what the check returns, or null when it failed
+     */
+    public <T> T check(String field, Supplier<T> check) {
+      try {
+        return check.get();
+      } catch (ApiProblem p) {
+        if (p.status() != 400) {
+          throw p;
+        }
+        ApiProblem pointed = withPointer(p, field);
+        if (firstDetail == null) {
+          firstDetail = pointed.detail();
+        }
+        errors.addAll(pointed.errors());
+        return null;
+      }
+    }
+
+    /** Whether no check of the member {@code field} failed so far (to skip checks that need its value). */
+    public boolean ok(String field) {
+      String pointer = pointer(field);
+      return errors.stream().noneMatch(e -> e.pointer().equals(pointer));
+    }
+
+    /**
+     * Refuses the body when a check failed.
+     *
+     * @throws ApiProblem 400 with every failed check in {@code errors}
+     */
+    public void throwIfAny() {
+      if (!errors.isEmpty()) {
+        throw ApiProblem.invalid(firstDetail, errors);
+      }
     }
   }
 

@@ -179,6 +179,10 @@ class InventoryApiRouteTest {
     assertProblem(send("GET", "/v1/inventory?state=available&state=assigned", KEY_A, null, null), 400,
         "query parameter 'state' is given 2 times");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>"), 415, "Content-Type");
+    // JSON must be UTF-8 (RFC 8259 section 8.1): another declared charset is 415, not read as UTF-8
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json; charset=latin1",
+        "{\"numbers\": [\"0120-123-456\"]}"), 415, "only UTF-8 JSON is accepted");
+    assertEquals(0, json(send("GET", "/v1/inventory", KEY_A, null, null)).get("numbers").size());
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json", "{\"numbers\": 1}"), 400,
         "the inventory document has 1 problem(s)");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",

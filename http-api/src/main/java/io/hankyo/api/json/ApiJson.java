@@ -30,7 +30,9 @@ import java.util.stream.Collectors;
  * <p>Reading is strict: unknown fields, duplicate fields, trailing content, and values of the wrong JSON type (e.g. a
  * number where a string is expected) are refused. Every refusal is an {@link ApiProblem} 400 whose detail names the
  * field, e.g. {@code "client_name: expected a string, got a number"} or {@code "unknown field 'foo'; allowed fields:
- * client_id, client_name"}. Thread-safe.
+ * client_id, client_name"}; a refusal at a member also lists it in {@code errors} with its JSON Pointer (RFC 9457
+ * section 3.2, RFC 6901), e.g. {@code [{"pointer": "/client_name", "detail": "expected a string, got a number"}]}
+ * (Jackson stops at the first such error: one entry). Thread-safe.
  */
 public final class ApiJson {
   private static final ObjectMapper MAPPER = createMapper();
@@ -101,10 +103,12 @@ public final class ApiJson {
       String allowed = e.getKnownPropertyIds() == null ? ""
           : e.getKnownPropertyIds().stream().map(String::valueOf).collect(Collectors.toCollection(TreeSet::new))
               .stream().collect(Collectors.joining(", "));
+      String allowedText = allowed.isEmpty() ? "" : "; allowed fields: " + allowed;
       throw ApiProblem.invalid(pathPrefix(e.getPath().subList(0, e.getPath().size() - 1))
-          + "unknown field '" + e.getPropertyName() + "'" + (allowed.isEmpty() ? "" : "; allowed fields: " + allowed));
+          + "unknown field '" + e.getPropertyName() + "'" + allowedText,
+          List.of(new ApiProblem.FieldError(pointer(e.getPath()), "unknown field" + allowedText)));
     } catch (MismatchedInputException e) {
-      throw ApiProblem.invalid(mismatch(e));
+      throw withPointer(mismatch(e), e.getPath());
     } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
       throw ApiProblem.invalid("the request body is not accepted: "
           + io.hankyo.protocol.flow.DocumentFields.jsonLimitProblem(e));
@@ -113,7 +117,7 @@ public final class ApiJson {
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw ApiProblem.invalid("malformed JSON" + where + ": " + e.getOriginalMessage());
     } catch (JsonMappingException e) {
-      throw ApiProblem.invalid(pathPrefix(e.getPath()) + "invalid value: " + e.getOriginalMessage());
+      throw withPointer(pathPrefix(e.getPath()) + "invalid value: " + e.getOriginalMessage(), e.getPath());
     } catch (IOException e) {
       throw ApiProblem.invalid("the request body could not be read as JSON: " + e.getMessage());
     }
@@ -220,6 +224,32 @@ public final class ApiJson {
       return ((JsonParser) processor).currentToken();
     }
     return null;
+  }
+
+  /**
+   * 400 with {@code detail}; when the error is at a member ({@code path} not empty), its {@code errors} entry too:
+   * {@code {"pointer": "/client_name", "detail": <detail without the "client_name: " prefix>}} (RFC 9457 section 3.2).
+   */
+  private static ApiProblem withPointer(String detail, List<JsonMappingException.Reference> path) {
+    String prefix = pathPrefix(path);
+    if (prefix.isEmpty() || !detail.startsWith(prefix)) {
+      return ApiProblem.invalid(detail);
+    }
+    return ApiProblem.invalid(detail,
+        List.of(new ApiProblem.FieldError(pointer(path), detail.substring(prefix.length()))));
+  }
+
+  /** The RFC 6901 JSON Pointer of {@code path}: {@code /numbers/0/forward_to} ({@code ~} as ~0, {@code /} as ~1). */
+  private static String pointer(List<JsonMappingException.Reference> path) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference ref : path) {
+      if (ref.getFieldName() != null) {
+        b.append('/').append(ref.getFieldName().replace("~", "~0").replace("/", "~1"));
+      } else if (ref.getIndex() >= 0) {
+        b.append('/').append(ref.getIndex());
+      }
+    }
+    return b.toString();
   }
 
   private static String pathPrefix(List<JsonMappingException.Reference> path) {

@@ -11,8 +11,8 @@ import io.hankyo.api.ApiProblem;
 /**
  * RFC 9457 problem details body ({@code application/problem+json}):
  * {@code {"type": uri, "title": text, "status": int, "detail": text, "instance": request path}}, plus, when a body
- * has several bad fields, {@code "errors": [{"pointer": "/steps/menu/retries", "detail": text}, …]} (RFC 9457
- * section 3.2 extension member).
+ * has bad members, {@code "errors": [{"pointer": "/steps/menu/retries", "detail": text}, …]} (RFC 9457 section 3.2
+ * extension member).
  */
 @JsonPropertyOrder({"type", "title", "status", "detail", "instance", "errors"})
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -34,6 +34,27 @@ class ApiJsonTest {
     return out;
   }
 
+  private static ApiProblem problem(String body) {
+    return assertThrows(ApiProblem.class,
+        () -> ApiJson.readBody(body.getBytes(StandardCharsets.UTF_8), CreateAdvertiserRequest.class));
+  }
+
+  /** A refusal at a member lists it with its RFC 6901 pointer (~ and / escaped); one not at a member lists none. */
+  @Test
+  void memberErrorsCarryTheirJsonPointer() {
+    ApiProblem unknown = problem("{\"client_name\":\"x\",\"a/b~c\":1}");
+    assertEquals(java.util.List.of(new ApiProblem.FieldError("/a~1b~0c",
+        "unknown field; allowed fields: client_id, client_name")), unknown.errors());
+    assertTrue(unknown.detail().startsWith("unknown field 'a/b~c'"), unknown.detail());
+    ApiProblem type = problem("{\"client_id\":[1]}");
+    assertEquals(java.util.List.of(new ApiProblem.FieldError("/client_id", "expected a string, got an array")),
+        type.errors());
+    assertEquals("client_id: expected a string, got an array", type.detail());
+    assertTrue(problem("{\"client_name\": ").errors().isEmpty());
+    assertTrue(problem("[]").errors().isEmpty());
+    assertTrue(problem("{} {}").errors().isEmpty());
+  }
+
   @Test
   void textThatIsNotWellFormedUtf8IsRefusedWithItsByteOffset() {
     String before = "{\"client_name\":\"";
