@@ -36,7 +36,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code POST /v1/dni/pools/{pool_id}/assignments}, no API key: the body, limits and answer of the keyed {@code
  *       POST /v1/pools/{pool_id}/assignments} ({@link PoolApi}), allowed only to a browser page of one of the pool's
  *       {@code allowed_origins}: the request's {@code Origin} header (scheme, host and port; default ports and case
- *       ignored) must be one of them. Then every answer (200, 400, 409, 413, 415, 503) carries {@code
+ *       ignored) must be one of them. A 409 (the session id is already used in another pool of the operator) does not name that
+ *       pool, unlike the keyed endpoint's: the caller is anonymous. Then every answer (200, 400, 409, 413, 415, 503)
+ *       carries {@code
  *       Access-Control-Allow-Origin: <that origin>} and {@code Vary: Origin} (no credentials: the tag sends no
  *       cookie to the API). Otherwise 403 problem+json and nothing is assigned: no {@code Origin}, several, or one
  *       not allowed, or a pool without {@code allowed_origins}. An unknown pool is 404. Neither 403 nor 404 carries
@@ -116,10 +118,37 @@ public final class DniApi extends ResourceRoutes {
         post(() -> allowedOrigin(id, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
             handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
               PoolApi.Request r = PoolApi.parseAssignment(body);
-              return respond(() -> pools.assign(origin.operatorId(), id, r.sessionId(), r.params()),
+              return respond(() -> withoutOtherPool(guard(() -> pools.assign(origin.operatorId(), id,
+                      r.sessionId(), r.params()))),
                   a -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
                       ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone)))));
             })))))))));
+  }
+
+  /**
+   * The 409 of the public endpoint for a session id already used in another pool of the pool's operator: unlike the
+   * keyed endpoint's, it does not name that other pool (an anonymous visitor must not learn the operator's other pool
+   * ids).
+   */
+  static final String SESSION_IN_OTHER_POOL = "the session id is already used in another pool; a session id belongs "
+      + "to one pool: send a new session id for this pool; nothing was assigned";
+
+  /**
+   * {@code stage} with every 409 (the backend's "session id used in another pool", {@link PoolBackend#assign}) replaced
+   * by {@link #SESSION_IN_OTHER_POOL}, whose detail names no pool; other failures as they are.
+   */
+  static <T> CompletionStage<T> withoutOtherPool(CompletionStage<T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(v);
+      } else if (unwrap(e) instanceof ApiProblem p && p.status() == 409) {
+        out.completeExceptionally(ApiProblem.conflict(SESSION_IN_OTHER_POOL));
+      } else {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
   }
 
   /** An allowed origin of a pool. */

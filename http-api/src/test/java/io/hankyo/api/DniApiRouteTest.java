@@ -76,7 +76,8 @@ class DniApiRouteTest {
     public synchronized CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
         Map<String, String> params) {
       if (sessionId.equals("taken")) {
-        return CompletableFuture.failedFuture(ApiProblem.conflict("session taken is used in another pool"));
+        return CompletableFuture.failedFuture(ApiProblem.conflict(
+            "the session id is used in another pool (pool-secret); use one session id per pool; nothing was assigned"));
       }
       assigned.add(operatorId + " " + poolId + " " + sessionId + " " + new TreeMap<>(params));
       return CompletableFuture.completedFuture(new Assignment("+81120000001", NOW.plusSeconds(1800), false));
@@ -256,6 +257,11 @@ class DniApiRouteTest {
     refused.add(notJson);
     HttpResponse<String> taken = post(PATH, SHOP, "application/json", "{\"session_id\": \"taken\"}");
     assertProblem(taken, 409);
+    // an anonymous caller does not learn the operator's other pool ids (the keyed endpoint names it: PoolApiRouteTest)
+    String detail = RouteTestServer.json(taken).get("detail").asText();
+    assertFalse(detail.contains("pool-secret"), detail);
+    assertTrue(detail.contains("already used in another pool"), detail);
+    assertFalse(taken.body().contains("pool-secret"), taken.body());
     refused.add(taken);
     for (HttpResponse<String> r : refused) {
       assertEquals(SHOP, header(r, "Access-Control-Allow-Origin"), r.body());

@@ -115,6 +115,10 @@ class PoolApiRouteTest {
       if (p == null || !owner.get(poolId).equals(operatorId)) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
+      if (sessionId.equals("taken")) {
+        return CompletableFuture.failedFuture(ApiProblem.conflict("the session id is used in another pool "
+            + "(pool-other); use one session id per pool; nothing was assigned"));
+      }
       assigned.add(sessionId + " " + new TreeMap<>(params));
       boolean fallback = sessionId.startsWith("fb");
       long[] c = counts.computeIfAbsent(poolId, x -> new long[2]);
@@ -298,6 +302,15 @@ class PoolApiRouteTest {
     assertEquals(200, send("POST", "/v1/pools/pool-1/assignments", KEY_A,
         "{\"session_id\": \"s\", \"params\": {\"utm_source.x-1\": \"a\\tb\"}}").statusCode());
     assertEquals(assignedBeforeBadInput.size() + 1, pools.assigned.size(), "the valid one did");
+  }
+
+  @Test
+  void theKeyedAssignmentsConflictNamesTheOtherPoolOfTheOperator() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    HttpResponse<String> taken = send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"taken\"}");
+    assertEquals(409, taken.statusCode(), taken.body());
+    // the operator's own data: it names the pool (the key-less JS tag endpoint does not, DniApiRouteTest)
+    assertTrue(json(taken).get("detail").asText().contains("(pool-other)"), taken.body());
   }
 
   @Test
