@@ -33,7 +33,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
  *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
  *       optional (the client's id: the same request again answers the same pool), or an {@code Idempotency-Key} header
- *       ({@link #withIdempotencyKey}); {@code tracking_number} required (issue 5, attribution): one of the
+ *       ({@link #withIdempotencyKey}; the key used before for a different request is 409 saying so); {@code tracking_number} required (issue 5, attribution): one of the
  *       operator's tracking numbers, whose route calls to the pool's numbers take (404 when it is not one). Body at
  *       most 64 KiB (413);
  *       request timeout {@link #CREATE_TIMEOUT} (docs/inventory.md "Retrying a creation").
@@ -228,10 +228,16 @@ public final class PoolApi extends ResourceRoutes {
             post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
                 req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
                 () -> optionalHeaderValueByName("Idempotency-Key", key -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
-                  PoolBackend.NewPool p = withIdempotencyKey(parseNew(body), operator, key);
+                  PoolBackend.NewPool parsed = parseNew(body);
+                  PoolBackend.NewPool p = withIdempotencyKey(parsed, operator, key);
+                  // the pool id stands for the Idempotency-Key: the client never chose it
+                  String keyPoolId = parsed.poolId() == null ? p.poolId() : null;
                   return respond(() -> backend().create(operator, p).exceptionally(e -> {
                     Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    throw c instanceof ApiProblem ap ? ap : Problems.unavailable(CREATE_UNFINISHED);
+                    if (c instanceof ApiProblem ap) {
+                      throw keyPoolId != null ? idempotencyKeyConflict(ap, keyPoolId) : ap;
+                    }
+                    throw Problems.unavailable(CREATE_UNFINISHED);
                   }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
                 }))))),
             get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
@@ -583,8 +589,9 @@ public final class PoolApi extends ResourceRoutes {
   /**
    * {@code p} with the pool id an {@code Idempotency-Key} header stands for, when the document has no {@code pool_id}:
    * {@code pool-} + the first 16 hex digits of SHA-256 of {@code operator} and the key, so that the same key of the
-   * same operator always names the same pool (the retry answers it; another request under the key is 409). The key is
-   * 1..255 visible ASCII characters (else 400).
+   * same operator always names the same pool (the retry answers it; another request under the key is 409 saying that
+   * the key was already used for a different request, {@link #idempotencyKeyConflict}). The key is 1..255 visible
+   * ASCII characters (else 400).
    */
   static PoolBackend.NewPool withIdempotencyKey(PoolBackend.NewPool p, String operator,
       java.util.Optional<String> key) {
@@ -607,6 +614,24 @@ public final class PoolApi extends ResourceRoutes {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
+
+  /**
+   * The answer to a creation under an {@code Idempotency-Key} that failed with {@code problem}: a 409 naming the pool
+   * id the key stands for ({@code keyPoolId}: that pool exists with other settings, was deleted, or holds the numbers)
+   * means that the key was already used for a different request, and is answered so, with the advice to use a new key
+   * or to resend the identical request (the backend's own text advises choosing another {@code pool_id}, which the
+   * client never sent). Any other problem as it is.
+   */
+  static ApiProblem idempotencyKeyConflict(ApiProblem problem, String keyPoolId) {
+    if (problem.status() != 409 || problem.detail() == null || !problem.detail().contains(keyPoolId)) {
+      return problem;
+    }
+    return ApiProblem.conflict(IDEMPOTENCY_KEY_REUSED + " (its pool is " + keyPoolId + "); nothing was created");
+  }
+
+  /** The start of the 409 text for an {@code Idempotency-Key} already used for a different request. */
+  static final String IDEMPOTENCY_KEY_REUSED = "the Idempotency-Key was already used for a different request: send "
+      + "this request with a new Idempotency-Key, or resend the identical earlier request to get the pool it created";
 
   /**
    * {@code text} as a normalised web origin (RFC 6454 section 6.1 serialisation: lower-case scheme and host, port only

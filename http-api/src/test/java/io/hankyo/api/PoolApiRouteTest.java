@@ -82,7 +82,13 @@ class PoolApiRouteTest {
         return CompletableFuture.failedFuture(ApiProblem.notFound("tracking_number is not one of yours"));
       }
       if (p.poolId() != null && byId.containsKey(p.poolId())) {
-        return CompletableFuture.completedFuture(byId.get(p.poolId()));
+        Pool old = byId.get(p.poolId());
+        if (old.numbers().size() != p.numbers().size() || old.holdSec() != p.holdSec()) {
+          // ClusterPoolBackend's text
+          return CompletableFuture.failedFuture(ApiProblem.conflict("pool " + p.poolId() + " exists with other "
+              + "settings; choose another pool_id, or GET /v1/pools/" + p.poolId() + " to see it"));
+        }
+        return CompletableFuture.completedFuture(old);
       }
       String id = p.poolId() != null ? p.poolId() : "pool-" + (byId.size() + 1);
       Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
@@ -479,6 +485,33 @@ class PoolApiRouteTest {
     assertEquals(a1, json(first).get("pool_id").asText());
     assertEquals(a1, json(again).get("pool_id").asText());
     assertEquals(1, pools.byId.size());
+  }
+
+  @Test
+  void anIdempotencyKeyUsedForADifferentRequestIs409SayingSo() throws Exception {
+    HttpResponse<String> first = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "order-43"));
+    assertEquals(201, first.statusCode(), first.body());
+    HttpResponse<String> other = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.replace("1800", "900").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "order-43"));
+    assertEquals(409, other.statusCode(), other.body());
+    assertEquals("application/problem+json", other.headers().firstValue("Content-Type").orElse(""));
+    String detail = json(other).get("detail").asText();
+    assertTrue(detail.startsWith("the Idempotency-Key was already used for a different request"), detail);
+    assertTrue(detail.contains("new Idempotency-Key") && detail.contains("identical"), detail);
+    assertTrue(!detail.contains("pool_id"), "the client sent no pool_id: " + detail);
+    // a client pool_id of its own keeps the backend's advice
+    String withId = NEW_POOL.replace("{\"method\"", "{\"pool_id\": \"shop-1\", \"method\"");
+    assertEquals(201, send("POST", "/v1/pools", KEY_A, withId).statusCode());
+    HttpResponse<String> otherId = send("POST", "/v1/pools", KEY_A, withId.replace("1800", "900"));
+    assertEquals(409, otherId.statusCode(), otherId.body());
+    assertTrue(json(otherId).get("detail").asText().contains("choose another pool_id"), otherId.body());
+    // a conflict that is not about the key's pool (a number not available) is answered as it is
+    HttpResponse<String> number = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.replace("0120000002", "0120-777-777").getBytes(StandardCharsets.UTF_8),
+        Map.of("Idempotency-Key", "order-44"));
+    assertEquals(409, number.statusCode(), number.body());
+    assertEquals("0120-777-777 is not available", json(number).get("detail").asText());
   }
 
   @Test
