@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,8 +34,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       and in {@code docs/inventory.md}, section "JS tag (dni.js)".
  *   <li>{@code POST /v1/dni/pools/{pool_id}/assignments}, no API key: the body, limits and answer of the keyed {@code
  *       POST /v1/pools/{pool_id}/assignments} ({@link PoolApi}), allowed only to a browser page of one of the pool's
- *       {@code allowed_origins}: the request's {@code Origin} header (scheme, host and port; default ports and case
- *       ignored) must be one of them. A 409 (the session id is already used in another pool of the operator) does not name that
+ *       {@code allowed_origins}: the request's {@code Origin} header must be a serialised origin (scheme://host[:port],
+ *       no path or trailing slash) that is one of them, compared as origins ({@link PoolApi#origin}, RFC 6454 section
+ *       5: scheme and host ignoring case, a default port same as none). A 409 (the session id is already used in another pool of the operator) does not name that
  *       pool, unlike the keyed endpoint's: the caller is anonymous. Then every answer (200, 400, 409, 413, 415, 503)
  *       carries {@code
  *       Access-Control-Allow-Origin: <that origin>} and {@code Vary: Origin} (no credentials: the tag sends no
@@ -198,8 +198,9 @@ public final class DniApi extends ResourceRoutes {
               uri.path()));
         }
         String origin = origins.get(0);
-        String normal = normalOrigin(origin);
-        boolean allowed = p.allowedOrigins().stream().anyMatch(o -> normalOrigin(o).equals(normal));
+        String normal = PoolApi.origin(origin);
+        boolean allowed = normal != null
+            && p.allowedOrigins().stream().anyMatch(o -> normal.equals(PoolApi.origin(o)));
         if (!allowed) {
           return complete(refusal(Problems.forbiddenOrigin("origin " + origin + " is not among the allowed_origins "
               + "of pool " + id + "; nothing was assigned"), uri.path()));
@@ -207,23 +208,6 @@ public final class DniApi extends ResourceRoutes {
         return inner.apply(new Allowed(origin, p.operatorId()));
       });
     }));
-  }
-
-  /**
-   * An origin for comparison (RFC 6454 section 4: scheme, host, port): lower case, without the scheme's default port
-   * or a trailing slash.
-   */
-  static String normalOrigin(String origin) {
-    String o = origin.strip().toLowerCase(Locale.ROOT);
-    if (o.endsWith("/")) {
-      o = o.substring(0, o.length() - 1);
-    }
-    if (o.startsWith("https://") && o.endsWith(":443")) {
-      o = o.substring(0, o.length() - 4);
-    } else if (o.startsWith("http://") && o.endsWith(":80")) {
-      o = o.substring(0, o.length() - 3);
-    }
-    return o;
   }
 
   private static HttpResponse refusal(Throwable t, String path) {

@@ -31,7 +31,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
  *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
- *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
+ *       optional, each {@code http(s)://host[:port]} with no path or trailing slash (else 400 {@code
+ *       /allowed_origins/<i>}; {@link #origin}: normalised, default port dropped, repeats dropped); {@code pool_id}
  *       optional (the client's id: the same request again answers the same pool), or an {@code Idempotency-Key} header
  *       ({@link #withIdempotencyKey}; the key used before for a different request is 409 saying so); {@code tracking_number} required (issue 5, attribution): one of the
  *       operator's tracking numbers, whose route calls to the pool's numbers take (404 when it is not one). Body at
@@ -155,10 +156,17 @@ public final class PoolApi extends ResourceRoutes {
   static boolean isParamKey(String key) {
     return CharRules.isIdDot(key, 64);
   }
-  /** An origin: scheme, host (DNS labels or an IPv6 address in brackets), optional port, optional one slash. */
+  /**
+   * A serialised origin (RFC 6454 section 6.2): scheme, host (DNS labels or an IPv6 address in brackets), optional
+   * port, and nothing after it (no path, not even a slash).
+   */
   private static final Pattern ORIGIN = Pattern.compile(
       "(?i)(https?)://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
-      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?");
+      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?");
+  /** What an element of {@code allowed_origins} must look like (the 400's text). */
+  static final String ORIGIN_FORM = "must be an origin as a browser sends it in its Origin header, scheme://host[:port] "
+      + "with nothing after the host or port, not even a slash (RFC 6454 section 6.2), e.g. https://shop.example, "
+      + "http://localhost:8080 or http://[::1]:8080 (http or https, port 1-65535)";
   /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
   public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
   /** The 503 text of a creation that did not finish in time (timeout, or a cluster ask that failed). */
@@ -560,8 +568,7 @@ public final class PoolApi extends ResourceRoutes {
         for (int i = 0; i < os.size(); i++) {
           String o = os.get(i).isTextual() ? origin(os.get(i).asText()) : null;
           if (o == null) {
-            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, "must be an origin like "
-                + "https://shop.example, http://localhost:8080 or http://[::1]:8080 (scheme, host, port 1-65535)"));
+            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, ORIGIN_FORM));
           } else if (!origins.contains(o)) {
             origins.add(o);
           }
@@ -634,10 +641,13 @@ public final class PoolApi extends ResourceRoutes {
       + "this request with a new Idempotency-Key, or resend the identical earlier request to get the pool it created";
 
   /**
-   * {@code text} as a normalised web origin (RFC 6454 section 6.1 serialisation: lower-case scheme and host, port only
-   * when given, no path), or null when it is none: {@code http}/{@code https}, a host of DNS labels (letters, digits,
-   * hyphens inside; at most 63 characters each) or an IPv6 address in brackets, an optional port 1..65535 and an
-   * optional single trailing slash (dropped).
+   * {@code text} as a normalised serialised web origin (RFC 6454 section 6.2: lower-case scheme and host, the port
+   * without leading zeros and only when it is not the scheme's default, 443 or 80), or null when it is none: {@code
+   * http}/{@code https} (any case), {@code ://}, a host of DNS labels (letters, digits, hyphens inside; at most 63
+   * characters each) or an IPv6 address in brackets, an optional port 1..65535, and nothing else (a path or a trailing
+   * slash is refused: a browser's {@code Origin} header never has one, RFC 6454 section 7.1). Used for {@code
+   * allowed_origins} at creation and for the {@code Origin} header of the JS tag endpoint ({@link DniApi}), so that
+   * both compare as origins (RFC 6454 section 5: scheme, host and port; scheme and host case-insensitive).
    */
   static String origin(String text) {
     java.util.regex.Matcher m = ORIGIN.matcher(text);
@@ -656,14 +666,16 @@ public final class PoolApi extends ResourceRoutes {
     } else if (host.length() > 253) {
       return null;
     }
+    String scheme = m.group(1).toLowerCase(java.util.Locale.ROOT);
     String port = m.group(3);
     if (port != null) {
       int p = Integer.parseInt(port);
       if (p < 1 || p > 65535) {
         return null;
       }
+      port = p == (scheme.equals("https") ? 443 : 80) ? null : Integer.toString(p);
     }
-    return m.group(1).toLowerCase(java.util.Locale.ROOT) + "://" + host + (port == null ? "" : ":" + port);
+    return scheme + "://" + host + (port == null ? "" : ":" + port);
   }
 
   private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {

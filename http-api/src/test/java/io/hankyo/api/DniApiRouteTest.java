@@ -212,6 +212,25 @@ class DniApiRouteTest {
   }
 
   @Test
+  void theOriginHeaderMustBeASerialisedOriginComparedIgnoringSchemeAndHostCase() throws Exception {
+    // RFC 6454 section 7.1: the header is scheme://host[:port]; a path or a trailing slash is never a browser's
+    for (String origin : List.of("https://shop.example/", "https://shop.example/index.html", "https://shop.example?x",
+        "https://user@shop.example", "https://shop.example.", " https://shop.example/ ")) {
+      HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
+      assertProblem(preflight(PATH, origin), 403);
+    }
+    assertTrue(pools.assigned.isEmpty());
+    for (String origin : List.of("HTTPS://SHOP.EXAMPLE", "https://Shop.Example:443", "HTTP://LOCALHOST:8080")) {
+      HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+      assertEquals(200, r.statusCode(), origin + " " + r.body());
+      assertEquals(origin, header(r, "Access-Control-Allow-Origin"), "echoed as sent");
+    }
+    assertEquals(3, pools.assigned.size());
+  }
+
+  @Test
   void anUnknownPoolIs404AndAPoolIdThatCannotBeOneIsNotLookedUp() throws Exception {
     HttpResponse<String> r = post("/v1/dni/pools/pool-9/assignments", SHOP, "application/json", BODY);
     assertProblem(r, 404);

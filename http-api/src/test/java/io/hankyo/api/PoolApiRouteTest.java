@@ -432,21 +432,28 @@ class PoolApiRouteTest {
   }
 
   @Test
-  void allowedOriginsAreCheckedLowerCasedWithoutTrailingSlashOrRepeats() throws Exception {
+  void allowedOriginsAreSerialisedOriginsLowerCasedWithoutDefaultPortOrRepeats() throws Exception {
     String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
         + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
-        + "\"https://shop.example:65535\"]");
+        + "\"https://shop.example:65535\", \"https://shop.example/\", \"http://localhost:8080/\", "
+        + "\"https://shop.example?x\", \"https://user@shop.example\"]");
     List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, bad));
     assertEquals(List.of("/allowed_origins/0", "/allowed_origins/1", "/allowed_origins/2", "/allowed_origins/3",
-        "/allowed_origins/4", "/allowed_origins/5"), errors.stream().map(e -> e.split(" ")[0]).toList());
-    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example/\", "
-        + "\"https://shop.example\", \"http://[::1]:8080\", \"http://localhost:8080/\", \"https://a.example/\"]");
+        "/allowed_origins/4", "/allowed_origins/5", "/allowed_origins/7", "/allowed_origins/8", "/allowed_origins/9",
+        "/allowed_origins/10"), errors.stream().map(e -> e.split(" ")[0]).toList());
+    // a trailing slash can never equal a browser's Origin header: refused, saying the form expected
+    assertTrue(errors.get(6).startsWith("/allowed_origins/7 must be an origin as a browser sends it in its Origin "
+        + "header, scheme://host[:port]") && errors.get(6).contains("not even a slash"), errors.get(6));
+    assertEquals(0, pools.byId.size(), "nothing created");
+    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example\", "
+        + "\"https://shop.example:443\", \"http://[::1]:8080\", \"http://localhost:08080\", \"http://a.example:80\", "
+        + "\"https://a.example:80\"]");
     HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, good);
     assertEquals(201, r.statusCode(), r.body());
     List<String> origins = new ArrayList<>();
     json(r).get("allowed_origins").forEach(o -> origins.add(o.asText()));
-    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "https://a.example"),
-        origins);
+    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "http://a.example",
+        "https://a.example:80"), origins, "as browsers serialise them (RFC 6454 section 6.2)");
   }
 
   @Test
