@@ -174,7 +174,8 @@ public final class DniApi extends ResourceRoutes {
       if (pools == null) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
       } else if (!PoolApi.isPoolId(id)) {
-        pool = CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + id));
+        // not echoed (it may be long or hold control characters); the path holding it is not the instance either
+        return complete(PoolApi.notAPoolId().addHeader(RawHeader.create("Vary", "Origin")));
       } else {
         try {
           pool = pools.publicPool(id);

@@ -41,7 +41,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
- *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool.
+ *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool. A path {@code pool_id}
+ *       that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is 404 on every {@code
+ *       /v1/pools/{pool_id}...} route, without reaching the backend, its text not echoing the id ({@link
+ *       #NOT_A_POOL_ID}, no {@code instance}), as for an unknown pool.
  *   <li>{@code POST /v1/pools/{pool_id}/assignments} {@code {"session_id": "...", "params": {"gclid": "...",
  *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
@@ -145,11 +148,36 @@ public final class PoolApi extends ResourceRoutes {
   }
 
   /**
-   * Whether {@code id} matches {@link #POOL_ID} (1..128 of {@code A-Z a-z 0-9 . _ : -}), checked without a regex
-   * matcher ({@link CharRules}).
+   * Whether {@code id} can be a pool's id: it matches {@link #POOL_ID} (1..128 of {@code A-Z a-z 0-9 . _ : -}) and
+   * has at least one letter or digit, the rule of a client's {@code pool_id} at creation (the backend's ids match it
+   * too); checked without a regex matcher ({@link CharRules}). A pool id in a path ({@code /v1/pools/{pool_id}...},
+   * the JS tag endpoint) that is not one is 404 {@link #NOT_A_POOL_ID} without reaching the backend and without
+   * being echoed.
    */
   public static boolean isPoolId(String id) {
-    return CharRules.isIdColon(id, 128);
+    if (!CharRules.isIdColon(id, 128)) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isLetterOrDigit(id.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The 404 text for a path pool id that no pool can have ({@link #isPoolId}): like an unknown pool (404), but the id
+   * is not echoed (it may be long or hold control characters).
+   */
+  public static final String NOT_A_POOL_ID = "no such pool: the pool id in the path is not one a pool can have (1 to "
+      + "128 characters of A-Z a-z 0-9 . _ : - with at least one letter or digit)";
+
+  /**
+   * 404 {@link #NOT_A_POOL_ID}, problem+json without {@code instance} (the path holds the id, which is not echoed).
+   */
+  static HttpResponse notAPoolId() {
+    return HttpApi.problemResponse(ApiProblem.notFound(NOT_A_POOL_ID), null);
   }
 
   /** Whether {@code key} matches {@link #PARAM_KEY} (1..64 of {@code A-Z a-z 0-9 _ . -}), without a regex matcher. */
@@ -255,7 +283,7 @@ public final class PoolApi extends ResourceRoutes {
                   new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
                       cursorOf(page.lastPoolId()))));
             }))))),
-        pathPrefix(PathMatchers.segment(), id -> concat(
+        pathPrefix(PathMatchers.segment(), id -> !isPoolId(id) ? complete(notAPoolId()) : concat(
             pathEnd(() -> concat(
                 get(() -> respond(() -> backend().get(operator, id),
                     x -> json(StatusCodes.OK, PoolJson.of(x, zone)))),
@@ -578,7 +606,7 @@ public final class PoolApi extends ResourceRoutes {
     String poolId = null;
     JsonNode pid = body.get("pool_id");
     if (pid != null && !pid.isNull()) {
-      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches() || !pid.asText().matches(".*[A-Za-z0-9].*")) {
+      if (!pid.isTextual() || !isPoolId(pid.asText())) {
         errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : - with at "
             + "least one letter or digit"));
       } else {

@@ -235,7 +235,14 @@ class DniApiRouteTest {
     HttpResponse<String> r = post("/v1/dni/pools/pool-9/assignments", SHOP, "application/json", BODY);
     assertProblem(r, 404);
     assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent());
-    assertProblem(post("/v1/dni/pools/pool%20x/assignments", SHOP, "application/json", BODY), 404);
+    for (String id : List.of("pool%20x", "p".repeat(1500), "a%01b", "a%0Ab", "-._:", "p".repeat(129))) {
+      HttpResponse<String> bad = post("/v1/dni/pools/" + id + "/assignments", SHOP, "application/json", BODY);
+      assertProblem(bad, 404);
+      // the id is not echoed, in the text or as the instance (the path)
+      assertEquals(PoolApi.NOT_A_POOL_ID, RouteTestServer.json(bad).get("detail").asText(), bad.body());
+      assertTrue(RouteTestServer.json(bad).get("instance") == null, bad.body());
+      assertProblem(preflight("/v1/dni/pools/" + id + "/assignments", SHOP), 404);
+    }
     assertEquals(List.of("pool-9"), pools.lookedUp);
     assertProblem(post("/v1/dni/pools/pool-1", SHOP, "application/json", BODY), 404);
     assertTrue(pools.assigned.isEmpty());

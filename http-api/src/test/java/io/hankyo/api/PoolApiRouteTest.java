@@ -311,6 +311,30 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void aPathPoolIdThatNoPoolCanHaveIs404WithoutBeingEchoed() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    String longId = "p".repeat(1500);
+    for (String id : List.of(longId, "a%01b", "a%0Ab", "a%00", "-._:", "a%20b", "%E3%81%82", "p".repeat(129))) {
+      for (String[] req : new String[][] {{"GET", ""}, {"DELETE", ""}, {"GET", "/sizing"}, {"POST", "/assignments"}}) {
+        HttpResponse<String> r = send(req[0], "/v1/pools/" + id + req[1], KEY_A,
+            req[0].equals("POST") ? "{\"session_id\": \"s\"}" : null);
+        assertEquals(404, r.statusCode(), id + " " + r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(PoolApi.NOT_A_POOL_ID, json(r).get("detail").asText(), r.body());
+        assertTrue(json(r).get("instance") == null, "the path holding the id is not echoed: " + r.body());
+      }
+    }
+    assertEquals(List.of(), pools.assigned, "nothing assigned");
+    assertEquals(1, pools.byId.size(), "nothing deleted");
+    // a 10,000-character path is refused by the HTTP server (its URI length limit) before any route: not echoed
+    HttpResponse<String> huge = send("GET", "/v1/pools/" + "q".repeat(10_000), KEY_A, (String) null);
+    assertTrue(huge.statusCode() == 404 || huge.statusCode() == 414, huge.statusCode() + " " + huge.body());
+    assertTrue(!huge.body().contains("qqqqqqqqqq"), huge.body());
+    // an id that can be one reaches the backend as before
+    assertEquals("no pool shop-9", json(send("GET", "/v1/pools/shop-9", KEY_A, (String) null)).get("detail").asText());
+  }
+
+  @Test
   void theKeyedAssignmentsConflictNamesTheOtherPoolOfTheOperator() throws Exception {
     send("POST", "/v1/pools", KEY_A, NEW_POOL);
     HttpResponse<String> taken = send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"taken\"}");
