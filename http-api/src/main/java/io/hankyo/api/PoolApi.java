@@ -58,7 +58,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
  *       id); else 400.
  *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
- *       stay (docs/inventory.md "Deleting a pool").
+ *       stay (docs/inventory.md "Deleting a pool"). Idempotent: a pool of the operator that is already deleted answers
+ *       204 again (the backend finishes a deletion cut short, {@link PoolBackend#delete}), though {@code GET} of it is
+ *       404; so a retried {@code DELETE} whose first answer was lost gets 204.
  *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
  *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
  *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.

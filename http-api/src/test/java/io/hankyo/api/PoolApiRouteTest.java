@@ -137,6 +137,10 @@ class PoolApiRouteTest {
     @Override
     public synchronized CompletionStage<Void> delete(String operatorId, String poolId) {
       Pool p = byId.get(poolId);
+      if (deleted.contains(poolId) && owner.get(poolId).equals(operatorId)) {
+        // like ClusterPoolBackend (PoolRoutingTest): deleting a deleted pool again succeeds
+        return CompletableFuture.completedFuture(null);
+      }
       if (p == null || !owner.get(poolId).equals(operatorId)) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
@@ -622,6 +626,12 @@ class PoolApiRouteTest {
     HttpResponse<String> d = send("DELETE", "/v1/pools/pool-1", KEY_A, (String) null);
     assertEquals(204, d.statusCode(), d.body());
     assertEquals(404, send("GET", "/v1/pools/pool-1", KEY_A, (String) null).statusCode());
+    // idempotent, as documented: deleting it again is 204 (a retry whose answer was lost), yet GET is 404
+    HttpResponse<String> again = send("DELETE", "/v1/pools/pool-1", KEY_A, (String) null);
+    assertEquals(204, again.statusCode(), again.body());
+    assertEquals("", again.body());
+    assertEquals(404, send("DELETE", "/v1/pools/pool-1", KEY_B, (String) null).statusCode(), "not op-b's pool");
+    assertEquals(404, send("DELETE", "/v1/pools/pool-never", KEY_A, (String) null).statusCode());
     assertEquals(404, send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-2\"}")
         .statusCode());
     assertEquals(0, json(send("GET", "/v1/pools", KEY_A, (String) null)).get("pools").size());
