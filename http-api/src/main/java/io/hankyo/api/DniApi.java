@@ -41,12 +41,16 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       carries {@code
  *       Access-Control-Allow-Origin: <that origin>} and {@code Vary: Origin} (no credentials: the tag sends no
  *       cookie to the API). Otherwise 403 problem+json and nothing is assigned: no {@code Origin}, several, or one
- *       not allowed, or a pool without {@code allowed_origins}. An unknown pool is 404. Neither 403 nor 404 carries
- *       {@code Access-Control-Allow-Origin} (the page's script sees a network error, and keeps its number).
+ *       not allowed, or a pool without {@code allowed_origins}; the 403 carries no {@code Access-Control-Allow-Origin}
+ *       (the page's script sees a network error, and keeps its number). An unknown pool (or a path id no pool can
+ *       have, or a node without pools) is 404 with {@code Access-Control-Allow-Origin: *} ({@link #unknownPool}:
+ *       the script can read the status, which reveals nothing anyone could not learn without a browser).
  *   <li>{@code OPTIONS /v1/dni/pools/{pool_id}/assignments} (the CORS preflight of the JSON POST, Fetch standard
  *       section 3.2.2): for an allowed origin 204 with {@code Access-Control-Allow-Origin}, {@code
  *       Access-Control-Allow-Methods: POST}, {@code Access-Control-Allow-Headers: Content-Type}, {@code
- *       Access-Control-Max-Age: }{@value #PREFLIGHT_MAX_AGE_SECONDS}; otherwise the same 403 / 404 as the POST.
+ *       Access-Control-Max-Age: }{@value #PREFLIGHT_MAX_AGE_SECONDS}; for an unknown pool the same with {@code
+ *       Access-Control-Allow-Origin: *} (so that the browser sends the POST and shows its 404); otherwise the same
+ *       403 as the POST.
  * </ul>
  *
  * <p>The {@code Origin} check keeps other web sites' pages from using a pool through their visitors' browsers; it is
@@ -109,13 +113,8 @@ public final class DniApi extends ResourceRoutes {
    */
   Route route(ExceptionHandler errors) {
     return pathPrefix("pools", () -> pathPrefix(PathMatchers.segment(), id -> path("assignments", () -> concat(
-        options(() -> allowedOrigin(id, origin -> complete(HttpResponse.create()
-            .withStatus(StatusCodes.NO_CONTENT)
-            .addHeaders(cors(origin))
-            .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST"))
-            .addHeader(RawHeader.create("Access-Control-Allow-Headers", "Content-Type"))
-            .addHeader(RawHeader.create("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS)))))),
-        post(() -> allowedOrigin(id, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
+        options(() -> allowedOrigin(id, true, origin -> complete(preflightGrant(cors(origin))))),
+        post(() -> allowedOrigin(id, false, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
             handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
               PoolApi.Request r = PoolApi.parseAssignment(body);
               return respond(() -> withoutOtherPool(guard(() -> pools.assign(origin.operatorId(), id,
@@ -151,6 +150,40 @@ public final class DniApi extends ResourceRoutes {
     return out;
   }
 
+  /**
+   * 204 granting the JS tag's POST ({@code Access-Control-Allow-Methods: POST}, {@code Access-Control-Allow-Headers:
+   * Content-Type}, {@code Access-Control-Max-Age}) with {@code grant} ({@code Access-Control-Allow-Origin}, {@code
+   * Vary}).
+   */
+  private static HttpResponse preflightGrant(Iterable<HttpHeader> grant) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.NO_CONTENT)
+        .addHeaders(grant)
+        .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST"))
+        .addHeader(RawHeader.create("Access-Control-Allow-Headers", "Content-Type"))
+        .addHeader(RawHeader.create("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS)));
+  }
+
+  /** The CORS grant of an unknown pool's answers: any origin may read them ({@link #unknownPool}). */
+  private static final List<HttpHeader> ANY_ORIGIN = List.of(RawHeader.create("Access-Control-Allow-Origin", "*"),
+      RawHeader.create("Vary", "Origin"));
+
+  /**
+   * The answer for an unknown pool ({@code notFound}, a 404): readable by any page, {@code Access-Control-Allow-Origin:
+   * *} (no credentials are involved), so that the JS tag's script (and the site's developer) sees the 404 instead of a
+   * CORS error that hides it; it tells nothing the status does not, and anyone can ask without a browser. The JSON POST
+   * is preceded by a preflight, which must succeed for the browser to send it and show its answer: the preflight of an
+   * unknown pool is granted the same way (204 with {@code *}); the POST then answers 404 and nothing is assigned. A
+   * 403 (origin not allowed) stays without a grant: those pages must not use the pool.
+   */
+  private static HttpResponse unknownPool(HttpResponse notFound, boolean preflight) {
+    if (preflight) {
+      return preflightGrant(ANY_ORIGIN);
+    }
+    return notFound.getHeader("Vary").isPresent() ? notFound.addHeader(ANY_ORIGIN.get(0))
+        : notFound.addHeaders(ANY_ORIGIN);
+  }
+
   /** An allowed origin of a pool. */
   private record Allowed(String origin, String operatorId) {}
 
@@ -160,9 +193,12 @@ public final class DniApi extends ResourceRoutes {
 
   /**
    * Resolves pool {@code id} and checks the request's {@code Origin} against its {@code allowed_origins}; completes
-   * with 404 (unknown pool), 403 (origin) or 503 (cluster) itself, with {@code Vary: Origin} and no CORS grant.
+   * with 403 (origin) or 503 (cluster) itself, with {@code Vary: Origin} and no CORS grant, and for an unknown pool
+   * with {@link #unknownPool} (a 404, or the preflight's 204, readable by any origin).
+   *
+   * @param preflight whether the request is the CORS preflight ({@code OPTIONS})
    */
-  private Route allowedOrigin(String id, Function<Allowed, Route> inner) {
+  private Route allowedOrigin(String id, boolean preflight, Function<Allowed, Route> inner) {
     return extractRequest(request -> extractUri(uri -> {
       List<String> origins = new ArrayList<>();
       for (HttpHeader h : request.getHeaders()) {
@@ -175,7 +211,7 @@ public final class DniApi extends ResourceRoutes {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
       } else if (!PoolApi.isPoolId(id)) {
         // not echoed (it may be long or hold control characters); the path holding it is not the instance either
-        return complete(PoolApi.notAPoolId().addHeader(RawHeader.create("Vary", "Origin")));
+        return complete(unknownPool(PoolApi.notAPoolId(), preflight));
       } else {
         try {
           pool = pools.publicPool(id);
@@ -185,7 +221,8 @@ public final class DniApi extends ResourceRoutes {
       }
       return onComplete(pool, t -> {
         if (t.isFailure()) {
-          return complete(refusal(t.failed().get(), uri.path()));
+          HttpResponse refused = refusal(t.failed().get(), uri.path());
+          return complete(refused.status().intValue() == 404 ? unknownPool(refused, preflight) : refused);
         }
         PoolBackend.PublicPool p = t.get();
         if (p.allowedOrigins().isEmpty()) {
@@ -211,6 +248,7 @@ public final class DniApi extends ResourceRoutes {
     }));
   }
 
+  /** The problem+json of {@code t} (its {@link ApiProblem}, else 503) with {@code Vary: Origin}. */
   private static HttpResponse refusal(Throwable t, String path) {
     Throwable cause = t;
     while (cause instanceof CompletionException && cause.getCause() != null) {
