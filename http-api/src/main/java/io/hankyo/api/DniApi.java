@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,16 +34,23 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       and in {@code docs/inventory.md}, section "JS tag (dni.js)".
  *   <li>{@code POST /v1/dni/pools/{pool_id}/assignments}, no API key: the body, limits and answer of the keyed {@code
  *       POST /v1/pools/{pool_id}/assignments} ({@link PoolApi}), allowed only to a browser page of one of the pool's
- *       {@code allowed_origins}: the request's {@code Origin} header (scheme, host and port; default ports and case
- *       ignored) must be one of them. Then every answer (200, 400, 409, 413, 415, 503) carries {@code
+ *       {@code allowed_origins}: the request's {@code Origin} header must be a serialised origin (scheme://host[:port],
+ *       no path or trailing slash) that is one of them, compared as origins ({@link PoolApi#origin}, RFC 6454 section
+ *       5: scheme and host ignoring case, a default port same as none). A 409 (the session id is already used in another pool of the operator) does not name that
+ *       pool, unlike the keyed endpoint's: the caller is anonymous. Then every answer (200, 400, 409, 413, 415, 503)
+ *       carries {@code
  *       Access-Control-Allow-Origin: <that origin>} and {@code Vary: Origin} (no credentials: the tag sends no
  *       cookie to the API). Otherwise 403 problem+json and nothing is assigned: no {@code Origin}, several, or one
- *       not allowed, or a pool without {@code allowed_origins}. An unknown pool is 404. Neither 403 nor 404 carries
- *       {@code Access-Control-Allow-Origin} (the page's script sees a network error, and keeps its number).
+ *       not allowed, or a pool without {@code allowed_origins}; the 403 carries no {@code Access-Control-Allow-Origin}
+ *       (the page's script sees a network error, and keeps its number). An unknown pool (or a path id no pool can
+ *       have, or a node without pools) is 404 with {@code Access-Control-Allow-Origin: *} ({@link #unknownPool}:
+ *       the script can read the status, which reveals nothing anyone could not learn without a browser).
  *   <li>{@code OPTIONS /v1/dni/pools/{pool_id}/assignments} (the CORS preflight of the JSON POST, Fetch standard
  *       section 3.2.2): for an allowed origin 204 with {@code Access-Control-Allow-Origin}, {@code
  *       Access-Control-Allow-Methods: POST}, {@code Access-Control-Allow-Headers: Content-Type}, {@code
- *       Access-Control-Max-Age: }{@value #PREFLIGHT_MAX_AGE_SECONDS}; otherwise the same 403 / 404 as the POST.
+ *       Access-Control-Max-Age: }{@value #PREFLIGHT_MAX_AGE_SECONDS}; for an unknown pool the same with {@code
+ *       Access-Control-Allow-Origin: *} (so that the browser sends the POST and shows its 404); otherwise the same
+ *       403 as the POST.
  * </ul>
  *
  * <p>The {@code Origin} check keeps other web sites' pages from using a pool through their visitors' browsers; it is
@@ -107,19 +113,75 @@ public final class DniApi extends ResourceRoutes {
    */
   Route route(ExceptionHandler errors) {
     return pathPrefix("pools", () -> pathPrefix(PathMatchers.segment(), id -> path("assignments", () -> concat(
-        options(() -> allowedOrigin(id, origin -> complete(HttpResponse.create()
-            .withStatus(StatusCodes.NO_CONTENT)
-            .addHeaders(cors(origin))
-            .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST"))
-            .addHeader(RawHeader.create("Access-Control-Allow-Headers", "Content-Type"))
-            .addHeader(RawHeader.create("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS)))))),
-        post(() -> allowedOrigin(id, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
+        options(() -> allowedOrigin(id, true, origin -> complete(preflightGrant(cors(origin))))),
+        post(() -> allowedOrigin(id, false, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
             handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
               PoolApi.Request r = PoolApi.parseAssignment(body);
-              return respond(() -> pools.assign(origin.operatorId(), id, r.sessionId(), r.params()),
+              return respond(() -> withoutOtherPool(guard(() -> pools.assign(origin.operatorId(), id,
+                      r.sessionId(), r.params()))),
                   a -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
                       ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone)))));
             })))))))));
+  }
+
+  /**
+   * The 409 of the public endpoint for a session id already used in another pool of the pool's operator: unlike the
+   * keyed endpoint's, it does not name that other pool (an anonymous visitor must not learn the operator's other pool
+   * ids).
+   */
+  static final String SESSION_IN_OTHER_POOL = "the session id is already used in another pool; a session id belongs "
+      + "to one pool: send a new session id for this pool; nothing was assigned";
+
+  /**
+   * {@code stage} with every 409 (the backend's "session id used in another pool", {@link PoolBackend#assign}) replaced
+   * by {@link #SESSION_IN_OTHER_POOL}, whose detail names no pool; other failures as they are.
+   */
+  static <T> CompletionStage<T> withoutOtherPool(CompletionStage<T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(v);
+      } else if (unwrap(e) instanceof ApiProblem p && p.status() == 409) {
+        out.completeExceptionally(ApiProblem.conflict(SESSION_IN_OTHER_POOL));
+      } else {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * 204 granting the JS tag's POST ({@code Access-Control-Allow-Methods: POST}, {@code Access-Control-Allow-Headers:
+   * Content-Type}, {@code Access-Control-Max-Age}) with {@code grant} ({@code Access-Control-Allow-Origin}, {@code
+   * Vary}).
+   */
+  private static HttpResponse preflightGrant(Iterable<HttpHeader> grant) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.NO_CONTENT)
+        .addHeaders(grant)
+        .addHeader(RawHeader.create("Access-Control-Allow-Methods", "POST"))
+        .addHeader(RawHeader.create("Access-Control-Allow-Headers", "Content-Type"))
+        .addHeader(RawHeader.create("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS)));
+  }
+
+  /** The CORS grant of an unknown pool's answers: any origin may read them ({@link #unknownPool}). */
+  private static final List<HttpHeader> ANY_ORIGIN = List.of(RawHeader.create("Access-Control-Allow-Origin", "*"),
+      RawHeader.create("Vary", "Origin"));
+
+  /**
+   * The answer for an unknown pool ({@code notFound}, a 404): readable by any page, {@code Access-Control-Allow-Origin:
+   * *} (no credentials are involved), so that the JS tag's script (and the site's developer) sees the 404 instead of a
+   * CORS error that hides it; it tells nothing the status does not, and anyone can ask without a browser. The JSON POST
+   * is preceded by a preflight, which must succeed for the browser to send it and show its answer: the preflight of an
+   * unknown pool is granted the same way (204 with {@code *}); the POST then answers 404 and nothing is assigned. A
+   * 403 (origin not allowed) stays without a grant: those pages must not use the pool.
+   */
+  private static HttpResponse unknownPool(HttpResponse notFound, boolean preflight) {
+    if (preflight) {
+      return preflightGrant(ANY_ORIGIN);
+    }
+    return notFound.getHeader("Vary").isPresent() ? notFound.addHeader(ANY_ORIGIN.get(0))
+        : notFound.addHeaders(ANY_ORIGIN);
   }
 
   /** An allowed origin of a pool. */
@@ -131,9 +193,12 @@ public final class DniApi extends ResourceRoutes {
 
   /**
    * Resolves pool {@code id} and checks the request's {@code Origin} against its {@code allowed_origins}; completes
-   * with 404 (unknown pool), 403 (origin) or 503 (cluster) itself, with {@code Vary: Origin} and no CORS grant.
+   * with 403 (origin) or 503 (cluster) itself, with {@code Vary: Origin} and no CORS grant, and for an unknown pool
+   * with {@link #unknownPool} (a 404, or the preflight's 204, readable by any origin).
+   *
+   * @param preflight whether the request is the CORS preflight ({@code OPTIONS})
    */
-  private Route allowedOrigin(String id, Function<Allowed, Route> inner) {
+  private Route allowedOrigin(String id, boolean preflight, Function<Allowed, Route> inner) {
     return extractRequest(request -> extractUri(uri -> {
       List<String> origins = new ArrayList<>();
       for (HttpHeader h : request.getHeaders()) {
@@ -145,7 +210,8 @@ public final class DniApi extends ResourceRoutes {
       if (pools == null) {
         pool = CompletableFuture.failedFuture(ApiProblem.notFound("number pools are not available on this node"));
       } else if (!PoolApi.isPoolId(id)) {
-        pool = CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + id));
+        // not echoed (it may be long or hold control characters); the path holding it is not the instance either
+        return complete(unknownPool(PoolApi.notAPoolId(), preflight));
       } else {
         try {
           pool = pools.publicPool(id);
@@ -155,7 +221,8 @@ public final class DniApi extends ResourceRoutes {
       }
       return onComplete(pool, t -> {
         if (t.isFailure()) {
-          return complete(refusal(t.failed().get(), uri.path()));
+          HttpResponse refused = refusal(t.failed().get(), uri.path());
+          return complete(refused.status().intValue() == 404 ? unknownPool(refused, preflight) : refused);
         }
         PoolBackend.PublicPool p = t.get();
         if (p.allowedOrigins().isEmpty()) {
@@ -169,8 +236,9 @@ public final class DniApi extends ResourceRoutes {
               uri.path()));
         }
         String origin = origins.get(0);
-        String normal = normalOrigin(origin);
-        boolean allowed = p.allowedOrigins().stream().anyMatch(o -> normalOrigin(o).equals(normal));
+        String normal = PoolApi.origin(origin);
+        boolean allowed = normal != null
+            && p.allowedOrigins().stream().anyMatch(o -> normal.equals(PoolApi.origin(o)));
         if (!allowed) {
           return complete(refusal(Problems.forbiddenOrigin("origin " + origin + " is not among the allowed_origins "
               + "of pool " + id + "; nothing was assigned"), uri.path()));
@@ -180,23 +248,7 @@ public final class DniApi extends ResourceRoutes {
     }));
   }
 
-  /**
-   * An origin for comparison (RFC 6454 section 4: scheme, host, port): lower case, without the scheme's default port
-   * or a trailing slash.
-   */
-  static String normalOrigin(String origin) {
-    String o = origin.strip().toLowerCase(Locale.ROOT);
-    if (o.endsWith("/")) {
-      o = o.substring(0, o.length() - 1);
-    }
-    if (o.startsWith("https://") && o.endsWith(":443")) {
-      o = o.substring(0, o.length() - 4);
-    } else if (o.startsWith("http://") && o.endsWith(":80")) {
-      o = o.substring(0, o.length() - 3);
-    }
-    return o;
-  }
-
+  /** The problem+json of {@code t} (its {@link ApiProblem}, else 503) with {@code Vary: Origin}. */
   private static HttpResponse refusal(Throwable t, String path) {
     Throwable cause = t;
     while (cause instanceof CompletionException && cause.getCause() != null) {

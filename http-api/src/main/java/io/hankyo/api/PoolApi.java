@@ -31,16 +31,20 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
  *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
- *       optional, each {@code http(s)://host[:port]} ({@link #origin}: normalised, repeats dropped); {@code pool_id}
+ *       optional, each {@code http(s)://host[:port]} with no path or trailing slash (else 400 {@code
+ *       /allowed_origins/<i>}; {@link #origin}: normalised, default port dropped, repeats dropped); {@code pool_id}
  *       optional (the client's id: the same request again answers the same pool), or an {@code Idempotency-Key} header
- *       ({@link #withIdempotencyKey}); {@code tracking_number} required (issue 5, attribution): one of the
+ *       ({@link #withIdempotencyKey}; the key used before for a different request is 409 saying so); {@code tracking_number} required (issue 5, attribution): one of the
  *       operator's tracking numbers, whose route calls to the pool's numbers take (404 when it is not one). Body at
  *       most 64 KiB (413);
  *       request timeout {@link #CREATE_TIMEOUT} (docs/inventory.md "Retrying a creation").
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
- *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool.
+ *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool. A path {@code pool_id}
+ *       that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is 404 on every {@code
+ *       /v1/pools/{pool_id}...} route, without reaching the backend, its text not echoing the id ({@link
+ *       #NOT_A_POOL_ID}, no {@code instance}), as for an unknown pool.
  *   <li>{@code POST /v1/pools/{pool_id}/assignments} {@code {"session_id": "...", "params": {"gclid": "...",
  *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
@@ -54,7 +58,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
  *       id); else 400.
  *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
- *       stay (docs/inventory.md "Deleting a pool").
+ *       stay (docs/inventory.md "Deleting a pool"). Idempotent: a pool of the operator that is already deleted answers
+ *       204 again (the backend finishes a deletion cut short, {@link PoolBackend#delete}), though {@code GET} of it is
+ *       404; so a retried {@code DELETE} whose first answer was lost gets 204.
  *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
  *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
  *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
@@ -144,21 +150,53 @@ public final class PoolApi extends ResourceRoutes {
   }
 
   /**
-   * Whether {@code id} matches {@link #POOL_ID} (1..128 of {@code A-Z a-z 0-9 . _ : -}), checked without a regex
-   * matcher ({@link CharRules}).
+   * Whether {@code id} can be a pool's id: it matches {@link #POOL_ID} (1..128 of {@code A-Z a-z 0-9 . _ : -}) and
+   * has at least one letter or digit, the rule of a client's {@code pool_id} at creation (the backend's ids match it
+   * too); checked without a regex matcher ({@link CharRules}). A pool id in a path ({@code /v1/pools/{pool_id}...},
+   * the JS tag endpoint) that is not one is 404 {@link #NOT_A_POOL_ID} without reaching the backend and without
+   * being echoed.
    */
   public static boolean isPoolId(String id) {
-    return CharRules.isIdColon(id, 128);
+    if (!CharRules.isIdColon(id, 128)) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isLetterOrDigit(id.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The 404 text for a path pool id that no pool can have ({@link #isPoolId}): like an unknown pool (404), but the id
+   * is not echoed (it may be long or hold control characters).
+   */
+  public static final String NOT_A_POOL_ID = "no such pool: the pool id in the path is not one a pool can have (1 to "
+      + "128 characters of A-Z a-z 0-9 . _ : - with at least one letter or digit)";
+
+  /**
+   * 404 {@link #NOT_A_POOL_ID}, problem+json without {@code instance} (the path holds the id, which is not echoed).
+   */
+  static HttpResponse notAPoolId() {
+    return HttpApi.problemResponse(ApiProblem.notFound(NOT_A_POOL_ID), null);
   }
 
   /** Whether {@code key} matches {@link #PARAM_KEY} (1..64 of {@code A-Z a-z 0-9 _ . -}), without a regex matcher. */
   static boolean isParamKey(String key) {
     return CharRules.isIdDot(key, 64);
   }
-  /** An origin: scheme, host (DNS labels or an IPv6 address in brackets), optional port, optional one slash. */
+  /**
+   * A serialised origin (RFC 6454 section 6.2): scheme, host (DNS labels or an IPv6 address in brackets), optional
+   * port, and nothing after it (no path, not even a slash).
+   */
   private static final Pattern ORIGIN = Pattern.compile(
       "(?i)(https?)://([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
-      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?/?");
+      + "|\\[[0-9a-f:.]+\\])(?::([0-9]{1,5}))?");
+  /** What an element of {@code allowed_origins} must look like (the 400's text). */
+  static final String ORIGIN_FORM = "must be an origin as a browser sends it in its Origin header, scheme://host[:port] "
+      + "with nothing after the host or port, not even a slash (RFC 6454 section 6.2), e.g. https://shop.example, "
+      + "http://localhost:8080 or http://[::1]:8080 (http or https, port 1-65535)";
   /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
   public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
   /** The 503 text of a creation that did not finish in time (timeout, or a cluster ask that failed). */
@@ -228,10 +266,16 @@ public final class PoolApi extends ResourceRoutes {
             post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
                 req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
                 () -> optionalHeaderValueByName("Idempotency-Key", key -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
-                  PoolBackend.NewPool p = withIdempotencyKey(parseNew(body), operator, key);
+                  PoolBackend.NewPool parsed = parseNew(body);
+                  PoolBackend.NewPool p = withIdempotencyKey(parsed, operator, key);
+                  // the pool id stands for the Idempotency-Key: the client never chose it
+                  String keyPoolId = parsed.poolId() == null ? p.poolId() : null;
                   return respond(() -> backend().create(operator, p).exceptionally(e -> {
                     Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    throw c instanceof ApiProblem ap ? ap : Problems.unavailable(CREATE_UNFINISHED);
+                    if (c instanceof ApiProblem ap) {
+                      throw keyPoolId != null ? idempotencyKeyConflict(ap, keyPoolId) : ap;
+                    }
+                    throw Problems.unavailable(CREATE_UNFINISHED);
                   }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
                 }))))),
             get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
@@ -241,7 +285,7 @@ public final class PoolApi extends ResourceRoutes {
                   new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
                       cursorOf(page.lastPoolId()))));
             }))))),
-        pathPrefix(PathMatchers.segment(), id -> concat(
+        pathPrefix(PathMatchers.segment(), id -> !isPoolId(id) ? complete(notAPoolId()) : concat(
             pathEnd(() -> concat(
                 get(() -> respond(() -> backend().get(operator, id),
                     x -> json(StatusCodes.OK, PoolJson.of(x, zone)))),
@@ -554,8 +598,7 @@ public final class PoolApi extends ResourceRoutes {
         for (int i = 0; i < os.size(); i++) {
           String o = os.get(i).isTextual() ? origin(os.get(i).asText()) : null;
           if (o == null) {
-            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, "must be an origin like "
-                + "https://shop.example, http://localhost:8080 or http://[::1]:8080 (scheme, host, port 1-65535)"));
+            errors.add(new ApiProblem.FieldError("/allowed_origins/" + i, ORIGIN_FORM));
           } else if (!origins.contains(o)) {
             origins.add(o);
           }
@@ -565,7 +608,7 @@ public final class PoolApi extends ResourceRoutes {
     String poolId = null;
     JsonNode pid = body.get("pool_id");
     if (pid != null && !pid.isNull()) {
-      if (!pid.isTextual() || !POOL_ID.matcher(pid.asText()).matches() || !pid.asText().matches(".*[A-Za-z0-9].*")) {
+      if (!pid.isTextual() || !isPoolId(pid.asText())) {
         errors.add(new ApiProblem.FieldError("/pool_id", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : - with at "
             + "least one letter or digit"));
       } else {
@@ -583,8 +626,9 @@ public final class PoolApi extends ResourceRoutes {
   /**
    * {@code p} with the pool id an {@code Idempotency-Key} header stands for, when the document has no {@code pool_id}:
    * {@code pool-} + the first 16 hex digits of SHA-256 of {@code operator} and the key, so that the same key of the
-   * same operator always names the same pool (the retry answers it; another request under the key is 409). The key is
-   * 1..255 visible ASCII characters (else 400).
+   * same operator always names the same pool (the retry answers it; another request under the key is 409 saying that
+   * the key was already used for a different request, {@link #idempotencyKeyConflict}). The key is 1..255 visible
+   * ASCII characters (else 400).
    */
   static PoolBackend.NewPool withIdempotencyKey(PoolBackend.NewPool p, String operator,
       java.util.Optional<String> key) {
@@ -609,10 +653,31 @@ public final class PoolApi extends ResourceRoutes {
   }
 
   /**
-   * {@code text} as a normalised web origin (RFC 6454 section 6.1 serialisation: lower-case scheme and host, port only
-   * when given, no path), or null when it is none: {@code http}/{@code https}, a host of DNS labels (letters, digits,
-   * hyphens inside; at most 63 characters each) or an IPv6 address in brackets, an optional port 1..65535 and an
-   * optional single trailing slash (dropped).
+   * The answer to a creation under an {@code Idempotency-Key} that failed with {@code problem}: a 409 naming the pool
+   * id the key stands for ({@code keyPoolId}: that pool exists with other settings, was deleted, or holds the numbers)
+   * means that the key was already used for a different request, and is answered so, with the advice to use a new key
+   * or to resend the identical request (the backend's own text advises choosing another {@code pool_id}, which the
+   * client never sent). Any other problem as it is.
+   */
+  static ApiProblem idempotencyKeyConflict(ApiProblem problem, String keyPoolId) {
+    if (problem.status() != 409 || problem.detail() == null || !problem.detail().contains(keyPoolId)) {
+      return problem;
+    }
+    return ApiProblem.conflict(IDEMPOTENCY_KEY_REUSED + " (its pool is " + keyPoolId + "); nothing was created");
+  }
+
+  /** The start of the 409 text for an {@code Idempotency-Key} already used for a different request. */
+  static final String IDEMPOTENCY_KEY_REUSED = "the Idempotency-Key was already used for a different request: send "
+      + "this request with a new Idempotency-Key, or resend the identical earlier request to get the pool it created";
+
+  /**
+   * {@code text} as a normalised serialised web origin (RFC 6454 section 6.2: lower-case scheme and host, the port
+   * without leading zeros and only when it is not the scheme's default, 443 or 80), or null when it is none: {@code
+   * http}/{@code https} (any case), {@code ://}, a host of DNS labels (letters, digits, hyphens inside; at most 63
+   * characters each) or an IPv6 address in brackets, an optional port 1..65535, and nothing else (a path or a trailing
+   * slash is refused: a browser's {@code Origin} header never has one, RFC 6454 section 7.1). Used for {@code
+   * allowed_origins} at creation and for the {@code Origin} header of the JS tag endpoint ({@link DniApi}), so that
+   * both compare as origins (RFC 6454 section 5: scheme, host and port; scheme and host case-insensitive).
    */
   static String origin(String text) {
     java.util.regex.Matcher m = ORIGIN.matcher(text);
@@ -631,14 +696,16 @@ public final class PoolApi extends ResourceRoutes {
     } else if (host.length() > 253) {
       return null;
     }
+    String scheme = m.group(1).toLowerCase(java.util.Locale.ROOT);
     String port = m.group(3);
     if (port != null) {
       int p = Integer.parseInt(port);
       if (p < 1 || p > 65535) {
         return null;
       }
+      port = p == (scheme.equals("https") ? 443 : 80) ? null : Integer.toString(p);
     }
-    return m.group(1).toLowerCase(java.util.Locale.ROOT) + "://" + host + (port == null ? "" : ":" + port);
+    return scheme + "://" + host + (port == null ? "" : ":" + port);
   }
 
   private static PhoneNumber number(JsonNode n, String pointer, List<ApiProblem.FieldError> errors) {

@@ -244,8 +244,8 @@ public interface PoolBackend {
   /**
    * Deletes pool {@code poolId} (issue 5): later assignments and reads of it fail with 404, its numbers leave the pool
    * ({@code available} again, or {@code cooling_down} when handed out recently), its display counts stay in
-   * {@link #displays}. Deleting it again finishes a deletion cut short. Fails with 404 when the operator has no such
-   * pool.
+   * {@link #displays}. Deleting it again succeeds (the API answers 204 again: idempotent) and finishes a deletion cut
+   * short. Fails with 404 when the operator never had such a pool.
    */
   default CompletionStage<Void> delete(String operatorId, String poolId) {
     return java.util.concurrent.CompletableFuture.failedFuture(

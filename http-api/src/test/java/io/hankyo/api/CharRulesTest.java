@@ -42,7 +42,9 @@ class CharRulesTest {
   void idRulesMatchTheirRegexes() {
     for (String s : samples()) {
       assertEquals(ID_COLON.matcher(s).matches(), CharRules.isIdColon(s, 128), "isIdColon '" + s + "'");
-      assertEquals(ID_COLON.matcher(s).matches(), PoolApi.isPoolId(s), "isPoolId '" + s + "'");
+      // the rule of pool_id at creation: the id characters with at least one letter or digit
+      assertEquals(ID_COLON.matcher(s).matches() && s.matches("(?s).*[A-Za-z0-9].*"), PoolApi.isPoolId(s),
+          "isPoolId '" + s + "'");
       assertEquals(PoolApi.POOL_ID.matcher(s).matches(), PoolApi.isSessionId(s), "isSessionId '" + s + "'");
       assertEquals(ID_DOT.matcher(s).matches(), CharRules.isIdDot(s, 64), "isIdDot '" + s + "'");
       assertEquals(PoolApi.PARAM_KEY.matcher(s).matches(), PoolApi.isParamKey(s), "isParamKey '" + s + "'");

@@ -76,7 +76,8 @@ class DniApiRouteTest {
     public synchronized CompletionStage<Assignment> assign(String operatorId, String poolId, String sessionId,
         Map<String, String> params) {
       if (sessionId.equals("taken")) {
-        return CompletableFuture.failedFuture(ApiProblem.conflict("session taken is used in another pool"));
+        return CompletableFuture.failedFuture(ApiProblem.conflict(
+            "the session id is used in another pool (pool-secret); use one session id per pool; nothing was assigned"));
       }
       assigned.add(operatorId + " " + poolId + " " + sessionId + " " + new TreeMap<>(params));
       return CompletableFuture.completedFuture(new Assignment("+81120000001", NOW.plusSeconds(1800), false));
@@ -166,7 +167,7 @@ class DniApiRouteTest {
   }
 
   @Test
-  void aPreflightOfAnotherOriginOrForAnUnknownPoolIsRefusedWithoutCorsHeaders() throws Exception {
+  void aPreflightOfAnotherOriginIsRefusedWithoutCorsHeadersAndOneForAnUnknownPoolIsGrantedToAny() throws Exception {
     for (String origin : List.of("https://evil.example", "http://shop.example", "https://shop.example:8443",
         "http://localhost:8081", "null")) {
       HttpResponse<String> r = preflight(PATH, origin);
@@ -174,9 +175,18 @@ class DniApiRouteTest {
       assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
       assertEquals("Origin", header(r, "Vary"));
     }
-    HttpResponse<String> unknown = preflight("/v1/dni/pools/pool-9/assignments", SHOP);
-    assertProblem(unknown, 404);
-    assertFalse(unknown.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+    // an unknown pool: the preflight passes (any origin) so that the browser sends the POST and shows its 404
+    for (String path : List.of("/v1/dni/pools/pool-9/assignments", "/v1/dni/pools/a%01b/assignments")) {
+      for (String origin : List.of(SHOP, "https://evil.example")) {
+        HttpResponse<String> unknown = preflight(path, origin);
+        assertEquals(204, unknown.statusCode(), unknown.body());
+        assertEquals("*", header(unknown, "Access-Control-Allow-Origin"));
+        assertEquals("POST", header(unknown, "Access-Control-Allow-Methods"));
+        assertEquals("Content-Type", header(unknown, "Access-Control-Allow-Headers"));
+        assertEquals(List.of("Origin"), unknown.headers().allValues("Vary"));
+        assertFalse(unknown.headers().firstValue("Access-Control-Allow-Credentials").isPresent());
+      }
+    }
     assertProblem(preflight("/v1/dni/pools/pool-closed/assignments", SHOP), 403);
   }
 
@@ -211,12 +221,43 @@ class DniApiRouteTest {
   }
 
   @Test
+  void theOriginHeaderMustBeASerialisedOriginComparedIgnoringSchemeAndHostCase() throws Exception {
+    // RFC 6454 section 7.1: the header is scheme://host[:port]; a path or a trailing slash is never a browser's
+    for (String origin : List.of("https://shop.example/", "https://shop.example/index.html", "https://shop.example?x",
+        "https://user@shop.example", "https://shop.example.", " https://shop.example/ ")) {
+      HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
+      assertProblem(preflight(PATH, origin), 403);
+    }
+    assertTrue(pools.assigned.isEmpty());
+    for (String origin : List.of("HTTPS://SHOP.EXAMPLE", "https://Shop.Example:443", "HTTP://LOCALHOST:8080")) {
+      HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+      assertEquals(200, r.statusCode(), origin + " " + r.body());
+      assertEquals(origin, header(r, "Access-Control-Allow-Origin"), "echoed as sent");
+    }
+    assertEquals(3, pools.assigned.size());
+  }
+
+  @Test
   void anUnknownPoolIs404AndAPoolIdThatCannotBeOneIsNotLookedUp() throws Exception {
     HttpResponse<String> r = post("/v1/dni/pools/pool-9/assignments", SHOP, "application/json", BODY);
     assertProblem(r, 404);
-    assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent());
-    assertProblem(post("/v1/dni/pools/pool%20x/assignments", SHOP, "application/json", BODY), 404);
-    assertEquals(List.of("pool-9"), pools.lookedUp);
+    // readable by the page's script (it reveals nothing the status does not): Access-Control-Allow-Origin: *
+    assertEquals("*", header(r, "Access-Control-Allow-Origin"));
+    assertEquals(List.of("Origin"), r.headers().allValues("Vary"));
+    assertEquals("*", header(post("/v1/dni/pools/pool-9/assignments", "https://evil.example", "application/json",
+        BODY), "Access-Control-Allow-Origin"));
+    for (String id : List.of("pool%20x", "p".repeat(1500), "a%01b", "a%0Ab", "-._:", "p".repeat(129))) {
+      HttpResponse<String> bad = post("/v1/dni/pools/" + id + "/assignments", SHOP, "application/json", BODY);
+      assertProblem(bad, 404);
+      // the id is not echoed, in the text or as the instance (the path)
+      assertEquals(PoolApi.NOT_A_POOL_ID, RouteTestServer.json(bad).get("detail").asText(), bad.body());
+      assertTrue(RouteTestServer.json(bad).get("instance") == null, bad.body());
+      assertEquals("*", header(bad, "Access-Control-Allow-Origin"));
+      assertEquals(204, preflight("/v1/dni/pools/" + id + "/assignments", SHOP).statusCode());
+    }
+    assertEquals(List.of("pool-9", "pool-9"), pools.lookedUp);
     assertProblem(post("/v1/dni/pools/pool-1", SHOP, "application/json", BODY), 404);
     assertTrue(pools.assigned.isEmpty());
   }
@@ -256,6 +297,11 @@ class DniApiRouteTest {
     refused.add(notJson);
     HttpResponse<String> taken = post(PATH, SHOP, "application/json", "{\"session_id\": \"taken\"}");
     assertProblem(taken, 409);
+    // an anonymous caller does not learn the operator's other pool ids (the keyed endpoint names it: PoolApiRouteTest)
+    String detail = RouteTestServer.json(taken).get("detail").asText();
+    assertFalse(detail.contains("pool-secret"), detail);
+    assertTrue(detail.contains("already used in another pool"), detail);
+    assertFalse(taken.body().contains("pool-secret"), taken.body());
     refused.add(taken);
     for (HttpResponse<String> r : refused) {
       assertEquals(SHOP, header(r, "Access-Control-Allow-Origin"), r.body());
@@ -281,8 +327,10 @@ class DniApiRouteTest {
     RouteTestServer bare = RouteTestServer.bind(testKit, new HttpApi(backend, RouteTestServer.settings(8192)));
     try {
       assertEquals(200, bare.send("GET", "/dni.js", Map.of(), null).statusCode());
-      assertProblem(bare.send("POST", PATH, Map.of("Origin", SHOP, "Content-Type", "application/json"),
-          BODY.getBytes(StandardCharsets.UTF_8)), 404);
+      HttpResponse<String> none = bare.send("POST", PATH, Map.of("Origin", SHOP, "Content-Type", "application/json"),
+          BODY.getBytes(StandardCharsets.UTF_8));
+      assertProblem(none, 404);
+      assertEquals("*", header(none, "Access-Control-Allow-Origin"));
     } finally {
       bare.unbind();
     }

@@ -82,7 +82,13 @@ class PoolApiRouteTest {
         return CompletableFuture.failedFuture(ApiProblem.notFound("tracking_number is not one of yours"));
       }
       if (p.poolId() != null && byId.containsKey(p.poolId())) {
-        return CompletableFuture.completedFuture(byId.get(p.poolId()));
+        Pool old = byId.get(p.poolId());
+        if (old.numbers().size() != p.numbers().size() || old.holdSec() != p.holdSec()) {
+          // ClusterPoolBackend's text
+          return CompletableFuture.failedFuture(ApiProblem.conflict("pool " + p.poolId() + " exists with other "
+              + "settings; choose another pool_id, or GET /v1/pools/" + p.poolId() + " to see it"));
+        }
+        return CompletableFuture.completedFuture(old);
       }
       String id = p.poolId() != null ? p.poolId() : "pool-" + (byId.size() + 1);
       Pool pool = new Pool(id, p.method(), p.numbers().stream().map(n -> new Member(n.e164(), null, null)).toList(),
@@ -115,6 +121,10 @@ class PoolApiRouteTest {
       if (p == null || !owner.get(poolId).equals(operatorId)) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
+      if (sessionId.equals("taken")) {
+        return CompletableFuture.failedFuture(ApiProblem.conflict("the session id is used in another pool "
+            + "(pool-other); use one session id per pool; nothing was assigned"));
+      }
       assigned.add(sessionId + " " + new TreeMap<>(params));
       boolean fallback = sessionId.startsWith("fb");
       long[] c = counts.computeIfAbsent(poolId, x -> new long[2]);
@@ -127,6 +137,10 @@ class PoolApiRouteTest {
     @Override
     public synchronized CompletionStage<Void> delete(String operatorId, String poolId) {
       Pool p = byId.get(poolId);
+      if (deleted.contains(poolId) && owner.get(poolId).equals(operatorId)) {
+        // like ClusterPoolBackend (PoolRoutingTest): deleting a deleted pool again succeeds
+        return CompletableFuture.completedFuture(null);
+      }
       if (p == null || !owner.get(poolId).equals(operatorId)) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
@@ -301,6 +315,39 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void aPathPoolIdThatNoPoolCanHaveIs404WithoutBeingEchoed() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    String longId = "p".repeat(1500);
+    for (String id : List.of(longId, "a%01b", "a%0Ab", "a%00", "-._:", "a%20b", "%E3%81%82", "p".repeat(129))) {
+      for (String[] req : new String[][] {{"GET", ""}, {"DELETE", ""}, {"GET", "/sizing"}, {"POST", "/assignments"}}) {
+        HttpResponse<String> r = send(req[0], "/v1/pools/" + id + req[1], KEY_A,
+            req[0].equals("POST") ? "{\"session_id\": \"s\"}" : null);
+        assertEquals(404, r.statusCode(), id + " " + r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(PoolApi.NOT_A_POOL_ID, json(r).get("detail").asText(), r.body());
+        assertTrue(json(r).get("instance") == null, "the path holding the id is not echoed: " + r.body());
+      }
+    }
+    assertEquals(List.of(), pools.assigned, "nothing assigned");
+    assertEquals(1, pools.byId.size(), "nothing deleted");
+    // a 10,000-character path is refused by the HTTP server (its URI length limit) before any route: not echoed
+    HttpResponse<String> huge = send("GET", "/v1/pools/" + "q".repeat(10_000), KEY_A, (String) null);
+    assertTrue(huge.statusCode() == 404 || huge.statusCode() == 414, huge.statusCode() + " " + huge.body());
+    assertTrue(!huge.body().contains("qqqqqqqqqq"), huge.body());
+    // an id that can be one reaches the backend as before
+    assertEquals("no pool shop-9", json(send("GET", "/v1/pools/shop-9", KEY_A, (String) null)).get("detail").asText());
+  }
+
+  @Test
+  void theKeyedAssignmentsConflictNamesTheOtherPoolOfTheOperator() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    HttpResponse<String> taken = send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"taken\"}");
+    assertEquals(409, taken.statusCode(), taken.body());
+    // the operator's own data: it names the pool (the key-less JS tag endpoint does not, DniApiRouteTest)
+    assertTrue(json(taken).get("detail").asText().contains("(pool-other)"), taken.body());
+  }
+
+  @Test
   void bindsAndListsBindings() throws Exception {
     HttpResponse<String> b = send("POST", "/v1/bindings", KEY_A, "{\"number\": \"0120-555-555\", \"session_id\": "
         + "\"s-9\", \"params\": {\"gclid\": \"g-1\"}, \"bound_at\": \"2026-11-30T08:00:00+09:00\", \"hold_sec\": 600}");
@@ -413,21 +460,28 @@ class PoolApiRouteTest {
   }
 
   @Test
-  void allowedOriginsAreCheckedLowerCasedWithoutTrailingSlashOrRepeats() throws Exception {
+  void allowedOriginsAreSerialisedOriginsLowerCasedWithoutDefaultPortOrRepeats() throws Exception {
     String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
         + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
-        + "\"https://shop.example:65535\"]");
+        + "\"https://shop.example:65535\", \"https://shop.example/\", \"http://localhost:8080/\", "
+        + "\"https://shop.example?x\", \"https://user@shop.example\"]");
     List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, bad));
     assertEquals(List.of("/allowed_origins/0", "/allowed_origins/1", "/allowed_origins/2", "/allowed_origins/3",
-        "/allowed_origins/4", "/allowed_origins/5"), errors.stream().map(e -> e.split(" ")[0]).toList());
-    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example/\", "
-        + "\"https://shop.example\", \"http://[::1]:8080\", \"http://localhost:8080/\", \"https://a.example/\"]");
+        "/allowed_origins/4", "/allowed_origins/5", "/allowed_origins/7", "/allowed_origins/8", "/allowed_origins/9",
+        "/allowed_origins/10"), errors.stream().map(e -> e.split(" ")[0]).toList());
+    // a trailing slash can never equal a browser's Origin header: refused, saying the form expected
+    assertTrue(errors.get(6).startsWith("/allowed_origins/7 must be an origin as a browser sends it in its Origin "
+        + "header, scheme://host[:port]") && errors.get(6).contains("not even a slash"), errors.get(6));
+    assertEquals(0, pools.byId.size(), "nothing created");
+    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"HTTPS://Shop.Example\", "
+        + "\"https://shop.example:443\", \"http://[::1]:8080\", \"http://localhost:08080\", \"http://a.example:80\", "
+        + "\"https://a.example:80\"]");
     HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, good);
     assertEquals(201, r.statusCode(), r.body());
     List<String> origins = new ArrayList<>();
     json(r).get("allowed_origins").forEach(o -> origins.add(o.asText()));
-    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "https://a.example"),
-        origins);
+    assertEquals(List.of("https://shop.example", "http://[::1]:8080", "http://localhost:8080", "http://a.example",
+        "https://a.example:80"), origins, "as browsers serialise them (RFC 6454 section 6.2)");
   }
 
   @Test
@@ -466,6 +520,33 @@ class PoolApiRouteTest {
     assertEquals(a1, json(first).get("pool_id").asText());
     assertEquals(a1, json(again).get("pool_id").asText());
     assertEquals(1, pools.byId.size());
+  }
+
+  @Test
+  void anIdempotencyKeyUsedForADifferentRequestIs409SayingSo() throws Exception {
+    HttpResponse<String> first = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "order-43"));
+    assertEquals(201, first.statusCode(), first.body());
+    HttpResponse<String> other = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.replace("1800", "900").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "order-43"));
+    assertEquals(409, other.statusCode(), other.body());
+    assertEquals("application/problem+json", other.headers().firstValue("Content-Type").orElse(""));
+    String detail = json(other).get("detail").asText();
+    assertTrue(detail.startsWith("the Idempotency-Key was already used for a different request"), detail);
+    assertTrue(detail.contains("new Idempotency-Key") && detail.contains("identical"), detail);
+    assertTrue(!detail.contains("pool_id"), "the client sent no pool_id: " + detail);
+    // a client pool_id of its own keeps the backend's advice
+    String withId = NEW_POOL.replace("{\"method\"", "{\"pool_id\": \"shop-1\", \"method\"");
+    assertEquals(201, send("POST", "/v1/pools", KEY_A, withId).statusCode());
+    HttpResponse<String> otherId = send("POST", "/v1/pools", KEY_A, withId.replace("1800", "900"));
+    assertEquals(409, otherId.statusCode(), otherId.body());
+    assertTrue(json(otherId).get("detail").asText().contains("choose another pool_id"), otherId.body());
+    // a conflict that is not about the key's pool (a number not available) is answered as it is
+    HttpResponse<String> number = server.send("POST", "/v1/pools", KEY_A, "application/json",
+        NEW_POOL.replace("0120000002", "0120-777-777").getBytes(StandardCharsets.UTF_8),
+        Map.of("Idempotency-Key", "order-44"));
+    assertEquals(409, number.statusCode(), number.body());
+    assertEquals("0120-777-777 is not available", json(number).get("detail").asText());
   }
 
   @Test
@@ -545,6 +626,12 @@ class PoolApiRouteTest {
     HttpResponse<String> d = send("DELETE", "/v1/pools/pool-1", KEY_A, (String) null);
     assertEquals(204, d.statusCode(), d.body());
     assertEquals(404, send("GET", "/v1/pools/pool-1", KEY_A, (String) null).statusCode());
+    // idempotent, as documented: deleting it again is 204 (a retry whose answer was lost), yet GET is 404
+    HttpResponse<String> again = send("DELETE", "/v1/pools/pool-1", KEY_A, (String) null);
+    assertEquals(204, again.statusCode(), again.body());
+    assertEquals("", again.body());
+    assertEquals(404, send("DELETE", "/v1/pools/pool-1", KEY_B, (String) null).statusCode(), "not op-b's pool");
+    assertEquals(404, send("DELETE", "/v1/pools/pool-never", KEY_A, (String) null).statusCode());
     assertEquals(404, send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-2\"}")
         .statusCode());
     assertEquals(0, json(send("GET", "/v1/pools", KEY_A, (String) null)).get("pools").size());

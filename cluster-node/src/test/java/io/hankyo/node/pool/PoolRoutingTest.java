@@ -298,6 +298,9 @@ class PoolRoutingTest {
     PhoneNumber handed = PhoneNumbers.parse(a.e164());
     PhoneNumber never = handed.e164().equals(n1.e164()) ? n2 : n1;
     await(pools.delete("op-a", pool.poolId()));
+    // deleting it again succeeds (DELETE /v1/pools/{pool_id} answers 204 again: idempotent, docs/inventory.md)
+    await(pools.delete("op-a", pool.poolId()));
+    assertEquals(404, status(pools.get("op-a", pool.poolId())));
 
     NumberRoute r = await(routes.lookup(handed.e164())).orElseThrow(() -> new AssertionError("call lost"));
     assertEquals("shop-4", r.clientId());
