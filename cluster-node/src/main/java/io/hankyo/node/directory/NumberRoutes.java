@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * the same way, unattributed (the holds ended with the pool). A pool without a tracking number (created before the
  * setting) routes nowhere. A
  * tracking number's route carries the attribution of its intermediate bindings ({@link NumberBindings},
- * {@link Attribution#forBindings}) when it has any; when they cannot be read the call goes ahead unattributed (no
+ * {@link Attribution#forBindings}) made for the tracking-number record that holds the number now (its owner and
+ * {@code created_at}, {@link TrackingNumber.Route#createdAt}; an earlier record's bindings are ignored) when it has
+ * any; when they cannot be read the call goes ahead unattributed (no
  * attribution keys) and a warning is logged. {@code last_held_until} is in {@code hankyo.http.zone} (default
  * Asia/Tokyo).
  */
@@ -115,8 +117,10 @@ public final class NumberRoutes {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     Instant at = clock.instant();
-    return trackingRoute(e164)
-        .thenCompose(route -> route.isPresent() ? withBindings(route.get(), at) : poolRoute(e164, at))
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
+        .ask(TrackingNumber.GetRoute::new, timeout)
+        .thenCompose(tracking -> withAdvertiserRules(tracking.route()).thenCompose(route -> route.isPresent()
+            ? withBindings(route.get(), tracking.createdAt(), at) : poolRoute(e164, at)))
         .thenCompose(route -> route.isPresent() || callbacks == null
             ? CompletableFuture.completedFuture(route)
             : callbacks.activeLease(e164).thenApply(lease -> lease.flatMap(
@@ -131,8 +135,14 @@ public final class NumberRoutes {
         .thenCompose(this::withAdvertiserRules);
   }
 
-  /** {@code route} with the attribution of its number's bindings (unchanged when it has none or they fail). */
-  private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant at) {
+  /**
+   * {@code route} with the attribution of its number's bindings made for the record that holds the number now
+   * ({@code createdAt}, {@link NumberBindings.State#boundFor}): unchanged when it has none or they fail. Bindings of an
+   * earlier record of the number (deleted and created again, perhaps for another advertiser) are ignored.
+   */
+  private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant createdAt, Instant at) {
+    NumberBindings.Owner current = new NumberBindings.Owner(route.operatorId(), route.clientId(), route.dialinId(),
+        createdAt);
     return sharding.entityRefFor(NumberBindings.ENTITY_KEY, route.din().e164())
         .<NumberBindings.State>ask(r -> new NumberBindings.Get(route.operatorId(), r), timeout)
         .handle((s, failure) -> {
@@ -142,7 +152,7 @@ public final class NumberRoutes {
             return Optional.of(route);
           }
           var vars = Attribution.forBindings(
-              s.bindings().stream().map(NumberBindings.Binding::window).toList(), at, zone);
+              s.boundFor(current).bindings().stream().map(NumberBindings.Binding::window).toList(), at, zone);
           return Optional.of(vars == null ? route : route.attributed(route.din(), vars));
         });
   }

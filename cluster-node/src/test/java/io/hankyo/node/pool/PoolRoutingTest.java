@@ -218,4 +218,62 @@ class PoolRoutingTest {
     }
     assertEquals(Optional.empty(), await(routes.lookup(handed.e164())), "cool-down over: routes nowhere again");
   }
+
+  @Test
+  void aBindingNeverOutlivesTheTrackingNumberRecordItWasBoundFor() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-803-100");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-1", "main", track);
+    PoolBackend.Binding old = await(pools.bind("op-a", new PoolBackend.NewBinding(track, "old-visitor",
+        Map.of("gclid", "OLD-SHOP1", "member_id", "m-123"), null, 3600)));
+    assertEquals("binding", await(routes.lookup(track.e164())).orElseThrow().attribution().get("attribution"));
+
+    // the number is deleted and created again for another advertiser of the operator
+    release("op-a", "shop-1", "main", track);
+    tracking("op-a", "shop-2", "main", track);
+    NumberRoute call = await(routes.lookup(track.e164())).orElseThrow();
+    assertEquals("shop-2", call.clientId());
+    assertEquals(null, call.attribution(), "never shop-1's visitor credited to shop-2");
+    assertEquals(List.of(), await(pools.bindings("op-a", track)), "shop-1's binding is not listed as current");
+
+    // ... and for the first advertiser again: a new record, the old binding still does not count
+    release("op-a", "shop-2", "main", track);
+    tracking("op-a", "shop-1", "main", track);
+    assertEquals(null, await(routes.lookup(track.e164())).orElseThrow().attribution());
+    assertEquals(List.of(), await(pools.bindings("op-a", track)));
+
+    // a binding of the current record counts and is listed alone
+    PoolBackend.Binding now = await(pools.bind("op-a", new PoolBackend.NewBinding(track, "new-visitor",
+        Map.of("gclid", "NEW"), null, 600)));
+    assertEquals(List.of(now), await(pools.bindings("op-a", track)));
+    assertEquals(Map.of("attribution", "binding", "binding_id", now.bindingId(), "session_id", "new-visitor",
+        "gclid", "NEW"), await(routes.lookup(track.e164())).orElseThrow().attribution());
+    assertTrue(!now.bindingId().equals(old.bindingId()));
+  }
+
+  @Test
+  void aBindingStoredBeforeTheOwnerWasRecordedCountsOnlyWhenStoredAfterTheCurrentRecordWasCreated()
+      throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-803-200");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    java.time.Instant beforeRecord = java.time.Instant.now().minusSeconds(5);
+    tracking("op-a", "shop-5", "main", track);
+    java.time.Instant now = java.time.Instant.now();
+    // as the entity held them before the owner was kept: no client_id, dialin_id, number_created_at
+    NumberBindings.Binding current = new NumberBindings.Binding("bnd-legacy-now", "op-a", "s-now", Map.of("gclid",
+        "g-now"), now.minusSeconds(60), now.plusSeconds(600), now, null, null, null);
+    NumberBindings.Binding earlier = new NumberBindings.Binding("bnd-legacy-old", "op-a", "s-old", Map.of("gclid",
+        "g-old"), now.minusSeconds(30), now.plusSeconds(600), beforeRecord, null, null, null);
+    for (NumberBindings.Binding b : List.of(current, earlier)) {
+      assertTrue(await(sharding.entityRefFor(NumberBindings.ENTITY_KEY, track.e164())
+          .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(b, r), ASK)).isSuccess());
+    }
+    assertEquals(Map.of("attribution", "binding", "binding_id", "bnd-legacy-now", "session_id", "s-now",
+        "gclid", "g-now"), await(routes.lookup(track.e164())).orElseThrow().attribution(),
+        "the binding stored before the record (bound later, so it would win) is not counted");
+    assertEquals(List.of("bnd-legacy-now"),
+        await(pools.bindings("op-a", track)).stream().map(PoolBackend.Binding::bindingId).toList());
+  }
 }
