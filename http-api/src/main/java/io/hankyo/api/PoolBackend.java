@@ -84,7 +84,9 @@ public interface PoolBackend {
   /**
    * Stores an intermediate binding of the operator's tracking number, persisted before the answer, for the
    * tracking-number record that holds the number now (it attributes calls only while that record holds it); 404 when
-   * the number is not a tracking number or not the operator's. Nodes without bindings answer 404.
+   * the number is not a tracking number or not the operator's; 409 naming the pools when it is the {@code
+   * fallback_number} of live pools of the operator (a fallback number gets no attribution). Nodes without bindings
+   * answer 404.
    */
   default CompletionStage<Binding> bind(String operatorId, NewBinding binding) {
     return java.util.concurrent.CompletableFuture.failedFuture(

@@ -102,6 +102,8 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Boolean> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
+  /** Which live pools use a number as their fallback (a binding of such a number is refused). */
+  private final PoolUses poolUses;
 
   /** Registers the entity types with sharding (idempotent); each assignment its own journal write. */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Clock clock) {
@@ -197,6 +199,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     TrackingNumber.init(sharding);
     io.hankyo.node.callback.CallbackNumber.init(sharding);
     NumberBindings.init(sharding);
+    this.poolUses = new PoolUses(system, sharding, timeout);
   }
 
   /**
@@ -233,13 +236,24 @@ public final class ClusterPoolBackend implements PoolBackend {
 
   /**
    * Binds for the tracking-number record that holds the number now ({@link NumberBindings.Owner}: a call is attributed
-   * to the binding only while that record holds the number, see {@code NumberRoutes}).
+   * to the binding only while that record holds the number, see {@code NumberRoutes}). Refused with 409 naming the
+   * pools when the number is the {@code fallback_number} of live pools of the operator ({@link PoolUses}: every
+   * visitor who finds such a pool exhausted is shown it, so a binding would credit all their calls to one visit); the
+   * call routing checks that again for pools created after the binding. A pool that does not answer in time fails the
+   * binding (503, retry).
    */
   @Override
   public CompletionStage<Binding> bind(String operatorId, NewBinding b) {
     Instant boundAt = b.boundAt() == null ? clock.instant() : b.boundAt();
     String bindingId = "bnd-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     return requireTrackingRecord(operatorId, b.number())
+        .thenCompose(owner -> poolUses.of(operatorId, List.of(b.number().e164())).thenApply(uses -> {
+          List<String> fallbackOf = PoolUses.fallbackPools(uses);
+          if (!fallbackOf.isEmpty()) {
+            throw ApiProblem.conflict(PoolUses.bindingRefusal(b.number().national(), fallbackOf));
+          }
+          return owner;
+        }))
         .thenCompose(owner -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, b.number().e164())
             .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(NumberBindings.Binding.of(
                 bindingId, owner, b.sessionId(), b.params(), boundAt, boundAt.plusSeconds(b.holdSec()),

@@ -67,11 +67,13 @@ class PoolRoutingTest {
   @Test
   void poolNumbersTakeTheTrackingNumbersRouteWithTheirAttribution() throws Exception {
     PhoneNumber track = PhoneNumbers.parse("0120-800-100");
+    PhoneNumber fallback = PhoneNumbers.parse("0120-800-150");
     PhoneNumber other = PhoneNumbers.parse("0120-800-200");
     PhoneNumber n1 = PhoneNumbers.parse("0120-800-001");
     ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
     NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
     tracking("op-a", track);
+    tracking("op-a", "shop", "fb", fallback);
     tracking("op-b", other);
     assertTrue(await(sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n1.e164())
         .<StatusReply<InventoryNumber.ImportResult>>ask(r -> new InventoryNumber.Import("op-a", r), ASK))
@@ -81,8 +83,8 @@ class PoolRoutingTest {
         List.of(), other))), "another operator's tracking number");
     assertEquals(404, status(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
         List.of(), PhoneNumbers.parse("0120-800-999")))), "not a tracking number");
-    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
-        List.of(), track)));
+    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0,
+        fallback, List.of(), track)));
     assertEquals(track.e164(), pool.trackingNumberE164());
 
     NumberRoute never = await(routes.lookup(n1.e164())).orElseThrow();
@@ -95,7 +97,7 @@ class PoolRoutingTest {
     assertEquals(Map.of("attribution", "pool", "pool_id", pool.poolId(), "session_id", "s-1", "gclid", "g-1"),
         held.attribution());
     assertEquals(null, await(routes.lookup(track.e164())).orElseThrow().attribution(),
-        "the tracking number (also the fallback) without bindings is not attributed");
+        "the tracking number without bindings is not attributed");
 
     assertEquals(404, status(pools.bind("op-b", new PoolBackend.NewBinding(track, null, Map.of(), null, 60))));
     PoolBackend.Binding b = await(pools.bind("op-a",
@@ -275,5 +277,51 @@ class PoolRoutingTest {
         "the binding stored before the record (bound later, so it would win) is not counted");
     assertEquals(List.of("bnd-legacy-now"),
         await(pools.bindings("op-a", track)).stream().map(PoolBackend.Binding::bindingId).toList());
+  }
+
+  @Test
+  void aPoolsFallbackNumberIsNeverBoundNorAttributedToABinding() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-804-100");
+    PhoneNumber fallback = PhoneNumbers.parse("0120-804-999");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-804-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-804-002");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-6", "main", track);
+    tracking("op-a", "shop-6", "fallback", fallback);
+    importNumber("op-a", n1);
+    importNumber("op-a", n2);
+    // bound while no pool uses it as its fallback: allowed, and attributed
+    PoolBackend.Binding early = await(pools.bind("op-a", new PoolBackend.NewBinding(fallback, "s-early",
+        Map.of("gclid", "g-early"), null, 3600)));
+    assertEquals("binding", await(routes.lookup(fallback.e164())).orElseThrow().attribution().get("attribution"));
+
+    PoolBackend.Pool p1 = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0,
+        fallback, List.of(), track)));
+    // a pool created later with it as its fallback: every exhausted visitor calls it, so no binding attribution
+    NumberRoute call = await(routes.lookup(fallback.e164())).orElseThrow();
+    assertEquals("fallback", call.dialinId());
+    assertEquals(null, call.attribution(), "a call to a pool's fallback number is credited to no session");
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(pools.bind("op-a",
+        new PoolBackend.NewBinding(fallback, "s-1", Map.of("gclid", "g-1"), null, 600))));
+    ApiProblem refused = (ApiProblem) e.getCause();
+    assertEquals(409, refused.status());
+    assertTrue(refused.detail().contains("0120-804-999 is the fallback_number of pool " + p1.poolId()),
+        refused.detail());
+    PoolBackend.Pool p2 = await(pools.create("op-a", new PoolBackend.NewPool("one_time", List.of(n2), 600, 0,
+        fallback, List.of(), track)));
+    String both = ((ApiProblem) assertThrows(ExecutionException.class, () -> await(pools.bind("op-a",
+        new PoolBackend.NewBinding(fallback, null, Map.of(), null, 600)))).getCause()).detail();
+    assertTrue(both.contains(p1.poolId()) && both.contains(p2.poolId()), both);
+    assertEquals(List.of(early), await(pools.bindings("op-a", fallback)), "nothing was bound");
+    // the pools' tracking number itself is no fallback: it may be bound
+    await(pools.bind("op-a", new PoolBackend.NewBinding(track, "s-2", Map.of(), null, 600)));
+
+    // once no live pool uses it as its fallback, its bindings count again
+    await(pools.delete("op-a", p1.poolId()));
+    await(pools.delete("op-a", p2.poolId()));
+    assertEquals(early.bindingId(),
+        await(routes.lookup(fallback.e164())).orElseThrow().attribution().get("binding_id"));
   }
 }
