@@ -82,8 +82,11 @@ public interface PoolBackend {
   }
 
   /**
-   * Stores an intermediate binding of the operator's tracking number, persisted before the answer; 404 when the
-   * number is not a tracking number or not the operator's. Nodes without bindings answer 404.
+   * Stores an intermediate binding of the operator's tracking number, persisted before the answer, for the
+   * tracking-number record that holds the number now (it attributes calls only while that record holds it); 404 when
+   * the number is not a tracking number or not the operator's; 409 naming the pools when it is the {@code
+   * fallback_number} of live pools of the operator (a fallback number gets no attribution). Nodes without bindings
+   * answer 404.
    */
   default CompletionStage<Binding> bind(String operatorId, NewBinding binding) {
     return java.util.concurrent.CompletableFuture.failedFuture(
@@ -91,8 +94,9 @@ public interface PoolBackend {
   }
 
   /**
-   * The operator's recent bindings of its tracking number {@code number}, in the order they were made (oldest first,
-   * not sorted by {@code bound_at}); 404 as {@link #bind}.
+   * The operator's recent bindings of its tracking number {@code number} made for the record that holds it now (not
+   * those of a record deleted before), in the order they were made (oldest first, not sorted by {@code bound_at}); 404
+   * as {@link #bind}.
    */
   default CompletionStage<List<Binding>> bindings(String operatorId, PhoneNumber number) {
     return java.util.concurrent.CompletableFuture.failedFuture(

@@ -6,6 +6,7 @@ import io.hankyo.node.inventory.InventoryNumber;
 import io.hankyo.node.pool.Attribution;
 import io.hankyo.node.pool.NumberBindings;
 import io.hankyo.node.pool.NumberPool;
+import io.hankyo.node.pool.PoolUses;
 import io.hankyo.protocol.call.NumberRoute;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
@@ -44,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * the same way, unattributed (the holds ended with the pool). A pool without a tracking number (created before the
  * setting) routes nowhere. A
  * tracking number's route carries the attribution of its intermediate bindings ({@link NumberBindings},
- * {@link Attribution#forBindings}) when it has any; when they cannot be read the call goes ahead unattributed (no
+ * {@link Attribution#forBindings}) made for the tracking-number record that holds the number now (its owner and
+ * {@code created_at}, {@link TrackingNumber.Route#createdAt}; an earlier record's bindings are ignored) when it has
+ * any, and not when the number is the {@code fallback_number} of a live pool ({@link PoolUses}); when they cannot
+ * be read the call goes ahead unattributed (no
  * attribution keys) and a warning is logged. {@code last_held_until} is in {@code hankyo.http.zone} (default
  * Asia/Tokyo).
  */
@@ -56,6 +60,8 @@ public final class NumberRoutes {
   private final CallerNumberCipher cipher;
   private final Clock clock;
   private final ZoneId zone;
+  /** Whether a bound number is a pool's fallback number (its calls are then not attributed to the bindings). */
+  private final PoolUses poolUses;
 
   /**
    * Registers the directory entities with sharding if not done yet.
@@ -79,6 +85,7 @@ public final class NumberRoutes {
     this.cipher = null;
     this.clock = Clock.systemUTC();
     this.zone = ZoneId.of(config.hasPath("hankyo.http.zone") ? config.getString("hankyo.http.zone") : "Asia/Tokyo");
+    this.poolUses = new PoolUses(system, sharding, timeout);
   }
 
   private NumberRoutes(NumberRoutes base, CallbackNumbers callbacks, CallerNumberCipher cipher) {
@@ -88,6 +95,7 @@ public final class NumberRoutes {
     this.cipher = Objects.requireNonNull(cipher, "cipher");
     this.clock = base.clock;
     this.zone = base.zone;
+    this.poolUses = base.poolUses;
   }
 
   /**
@@ -115,8 +123,10 @@ public final class NumberRoutes {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     Instant at = clock.instant();
-    return trackingRoute(e164)
-        .thenCompose(route -> route.isPresent() ? withBindings(route.get(), at) : poolRoute(e164, at))
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, e164)
+        .ask(TrackingNumber.GetRoute::new, timeout)
+        .thenCompose(tracking -> withAdvertiserRules(tracking.route()).thenCompose(route -> route.isPresent()
+            ? withBindings(route.get(), tracking.createdAt(), at) : poolRoute(e164, at)))
         .thenCompose(route -> route.isPresent() || callbacks == null
             ? CompletableFuture.completedFuture(route)
             : callbacks.activeLease(e164).thenApply(lease -> lease.flatMap(
@@ -131,18 +141,39 @@ public final class NumberRoutes {
         .thenCompose(this::withAdvertiserRules);
   }
 
-  /** {@code route} with the attribution of its number's bindings (unchanged when it has none or they fail). */
-  private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant at) {
-    return sharding.entityRefFor(NumberBindings.ENTITY_KEY, route.din().e164())
+  /**
+   * {@code route} with the attribution of its number's bindings made for the record that holds the number now
+   * ({@code createdAt}, {@link NumberBindings.State#boundFor}): unchanged when it has none or they fail. Bindings of an
+   * earlier record of the number (deleted and created again, perhaps for another advertiser) are ignored. When it
+   * has bindings, the number must not be the {@code fallback_number} of a live pool of the operator ({@link
+   * PoolUses#fallbackPools}; the API refuses such a binding, but a pool may be given the number as its fallback
+   * later): every visitor who finds the pool exhausted is shown it, so its calls get no attribution keys. When the
+   * pools cannot be read in time the call also goes ahead without attribution keys (a warning is logged).
+   */
+  private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant createdAt, Instant at) {
+    NumberBindings.Owner current = new NumberBindings.Owner(route.operatorId(), route.clientId(), route.dialinId(),
+        createdAt);
+    String e164 = route.din().e164();
+    return sharding.entityRefFor(NumberBindings.ENTITY_KEY, e164)
         .<NumberBindings.State>ask(r -> new NumberBindings.Get(route.operatorId(), r), timeout)
-        .handle((s, failure) -> {
+        .thenApply(s -> s.boundFor(current).bindings())
+        .thenCompose(owned -> owned.isEmpty() ? CompletableFuture.completedFuture(owned)
+            : poolUses.of(route.operatorId(), java.util.List.of(e164)).thenApply(uses -> {
+              java.util.List<String> fallbackOf = PoolUses.fallbackPools(uses);
+              if (!fallbackOf.isEmpty()) {
+                LOG.info("call to {} is not attributed to its bindings: it is the fallback_number of pool(s) {}",
+                    e164, fallbackOf);
+                return java.util.List.<NumberBindings.Binding>of();
+              }
+              return owned;
+            }))
+        .handle((owned, failure) -> {
           if (failure != null) {
-            LOG.warn("call to {} goes ahead unattributed: its bindings could not be read: {}", route.din().e164(),
-                failure.toString());
+            LOG.warn("call to {} goes ahead unattributed: its bindings or the pools using it could not be read: {}",
+                e164, failure.toString());
             return Optional.of(route);
           }
-          var vars = Attribution.forBindings(
-              s.bindings().stream().map(NumberBindings.Binding::window).toList(), at, zone);
+          var vars = Attribution.forBindings(owned.stream().map(NumberBindings.Binding::window).toList(), at, zone);
           return Optional.of(vars == null ? route : route.attributed(route.din(), vars));
         });
   }

@@ -1,6 +1,7 @@
 package io.hankyo.node.directory;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import io.hankyo.protocol.call.NumberRoute;
@@ -262,10 +263,25 @@ public final class TrackingNumber
 
   // ----------------------------------------------------------------------------------------------------- replies
 
-  /** Reply to {@link GetRoute}. @param route empty when the number is not a tracking number */
-  public record Route(@JsonProperty("route") Optional<NumberRoute> route) implements JsonSerializable {
+  /**
+   * Reply to {@link GetRoute}.
+   *
+   * @param route empty when the number is not a tracking number
+   * @param createdAt the record's {@code created_at} (which record holds the number: one deleted and created again
+   *     is a new record; the intermediate bindings of an earlier record are not credited to it, issue 5); null when
+   *     {@code route} is empty, and in replies of nodes older than the field
+   */
+  public record Route(@JsonProperty("route") Optional<NumberRoute> route,
+      @JsonProperty("created_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant createdAt)
+      implements JsonSerializable {
+    @JsonCreator
     public Route {
       route = route == null ? Optional.empty() : route;
+    }
+
+    /** A reply without the record's creation time (no route). */
+    public Route(Optional<NumberRoute> route) {
+      this(route, null);
     }
   }
 
@@ -571,7 +587,7 @@ public final class TrackingNumber
         .onCommand(Release.class, this::release)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.details())))
         .onCommand(GetRoute.class, (s, c) ->
-            Effect().reply(c.replyTo(), new Route(Optional.of(s.details().toRoute()))));
+            Effect().reply(c.replyTo(), new Route(Optional.of(s.details().toRoute()), s.details().createdAt())));
     return b.build();
   }
 

@@ -30,6 +30,9 @@ import java.util.Map;
  *       and its parameters; none covering → {@code attribution = unattributed} with the binding that ended last
  *       before the call noted ({@code last_binding_id}, {@code last_session_id}, {@code last_held_until}).
  *   <li>A tracking number without bindings (and fallback numbers, callback numbers): no attribution at all (null).
+ *       The caller passes only the bindings that count: those made for the tracking-number record that holds the
+ *       number now ({@link NumberBindings.State#boundFor}), and none when the number is the fallback number of a live
+ *       pool ({@link PoolUses#fallbackPools}); see {@code NumberRoutes}.
  * </ul>
  *
  * <p>Parameter keys never overwrite the call log's own keys: the API refuses {@link #isReserved reserved} keys when a

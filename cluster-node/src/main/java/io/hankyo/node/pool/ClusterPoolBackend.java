@@ -64,7 +64,9 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>Issue 5, attribution: a pool's {@code tracking_number} must be one of the operator's tracking numbers (checked
  * before anything is pooled; 404 otherwise). Intermediate bindings ({@link #bind}) are stored in the number's
- * {@link NumberBindings} entity after the same check; {@code bound_at} defaults to now.
+ * {@link NumberBindings} entity after the same check, with the tracking-number record they are bound for
+ * ({@code client_id}, {@code dialin_id}, {@code created_at}); {@code bound_at} defaults to now. {@link #bindings}
+ * lists only the current record's (a number deleted and created again does not show the earlier record's).
  */
 public final class ClusterPoolBackend implements PoolBackend {
   /** The pool ids {@link #create} makes. */
@@ -109,6 +111,8 @@ public final class ClusterPoolBackend implements PoolBackend {
   private final com.github.benmanes.caffeine.cache.Cache<PoolKey, Duration> pools;
   private final io.micrometer.core.instrument.Counter displayCounter;
   private final io.micrometer.core.instrument.Counter fallbackCounter;
+  /** Which live pools use a number as their fallback (a binding of such a number is refused). */
+  private final PoolUses poolUses;
 
   /** Registers the entity types with sharding (idempotent); each assignment its own journal write. */
   public ClusterPoolBackend(ActorSystem<?> system, ClusterSharding sharding, Duration timeout, Clock clock) {
@@ -206,6 +210,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     TrackingNumber.init(sharding);
     io.hankyo.node.callback.CallbackNumber.init(sharding);
     NumberBindings.init(sharding);
+    this.poolUses = new PoolUses(system, sharding, timeout);
   }
 
   /**
@@ -224,15 +229,46 @@ public final class ClusterPoolBackend implements PoolBackend {
         });
   }
 
+  /**
+   * The tracking-number record that holds {@code number}, when it is one of {@code operatorId}'s tracking numbers;
+   * fails with 404 otherwise (as {@link #requireTrackingNumber}).
+   */
+  private CompletionStage<NumberBindings.Owner> requireTrackingRecord(String operatorId, PhoneNumber number) {
+    return sharding.entityRefFor(TrackingNumber.ENTITY_KEY, number.e164())
+        .<StatusReply<TrackingNumber.Details>>ask(TrackingNumber.Get::new, timeout)
+        .thenApply(r -> {
+          if (r.isError() || !r.getValue().operatorId().equals(operatorId)) {
+            throw ApiProblem.notFound("number " + number.national() + " is not one of your tracking numbers");
+          }
+          TrackingNumber.Details d = r.getValue();
+          return new NumberBindings.Owner(operatorId, d.clientId(), d.dialinId(), d.createdAt());
+        });
+  }
+
+  /**
+   * Binds for the tracking-number record that holds the number now ({@link NumberBindings.Owner}: a call is attributed
+   * to the binding only while that record holds the number, see {@code NumberRoutes}). Refused with 409 naming the
+   * pools when the number is the {@code fallback_number} of live pools of the operator ({@link PoolUses}: every
+   * visitor who finds such a pool exhausted is shown it, so a binding would credit all their calls to one visit); the
+   * call routing checks that again for pools created after the binding. A pool that does not answer in time fails the
+   * binding (503, retry).
+   */
   @Override
   public CompletionStage<Binding> bind(String operatorId, NewBinding b) {
     Instant boundAt = b.boundAt() == null ? clock.instant() : b.boundAt();
-    NumberBindings.Binding binding = new NumberBindings.Binding(
-        "bnd-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16), operatorId, b.sessionId(),
-        b.params(), boundAt, boundAt.plusSeconds(b.holdSec()), clock.instant());
-    return requireTrackingNumber(operatorId, b.number(), "number")
-        .thenCompose(x -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, b.number().e164())
-            .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(binding, r), timeout))
+    String bindingId = "bnd-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    return requireTrackingRecord(operatorId, b.number())
+        .thenCompose(owner -> poolUses.of(operatorId, List.of(b.number().e164())).thenApply(uses -> {
+          List<String> fallbackOf = PoolUses.fallbackPools(uses);
+          if (!fallbackOf.isEmpty()) {
+            throw ApiProblem.conflict(PoolUses.bindingRefusal(b.number().national(), fallbackOf));
+          }
+          return owner;
+        }))
+        .thenCompose(owner -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, b.number().e164())
+            .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(NumberBindings.Binding.of(
+                bindingId, owner, b.sessionId(), b.params(), boundAt, boundAt.plusSeconds(b.holdSec()),
+                clock.instant()), r), timeout))
         .thenApply(reply -> {
           if (reply.isError()) {
             throw ApiProblem.invalid(reply.getError().getMessage());
@@ -241,11 +277,13 @@ public final class ClusterPoolBackend implements PoolBackend {
         });
   }
 
+  /** Lists the bindings of the record that holds the number now; an earlier record's are not listed. */
   @Override
   public CompletionStage<List<Binding>> bindings(String operatorId, PhoneNumber number) {
-    return requireTrackingNumber(operatorId, number, "number")
-        .thenCompose(x -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, number.e164())
-            .<NumberBindings.State>ask(r -> new NumberBindings.Get(operatorId, r), timeout))
+    return requireTrackingRecord(operatorId, number)
+        .thenCompose(owner -> sharding.entityRefFor(NumberBindings.ENTITY_KEY, number.e164())
+            .<NumberBindings.State>ask(r -> new NumberBindings.Get(operatorId, r), timeout)
+            .thenApply(s -> s.boundFor(owner)))
         .thenApply(s -> s.bindings().stream().map(b -> view(number.e164(), b)).toList());
   }
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -35,6 +36,15 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>Which operator may bind is checked by the caller ({@code ClusterPoolBackend}: the number must be one of the
  * operator's tracking numbers); each binding carries its operator, and {@link Get} lists only the asking operator's.
+ *
+ * <p>Owner (issue 5, a binding never outlives its tracking-number record): each binding also carries the tracking
+ * number's record it was bound for ({@link Owner}: {@code client_id}, {@code dialin_id} and the record's {@code
+ * created_at}). A number can be deleted and created again, for another advertiser or as another record of the same
+ * one; the entity (keyed by the number) keeps the earlier record's bindings, so the readers keep only those of the
+ * current record ({@link State#boundFor}): the call routing ({@code NumberRoutes}) and the listing. Bindings stored
+ * before the owner was recorded (no {@code client_id}) count for the current record only when they were stored
+ * ({@code created_at}) at or after the record's creation, i.e. while it already held the number
+ * ({@link Binding#boundFor}).
  */
 public final class NumberBindings extends EventSourcedBehaviorWithEnforcedReplies<NumberBindings.Command,
     NumberBindings.Event, NumberBindings.State> {
@@ -56,20 +66,67 @@ public final class NumberBindings extends EventSourcedBehaviorWithEnforcedReplie
    * @param boundAt start of the window
    * @param heldUntil end of the window, exclusive ({@code bound_at + hold_sec})
    * @param createdAt when it was stored
+   * @param clientId the {@code client_id} of the tracking-number record it was bound for; null in bindings stored
+   *     before the owner was recorded (left out of the JSON then)
+   * @param dialinId the {@code dialin_id} of that record; null as {@code clientId}
+   * @param numberCreatedAt the {@code created_at} of that record ({@code TrackingNumber.Details#createdAt}: a number
+   *     deleted and created again is a new record with a new time); null as {@code clientId}
    */
   public record Binding(@JsonProperty("binding_id") String bindingId, @JsonProperty("operator_id") String operatorId,
       @JsonProperty("session_id") @JsonInclude(JsonInclude.Include.NON_NULL) String sessionId,
       @JsonProperty("params") Map<String, String> params, @JsonProperty("bound_at") Instant boundAt,
-      @JsonProperty("held_until") Instant heldUntil, @JsonProperty("created_at") Instant createdAt)
+      @JsonProperty("held_until") Instant heldUntil, @JsonProperty("created_at") Instant createdAt,
+      @JsonProperty("client_id") @JsonInclude(JsonInclude.Include.NON_NULL) String clientId,
+      @JsonProperty("dialin_id") @JsonInclude(JsonInclude.Include.NON_NULL) String dialinId,
+      @JsonProperty("number_created_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant numberCreatedAt)
       implements JsonSerializable {
     @JsonCreator
     public Binding {
       params = params == null ? Map.of() : Map.copyOf(params);
     }
 
+    /** A new binding for the tracking-number record {@code owner}. */
+    public static Binding of(String bindingId, Owner owner, String sessionId, Map<String, String> params,
+        Instant boundAt, Instant heldUntil, Instant createdAt) {
+      return new Binding(bindingId, owner.operatorId(), sessionId, params, boundAt, heldUntil, createdAt,
+          owner.clientId(), owner.dialinId(), owner.numberCreatedAt());
+    }
+
+    /**
+     * Whether this binding was made for {@code current}, the record that holds the number now: same operator, and
+     * same {@code client_id}, {@code dialin_id} and record creation time. A binding stored before the owner was
+     * recorded ({@code clientId} null) counts only when it was stored at or after {@code current}'s creation (it was
+     * bound while that record held the number; one stored earlier belongs to an earlier record, perhaps of another
+     * advertiser, and is never credited to this one). Pure.
+     */
+    public boolean boundFor(Owner current) {
+      if (!operatorId.equals(current.operatorId())) {
+        return false;
+      }
+      if (clientId == null) {
+        return current.numberCreatedAt() != null && !createdAt.isBefore(current.numberCreatedAt());
+      }
+      return clientId.equals(current.clientId()) && Objects.equals(dialinId, current.dialinId())
+          && Objects.equals(numberCreatedAt, current.numberCreatedAt());
+    }
+
     /** As the attribution decision needs it. */
     public Attribution.Window window() {
       return new Attribution.Window(bindingId, sessionId, params, boundAt, heldUntil);
+    }
+  }
+
+  /**
+   * The tracking-number record a binding is made for, or that holds the number now (not persisted by itself).
+   *
+   * @param operatorId the operator
+   * @param clientId the record's {@code client_id}
+   * @param dialinId the record's {@code dialin_id}
+   * @param numberCreatedAt the record's {@code created_at}
+   */
+  public record Owner(String operatorId, String clientId, String dialinId, Instant numberCreatedAt) {
+    public Owner {
+      Objects.requireNonNull(operatorId, "operatorId");
     }
   }
 
@@ -114,6 +171,11 @@ public final class NumberBindings extends EventSourcedBehaviorWithEnforcedReplie
         out.remove(0);
       }
       return new State(out);
+    }
+
+    /** The bindings made for {@code current}, the record that holds the number now ({@link Binding#boundFor}). */
+    public State boundFor(Owner current) {
+      return new State(bindings.stream().filter(b -> b.boundFor(current)).toList());
     }
 
     State of(String operatorId) {

@@ -15,7 +15,9 @@ import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Which live pools of an operator use given tracking numbers as their {@code tracking_number} or
- * {@code fallback_number} (issue 5, attribution and the fallback number). Asked before a tracking number or an
+ * {@code fallback_number} (issue 5, attribution and the fallback number). Asked before an intermediate binding is
+ * stored and when a call to a bound number is attributed (a fallback number is never bound nor attributed to a
+ * binding: {@link #fallbackPools}), and before a tracking number or an
  * advertiser is deleted ({@code DELETE /v1/advertisers/{client_id}/numbers/{dialin_id}}, {@code DELETE
  * /v1/advertisers/{client_id}}): such a deletion is refused with 409 while a live pool uses the number, because the
  * pool would go on handing out numbers whose calls follow the tracking number to whoever owns it next (or are lost).
@@ -86,6 +88,27 @@ public final class PoolUses {
       out.add(new Use(poolId, s.fallbackE164(), "fallback_number"));
     }
     return out;
+  }
+
+  /**
+   * The ids of the pools in {@code uses} that use a number as their {@code fallback_number}, in the order of {@code
+   * uses}, each once. Pure.
+   */
+  public static List<String> fallbackPools(List<Use> uses) {
+    return uses.stream().filter(u -> u.as().equals("fallback_number")).map(Use::poolId).distinct().toList();
+  }
+
+  /**
+   * The 409 detail of an intermediate binding refused because {@code number} is the fallback number of {@code
+   * poolIds} (not empty), e.g. {@code "0120-999-999 is the fallback_number of pool pool-1; …; nothing was bound"}.
+   * Every visitor who finds a pool exhausted is shown the fallback number, so a binding of it would credit all their
+   * calls to one visit (issue 5, attribution: the fallback number gets no attribution keys).
+   */
+  public static String bindingRefusal(String number, List<String> poolIds) {
+    return number + " is the fallback_number of pool" + (poolIds.size() > 1 ? "s " : " ") + String.join(", ", poolIds)
+        + ": every visitor who finds " + (poolIds.size() > 1 ? "those pools" : "that pool")
+        + " exhausted is shown it, so its calls are not attributed to one visit; bind another tracking number, or "
+        + "give the pool" + (poolIds.size() > 1 ? "s" : "") + " another fallback number; nothing was bound";
   }
 
   /**

@@ -110,6 +110,8 @@ class DirectoryJsonTest {
     json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din, fwd, true,
         null, 0, JudgmentRules.threshold(30), 5))));
     json(new TrackingNumber.Route(Optional.empty()));
+    assertTrue(json(new TrackingNumber.Route(Optional.of(new NumberRoute("op-1", "shop-1", "Shop", "d1", "Top", din,
+        fwd, false, null, 0)), at)).contains("\"created_at\""), "the record's creation crosses nodes");
     json(new ApiKey.Resolution(Optional.of("op-1")));
     json(new ApiKey.Resolution(Optional.empty()));
     StatusReply<Object> error = StatusReply.error("advertiser 'x' not found");

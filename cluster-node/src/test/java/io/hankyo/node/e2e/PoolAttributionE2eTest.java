@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * assigned a pool number with gclid / utm_source / landing_page; a sipp call to that pool number is forwarded like a
  * call to the tracking number and logged with the dialled pool number as {@code din_id} and the session's parameters
  * in {@code logvars.*}. A pool with {@code hold_sec} 1 after the hold is over gives {@code unattributed} with the
- * last holder, and a binding of the tracking number gives {@code attribution = binding}. The tracking number of live
+ * last holder; the pools' fallback number cannot be bound (409), a binding of another tracking number gives {@code
+ * attribution = binding}, and not once that number was deleted and created again. The tracking number of live
  * pools cannot be deleted (409); after the pool is deleted, a call to its cooling-down number still reaches the
  * tracking number, unattributed with the last holder noted.
  */
@@ -109,19 +110,46 @@ class PoolAttributionE2eTest {
     assertEquals(brief.json().get("held_until").asText(), expired.get("logvars.last_held_until").asText());
     assertFalse(expired.toString().contains("g-2"), expired.toString());
 
-    // an intermediate binding of the tracking number itself
-    ApiClient.Response bound = api.post("/v1/bindings", "{\"number\": \"0120-610-101\", \"session_id\": \"s-3\","
+    // the fallback number of live pools is not bound (409 naming them): every visitor who finds a pool exhausted is
+    // shown it, so its calls would all be credited to one visit
+    ApiClient.Response onFallback = api.post("/v1/bindings", "{\"number\": \"0120-610-101\", \"session_id\":"
+        + " \"s-3\", \"params\": {\"gclid\": \"g-3\"}, \"hold_sec\": 3600}");
+    assertEquals(409, onFallback.status(), onFallback.body());
+    assertTrue(onFallback.body().contains("fallback_number") && onFallback.body().contains(poolId)
+        && onFallback.body().contains(shortPool.json().get("pool_id").asText()), onFallback.body());
+    assertEquals(0, api.get("/v1/bindings?number=0120-610-101").json().get("bindings").size());
+
+    // an intermediate binding of another tracking number of the advertiser
+    ApiClient.Response side = api.post("/v1/advertisers/adv-at/numbers",
+        "{\"dialin_id\":\"side\",\"number\":\"0120610102\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, side.status(), side.body());
+    ApiClient.Response bound = api.post("/v1/bindings", "{\"number\": \"0120-610-102\", \"session_id\": \"s-3\","
         + " \"params\": {\"gclid\": \"g-3\", \"member_id\": \"m-3\"}, \"hold_sec\": 3600}");
     assertEquals(201, bound.status(), bound.body());
-    assertEquals(1, api.get("/v1/bindings?number=0120-610-101").json().get("bindings").size());
-    call("0120610101", "bound");
-    JsonNode viaBinding = oneRow("0120610101");
+    assertEquals(1, api.get("/v1/bindings?number=0120-610-102").json().get("bindings").size());
+    call("0120610102", "bound");
+    JsonNode viaBinding = oneRow("0120610102");
     assertEquals("binding", viaBinding.get("logvars.attribution").asText(), viaBinding.toString());
     assertEquals(bound.json().get("binding_id").asText(), viaBinding.get("logvars.binding_id").asText());
     assertEquals("s-3", viaBinding.get("logvars.session_id").asText());
     assertEquals("g-3", viaBinding.get("logvars.gclid").asText());
     assertEquals("m-3", viaBinding.get("logvars.member_id").asText());
-    assertTrue(viaBinding.get("din_id").asText().replace("-", "").contains("0120610101"), viaBinding.toString());
+    assertTrue(viaBinding.get("din_id").asText().replace("-", "").contains("0120610102"), viaBinding.toString());
+
+    // the number deleted and created again (a new record): the earlier record's binding is neither listed nor
+    // credited with its calls
+    assertEquals(204, api.delete("/v1/advertisers/adv-at/numbers/side").status());
+    ApiClient.Response again = api.post("/v1/advertisers/adv-at/numbers",
+        "{\"dialin_id\":\"side-2\",\"number\":\"0120610102\",\"forward_to\":\"03-9999-0000\"}");
+    assertEquals(201, again.status(), again.body());
+    assertEquals(0, api.get("/v1/bindings?number=0120-610-102").json().get("bindings").size());
+    call("0120610102", "recreated");
+    List<JsonNode> sideRows = e2e.records("0120610102", 2, Duration.ofSeconds(15));
+    assertEquals(2, sideRows.size(), sideRows.toString());
+    JsonNode recreated = sideRows.stream().filter(r -> "side-2".equals(r.path("dialin_id").asText())).findFirst()
+        .orElseThrow(() -> new AssertionError(sideRows.toString()));
+    assertFalse(recreated.has("logvars.attribution"), recreated.toString());
+    assertFalse(recreated.toString().contains("g-3"), recreated.toString());
 
     // the tracking (and fallback) number of live pools is not deleted, nor its advertiser
     ApiClient.Response refused = api.delete("/v1/advertisers/adv-at/numbers/top");

@@ -67,11 +67,13 @@ class PoolRoutingTest {
   @Test
   void poolNumbersTakeTheTrackingNumbersRouteWithTheirAttribution() throws Exception {
     PhoneNumber track = PhoneNumbers.parse("0120-800-100");
+    PhoneNumber fallback = PhoneNumbers.parse("0120-800-150");
     PhoneNumber other = PhoneNumbers.parse("0120-800-200");
     PhoneNumber n1 = PhoneNumbers.parse("0120-800-001");
     ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
     NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
     tracking("op-a", track);
+    tracking("op-a", "shop", "fb", fallback);
     tracking("op-b", other);
     assertTrue(await(sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n1.e164())
         .<StatusReply<InventoryNumber.ImportResult>>ask(r -> new InventoryNumber.Import("op-a", r), ASK))
@@ -81,8 +83,8 @@ class PoolRoutingTest {
         List.of(), other))), "another operator's tracking number");
     assertEquals(404, status(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
         List.of(), PhoneNumbers.parse("0120-800-999")))), "not a tracking number");
-    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0, track,
-        List.of(), track)));
+    PoolBackend.Pool pool = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0,
+        fallback, List.of(), track)));
     assertEquals(track.e164(), pool.trackingNumberE164());
 
     NumberRoute never = await(routes.lookup(n1.e164())).orElseThrow();
@@ -95,7 +97,7 @@ class PoolRoutingTest {
     assertEquals(Map.of("attribution", "pool", "pool_id", pool.poolId(), "session_id", "s-1", "gclid", "g-1"),
         held.attribution());
     assertEquals(null, await(routes.lookup(track.e164())).orElseThrow().attribution(),
-        "the tracking number (also the fallback) without bindings is not attributed");
+        "the tracking number without bindings is not attributed");
 
     assertEquals(404, status(pools.bind("op-b", new PoolBackend.NewBinding(track, null, Map.of(), null, 60))));
     PoolBackend.Binding b = await(pools.bind("op-a",
@@ -317,5 +319,109 @@ class PoolRoutingTest {
       Thread.sleep(200);
     }
     assertEquals(Optional.empty(), await(routes.lookup(handed.e164())), "cool-down over: routes nowhere again");
+  }
+
+  @Test
+  void aBindingNeverOutlivesTheTrackingNumberRecordItWasBoundFor() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-803-100");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-1", "main", track);
+    PoolBackend.Binding old = await(pools.bind("op-a", new PoolBackend.NewBinding(track, "old-visitor",
+        Map.of("gclid", "OLD-SHOP1", "member_id", "m-123"), null, 3600)));
+    assertEquals("binding", await(routes.lookup(track.e164())).orElseThrow().attribution().get("attribution"));
+
+    // the number is deleted and created again for another advertiser of the operator
+    release("op-a", "shop-1", "main", track);
+    tracking("op-a", "shop-2", "main", track);
+    NumberRoute call = await(routes.lookup(track.e164())).orElseThrow();
+    assertEquals("shop-2", call.clientId());
+    assertEquals(null, call.attribution(), "never shop-1's visitor credited to shop-2");
+    assertEquals(List.of(), await(pools.bindings("op-a", track)), "shop-1's binding is not listed as current");
+
+    // ... and for the first advertiser again: a new record, the old binding still does not count
+    release("op-a", "shop-2", "main", track);
+    tracking("op-a", "shop-1", "main", track);
+    assertEquals(null, await(routes.lookup(track.e164())).orElseThrow().attribution());
+    assertEquals(List.of(), await(pools.bindings("op-a", track)));
+
+    // a binding of the current record counts and is listed alone
+    PoolBackend.Binding now = await(pools.bind("op-a", new PoolBackend.NewBinding(track, "new-visitor",
+        Map.of("gclid", "NEW"), null, 600)));
+    assertEquals(List.of(now), await(pools.bindings("op-a", track)));
+    assertEquals(Map.of("attribution", "binding", "binding_id", now.bindingId(), "session_id", "new-visitor",
+        "gclid", "NEW"), await(routes.lookup(track.e164())).orElseThrow().attribution());
+    assertTrue(!now.bindingId().equals(old.bindingId()));
+  }
+
+  @Test
+  void aBindingStoredBeforeTheOwnerWasRecordedCountsOnlyWhenStoredAfterTheCurrentRecordWasCreated()
+      throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-803-200");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    java.time.Instant beforeRecord = java.time.Instant.now().minusSeconds(5);
+    tracking("op-a", "shop-5", "main", track);
+    java.time.Instant now = java.time.Instant.now();
+    // as the entity held them before the owner was kept: no client_id, dialin_id, number_created_at
+    NumberBindings.Binding current = new NumberBindings.Binding("bnd-legacy-now", "op-a", "s-now", Map.of("gclid",
+        "g-now"), now.minusSeconds(60), now.plusSeconds(600), now, null, null, null);
+    NumberBindings.Binding earlier = new NumberBindings.Binding("bnd-legacy-old", "op-a", "s-old", Map.of("gclid",
+        "g-old"), now.minusSeconds(30), now.plusSeconds(600), beforeRecord, null, null, null);
+    for (NumberBindings.Binding b : List.of(current, earlier)) {
+      assertTrue(await(sharding.entityRefFor(NumberBindings.ENTITY_KEY, track.e164())
+          .<StatusReply<NumberBindings.Binding>>ask(r -> new NumberBindings.Bind(b, r), ASK)).isSuccess());
+    }
+    assertEquals(Map.of("attribution", "binding", "binding_id", "bnd-legacy-now", "session_id", "s-now",
+        "gclid", "g-now"), await(routes.lookup(track.e164())).orElseThrow().attribution(),
+        "the binding stored before the record (bound later, so it would win) is not counted");
+    assertEquals(List.of("bnd-legacy-now"),
+        await(pools.bindings("op-a", track)).stream().map(PoolBackend.Binding::bindingId).toList());
+  }
+
+  @Test
+  void aPoolsFallbackNumberIsNeverBoundNorAttributedToABinding() throws Exception {
+    PhoneNumber track = PhoneNumbers.parse("0120-804-100");
+    PhoneNumber fallback = PhoneNumbers.parse("0120-804-999");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-804-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-804-002");
+    ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
+    NumberRoutes routes = new NumberRoutes(testKit.system(), sharding, ASK);
+    tracking("op-a", "shop-6", "main", track);
+    tracking("op-a", "shop-6", "fallback", fallback);
+    importNumber("op-a", n1);
+    importNumber("op-a", n2);
+    // bound while no pool uses it as its fallback: allowed, and attributed
+    PoolBackend.Binding early = await(pools.bind("op-a", new PoolBackend.NewBinding(fallback, "s-early",
+        Map.of("gclid", "g-early"), null, 3600)));
+    assertEquals("binding", await(routes.lookup(fallback.e164())).orElseThrow().attribution().get("attribution"));
+
+    PoolBackend.Pool p1 = await(pools.create("op-a", new PoolBackend.NewPool("dynamic", List.of(n1), 600, 0,
+        fallback, List.of(), track)));
+    // a pool created later with it as its fallback: every exhausted visitor calls it, so no binding attribution
+    NumberRoute call = await(routes.lookup(fallback.e164())).orElseThrow();
+    assertEquals("fallback", call.dialinId());
+    assertEquals(null, call.attribution(), "a call to a pool's fallback number is credited to no session");
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(pools.bind("op-a",
+        new PoolBackend.NewBinding(fallback, "s-1", Map.of("gclid", "g-1"), null, 600))));
+    ApiProblem refused = (ApiProblem) e.getCause();
+    assertEquals(409, refused.status());
+    assertTrue(refused.detail().contains("0120-804-999 is the fallback_number of pool " + p1.poolId()),
+        refused.detail());
+    PoolBackend.Pool p2 = await(pools.create("op-a", new PoolBackend.NewPool("one_time", List.of(n2), 600, 0,
+        fallback, List.of(), track)));
+    String both = ((ApiProblem) assertThrows(ExecutionException.class, () -> await(pools.bind("op-a",
+        new PoolBackend.NewBinding(fallback, null, Map.of(), null, 600)))).getCause()).detail();
+    assertTrue(both.contains(p1.poolId()) && both.contains(p2.poolId()), both);
+    assertEquals(List.of(early), await(pools.bindings("op-a", fallback)), "nothing was bound");
+    // the pools' tracking number itself is no fallback: it may be bound
+    await(pools.bind("op-a", new PoolBackend.NewBinding(track, "s-2", Map.of(), null, 600)));
+
+    // once no live pool uses it as its fallback, its bindings count again
+    await(pools.delete("op-a", p1.poolId()));
+    await(pools.delete("op-a", p2.poolId()));
+    assertEquals(early.bindingId(),
+        await(routes.lookup(fallback.e164())).orElseThrow().attribution().get("binding_id"));
   }
 }

@@ -45,4 +45,20 @@ class PoolUsesTest {
         PoolUses.refusal("advertiser shop-2", List.of(new PoolUses.Use("p-1", "+81120333444", "tracking_number"),
             new PoolUses.Use("p-2", "+81120333445", "fallback_number"))));
   }
+
+  @Test
+  void aBindingOfAFallbackNumberIsRefusedNamingThePools() {
+    List<PoolUses.Use> uses = List.of(new PoolUses.Use("p-1", "+81120999999", "fallback_number"),
+        new PoolUses.Use("p-2", "+81120999999", "tracking_number"),
+        new PoolUses.Use("p-3", "+81120999999", "fallback_number"));
+    assertEquals(List.of("p-1", "p-3"), PoolUses.fallbackPools(uses));
+    assertEquals(List.of(), PoolUses.fallbackPools(List.of(uses.get(1))), "a tracking_number is no fallback");
+    assertEquals("0120-999-999 is the fallback_number of pools p-1, p-3: every visitor who finds those pools "
+        + "exhausted is shown it, so its calls are not attributed to one visit; bind another tracking number, or give "
+        + "the pools another fallback number; nothing was bound",
+        PoolUses.bindingRefusal("0120-999-999", List.of("p-1", "p-3")));
+    assertEquals("0120-999-999 is the fallback_number of pool p-1: every visitor who finds that pool exhausted is "
+        + "shown it, so its calls are not attributed to one visit; bind another tracking number, or give the pool "
+        + "another fallback number; nothing was bound", PoolUses.bindingRefusal("0120-999-999", List.of("p-1")));
+  }
 }
