@@ -73,8 +73,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       "2026-11-30T09:30:00+09:00", "hold_sec": 600}} (中間発番, spec section 3; issue 5) → 201 {@code
  *       {"binding_id", "number", "number_e164", "session_id", "params", "bound_at", "held_until"}}; {@code number}
  *       one of the operator's tracking numbers (404 otherwise), {@code bound_at} within a day of now (default now),
- *       {@code hold_sec} 1..86400; parameters as an assignment's (400/413). {@code GET /v1/bindings?number=…} →
- *       {@code {"bindings": [...]}}, the number's last 20 in the order they were made (not by {@code bound_at}).
+ *       {@code hold_sec} 1..86400; parameters as an assignment's (400/413); 409 naming the pools when the number is
+ *       the {@code fallback_number} of live pools (every fallback visitor would be credited to one session). A binding
+ *       counts only while the tracking-number record it was made for holds the number (deleted and created again:
+ *       not listed, not attributed). {@code GET /v1/bindings?number=…} → {@code {"bindings": [...]}}, the number's
+ *       last 20 of its current record in the order they were made (not by {@code bound_at}).
  * </ul>
  */
 public final class PoolApi extends ResourceRoutes {
