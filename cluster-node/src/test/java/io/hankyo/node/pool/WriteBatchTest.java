@@ -1,0 +1,89 @@
+package io.hankyo.node.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link WriteBatch}: when a batch is written, and that a dropped flush does not leave a batch waiting. */
+class WriteBatchTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Commands of a stand-in entity: add a value, or the batch's flush. */
+  private sealed interface Msg {}
+
+  private record Add(String value) implements Msg {}
+
+  private record Flush() implements Msg {}
+
+  /** Drops the next flush, as a full stash drops a command arriving during a write. */
+  private record DropNextFlush() implements Msg {}
+
+  private static Behavior<Msg> entity(Duration window, int max, ActorRef<List<String>> written) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      WriteBatch<String, Msg> batch = new WriteBatch<>(max, window, timers, ctx.getSelf(), Flush::new);
+      boolean[] drop = {false};
+      return Behaviors.receive(Msg.class)
+          .onMessage(Add.class, a -> {
+            if (batch.add(a.value())) {
+              written.tell(batch.take());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(DropNextFlush.class, d -> {
+            drop[0] = true;
+            return Behaviors.same();
+          })
+          .onMessage(Flush.class, f -> {
+            if (drop[0]) {
+              drop[0] = false;
+              return Behaviors.same();
+            }
+            List<String> b = batch.take();
+            if (!b.isEmpty()) {
+              written.tell(b);
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  @Test
+  void aBatchIsWrittenAfterItsWindowOrWhenFull() {
+    TestProbe<List<String>> written = testKit.createTestProbe();
+    ActorRef<Msg> e = testKit.spawn(entity(Duration.ofMillis(200), 3, written.ref()));
+    e.tell(new Add("a"));
+    e.tell(new Add("b"));
+    assertEquals(List.of("a", "b"), written.receiveMessage(Duration.ofSeconds(3)));
+    e.tell(new Add("c"));
+    e.tell(new Add("d"));
+    e.tell(new Add("e"));
+    assertEquals(List.of("c", "d", "e"), written.receiveMessage(Duration.ofSeconds(3)), "full: at once");
+    written.expectNoMessage(Duration.ofMillis(400));
+  }
+
+  @Test
+  void aDroppedFlushIsRearmedByTheNextCommand() {
+    TestProbe<List<String>> written = testKit.createTestProbe();
+    ActorRef<Msg> e = testKit.spawn(entity(Duration.ofMillis(100), 100, written.ref()));
+    e.tell(new DropNextFlush());
+    e.tell(new Add("a"));
+    written.expectNoMessage(Duration.ofMillis(400)); // the timer fired, its flush was dropped
+    e.tell(new Add("b"));
+    assertEquals(List.of("a", "b"), written.receiveMessage(Duration.ofSeconds(3)),
+        "written one window after the next command, not after 100 commands");
+  }
+}
