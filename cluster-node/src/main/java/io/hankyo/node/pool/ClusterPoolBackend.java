@@ -559,11 +559,14 @@ public final class ClusterPoolBackend implements PoolBackend {
           if (owner == null) {
             return CompletableFuture.completedFuture(claim);
           }
+          // the owner's answer decides; no answer (a timeout) keeps the refusal: a live pool's claim is never taken
           return sharding.entityRefFor(NumberPool.ENTITY_KEY, owner)
               .<StatusReply<NumberPool.Found>>ask(r -> new NumberPool.Exists(operatorId, r), timeout)
-              .thenCompose(exists -> exists.isSuccess() ? CompletableFuture.completedFuture(claim)
+              .handle((exists, failure) -> failure != null || exists.isSuccess()
+                  ? CompletableFuture.completedFuture(claim)
                   : bucket.<StatusReply<PoolSessions.Owner>>ask(r -> new PoolSessions.Claim(sessionId, poolId, now,
-                      life, owner, r), timeout));
+                      life, owner, r), timeout))
+              .thenCompose(x -> x);
         });
   }
 
