@@ -148,7 +148,8 @@ public final class NumberRoutes {
    * has bindings, the number must not be the {@code fallback_number} of a live pool of the operator ({@link
    * PoolUses#fallbackPools}; the API refuses such a binding, but a pool may be given the number as its fallback
    * later): every visitor who finds the pool exhausted is shown it, so its calls get no attribution keys. When the
-   * pools cannot be read in time the call also goes ahead without attribution keys (a warning is logged).
+   * pools cannot be read in time the bindings count (the API refused them for a fallback number; a warning is
+   * logged); when the bindings cannot be read the call goes ahead without attribution keys.
    */
   private CompletionStage<Optional<NumberRoute>> withBindings(NumberRoute route, Instant createdAt, Instant at) {
     NumberBindings.Owner current = new NumberBindings.Owner(route.operatorId(), route.clientId(), route.dialinId(),
@@ -158,7 +159,13 @@ public final class NumberRoutes {
         .<NumberBindings.State>ask(r -> new NumberBindings.Get(route.operatorId(), r), timeout)
         .thenApply(s -> s.boundFor(current).bindings())
         .thenCompose(owned -> owned.isEmpty() ? CompletableFuture.completedFuture(owned)
-            : poolUses.of(route.operatorId(), java.util.List.of(e164)).thenApply(uses -> {
+            : poolUses.of(route.operatorId(), java.util.List.of(e164)).handle((uses, failure) -> {
+              if (failure != null) {
+                // the API refuses to bind a pool's fallback number: the bindings are kept rather than dropped
+                LOG.warn("call to {}: the pools using it could not be read ({}); attributed to its bindings", e164,
+                    failure.toString());
+                return owned;
+              }
               java.util.List<String> fallbackOf = PoolUses.fallbackPools(uses);
               if (!fallbackOf.isEmpty()) {
                 LOG.info("call to {} is not attributed to its bindings: it is the fallback_number of pool(s) {}",

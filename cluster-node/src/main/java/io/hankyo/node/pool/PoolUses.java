@@ -22,8 +22,9 @@ import org.apache.pekko.pattern.StatusReply;
  * /v1/advertisers/{client_id}}): such a deletion is refused with 409 while a live pool uses the number, because the
  * pool would go on handing out numbers whose calls follow the tracking number to whoever owns it next (or are lost).
  *
- * <p>Costs one {@link PoolIndex.Get} of the operator and one {@link NumberPool.Get} per live pool (deletions are
- * rare). A pool that does not answer in time fails the stage with its {@code TimeoutException} (the deletion is then
+ * <p>Costs one {@link PoolIndex.Get} of the operator and one {@link NumberPool.Find} (the settings) per live pool of
+ * the operator: rare for deletions and bindings; on a call, only for a number that has bindings (the intermediate
+ * method, whose operators keep their pools on their own side, so they have few pools here). A pool that does not answer in time fails the stage with its {@code TimeoutException} (the deletion is then
  * not made: the API answers 503 and the client retries). Deleted pools are not asked (they are no longer in the
  * index's live list). Thread-safe.
  */
@@ -64,9 +65,11 @@ public final class PoolUses {
         .thenCompose(index -> {
           List<CompletableFuture<List<Use>>> asks = new ArrayList<>();
           for (String poolId : new TreeSet<>(index.poolIds())) {
+            // the settings only (Find), not the pool's state with every slot: this runs on each call to a bound number
             asks.add(sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
-                .<StatusReply<NumberPool.State>>ask(r -> new NumberPool.Get(operatorId, r), timeout)
-                .thenApply(reply -> reply.isError() ? List.<Use>of() : uses(poolId, reply.getValue(), numbers))
+                .<StatusReply<NumberPool.Settings>>ask(NumberPool.Find::new, timeout)
+                .thenApply(reply -> reply.isError() || !operatorId.equals(reply.getValue().operatorId())
+                    ? List.<Use>of() : uses(poolId, reply.getValue(), numbers))
                 .toCompletableFuture());
           }
           return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
@@ -76,11 +79,13 @@ public final class PoolUses {
 
   /** The uses of {@code numbers} by pool {@code poolId} in state {@code s} (none when deleted or not created). */
   static List<Use> uses(String poolId, NumberPool.State s, Set<String> numbers) {
-    if (!s.created() || s.deleted()) {
-      return List.of();
-    }
+    return !s.created() || s.deleted() ? List.of() : uses(poolId, s.settings(), numbers);
+  }
+
+  /** The uses of {@code numbers} by live pool {@code poolId} with settings {@code s}. */
+  static List<Use> uses(String poolId, NumberPool.Settings s, Set<String> numbers) {
     List<Use> out = new ArrayList<>();
-    String tracking = s.settings().trackingNumber();
+    String tracking = s.trackingNumber();
     if (tracking != null && numbers.contains(tracking)) {
       out.add(new Use(poolId, tracking, "tracking_number"));
     }

@@ -140,9 +140,9 @@ class PoolRoutingTest {
    */
   @Test
   void aThirtyMinutePoolsSessionClaimLivesOneHourFromItsLastRenewal() throws Exception {
-    PhoneNumber track = PhoneNumbers.parse("0120-803-100");
-    PhoneNumber n1 = PhoneNumbers.parse("0120-803-001");
-    PhoneNumber n2 = PhoneNumbers.parse("0120-803-002");
+    PhoneNumber track = PhoneNumbers.parse("0120-806-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-806-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-806-002");
     java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
         new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
     Clock clock = new Clock() {
@@ -189,10 +189,10 @@ class PoolRoutingTest {
 
   @Test
   void aReturningVisitorOfADeletedPoolIsTakenByTheNextPoolButNotByALiveOne() throws Exception {
-    PhoneNumber track = PhoneNumbers.parse("0120-804-100");
-    PhoneNumber n1 = PhoneNumbers.parse("0120-804-001");
-    PhoneNumber n2 = PhoneNumbers.parse("0120-804-002");
-    PhoneNumber n3 = PhoneNumbers.parse("0120-804-003");
+    PhoneNumber track = PhoneNumbers.parse("0120-807-100");
+    PhoneNumber n1 = PhoneNumbers.parse("0120-807-001");
+    PhoneNumber n2 = PhoneNumbers.parse("0120-807-002");
+    PhoneNumber n3 = PhoneNumbers.parse("0120-807-003");
     ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, Clock.systemUTC());
     tracking("op-e", "shop-6", "main", track);
     importNumber("op-e", n1);
