@@ -1304,7 +1304,7 @@ public final class HttpApi extends AllDirectives {
    * Refuses (415, {@link Problems#unsupportedMediaType}) a JSON body whose Content-Type names a charset other than
    * UTF-8 ({@code application/json; charset=latin1}): JSON text exchanged between systems must be UTF-8 (RFC 8259
    * section 8.1), and reading it as UTF-8 would garble it or refuse it as malformed. {@code charset=utf-8} in any
-   * case, and no charset, pass. Every JSON request body is checked here: {@link #jsonBody} (all the JSON endpoints
+   * case (or an alias of it such as {@code utf8}, {@link #isUtf8}), and no charset, pass. Every JSON request body is checked here: {@link #jsonBody} (all the JSON endpoints
    * of the routes, including those of {@link PoolApi}, {@link DniApi}, {@link CallbackApi}, {@link
    * OperatorSettingsApi}), the text prompt of {@code PUT /v1/prompts/{name}} and {@link InventoryApi}'s JSON import.
    * The charset is seen only with {@link #serverSettings} (Pekko's default model of application/json drops it).
@@ -1314,10 +1314,19 @@ public final class HttpApi extends AllDirectives {
    */
   static void requireUtf8Json(ContentType contentType) {
     Optional<HttpCharset> charset = contentType.getCharsetOption();
-    if (charset.isPresent() && !charset.get().value().equalsIgnoreCase("UTF-8")) {
+    if (charset.isPresent() && !isUtf8(charset.get().value())) {
       throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
           + "charset " + charset.get().value() + ": send the body as UTF-8 with Content-Type: application/json "
           + "(or application/json; charset=utf-8)");
+    }
+  }
+
+  /** Whether {@code name} names UTF-8: {@code utf-8} in any case or one of its registered aliases ({@code utf8}). */
+  static boolean isUtf8(String name) {
+    try {
+      return java.nio.charset.Charset.forName(name).equals(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) { // illegal or unsupported charset name
+      return false;
     }
   }
 
