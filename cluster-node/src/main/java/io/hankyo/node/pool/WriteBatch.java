@@ -16,8 +16,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * first command (a timer). Commands arriving while the write runs are stashed by Pekko and form the next batch.
  *
  * <p>A flush dropped by a full stash (commands arriving during a write are stashed; a full stash drops them): with a
- * positive window, the next command re-arms the timer, so the batch is still written; with a zero window the batch
- * waits for {@code max} commands (group commit is an option, not the default).
+ * positive window the timer repeats every window until {@link #take()}, so the batch is still written; with a zero
+ * window the batch waits for {@code max} commands (group commit is an option, not the default).
  *
  * <p>Only the entity's own thread may touch it (it is a mutable field of the entity, never part of its state).
  *
@@ -62,14 +62,11 @@ final class WriteBatch<C, M> {
       if (window.isZero()) {
         self.tell(flush.get());
       } else {
-        timers.startSingleTimer(TIMER_KEY, flush.get(), window);
+        // repeated every window until take(): a flush can be dropped, as Pekko drops commands arriving while a write
+        // runs once the entity's stash is full (pekko.persistence.typed.stash-capacity, e.g. in a Cassandra stall);
+        // a single timer would then leave the batch waiting until max commands had joined it
+        timers.startTimerWithFixedDelay(TIMER_KEY, flush.get(), window);
       }
-    } else if (!window.isZero() && !timers.isTimerActive(TIMER_KEY)) {
-      // the batch's timer has fired but its flush has not taken the batch: it is queued (then this second one finds
-      // the batch empty or smaller, harmless), or it was dropped, as Pekko drops commands arriving while a write
-      // runs once the entity's stash is full (pekko.persistence.typed.stash-capacity, e.g. during a Cassandra
-      // stall): without a new timer the batch would wait until MAX commands had joined it
-      timers.startSingleTimer(TIMER_KEY, flush.get(), window);
     }
     return false;
   }
@@ -81,6 +78,9 @@ final class WriteBatch<C, M> {
 
   /** The waiting commands in arrival order (possibly none); the batch is empty afterwards. */
   List<C> take() {
+    if (!window.isZero()) {
+      timers.cancel(TIMER_KEY);
+    }
     List<C> batch = List.copyOf(pending);
     pending.clear();
     return batch;
