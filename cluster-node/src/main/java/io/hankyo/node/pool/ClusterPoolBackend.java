@@ -185,6 +185,12 @@ public final class ClusterPoolBackend implements PoolBackend {
         .expireAfterWrite(claimTtl.dividedBy(2))
         .build();
     this.claimTtl = claimTtl;
+    if (claimTtl.compareTo(Duration.ofSeconds(2 * io.hankyo.api.PoolApi.MAX_SECONDS)) < 0) {
+      org.slf4j.LoggerFactory.getLogger(ClusterPoolBackend.class).warn("hankyo.pools.session-claim-ttl = {} is less "
+          + "than twice the longest hold_sec ({} s): the session claims of pools holding longer than {} live less "
+          + "than twice their hold, so another pool of the operator may claim a session that still holds a number",
+          claimTtl, io.hankyo.api.PoolApi.MAX_SECONDS, claimTtl.dividedBy(2));
+    }
     this.pools = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
         .maximumSize(POOL_CACHE_SIZE)
         .expireAfterWrite(POOL_EXISTS_TTL)
