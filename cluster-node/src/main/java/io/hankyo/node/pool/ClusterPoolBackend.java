@@ -40,8 +40,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * with the pool's {@code hold_sec}; a node remembers existing pools and their claim life for {@link
  * #POOL_EXISTS_TTL}), claims the session id for the pool ({@link PoolSessions}, the operator's bucket of session ids:
  * a session id whose claim by another live pool of the operator still lives is refused with 409, nothing assigned (a
- * deleted pool's claim is taken over); the
- * claim lives {@link PoolSessions#claimLife}: 2 × the pool's hold, at least 10 minutes, at most {@code
+ * deleted pool's claim is taken over); the claim lives {@link PoolSessions#claimLife}: 2 × the pool's hold, at least
+ * 10 minutes, at most {@code
  * hankyo.pools.session-claim-ttl}; it is answered at once and written within {@code hankyo.pools.claim-write-window}),
  * then asks the pool entity, which persists the assignment before it answers (batched per pool: {@code
  * hankyo.pools.batch-window}; zero: group commit). A repeat page view asks the pool only while the session's claim
@@ -312,7 +312,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     // the tracking number's owner (client_id, dialin_id) is captured in the settings: a call to a pool number takes
     // the tracking number's route only while it still has this owner (NumberRoutes), never another advertiser's
     CompletionStage<io.hankyo.protocol.call.NumberRoute> trackingRoute = p.trackingNumber() == null
-        ? java.util.concurrent.CompletableFuture.completedFuture(null)
+        ? CompletableFuture.completedFuture(null)
         : requireTrackingNumber(operatorId, p.trackingNumber(), "tracking_number");
     return trackingRoute.thenCompose(tr -> create(operatorId, poolId, p, now, new NumberPool.Settings(operatorId,
         NumberPool.Method.valueOf(p.method().toUpperCase(java.util.Locale.ROOT)),
@@ -325,7 +325,7 @@ public final class ClusterPoolBackend implements PoolBackend {
       NumberPool.Settings settings) {
     // a retry with the client's pool id: the pool as created the first time
     CompletionStage<NumberPool.State> existing = p.poolId() == null
-        ? java.util.concurrent.CompletableFuture.completedFuture(null) : read(operatorId, poolId);
+        ? CompletableFuture.completedFuture(null) : read(operatorId, poolId);
     return existing.thenCompose(old -> {
       if (old != null) {
         if (old.deleted()) {
@@ -335,7 +335,7 @@ public final class ClusterPoolBackend implements PoolBackend {
           throw ApiProblem.conflict("pool " + poolId + " exists with other settings; choose another pool_id, or "
               + "GET /v1/pools/" + poolId + " to see it");
         }
-        return java.util.concurrent.CompletableFuture.completedFuture(view(poolId, old));
+        return CompletableFuture.completedFuture(view(poolId, old));
       }
       return fallbackRefusal(operatorId, p.fallback()).thenCompose(fallbackError -> {
         if (fallbackError != null) {
@@ -373,7 +373,7 @@ public final class ClusterPoolBackend implements PoolBackend {
         .mapAsync(PARALLELISM, n -> sharding.entityRefFor(InventoryNumber.ENTITY_KEY, n.e164())
             .<StatusReply<Done>>ask(r -> new InventoryNumber.Pool(operatorId, poolId, now, r), timeout)
             .thenCompose(reply -> reply.isError()
-                ? java.util.concurrent.CompletableFuture.completedFuture(reply.getError().getMessage())
+                ? CompletableFuture.completedFuture(reply.getError().getMessage())
                 : sharding.entityRefFor(io.hankyo.node.callback.CallbackNumber.ENTITY_KEY, n.e164())
                     .ask(io.hankyo.node.callback.CallbackNumber.GetOwner::new, timeout)
                     .thenApply(o -> o.operatorId().isPresent() ? CALLBACK_NUMBER : (String) null))
@@ -389,7 +389,7 @@ public final class ClusterPoolBackend implements PoolBackend {
             // client pool_id (or Idempotency-Key) names the pool, whose retry was answered above; another pool
             // holding the numbers is then a conflict, never the answer (it would be served under the wrong id)
             return unpool(operatorId, poolId, p.numbers()).thenCompose(x -> p.poolId() != null
-                    ? java.util.concurrent.CompletableFuture.<Pool>completedFuture(null)
+                    ? CompletableFuture.<Pool>completedFuture(null)
                     : retried(operatorId, results, settings))
                 .thenApply(same -> {
                   if (same != null) {
@@ -452,7 +452,7 @@ public final class ClusterPoolBackend implements PoolBackend {
               ? st.poolId() : null;
           String text = "is already in pool " + other;
           if (other == null || !results.stream().allMatch(r -> text.equals(r.error()))) {
-            return java.util.concurrent.CompletableFuture.completedFuture((Pool) null);
+            return CompletableFuture.completedFuture((Pool) null);
           }
           return read(operatorId, other).thenApply(old -> old != null && !old.deleted()
               && sameSettings(old.settings(), settings) ? view(other, old) : null);
@@ -726,7 +726,7 @@ public final class ClusterPoolBackend implements PoolBackend {
   public CompletionStage<PublicPool> publicPool(String poolId) {
     if (!io.hankyo.api.PoolApi.POOL_ID.matcher(poolId).matches()) {
       // a key-less endpoint: an id no pool can have does not start (and recover) an entity
-      return java.util.concurrent.CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
+      return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
     }
     return sharding.entityRefFor(NumberPool.ENTITY_KEY, poolId)
         .<StatusReply<NumberPool.Settings>>ask(NumberPool.Find::new, timeout)
