@@ -303,6 +303,26 @@ class DniApiRouteTest {
   }
 
   @Test
+  void ipv6OriginsCompareInTheirCanonicalFormAndAnInvalidIpv4HostIsRefused() throws Exception {
+    // stored as written before creation normalised them, or normalised: either way the browser's form matches
+    pools.pools.put("pool-v6", new PoolBackend.PublicPool("op-a", List.of("http://[0:0::1]:8080",
+        "https://[2001:db8::1]", "http://999.1.1.1")));
+    String path = "/v1/dni/pools/pool-v6/assignments";
+    for (String origin : List.of("http://[::1]:8080", "http://[0:0:0:0:0:0:0:1]:8080", "https://[2001:DB8:0::1]")) {
+      HttpResponse<String> r = post(path, origin, "application/json", BODY);
+      assertEquals(200, r.statusCode(), origin + " " + r.body());
+      assertEquals(origin, header(r, "Access-Control-Allow-Origin"));
+      assertEquals(204, preflight(path, origin).statusCode(), origin);
+    }
+    for (String origin : List.of("http://999.1.1.1", "http://[::2]:8080", "http://[::1]", "http://[1:::1]:8080")) {
+      HttpResponse<String> r = post(path, origin, "application/json", BODY);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
+    }
+    assertEquals(3, pools.assigned.size());
+  }
+
+  @Test
   void anUnknownPoolIs404AndAPoolIdThatCannotBeOneIsNotLookedUp() throws Exception {
     HttpResponse<String> r = post("/v1/dni/pools/pool-9/assignments", SHOP, "application/json", BODY);
     assertProblem(r, 404);
