@@ -26,7 +26,14 @@
  * On any failure (network, timeout, CORS refusal, non-200 answer) the page is left alone: the default number stays.
  *
  * Outcome, for the site's analytics and for tests: <html data-hankyo-dni="pending|assigned|failed"> and an event
- * "hankyo:dni" on document with detail {status, number, number_e164, fallback} (status "assigned" or "failed").
+ * "hankyo:dni" on document with detail {status, reason, http_status, number, number_e164, fallback}:
+ *   status      "assigned" or "failed";
+ *   reason      why the default number was kept (null when assigned): "config" (no data-pool or data-number),
+ *               "timeout" (no answer within 1000 ms), "network" (no answer the page may read: network error, API
+ *               down, or CORS refusal such as the 403 of an origin not allowed), "http" (an error status, in
+ *               http_status: 404 unknown pool, 409, 400, 503 ...), "answer" (200 without a usable number), "error"
+ *               (anything else, e.g. the browser refused cookies or crypto);
+ *   http_status the answer's HTTP status when the page could read one (200 when assigned), else null.
  *
  * Plain ES2017, no framework, no other request, nothing global besides the cookies, the attribute and the event.
  */
@@ -61,7 +68,7 @@
 
   root.setAttribute('data-hankyo-dni', 'pending');
   if (!pool || defaults.length === 0) {
-    finish('failed', null);
+    finish('failed', null, 'config', null);
     return;
   }
 
@@ -336,10 +343,13 @@
       attributes: true, attributeFilter: ['href'] });
   }
 
-  function finish(status, answer) {
+  /** Ends the tag's work: the attribute and the event (see the header); reason null and http_status 200 on success. */
+  function finish(status, answer, reason, httpStatus) {
     root.setAttribute('data-hankyo-dni', status);
     document.dispatchEvent(new CustomEvent('hankyo:dni', { detail: {
       status: status,
+      reason: reason,
+      http_status: httpStatus,
       number: answer ? answer.number : null,
       number_e164: answer ? answer.number_e164 : null,
       fallback: answer ? answer.fallback === true : false
@@ -349,14 +359,22 @@
   // ---------------------------------------------------------------------------------------------------------------
   // the request
 
+  /** An error carrying the reason reported in the event. */
+  function failure(reason) {
+    var e = new Error(reason);
+    e.hankyoReason = reason;
+    return e;
+  }
+
   var controller = new AbortController();
   var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+  var httpStatus = null;
   var body;
   try {
     body = JSON.stringify({ session_id: sessionId(), params: trackingParams() });
   } catch (e) {
     clearTimeout(timer);
-    finish('failed', null);
+    finish('failed', null, 'error', null);
     return;
   }
   fetch(apiBase + '/v1/dni/pools/' + encodeURIComponent(pool) + '/assignments', {
@@ -367,21 +385,31 @@
     body: body,
     signal: controller.signal
   }).then(function (response) {
+    httpStatus = response.status;
     if (!response.ok) {
-      throw new Error('HTTP ' + response.status);
+      throw failure('http');
     }
-    return response.json();
+    return response.json().catch(function () {
+      throw failure(controller.signal.aborted ? 'timeout' : 'answer');
+    });
   }).then(function (answer) {
     clearTimeout(timer);
-    if (controller.signal.aborted || !answer || typeof answer.number !== 'string'
+    if (controller.signal.aborted) {
+      throw failure('timeout');
+    }
+    if (!answer || typeof answer.number !== 'string'
         || typeof answer.number_e164 !== 'string' || digitsOf(answer.number).length < 6) {
-      throw new Error('no usable answer');
+      throw failure('answer');
     }
     replaceEverywhere(answer.number, answer.number_e164);
-    finish('assigned', answer);
-  }).catch(function () {
-    // network error, timeout (AbortError), CORS refusal, error status, bad answer: the default number stays
+    finish('assigned', answer, null, httpStatus);
+  }).catch(function (e) {
+    // network error or CORS refusal (a TypeError of fetch, no status), timeout (AbortError), error status, bad
+    // answer: the default number stays, and the event says why
     clearTimeout(timer);
-    finish('failed', null);
+    var reason = e && e.hankyoReason ? e.hankyoReason
+      : controller.signal.aborted || (e && e.name === 'AbortError') ? 'timeout'
+        : httpStatus === null && e instanceof TypeError ? 'network' : 'error';
+    finish('failed', null, reason, httpStatus);
   });
 })();

@@ -316,6 +316,14 @@ class DniTagBrowserTest {
     return (String) js("return document.getElementById('" + id + "').getAttribute('href');");
   }
 
+  /**
+   * The {@code reason} and {@code http_status} of the tag's {@code hankyo:dni} event as "reason/status" (JS null as
+   * "null").
+   */
+  private static String why() {
+    return String.valueOf(js("return window.dniDetail.reason")) + "/" + js("return window.dniDetail.http_status");
+  }
+
   private static String status() {
     return (String) js("return document.documentElement.getAttribute('data-hankyo-dni');");
   }
@@ -370,6 +378,7 @@ class DniTagBrowserTest {
     await("the element added 500 ms after load", () -> text("late") != null);
 
     assertEquals("0120-500-001", js("return window.dniDetail.number"));
+    assertEquals("null/200", why());
     assertEquals("Shop 0120-500-001", browser.getTitle());
     assertEquals("Call us: 0120-500-001 (free)", text("text"));
     assertEquals("フリーダイヤル ０１２０－５００－００１", text("wide"));
@@ -408,6 +417,7 @@ class DniTagBrowserTest {
     pages.put("foreign", shopPage(tag(apiOrigin(), id, null)));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/foreign"));
     assertDefaults();
+    assertEquals("network/null", why(), "a 403 without CORS grant is a network error to the page");
     JsonNode p = api.get("/v1/pools/" + id).json();
     assertEquals(0, p.get("assignments").asInt(), "nothing assigned: " + p);
     // the endpoint as the browser met it: 403, no CORS grant
@@ -425,6 +435,7 @@ class DniTagBrowserTest {
     pages.put("unknown", shopPage(tag(apiOrigin(), "pool-0000000000000000", null)));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/unknown"));
     assertDefaults();
+    assertEquals("http/404", why(), "the 404 is readable by the page");
   }
 
   @Test
@@ -434,6 +445,7 @@ class DniTagBrowserTest {
     pages.put("down", shopPage(tag(apiOrigin(), id, "data-api=\"http://127.0.0.1:" + closed + "\"")));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/down"));
     assertDefaults();
+    assertEquals("network/null", why());
   }
 
   @Test
@@ -444,6 +456,7 @@ class DniTagBrowserTest {
     assertTrue(slowAnswered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the stub API got the request");
     assertDefaults();
     assertEquals("failed", status());
+    assertEquals("timeout/null", why());
   }
 
   @Test
