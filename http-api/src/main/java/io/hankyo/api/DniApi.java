@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,6 +20,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ContentEncoding;
+import org.apache.pekko.http.javadsl.model.headers.HttpEncodings;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -29,7 +34,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <ul>
  *   <li>{@code GET /dni.js} → 200 the script ({@code text/javascript; charset=utf-8}, {@code Cache-Control: public,
  *       max-age=}{@value #SCRIPT_MAX_AGE_SECONDS}, {@code Access-Control-Allow-Origin: *} so that a site may add
- *       Subresource Integrity). A site includes it as {@code <script src="https://api.example/dni.js"
+ *       Subresource Integrity), a strong {@code ETag}, 304 for a matching {@code If-None-Match} and gzip when accepted
+ *       ({@link #scriptRoute}). A site includes it as {@code <script src="https://api.example/dni.js"
  *       data-pool="POOL_ID" data-number="0120-123-456" async></script>}; what it does is described in the script
  *       and in {@code docs/inventory.md}, section "JS tag (dni.js)".
  *   <li>{@code POST /v1/dni/pools/{pool_id}/assignments}, no API key: the body, limits and answer of the keyed {@code
@@ -71,6 +77,11 @@ public final class DniApi extends ResourceRoutes {
   private final CallbackApi.JsonBodies bodies;
   private final java.time.ZoneId zone;
   private final byte[] script;
+  /** The script gzip-compressed once, served to requests that accept gzip. */
+  private final byte[] gzipped;
+  /** The strong entity tags of the script as is and gzipped: hashes of the bytes served. */
+  private final String scriptTag;
+  private final String gzipTag;
 
   /**
    * @param pools the pool backend, or null when the node has none (the endpoint answers 404; the script is served)
@@ -82,6 +93,9 @@ public final class DniApi extends ResourceRoutes {
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.zone = Objects.requireNonNull(zone, "zone");
     this.script = loadScript();
+    this.gzipped = gzip(script);
+    this.scriptTag = entityTag(script);
+    this.gzipTag = entityTag(gzipped);
   }
 
   /** The script's bytes, UTF-8 (as served). */
@@ -96,15 +110,127 @@ public final class DniApi extends ResourceRoutes {
     }
   }
 
-  /** {@code GET /dni.js}. */
+  /**
+   * {@code GET /dni.js} (and HEAD): the script, gzip-compressed when the request accepts it ({@link #acceptsGzip}; as is
+   * otherwise, never 406), each form with its strong {@code ETag} ({@link #entityTag} of the bytes served, computed
+   * once; RFC 9110 section 8.8.3: a strong tag belongs to one representation). Every answer, 304 included, carries
+   * {@code ETag}, {@code Cache-Control} and {@code Vary: Accept-Encoding} (RFC 9110 section 15.4.5). A request whose
+   * {@code If-None-Match} matches ({@link #noneMatch}: {@code *}, or a list holding the tag of the form it would get,
+   * compared weakly as RFC 9110 section 13.1.2 says) gets 304 without a body, so that a browser revalidating its copy
+   * after {@value #SCRIPT_MAX_AGE_SECONDS} s does not download the script again.
+   */
   Route scriptRoute() {
-    return path("dni.js", () -> get(() -> complete(HttpResponse.create()
-        .withStatus(StatusCodes.OK)
-        .addHeader(RawHeader.create("Cache-Control", "public, max-age=" + SCRIPT_MAX_AGE_SECONDS))
-        .addHeader(RawHeader.create("Access-Control-Allow-Origin", "*"))
-        .addHeader(RawHeader.create("X-Content-Type-Options", "nosniff"))
-        .withEntity(HttpEntities.create(JAVASCRIPT, script)))));
+    return path("dni.js", () -> get(() -> extractRequest(request -> {
+      // several field lines of a list header are one list (RFC 9110 section 5.3)
+      String ifNoneMatch = joined(request, "if-none-match");
+      boolean gzip = acceptsGzip(joined(request, "accept-encoding"));
+      String tag = gzip ? gzipTag : scriptTag;
+      List<HttpHeader> headers = new ArrayList<>(List.of(RawHeader.create("ETag", tag),
+          RawHeader.create("Cache-Control", "public, max-age=" + SCRIPT_MAX_AGE_SECONDS),
+          RawHeader.create("Vary", "Accept-Encoding"),
+          RawHeader.create("Access-Control-Allow-Origin", "*"),
+          RawHeader.create("X-Content-Type-Options", "nosniff")));
+      if (ifNoneMatch != null && noneMatch(ifNoneMatch, List.of(tag))) {
+        return complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED).addHeaders(headers));
+      }
+      if (gzip) {
+        headers.add(ContentEncoding.create(HttpEncodings.GZIP));
+      }
+      return complete(HttpResponse.create().withStatus(StatusCodes.OK).addHeaders(headers)
+          .withEntity(HttpEntities.create(JAVASCRIPT, gzip ? gzipped : script)));
+    })));
   }
+
+  /** The values of the request's {@code name} header lines joined by commas, or null when it has none. */
+  private static String joined(org.apache.pekko.http.javadsl.model.HttpRequest request, String name) {
+    List<String> values = new ArrayList<>();
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is(name)) {
+        values.add(h.value());
+      }
+    }
+    return values.isEmpty() ? null : String.join(",", values);
+  }
+
+  /**
+   * Whether an {@code Accept-Encoding} field value (null: no header) makes gzip the coding to answer with (RFC 9110
+   * section 12.5.3): gzip ({@code x-gzip}, else {@code *}) has a q-value above 0 and at least that of identity (1
+   * unless listed, or given by {@code *}). No header, {@code br} alone, {@code gzip;q=0} or {@code identity} answer
+   * the script as is; a malformed q-value counts as 0.
+   */
+  static boolean acceptsGzip(String field) {
+    if (field == null) {
+      return false;
+    }
+    Map<String, Double> q = new HashMap<>();
+    for (String element : field.split(",")) {
+      String[] parts = element.split(";");
+      String coding = parts[0].strip().toLowerCase(Locale.ROOT);
+      if (coding.isEmpty()) {
+        continue;
+      }
+      double weight = 1;
+      for (int i = 1; i < parts.length; i++) {
+        String param = parts[i].strip();
+        if (param.regionMatches(true, 0, "q=", 0, 2)) {
+          weight = param.substring(2).matches("0(\\.[0-9]{0,3})?|1(\\.0{0,3})?")
+              ? Double.parseDouble(param.substring(2)) : 0;
+        }
+      }
+      q.putIfAbsent(coding, weight);
+    }
+    double gzip = q.getOrDefault("gzip", q.getOrDefault("x-gzip", q.getOrDefault("*", 0.0)));
+    double identity = q.getOrDefault("identity", q.getOrDefault("*", 1.0));
+    return gzip > 0 && gzip >= identity;
+  }
+
+  /** {@code bytes} gzip-compressed (RFC 1952), the same bytes every time for the same input and JDK. */
+  static byte[] gzip(byte[] bytes) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The strong entity tag of {@code bytes} (RFC 9110 section 8.8.3): the first 16 bytes of their SHA-256 in base64url
+   * (22 characters), quoted.
+   */
+  static String entityTag(byte[] bytes) {
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+      return "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(java.util.Arrays.copyOf(hash, 16)) + "\"";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing", e);
+    }
+  }
+
+  /**
+   * Whether an {@code If-None-Match} field value matches one of {@code current} (RFC 9110 section 13.1.2): {@code *},
+   * or a comma-separated list of entity tags one of which equals one of them by the weak comparison (RFC 9110 section
+   * 8.8.3.2: the opaque tags equal, {@code W/} ignored). A malformed element is skipped.
+   */
+  static boolean noneMatch(String field, List<String> current) {
+    String value = field.strip();
+    if (value.equals("*")) {
+      return true;
+    }
+    java.util.regex.Matcher m = ENTITY_TAG.matcher(value);
+    while (m.find()) {
+      if (current.contains(m.group(1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An entity tag of a list (RFC 9110 section 8.8.3: {@code [W/]"etagc*"}), group 1 the opaque tag with quotes. */
+  private static final java.util.regex.Pattern ENTITY_TAG = java.util.regex.Pattern.compile(
+      "(?:W/)?(\"[\\x21\\x23-\\x7e\\x80-\\xff]*\")");
 
   /**
    * The routes under {@code /v1/dni} (the {@code dni} segment already matched by {@link HttpApi}).

@@ -190,7 +190,8 @@ public final class PoolApi extends ResourceRoutes {
     return CharRules.isIdDot(key, 64);
   }
   /**
-   * A serialised origin (RFC 6454 section 6.2): scheme, host (DNS labels or an IPv6 address in brackets), optional
+   * A serialised origin (RFC 6454 section 6.2): scheme, host (DNS labels, an IPv4 address, or an IPv6 address in
+   * brackets; checked further by {@link #origin}), optional
    * port, and nothing after it (no path, not even a slash).
    */
   private static final Pattern ORIGIN = Pattern.compile(
@@ -199,7 +200,8 @@ public final class PoolApi extends ResourceRoutes {
   /** What an element of {@code allowed_origins} must look like (the 400's text). */
   static final String ORIGIN_FORM = "must be an origin as a browser sends it in its Origin header, scheme://host[:port] "
       + "with nothing after the host or port, not even a slash (RFC 6454 section 6.2), e.g. https://shop.example, "
-      + "http://localhost:8080 or http://[::1]:8080 (http or https, port 1-65535)";
+      + "http://localhost:8080, http://192.0.2.1 or http://[::1]:8080 (http or https, port 1-65535; an IPv4 host is "
+      + "four decimal parts 0-255 without leading zeros)";
   /** Largest pool document, bytes (64 KiB, like {@code PUT /v1/callback-pool}: 1000 numbers with room to spare). */
   public static final long MAX_CREATE_BODY_BYTES = CallbackApi.MAX_DOCUMENT_BYTES;
   /** The 503 text of a creation that did not finish in time (timeout, or a cluster ask that failed). */
@@ -674,10 +676,12 @@ public final class PoolApi extends ResourceRoutes {
       + "this request with a new Idempotency-Key, or resend the identical earlier request to get the pool it created";
 
   /**
-   * {@code text} as a normalised serialised web origin (RFC 6454 section 6.2: lower-case scheme and host, the port
-   * without leading zeros and only when it is not the scheme's default, 443 or 80), or null when it is none: {@code
-   * http}/{@code https} (any case), {@code ://}, a host of DNS labels (letters, digits, hyphens inside; at most 63
-   * characters each) or an IPv6 address in brackets, an optional port 1..65535, and nothing else (a path or a trailing
+   * {@code text} as a normalised serialised web origin (RFC 6454 section 6.2: lower-case scheme and host, an IPv6
+   * address in the RFC 5952 canonical form, the port without leading zeros and only when it is not the scheme's
+   * default, 443 or 80), or null when it is none: {@code http}/{@code https} (any case), {@code ://}, a host of DNS
+   * labels (letters, digits, hyphens inside; at most 63 characters each; one whose last label is a number must be a
+   * dotted quad of 0..255 without leading zeros, {@link OriginHosts}) or an IPv6 address in brackets (parsed as text,
+   * never resolved), an optional port 1..65535, and nothing else (a path or a trailing
    * slash is refused: a browser's {@code Origin} header never has one, RFC 6454 section 7.1). Used for {@code
    * allowed_origins} at creation and for the {@code Origin} header of the JS tag endpoint ({@link DniApi}), so that
    * both compare as origins (RFC 6454 section 5: scheme, host and port; scheme and host case-insensitive).
@@ -689,14 +693,12 @@ public final class PoolApi extends ResourceRoutes {
     }
     String host = m.group(2).toLowerCase(java.util.Locale.ROOT);
     if (host.startsWith("[")) {
-      try {
-        if (!(java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address)) {
-          return null;
-        }
-      } catch (java.net.UnknownHostException e) {
+      String canonical = OriginHosts.ipv6(host.substring(1, host.length() - 1));
+      if (canonical == null) {
         return null;
       }
-    } else if (host.length() > 253) {
+      host = "[" + canonical + "]";
+    } else if (host.length() > 253 || OriginHosts.isNumericHost(host) && !OriginHosts.ipv4(host)) {
       return null;
     }
     String scheme = m.group(1).toLowerCase(java.util.Locale.ROOT);

@@ -10,13 +10,18 @@
  * data-api:    optional, the API's origin when the script is served from elsewhere (default: the script's origin).
  *
  * What it does:
- * 1. Session: the first-party cookie hankyo_sid (random, 32 hex digits, 30 days, SameSite=Lax; Secure on https).
+ * 1. Session, one per pool: the first-party cookie hankyo_sid_<pool id> (random, 32 hex digits, 30 days, SameSite=Lax;
+ *    Secure on https). A session id belongs to one pool of the operator (another pool answers 409), so a site showing
+ *    several pools keeps one session per pool. A visitor's cookie of older versions, hankyo_sid (one for every pool),
+ *    is taken over by the first pool that answers it 200 (then deleted); a pool that answers it 409 (it is another
+ *    pool's) gets a new id at once, the request asked again once.
  * 2. Tracking parameters: gclid, utm_source, utm_medium, utm_campaign, utm_term, utm_content of the page's URL, plus
  *    landing_page (the URL without #fragment) and referrer (document.referrer), taken on the first page of a visit,
  *    or again on a page whose URL carries gclid / utm_* (a new ad click), and kept in the first-party cookie
- *    hankyo_params (30 days) so that later pages send the same values.
+ *    hankyo_params (30 days) so that later pages send the same values. It is one for the site, whichever pool's page
+ *    is shown: the same ad click is sent to every pool.
  * 3. Asks POST <API origin>/v1/dni/pools/<pool>/assignments {"session_id", "params"} with a 1000 ms
- *    timeout (connection, CORS preflight and answer together).
+ *    timeout (connection, CORS preflight and answer together, a second request after a 409 included).
  * 4. Replaces the default number(s) with the answer's number: in text (whatever the separators, ASCII or full-width
  *    digits, also +81 forms), written in the same format: the digits change, separators stay; in tel: links
  *    (tel:0120123456, tel:0120-123-456, tel:+81120123456), keeping their style; and in elements added later
@@ -26,7 +31,14 @@
  * On any failure (network, timeout, CORS refusal, non-200 answer) the page is left alone: the default number stays.
  *
  * Outcome, for the site's analytics and for tests: <html data-hankyo-dni="pending|assigned|failed"> and an event
- * "hankyo:dni" on document with detail {status, number, number_e164, fallback} (status "assigned" or "failed").
+ * "hankyo:dni" on document with detail {status, reason, http_status, number, number_e164, fallback}:
+ *   status      "assigned" or "failed";
+ *   reason      why the default number was kept (null when assigned): "config" (no data-pool or data-number),
+ *               "timeout" (no answer within 1000 ms), "network" (no answer the page may read: network error, API
+ *               down, or CORS refusal such as the 403 of an origin not allowed), "http" (an error status, in
+ *               http_status: 404 unknown pool, 409, 400, 503 ...), "answer" (200 without a usable number), "error"
+ *               (anything else, e.g. the browser refused cookies or crypto);
+ *   http_status the answer's HTTP status when the page could read one (200 when assigned), else null.
  *
  * Plain ES2017, no framework, no other request, nothing global besides the cookies, the attribute and the event.
  */
@@ -35,6 +47,8 @@
 
   var TIMEOUT_MS = 1000;
   var DAYS = 30;
+  // the visitor's session cookie of one pool is SID_COOKIE + '_' + encodeURIComponent(pool id) (a cookie name is a
+  // token: a pool id's ':' becomes %3A); SID_COOKIE alone is the single cookie of versions before, for every pool
   var SID_COOKIE = 'hankyo_sid';
   var PARAMS_COOKIE = 'hankyo_params';
   var AD_PARAMS = ['gclid', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
@@ -54,6 +68,7 @@
   }
   var root = document.documentElement;
   var pool = script.getAttribute('data-pool') || '';
+  var poolSidCookie = SID_COOKIE + '_' + encodeURIComponent(pool);
   var defaults = (script.getAttribute('data-number') || '').split(',')
     .map(digitsOf).filter(function (d) { return d.length >= 6; });
   // the API is where the script comes from, unless data-api names another origin (the script copied to a CDN)
@@ -61,7 +76,7 @@
 
   root.setAttribute('data-hankyo-dni', 'pending');
   if (!pool || defaults.length === 0) {
-    finish('failed', null);
+    finish('failed', null, 'config', null);
     return;
   }
 
@@ -145,16 +160,37 @@
     return out;
   }
 
-  /** The visitor's session id: the hankyo_sid cookie, created when missing; its expiry is renewed on each page. */
-  function sessionId() {
-    var sid = readCookie(SID_COOKIE);
-    if (!sid || !/^[A-Za-z0-9._:-]{1,128}$/.test(sid)) {
-      var bytes = new Uint8Array(16);
-      crypto.getRandomValues(bytes);
-      sid = Array.from(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
-    }
-    writeCookie(SID_COOKIE, sid);
+  function validSessionId(sid) {
+    return !!sid && /^[A-Za-z0-9._:-]{1,128}$/.test(sid);
+  }
+
+  /** A new random session id, 32 hex digits, stored as this pool's. */
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    var sid = Array.from(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+    writeCookie(poolSidCookie, sid);
     return sid;
+  }
+
+  /**
+   * The visitor's session id for this pool: its cookie (expiry renewed on each page), else the older single cookie
+   * hankyo_sid when there is one (stored as this pool's: its answer decides, see the header), else a new one.
+   */
+  function sessionId() {
+    var sid = readCookie(poolSidCookie);
+    if (!validSessionId(sid)) {
+      sid = readCookie(SID_COOKIE);
+      if (!validSessionId(sid)) {
+        return newSessionId();
+      }
+    }
+    writeCookie(poolSidCookie, sid);
+    return sid;
+  }
+
+  function deleteCookie(name) {
+    document.cookie = name + '=; Path=/; Max-Age=0; SameSite=Lax' + (location.protocol === 'https:' ? '; Secure' : '');
   }
 
   /** The tracking parameters of this visit (see the header): stored ones, or this page's for a first or new click. */
@@ -336,10 +372,13 @@
       attributes: true, attributeFilter: ['href'] });
   }
 
-  function finish(status, answer) {
+  /** Ends the tag's work: the attribute and the event (see the header); reason null and http_status 200 on success. */
+  function finish(status, answer, reason, httpStatus) {
     root.setAttribute('data-hankyo-dni', status);
     document.dispatchEvent(new CustomEvent('hankyo:dni', { detail: {
       status: status,
+      reason: reason,
+      http_status: httpStatus,
       number: answer ? answer.number : null,
       number_e164: answer ? answer.number_e164 : null,
       fallback: answer ? answer.fallback === true : false
@@ -349,39 +388,76 @@
   // ---------------------------------------------------------------------------------------------------------------
   // the request
 
+  /** An error carrying the reason reported in the event. */
+  function failure(reason) {
+    var e = new Error(reason);
+    e.hankyoReason = reason;
+    return e;
+  }
+
   var controller = new AbortController();
   var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
-  var body;
+  var httpStatus = null;
+  var sid;
+  var params;
   try {
-    body = JSON.stringify({ session_id: sessionId(), params: trackingParams() });
+    sid = sessionId();
+    params = trackingParams();
   } catch (e) {
     clearTimeout(timer);
-    finish('failed', null);
+    finish('failed', null, 'error', null);
     return;
   }
-  fetch(apiBase + '/v1/dni/pools/' + encodeURIComponent(pool) + '/assignments', {
-    method: 'POST',
-    mode: 'cors',
-    credentials: 'omit',
-    headers: { 'Content-Type': 'application/json' },
-    body: body,
-    signal: controller.signal
-  }).then(function (response) {
-    if (!response.ok) {
-      throw new Error('HTTP ' + response.status);
+
+  /** The assignment request for session id s. */
+  function ask(s) {
+    return fetch(apiBase + '/v1/dni/pools/' + encodeURIComponent(pool) + '/assignments', {
+      method: 'POST',
+      mode: 'cors',
+      credentials: 'omit',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session_id: s, params: params }),
+      signal: controller.signal
+    });
+  }
+
+  ask(sid).then(function (response) {
+    if (response.status === 409) {
+      // the session id is another pool's (an older single cookie, or a copied one): a new one for this pool, once
+      sid = newSessionId();
+      return ask(sid);
     }
-    return response.json();
+    return response;
+  }).then(function (response) {
+    httpStatus = response.status;
+    if (!response.ok) {
+      throw failure('http');
+    }
+    if (readCookie(SID_COOKIE) === sid) {
+      // this pool's answer to the older single cookie: it is this pool's session now, and no other pool's
+      deleteCookie(SID_COOKIE);
+    }
+    return response.json().catch(function () {
+      throw failure(controller.signal.aborted ? 'timeout' : 'answer');
+    });
   }).then(function (answer) {
     clearTimeout(timer);
-    if (controller.signal.aborted || !answer || typeof answer.number !== 'string'
+    if (controller.signal.aborted) {
+      throw failure('timeout');
+    }
+    if (!answer || typeof answer.number !== 'string'
         || typeof answer.number_e164 !== 'string' || digitsOf(answer.number).length < 6) {
-      throw new Error('no usable answer');
+      throw failure('answer');
     }
     replaceEverywhere(answer.number, answer.number_e164);
-    finish('assigned', answer);
-  }).catch(function () {
-    // network error, timeout (AbortError), CORS refusal, error status, bad answer: the default number stays
+    finish('assigned', answer, null, httpStatus);
+  }).catch(function (e) {
+    // network error or CORS refusal (a TypeError of fetch, no status), timeout (AbortError), error status, bad
+    // answer: the default number stays, and the event says why
     clearTimeout(timer);
-    finish('failed', null);
+    var reason = e && e.hankyoReason ? e.hankyoReason
+      : controller.signal.aborted || (e && e.name === 'AbortError') ? 'timeout'
+        : httpStatus === null && e instanceof TypeError ? 'network' : 'error';
+    finish('failed', null, reason, httpStatus);
   });
 })();

@@ -150,6 +150,69 @@ class DniApiRouteTest {
   }
 
   @Test
+  void theScriptHasAStrongETagAndAMatchingIfNoneMatchIs304WithoutBody() throws Exception {
+    HttpResponse<String> first = server.send("GET", "/dni.js", Map.of(), null);
+    String tag = header(first, "ETag");
+    assertEquals(DniApi.entityTag(DniApi.loadScript()), tag);
+    assertTrue(tag.matches("\"[A-Za-z0-9_-]{22}\""), tag);
+    assertEquals("Accept-Encoding", header(first, "Vary"));
+    // RFC 9110 section 13.1.2: "*", the tag itself, its weak form, or a list holding it
+    for (String ifNoneMatch : List.of("*", tag, "W/" + tag, "\"other\", " + tag, "W/\"x\",W/" + tag + " ")) {
+      HttpResponse<String> r = server.send("GET", "/dni.js", Map.of("If-None-Match", ifNoneMatch), null);
+      assertEquals(304, r.statusCode(), ifNoneMatch);
+      assertEquals("", r.body());
+      assertEquals(tag, header(r, "ETag"), "RFC 9110 section 15.4.5: the 304 has the 200's validator");
+      assertEquals("public, max-age=300", header(r, "Cache-Control"));
+      assertEquals("Accept-Encoding", header(r, "Vary"));
+      assertEquals(304, server.send("HEAD", "/dni.js", Map.of("If-None-Match", ifNoneMatch), null).statusCode());
+    }
+    for (String ifNoneMatch : List.of("\"other\"", "W/\"other\", \"x\"", tag.substring(1, tag.length() - 1))) {
+      HttpResponse<String> r = server.send("GET", "/dni.js", Map.of("If-None-Match", ifNoneMatch), null);
+      assertEquals(200, r.statusCode(), ifNoneMatch);
+      assertEquals(first.body(), r.body());
+      assertEquals(tag, header(r, "ETag"));
+    }
+  }
+
+  @Test
+  void theScriptIsGzippedWhenAcceptedWithItsOwnTag() throws Exception {
+    HttpResponse<byte[]> gz = server.sendForBytes("GET", "/dni.js", Map.of("Accept-Encoding", "gzip, deflate"));
+    assertEquals(200, gz.statusCode());
+    assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(null));
+    assertEquals(List.of("Accept-Encoding"), gz.headers().allValues("Vary"));
+    assertEquals("text/javascript; charset=UTF-8", gz.headers().firstValue("Content-Type").orElse(null));
+    byte[] script = DniApi.loadScript();
+    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body()))) {
+      assertArrayEquals(script, in.readAllBytes());
+    }
+    assertTrue(gz.body().length < script.length / 2, gz.body().length + " bytes");
+    // a strong tag belongs to one representation (RFC 9110 section 8.8.3): the gzip form has its own
+    String gzTag = gz.headers().firstValue("ETag").orElse(null);
+    assertEquals(DniApi.entityTag(gz.body()), gzTag);
+    HttpResponse<byte[]> again = server.sendForBytes("GET", "/dni.js", Map.of("Accept-Encoding", "gzip",
+        "If-None-Match", gzTag));
+    assertEquals(304, again.statusCode());
+    assertEquals(0, again.body().length);
+    assertEquals(gzTag, again.headers().firstValue("ETag").orElse(null));
+    assertFalse(again.headers().firstValue("Content-Encoding").isPresent());
+    // the tag of the other form does not validate this one
+    assertEquals(200, server.sendForBytes("GET", "/dni.js", Map.of("Accept-Encoding", "gzip",
+        "If-None-Match", DniApi.entityTag(script))).statusCode());
+    assertEquals("gzip", server.sendForBytes("GET", "/dni.js", Map.of("Accept-Encoding", "br;q=1, *;q=0.5"))
+        .headers().firstValue("Content-Encoding").orElse(null));
+    // identity when gzip is not accepted (or not asked for): never 406, the script is always available as is
+    for (Map<String, String> h : List.<Map<String, String>>of(Map.of(), Map.of("Accept-Encoding", "br"),
+        Map.of("Accept-Encoding", "gzip;q=0"), Map.of("Accept-Encoding", "identity"),
+        Map.of("Accept-Encoding", "gzip;q=0.5, identity"), Map.of("Accept-Encoding", "gzip;q=x"))) {
+      HttpResponse<byte[]> plain = server.sendForBytes("GET", "/dni.js", h);
+      assertEquals(200, plain.statusCode(), h.toString());
+      assertFalse(plain.headers().firstValue("Content-Encoding").isPresent(), h.toString());
+      assertArrayEquals(script, plain.body(), h.toString());
+      assertEquals(DniApi.entityTag(script), plain.headers().firstValue("ETag").orElse(null));
+    }
+  }
+
+  @Test
   void aPreflightOfAnAllowedOriginIsGrantedPostWithContentType() throws Exception {
     HttpResponse<String> r = preflight(PATH, SHOP);
     assertEquals(204, r.statusCode(), r.body());
@@ -235,6 +298,26 @@ class DniApiRouteTest {
       HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
       assertEquals(200, r.statusCode(), origin + " " + r.body());
       assertEquals(origin, header(r, "Access-Control-Allow-Origin"), "echoed as sent");
+    }
+    assertEquals(3, pools.assigned.size());
+  }
+
+  @Test
+  void ipv6OriginsCompareInTheirCanonicalFormAndAnInvalidIpv4HostIsRefused() throws Exception {
+    // stored as written before creation normalised them, or normalised: either way the browser's form matches
+    pools.pools.put("pool-v6", new PoolBackend.PublicPool("op-a", List.of("http://[0:0::1]:8080",
+        "https://[2001:db8::1]", "http://999.1.1.1")));
+    String path = "/v1/dni/pools/pool-v6/assignments";
+    for (String origin : List.of("http://[::1]:8080", "http://[0:0:0:0:0:0:0:1]:8080", "https://[2001:DB8:0::1]")) {
+      HttpResponse<String> r = post(path, origin, "application/json", BODY);
+      assertEquals(200, r.statusCode(), origin + " " + r.body());
+      assertEquals(origin, header(r, "Access-Control-Allow-Origin"));
+      assertEquals(204, preflight(path, origin).statusCode(), origin);
+    }
+    for (String origin : List.of("http://999.1.1.1", "http://[::2]:8080", "http://[::1]", "http://[1:::1]:8080")) {
+      HttpResponse<String> r = post(path, origin, "application/json", BODY);
+      assertProblem(r, 403);
+      assertFalse(r.headers().firstValue("Access-Control-Allow-Origin").isPresent(), origin);
     }
     assertEquals(3, pools.assigned.size());
   }

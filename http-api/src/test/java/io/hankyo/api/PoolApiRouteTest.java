@@ -485,6 +485,25 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void allowedOriginsStoreIpv6HostsCanonicallyAndRefuseAnIpv4HostOutOfRange() throws Exception {
+    String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"http://127.0.0.1:8080\", \"http://999.1.1.1\", "
+        + "\"http://[0:0::1]:8080\", \"https://1.2.3.256\", \"http://127.1\"]");
+    List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, bad));
+    assertEquals(List.of("/allowed_origins/1", "/allowed_origins/3", "/allowed_origins/4"),
+        errors.stream().map(e -> e.split(" ")[0]).toList(), errors.toString());
+    assertTrue(errors.get(0).contains("four decimal parts 0-255"), errors.get(0));
+    assertEquals(0, pools.byId.size(), "nothing created");
+    // RFC 5952 form, as a browser writes it in Origin; repeats in another spelling are one origin
+    String good = NEW_POOL.replace("[\"https://shop.example\"]", "[\"http://[0:0::1]:8080\", \"http://[::1]:8080\", "
+        + "\"https://[2001:DB8:0:0:1:0:0:1]\", \"http://192.0.2.1\"]");
+    HttpResponse<String> r = send("POST", "/v1/pools", KEY_A, good);
+    assertEquals(201, r.statusCode(), r.body());
+    List<String> origins = new ArrayList<>();
+    json(r).get("allowed_origins").forEach(o -> origins.add(o.asText()));
+    assertEquals(List.of("http://[::1]:8080", "https://[2001:db8::1:0:0:1]", "http://192.0.2.1"), origins);
+  }
+
+  @Test
   void aClientPoolIdMakesCreationRetrySafe() throws Exception {
     String withId = NEW_POOL.replace("{\"method\"", "{\"pool_id\": \"shop-2026.spring\", \"method\"");
     HttpResponse<String> first = send("POST", "/v1/pools", KEY_A, withId);

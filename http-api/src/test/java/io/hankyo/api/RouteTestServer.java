@@ -93,6 +93,15 @@ final class RouteTestServer {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** A bodiless request with the given headers and no API key, its answer's body as bytes (not decoded). */
+  HttpResponse<byte[]> sendForBytes(String method, String path, java.util.Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** A request whose body (if any) is JSON text. */
   HttpResponse<String> sendJson(String method, String path, String key, String body) throws Exception {
     return send(method, path, key, body == null ? null : "application/json",

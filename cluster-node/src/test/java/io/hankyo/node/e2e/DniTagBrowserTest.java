@@ -53,9 +53,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
  *
  * <p>Cases: the assigned number replaces the default in text (several formats), in {@code tel:} links, in elements
  * added 500 ms after load and after the answer (MutationObserver), keeping the site's format; the same visitor gets
- * the same number on the next page (the {@code hankyo_sid} cookie is the pool's session); the default stays when the
- * page's origin is not allowed, the pool is unknown, the API is down, or the API answers after the 1 s timeout; the
- * tracking parameters of the first page are sent again from the next page. A stub API (another JDK server) serves the
+ * the same number on the next page (the {@code hankyo_sid_<pool id>} cookie is the pool's session); two pools of one
+ * operator on one site each get their session and number, with the same tracking parameters; the single {@code
+ * hankyo_sid} of earlier versions stays with the pool that holds it; the default stays (with the event's reason) when
+ * the page's origin is not allowed, the pool is unknown, the API is down, or the API answers after the 1 s timeout;
+ * the tracking parameters of the first page are sent again from the next page. A stub API (another JDK server) serves the
  * script with a slow or recording assignment endpoint for the last two.
  *
  * <p>Missing Chromium is a failure, not a skip: {@code deploy/test.sh} installs both packages.
@@ -80,6 +82,7 @@ class DniTagBrowserTest {
   private static final List<JsonNode> stubRequests = Collections.synchronizedList(new ArrayList<>());
   private static volatile CountDownLatch slowAnswered = new CountDownLatch(1);
   private static int nextNumber = 1;
+  private static int nextOtherNumber = 1;
 
   @BeforeAll
   static void start() throws Exception {
@@ -284,11 +287,24 @@ class DniTagBrowserTest {
   // ---------------------------------------------------------------------------------------------------------------
   // helpers
 
-  /** Imports {@code count} new numbers and makes a dynamic pool of them for {@code origins}; answers its id. */
+  /**
+   * Imports {@code count} new numbers (0120-500-001 on, in the order of the calls) and makes a dynamic pool of them for
+   * {@code origins}; answers its id.
+   */
   private static String pool(int count, List<String> origins) {
+    return pool(count, origins, false);
+  }
+
+  /**
+   * {@link #pool(int, List)}, of numbers 0120-600-001 on when {@code otherSeries}: for the tests that do not check the
+   * number, so that {@link #theAssignedNumberReplacesTheDefaultEverywhereInTheSitesFormat} gets 0120-500-001 whatever
+   * order the tests run in.
+   */
+  private static String pool(int count, List<String> origins, boolean otherSeries) {
     List<String> numbers = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      numbers.add("\"0120-500-" + String.format("%03d", nextNumber++) + "\"");
+      numbers.add(otherSeries ? "\"0120-600-" + String.format("%03d", nextOtherNumber++) + "\""
+          : "\"0120-500-" + String.format("%03d", nextNumber++) + "\"");
     }
     ApiClient.Response imported = api.post("/v1/inventory", "{\"numbers\": " + numbers + "}");
     assertEquals(200, imported.status(), imported.body());
@@ -314,6 +330,14 @@ class DniTagBrowserTest {
 
   private static String href(String id) {
     return (String) js("return document.getElementById('" + id + "').getAttribute('href');");
+  }
+
+  /**
+   * The {@code reason} and {@code http_status} of the tag's {@code hankyo:dni} event as "reason/status" (JS null as
+   * "null").
+   */
+  private static String why() {
+    return String.valueOf(js("return window.dniDetail.reason")) + "/" + js("return window.dniDetail.http_status");
   }
 
   private static String status() {
@@ -370,6 +394,7 @@ class DniTagBrowserTest {
     await("the element added 500 ms after load", () -> text("late") != null);
 
     assertEquals("0120-500-001", js("return window.dniDetail.number"));
+    assertEquals("null/200", why());
     assertEquals("Shop 0120-500-001", browser.getTitle());
     assertEquals("Call us: 0120-500-001 (free)", text("text"));
     assertEquals("フリーダイヤル ０１２０－５００－００１", text("wide"));
@@ -386,8 +411,8 @@ class DniTagBrowserTest {
     await("the changed text replaced", () -> "now 0120.500.001".equals(text("changing")));
 
     // the visitor's session is the first-party cookie; the pool shows it as the holder
-    Cookie sid = browser.manage().getCookieNamed("hankyo_sid");
-    assertNotNull(sid, "the tag sets hankyo_sid");
+    Cookie sid = browser.manage().getCookieNamed("hankyo_sid_" + id);
+    assertNotNull(sid, "the tag sets hankyo_sid_<pool id>");
     assertTrue(sid.getValue().matches("[0-9a-f]{32}"), sid.getValue());
     assertEquals("Lax", sid.getSameSite());
     assertTrue(sid.getExpiry() != null && sid.getExpiry().getTime() > System.currentTimeMillis()
@@ -399,7 +424,7 @@ class DniTagBrowserTest {
     pages.put("next", shopPage(tag(apiOrigin(), id, null)));
     assertEquals("assigned", openAndSettle(siteOrigin + "/p/next"));
     assertEquals("Call us: 0120-500-001 (free)", text("text"));
-    assertEquals(sid.getValue(), browser.manage().getCookieNamed("hankyo_sid").getValue());
+    assertEquals(sid.getValue(), browser.manage().getCookieNamed("hankyo_sid_" + id).getValue());
   }
 
   @Test
@@ -408,6 +433,7 @@ class DniTagBrowserTest {
     pages.put("foreign", shopPage(tag(apiOrigin(), id, null)));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/foreign"));
     assertDefaults();
+    assertEquals("network/null", why(), "a 403 without CORS grant is a network error to the page");
     JsonNode p = api.get("/v1/pools/" + id).json();
     assertEquals(0, p.get("assignments").asInt(), "nothing assigned: " + p);
     // the endpoint as the browser met it: 403, no CORS grant
@@ -425,6 +451,7 @@ class DniTagBrowserTest {
     pages.put("unknown", shopPage(tag(apiOrigin(), "pool-0000000000000000", null)));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/unknown"));
     assertDefaults();
+    assertEquals("http/404", why(), "the 404 is readable by the page");
   }
 
   @Test
@@ -434,6 +461,7 @@ class DniTagBrowserTest {
     pages.put("down", shopPage(tag(apiOrigin(), id, "data-api=\"http://127.0.0.1:" + closed + "\"")));
     assertEquals("failed", openAndSettle(siteOrigin + "/p/down"));
     assertDefaults();
+    assertEquals("network/null", why());
   }
 
   @Test
@@ -444,6 +472,7 @@ class DniTagBrowserTest {
     assertTrue(slowAnswered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the stub API got the request");
     assertDefaults();
     assertEquals("failed", status());
+    assertEquals("timeout/null", why());
   }
 
   @Test
@@ -460,7 +489,7 @@ class DniTagBrowserTest {
     assertEquals("assigned", openAndSettle(siteOrigin + "/p/later"));
 
     assertEquals(2, stubRequests.size(), stubRequests.toString());
-    String sid = browser.manage().getCookieNamed("hankyo_sid").getValue();
+    String sid = browser.manage().getCookieNamed("hankyo_sid_echo").getValue();
     for (JsonNode body : stubRequests) {
       assertEquals(sid, body.get("session_id").asText(), body.toString());
       JsonNode params = body.get("params");
@@ -472,5 +501,75 @@ class DniTagBrowserTest {
       assertEquals(siteOrigin + "/p/start", params.get("referrer").asText());
       assertFalse(params.has("utm_campaign"), body.toString());
     }
+  }
+
+  @Test
+  void twoPoolsOfOneOperatorOnOneSiteEachGetTheirNumberWithASessionPerPool() throws Exception {
+    // the portal / listing case: pages of one site show different pools of one operator
+    String first = pool(1, List.of(siteOrigin), true);
+    String second = pool(1, List.of(siteOrigin), true);
+    pages.put("listing-a", shopPage(tag(apiOrigin(), first, null)));
+    pages.put("listing-b", shopPage(tag(apiOrigin(), second, null)));
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/listing-a"));
+    String numberA = (String) js("return window.dniDetail.number");
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/listing-b"), "the second pool too: " + why());
+    String numberB = (String) js("return window.dniDetail.number");
+    assertFalse(numberA.equals(numberB), numberA);
+    assertEquals("Call us: " + numberB + " (free)", text("text"));
+
+    String sidA = browser.manage().getCookieNamed("hankyo_sid_" + first).getValue();
+    String sidB = browser.manage().getCookieNamed("hankyo_sid_" + second).getValue();
+    assertFalse(sidA.equals(sidB), "one session per pool");
+    assertEquals(sidA, api.get("/v1/pools/" + first).json().get("numbers").get(0).get("session_id").asText());
+    assertEquals(sidB, api.get("/v1/pools/" + second).json().get("numbers").get(0).get("session_id").asText());
+    // back on the first pool's page: the same session, the same number
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/listing-a"));
+    assertEquals(numberA, js("return window.dniDetail.number"));
+    assertEquals(sidA, browser.manage().getCookieNamed("hankyo_sid_" + first).getValue());
+  }
+
+  @Test
+  void theTrackingParametersAreSharedByThePoolsOfASite() throws Exception {
+    stubRequests.clear();
+    pages.put("ad-a", shopPage(tag(stubOrigin, "echo", null)));
+    pages.put("other-b", shopPage(tag(stubOrigin, "echo-2", null)));
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/ad-a?gclid=g-77&utm_source=google"));
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/other-b"));
+    assertEquals(2, stubRequests.size(), stubRequests.toString());
+    for (JsonNode body : stubRequests) {
+      assertEquals("g-77", body.get("params").get("gclid").asText(), body.toString());
+      assertEquals(siteOrigin + "/p/ad-a?gclid=g-77&utm_source=google",
+          body.get("params").get("landing_page").asText());
+    }
+    assertEquals(browser.manage().getCookieNamed("hankyo_sid_echo").getValue(),
+        stubRequests.get(0).get("session_id").asText());
+    assertEquals(browser.manage().getCookieNamed("hankyo_sid_echo-2").getValue(),
+        stubRequests.get(1).get("session_id").asText());
+    assertFalse(stubRequests.get(0).get("session_id").asText().equals(stubRequests.get(1).get("session_id").asText()));
+  }
+
+  @Test
+  void theSingleCookieOfEarlierVersionsStaysWithThePoolThatHoldsIt() throws Exception {
+    String first = pool(1, List.of(siteOrigin), true);
+    String second = pool(1, List.of(siteOrigin), true);
+    // a visitor of the earlier tag: hankyo_sid, claimed by the first pool
+    String legacy = "0123456789abcdef0123456789abcdef";
+    ApiClient.Response held = api.post("/v1/pools/" + first + "/assignments", "{\"session_id\": \"" + legacy + "\"}");
+    assertEquals(200, held.status(), held.body());
+    browser.manage().addCookie(new Cookie("hankyo_sid", legacy, "/"));
+
+    // the second pool's page: 409 for the old id, then a new id of its own
+    pages.put("old-b", shopPage(tag(apiOrigin(), second, null)));
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/old-b"), why());
+    String sidB = browser.manage().getCookieNamed("hankyo_sid_" + second).getValue();
+    assertFalse(sidB.equals(legacy));
+    assertEquals(legacy, browser.manage().getCookieNamed("hankyo_sid").getValue(), "still the first pool's");
+
+    // the first pool's page: the old id is its session, with the number it holds; the old cookie is gone
+    pages.put("old-a", shopPage(tag(apiOrigin(), first, null)));
+    assertEquals("assigned", openAndSettle(siteOrigin + "/p/old-a"), why());
+    assertEquals(held.json().get("number").asText(), js("return window.dniDetail.number"));
+    assertEquals(legacy, browser.manage().getCookieNamed("hankyo_sid_" + first).getValue());
+    assertEquals(null, browser.manage().getCookieNamed("hankyo_sid"));
   }
 }
