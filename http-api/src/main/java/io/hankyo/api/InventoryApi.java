@@ -79,32 +79,17 @@ public final class InventoryApi extends ResourceRoutes {
     this.zone = Objects.requireNonNull(zone, "zone");
   }
 
-  /** 400 for a query parameter a listing does not know, or one given twice (a typo must not list everything). */
-  private static Route checkListParameters(Map<String, List<String>> query, java.util.function.Supplier<Route> inner) {
-    for (Map.Entry<String, List<String>> e : query.entrySet()) {
-      if (!LIST_PARAMETERS.contains(e.getKey())) {
-        throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'; a listing takes "
-            + "state, range, limit and cursor");
-      }
-      if (e.getValue().size() > 1) {
-        throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is given " + e.getValue().size()
-            + " times; give it once");
-      }
-    }
-    return inner.get();
-  }
-
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return path("inventory", () -> concat(
         post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> withRequestTimeoutResponse(
             req -> HttpApi.problemResponse(Problems.unavailable(IMPORT_UNFINISHED), req.getUri().path()),
             () -> importNumbers(operator)))),
-        get(() -> parameterMultiMap(query -> checkListParameters(query, () ->
+        get(() -> checkedQuery(LIST_PARAMETERS, "a listing takes state, range, limit and cursor", () ->
             parameterOptional("state", state -> parameterOptional("range", range ->
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
                 backend().list(operator, state(state), range(range), cursor(cursor), limit(limit)),
-                p -> json(ListJson.of(p, zone))))))))))));
+                p -> json(ListJson.of(p, zone)))))))))));
   }
 
   private InventoryBackend backend() {

@@ -57,6 +57,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
  *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
  *       id); else 400.
+ *   <li>The queries of {@code GET /v1/pools}, {@code GET /v1/pools/{pool_id}/sizing} and {@code GET
+ *       /v1/usage/displays} are checked like the inventory listing's ({@link #checkedQuery}): a parameter the resource
+ *       does not take, or one given twice, is 400.
  *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
  *       stay (docs/inventory.md "Deleting a pool"). Idempotent: a pool of the operator that is already deleted answers
  *       204 again (the backend finishes a deletion cut short, {@link PoolBackend#delete}), though {@code GET} of it is
@@ -95,6 +98,15 @@ public final class PoolApi extends ResourceRoutes {
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page of {@code GET /v1/pools}. */
   public static final int MAX_LIMIT = 1000;
+  /**
+   * Query parameters of {@code GET /v1/pools}; anything else, or one of them twice, is 400 ({@link #checkedQuery}, as
+   * for the inventory listing).
+   */
+  public static final Set<String> LIST_PARAMETERS = Set.of("limit", "cursor");
+  /** Query parameters of {@code GET /v1/pools/{pool_id}/sizing} (else 400, {@link #checkedQuery}). */
+  public static final Set<String> SIZING_PARAMETERS = Set.of("days");
+  /** Query parameters of {@code GET /v1/usage/displays} (else 400, {@link #checkedQuery}). */
+  public static final Set<String> DISPLAYS_PARAMETERS = Set.of("month");
   /** Default days of the sizing report. */
   public static final int DEFAULT_DAYS = 30;
   /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
@@ -278,33 +290,37 @@ public final class PoolApi extends ResourceRoutes {
                     throw Problems.unavailable(CREATE_UNFINISHED);
                   }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
                 }))))),
-            get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
-              int n = limit(limit);
-              String after = cursor(cursor);
-              return respond(() -> backend().page(operator, after, n), page -> json(StatusCodes.OK,
-                  new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
-                      cursorOf(page.lastPoolId()))));
-            }))))),
+            get(() -> checkedQuery(LIST_PARAMETERS, "the listing of pools takes limit and cursor", () ->
+                parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+                  int n = limit(limit);
+                  String after = cursor(cursor);
+                  return respond(() -> backend().page(operator, after, n), page -> json(StatusCodes.OK,
+                      new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
+                          cursorOf(page.lastPoolId()))));
+                })))))),
         pathPrefix(PathMatchers.segment(), id -> !isPoolId(id) ? complete(notAPoolId()) : concat(
             pathEnd(() -> concat(
                 get(() -> respond(() -> backend().get(operator, id),
                     x -> json(StatusCodes.OK, PoolJson.of(x, zone)))),
                 delete(() -> respond(() -> backend().delete(operator, id),
                     x -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
-            path("sizing", () -> get(() -> parameterOptional("days", days -> {
-              int n = days(days);
-              return respond(() -> backend().sizing(operator, id, n), r -> json(StatusCodes.OK, SizingJson.of(r)));
-            }))),
+            path("sizing", () -> get(() -> checkedQuery(SIZING_PARAMETERS, "the sizing report takes days", () ->
+                parameterOptional("days", days -> {
+                  int n = days(days);
+                  return respond(() -> backend().sizing(operator, id, n),
+                      r -> json(StatusCodes.OK, SizingJson.of(r)));
+                })))),
             path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
               backend();
               Request r = parseAssignment(body);
               return respond(() -> backend().assign(operator, id, r.sessionId(), r.params()),
                   a -> json(StatusCodes.OK, AssignmentJson.of(a, zone)));
             }))))))),
-        pathPrefix("usage", () -> path("displays", () -> get(() -> parameterOptional("month", month -> {
-          java.time.YearMonth m = month(month);
-          return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
-        })))));
+        pathPrefix("usage", () -> path("displays", () -> get(() -> checkedQuery(DISPLAYS_PARAMETERS,
+            "the displays of a month take month", () -> parameterOptional("month", month -> {
+              java.time.YearMonth m = month(month);
+              return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
+            }))))));
   }
 
   static int limit(java.util.Optional<String> limit) {

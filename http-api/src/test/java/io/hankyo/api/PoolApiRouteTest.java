@@ -641,6 +641,28 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void queriesRefuseUnknownAndRepeatedParametersLikeTheInventoryListing() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    String[][] cases = {
+        {"/v1/pools?bogus=1", "unknown query parameter 'bogus'; the listing of pools takes limit and cursor"},
+        {"/v1/pools?limit=1&limit=2", "query parameter 'limit' is given 2 times; give it once"},
+        {"/v1/pools/pool-1/sizing?days=1&days=2", "query parameter 'days' is given 2 times"},
+        {"/v1/pools/pool-1/sizing?foo=1", "unknown query parameter 'foo'; the sizing report takes days"},
+        {"/v1/usage/displays?foo=1", "unknown query parameter 'foo'; the displays of a month take month"},
+        {"/v1/usage/displays?month=2026-11&month=2026-10", "query parameter 'month' is given 2 times"}};
+    for (String[] c : cases) {
+      HttpResponse<String> r = send("GET", c[0], KEY_A, (String) null);
+      assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), c[0]);
+      assertTrue(json(r).get("detail").asText().contains(c[1]), c[0] + ": " + r.body());
+    }
+    // the parameters each takes, once, still answer
+    assertEquals(200, send("GET", "/v1/pools?limit=1", KEY_A, (String) null).statusCode());
+    assertEquals(200, send("GET", "/v1/pools/pool-1/sizing?days=1", KEY_A, (String) null).statusCode());
+    assertEquals(200, send("GET", "/v1/usage/displays?month=2026-11", KEY_A, (String) null).statusCode());
+  }
+
+  @Test
   void poolsArePagedByIdWithACursor() throws Exception {
     for (int i = 0; i < 3; i++) {
       send("POST", "/v1/pools", KEY_A, NEW_POOL);
