@@ -28,7 +28,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code POST /v1/pools} {@code {"method": "dynamic"|"one_time", "numbers": ["0120-000-001", ...], "hold_sec":
  *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
  *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
- *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
+ *       (they become {@code pooled}; otherwise 409 and none is pooled); a number outside the ranges the inventory
+ *       takes ({@link io.hankyo.protocol.number.NumberRange#of}: 0120, 0800, 0078, 050) is 400 with the range's reason
+ *       at {@code /numbers/<i>}, before the backend is asked; {@code hold_sec} 1..86400; {@code
  *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
  *       optional, each {@code http(s)://host[:port]} with no path or trailing slash (else 400 {@code
@@ -567,6 +569,16 @@ public final class PoolApi extends ResourceRoutes {
       Set<String> seen = new LinkedHashSet<>();
       for (int i = 0; i < ns.size(); i++) {
         PhoneNumber n = number(ns.get(i), "/numbers/" + i, errors);
+        if (n != null) {
+          // the inventory import's rule (spec section 2: 0120, 0800, 0078, 050): a number of another range can never
+          // be in the inventory, so it is refused here with the range's reason, not by the backend's 409
+          try {
+            io.hankyo.protocol.number.NumberRange.of(n);
+          } catch (InvalidPhoneNumberException e) {
+            errors.add(new ApiProblem.FieldError("/numbers/" + i, e.getMessage()));
+            continue;
+          }
+        }
         if (n != null && !seen.add(n.e164())) {
           errors.add(new ApiProblem.FieldError("/numbers/" + i, "repeats " + n.national()));
         } else if (n != null) {

@@ -460,6 +460,22 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void poolNumbersOutsideTheInventoryRangesAre400WithTheRangeReasonBeforeTheBackend() throws Exception {
+    // 0120000002 → a mobile number and a Tokyo fixed number: never in an inventory (spec section 2)
+    List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("\"0120000002\"",
+        "\"090-1234-5678\", \"03-1234-5678\"")));
+    assertEquals(2, errors.size(), errors.toString());
+    assertTrue(errors.get(0).startsWith("/numbers/1 090-1234-5678 is not in a tracking-number range"), errors.toString());
+    assertTrue(errors.get(1).startsWith("/numbers/2 03-1234-5678 is not in a tracking-number range"), errors.toString());
+    // the same reason as for a fallback number of such a range, and as the inventory import gives
+    List<String> fallback = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999",
+        "090-1234-5678")));
+    assertEquals(errors.get(0).substring("/numbers/1 ".length()),
+        fallback.get(0).substring("/fallback_number ".length()));
+    assertEquals(0, pools.byId.size(), "nothing created");
+  }
+
+  @Test
   void allowedOriginsAreSerialisedOriginsLowerCasedWithoutDefaultPortOrRepeats() throws Exception {
     String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
         + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
