@@ -635,7 +635,7 @@ public final class HttpApi extends AllDirectives {
   }
 
   /** Most entries of a 400's {@code errors} list; further problems are counted in one last entry. */
-  static final int MAX_LISTED_ERRORS = 100;
+  static final int MAX_LISTED_ERRORS = Problems.MAX_LISTED;
 
   /**
    * {@code errors} when at most {@value #MAX_LISTED_ERRORS}, else the first {@value #MAX_LISTED_ERRORS} and a last
@@ -648,7 +648,7 @@ public final class HttpApi extends AllDirectives {
     }
     List<ApiProblem.FieldError> out = new ArrayList<>(errors.subList(0, MAX_LISTED_ERRORS));
     int more = errors.size() - MAX_LISTED_ERRORS;
-    out.add(new ApiProblem.FieldError("", "… and " + more + " more problem" + (more == 1 ? "" : "s")));
+    out.add(new ApiProblem.FieldError("", Problems.andMore(more, "problem")));
     return out;
   }
 
