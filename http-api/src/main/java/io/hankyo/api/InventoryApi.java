@@ -35,7 +35,7 @@ import org.apache.pekko.util.ByteString;
  *       stands alone: an error on one line (not a number, not 0120/0800/0078/050, a repeat of an earlier line, in
  *       another operator's inventory) is reported there and does not stop the others; a number is never moved
  *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
- *       415 another Content-Type.
+ *       415 another Content-Type, with {@code Accept: application/json, text/plain; charset=utf-8}.
  *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
  *       "range", "state", "client_id", "dialin_id", "until", "pool_id"}], "next_cursor": "..."|null}} by E.164; {@code state}
  *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
@@ -57,6 +57,8 @@ public final class InventoryApi extends ResourceRoutes {
   /** The 503 text of an import that outlived {@link #IMPORT_TIMEOUT}: the work goes on in the cluster. */
   static final String IMPORT_UNFINISHED = "the import did not finish in time but goes on in the cluster: send the same "
       + "list again to see every line's result (lines already done answer already_owned); or send fewer lines at a time";
+  /** The {@code Accept} of an import's 415: the two forms of the body (RFC 9110 section 12.5.1). */
+  static final String IMPORT_ACCEPT = "application/json, text/plain; charset=utf-8";
   /** Default page size of a listing. */
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page size of a listing. */
@@ -107,10 +109,10 @@ public final class InventoryApi extends ResourceRoutes {
       boolean text = mt.mainType().equals("text") && mt.subType().equals("plain");
       if (!json && !text) {
         throw Problems.unsupportedMediaType("Content-Type must be application/json ({\"numbers\": [...]}) or "
-            + "text/plain (one number per line), got " + entity.getContentType());
+            + "text/plain (one number per line), got " + entity.getContentType(), IMPORT_ACCEPT);
       }
       if (json) {
-        HttpApi.requireUtf8Json(entity.getContentType());
+        HttpApi.requireUtf8Json(entity.getContentType(), IMPORT_ACCEPT);
       }
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send the numbers to import");

@@ -73,9 +73,24 @@ public final class Problems {
     return new ApiProblem(413, BASE + "payload-too-large", "Content Too Large", detail);
   }
 
-  /** 415: the request body is not {@code application/json}. */
+  /**
+   * 415 of Pekko's own rejections: the request body is not of a media type the resource takes. The API's own 415s
+   * name those types ({@link #unsupportedMediaType(String, String)}).
+   */
   public static ApiProblem unsupportedMediaType(String detail) {
     return new ApiProblem(415, BASE + "unsupported-media-type", "Unsupported Media Type", detail);
+  }
+
+  /** The {@code Accept} of a 415 of the JSON resources. */
+  public static final String ACCEPT_JSON = "application/json";
+
+  /**
+   * 415: the request body is not of a media type the resource takes (or declares a charset other than UTF-8), answered
+   * with {@code Accept: <accept>}, the media types a next request may use (RFC 9110 section 12.5.1 and 15.5.16: a
+   * 415 with {@code Accept} says which types the resource takes), e.g. {@link #ACCEPT_JSON}.
+   */
+  public static ApiProblem unsupportedMediaType(String detail, String accept) {
+    return unsupportedMediaType(detail).withAccept(accept);
   }
 
   /** 503: the cluster could not answer (timeout, unreachable shard, read side down). */

@@ -178,7 +178,10 @@ class InventoryApiRouteTest {
         "unknown query parameter 'stat'");
     assertProblem(send("GET", "/v1/inventory?state=available&state=assigned", KEY_A, null, null), 400,
         "query parameter 'state' is given 2 times");
-    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>"), 415, "Content-Type");
+    HttpResponse<String> xml = send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>");
+    assertProblem(xml, 415, "Content-Type");
+    // the 415 names the media types the import takes (RFC 9110 section 12.5.1)
+    assertEquals("application/json, text/plain; charset=utf-8", xml.headers().firstValue("Accept").orElse(null));
     // JSON must be UTF-8 (RFC 8259 section 8.1): another declared charset is 415, not read as UTF-8
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json; charset=latin1",
         "{\"numbers\": [\"0120-123-456\"]}"), 415, "only UTF-8 JSON is accepted");

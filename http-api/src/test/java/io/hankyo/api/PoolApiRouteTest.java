@@ -679,6 +679,19 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void a415NamesJsonInItsAcceptHeader() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    for (String[] req : new String[][] {{"/v1/pools", "text/plain"}, {"/v1/pools/pool-1/assignments", "text/plain"},
+        {"/v1/pools/pool-1/assignments", "application/json; charset=latin1"}}) {
+      HttpResponse<String> r = server.send("POST", req[0], KEY_A, req[1],
+          "{\"session_id\": \"s\"}".getBytes(StandardCharsets.UTF_8));
+      assertEquals(415, r.statusCode(), req[0] + " " + req[1] + ": " + r.body());
+      assertEquals("application/json", r.headers().firstValue("Accept").orElse(null), req[0] + " " + req[1]);
+    }
+    assertEquals(List.of(), pools.assigned);
+  }
+
+  @Test
   void poolsArePagedByIdWithACursor() throws Exception {
     for (int i = 0; i < 3; i++) {
       send("POST", "/v1/pools", KEY_A, NEW_POOL);
