@@ -35,7 +35,8 @@ import org.apache.pekko.util.ByteString;
  *       stands alone: an error on one line (not a number, not 0120/0800/0078/050, a repeat of an earlier line, in
  *       another operator's inventory) is reported there and does not stop the others; a number is never moved
  *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
- *       415 another Content-Type, with {@code Accept: application/json, text/plain; charset=utf-8}.
+ *       415 another Content-Type, or a charset other than UTF-8 (text: or US-ASCII), with {@code Accept:
+ *       application/json, text/plain; charset=utf-8}.
  *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
  *       "range", "state", "client_id", "dialin_id", "until", "pool_id"}], "next_cursor": "..."|null}} by E.164; {@code state}
  *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
@@ -113,6 +114,8 @@ public final class InventoryApi extends ResourceRoutes {
       }
       if (json) {
         HttpApi.requireUtf8Json(entity.getContentType(), IMPORT_ACCEPT);
+      } else {
+        requireUtf8Text(entity.getContentType());
       }
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send the numbers to import");
@@ -141,6 +144,22 @@ public final class InventoryApi extends ResourceRoutes {
             results -> json(ImportJson.of(lines, results)));
       });
     }));
+  }
+
+  /**
+   * Refuses (415, with {@code Accept} {@value #IMPORT_ACCEPT}) a text body whose Content-Type names a charset other than
+   * UTF-8 or its subset US-ASCII (any case), as {@link HttpApi#requireUtf8Json} does for JSON: the import reads UTF-8
+   * only, and a {@code charset=iso-8859-1} body would otherwise be read as UTF-8 and refused as "not UTF-8" (400) or,
+   * for ASCII-only Latin-1, silently accepted. No charset passes (read as UTF-8).
+   */
+  static void requireUtf8Text(org.apache.pekko.http.javadsl.model.ContentType contentType) {
+    Optional<org.apache.pekko.http.javadsl.model.HttpCharset> charset = contentType.getCharsetOption();
+    if (charset.isPresent() && !charset.get().value().equalsIgnoreCase("UTF-8")
+        && !charset.get().value().equalsIgnoreCase("US-ASCII")) {
+      throw Problems.unsupportedMediaType("only UTF-8 text is accepted; Content-Type names charset "
+          + charset.get().value() + ": send the numbers as UTF-8 with Content-Type: text/plain (or text/plain; "
+          + "charset=utf-8)", IMPORT_ACCEPT);
+    }
   }
 
   private static ApiProblem tooLarge() {
