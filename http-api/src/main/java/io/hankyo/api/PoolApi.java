@@ -68,7 +68,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       404; so a retried {@code DELETE} whose first answer was lost gets 204.
  *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
  *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
- *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
+ *       "advice", "history_since"}} ({@link PoolSizing}; {@code history_since} the pool's first display, null before
+ *       it; {@code action} {@code not_enough_history} while that history does not cover the days asked for or one full
+ *       day); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
  *   <li>{@code GET /v1/usage/displays?month=2026-11} → {@code {"operator_id", "month", "displays", "fallbacks",
  *       "tier": {"from", "to", "included"}, "pools": [{"pool_id", "displays", "fallbacks", "deleted"}]}} for a
  *       Japan-time month (default the current one; {@code YYYY-MM} from 2000, else 400), tiers of spec section 3
@@ -310,7 +312,7 @@ public final class PoolApi extends ResourceRoutes {
                 parameterOptional("days", days -> {
                   int n = days(days);
                   return respond(() -> backend().sizing(operator, id, n),
-                      r -> json(StatusCodes.OK, SizingJson.of(r)));
+                      r -> json(StatusCodes.OK, SizingJson.of(r, zone)));
                 })))),
             path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
               backend();
@@ -854,11 +856,12 @@ public final class PoolApi extends ResourceRoutes {
   record SizingJson(@JsonProperty("pool_id") String poolId, @JsonProperty("pool_size") int poolSize,
       @JsonProperty("days") List<SizingDayJson> days, @JsonProperty("peak_holds") int peakHolds,
       @JsonProperty("days_at_capacity") int daysAtCapacity, @JsonProperty("action") String action,
-      @JsonProperty("suggested_size") Integer suggestedSize, @JsonProperty("advice") String advice) {
-    static SizingJson of(PoolSizing.Report r) {
+      @JsonProperty("suggested_size") Integer suggestedSize, @JsonProperty("advice") String advice,
+      @JsonProperty("history_since") String historySince) {
+    static SizingJson of(PoolSizing.Report r, java.time.ZoneId zone) {
       return new SizingJson(r.poolId(), r.poolSize(), r.days().stream().map(d -> new SizingDayJson(d.date(),
           d.peakHolds(), d.fallbacks(), d.displays())).toList(), r.peakHolds(), r.daysAtCapacity(), r.action(),
-          r.suggestedSize(), r.advice());
+          r.suggestedSize(), r.advice(), r.historySince() == null ? null : ApiTimes.iso(r.historySince(), zone));
     }
   }
 

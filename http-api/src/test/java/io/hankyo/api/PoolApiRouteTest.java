@@ -46,6 +46,8 @@ class PoolApiRouteTest {
     final Map<String, long[]> counts = new TreeMap<>();
     final java.util.Set<String> deleted = new java.util.TreeSet<>();
     final List<Binding> bound = new ArrayList<>();
+    /** The first display of every pool, for the sizing report; null: a history covering the days asked for. */
+    Instant historySince;
 
     /** op-a's only tracking number is 0120-555-555. */
     private static boolean tracking(String operatorId, io.hankyo.protocol.number.PhoneNumber n) {
@@ -171,10 +173,14 @@ class PoolApiRouteTest {
       long[] c = counts.getOrDefault(poolId, new long[2]);
       List<PoolSizing.Day> rows = new ArrayList<>();
       for (int i = days - 1; i >= 0; i--) {
-        rows.add(i == 0 ? new PoolSizing.Day("2026-11-30", p.numbers().size(), c[1], c[0])
+        // a fallback: every number held; else one held per display (at most all)
+        int peak = c[1] > 0 ? p.numbers().size() : (int) Math.min(c[0], p.numbers().size());
+        rows.add(i == 0 ? new PoolSizing.Day("2026-11-30", peak, c[1], c[0])
             : new PoolSizing.Day(java.time.LocalDate.of(2026, 11, 30).minusDays(i).toString(), 0, 0, 0));
       }
-      return CompletableFuture.completedFuture(PoolSizing.report(poolId, p.numbers().size(), rows));
+      return CompletableFuture.completedFuture(historySince == null
+          ? PoolSizing.report(poolId, p.numbers().size(), rows)
+          : PoolSizing.report(poolId, p.numbers().size(), rows, historySince, NOW));
     }
   }
 
@@ -632,6 +638,25 @@ class PoolApiRouteTest {
       assertEquals(400, send("GET", "/v1/pools/pool-1/sizing?days=" + bad, KEY_A, (String) null).statusCode(), bad);
     }
     assertEquals(404, send("GET", "/v1/pools/pool-1/sizing", KEY_B, (String) null).statusCode());
+  }
+
+  @Test
+  void aSizingReportOnTooLittleHistorySaysSoInsteadOfAdvisingToShrink() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("\"0120000002\"", "\"0120000002\", \"0120000003\", "
+        + "\"0120000004\", \"0120000005\""));
+    send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-1\"}");
+    pools.historySince = NOW.minusSeconds(3 * 3600);
+    JsonNode z = json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null));
+    assertEquals("not_enough_history", z.get("action").asText(), z.toString());
+    assertTrue(z.get("suggested_size").isNull(), z.toString());
+    assertEquals("2026-11-30T06:00:00+09:00", z.get("history_since").asText(), "Japan time like the rest of the API");
+    assertTrue(z.get("advice").asText().startsWith("not enough history yet: 3 hours of data"), z.toString());
+    assertEquals(1, z.get("peak_holds").asInt());
+    // forty days of history: judged (1 of 5 held at once: shrink)
+    pools.historySince = NOW.minus(java.time.Duration.ofDays(40));
+    JsonNode judged = json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null));
+    assertEquals("shrink", judged.get("action").asText(), judged.toString());
+    assertEquals("2026-10-21T09:00:00+09:00", judged.get("history_since").asText());
   }
 
   @Test

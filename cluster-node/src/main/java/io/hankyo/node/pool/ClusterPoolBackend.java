@@ -681,7 +681,9 @@ public final class ClusterPoolBackend implements PoolBackend {
         PoolUsage.Counts c = st.usage().day(d);
         rows.add(new io.hankyo.api.PoolSizing.Day(d, c.peakHolds(), c.fallbacks(), c.displays()));
       }
-      return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows);
+      // the history starts at the pool's first display: a report on less is "not enough history yet"
+      return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows, st.usage().historySince(),
+          clock.instant());
     });
   }
 
