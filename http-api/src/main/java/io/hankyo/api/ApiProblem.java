@@ -14,6 +14,7 @@ public final class ApiProblem extends RuntimeException {
   private final String type;
   private final String title;
   private final List<FieldError> errors;
+  private final String accept;
 
   /**
    * One of several problems in a request body: RFC 9457 section 3.2's {@code errors} extension member, as in the RFC's
@@ -30,11 +31,29 @@ public final class ApiProblem extends RuntimeException {
 
   /** A problem with a list of field errors ({@code errors} in the body). */
   public ApiProblem(int status, String type, String title, String detail, List<FieldError> errors) {
+    this(status, type, title, detail, errors, null);
+  }
+
+  private ApiProblem(int status, String type, String title, String detail, List<FieldError> errors, String accept) {
     super(detail);
     this.status = status;
     this.type = type;
     this.title = title;
     this.errors = List.copyOf(errors);
+    this.accept = accept;
+  }
+
+  /**
+   * This problem answered with an {@code Accept} response header of {@code mediaTypes} (e.g. {@code
+   * "application/json"}): on a 415, the media types the resource takes in a next request (RFC 9110 section 12.5.1).
+   */
+  public ApiProblem withAccept(String mediaTypes) {
+    return new ApiProblem(status, type, title, getMessage(), errors, mediaTypes);
+  }
+
+  /** The {@code Accept} response header's value ({@link #withAccept}), or null for none. */
+  public String accept() {
+    return accept;
   }
 
   /** The field errors; empty when the problem has none. */

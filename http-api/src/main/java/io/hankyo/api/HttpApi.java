@@ -635,7 +635,7 @@ public final class HttpApi extends AllDirectives {
   }
 
   /** Most entries of a 400's {@code errors} list; further problems are counted in one last entry. */
-  static final int MAX_LISTED_ERRORS = 100;
+  static final int MAX_LISTED_ERRORS = Problems.MAX_LISTED;
 
   /**
    * {@code errors} when at most {@value #MAX_LISTED_ERRORS}, else the first {@value #MAX_LISTED_ERRORS} and a last
@@ -648,7 +648,7 @@ public final class HttpApi extends AllDirectives {
     }
     List<ApiProblem.FieldError> out = new ArrayList<>(errors.subList(0, MAX_LISTED_ERRORS));
     int more = errors.size() - MAX_LISTED_ERRORS;
-    out.add(new ApiProblem.FieldError("", "… and " + more + " more problem" + (more == 1 ? "" : "s")));
+    out.add(new ApiProblem.FieldError("", Problems.andMore(more, "problem")));
     return out;
   }
 
@@ -1009,13 +1009,14 @@ public final class HttpApi extends AllDirectives {
             () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
       }
       if (type.equals("application/json")) {
-        requireUtf8Json(entity.getContentType());
+        requireUtf8Json(entity.getContentType(), PROMPT_ACCEPT);
         // read up to the WAV limit, not the JSON one: a WAV file sent with the wrong Content-Type is told so (415)
         // instead of being called too large for JSON (413)
         return wavBody(settings.maxPromptBytes(), body -> {
           if (isRiffWave(body)) {
             throw Problems.unsupportedMediaType("the body is a WAV file but Content-Type is " + entity.getContentType()
-                + "; send a WAV file with Content-Type: audio/wav, or {\"text\": \"...\"} as application/json");
+                + "; send a WAV file with Content-Type: audio/wav, or {\"text\": \"...\"} as application/json",
+                PROMPT_ACCEPT);
           }
           if (body.length > settings.maxBodyBytes()) {
             throw tooLarge(body.length, settings.maxBodyBytes());
@@ -1027,9 +1028,12 @@ public final class HttpApi extends AllDirectives {
         });
       }
       throw Problems.unsupportedMediaType("Content-Type must be audio/wav (or audio/x-wav, audio/wave) for a WAV "
-          + "file, or application/json for {\"text\": \"...\"}; got " + entity.getContentType());
+          + "file, or application/json for {\"text\": \"...\"}; got " + entity.getContentType(), PROMPT_ACCEPT);
     });
   }
+
+  /** The {@code Accept} of a prompt's 415: a WAV file or a JSON text prompt. */
+  static final String PROMPT_ACCEPT = "audio/wav, audio/x-wav, audio/wave, audio/vnd.wave, application/json";
 
   /** Whether {@code body} starts like a WAV file: a RIFF chunk of form type WAVE (the RIFF/WAVE header). */
   private static boolean isRiffWave(byte[] body) {
@@ -1285,7 +1289,7 @@ public final class HttpApi extends AllDirectives {
       }
       if (!mediaType.mainType().equals("application") || !mediaType.subType().equals("json")) {
         throw Problems.unsupportedMediaType(
-            "Content-Type must be application/json, got " + entity.getContentType());
+            "Content-Type must be application/json, got " + entity.getContentType(), Problems.ACCEPT_JSON);
       }
       requireUtf8Json(entity.getContentType());
       OptionalLong length = entity.getContentLengthOption();
@@ -1313,11 +1317,19 @@ public final class HttpApi extends AllDirectives {
    * @throws ApiProblem 415
    */
   static void requireUtf8Json(ContentType contentType) {
+    requireUtf8Json(contentType, Problems.ACCEPT_JSON);
+  }
+
+  /**
+   * {@link #requireUtf8Json(ContentType)} for a resource that takes more than JSON: its 415 answers {@code Accept:
+   * <accept>} (e.g. the inventory import's JSON and text, a prompt's WAV and JSON).
+   */
+  static void requireUtf8Json(ContentType contentType, String accept) {
     Optional<HttpCharset> charset = contentType.getCharsetOption();
     if (charset.isPresent() && !isUtf8(charset.get().value())) {
       throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
           + "charset " + charset.get().value() + ": send the body as UTF-8 with Content-Type: application/json "
-          + "(or application/json; charset=utf-8)");
+          + "(or application/json; charset=utf-8)", accept);
     }
   }
 
@@ -1407,6 +1419,10 @@ public final class HttpApi extends AllDirectives {
         .withEntity(HttpEntities.create(PROBLEM_CONTENT_TYPE, ApiJson.writeBytes(body)));
     if (status.get().intValue() == 401) {
       response = response.addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "hankyo")));
+    }
+    if (problem.accept() != null) {
+      // a 415 names the media types the resource takes (RFC 9110 section 12.5.1)
+      response = response.addHeader(RawHeader.create("Accept", problem.accept()));
     }
     if (status.get().intValue() == 406) {
       // a 406 is the outcome of negotiating on Accept, like the 200 it replaces (RFC 9110 section 12.5.5)

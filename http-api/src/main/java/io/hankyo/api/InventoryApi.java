@@ -35,7 +35,8 @@ import org.apache.pekko.util.ByteString;
  *       stands alone: an error on one line (not a number, not 0120/0800/0078/050, a repeat of an earlier line, in
  *       another operator's inventory) is reported there and does not stop the others; a number is never moved
  *       between operators. 400 for a body that is not such a document, has no number or too many; 413 too large;
- *       415 another Content-Type.
+ *       415 another Content-Type, or a charset other than UTF-8 (text: or US-ASCII), with {@code Accept:
+ *       application/json, text/plain; charset=utf-8}.
  *   <li>{@code GET /v1/inventory?state=&range=&limit=&cursor=} → 200 {@code {"numbers": [{"number", "e164",
  *       "range", "state", "client_id", "dialin_id", "until", "pool_id"}], "next_cursor": "..."|null}} by E.164; {@code state}
  *       one of available, assigned, pooled, held, cooling_down; {@code range} one of 0120, 0800, 0078, 050;
@@ -57,6 +58,8 @@ public final class InventoryApi extends ResourceRoutes {
   /** The 503 text of an import that outlived {@link #IMPORT_TIMEOUT}: the work goes on in the cluster. */
   static final String IMPORT_UNFINISHED = "the import did not finish in time but goes on in the cluster: send the same "
       + "list again to see every line's result (lines already done answer already_owned); or send fewer lines at a time";
+  /** The {@code Accept} of an import's 415: the two forms of the body (RFC 9110 section 12.5.1). */
+  static final String IMPORT_ACCEPT = "application/json, text/plain; charset=utf-8";
   /** Default page size of a listing. */
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page size of a listing. */
@@ -79,32 +82,17 @@ public final class InventoryApi extends ResourceRoutes {
     this.zone = Objects.requireNonNull(zone, "zone");
   }
 
-  /** 400 for a query parameter a listing does not know, or one given twice (a typo must not list everything). */
-  private static Route checkListParameters(Map<String, List<String>> query, java.util.function.Supplier<Route> inner) {
-    for (Map.Entry<String, List<String>> e : query.entrySet()) {
-      if (!LIST_PARAMETERS.contains(e.getKey())) {
-        throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'; a listing takes "
-            + "state, range, limit and cursor");
-      }
-      if (e.getValue().size() > 1) {
-        throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is given " + e.getValue().size()
-            + " times; give it once");
-      }
-    }
-    return inner.get();
-  }
-
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return path("inventory", () -> concat(
         post(() -> withRequestTimeout(IMPORT_TIMEOUT, () -> withRequestTimeoutResponse(
             req -> HttpApi.problemResponse(Problems.unavailable(IMPORT_UNFINISHED), req.getUri().path()),
             () -> importNumbers(operator)))),
-        get(() -> parameterMultiMap(query -> checkListParameters(query, () ->
+        get(() -> checkedQuery(LIST_PARAMETERS, "a listing takes state, range, limit and cursor", () ->
             parameterOptional("state", state -> parameterOptional("range", range ->
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> respond(() ->
                 backend().list(operator, state(state), range(range), cursor(cursor), limit(limit)),
-                p -> json(ListJson.of(p, zone))))))))))));
+                p -> json(ListJson.of(p, zone)))))))))));
   }
 
   private InventoryBackend backend() {
@@ -122,10 +110,12 @@ public final class InventoryApi extends ResourceRoutes {
       boolean text = mt.mainType().equals("text") && mt.subType().equals("plain");
       if (!json && !text) {
         throw Problems.unsupportedMediaType("Content-Type must be application/json ({\"numbers\": [...]}) or "
-            + "text/plain (one number per line), got " + entity.getContentType());
+            + "text/plain (one number per line), got " + entity.getContentType(), IMPORT_ACCEPT);
       }
       if (json) {
-        HttpApi.requireUtf8Json(entity.getContentType());
+        HttpApi.requireUtf8Json(entity.getContentType(), IMPORT_ACCEPT);
+      } else {
+        requireUtf8Text(entity.getContentType());
       }
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send the numbers to import");
@@ -154,6 +144,22 @@ public final class InventoryApi extends ResourceRoutes {
             results -> json(ImportJson.of(lines, results)));
       });
     }));
+  }
+
+  /**
+   * Refuses (415, with {@code Accept} {@value #IMPORT_ACCEPT}) a text body whose Content-Type names a charset other than
+   * UTF-8 or its subset US-ASCII (any case), as {@link HttpApi#requireUtf8Json} does for JSON: the import reads UTF-8
+   * only, and a {@code charset=iso-8859-1} body would otherwise be read as UTF-8 and refused as "not UTF-8" (400) or,
+   * for ASCII-only Latin-1, silently accepted. No charset passes (read as UTF-8).
+   */
+  static void requireUtf8Text(org.apache.pekko.http.javadsl.model.ContentType contentType) {
+    Optional<org.apache.pekko.http.javadsl.model.HttpCharset> charset = contentType.getCharsetOption();
+    if (charset.isPresent() && !charset.get().value().equalsIgnoreCase("UTF-8")
+        && !charset.get().value().equalsIgnoreCase("US-ASCII")) {
+      throw Problems.unsupportedMediaType("only UTF-8 text is accepted; Content-Type names charset "
+          + charset.get().value() + ": send the numbers as UTF-8 with Content-Type: text/plain (or text/plain; "
+          + "charset=utf-8)", IMPORT_ACCEPT);
+    }
   }
 
   private static ApiProblem tooLarge() {

@@ -28,7 +28,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code POST /v1/pools} {@code {"method": "dynamic"|"one_time", "numbers": ["0120-000-001", ...], "hold_sec":
  *       1800, "cool_down_sec": 600, "fallback_number": "0120-999-999", "allowed_origins": ["https://shop.example"]}}
  *       → 201 the pool. 1..{@value #MAX_NUMBERS} distinct numbers of the operator's inventory, each {@code available}
- *       (they become {@code pooled}; otherwise 409 and none is pooled); {@code hold_sec} 1..86400; {@code
+ *       (they become {@code pooled}; otherwise 409 and none is pooled); a number outside the ranges the inventory
+ *       takes ({@link io.hankyo.protocol.number.NumberRange#of}: 0120, 0800, 0078, 050) is 400 with the range's reason
+ *       at {@code /numbers/<i>}, before the backend is asked; {@code hold_sec} 1..86400; {@code
  *       cool_down_sec} 0..86400 (default 0); {@code fallback_number} required, a tracking-number range number not
  *       in the pool (400), a static tracking number of the operator (409 from the backend); {@code allowed_origins}
  *       optional, each {@code http(s)://host[:port]} with no path or trailing slash (else 400 {@code
@@ -57,13 +59,18 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code GET /v1/pools?limit=&cursor=} pages the pools by id: {@code limit} 1..{@value #MAX_LIMIT} (default
  *       {@value #DEFAULT_LIMIT}), {@code cursor} the previous page's {@code next_cursor} (base64url of the last pool
  *       id); else 400.
+ *   <li>The queries of {@code GET /v1/pools}, {@code GET /v1/pools/{pool_id}/sizing} and {@code GET
+ *       /v1/usage/displays} are checked like the inventory listing's ({@link #checkedQuery}): a parameter the resource
+ *       does not take, or one given twice, is 400.
  *   <li>{@code DELETE /v1/pools/{pool_id}} → 204 (404 unknown pool); the pool's numbers leave it, its display counts
  *       stay (docs/inventory.md "Deleting a pool"). Idempotent: a pool of the operator that is already deleted answers
  *       204 again (the backend finishes a deletion cut short, {@link PoolBackend#delete}), though {@code GET} of it is
  *       404; so a retried {@code DELETE} whose first answer was lost gets 204.
  *   <li>{@code GET /v1/pools/{pool_id}/sizing?days=30} → {@code {"pool_id", "pool_size", "days": [{"date",
  *       "peak_holds", "fallbacks", "displays"}], "peak_holds", "days_at_capacity", "action", "suggested_size",
- *       "advice"}} ({@link PoolSizing}); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
+ *       "advice", "history_since"}} ({@link PoolSizing}; {@code history_since} the pool's first display, null before
+ *       it; {@code action} {@code not_enough_history} while that history does not cover the days asked for or one full
+ *       day); {@code days} 1..{@value #MAX_DAYS} (default {@value #DEFAULT_DAYS}), else 400.
  *   <li>{@code GET /v1/usage/displays?month=2026-11} → {@code {"operator_id", "month", "displays", "fallbacks",
  *       "tier": {"from", "to", "included"}, "pools": [{"pool_id", "displays", "fallbacks", "deleted"}]}} for a
  *       Japan-time month (default the current one; {@code YYYY-MM} from 2000, else 400), tiers of spec section 3
@@ -98,6 +105,15 @@ public final class PoolApi extends ResourceRoutes {
   public static final int DEFAULT_LIMIT = 100;
   /** Largest page of {@code GET /v1/pools}. */
   public static final int MAX_LIMIT = 1000;
+  /**
+   * Query parameters of {@code GET /v1/pools}; anything else, or one of them twice, is 400 ({@link #checkedQuery}, as
+   * for the inventory listing).
+   */
+  public static final Set<String> LIST_PARAMETERS = Set.of("limit", "cursor");
+  /** Query parameters of {@code GET /v1/pools/{pool_id}/sizing} (else 400, {@link #checkedQuery}). */
+  public static final Set<String> SIZING_PARAMETERS = Set.of("days");
+  /** Query parameters of {@code GET /v1/usage/displays} (else 400, {@link #checkedQuery}). */
+  public static final Set<String> DISPLAYS_PARAMETERS = Set.of("month");
   /** Default days of the sizing report. */
   public static final int DEFAULT_DAYS = 30;
   /** Most days of the sizing report (the pool keeps {@code PoolUsage.DAYS} = 400 days). */
@@ -283,33 +299,37 @@ public final class PoolApi extends ResourceRoutes {
                     throw Problems.unavailable(CREATE_UNFINISHED);
                   }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
                 }))))),
-            get(() -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
-              int n = limit(limit);
-              String after = cursor(cursor);
-              return respond(() -> backend().page(operator, after, n), page -> json(StatusCodes.OK,
-                  new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
-                      cursorOf(page.lastPoolId()))));
-            }))))),
+            get(() -> checkedQuery(LIST_PARAMETERS, "the listing of pools takes limit and cursor", () ->
+                parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+                  int n = limit(limit);
+                  String after = cursor(cursor);
+                  return respond(() -> backend().page(operator, after, n), page -> json(StatusCodes.OK,
+                      new PoolListJson(page.pools().stream().map(x -> PoolJson.of(x, zone)).toList(),
+                          cursorOf(page.lastPoolId()))));
+                })))))),
         pathPrefix(PathMatchers.segment(), id -> !isPoolId(id) ? complete(notAPoolId()) : concat(
             pathEnd(() -> concat(
                 get(() -> respond(() -> backend().get(operator, id),
                     x -> json(StatusCodes.OK, PoolJson.of(x, zone)))),
                 delete(() -> respond(() -> backend().delete(operator, id),
                     x -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT))))),
-            path("sizing", () -> get(() -> parameterOptional("days", days -> {
-              int n = days(days);
-              return respond(() -> backend().sizing(operator, id, n), r -> json(StatusCodes.OK, SizingJson.of(r)));
-            }))),
+            path("sizing", () -> get(() -> checkedQuery(SIZING_PARAMETERS, "the sizing report takes days", () ->
+                parameterOptional("days", days -> {
+                  int n = days(days);
+                  return respond(() -> backend().sizing(operator, id, n),
+                      r -> json(StatusCodes.OK, SizingJson.of(r, zone)));
+                })))),
             path("assignments", () -> post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
               backend();
               Request r = parseAssignment(body);
               return respond(() -> backend().assign(operator, id, r.sessionId(), r.params()),
                   a -> json(StatusCodes.OK, AssignmentJson.of(a, zone)));
             }))))))),
-        pathPrefix("usage", () -> path("displays", () -> get(() -> parameterOptional("month", month -> {
-          java.time.YearMonth m = month(month);
-          return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
-        })))));
+        pathPrefix("usage", () -> path("displays", () -> get(() -> checkedQuery(DISPLAYS_PARAMETERS,
+            "the displays of a month take month", () -> parameterOptional("month", month -> {
+              java.time.YearMonth m = month(month);
+              return respond(() -> backend().displays(operator, m), d -> json(StatusCodes.OK, DisplaysJson.of(d)));
+            }))))));
   }
 
   static int limit(java.util.Optional<String> limit) {
@@ -556,6 +576,16 @@ public final class PoolApi extends ResourceRoutes {
       Set<String> seen = new LinkedHashSet<>();
       for (int i = 0; i < ns.size(); i++) {
         PhoneNumber n = number(ns.get(i), "/numbers/" + i, errors);
+        if (n != null) {
+          // the inventory import's rule (spec section 2: 0120, 0800, 0078, 050): a number of another range can never
+          // be in the inventory, so it is refused here with the range's reason, not by the backend's 409
+          try {
+            io.hankyo.protocol.number.NumberRange.of(n);
+          } catch (InvalidPhoneNumberException e) {
+            errors.add(new ApiProblem.FieldError("/numbers/" + i, e.getMessage()));
+            continue;
+          }
+        }
         if (n != null && !seen.add(n.e164())) {
           errors.add(new ApiProblem.FieldError("/numbers/" + i, "repeats " + n.national()));
         } else if (n != null) {
@@ -831,11 +861,12 @@ public final class PoolApi extends ResourceRoutes {
   record SizingJson(@JsonProperty("pool_id") String poolId, @JsonProperty("pool_size") int poolSize,
       @JsonProperty("days") List<SizingDayJson> days, @JsonProperty("peak_holds") int peakHolds,
       @JsonProperty("days_at_capacity") int daysAtCapacity, @JsonProperty("action") String action,
-      @JsonProperty("suggested_size") Integer suggestedSize, @JsonProperty("advice") String advice) {
-    static SizingJson of(PoolSizing.Report r) {
+      @JsonProperty("suggested_size") Integer suggestedSize, @JsonProperty("advice") String advice,
+      @JsonProperty("history_since") String historySince) {
+    static SizingJson of(PoolSizing.Report r, java.time.ZoneId zone) {
       return new SizingJson(r.poolId(), r.poolSize(), r.days().stream().map(d -> new SizingDayJson(d.date(),
           d.peakHolds(), d.fallbacks(), d.displays())).toList(), r.peakHolds(), r.daysAtCapacity(), r.action(),
-          r.suggestedSize(), r.advice());
+          r.suggestedSize(), r.advice(), r.historySince() == null ? null : ApiTimes.iso(r.historySince(), zone));
     }
   }
 

@@ -9,6 +9,33 @@ public final class Problems {
 
   private Problems() {}
 
+  /**
+   * Most items one problem lists: the entries of a 400's {@code errors} ({@link HttpApi#listed}) and the numbers named
+   * in a detail ({@link #listed}); further ones are counted in a last "… and N more" (a document of 200,000 bad numbers
+   * answered a 28 MB 400, and a pool of 200 refused numbers a 10 KB 409, before).
+   */
+  public static final int MAX_LISTED = 100;
+
+  /** The last item of a cut list: {@code "… and 1 more problem"}, {@code "… and 100 more refused numbers"}. */
+  public static String andMore(int more, String noun) {
+    return "… and " + more + " more " + noun + (more == 1 ? "" : "s");
+  }
+
+  /**
+   * {@code items} joined with {@code separator}: all of them when at most {@value #MAX_LISTED}, else the first
+   * {@value #MAX_LISTED} and {@link #andMore} of the rest, e.g. {@code "0120-000-001 is not available; …; … and 100
+   * more refused numbers"}.
+   *
+   * @param noun what an item is, singular ({@code "refused number"})
+   */
+  public static String listed(java.util.List<String> items, String separator, String noun) {
+    if (items.size() <= MAX_LISTED) {
+      return String.join(separator, items);
+    }
+    return String.join(separator, items.subList(0, MAX_LISTED)) + separator
+        + andMore(items.size() - MAX_LISTED, noun);
+  }
+
   /** 401: no, a malformed, or an unknown bearer token. Rendered with {@code WWW-Authenticate: Bearer realm="hankyo"}. */
   public static ApiProblem unauthorized(String detail) {
     return new ApiProblem(401, BASE + "unauthorized", "Unauthorized", detail);
@@ -46,9 +73,24 @@ public final class Problems {
     return new ApiProblem(413, BASE + "payload-too-large", "Content Too Large", detail);
   }
 
-  /** 415: the request body is not {@code application/json}. */
+  /**
+   * 415 of Pekko's own rejections: the request body is not of a media type the resource takes. The API's own 415s
+   * name those types ({@link #unsupportedMediaType(String, String)}).
+   */
   public static ApiProblem unsupportedMediaType(String detail) {
     return new ApiProblem(415, BASE + "unsupported-media-type", "Unsupported Media Type", detail);
+  }
+
+  /** The {@code Accept} of a 415 of the JSON resources. */
+  public static final String ACCEPT_JSON = "application/json";
+
+  /**
+   * 415: the request body is not of a media type the resource takes (or declares a charset other than UTF-8), answered
+   * with {@code Accept: <accept>}, the media types a next request may use (RFC 9110 section 12.5.1 and 15.5.16: a
+   * 415 with {@code Accept} says which types the resource takes), e.g. {@link #ACCEPT_JSON}.
+   */
+  public static ApiProblem unsupportedMediaType(String detail, String accept) {
+    return unsupportedMediaType(detail).withAccept(accept);
   }
 
   /** 503: the cluster could not answer (timeout, unreachable shard, read side down). */

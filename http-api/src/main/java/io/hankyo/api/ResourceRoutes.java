@@ -41,6 +41,37 @@ abstract class ResourceRoutes extends AllDirectives {
     return cause instanceof ApiProblem p ? p : Problems.unavailable(UNAVAILABLE);
   }
 
+  /**
+   * Runs {@code inner} when the request's query has only parameters of {@code allowed}, each at most once; else 400
+   * problem+json "unknown query parameter 'foo'; {@code takes}" or "query parameter 'limit' is given 2 times; give it
+   * once" (a typo must not silently list everything, and of two values none is taken at random). The rule of every
+   * query of the inventory and pool resources ({@code GET /v1/inventory}, {@code GET /v1/pools}, {@code GET
+   * /v1/pools/{pool_id}/sizing}, {@code GET /v1/usage/displays}).
+   *
+   * @param allowed the parameter names the resource takes
+   * @param takes the end of the 400 text naming them, e.g. {@code "a listing takes state, range, limit and cursor"}
+   */
+  protected final Route checkedQuery(java.util.Set<String> allowed, String takes, Supplier<Route> inner) {
+    return parameterMultiMap(query -> {
+      checkQuery(query, allowed, takes);
+      return inner.get();
+    });
+  }
+
+  /** Throws the 400 of {@link #checkedQuery} for {@code query}, if any. */
+  static void checkQuery(java.util.Map<String, java.util.List<String>> query, java.util.Set<String> allowed,
+      String takes) {
+    for (java.util.Map.Entry<String, java.util.List<String>> e : query.entrySet()) {
+      if (!allowed.contains(e.getKey())) {
+        throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'; " + takes);
+      }
+      if (e.getValue().size() > 1) {
+        throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is given " + e.getValue().size()
+            + " times; give it once");
+      }
+    }
+  }
+
   /** {@code call}'s stage; a thrown exception or a null stage as a failed one. */
   static <T> CompletionStage<T> guard(Supplier<CompletionStage<T>> call) {
     try {

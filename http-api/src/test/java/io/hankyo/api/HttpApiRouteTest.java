@@ -390,12 +390,32 @@ class HttpApiRouteTest {
       }
     }
 
+    /**
+     * A 415 says in its {@code Accept} header which media types the resource takes (RFC 9110 section 12.5.1; a
+     * newcomer's 415s carried no hint): JSON for the JSON resources, also for a JSON body in another charset; WAV or
+     * JSON for a prompt.
+     */
     @Test
     void wrongContentTypeIs415() throws Exception {
-      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("client_name=x"),
-          "application/x-www-form-urlencoded"), 415, "application/json");
-      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("{\"client_name\":\"x\"}"),
-          "text/plain"), 415, "Content-Type must be application/json");
+      HttpResponse<String> form = sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("client_name=x"),
+          "application/x-www-form-urlencoded");
+      assertProblem(form, 415, "application/json");
+      assertEquals("application/json", form.headers().firstValue("Accept").orElse(null));
+      HttpResponse<String> text = sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofString("{\"client_name\":\"x\"}"), "text/plain");
+      assertProblem(text, 415, "Content-Type must be application/json");
+      assertEquals("application/json", text.headers().firstValue("Accept").orElse(null));
+      HttpResponse<String> latin1 = sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofString("{\"client_name\":\"x\"}"), "application/json; charset=latin1");
+      assertProblem(latin1, 415, "only UTF-8 JSON is accepted");
+      assertEquals("application/json", latin1.headers().firstValue("Accept").orElse(null));
+      HttpResponse<String> prompt = sendRaw("PUT", "/v1/prompts/x", KEY_A, BodyPublishers.ofString("a"), "text/plain");
+      assertProblem(prompt, 415);
+      assertEquals("audio/wav, audio/x-wav, audio/wave, audio/vnd.wave, application/json",
+          prompt.headers().firstValue("Accept").orElse(null));
+      // other errors carry no Accept
+      assertEquals(null, sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("{"), "application/json")
+          .headers().firstValue("Accept").orElse(null));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -178,11 +179,26 @@ class InventoryApiRouteTest {
         "unknown query parameter 'stat'");
     assertProblem(send("GET", "/v1/inventory?state=available&state=assigned", KEY_A, null, null), 400,
         "query parameter 'state' is given 2 times");
-    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>"), 415, "Content-Type");
+    HttpResponse<String> xml = send("POST", "/v1/inventory", KEY_A, "application/xml", "<numbers/>");
+    assertProblem(xml, 415, "Content-Type");
+    // the 415 names the media types the import takes (RFC 9110 section 12.5.1)
+    assertEquals("application/json, text/plain; charset=utf-8", xml.headers().firstValue("Accept").orElse(null));
     // JSON must be UTF-8 (RFC 8259 section 8.1): another declared charset is 415, not read as UTF-8
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json; charset=latin1",
         "{\"numbers\": [\"0120-123-456\"]}"), 415, "only UTF-8 JSON is accepted");
+    // so must the text (documented: UTF-8 only): a Latin-1 body is 415, not read as UTF-8 and called "not UTF-8"
+    for (String type : List.of("text/plain; charset=iso-8859-1", "text/plain; charset=ISO-8859-1",
+        "text/plain;charset=windows-1252", "text/plain; charset=Shift_JIS")) {
+      HttpResponse<String> latin1 = server.send("POST", "/v1/inventory", KEY_A, type,
+          "0120-123-456 caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+      assertProblem(latin1, 415, "only UTF-8 text is accepted");
+      assertEquals("application/json, text/plain; charset=utf-8", latin1.headers().firstValue("Accept").orElse(null));
+    }
     assertEquals(0, json(send("GET", "/v1/inventory", KEY_A, null, null)).get("numbers").size());
+    for (String type : List.of("text/plain; charset=UTF-8", "text/plain; charset=utf-8", "text/plain; charset=us-ascii",
+        "text/plain")) {
+      assertEquals(200, send("POST", "/v1/inventory", KEY_A, type, "0120-123-457\n").statusCode(), type);
+    }
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json", "{\"numbers\": 1}"), 400,
         "the inventory document has 1 problem(s)");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",

@@ -46,6 +46,8 @@ class PoolApiRouteTest {
     final Map<String, long[]> counts = new TreeMap<>();
     final java.util.Set<String> deleted = new java.util.TreeSet<>();
     final List<Binding> bound = new ArrayList<>();
+    /** The first display of every pool, for the sizing report; null: a history covering the days asked for. */
+    Instant historySince;
 
     /** op-a's only tracking number is 0120-555-555. */
     private static boolean tracking(String operatorId, io.hankyo.protocol.number.PhoneNumber n) {
@@ -171,10 +173,14 @@ class PoolApiRouteTest {
       long[] c = counts.getOrDefault(poolId, new long[2]);
       List<PoolSizing.Day> rows = new ArrayList<>();
       for (int i = days - 1; i >= 0; i--) {
-        rows.add(i == 0 ? new PoolSizing.Day("2026-11-30", p.numbers().size(), c[1], c[0])
+        // a fallback: every number held; else one held per display (at most all)
+        int peak = c[1] > 0 ? p.numbers().size() : (int) Math.min(c[0], p.numbers().size());
+        rows.add(i == 0 ? new PoolSizing.Day("2026-11-30", peak, c[1], c[0])
             : new PoolSizing.Day(java.time.LocalDate.of(2026, 11, 30).minusDays(i).toString(), 0, 0, 0));
       }
-      return CompletableFuture.completedFuture(PoolSizing.report(poolId, p.numbers().size(), rows));
+      return CompletableFuture.completedFuture(historySince == null
+          ? PoolSizing.report(poolId, p.numbers().size(), rows)
+          : PoolSizing.report(poolId, p.numbers().size(), rows, historySince, NOW));
     }
   }
 
@@ -460,6 +466,22 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void poolNumbersOutsideTheInventoryRangesAre400WithTheRangeReasonBeforeTheBackend() throws Exception {
+    // 0120000002 → a mobile number and a Tokyo fixed number: never in an inventory (spec section 2)
+    List<String> errors = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("\"0120000002\"",
+        "\"090-1234-5678\", \"03-1234-5678\"")));
+    assertEquals(2, errors.size(), errors.toString());
+    assertTrue(errors.get(0).startsWith("/numbers/1 090-1234-5678 is not in a tracking-number range"), errors.toString());
+    assertTrue(errors.get(1).startsWith("/numbers/2 03-1234-5678 is not in a tracking-number range"), errors.toString());
+    // the same reason as for a fallback number of such a range, and as the inventory import gives
+    List<String> fallback = pointers(send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("0120-999-999",
+        "090-1234-5678")));
+    assertEquals(errors.get(0).substring("/numbers/1 ".length()),
+        fallback.get(0).substring("/fallback_number ".length()));
+    assertEquals(0, pools.byId.size(), "nothing created");
+  }
+
+  @Test
   void allowedOriginsAreSerialisedOriginsLowerCasedWithoutDefaultPortOrRepeats() throws Exception {
     String bad = NEW_POOL.replace("[\"https://shop.example\"]", "[\"https://-.-:99999\", \"http://...\", "
         + "\"https://shop.example:0\", \"ftp://shop.example\", \"https://shop.example/path\", \"http://[zz::1]\", "
@@ -638,6 +660,25 @@ class PoolApiRouteTest {
   }
 
   @Test
+  void aSizingReportOnTooLittleHistorySaysSoInsteadOfAdvisingToShrink() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL.replace("\"0120000002\"", "\"0120000002\", \"0120000003\", "
+        + "\"0120000004\", \"0120000005\""));
+    send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-1\"}");
+    pools.historySince = NOW.minusSeconds(3 * 3600);
+    JsonNode z = json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null));
+    assertEquals("not_enough_history", z.get("action").asText(), z.toString());
+    assertTrue(z.get("suggested_size").isNull(), z.toString());
+    assertEquals("2026-11-30T06:00:00+09:00", z.get("history_since").asText(), "Japan time like the rest of the API");
+    assertTrue(z.get("advice").asText().startsWith("not enough history yet: 3 hours of data"), z.toString());
+    assertEquals(1, z.get("peak_holds").asInt());
+    // forty days of history: judged (1 of 5 held at once: shrink)
+    pools.historySince = NOW.minus(java.time.Duration.ofDays(40));
+    JsonNode judged = json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null));
+    assertEquals("shrink", judged.get("action").asText(), judged.toString());
+    assertEquals("2026-10-21T09:00:00+09:00", judged.get("history_since").asText());
+  }
+
+  @Test
   void aDeletedPoolIsGoneButItsDisplaysStay() throws Exception {
     send("POST", "/v1/pools", KEY_A, NEW_POOL);
     send("POST", "/v1/pools/pool-1/assignments", KEY_A, "{\"session_id\": \"s-1\"}");
@@ -657,6 +698,41 @@ class PoolApiRouteTest {
     JsonNode u = json(send("GET", "/v1/usage/displays", KEY_A, (String) null));
     assertEquals(1, u.get("displays").asLong());
     assertTrue(u.get("pools").get(0).get("deleted").asBoolean());
+  }
+
+  @Test
+  void queriesRefuseUnknownAndRepeatedParametersLikeTheInventoryListing() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    String[][] cases = {
+        {"/v1/pools?bogus=1", "unknown query parameter 'bogus'; the listing of pools takes limit and cursor"},
+        {"/v1/pools?limit=1&limit=2", "query parameter 'limit' is given 2 times; give it once"},
+        {"/v1/pools/pool-1/sizing?days=1&days=2", "query parameter 'days' is given 2 times"},
+        {"/v1/pools/pool-1/sizing?foo=1", "unknown query parameter 'foo'; the sizing report takes days"},
+        {"/v1/usage/displays?foo=1", "unknown query parameter 'foo'; the displays of a month take month"},
+        {"/v1/usage/displays?month=2026-11&month=2026-10", "query parameter 'month' is given 2 times"}};
+    for (String[] c : cases) {
+      HttpResponse<String> r = send("GET", c[0], KEY_A, (String) null);
+      assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
+      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), c[0]);
+      assertTrue(json(r).get("detail").asText().contains(c[1]), c[0] + ": " + r.body());
+    }
+    // the parameters each takes, once, still answer
+    assertEquals(200, send("GET", "/v1/pools?limit=1", KEY_A, (String) null).statusCode());
+    assertEquals(200, send("GET", "/v1/pools/pool-1/sizing?days=1", KEY_A, (String) null).statusCode());
+    assertEquals(200, send("GET", "/v1/usage/displays?month=2026-11", KEY_A, (String) null).statusCode());
+  }
+
+  @Test
+  void a415NamesJsonInItsAcceptHeader() throws Exception {
+    send("POST", "/v1/pools", KEY_A, NEW_POOL);
+    for (String[] req : new String[][] {{"/v1/pools", "text/plain"}, {"/v1/pools/pool-1/assignments", "text/plain"},
+        {"/v1/pools/pool-1/assignments", "application/json; charset=latin1"}}) {
+      HttpResponse<String> r = server.send("POST", req[0], KEY_A, req[1],
+          "{\"session_id\": \"s\"}".getBytes(StandardCharsets.UTF_8));
+      assertEquals(415, r.statusCode(), req[0] + " " + req[1] + ": " + r.body());
+      assertEquals("application/json", r.headers().firstValue("Accept").orElse(null), req[0] + " " + req[1]);
+    }
+    assertEquals(List.of(), pools.assigned);
   }
 
   @Test

@@ -61,6 +61,55 @@ class PoolSizingTest {
     assertEquals(49, r.peakHolds());
   }
 
+  /** 2026-11-30 12:00 in Japan. */
+  private static final java.time.Instant NOON_NOV_30 = java.time.Instant.parse("2026-11-30T03:00:00Z");
+
+  @Test
+  void aFewMinutesOfHistoryGiveNoShrinkAdvice() {
+    // a new 500-number pool, 3 hours old: 50 held at once so far would have been "shrink to about 60"
+    List<PoolSizing.Day> days = new java.util.ArrayList<>();
+    for (int i = 29; i >= 0; i--) {
+      days.add(i == 0 ? day("2026-11-30", 50, 0, 400) : day(java.time.LocalDate.of(2026, 11, 30).minusDays(i)
+          .toString(), 0, 0, 0));
+    }
+    java.time.Instant since = NOON_NOV_30.minusSeconds(3 * 3600 + 120);
+    PoolSizing.Report r = PoolSizing.report("p", 500, days, since, NOON_NOV_30);
+    assertEquals("not_enough_history", r.action(), r.advice());
+    assertNull(r.suggestedSize());
+    assertEquals(since, r.historySince());
+    assertEquals(50, r.peakHolds());
+    assertTrue(r.advice().startsWith("not enough history yet: 3 hours of data (since the pool's first display), "
+        + "less than one full day; no size is suggested; so far at most 50 of 500 numbers were held at once"),
+        r.advice());
+    assertEquals("shrink", PoolSizing.report("p", 500, days).action(), "the same days with a history covering them");
+    // a day on a one-day report is still too little when it started yesterday evening
+    PoolSizing.Report evening = PoolSizing.report("p", 500, List.of(day("2026-11-30", 50, 0, 400)),
+        java.time.Instant.parse("2026-11-29T12:00:00Z"), NOON_NOV_30);
+    assertEquals("not_enough_history", evening.action(), "15 hours: " + evening.advice());
+  }
+
+  @Test
+  void aHistoryShorterThanTheDaysAskedForSaysWhichDaysCanBeJudged() {
+    List<PoolSizing.Day> days = List.of(day("2026-11-28", 10, 0, 100), day("2026-11-29", 12, 0, 100),
+        day("2026-11-30", 11, 0, 100));
+    // first display 2026-11-29 09:00 Japan time: 27 hours, on 2 days (11-29, 11-30) of the 3 asked for
+    java.time.Instant since = java.time.Instant.parse("2026-11-29T00:00:00Z");
+    PoolSizing.Report r = PoolSizing.report("p", 100, days, since, NOON_NOV_30);
+    assertEquals("not_enough_history", r.action());
+    assertTrue(r.advice().contains("27 hours of data") && r.advice().contains("less than the 3 days asked for")
+        && r.advice().contains("ask with days=2"), r.advice());
+    // the 2 days with data are judged (the first display's day counts though it began at 09:00)
+    PoolSizing.Report covered = PoolSizing.report("p", 100, days.subList(1, 3), since, NOON_NOV_30);
+    assertEquals("shrink", covered.action(), covered.advice());
+  }
+
+  @Test
+  void aPoolAtCapacityIsToldToGrowHoweverShortItsHistory() {
+    PoolSizing.Report r = PoolSizing.report("p", 10, List.of(day("2026-11-30", 10, 3, 20)),
+        NOON_NOV_30.minusSeconds(600), NOON_NOV_30);
+    assertEquals("grow", r.action(), "a fallback was handed out: a shortage seen, not a guess");
+  }
+
   @Test
   void otherwiseTheSizeFits() {
     PoolSizing.Report r = PoolSizing.report("p", 100, List.of(day("2026-11-30", 50, 0, 700)));

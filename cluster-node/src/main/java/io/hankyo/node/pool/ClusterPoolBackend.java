@@ -34,7 +34,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * ({@code TrackingNumber} route), else 409. Each number is pooled in the inventory ({@link InventoryNumber.Pool},
  * {@value #PARALLELISM} at a time), then must not be a callback number ({@code CallbackNumber.GetOwner}); when any is
  * refused the ones pooled are put back ({@link InventoryNumber.Unpool}) and the call fails with 409 naming each refused
- * number, unless every number is already in one live pool of the operator with the same settings (a retry whose first
+ * number (the first 100, then "… and N more", {@link #refusedNumbers}), unless every number is already in one live pool of the operator with the same settings (a retry whose first
  * answer was lost): that pool is answered. Then the inventory listing shows them {@code pooled}, the pool is created
  * and listed for the operator. Assign checks the pool exists for the operator ({@link NumberPool.Exists}, answered
  * with the pool's {@code hold_sec}; a node remembers existing pools and their claim life for {@link
@@ -395,9 +395,7 @@ public final class ClusterPoolBackend implements PoolBackend {
                   if (same != null) {
                     return same;
                   }
-                  throw ApiProblem.conflict("numbers not pooled (each must be an available number of your "
-                      + "inventory, in no pool and no callback pool); nothing was created: " + String.join("; ", refused)
-                      + (refused.stream().anyMatch(r -> r.contains("is already in pool")) ? "; " + RETRY_HINT : ""));
+                  throw ApiProblem.conflict(refusedNumbers(refused));
                 });
           }
           List<InventoryIndex.Row> rows = p.numbers().stream().map(n -> new InventoryIndex.Row(n.e164(),
@@ -426,6 +424,18 @@ public final class ClusterPoolBackend implements PoolBackend {
                     .thenApply(x -> view(poolId, created.getValue()));
               });
         });
+  }
+
+  /**
+   * The 409 detail of a creation whose numbers were refused ({@code refused}: "0120-000-001 is not available", in
+   * pool order): each named up to {@link io.hankyo.api.Problems#MAX_LISTED}, the rest counted ("… and 100 more
+   * refused numbers", {@link io.hankyo.api.Problems#listed}, as the 400s list their errors; 200 refused numbers made
+   * a 10 KB detail before), then {@link #RETRY_HINT} when any is already in a pool.
+   */
+  static String refusedNumbers(List<String> refused) {
+    return "numbers not pooled (each must be an available number of your inventory, in no pool and no callback "
+        + "pool); nothing was created: " + io.hankyo.api.Problems.listed(refused, "; ", "refused number")
+        + (refused.stream().anyMatch(r -> r.contains("is already in pool")) ? "; " + RETRY_HINT : "");
   }
 
   /** The refusal of a number that is in a callback pool. */
@@ -718,7 +728,9 @@ public final class ClusterPoolBackend implements PoolBackend {
         PoolUsage.Counts c = st.usage().day(d);
         rows.add(new io.hankyo.api.PoolSizing.Day(d, c.peakHolds(), c.fallbacks(), c.displays()));
       }
-      return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows);
+      // the history starts at the pool's first display: a report on less is "not enough history yet"
+      return io.hankyo.api.PoolSizing.report(poolId, st.numbers().size(), rows, st.usage().historySince(),
+          clock.instant());
     });
   }
 

@@ -1,6 +1,7 @@
 package io.hankyo.node.pool;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.hankyo.protocol.JsonSerializable;
 import java.time.Instant;
@@ -31,11 +32,16 @@ import java.util.TreeMap;
  * @param dayCounts counters of {@code day}
  * @param pastMonths earlier months (at most {@value #MONTHS} − 1), by key
  * @param pastDays earlier days (at most {@value #DAYS} − 1), by key
+ * @param first the time of the earliest assignment counted (the start of the pool's history, for the sizing report's
+ *     "not enough history yet"); null before the first assignment and in counters stored before the field existed
+ *     ({@link #historySince} then falls back to the earliest day kept)
  */
 public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("month_counts") Counts monthCounts,
     @JsonProperty("day") String day, @JsonProperty("day_counts") Counts dayCounts,
     @JsonProperty("past_months") Map<String, Counts> pastMonths,
-    @JsonProperty("past_days") Map<String, Counts> pastDays) implements JsonSerializable {
+    @JsonProperty("past_days") Map<String, Counts> pastDays,
+    @JsonProperty("first_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant first)
+    implements JsonSerializable {
 
   /** The zone of billing months and sizing days: Japan time (spec section 3; no daylight saving time). */
   public static final ZoneId ZONE = ZoneId.of("Asia/Tokyo");
@@ -44,7 +50,8 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
   /** Days kept (the current one included). */
   public static final int DAYS = 400;
   /** No assignment yet. */
-  public static final PoolUsage EMPTY = new PoolUsage(null, Counts.ZERO, null, Counts.ZERO, Map.of(), Map.of());
+  public static final PoolUsage EMPTY = new PoolUsage(null, Counts.ZERO, null, Counts.ZERO, Map.of(), Map.of(),
+      null);
 
   /**
    * Counters of one month or day.
@@ -71,9 +78,9 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
   public static PoolUsage of(@JsonProperty("month") String month, @JsonProperty("month_counts") Counts monthCounts,
       @JsonProperty("day") String day, @JsonProperty("day_counts") Counts dayCounts,
       @JsonProperty("past_months") Map<String, Counts> pastMonths,
-      @JsonProperty("past_days") Map<String, Counts> pastDays) {
+      @JsonProperty("past_days") Map<String, Counts> pastDays, @JsonProperty("first_at") Instant first) {
     return new PoolUsage(month, monthCounts == null ? Counts.ZERO : monthCounts, day,
-        dayCounts == null ? Counts.ZERO : dayCounts, sorted(pastMonths), sorted(pastDays));
+        dayCounts == null ? Counts.ZERO : dayCounts, sorted(pastMonths), sorted(pastDays), first);
   }
 
   private static Map<String, Counts> sorted(Map<String, Counts> m) {
@@ -97,31 +104,32 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
    * @param holds numbers held at {@code at} after the assignment (the pool's size for a fallback)
    */
   public PoolUsage record(Instant at, boolean fallback, int holds) {
+    Instant f = first == null || at.isBefore(first) ? at : first;
     String m = monthOf(at);
     String d = dayOf(at);
     if (d.equals(day)) {
       return new PoolUsage(month, monthCounts.plus(fallback, 0), day, dayCounts.plus(fallback, holds), pastMonths,
-          pastDays);
+          pastDays, f);
     }
     if (day == null || d.compareTo(day) > 0) {
       // a new day (and maybe a new month): the current ones move to the history
       Map<String, Counts> days = day == null ? pastDays : bounded(pastDays, day, dayCounts, DAYS - 1);
       if (m.equals(month)) {
         return new PoolUsage(month, monthCounts.plus(fallback, 0), d, Counts.ZERO.plus(fallback, holds),
-            pastMonths, days);
+            pastMonths, days, f);
       }
       Map<String, Counts> months = month == null ? pastMonths : bounded(pastMonths, month, monthCounts, MONTHS - 1);
-      return new PoolUsage(m, Counts.ZERO.plus(fallback, 0), d, Counts.ZERO.plus(fallback, holds), months, days);
+      return new PoolUsage(m, Counts.ZERO.plus(fallback, 0), d, Counts.ZERO.plus(fallback, holds), months, days, f);
     }
     // a late assignment of an earlier day (assignments are stamped before they reach the pool)
     Map<String, Counts> days = bounded(pastDays, d, pastDays.getOrDefault(d, Counts.ZERO).plus(fallback, holds),
         DAYS - 1);
     if (m.equals(month)) {
-      return new PoolUsage(month, monthCounts.plus(fallback, 0), day, dayCounts, pastMonths, days);
+      return new PoolUsage(month, monthCounts.plus(fallback, 0), day, dayCounts, pastMonths, days, f);
     }
     Map<String, Counts> months = bounded(pastMonths, m, pastMonths.getOrDefault(m, Counts.ZERO).plus(fallback, 0),
         MONTHS - 1);
-    return new PoolUsage(month, monthCounts, day, dayCounts, months, days);
+    return new PoolUsage(month, monthCounts, day, dayCounts, months, days, f);
   }
 
   /** {@code m} with {@code key → value}, keeping the {@code max} latest keys. */
@@ -132,6 +140,18 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
       out.pollFirstEntry();
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Since when the counters hold the pool's history: {@link #first} (the earliest assignment counted), or for counters
+   * stored before that field, the start (Japan time) of the earliest day kept; null before any assignment.
+   */
+  public Instant historySince() {
+    if (first != null) {
+      return first;
+    }
+    String earliest = !pastDays.isEmpty() ? pastDays.keySet().iterator().next() : day;
+    return earliest == null ? null : LocalDate.parse(earliest).atStartOfDay(ZONE).toInstant();
   }
 
   /** Counters of month {@code key} ({@code "2026-11"}); zero when none were counted or they are no longer kept. */

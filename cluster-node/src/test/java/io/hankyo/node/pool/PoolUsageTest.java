@@ -31,6 +31,20 @@ class PoolUsageTest {
   }
 
   @Test
+  void theHistoryStartsAtTheEarliestAssignmentOrForOldCountersAtTheEarliestDayKept() {
+    assertEquals(null, PoolUsage.EMPTY.historySince());
+    Instant dec1 = LAST_SECOND_OF_NOVEMBER_JST.plusSeconds(1);
+    PoolUsage u = PoolUsage.EMPTY.record(dec1.plusSeconds(60), false, 1).record(dec1.plusSeconds(7200), false, 1);
+    assertEquals(dec1.plusSeconds(60), u.historySince());
+    assertEquals(LAST_SECOND_OF_NOVEMBER_JST, u.record(LAST_SECOND_OF_NOVEMBER_JST, false, 1).historySince(),
+        "a late assignment is earlier");
+    // counters stored before first_at existed: 00:00 Japan time of the earliest day kept
+    PoolUsage old = PoolUsage.of(u.month(), u.monthCounts(), "2026-12-01", u.dayCounts(), u.pastMonths(),
+        java.util.Map.of("2026-11-29", new PoolUsage.Counts(1, 0, 1)), null);
+    assertEquals(Instant.parse("2026-11-28T15:00:00Z"), old.historySince());
+  }
+
+  @Test
   void aLateAssignmentOfTheDayAndMonthBeforeCountsThere() {
     Instant dec1 = LAST_SECOND_OF_NOVEMBER_JST.plusSeconds(1);
     PoolUsage u = PoolUsage.EMPTY.record(dec1, false, 1).record(LAST_SECOND_OF_NOVEMBER_JST, true, 2);
@@ -62,7 +76,9 @@ class PoolUsageTest {
 
   @Test
   void theCountersSurviveJsonAsStoredInSnapshots() throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    // with the java.time module, as Pekko's Jackson serializer has it (first_at is an Instant, like a slot's times)
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule());
     PoolUsage u = PoolUsage.EMPTY.record(LAST_SECOND_OF_NOVEMBER_JST.minusSeconds(86_400 * 40), true, 2)
         .record(LAST_SECOND_OF_NOVEMBER_JST, false, 1);
     PoolUsage back = json.readValue(json.writeValueAsBytes(u), PoolUsage.class);
