@@ -364,7 +364,7 @@ public final class DniApi extends ResourceRoutes {
         String origin = origins.get(0);
         String normal = PoolApi.origin(origin);
         boolean allowed = normal != null
-            && p.allowedOrigins().stream().anyMatch(o -> normal.equals(PoolApi.origin(o)));
+            && p.allowedOrigins().stream().anyMatch(o -> normal.equals(storedOrigin(o)));
         if (!allowed) {
           return complete(refusal(Problems.forbiddenOrigin("origin " + origin + " is not among the allowed_origins "
               + "of pool " + id + "; nothing was assigned"), uri.path()));
@@ -385,4 +385,14 @@ public final class DniApi extends ResourceRoutes {
     return HttpApi.problemResponse(problem, path).addHeader(RawHeader.create("Vary", "Origin"));
   }
 
+
+  /**
+   * An allowed origin as stored with its pool, in the form {@link PoolApi#origin} gives the Origin header: pools
+   * created before origins were checked strictly (stop 16) may hold one trailing slash ({@code https://shop.example/}),
+   * which the check of that time accepted and stripped when comparing; it is stripped here too, so those pools keep
+   * answering their sites. Null when it can never match.
+   */
+  static String storedOrigin(String stored) {
+    return PoolApi.origin(stored.endsWith("/") ? stored.substring(0, stored.length() - 1) : stored);
+  }
 }

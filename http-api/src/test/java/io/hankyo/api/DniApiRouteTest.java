@@ -303,6 +303,20 @@ class DniApiRouteTest {
   }
 
   @Test
+  void anOriginStoredWithATrailingSlashBeforeTheStrictCheckStillMatches() throws Exception {
+    // pools created before allowed_origins were checked strictly may hold "https://shop.example/"; the check of that
+    // time stripped the slash when comparing, so their sites must keep working (review: they became 403)
+    pools.pools.put("pool-old", new PoolBackend.PublicPool("op-a", List.of("https://old.example/",
+        "https://old.example/path")));
+    String path = "/v1/dni/pools/pool-old/assignments";
+    HttpResponse<String> r = post(path, "https://old.example", "application/json", BODY);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(204, preflight(path, "https://old.example").statusCode());
+    assertProblem(post(path, "https://old.example/", "application/json", BODY), 403);
+    assertEquals(1, pools.assigned.size(), "a stored path never matched and still does not");
+  }
+
+  @Test
   void ipv6OriginsCompareInTheirCanonicalFormAndAnInvalidIpv4HostIsRefused() throws Exception {
     // stored as written before creation normalised them, or normalised: either way the browser's form matches
     pools.pools.put("pool-v6", new PoolBackend.PublicPool("op-a", List.of("http://[0:0::1]:8080",
