@@ -112,6 +112,8 @@ public final class PoolApi extends ResourceRoutes {
   public static final Set<String> LIST_PARAMETERS = Set.of("limit", "cursor");
   /** Query parameters of {@code GET /v1/pools/{pool_id}/sizing} (else 400, {@link #checkedQuery}). */
   public static final Set<String> SIZING_PARAMETERS = Set.of("days");
+  /** Query parameters of {@code GET /v1/bindings} (else 400, {@link #checkedQuery}). */
+  public static final Set<String> BINDINGS_PARAMETERS = Set.of("number");
   /** Query parameters of {@code GET /v1/usage/displays} (else 400, {@link #checkedQuery}). */
   public static final Set<String> DISPLAYS_PARAMETERS = Set.of("month");
   /** Default days of the sizing report. */
@@ -260,11 +262,12 @@ public final class PoolApi extends ResourceRoutes {
           PoolBackend.NewBinding b = parseBinding(body, java.time.Instant.now());
           return respond(() -> backend().bind(operator, b), x -> json(StatusCodes.CREATED, BindingJson.of(x, zone)));
         })),
-        get(() -> parameterOptional("number", number -> {
-          PhoneNumber n = queryNumber(number.orElse(null));
-          return respond(() -> backend().bindings(operator, n), l -> json(StatusCodes.OK,
-              new BindingListJson(l.stream().map(x -> BindingJson.of(x, zone)).toList())));
-        })))));
+        get(() -> checkedQuery(BINDINGS_PARAMETERS, "the bindings listing takes number", () ->
+            parameterOptional("number", number -> {
+              PhoneNumber n = queryNumber(number.orElse(null));
+              return respond(() -> backend().bindings(operator, n), l -> json(StatusCodes.OK,
+                  new BindingListJson(l.stream().map(x -> BindingJson.of(x, zone)).toList())));
+            }))))));
   }
 
   private static PhoneNumber queryNumber(String number) {

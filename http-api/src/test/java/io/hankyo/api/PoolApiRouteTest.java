@@ -709,7 +709,9 @@ class PoolApiRouteTest {
         {"/v1/pools/pool-1/sizing?days=1&days=2", "query parameter 'days' is given 2 times"},
         {"/v1/pools/pool-1/sizing?foo=1", "unknown query parameter 'foo'; the sizing report takes days"},
         {"/v1/usage/displays?foo=1", "unknown query parameter 'foo'; the displays of a month take month"},
-        {"/v1/usage/displays?month=2026-11&month=2026-10", "query parameter 'month' is given 2 times"}};
+        {"/v1/usage/displays?month=2026-11&month=2026-10", "query parameter 'month' is given 2 times"},
+        {"/v1/bindings?number=0120-111-111&foo=1", "unknown query parameter 'foo'; the bindings listing takes number"},
+        {"/v1/bindings?number=0120-111-111&number=0120-111-112", "query parameter 'number' is given 2 times"}};
     for (String[] c : cases) {
       HttpResponse<String> r = send("GET", c[0], KEY_A, (String) null);
       assertEquals(400, r.statusCode(), c[0] + ": " + r.body());
