@@ -222,24 +222,7 @@ class PoolCassandraIntegrationTest {
    */
   @Test
   void aRepeatViewSkipsTheClaimOnlyWhileTheClaimSurelyLives() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
-    Clock clock = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return java.time.ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public java.time.Instant instant() {
-        return now.get();
-      }
-    };
+    io.hankyo.node.testing.ManualClock clock = new io.hankyo.node.testing.ManualClock(java.time.Instant.now());
     // the same system: the entities keep the first backend's settings (claims capped at 48 h), as this backend assumes;
     // the pools hold numbers 600 s, so their claims live 20 min
     ClusterPoolBackend timed = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
@@ -250,13 +233,13 @@ class PoolCassandraIntegrationTest {
     PoolBackend.Pool y = await(timed.create("op-c", new PoolBackend.NewPool("dynamic",
         imported("op-c", "0120-340-002"), 600, 0, fallback, List.of())));
     String first = await(timed.assign("op-c", x.poolId(), "c-1", Map.of())).e164();
-    now.set(now.get().plusSeconds(60));
+    clock.advance(Duration.ofSeconds(60));
     assertEquals(first, await(timed.assign("op-c", x.poolId(), "c-1", Map.of())).e164(), "a repeat view");
     assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-1", Map.of())), "the claim lives");
 
     // 21 min after the first view the claim (20 min: the repeat view acknowledged it without renewal) has expired:
     // another pool may take the session id, here through another node (another backend: its own memory of claims)
-    now.set(now.get().plus(Duration.ofMinutes(20)));
+    clock.advance(Duration.ofMinutes(20));
     ClusterPoolBackend otherNode = new ClusterPoolBackend(testKit.system(), sharding, ASK, Duration.ofMillis(2),
         Duration.ofHours(1), ClusterPoolBackend.DEFAULT_SESSION_BUCKETS, ClusterPoolBackend.DEFAULT_CLAIM_TTL, clock);
     assertEquals("+81120340002", await(otherNode.assign("op-c", y.poolId(), "c-1", Map.of())).e164());
@@ -266,13 +249,13 @@ class PoolCassandraIntegrationTest {
     assertEquals(2, await(timed.get("op-c", x.poolId())).assignments(), "nothing assigned after the refusal");
 
     // a node that first sees a claim late in its life still renews it in time: the claim must outlive every hold
-    Instant start = now.get();
+    Instant start = clock.instant();
     await(timed.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofMinutes(9)));
+    clock.set(start.plus(Duration.ofMinutes(9)));
     await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofMinutes(11)));
+    clock.set(start.plus(Duration.ofMinutes(11)));
     await(otherNode.assign("op-c", x.poolId(), "c-2", Map.of()));
-    now.set(start.plus(Duration.ofMinutes(25)));
+    clock.set(start.plus(Duration.ofMinutes(25)));
     assertEquals(409, status(timed.assign("op-c", y.poolId(), "c-2", Map.of())),
         "the view at 11 min renewed the claim (20 min from the first view): still the first pool's");
   }

@@ -143,24 +143,7 @@ class PoolRoutingTest {
     PhoneNumber track = PhoneNumbers.parse("0120-806-100");
     PhoneNumber n1 = PhoneNumbers.parse("0120-806-001");
     PhoneNumber n2 = PhoneNumbers.parse("0120-806-002");
-    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
-    Clock clock = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return java.time.ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public java.time.Instant instant() {
-        return now.get();
-      }
-    };
+    io.hankyo.node.testing.ManualClock clock = new io.hankyo.node.testing.ManualClock(java.time.Instant.now());
     // the same system: the buckets keep the first backend's cap (48 h), as this one assumes
     ClusterPoolBackend pools = new ClusterPoolBackend(testKit.system(), sharding, ASK, clock);
     tracking("op-d", "shop-5", "main", track);
@@ -170,20 +153,20 @@ class PoolRoutingTest {
         List.of(), track)));
     PoolBackend.Pool y = await(pools.create("op-d", new PoolBackend.NewPool("dynamic", List.of(n2), 1800, 0, track,
         List.of(), track)));
-    java.time.Instant start = now.get();
+    java.time.Instant start = clock.instant();
     assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164());
-    now.set(start.plus(Duration.ofMinutes(25)));
+    clock.set(start.plus(Duration.ofMinutes(25)));
     assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164(), "35 min left: skipped");
-    now.set(start.plus(Duration.ofMinutes(35)));
+    clock.set(start.plus(Duration.ofMinutes(35)));
     assertEquals(n1.e164(), await(pools.assign("op-d", x.poolId(), "v-1", Map.of())).e164(),
         "25 min left: asked again and renewed");
-    now.set(start.plus(Duration.ofMinutes(70)));
+    clock.set(start.plus(Duration.ofMinutes(70)));
     assertEquals(409, status(pools.assign("op-d", y.poolId(), "v-1", Map.of())),
         "the view at 35 min renewed the claim (the first one ended at 60 min)");
-    now.set(start.plus(Duration.ofMinutes(95)));
+    clock.set(start.plus(Duration.ofMinutes(95)));
     assertEquals(n2.e164(), await(pools.assign("op-d", y.poolId(), "v-1", Map.of())).e164(),
         "1 h after the last renewal (not 48 h) another pool takes the session id");
-    now.set(start.plus(Duration.ofMinutes(96)));
+    clock.set(start.plus(Duration.ofMinutes(96)));
     assertEquals(409, status(pools.assign("op-d", x.poolId(), "v-1", Map.of())));
   }
 

@@ -1,5 +1,6 @@
 package io.hankyo.node.queue;
 
+import io.hankyo.node.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
