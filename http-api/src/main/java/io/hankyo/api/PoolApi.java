@@ -701,8 +701,15 @@ public final class PoolApi extends ResourceRoutes {
     if (problem.status() != 409 || problem.detail() == null || !problem.detail().contains(keyPoolId)) {
       return problem;
     }
+    if (problem.detail().contains("pool " + keyPoolId + " was deleted")) {
+      return ApiProblem.conflict(IDEMPOTENCY_KEY_DELETED + " (" + keyPoolId + "); nothing was created");
+    }
     return ApiProblem.conflict(IDEMPOTENCY_KEY_REUSED + " (its pool is " + keyPoolId + "); nothing was created");
   }
+
+  /** The start of the 409 text for an {@code Idempotency-Key} whose pool has been deleted since. */
+  static final String IDEMPOTENCY_KEY_DELETED = "the pool this Idempotency-Key created has been deleted: send the "
+      + "request with a new Idempotency-Key to create a new pool";
 
   /** The start of the 409 text for an {@code Idempotency-Key} already used for a different request. */
   static final String IDEMPOTENCY_KEY_REUSED = "the Idempotency-Key was already used for a different request: send "

@@ -588,6 +588,11 @@ class PoolApiRouteTest {
         Map.of("Idempotency-Key", "order-44"));
     assertEquals(409, number.statusCode(), number.body());
     assertEquals("0120-777-777 is not available", json(number).get("detail").asText());
+    // the key's pool was deleted since (the backend's text for a deleted id): a new key, not "the identical request"
+    String deleted = PoolApi.idempotencyKeyConflict(ApiProblem.conflict("pool pool-abc was deleted; choose another "
+        + "pool_id"), "pool-abc").detail();
+    assertTrue(deleted.startsWith("the pool this Idempotency-Key created has been deleted"), deleted);
+    assertTrue(!deleted.contains("identical") && !deleted.contains("pool_id"), deleted);
   }
 
   @Test
