@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -26,6 +27,8 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JS tag of dynamic number insertion (issue 5, "JS tag"): the script and the public, key-less assignment endpoint
@@ -61,6 +64,17 @@ import org.apache.pekko.http.javadsl.server.Route;
  *
  * <p>The {@code Origin} check keeps other web sites' pages from using a pool through their visitors' browsers; it is
  * not authentication (any program can send any {@code Origin}), like the pool numbers themselves are public.
+ *
+ * <p>New sessions are limited per client address ({@link DniRateLimit}, {@code hankyo.dni.rate-limit}, default 120 a
+ * minute with a burst of 120): a program sending a new session id per request would otherwise take a number of a
+ * dynamic pool with each and soon leave every real visitor the fallback number. A POST of an allowed origin whose
+ * session this node answered a number still held is not counted (it takes no further number); any other well-formed
+ * POST of an allowed origin takes a token of its client's bucket, and without one it is answered 429 Too Many
+ * Requests (RFC 6585 section 4) problem+json with {@code Retry-After: <seconds>} (RFC 9110 section 10.2.3) and the
+ * CORS grant of the origin (so that the script can read it), and nothing is assigned: the pool backend is not asked
+ * to assign. The origin check comes first (it needs the pool's {@code allowed_origins}), so 403, 404 and 400 answers
+ * take no token. The client is the TCP peer's address; {@code X-Forwarded-For} is believed only from the {@code
+ * hankyo.dni.trusted-proxies}.
  */
 public final class DniApi extends ResourceRoutes {
   /** Class-path resource of the script. */
@@ -71,11 +85,16 @@ public final class DniApi extends ResourceRoutes {
   public static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
 
   private static final ContentType JAVASCRIPT = ContentTypes.parse("text/javascript; charset=utf-8");
-  /** A pool id as it may appear in the path; anything else is 404 without asking the cluster. */
+  private static final Logger log = LoggerFactory.getLogger(DniApi.class);
+  /** Whether a request without the remote-address attribute was logged (once per process is enough). */
+  private static final java.util.concurrent.atomic.AtomicBoolean warnedNoAddress =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private final PoolBackend pools;
   private final CallbackApi.JsonBodies bodies;
   private final java.time.ZoneId zone;
+  private final DniRateLimit limit;
+  private final java.time.Clock clock;
   private final byte[] script;
   /** The script gzip-compressed once, served to requests that accept gzip. */
   private final byte[] gzipped;
@@ -89,9 +108,20 @@ public final class DniApi extends ResourceRoutes {
    * @param zone zone of {@code held_until} ({@code hankyo.http.zone})
    */
   DniApi(PoolBackend pools, CallbackApi.JsonBodies bodies, java.time.ZoneId zone) {
+    this(pools, bodies, zone, new DniRateLimit(DniRateLimit.Settings.defaults()), java.time.Clock.systemUTC());
+  }
+
+  /**
+   * @param limit the limit of new sessions per client (shared by the {@code DniApi} instances of one {@link HttpApi})
+   * @param clock "now", compared with the {@code held_until} of remembered sessions
+   */
+  DniApi(PoolBackend pools, CallbackApi.JsonBodies bodies, java.time.ZoneId zone, DniRateLimit limit,
+      java.time.Clock clock) {
     this.pools = pools;
     this.bodies = Objects.requireNonNull(bodies, "bodies");
     this.zone = Objects.requireNonNull(zone, "zone");
+    this.limit = Objects.requireNonNull(limit, "limit");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.script = loadScript();
     this.gzipped = gzip(script);
     this.scriptTag = entityTag(script);
@@ -243,11 +273,48 @@ public final class DniApi extends ResourceRoutes {
         post(() -> allowedOrigin(id, false, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
             handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
               PoolApi.Request r = PoolApi.parseAssignment(body);
-              return respond(() -> withoutOtherPool(guard(() -> pools.assign(origin.operatorId(), id,
-                      r.sessionId(), r.params()))),
-                  a -> HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
-                      ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone)))));
+              return limited(id, r.sessionId(), () -> respond(() -> withoutOtherPool(guard(() ->
+                      pools.assign(origin.operatorId(), id, r.sessionId(), r.params()))),
+                  a -> {
+                    if (!a.fallback()) {
+                      // its repeats take no further number: they are not counted
+                      limit.held(id, r.sessionId(), a.heldUntil());
+                    }
+                    return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
+                        ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone))));
+                  }));
             })))))))));
+  }
+
+  /**
+   * {@code inner} when the request may assign: the limit is off, session {@code sessionId} holds a number of pool
+   * {@code poolId} ({@link DniRateLimit#holds}), or the client's bucket had a token ({@link DniRateLimit#take});
+   * otherwise 429 problem+json with {@code Retry-After} and {@code inner} is not run. A request without Pekko's
+   * remote-address attribute (a server bound without {@link HttpApi#serverSettings}) is not limited: it has no client
+   * to count, and counting every such request as one client would refuse all visitors; that is logged once.
+   */
+  private Route limited(String poolId, String sessionId, java.util.function.Supplier<Route> inner) {
+    if (!limit.enabled() || limit.holds(poolId, sessionId, clock.instant())) {
+      return inner.get();
+    }
+    return extractRequest(request -> extractUri(uri -> {
+      java.net.InetAddress peer = request.getAttribute(AttributeKeys.remoteAddress)
+          .flatMap(org.apache.pekko.http.javadsl.model.RemoteAddress::getAddress).orElse(null);
+      if (peer == null) {
+        if (warnedNoAddress.compareAndSet(false, true)) {
+          log.warn("the JS tag endpoint got a request without the client's address: its rate limit is not applied "
+              + "(bind the server with HttpApi.serverSettings, or pekko.http.server.remote-address-attribute = on)");
+        }
+        return inner.get();
+      }
+      long wait = limit.take(limit.clientKey(peer, joined(request, "x-forwarded-for")));
+      if (wait == 0) {
+        return inner.get();
+      }
+      return complete(HttpApi.problemResponse(Problems.tooManyRequests("too many new sessions from this client "
+              + "address; retry after " + wait + " s; nothing was assigned"), uri.path())
+          .addHeader(RawHeader.create("Retry-After", Long.toString(wait))));
+    }));
   }
 
   /**

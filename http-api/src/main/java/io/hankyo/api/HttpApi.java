@@ -231,6 +231,8 @@ public final class HttpApi extends AllDirectives {
   private volatile InventoryApi inventoryApi;
   private volatile PoolApi poolApi;
   private volatile DniApi dniApi;
+  /** The JS tag's limit of new sessions per client, one for the life of this API (its buckets outlive withPools). */
+  private final DniRateLimit dniLimit;
 
   /**
    * @param backend the cluster side of the API
@@ -251,7 +253,8 @@ public final class HttpApi extends AllDirectives {
     this.callbackApi = new CallbackApi(backend, null, settings, clock, this::jsonDocument);
     this.poolApi = new PoolApi(null, this::jsonDocument, settings.zone());
     this.inventoryApi = new InventoryApi(null, settings.zone());
-    this.dniApi = new DniApi(null, this::jsonDocument, settings.zone());
+    this.dniLimit = new DniRateLimit(settings.dniRateLimit());
+    this.dniApi = new DniApi(null, this::jsonDocument, settings.zone(), dniLimit, clock);
     this.deliveryApi = new DeliveryApi(null, settings, clock);
   }
 
@@ -311,7 +314,7 @@ public final class HttpApi extends AllDirectives {
    */
   public HttpApi withPools(PoolBackend pools) {
     this.poolApi = new PoolApi(Objects.requireNonNull(pools, "pools"), this::jsonDocument, settings.zone());
-    this.dniApi = new DniApi(pools, this::jsonDocument, settings.zone());
+    this.dniApi = new DniApi(pools, this::jsonDocument, settings.zone(), dniLimit, clock);
     return this;
   }
 
@@ -332,6 +335,10 @@ public final class HttpApi extends AllDirectives {
    * <p>{@code application/json} is parsed as a media type with a charset parameter ({@link #JSON_WITH_CHARSET}):
    * Pekko's own model of it has a fixed UTF-8 charset and drops the parameter, so {@code application/json;
    * charset=latin1} would be read as UTF-8 instead of refused ({@link #requireUtf8Json}).
+   *
+   * <p>Each request carries the address of its connection's peer ({@code
+   * pekko.http.server.remote-address-attribute = on}), the client address of the JS tag endpoint's rate limit
+   * ({@link DniRateLimit}).
    */
   public static ServerSettings serverSettings(ClassicActorSystemProvider system) {
     ServerSettings settings = ServerSettings.create(system.classicSystem());
@@ -339,7 +346,8 @@ public final class HttpApi extends AllDirectives {
         .withParserSettings(settings.getParserSettings().withModeledHeaderParsing(false)
             .withCustomMediaTypes(JSON_WITH_CHARSET))
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
-        .withTransparentHeadRequests(true);
+        .withTransparentHeadRequests(true)
+        .withRemoteAddressAttribute(true);
   }
 
   /** The settings in use. */

@@ -49,6 +49,15 @@ public final class Problems {
     return new ApiProblem(403, BASE + "origin-not-allowed", "Forbidden", detail);
   }
 
+  /**
+   * 429 Too Many Requests (RFC 6585 section 4): the client sent more than its limit; the JS tag endpoint's answer to
+   * too many new sessions from one client address ({@link DniApi}, {@link DniRateLimit}), sent with {@code
+   * Retry-After}.
+   */
+  public static ApiProblem tooManyRequests(String detail) {
+    return new ApiProblem(429, BASE + "too-many-requests", "Too Many Requests", detail);
+  }
+
   /** 404 for a path no route serves. */
   public static ApiProblem noSuchResource(String path) {
     return ApiProblem.notFound("no resource at " + path);

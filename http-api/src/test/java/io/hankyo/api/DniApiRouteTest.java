@@ -432,4 +432,130 @@ class DniApiRouteTest {
       bare.unbind();
     }
   }
+
+  // --- the limit of new sessions per client address (DniRateLimit) ---
+
+  /** A server over {@link #pools} limited to {@code burst} new sessions at once and as many a minute. */
+  private RouteTestServer limitedServer(int burst, List<String> trustedProxies) throws Exception {
+    return limitedServer(RouteTestServer.settings(8192)
+        .withDniRateLimit(new DniRateLimit.Settings(true, burst, burst, trustedProxies)));
+  }
+
+  private RouteTestServer limitedServer(HttpApiSettings settings) throws Exception {
+    InMemoryBackend backend = new InMemoryBackend();
+    return RouteTestServer.bind(testKit, new HttpApi(backend, settings, Clock.fixed(NOW, ZoneOffset.UTC))
+        .withPools(pools));
+  }
+
+  private static HttpResponse<String> assign(RouteTestServer s, String session, String forwardedFor)
+      throws Exception {
+    Map<String, String> headers = new LinkedHashMap<>(Map.of("Origin", SHOP, "Content-Type", "application/json"));
+    if (forwardedFor != null) {
+      headers.put("X-Forwarded-For", forwardedFor);
+    }
+    return s.send("POST", PATH, headers,
+        ("{\"session_id\": \"" + session + "\"}").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The status of a new session's POST sent over a connection from local address {@code from} (any 127.x address is
+   * the loopback on Linux), HTTP/1.1 by hand: the JDK client cannot choose its local address.
+   */
+  private static int assignFrom(String from, int port, String session) throws Exception {
+    String body = "{\"session_id\": \"" + session + "\"}";
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+        java.net.InetAddress.getByName(from), 0)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + SHOP
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+          + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      return Integer.parseInt(answer.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+    }
+  }
+
+  @Test
+  void newSessionsOverTheLimitOfOneAddressAre429WithRetryAfterAndCorsAndAssignNothing() throws Exception {
+    RouteTestServer limited = limitedServer(3, List.of());
+    try {
+      for (int i = 1; i <= 3; i++) {
+        assertEquals(200, assign(limited, "s-" + i, null).statusCode());
+      }
+      HttpResponse<String> over = assign(limited, "s-4", null);
+      assertProblem(over, 429);
+      // 3 a minute: the next token in at most 20 s
+      long retry = Long.parseLong(header(over, "Retry-After"));
+      assertTrue(retry >= 1 && retry <= 20, "Retry-After " + retry);
+      assertEquals(SHOP, header(over, "Access-Control-Allow-Origin"));
+      assertEquals("Origin", header(over, "Vary"));
+      assertEquals(PATH, RouteTestServer.json(over).get("instance").asText());
+      assertEquals(3, pools.assigned.size(), pools.assigned.toString());
+      assertFalse(pools.assigned.stream().anyMatch(a -> a.contains("s-4")), pools.assigned.toString());
+      // repeats of sessions that hold their number are not counted: they take no further number
+      for (int i = 0; i < 5; i++) {
+        assertEquals(200, assign(limited, "s-1", null).statusCode());
+      }
+      assertEquals(8, pools.assigned.size());
+      assertProblem(assign(limited, "s-5", null), 429);
+      // another address has its own budget
+      assertEquals(200, assignFrom("127.0.0.2", limited.port(), "s-6"));
+      assertEquals(429, assignFrom("127.0.0.1", limited.port(), "s-7"));
+      assertTrue(pools.assigned.stream().anyMatch(a -> a.contains("s-6")), pools.assigned.toString());
+      assertFalse(pools.assigned.stream().anyMatch(a -> a.contains("s-7")), pools.assigned.toString());
+    } finally {
+      limited.unbind();
+    }
+  }
+
+  @Test
+  void forwardedForIsIgnoredUnlessThePeerIsATrustedProxy() throws Exception {
+    RouteTestServer direct = limitedServer(1, List.of());
+    try {
+      assertEquals(200, assign(direct, "d-1", "198.51.100.1").statusCode());
+      // a client cannot make itself another one by sending another X-Forwarded-For
+      assertProblem(assign(direct, "d-2", "198.51.100.2"), 429);
+      assertEquals(List.of("d-1"), pools.assigned.stream().map(a -> a.split(" ")[2]).toList());
+    } finally {
+      direct.unbind();
+    }
+    pools.assigned.clear();
+    RouteTestServer proxied = limitedServer(1, List.of("127.0.0.1"));
+    try {
+      // behind the trusted proxy (the test client's 127.0.0.1), the client is the last hop it appended
+      assertEquals(200, assign(proxied, "p-1", "203.0.113.9, 198.51.100.1").statusCode());
+      assertProblem(assign(proxied, "p-2", "198.51.100.1"), 429);
+      // what is left of the last hop is the client's own word: another first hop does not make another client
+      assertProblem(assign(proxied, "p-3", "203.0.113.10, 198.51.100.1"), 429);
+      assertEquals(200, assign(proxied, "p-4", "198.51.100.1, 198.51.100.2").statusCode());
+      // the proxy's own requests (no X-Forwarded-For) count as the proxy's address
+      assertEquals(200, assign(proxied, "p-5", null).statusCode());
+      assertProblem(assign(proxied, "p-6", null), 429);
+      assertEquals(List.of("p-1", "p-4", "p-5"), pools.assigned.stream().map(a -> a.split(" ")[2]).toList());
+    } finally {
+      proxied.unbind();
+    }
+  }
+
+  @Test
+  void theLimitIsOffWhenDisabledByConfiguration() throws Exception {
+    RouteTestServer off = limitedServer(HttpApiSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+        "hankyo.dni.rate-limit { enabled = false, per-minute = 1, burst = 1 }")));
+    try {
+      for (int i = 0; i < 10; i++) {
+        assertEquals(200, assign(off, "off-" + i, null).statusCode());
+      }
+      assertEquals(10, pools.assigned.size());
+    } finally {
+      off.unbind();
+    }
+    // the same configuration switched on refuses the second new session
+    RouteTestServer on = limitedServer(HttpApiSettings.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+        "hankyo.dni.rate-limit { enabled = true, per-minute = 1, burst = 1 }")));
+    try {
+      assertEquals(200, assign(on, "on-1", null).statusCode());
+      assertProblem(assign(on, "on-2", null), 429);
+    } finally {
+      on.unbind();
+    }
+  }
 }

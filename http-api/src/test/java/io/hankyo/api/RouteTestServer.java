@@ -48,6 +48,11 @@ final class RouteTestServer {
         .toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
 
+  /** The port the server listens on (127.0.0.1). */
+  int port() {
+    return binding.localAddress().getPort();
+  }
+
   void unbind() throws Exception {
     binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
