@@ -58,7 +58,7 @@ public final class DniRateLimit {
    * @param trustedProxies IP address literals (no host names: nothing is looked up)
    */
   public record Settings(boolean enabled, int perMinute, int burst, List<String> trustedProxies) {
-    /** Default refill rate and bucket size: 120. */
+    /** Default refill rate: 120 tokens a minute. */
     public static final int DEFAULT_PER_MINUTE = 120;
     /** Default bucket size: 120. */
     public static final int DEFAULT_BURST = 120;
