@@ -26,7 +26,8 @@
  *    digits, also +81 forms), written in the same format: the digits change, separators stay; in tel: links
  *    (tel:0120123456, tel:0120-123-456, tel:+81120123456), keeping their style; and in elements added later
  *    (MutationObserver). When the digit counts differ (0120-123-456 shown, 0800-123-4567 assigned), the API's display
- *    form is written instead ("number"; "number_e164" for +81 forms).
+ *    form is written instead ("number"; "number_e164" for +81 forms; in tel: links too, its hyphens being RFC 3966
+ *    visual separators), and a "(" before the old number whose ")" was inside it goes with it.
  * When the pool is exhausted the API answers its fallback number (fallback: true), shown like any other.
  * On any failure (network, timeout, CORS refusal, non-200 answer) the page is left alone: the default number stays.
  *
@@ -262,15 +263,24 @@
       rules.forEach(function (rule) {
         out = out.replace(rule.re, function (all, before, found) {
           var count = digitsOf(found).length;
-          return before + (count === rule.digits.length ? rewriteDigits(found, rule.digits) : rule.whole);
+          if (count === rule.digits.length) {
+            return before + rewriteDigits(found, rule.digits);
+          }
+          // the display form replaces the whole match; a "(" just before it whose ")" was inside the match goes too,
+          // so "(050) 1234-5678" becomes "0120-500-001", not "(0120-500-001"
+          var open = /[(\uff08]$/.test(before) && /[)\uff09]/.test(found);
+          return (open ? before.substring(0, before.length - 1) : before) + rule.whole;
         });
       });
       return out;
     };
   }
 
-  /** Builds the rewriter of tel: hrefs: the new href, or null when the link is not to a default number. */
-  function telRewriter(national, e164) {
+  /**
+   * Builds the rewriter of tel: hrefs: the new href, or null when the link is not to a default number. When the digit
+   * counts differ, the display form (number, its separators are RFC 3966 visual separators) or e164 is written.
+   */
+  function telRewriter(national, e164, number) {
     var intl = e164.replace(/^\+/, '');
     return function (href) {
       var m = /^(tel:)(.*)$/i.exec(href);
@@ -289,7 +299,7 @@
           var head = body.split(/[;,]/)[0];
           var tail = body.substring(head.length);
           var rewritten = digitsOf(head).length === replacement.length ? rewriteDigits(head, replacement)
-            : (international ? e164 : national);
+            : (international ? e164 : number);
           return m[1] + rewritten + tail;
         }
       }
@@ -354,7 +364,7 @@
    */
   function replaceEverywhere(number, e164) {
     var replaceText = textReplacer(number, e164);
-    var rewriteTel = telRewriter(digitsOf(number), e164);
+    var rewriteTel = telRewriter(digitsOf(number), e164, number);
     replaceIn(root, replaceText, rewriteTel);
     var observer = new MutationObserver(function (records) {
       records.forEach(function (r) {

@@ -199,6 +199,7 @@ class DniTagBrowserTest {
         <p id="parens">(0120) 123-456</p>
         <p id="other">Head office 03-1234-5678, fax 0120-123-4567</p>
         <p id="second">Support 050-1234-5678</p>
+        <p id="second-parens">Fax (050) 1234-5678, <a id="tel-second" href="tel:050-1234-5678">call</a></p>
         <p><a id="tel" href="tel:0120123456">0120-123-456</a> <a id="tel-intl" href="tel:+81-120-123-456">call</a></p>
         <div id="late-box"></div>
         <div id="after-box"></div>
@@ -402,6 +403,8 @@ class DniTagBrowserTest {
     assertEquals("(0120) 500-001", text("parens"));
     assertEquals("Head office 03-1234-5678, fax 0120-123-4567", text("other"), "other numbers stay");
     assertEquals("Support 0120-500-001", text("second"), "another digit count: the API's display form");
+    assertEquals("Fax 0120-500-001, call", text("second-parens"), "no '(' left open (a trial saw '(0120-500-001')");
+    assertEquals("tel:0120-500-001", href("tel-second"), "another digit count: the display form, separators kept");
     assertEquals("tel:0120500001", href("tel"));
     assertEquals("0120-500-001", text("tel"));
     assertEquals("tel:+81-120-500-001", href("tel-intl"));
