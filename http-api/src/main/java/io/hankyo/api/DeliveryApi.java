@@ -111,11 +111,7 @@ public final class DeliveryApi extends ResourceRoutes {
     }
     int n = DEFAULT_LIMIT;
     if (limit.isPresent()) {
-      try {
-        n = Integer.parseInt(limit.get().strip());
-      } catch (NumberFormatException e) {
-        n = -1;
-      }
+      n = asciiInt(limit.get().strip());
       if (n < 1 || n > MAX_LIMIT) {
         throw ApiProblem.invalid("limit: must be an integer from 1 to " + MAX_LIMIT + ", got '" + limit.get() + "'");
       }

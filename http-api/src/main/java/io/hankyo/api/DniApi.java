@@ -433,7 +433,9 @@ public final class DniApi extends ResourceRoutes {
         boolean allowed = normal != null
             && p.allowedOrigins().stream().anyMatch(o -> normal.equals(storedOrigin(o)));
         if (!allowed) {
-          return complete(refusal(Problems.forbiddenOrigin("origin " + origin + " is not among the allowed_origins "
+          // the header is the client's: at most 100 characters of it are shown (a 7,000-character one was echoed)
+          String shown = origin.length() > 100 ? origin.substring(0, 100) + "…" : origin;
+          return complete(refusal(Problems.forbiddenOrigin("origin " + shown + " is not among the allowed_origins "
               + "of pool " + id + "; nothing was assigned"), uri.path()));
         }
         return inner.apply(new Allowed(origin, p.operatorId()));

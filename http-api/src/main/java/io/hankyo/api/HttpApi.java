@@ -1341,10 +1341,14 @@ public final class HttpApi extends AllDirectives {
     }
   }
 
-  /** Whether {@code name} names UTF-8: {@code utf-8} in any case or one of its registered aliases ({@code utf8}). */
+  /**
+   * Whether a body in charset {@code name} is UTF-8 text: {@code utf-8} in any case or one of its registered aliases
+   * ({@code utf8}), or US-ASCII (a subset of UTF-8, RFC 8259 section 8.1).
+   */
   static boolean isUtf8(String name) {
     try {
-      return java.nio.charset.Charset.forName(name).equals(java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.charset.Charset c = java.nio.charset.Charset.forName(name);
+      return c.equals(java.nio.charset.StandardCharsets.UTF_8) || c.equals(java.nio.charset.StandardCharsets.US_ASCII);
     } catch (IllegalArgumentException e) { // illegal or unsupported charset name
       return false;
     }

@@ -185,13 +185,9 @@ public final class InventoryApi extends ResourceRoutes {
     if (limit.isEmpty()) {
       return DEFAULT_LIMIT;
     }
-    try {
-      int n = Integer.parseInt(limit.get());
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
+    int n = asciiInt(limit.get());
+    if (n >= 1 && n <= MAX_LIMIT) {
+      return n;
     }
     throw ApiProblem.invalid("limit '" + limit.get() + "' must be an integer from 1 to " + MAX_LIMIT);
   }

@@ -270,6 +270,23 @@ public final class PoolApi extends ResourceRoutes {
             }))))));
   }
 
+  /**
+   * The request's {@code Idempotency-Key}, if any; given twice (two header lines or a list) is 400: the field is one
+   * string (draft-ietf-httpapi-idempotency-key-header), and taking the first silently could create a second pool.
+   */
+  static java.util.Optional<String> idempotencyKey(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    List<String> values = new java.util.ArrayList<>();
+    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
+      if (h.is("idempotency-key")) {
+        values.add(h.value());
+      }
+    }
+    if (values.size() > 1) {
+      throw ApiProblem.invalid("the Idempotency-Key header is given " + values.size() + " times; give it once");
+    }
+    return values.stream().findFirst();
+  }
+
   private static PhoneNumber queryNumber(String number) {
     if (number == null || number.isBlank()) {
       throw ApiProblem.invalid("the query parameter 'number' is required",
@@ -289,7 +306,8 @@ public final class PoolApi extends ResourceRoutes {
         pathEnd(() -> concat(
             post(() -> withRequestTimeout(CREATE_TIMEOUT, () -> withRequestTimeoutResponse(
                 req -> HttpApi.problemResponse(Problems.unavailable(CREATE_UNFINISHED), req.getUri().path()),
-                () -> optionalHeaderValueByName("Idempotency-Key", key -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
+                () -> extractRequest(request -> bodies.read(MAX_CREATE_BODY_BYTES, body -> {
+                  java.util.Optional<String> key = idempotencyKey(request);
                   PoolBackend.NewPool parsed = parseNew(body);
                   PoolBackend.NewPool p = withIdempotencyKey(parsed, operator, key);
                   // the pool id stands for the Idempotency-Key: the client never chose it
@@ -300,7 +318,9 @@ public final class PoolApi extends ResourceRoutes {
                       throw keyPoolId != null ? idempotencyKeyConflict(ap, keyPoolId) : ap;
                     }
                     throw Problems.unavailable(CREATE_UNFINISHED);
-                  }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone)));
+                  }), x -> json(StatusCodes.CREATED, PoolJson.of(x, zone))
+                      .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create("/v1/pools/"
+                          + x.poolId())));
                 }))))),
             get(() -> checkedQuery(LIST_PARAMETERS, "the listing of pools takes limit and cursor", () ->
                 parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
@@ -347,13 +367,9 @@ public final class PoolApi extends ResourceRoutes {
     if (value.isEmpty()) {
       return dflt;
     }
-    try {
-      int n = Integer.parseInt(value.get());
-      if (n >= 1 && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
+    int n = asciiInt(value.get());
+    if (n >= 1 && n <= max) {
+      return n;
     }
     throw ApiProblem.invalid(name + " '" + value.get() + "' must be an integer from 1 to " + max);
   }

@@ -149,7 +149,8 @@ public final class PoolSizing {
     }
     // the Japan-time days with data, today included: what a report can judge
     long dataDays = java.time.temporal.ChronoUnit.DAYS.between(sinceDay, now.atZone(ZONE).toLocalDate()) + 1;
-    String text = "not enough history yet: " + count(hours, "hour") + " of data (since the pool's first display), "
+    String text = "not enough history yet: " + (hours == 0 ? "less than an hour" : count(hours, "hour"))
+        + " of data (since the pool's first display), "
         + (hours < MIN_HISTORY_HOURS ? "less than one full day" : "less than the " + count(days.size(), "day")
             + " asked for") + "; no size is suggested";
     return hours >= MIN_HISTORY_HOURS && dataDays < days.size()

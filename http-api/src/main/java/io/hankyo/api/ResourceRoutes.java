@@ -21,6 +21,24 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 abstract class ResourceRoutes extends AllDirectives {
 
+  /**
+   * {@code text} as a decimal integer of 1 to 9 ASCII digits, or -1 when it is none: query parameters are ASCII
+   * (Java's {@code Integer.parseInt} would also take full-width and other Unicode digits, and a sign).
+   */
+  static int asciiInt(String text) {
+    if (text == null || text.isEmpty() || text.length() > 9) {
+      return -1;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+    }
+    return Integer.parseInt(text);
+  }
+
+
   /** The text of a 503 for a failure that is not an {@link ApiProblem} (an ask timed out, a node went away). */
   static final String UNAVAILABLE = "the cluster could not answer in time; retry later";
 

@@ -230,6 +230,15 @@ class DniApiRouteTest {
   }
 
   @Test
+  void aLongOriginIsNotEchoedWhole() throws Exception {
+    String origin = "https://" + "a".repeat(7000) + ".example";
+    HttpResponse<String> r = post(PATH, origin, "application/json", BODY);
+    assertProblem(r, 403);
+    assertTrue(r.body().length() < 1000, "a trial got the 7,000 characters back: " + r.body().length());
+    assertTrue(pools.assigned.isEmpty());
+  }
+
+  @Test
   void aPreflightOfAnotherOriginIsRefusedWithoutCorsHeadersAndOneForAnUnknownPoolIsGrantedToAny() throws Exception {
     for (String origin : List.of("https://evil.example", "http://shop.example", "https://shop.example:8443",
         "http://localhost:8081", "null")) {

@@ -383,7 +383,7 @@ class HttpApiRouteTest {
       assertProblem(sendRaw("PUT", "/v1/prompts/hello", KEY_A, BodyPublishers.ofString("{\"text\":\"hello\"}"),
           "application/json; charset=latin1"), 415, "only UTF-8 JSON is accepted");
       for (String type : List.of("application/json; charset=UTF-8", "application/json;charset=Utf-8",
-          "application/json; charset=utf8", "application/json")) {
+          "application/json; charset=utf8", "application/json; charset=us-ascii", "application/json")) {
         HttpResponse<String> r = sendRaw("PUT", "/v1/advertisers/acme", KEY_A,
             BodyPublishers.ofString("{\"client_name\":\"アクメ\"}"), type);
         assertEquals(200, r.statusCode(), type + ": " + r.body());

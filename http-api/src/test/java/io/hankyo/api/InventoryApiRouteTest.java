@@ -174,6 +174,7 @@ class InventoryApiRouteTest {
     assertProblem(send("GET", "/v1/inventory?state=lost", KEY_A, null, null), 400, "state 'lost' is not one of");
     assertProblem(send("GET", "/v1/inventory?range=03", KEY_A, null, null), 400, "range '03'");
     assertProblem(send("GET", "/v1/inventory?limit=0", KEY_A, null, null), 400, "limit '0'");
+    assertProblem(send("GET", "/v1/inventory?limit=%EF%BC%92", KEY_A, null, null), 400, "limit '\uff12'");
     assertProblem(send("GET", "/v1/inventory?cursor=%21%21", KEY_A, null, null), 400, "is not a cursor");
     assertProblem(send("GET", "/v1/inventory?stat=available", KEY_A, null, null), 400,
         "unknown query parameter 'stat'");

@@ -558,6 +558,18 @@ class PoolApiRouteTest {
         Map.of("Idempotency-Key", "order-42"));
     assertEquals(201, first.statusCode(), first.body());
     assertEquals(201, again.statusCode(), again.body());
+    // RFC 9110 section 15.3.2: the created pool's URI (without it the target, /v1/pools, is taken for it)
+    assertEquals("/v1/pools/" + a1, first.headers().firstValue("Location").orElse(""));
+    // the key twice: 400, not the first silently (a trial: two lines made the second request use the first key)
+    var twice = org.apache.pekko.http.javadsl.model.HttpRequest.POST("/v1/pools")
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Idempotency-Key", "k3"))
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("idempotency-key", "k2"));
+    ApiProblem refused = org.junit.jupiter.api.Assertions.assertThrows(ApiProblem.class,
+        () -> PoolApi.idempotencyKey(twice));
+    assertEquals(400, refused.status());
+    assertTrue(refused.detail().contains("given 2 times"), refused.detail());
+    assertEquals(java.util.Optional.of("k3"), PoolApi.idempotencyKey(twice.removeHeader("idempotency-key")
+        .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Idempotency-Key", "k3"))));
     assertEquals(a1, json(first).get("pool_id").asText());
     assertEquals(a1, json(again).get("pool_id").asText());
     assertEquals(1, pools.byId.size());
@@ -658,7 +670,8 @@ class PoolApiRouteTest {
     assertEquals(30, json(send("GET", "/v1/pools/pool-1/sizing", KEY_A, (String) null)).get("days").size());
     assertEquals(400, json(send("GET", "/v1/pools/pool-1/sizing?days=400", KEY_A, (String) null)).get("days")
         .size());
-    for (String bad : List.of("0", "401", "x")) {
+    // full-width and other Unicode digits are no integer here (Integer.parseInt took them), nor a sign
+    for (String bad : List.of("0", "401", "x", "%EF%BC%91", "%D9%A3", "+5")) {
       assertEquals(400, send("GET", "/v1/pools/pool-1/sizing?days=" + bad, KEY_A, (String) null).statusCode(), bad);
     }
     assertEquals(404, send("GET", "/v1/pools/pool-1/sizing", KEY_B, (String) null).statusCode());

@@ -86,6 +86,9 @@ class PoolSizingTest {
     PoolSizing.Report evening = PoolSizing.report("p", 500, List.of(day("2026-11-30", 50, 0, 400)),
         java.time.Instant.parse("2026-11-29T12:00:00Z"), NOON_NOV_30);
     assertEquals("not_enough_history", evening.action(), "15 hours: " + evening.advice());
+    // minutes, not "0 hours" (a trial found it odd)
+    PoolSizing.Report minutes = PoolSizing.report("p", 500, days, NOON_NOV_30.minusSeconds(600), NOON_NOV_30);
+    assertTrue(minutes.advice().startsWith("not enough history yet: less than an hour of data"), minutes.advice());
   }
 
   @Test
