@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.testing.ManualClock;
 import io.hankyo.protocol.number.PhoneNumber;
 import io.hankyo.protocol.number.PhoneNumbers;
 import io.hankyo.protocol.privacy.EncryptedValue;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -32,7 +30,7 @@ class CallbackPoolTest {
   private static final EncryptedValue CALLER = new EncryptedValue("k1", "c2VjcmV0");
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
   private static ActorTestKit testKit;
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private EventSourcedBehaviorTestKit<CallbackPool.Command, CallbackPool.Event, CallbackPool.State> kit;
 
   @BeforeAll
@@ -144,37 +142,5 @@ class CallbackPoolTest {
     assertTrue(configure(List.of(A, A), 3600).isError());
     assertTrue(configure(List.of(A), 90L * 86400).isSuccess());
     assertNotEquals(0, kit.getState().numbers().size());
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      now = start;
-    }
-
-    void set(Instant t) {
-      now = t;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -1,11 +1,11 @@
 package io.hankyo.node.notify;
 
-import io.hankyo.node.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hankyo.node.directory.DirectoryTestConfig;
+import io.hankyo.node.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

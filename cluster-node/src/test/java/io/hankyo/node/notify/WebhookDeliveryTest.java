@@ -1,6 +1,5 @@
 package io.hankyo.node.notify;
 
-import io.hankyo.node.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,6 +18,7 @@ import io.hankyo.node.notify.WebhookDelivery.Redeliver;
 import io.hankyo.node.notify.WebhookDelivery.Requested;
 import io.hankyo.node.notify.WebhookDelivery.Status;
 import io.hankyo.node.notify.WebhookSignature.Verification;
+import io.hankyo.node.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,5 @@
 package io.hankyo.node.queue;
 
-import io.hankyo.node.testing.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,6 +23,7 @@ import io.hankyo.node.queue.CallQueue.Queued;
 import io.hankyo.node.queue.CallQueue.Renew;
 import io.hankyo.node.queue.CallQueue.Standing;
 import io.hankyo.node.queue.CallQueue.Sweep;
+import io.hankyo.node.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
