@@ -77,8 +77,7 @@ public final class NumberRoutes {
     DirectoryBootstrap.initEntities(sharding);
     var config = system.settings().config();
     // idempotent: whichever registers first (this or ClusterPoolBackend) uses the same configured window
-    NumberPool.init(sharding, config.hasPath("hankyo.pools.batch-window")
-        ? config.getDuration("hankyo.pools.batch-window") : Duration.ZERO);
+    NumberPool.init(system, sharding);
     InventoryNumber.init(sharding);
     NumberBindings.init(sharding);
     this.callbacks = null;

@@ -208,7 +208,7 @@ public final class ClusterPoolBackend implements PoolBackend {
     this.sharding = Objects.requireNonNull(sharding, "sharding");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
-    NumberPool.init(sharding, batchWindow);
+    NumberPool.init(sharding, batchWindow, AssignmentLog.Logs.of(system.settings().config(), sharding));
     PoolIndex.init(sharding);
     PoolSessions.init(sharding, Objects.requireNonNull(claimWriteWindow, "claimWriteWindow"), claimTtl);
     InventoryNumber.init(sharding);
@@ -545,6 +545,10 @@ public final class ClusterPoolBackend implements PoolBackend {
     return assigned
         .thenApply(reply -> {
           if (reply.isError()) {
+            if (!NumberPool.NO_SUCH_POOL.equals(reply.getError().getMessage())) {
+              // the assignment log did not take it (NumberPool.LOG_UNAVAILABLE): nothing assigned, the API's 503
+              throw new IllegalStateException("pool " + poolId + ": " + reply.getError().getMessage());
+            }
             pools.invalidate(new PoolKey(operatorId, poolId));
             throw ApiProblem.notFound("no pool " + poolId);
           }

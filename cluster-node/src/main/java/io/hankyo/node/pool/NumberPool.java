@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -275,6 +277,39 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public FlushAssignments {}
   }
 
+  /**
+   * Internal: the log's answer to an append of {@code events} (decided for {@code batch}, leaving state {@code after});
+   * {@code written} false with the reason in {@code failure}.
+   */
+  public record AppendDone(@JsonProperty("batch") List<Assign> batch, @JsonProperty("events") List<Assigned> events,
+      @JsonProperty("after") State after, @JsonProperty("written") boolean written,
+      @JsonProperty("failure") String failure) implements Command {
+    @JsonCreator
+    public AppendDone {}
+  }
+
+  /** Internal: write the log-acknowledged assignments to the pool's own journal. */
+  public record WriteUnwritten() implements Command {
+    @JsonCreator
+    public WriteUnwritten {}
+  }
+
+  /**
+   * Internal: what log {@code from} holds for the pool after count {@code after} ({@code events}; null when the ask
+   * failed, {@code failure} says why).
+   */
+  public record CaughtUp(@JsonProperty("from") String from, @JsonProperty("after") long after,
+      @JsonProperty("events") List<Assigned> events, @JsonProperty("failure") String failure) implements Command {
+    @JsonCreator
+    public CaughtUp {}
+  }
+
+  /** Internal: ask the log again after a failed catch-up. */
+  public record RetryCatchUp() implements Command {
+    @JsonCreator
+    public RetryCatchUp {}
+  }
+
   /** Events. */
   public sealed interface Event extends JsonSerializable {}
 
@@ -320,6 +355,17 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   }
 
   /**
+   * From now on the pool writes its assignments to {@link AssignmentLog} {@code log} first (null: to its own journal
+   * directly). Written before the first append to a log, so that a pool started again knows where its assignments not
+   * yet in its own journal are.
+   */
+  public record LogChosen(@JsonProperty("log") @JsonInclude(JsonInclude.Include.NON_NULL) String log)
+      implements Event {
+    @JsonCreator
+    public LogChosen {}
+  }
+
+  /**
    * State; also the reply to {@link Get}.
    *
    * @param settings null until created
@@ -330,12 +376,15 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param exhausted whether the last assignment fell back
    * @param usage display counters per Japan-time month and day (issue 5, display counting and pool sizing)
    * @param deletedAt when the pool was deleted, or null
+   * @param log the {@link AssignmentLog} the pool writes its assignments to first ({@link LogChosen}); null when it
+   *     never wrote to one (then no assignment of it waits in a log)
    */
   public record State(@JsonProperty("settings") @JsonInclude(JsonInclude.Include.NON_NULL) Settings settings,
       @JsonProperty("slots") Map<String, Slot> slots, @JsonProperty("next_index") int nextIndex,
       @JsonProperty("assignments") long assignments, @JsonProperty("fallbacks") long fallbacks,
       @JsonProperty("exhausted") boolean exhausted, @JsonProperty("usage") PoolUsage usage,
-      @JsonProperty("deleted_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant deletedAt)
+      @JsonProperty("deleted_at") @JsonInclude(JsonInclude.Include.NON_NULL) Instant deletedAt,
+      @JsonProperty("log") @JsonInclude(JsonInclude.Include.NON_NULL) String log)
       implements JsonSerializable {
     @JsonCreator
     public State {
@@ -350,6 +399,17 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     public State(Settings settings, Map<String, Slot> slots, int nextIndex, long assignments, long fallbacks,
         boolean exhausted) {
       this(settings, slots, nextIndex, assignments, fallbacks, exhausted, PoolUsage.EMPTY, null);
+    }
+
+    /** A state that never wrote to an assignment log. */
+    public State(Settings settings, Map<String, Slot> slots, int nextIndex, long assignments, long fallbacks,
+        boolean exhausted, PoolUsage usage, Instant deletedAt) {
+      this(settings, slots, nextIndex, assignments, fallbacks, exhausted, usage, deletedAt, null);
+    }
+
+    /** This state writing to {@code log} first. */
+    State withLog(String log) {
+      return new State(settings, slots, nextIndex, assignments, fallbacks, exhausted, usage, deletedAt, log);
     }
 
     /** Whether the pool was deleted. */
@@ -392,37 +452,87 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
   }
 
-  /** Registers the entity type with sharding, group commit (no batch window). */
-  public static void init(ClusterSharding sharding) {
-    init(sharding, Duration.ZERO);
+  /**
+   * Registers the entity type with sharding (idempotent: the first registration of a node wins), gathering assignments
+   * for {@code hankyo.pools.batch-window} of the system's config (zero when absent) and writing them to the assignment
+   * logs of {@code hankyo.pools.assignment-log} ({@link AssignmentLog.Logs#of}), which it registers too.
+   */
+  public static void init(ActorSystem<?> system, ClusterSharding sharding) {
+    var config = system.settings().config();
+    init(sharding, config.hasPath("hankyo.pools.batch-window") ? config.getDuration("hankyo.pools.batch-window")
+        : Duration.ZERO, AssignmentLog.Logs.of(config, sharding));
   }
 
   /**
-   * Registers the entity type with sharding.
+   * Registers the entity type with sharding, and the assignment logs.
    *
-   * @param batchWindow how long assignments are gathered into one journal write (zero: group commit, no wait)
+   * @param batchWindow how long assignments are gathered into one write (zero: group commit, no wait)
+   * @param logs the assignment logs the pools write to first ({@code logs.logs()} 0: each pool writes its own journal)
    */
-  public static void init(ClusterSharding sharding, Duration batchWindow) {
-    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow)));
+  public static void init(ClusterSharding sharding, Duration batchWindow, AssignmentLog.Logs logs) {
+    AssignmentLog.init(sharding);
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow, logs)));
   }
 
-  /** The entity of pool {@code poolId}, group commit (no batch window). */
+  /** The entity of pool {@code poolId}, group commit (no batch window), writing its own journal directly. */
   public static Behavior<Command> create(String poolId) {
     return create(poolId, Duration.ZERO);
   }
 
-  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: group commit). */
+  /** The entity of pool {@code poolId}, gathering assignments for {@code batchWindow}, writing its own journal. */
   public static Behavior<Command> create(String poolId, Duration batchWindow) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, timers,
-        ctx.getSelf())));
+    return create(poolId, batchWindow, null);
   }
 
+  /**
+   * The entity of pool {@code poolId}, gathering assignments for {@code batchWindow} (zero: group commit) and writing
+   * them to {@code logs} first (null, or no logs: to its own journal directly).
+   */
+  public static Behavior<Command> create(String poolId, Duration batchWindow, AssignmentLog.Logs logs) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NumberPool(poolId, batchWindow, logs, timers,
+        ctx)));
+  }
+
+  /** Most log-acknowledged assignments kept before they are written to the pool's own journal (one row). */
+  public static final int MAX_UNWRITTEN = 2000;
+  /** Refusal text when the assignment log did not take an assignment (the API's 503: try again). */
+  public static final String LOG_UNAVAILABLE = "the assignment could not be written; try again";
+  private static final Object WRITE_TIMER = "write-unwritten";
+  private static final Object CATCH_UP_TIMER = "catch-up";
+  private static final Duration CATCH_UP_RETRY = Duration.ofSeconds(1);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NumberPool.class);
+
+  private final String poolId;
+  /** The logs, null when the pool writes its own journal (tests). */
+  private final AssignmentLog.Logs logs;
+  /** The log this pool writes to now, null: its own journal directly. */
+  private final String logId;
+  private final TimerScheduler<Command> timers;
+  private final ActorContext<Command> ctx;
   /** Assignments waiting for their write. */
   private final WriteBatch<Assign, Command> pending;
+  /**
+   * Assignments written to the log and answered, not yet in the pool's own journal, in order (never part of the
+   * state); {@link #unwrittenState} is the state with them applied.
+   */
+  private final List<Assigned> unwritten = new ArrayList<>();
+  private State unwrittenState;
+  /** Whether an append to the log runs (one at a time, so the log sees the pool's counts in order). */
+  private boolean appending;
+  /** Whether the assignments the log holds for this pool were read after its recovery (see {@link #caughtUp}). */
+  private boolean caughtUp = true;
+  /** Commands that wait for the catch-up or the running append (answered from the state after them). */
+  private final List<Command> deferred = new ArrayList<>();
 
-  private NumberPool(String poolId, Duration batchWindow, TimerScheduler<Command> timers, ActorRef<Command> self) {
+  private NumberPool(String poolId, Duration batchWindow, AssignmentLog.Logs logs, TimerScheduler<Command> timers,
+      ActorContext<Command> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), poolId));
-    this.pending = new WriteBatch<>(MAX_BATCH, batchWindow, timers, self, FlushAssignments::new);
+    this.poolId = poolId;
+    this.logs = logs;
+    this.logId = logs == null ? null : logs.logFor(poolId);
+    this.timers = timers;
+    this.ctx = ctx;
+    this.pending = new WriteBatch<>(MAX_BATCH, batchWindow, timers, ctx.getSelf(), FlushAssignments::new);
   }
 
   @Override
@@ -435,23 +545,94 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
   }
 
+  /** The state with the assignments answered but not yet in the journal. */
+  private State current(State s) {
+    return unwrittenState != null ? unwrittenState : s;
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryCompleted.instance(), this::onRecovered)
+        .build();
+  }
+
+  /**
+   * After recovery: a pool that wrote to a log reads the assignments the log holds after its own journal's last
+   * ({@link AssignmentLog.Unwritten}) before it answers anything; the others are ready.
+   */
+  private void onRecovered(State s) {
+    if (s.log() == null || logs == null) {
+      caughtUp = true;
+      return;
+    }
+    caughtUp = false;
+    askUnwritten(s);
+  }
+
+  private void askUnwritten(State s) {
+    String from = s.log();
+    long after = s.assignments();
+    ctx.ask(AssignmentLog.Entries.class, logs.ref(from), logs.askTimeout(),
+        r -> new AssignmentLog.Unwritten(poolId, after, r),
+        (entries, failure) -> new CaughtUp(from, after, entries == null ? null : entries.events(),
+            failure == null ? null : failure.toString()));
+  }
+
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(Create.class, this::onCreate)
         .onCommand(Assign.class, this::onAssign)
-        .onCommand(Delete.class, this::onDelete)
         .onCommand(FlushAssignments.class, (s, c) -> flush(s))
-        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL)))
-        .onCommand(Find.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL)))
-        .onCommand(GetHolder.class, (s, c) -> Effect().reply(c.replyTo(), holder(s, c.e164())))
-        .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.visibleTo(c.operatorId()) && !s.deleted() ? StatusReply.success(new Found(s.holdSec()))
-                : StatusReply.error(NO_SUCH_POOL)))
+        .onCommand(AppendDone.class, this::onAppended)
+        .onCommand(WriteUnwritten.class, (s, c) -> writeUnwritten())
+        .onCommand(CaughtUp.class, this::onCaughtUp)
+        .onCommand(RetryCatchUp.class, (s, c) -> {
+          askUnwritten(s);
+          return Effect().noReply();
+        })
+        .onCommand(Command.class, this::onOther)
         .build();
+  }
+
+  /** Commands other than assignments: deferred while the pool catches up or appends, else handled. */
+  private ReplyEffect<Event, State> onOther(State s, Command c) {
+    if (!caughtUp || (appending && (c instanceof Delete))) {
+      deferred.add(c);
+      return Effect().noReply();
+    }
+    State cur = current(s);
+    if (c instanceof Create create) {
+      return onCreate(cur, create);
+    }
+    if (c instanceof Delete delete) {
+      return onDelete(cur, delete);
+    }
+    if (c instanceof Get get) {
+      return Effect().reply(get.replyTo(),
+          cur.visibleTo(get.operatorId()) ? StatusReply.success(cur) : StatusReply.error(NO_SUCH_POOL));
+    }
+    if (c instanceof Find find) {
+      return Effect().reply(find.replyTo(), cur.created() && !cur.deleted() ? StatusReply.success(cur.settings())
+          : StatusReply.error(NO_SUCH_POOL));
+    }
+    if (c instanceof GetHolder h) {
+      return Effect().reply(h.replyTo(), holder(cur, h.e164()));
+    }
+    if (c instanceof Exists e) {
+      return Effect().reply(e.replyTo(), cur.visibleTo(e.operatorId()) && !cur.deleted()
+          ? StatusReply.success(new Found(cur.holdSec())) : StatusReply.error(NO_SUCH_POOL));
+    }
+    throw new IllegalArgumentException("unexpected command " + c.getClass().getName());
+  }
+
+  /** Sends the deferred commands to the entity again (they queue behind nothing newer than them that matters). */
+  private void replayDeferred() {
+    for (Command c : deferred) {
+      ctx.getSelf().tell(c);
+    }
+    deferred.clear();
   }
 
   /** The answer to {@link GetHolder} for {@code e164} in {@code s}. */
@@ -471,6 +652,10 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (c.settings().numbers().isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error("a pool needs at least one number"));
     }
+    if (logId != null && !logId.equals(s.log())) {
+      return Effect().persist(List.of(new Created(c.settings()), new LogChosen(logId)))
+          .thenReply(c.replyTo(), StatusReply::success);
+    }
     return Effect().persist(new Created(c.settings())).thenReply(c.replyTo(), StatusReply::success);
   }
 
@@ -481,32 +666,166 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (s.deleted()) {
       return Effect().reply(c.replyTo(), StatusReply.success(s));
     }
-    return Effect().persist(new Deleted(c.now())).thenReply(c.replyTo(), StatusReply::success);
+    if (unwritten.isEmpty()) {
+      return Effect().persist(new Deleted(c.now())).thenReply(c.replyTo(), StatusReply::success);
+    }
+    // the answered assignments first, in the same row: the deletion's cool-downs see every hold
+    List<Event> events = List.of(unwrittenEvent(), new Deleted(c.now()));
+    return Effect().persist(events).thenRun(this::unwrittenWritten).thenReply(c.replyTo(), StatusReply::success);
   }
 
   private ReplyEffect<Event, State> onAssign(State s, Assign c) {
-    if (!s.visibleTo(c.operatorId()) || s.deleted()) {
+    State cur = current(s);
+    if (caughtUp && (!cur.visibleTo(c.operatorId()) || cur.deleted())) {
       return Effect().reply(c.replyTo(), StatusReply.error(NO_SUCH_POOL));
     }
+    // while catching up the batch only gathers (checked when it is written)
     return pending.add(c) ? flush(s) : Effect().noReply();
   }
 
   private ReplyEffect<Event, State> flush(State s) {
+    if (!caughtUp || appending || pending.isEmpty()) {
+      // written when the catch-up or the running append ends
+      return Effect().noReply();
+    }
     List<Assign> batch = pending.take();
-    if (batch.isEmpty()) {
+    State cur = current(s);
+    List<Assign> refused = new ArrayList<>();
+    List<Assign> valid = new ArrayList<>(batch.size());
+    for (Assign c : batch) {
+      (cur.deleted() || !cur.visibleTo(c.operatorId()) ? refused : valid).add(c);
+    }
+    refused.forEach(c -> c.replyTo().tell(StatusReply.error(NO_SUCH_POOL)));
+    if (valid.isEmpty()) {
       return Effect().noReply();
     }
-    if (s.deleted()) {
-      batch.forEach(c -> c.replyTo().tell(StatusReply.error(NO_SUCH_POOL)));
+    List<Assigned> events = decideAll(cur, valid);
+    if (logId == null) {
+      Event event = events.size() == 1 ? events.get(0) : new AssignedAll(events);
+      return Effect().persist(event).thenRun(x -> answer(valid, events)).thenNoReply();
+    }
+    State after = cur;
+    for (Assigned e : events) {
+      after = applyAssigned(after, e);
+    }
+    State decided = after;
+    long first = cur.assignments() + 1;
+    appending = true;
+    if (!logId.equals(s.log())) {
+      // the log is named in the journal before anything is written to it (nothing of the pool waits elsewhere: a
+      // pool that wrote to another log caught up from it first)
+      return Effect().persist(new LogChosen(logId))
+          .thenRun(x -> append(first, valid, events, decided.withLog(logId)))
+          .thenNoReply();
+    }
+    append(first, valid, events, decided);
+    return Effect().noReply();
+  }
+
+  private void append(long first, List<Assign> batch, List<Assigned> events, State after) {
+    ctx.ask(AssignmentLog.Appended.class, logs.ref(logId), logs.askTimeout(),
+        r -> new AssignmentLog.Append(poolId, first, events, r),
+        (reply, failure) -> new AppendDone(batch, events, after, reply != null && reply.accepted(),
+            failure != null ? failure.toString() : reply.accepted() ? null
+                : "the log continues from count " + reply.lastCount() + ", not " + (first - 1)));
+  }
+
+  private ReplyEffect<Event, State> onAppended(State s, AppendDone a) {
+    appending = false;
+    if (!a.written()) {
+      LOG.warn("pool {}: assignment log {} did not take {} assignments ({}); the pool starts again and reads the log",
+          poolId, logId, a.events().size(), a.failure());
+      a.batch().forEach(c -> c.replyTo().tell(StatusReply.error(LOG_UNAVAILABLE)));
+      pending.take().forEach(c -> c.replyTo().tell(StatusReply.error(LOG_UNAVAILABLE)));
+      // the answered assignments are in the log: the next incarnation reads them (deferred commands time out)
+      return Effect().stop().thenNoReply();
+    }
+    unwritten.addAll(a.events());
+    unwrittenState = a.after();
+    answer(a.batch(), a.events());
+    replayDeferred();
+    if (unwritten.size() >= MAX_UNWRITTEN) {
+      return writeUnwritten();
+    }
+    if (!timers.isTimerActive(WRITE_TIMER)) {
+      timers.startSingleTimer(WRITE_TIMER, new WriteUnwritten(), logs.poolWriteInterval());
+    }
+    return flush(s);
+  }
+
+  /** The row of the unwritten assignments (there is at least one). */
+  private Event unwrittenEvent() {
+    return unwritten.size() == 1 ? unwritten.get(0) : new AssignedAll(List.copyOf(unwritten));
+  }
+
+  /** Writes the log-acknowledged assignments to the pool's own journal (one row), then confirms them to the log. */
+  private ReplyEffect<Event, State> writeUnwritten() {
+    timers.cancel(WRITE_TIMER);
+    if (unwritten.isEmpty()) {
       return Effect().noReply();
     }
-    List<Assigned> events = decideAll(s, batch);
-    Event event = events.size() == 1 ? events.get(0) : new AssignedAll(events);
-    return Effect().persist(event).thenRun(x -> {
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).replyTo().tell(StatusReply.success(answer(events.get(i))));
+    return Effect().persist(unwrittenEvent()).thenRun(this::unwrittenWritten).thenNoReply();
+  }
+
+  /** After the unwritten assignments were written to the pool's journal ({@code s} the state after them). */
+  private void unwrittenWritten(State s) {
+    // commands were stashed while the write ran: nothing was added to unwritten meanwhile
+    unwritten.clear();
+    unwrittenState = null;
+    timers.cancel(WRITE_TIMER);
+    logs.ref(logId).tell(new AssignmentLog.Confirm(poolId, s.assignments()));
+    if (!pending.isEmpty()) {
+      ctx.getSelf().tell(new FlushAssignments());
+    }
+  }
+
+  private ReplyEffect<Event, State> onCaughtUp(State s, CaughtUp c) {
+    if (caughtUp || !c.from().equals(s.log()) || c.after() != s.assignments()) {
+      return Effect().noReply(); // a late answer of an earlier ask
+    }
+    if (c.events() == null) {
+      LOG.warn("pool {}: reading assignment log {} failed ({}); trying again in {}", poolId, c.from(), c.failure(),
+          CATCH_UP_RETRY);
+      timers.startSingleTimer(CATCH_UP_TIMER, new RetryCatchUp(), CATCH_UP_RETRY);
+      return Effect().noReply();
+    }
+    List<Event> events = new ArrayList<>();
+    if (!c.events().isEmpty()) {
+      events.add(c.events().size() == 1 ? c.events().get(0) : new AssignedAll(c.events()));
+    }
+    if (!java.util.Objects.equals(logId, s.log())) {
+      events.add(new LogChosen(logId));
+    }
+    if (events.isEmpty()) {
+      caughtUp(s, c.from());
+      return flush(s);
+    }
+    return Effect().persist(events).thenRun(st -> {
+      caughtUp(st, c.from());
+      if (!pending.isEmpty()) {
+        ctx.getSelf().tell(new FlushAssignments());
       }
     }).thenNoReply();
+  }
+
+  /**
+   * The pool read what log {@code from} held for it and wrote it ({@code s} after it): the logs learn that its own
+   * journal continues from here (the old entries leave them; the next append continues the count), deferred commands
+   * run.
+   */
+  private void caughtUp(State s, String from) {
+    caughtUp = true;
+    logs.ref(from).tell(new AssignmentLog.Confirm(poolId, s.assignments()));
+    if (logId != null && !logId.equals(from)) {
+      logs.ref(logId).tell(new AssignmentLog.Confirm(poolId, s.assignments()));
+    }
+    replayDeferred();
+  }
+
+  private static void answer(List<Assign> batch, List<Assigned> events) {
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).replyTo().tell(StatusReply.success(answer(events.get(i))));
+    }
   }
 
   /** The events of {@code batch} decided in order, each on the state left by the ones before. */
@@ -530,7 +849,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Created.class, (s, e) -> new State(e.settings(), PoolSlots.EMPTY, 0, 0, 0, false))
+        .onEvent(Created.class, (s, e) -> new State(e.settings(), PoolSlots.EMPTY, 0, 0, 0, false, PoolUsage.EMPTY,
+            null, s.log()))
         .onEvent(Assigned.class, NumberPool::applyAssigned)
         .onEvent(AssignedAll.class, (s, e) -> {
           State out = s;
@@ -540,7 +860,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
           return out;
         })
         .onEvent(Deleted.class, (s, e) -> new State(s.settings(), s.slots(), s.nextIndex(), s.assignments(),
-            s.fallbacks(), s.exhausted(), s.usage(), e.at()))
+            s.fallbacks(), s.exhausted(), s.usage(), e.at(), s.log()))
+        .onEvent(LogChosen.class, (s, e) -> s.withLog(e.log()))
         .build();
   }
 
@@ -551,7 +872,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     PoolSlots slots = PoolAssigner.apply((PoolSlots) s.slots(), d, e.sessionId(), e.params(), e.at());
     int holds = e.fallback() ? s.numbers().size() : heldAt(slots, e.at());
     return new State(s.settings(), slots, next, s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0),
-        e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt());
+        e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt(), s.log());
   }
 
   /** How many of {@code slots} are held at {@code at} (their hold ends after it); O(log n) when indexed. */

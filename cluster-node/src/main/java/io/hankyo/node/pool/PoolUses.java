@@ -47,8 +47,7 @@ public final class PoolUses {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     var config = system.settings().config();
     // idempotent: whichever registers first (this, NumberRoutes or ClusterPoolBackend) uses the configured window
-    NumberPool.init(sharding, config.hasPath("hankyo.pools.batch-window")
-        ? config.getDuration("hankyo.pools.batch-window") : Duration.ZERO);
+    NumberPool.init(system, sharding);
     PoolIndex.init(sharding);
   }
 
