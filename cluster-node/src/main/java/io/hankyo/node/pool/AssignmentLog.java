@@ -295,14 +295,22 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())).withStopMessage(new Stop()));
   }
 
-  /** The log {@code logId}. */
+  /** The log {@code logId}, group commit: a write starts once the appends already waiting have joined it. */
   public static Behavior<Command> create(String logId) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AssignmentLog(logId, timers, ctx.getSelf())));
+    return create(logId, Duration.ZERO);
+  }
+
+  /**
+   * The log {@code logId} gathering appends for {@code window} after the first of a row (zero: group commit; appends
+   * arriving during a write always form the next row).
+   */
+  public static Behavior<Command> create(String logId, Duration window) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AssignmentLog(logId, window, timers,
+        ctx.getSelf())));
   }
 
   private static final Object CONFIRM_TIMER = "confirm";
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Command> self;
   /** Appends waiting for the next write, in arrival order. */
   private final WriteBatch<Append, Command> pending;
   /** The last count per pool of {@link #pending} (read before the state's by the continuity check). */
@@ -310,11 +318,10 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
   /** Confirmations waiting for the next write. */
   private final Map<String, Long> pendingConfirms = new HashMap<>();
 
-  private AssignmentLog(String logId, TimerScheduler<Command> timers, ActorRef<Command> self) {
+  private AssignmentLog(String logId, Duration window, TimerScheduler<Command> timers, ActorRef<Command> self) {
     super(PersistenceId.of(ENTITY_KEY.name(), logId));
     this.timers = timers;
-    this.self = self;
-    this.pending = new WriteBatch<>(MAX_BATCH, Duration.ZERO, timers, self, Flush::new);
+    this.pending = new WriteBatch<>(MAX_BATCH, window, timers, self, Flush::new);
   }
 
   @Override

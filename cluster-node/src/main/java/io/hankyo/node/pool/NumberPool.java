@@ -29,13 +29,27 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * A number pool of one operator (issue 5, pools): numbers of the operator's inventory handed out per visitor session
  * for a time (dynamic call tracking) or in turn (one-time numbers). Entity id = the pool id. Decisions are made by
  * {@link PoolAssigner}; an assignment is persisted (event {@link Assigned}, with session, parameters and hold end)
- * BEFORE it is answered. Assignments are written in batches (at most {@value #MAX_BATCH}; ONE event and journal row
- * each: {@link Assigned} for one, {@link AssignedAll} for more), decided in order and all answered once written: with a
- * zero batch window ({@link #create(String, Duration)}; group commit) the write starts as soon as the assignments
- * already waiting in the mailbox have joined it, and those arriving while it runs form the next write (an idle pool
- * writes each assignment at once, a busy one many per write); with a positive window the write starts that long after
- * the batch's first assignment. An assignment buffered when the entity stops is neither written nor answered (the
- * caller's ask times out and it may retry).
+ * BEFORE it is answered. Assignments are decided in batches (at most {@value #MAX_BATCH} per write), in order, and all
+ * answered once written: with a zero batch window ({@link #create(String, Duration)}; group commit) the write starts as
+ * soon as the assignments already waiting in the mailbox have joined it, and those arriving while it runs form the
+ * next write (an idle pool writes each assignment at once, a busy one many per write); with a positive window the
+ * write starts that long after the batch's first assignment. An assignment buffered when the entity stops is neither
+ * written nor answered (the caller's ask times out and it may retry).
+ *
+ * <p>Where a batch is written first: with {@link AssignmentLog.Logs} of one or more logs (a node's default), to the
+ * pool's {@link AssignmentLog} ({@link LogChosen}, named in the pool's journal before its first append), which writes
+ * the batches of many pools as one journal row; once the log answers, the assignments are answered and kept as the
+ * pool's unwritten assignments (reads and decisions see them), then written to the pool's own journal as ONE row
+ * ({@link AssignedAll}) after {@link AssignmentLog.Logs#poolWriteInterval()} or at {@value #MAX_UNWRITTEN}, and
+ * confirmed to the log. One append runs at a time (the log checks that each continues the pool's count). A pool started
+ * again first reads what its log still holds after its journal's last assignment ({@link AssignmentLog.Unwritten},
+ * retried every second while the log does not answer) and writes it to its journal; commands other than assignments
+ * wait until then (a deletion also waits for a running append). When the log refuses an append (a stale one of an
+ * earlier incarnation took the count) or does not answer within its ask timeout, the batch and the assignments waiting
+ * are answered {@value #LOG_UNAVAILABLE} (the API's 503; nothing was answered as assigned) and the entity stops, to be
+ * started again by the next command and read the log. Without logs ({@link #create(String, Duration)}, or {@code
+ * hankyo.pools.assignment-log.logs = 0}) each batch is one row of the pool's own journal, written before it is
+ * answered ({@link Assigned} for one, {@link AssignedAll} for more).
  *
  * <p>Display counters per Japan-time month and day ({@link PoolUsage}: displays, fallbacks, peak of numbers held at
  * once) are derived from the {@link Assigned} events in the event handler: no journal write of their own. A deleted
