@@ -95,12 +95,12 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
 
     /**
      * The logs of a node: {@code hankyo.pools.assignment-log.logs}, {@code .ask-timeout}, {@code .pool-write-interval}
-     * of {@code config} (defaults 2, 3 s, 500 ms when absent), reached through {@code sharding}.
+     * of {@code config} (defaults 2, 2 s, 500 ms when absent), reached through {@code sharding}.
      */
     public static Logs of(Config config, ClusterSharding sharding) {
       String p = "hankyo.pools.assignment-log.";
       int logs = config.hasPath(p + "logs") ? config.getInt(p + "logs") : 2;
-      Duration ask = config.hasPath(p + "ask-timeout") ? config.getDuration(p + "ask-timeout") : Duration.ofSeconds(3);
+      Duration ask = config.hasPath(p + "ask-timeout") ? config.getDuration(p + "ask-timeout") : Duration.ofSeconds(2);
       Duration write = config.hasPath(p + "pool-write-interval") ? config.getDuration(p + "pool-write-interval")
           : Duration.ofMillis(500);
       return new Logs(logs, id -> sharding.entityRefFor(ENTITY_KEY, id), ask, write);

@@ -514,6 +514,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   private static final Object WRITE_TIMER = "write-unwritten";
   private static final Object CATCH_UP_TIMER = "catch-up";
   private static final Duration CATCH_UP_RETRY = Duration.ofSeconds(1);
+  /** Most commands kept waiting for a catch-up or a running append (more are dropped: their askers time out). */
+  static final int MAX_DEFERRED = 1000;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NumberPool.class);
 
   private final String poolId;
@@ -576,9 +578,14 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * ({@link AssignmentLog.Unwritten}) before it answers anything; the others are ready.
    */
   private void onRecovered(State s) {
-    if (s.log() == null || logs == null) {
+    if (s.log() == null) {
       caughtUp = true;
       return;
+    }
+    if (logs == null) {
+      // its assignments after the journal's last may wait in that log: deciding without them would reuse counts
+      throw new IllegalStateException("pool " + poolId + " wrote to assignment log " + s.log()
+          + " but was started without assignment logs");
     }
     caughtUp = false;
     askUnwritten(s);
@@ -613,7 +620,12 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   /** Commands other than assignments: deferred while the pool catches up or appends, else handled. */
   private ReplyEffect<Event, State> onOther(State s, Command c) {
     if (!caughtUp || (appending && (c instanceof Delete))) {
-      deferred.add(c);
+      if (deferred.size() < MAX_DEFERRED) {
+        deferred.add(c);
+      } else {
+        LOG.warn("pool {}: {} commands wait for its assignment log already; {} dropped (its asker times out)", poolId,
+            MAX_DEFERRED, c.getClass().getSimpleName());
+      }
       return Effect().noReply();
     }
     State cur = current(s);
@@ -681,7 +693,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       return Effect().reply(c.replyTo(), StatusReply.success(s));
     }
     if (unwritten.isEmpty()) {
-      return Effect().persist(new Deleted(c.now())).thenReply(c.replyTo(), StatusReply::success);
+      return Effect().persist(new Deleted(c.now())).thenRun(x -> flushAgainIfPending())
+          .thenReply(c.replyTo(), StatusReply::success);
     }
     // the answered assignments first, in the same row: the deletion's cool-downs see every hold
     List<Event> events = List.of(unwrittenEvent(), new Deleted(c.now()));
@@ -702,7 +715,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       // written when the catch-up or the running append ends
       return Effect().noReply();
     }
-    List<Assign> batch = pending.take();
+    List<Assign> batch = pending.take(MAX_BATCH);
     State cur = current(s);
     List<Assign> refused = new ArrayList<>();
     List<Assign> valid = new ArrayList<>(batch.size());
@@ -711,12 +724,16 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
     refused.forEach(c -> c.replyTo().tell(StatusReply.error(NO_SUCH_POOL)));
     if (valid.isEmpty()) {
+      flushAgainIfPending();
       return Effect().noReply();
     }
     List<Assigned> events = decideAll(cur, valid);
     if (logId == null) {
       Event event = events.size() == 1 ? events.get(0) : new AssignedAll(events);
-      return Effect().persist(event).thenRun(x -> answer(valid, events)).thenNoReply();
+      return Effect().persist(event).thenRun(x -> {
+        answer(valid, events);
+        flushAgainIfPending();
+      }).thenNoReply();
     }
     State after = cur;
     for (Assigned e : events) {
@@ -727,9 +744,13 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     appending = true;
     if (!logId.equals(s.log())) {
       // the log is named in the journal before anything is written to it (nothing of the pool waits elsewhere: a
-      // pool that wrote to another log caught up from it first)
+      // pool that wrote to another log caught up from it first); the log learns where the pool's count is (it may
+      // hold an older count of the pool, from before a time without logs), then the append continues it
       return Effect().persist(new LogChosen(logId))
-          .thenRun(x -> append(first, valid, events, decided.withLog(logId)))
+          .thenRun(x -> {
+            logs.ref(logId).tell(new AssignmentLog.Confirm(poolId, cur.assignments()));
+            append(first, valid, events, decided.withLog(logId));
+          })
           .thenNoReply();
     }
     append(first, valid, events, decided);
@@ -747,16 +768,35 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
   private ReplyEffect<Event, State> onAppended(State s, AppendDone a) {
     appending = false;
     if (!a.written()) {
-      LOG.warn("pool {}: assignment log {} did not take {} assignments ({}); the pool starts again and reads the log",
+      LOG.warn("pool {}: assignment log {} did not take {} assignments ({}); the pool reads the log again",
           poolId, logId, a.events().size(), a.failure());
       a.batch().forEach(c -> c.replyTo().tell(StatusReply.error(LOG_UNAVAILABLE)));
       pending.take().forEach(c -> c.replyTo().tell(StatusReply.error(LOG_UNAVAILABLE)));
-      // the answered assignments are in the log: the next incarnation reads them (deferred commands time out)
-      return Effect().stop().thenNoReply();
+      // the answered assignments are in the log (and the refused or unanswered append may still land there): forget
+      // them here and read the log again, as after a restart, before anything else is answered
+      unwritten.clear();
+      unwrittenState = null;
+      timers.cancel(WRITE_TIMER);
+      caughtUp = false;
+      askUnwritten(s);
+      return Effect().noReply();
     }
     unwritten.addAll(a.events());
     unwrittenState = a.after();
     answer(a.batch(), a.events());
+    Delete delete = null;
+    for (Command c : deferred) {
+      if (c instanceof Delete d) {
+        delete = d;
+        break;
+      }
+    }
+    if (delete != null) {
+      // before the next append: under steady traffic a re-told deletion would find the next append running
+      deferred.remove(delete);
+      replayDeferred();
+      return onDelete(current(s), delete);
+    }
     replayDeferred();
     if (unwritten.size() >= MAX_UNWRITTEN) {
       return writeUnwritten();
@@ -788,6 +828,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     unwrittenState = null;
     timers.cancel(WRITE_TIMER);
     logs.ref(logId).tell(new AssignmentLog.Confirm(poolId, s.assignments()));
+    flushAgainIfPending();
+  }
+
+  /** Asks for the next batch's write when assignments wait (a batch was taken partly, or could not be written yet). */
+  private void flushAgainIfPending() {
     if (!pending.isEmpty()) {
       ctx.getSelf().tell(new FlushAssignments());
     }
@@ -800,11 +845,15 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     if (c.events() == null) {
       LOG.warn("pool {}: reading assignment log {} failed ({}); trying again in {}", poolId, c.from(), c.failure(),
           CATCH_UP_RETRY);
+      // the assignments waiting are answered now (not decided long after their askers gave up)
+      pending.take().forEach(a -> a.replyTo().tell(StatusReply.error(LOG_UNAVAILABLE)));
       timers.startSingleTimer(CATCH_UP_TIMER, new RetryCatchUp(), CATCH_UP_RETRY);
       return Effect().noReply();
     }
     List<Event> events = new ArrayList<>();
-    if (!c.events().isEmpty()) {
+    // a deleted pool wrote its answered assignments with the deletion: what the log holds after it is a stale append
+    // of an earlier incarnation, never answered as assigned
+    if (!c.events().isEmpty() && !s.deleted()) {
       events.add(c.events().size() == 1 ? c.events().get(0) : new AssignedAll(c.events()));
     }
     if (!java.util.Objects.equals(logId, s.log())) {
@@ -816,9 +865,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
     return Effect().persist(events).thenRun(st -> {
       caughtUp(st, c.from());
-      if (!pending.isEmpty()) {
-        ctx.getSelf().tell(new FlushAssignments());
-      }
+      flushAgainIfPending();
     }).thenNoReply();
   }
 

@@ -15,9 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * message is told to the entity itself and queues behind them), with a positive window that long after the batch's
  * first command (a timer). Commands arriving while the write runs are stashed by Pekko and form the next batch.
  *
- * <p>A flush dropped by a full stash (commands arriving during a write are stashed; a full stash drops them): with a
- * positive window the timer repeats every window until {@link #take()}, so the batch is still written; with a zero
- * window the batch waits for {@code max} commands (group commit is an option, not the default).
+ * <p>A flush dropped by a full stash (commands arriving during a write are stashed; a full stash drops them): the flush
+ * is asked again every window (with group commit every {@link #BACKSTOP}) until {@link #take()} empties the batch, so
+ * the batch is still written.
  *
  * <p>Only the entity's own thread may touch it (it is a mutable field of the entity, never part of its state).
  *
@@ -26,6 +26,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class WriteBatch<C, M> {
   private static final Object TIMER_KEY = "flush";
+  /** With group commit, how often the flush is asked again while a batch waits (a lost flush message). */
+  static final Duration BACKSTOP = Duration.ofMillis(50);
   private final int max;
   private final Duration window;
   private final TimerScheduler<M> timers;
@@ -55,18 +57,18 @@ final class WriteBatch<C, M> {
   boolean add(C c) {
     pending.add(c);
     if (pending.size() >= max) {
-      timers.cancel(TIMER_KEY);
+      // the timer (if any) runs on until take() empties the batch: the entity may not be able to write at once
       return true;
     }
     if (pending.size() == 1) {
       if (window.isZero()) {
         self.tell(flush.get());
-      } else {
-        // repeated every window until take(): a flush can be dropped, as Pekko drops commands arriving while a write
-        // runs once the entity's stash is full (pekko.persistence.typed.stash-capacity, e.g. in a Cassandra stall);
-        // a single timer would then leave the batch waiting until max commands had joined it
-        timers.startTimerWithFixedDelay(TIMER_KEY, flush.get(), window);
       }
+      // repeated every window (with group commit every BACKSTOP) until take() empties the batch: a flush can be
+      // dropped, as Pekko drops commands arriving while a write runs once the entity's stash is full
+      // (pekko.persistence.typed.stash-capacity, e.g. in a Cassandra stall); without it the batch would wait until
+      // max commands had joined it
+      timers.startTimerWithFixedDelay(TIMER_KEY, flush.get(), window.isZero() ? BACKSTOP : window);
     }
     return false;
   }
@@ -78,11 +80,20 @@ final class WriteBatch<C, M> {
 
   /** The waiting commands in arrival order (possibly none); the batch is empty afterwards. */
   List<C> take() {
-    if (!window.isZero()) {
+    return take(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} waiting commands in arrival order (possibly none); the rest stay waiting, as a new batch
+   * whose flush the caller asks for when it can write again (with a positive window its timer keeps running).
+   */
+  List<C> take(int limit) {
+    int n = Math.min(limit, pending.size());
+    List<C> batch = List.copyOf(pending.subList(0, n));
+    pending.subList(0, n).clear();
+    if (pending.isEmpty()) {
       timers.cancel(TIMER_KEY);
     }
-    List<C> batch = List.copyOf(pending);
-    pending.clear();
     return batch;
   }
 }

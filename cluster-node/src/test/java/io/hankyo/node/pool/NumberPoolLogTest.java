@@ -123,7 +123,7 @@ class NumberPoolLogTest {
   }
 
   @Test
-  void anAppendTheLogRefusesIsAnErrorAndThePoolStartedAgainReadsWhatTheLogHolds() {
+  void anAppendTheLogRefusesIsAnErrorAndThePoolReadsWhatTheLogHoldsBeforeAnsweringMore() {
     var log = newLog("log-3");
     var kit = pool("pool-l3", log, Duration.ofHours(1), Duration.ofSeconds(3));
     // an earlier incarnation's append, arriving after this one started: count 1 is taken in the log
@@ -135,7 +135,7 @@ class NumberPoolLogTest {
     kit.runCommand(new NumberPool.Assign("op-1", "s1", Map.of(), T0.plusSeconds(1), probe.ref()));
     StatusReply<NumberPool.Assignment> refused = probe.receiveMessage(WAIT);
     assertEquals(NumberPool.LOG_UNAVAILABLE, refused.getError().getMessage());
-    kit.restart();
+    // no restart: the pool reads its log again by itself before it answers anything else
     NumberPool.State s = get(kit);
     assertEquals(1, s.assignments());
     assertEquals("old", s.slots().get("+81120000001").sessionId(), "the log's assignment, not a second number 1");
@@ -169,5 +169,52 @@ class NumberPoolLogTest {
     assertEquals(NumberPool.NO_SUCH_POOL, probe.receiveMessage(WAIT).getError().getMessage());
     kit.restart();
     assertEquals(1, get(kit).assignments());
+  }
+
+  @Test
+  void aPoolThatCannotReadItsLogAnswersItsWaitingAssignmentsWithAnErrorAndDecidesNothing() {
+    var log = newLog("log-6");
+    java.util.concurrent.atomic.AtomicReference<org.apache.pekko.actor.typed.RecipientRef<AssignmentLog.Command>>
+        target = new java.util.concurrent.atomic.AtomicReference<>(log);
+    var kit = EventSourcedBehaviorTestKit.<NumberPool.Command, NumberPool.Event, NumberPool.State>create(
+        testKit.system(), NumberPool.create("pool-l6", Duration.ZERO,
+            new AssignmentLog.Logs(1, id -> target.get(), Duration.ofMillis(500), Duration.ofHours(1))));
+    assertTrue(kit.<StatusReply<NumberPool.State>>runCommand(r -> new NumberPool.Create(SETTINGS, r)).reply()
+        .isSuccess());
+    assign(kit, "s1", T0);
+    // started again with its log not answering (its journal names the log: it must read it before deciding)
+    TestProbe<AssignmentLog.Command> deaf = testKit.createTestProbe();
+    target.set(deaf.ref());
+    kit.restart();
+    assertInstanceOf(AssignmentLog.Unwritten.class, deaf.receiveMessage(WAIT));
+    TestProbe<StatusReply<NumberPool.Assignment>> probe = testKit.createTestProbe();
+    kit.runCommand(new NumberPool.Assign("op-1", "s2", Map.of(), T0.plusSeconds(1), probe.ref()));
+    assertEquals(NumberPool.LOG_UNAVAILABLE, probe.receiveMessage(WAIT).getError().getMessage());
+    assertInstanceOf(AssignmentLog.Unwritten.class, deaf.receiveMessage(WAIT), "asked again a second later");
+    assertEquals(2, journal(kit, "NumberPool|pool-l6").size(), "nothing decided: creation, log, nothing else");
+    // the log answers again: the pool reads s1's assignment and continues
+    target.set(log);
+    assertEquals(1, get(kit).assignments());
+    assertEquals("+81120000002", assign(kit, "s2", T0.plusSeconds(2)).e164());
+  }
+
+  @Test
+  void assignmentsArrivingDuringAnAppendAreAppendedInBatchesOfAtMostMaxBatch() {
+    var log = newLog("log-7");
+    var kit = pool("pool-l7", log, Duration.ofHours(1), Duration.ofSeconds(3));
+    TestProbe<StatusReply<NumberPool.Assignment>> probe = testKit.createTestProbe();
+    int n = 2 * NumberPool.MAX_BATCH + 50;
+    for (int i = 0; i < n; i++) {
+      kit.runCommand(new NumberPool.Assign("op-1", "s" + (i % 3), Map.of(), T0.plusSeconds(i), probe.ref()));
+    }
+    for (int i = 0; i < n; i++) {
+      assertTrue(probe.receiveMessage(WAIT).isSuccess());
+    }
+    List<AssignmentLog.Batch> batches = journal(kit, "PoolAssignmentLog|log-7").stream()
+        .flatMap(r -> ((AssignmentLog.Written) r).appends().stream()).toList();
+    assertEquals(n, batches.stream().mapToInt(b -> b.events().size()).sum());
+    assertTrue(batches.stream().allMatch(b -> b.events().size() <= NumberPool.MAX_BATCH), () -> "batch sizes "
+        + batches.stream().map(b -> b.events().size()).toList());
+    assertEquals(n, get(kit).assignments());
   }
 }

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Durability of batched assignments and session claims (issue 5 pool benchmark) with the real Cassandra journal:
- * 5,000 assignments sent 64 at a time (so they are written in batches) and more than {@link NumberPool#SNAPSHOT_EVERY}
- * one at a time (one event each), every one answered; after a restart of the node on the same keyspace (recovery from a snapshot plus the events after it)
+ * 5,000 assignments sent 64 at a time (so they are written in batches) and more than the events between snapshots one at
+ * a time, every one answered, with pools writing their own journal and with pools writing to the shared {@link
+ * AssignmentLog} first (their own journal later: at the restart the last assignments are in the log only); after a restart of the node on the same keyspace (recovery from a snapshot plus the events after it)
  * the pool counts exactly the answered assignments, each session still has its number, and the sessions' claims
  * still refuse another pool.
  */
@@ -62,8 +63,23 @@ class PoolDurabilityCassandraIntegrationTest {
   }
 
   @Test
-  void everyAnsweredAssignmentAndClaimSurvivesARestart() throws Exception {
-    Config persistence = TestCassandra.persistenceConfig(TestCassandra.uniqueKeyspace("pooldur"));
+  void everyAnsweredAssignmentAndClaimSurvivesARestartWithPoolsWritingTheirOwnJournal() throws Exception {
+    // each batch one event of the pool's journal: more single views than the pool's events between snapshots
+    survivesARestart(ConfigFactory.parseString("hankyo.pools.assignment-log.logs = 0"),
+        NumberPool.SNAPSHOT_EVERY + 10);
+  }
+
+  @Test
+  void everyAnsweredAssignmentAndClaimSurvivesARestartWhileWaitingInTheSharedLog() throws Exception {
+    // the pool writes its own journal only at NumberPool.MAX_UNWRITTEN: at the restart the last ones are in the log
+    // only; the single views make more log rows than the log's events between snapshots
+    survivesARestart(ConfigFactory.parseString("hankyo.pools.assignment-log { logs = 1, pool-write-interval = 1h }"),
+        AssignmentLog.SNAPSHOT_EVERY + 10);
+  }
+
+  private void survivesARestart(Config assignmentLog, int serial) throws Exception {
+    Config persistence = assignmentLog.withFallback(
+        TestCassandra.persistenceConfig(TestCassandra.uniqueKeyspace("pooldur")));
     ClusterPoolBackend first = start(persistence);
     ClusterInventoryBackend inventory = new ClusterInventoryBackend(testKit.system(),
         ClusterSharding.get(testKit.system()), ASK, Duration.ofHours(1), Clock.systemUTC());
@@ -95,10 +111,10 @@ class PoolDurabilityCassandraIntegrationTest {
     List<PoolBackend.Assignment> answers = new java.util.ArrayList<>(await(Source.range(0, parallel - 1)
         .mapAsync(64, i -> first.assign("op-d", a, "s-" + (i % 40), Map.of("utm_source", "u" + (i % 40))))
         .runWith(Sink.seq(), testKit.system())));
-    for (int i = 0; i < NumberPool.SNAPSHOT_EVERY + 10; i++) {
+    for (int i = 0; i < serial; i++) {
       answers.add(await(first.assign("op-d", a, "s-" + (i % 40), Map.of("utm_source", "u" + (i % 40)))));
     }
-    int views = parallel + NumberPool.SNAPSHOT_EVERY + 10;
+    int views = parallel + serial;
     assertEquals(views, answers.size());
     assertTrue(answers.stream().noneMatch(PoolBackend.Assignment::fallback));
     PoolBackend.Pool before = await(first.get("op-d", a));

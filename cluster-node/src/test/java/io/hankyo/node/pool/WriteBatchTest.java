@@ -89,4 +89,45 @@ class WriteBatchTest {
     e.tell(new Add("b"));
     assertEquals(List.of("b"), written.receiveMessage(Duration.ofSeconds(3)));
   }
+
+  @Test
+  void withGroupCommitADroppedFlushIsAskedAgainByTheBackstop() {
+    TestProbe<List<String>> written = testKit.createTestProbe();
+    ActorRef<Msg> e = testKit.spawn(entity(Duration.ZERO, 100, written.ref()));
+    e.tell(new DropNextFlush());
+    e.tell(new Add("a"));
+    // the flush told at once is dropped; WriteBatch.BACKSTOP later the timer asks again
+    assertEquals(List.of("a"), written.receiveMessage(Duration.ofSeconds(3)));
+    written.expectNoMessage(WriteBatch.BACKSTOP.multipliedBy(4)); // taken: the timer stopped
+    e.tell(new Add("b"));
+    assertEquals(List.of("b"), written.receiveMessage(Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void takeWithALimitLeavesTheRestWaitingAndItsTimerRunning() {
+    TestProbe<List<String>> written = testKit.createTestProbe();
+    TestProbe<List<String>> first = testKit.createTestProbe();
+    ActorRef<Msg> e = testKit.spawn(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      WriteBatch<String, Msg> batch = new WriteBatch<>(2, Duration.ofMillis(100), timers, ctx.getSelf(), Flush::new);
+      return Behaviors.receive(Msg.class)
+          .onMessage(Add.class, a -> {
+            if (batch.add(a.value())) {
+              first.ref().tell(batch.take(1));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Flush.class, f -> {
+            List<String> b = batch.take();
+            if (!b.isEmpty()) {
+              written.ref().tell(b);
+            }
+            return Behaviors.same();
+          })
+          .build();
+    })));
+    e.tell(new Add("a"));
+    e.tell(new Add("b"));
+    assertEquals(List.of("a"), first.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(List.of("b"), written.receiveMessage(Duration.ofSeconds(3)), "the rest, by the running timer");
+  }
 }
