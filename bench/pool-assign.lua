@@ -8,6 +8,16 @@
 local threads = {}
 local counter = 1
 
+-- PACE_MS (environment): each connection waits this many milliseconds after an answer before its next request, so
+-- that a run holds a chosen rate (about connections x 1000 / (PACE_MS + latency ms) per second) instead of the most
+-- the node can take; 0 or unset: no wait. The latency wrk reports excludes the wait.
+local pace = tonumber(os.getenv("PACE_MS") or "0") or 0
+if pace > 0 then
+  function delay()
+    return pace
+  end
+end
+
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1

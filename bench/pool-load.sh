@@ -24,7 +24,8 @@
 # Usage: bench/pool-load.sh [scenario ...]       (default: one/mix one/new 100/mix 100/new)
 # Environment: CONNECTIONS (default "16 64"), BENCH_SECONDS (30), WARMUP_SECONDS (60), WRK_THREADS (2),
 #              RESTART (1: restart and compare counters), HANKYO_SKIP_BUILD=1, NODE_HEAP, NODE_GC, NODE_OPTS (extra
-#              JVM options, e.g. -Dhankyo.pools.batch-window=5ms).
+#              JVM options, e.g. -Dhankyo.pools.batch-window=5ms), PACE_MS (each connection waits this long after an
+#              answer: a run at a chosen rate below the node's most, e.g. the target's 5,000/s; 0: none).
 # Results: bench/results/pools-<timestamp>/summary.md (+ wrk outputs, node log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,8 +82,10 @@ cat "$OUT"/pool-100-*.id > "$OUT/pools-100.txt"; rm -f "$OUT"/pool-100-*.id
 [ "$(grep -c . "$OUT/pools-100.txt")" = 100 ] || { echo "not all 100 pools were created" >&2; exit 1; }
 echo "setup took $(( $(date +%s) - t0 )) s; pools: $(wc -l < "$OUT/pools-one.txt") + $(wc -l < "$OUT/pools-100.txt")" >&2
 
-run_wrk() { # FILE POOLS NEW_PERCENT CONNS SECONDS TAG
-  wrk -t"$WRK_THREADS" -c"$4" -d"$5"s --timeout 10s --latency -s bench/pool-assign.lua \
+run_wrk() { # FILE POOLS NEW_PERCENT CONNS SECONDS TAG (the warm-up, TAG "warm", is never paced)
+  local pace=${PACE_MS:-0}
+  [ "$6" = warm ] && pace=0
+  PACE_MS=$pace wrk -t"$WRK_THREADS" -c"$4" -d"$5"s --timeout 10s --latency -s bench/pool-assign.lua \
     "http://127.0.0.1:$HTTP" -- "$KEY" "$2" "$3" "$6" > "$1" 2>&1 || true
 }
 
@@ -92,7 +95,7 @@ run_wrk "$OUT/warmup.txt" "$OUT/pools-one.txt" 50 16 "$WARMUP_SECONDS" warm
 {
   echo "# Pool assignment load, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)"
   echo
-  echo "wrk -t$WRK_THREADS, ${BENCH_SECONDS} s per run; node options: ${NODE_OPTS:-none}; $(nproc) cores"
+  echo "wrk -t$WRK_THREADS, ${BENCH_SECONDS} s per run, pace ${PACE_MS:-0} ms; node options: ${NODE_OPTS:-none}; $(nproc) cores"
   echo
   echo "| scenario | conns | assignments/s | p50 ms | p99 ms | p99.9 ms | max ms | 200 | 409 | other non-2xx | socket errors | counter Δ − 200s | load avg before → after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
