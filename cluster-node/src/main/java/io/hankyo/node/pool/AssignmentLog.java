@@ -35,9 +35,9 @@ import scala.Option;
  * first ({@link Append}); the log gathers the appends of all its pools that arrive while its previous write runs (group
  * commit) into ONE journal row ({@link Written}) and answers each pool once it is written; the pool then answers its
  * visitors and writes the assignments to its own journal later, many per row ({@link NumberPool}), and confirms them
- * here ({@link Confirm}). Entity id = the log's number ({@link Logs#logFor}); a pool's entries stay in the state until
- * it confirms them, so that a pool started again (crash, rebalance, passivation) reads the assignments its own journal
- * misses ({@link Unwritten}) before it answers anything.
+ * here ({@link Confirm}). Entity id = the log's number ({@link Logs#logFor}); until a pool confirms its batches the
+ * log remembers which of its rows hold them, so that a pool started again (crash, rebalance, passivation) reads the
+ * assignments its own journal misses ({@link Unwritten}) before it answers anything.
  *
  * <p>Per pool the log keeps the count of the last assignment it holds ({@link PoolEntries#lastCount}): an append must
  * continue it (its {@code first_count} is that count + 1), else it is refused ({@link Appended#accepted} false, nothing
@@ -46,8 +46,9 @@ import scala.Option;
  * raises the count (a pool that wrote its own journal directly meanwhile continues from there).
  *
  * <p>Confirmations are written with the next appends, or alone {@link #CONFIRM_WINDOW} after they arrive when no append
- * comes. Snapshots every {@value #SNAPSHOT_EVERY} events (2 kept): the state is the unconfirmed entries (about one pool
- * write interval of assignments) and one count per pool. Events are kept (analysts replay them as any journal).
+ * comes. Snapshots every {@value #SNAPSHOT_EVERY} events (2 kept): the state is small (per pool its count and where its
+ * unconfirmed batches are: row sequence number and counts, about one pool write interval of them); the assignments are
+ * only in the rows, read back through the read journal when a pool asks ({@link Unwritten}). Events are kept (analysts replay them as any journal).
  */
 public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies<AssignmentLog.Command,
     AssignmentLog.Event, AssignmentLog.State> {
@@ -71,9 +72,17 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
    *     started again)
    * @param poolWriteInterval how long a pool's log-acknowledged assignments wait before they are written to its own
    *     journal (one row for all of them; also at {@link NumberPool#MAX_UNWRITTEN})
+   * @param readJournal the plugin id of the read journal the log entities read their rows back with ({@link
+   *     Unwritten}); null when the caller starts the log entities itself (tests)
    */
   public record Logs(int logs, Function<String, RecipientRef<Command>> refs, Duration askTimeout,
-      Duration poolWriteInterval) {
+      Duration poolWriteInterval, String readJournal) {
+    /** Logs whose entities the caller starts itself (no read journal needed here). */
+    public Logs(int logs, Function<String, RecipientRef<Command>> refs, Duration askTimeout,
+        Duration poolWriteInterval) {
+      this(logs, refs, askTimeout, poolWriteInterval, null);
+    }
+
     public Logs {
       if (logs < 0) {
         throw new IllegalArgumentException("logs must not be negative: " + logs);
@@ -95,7 +104,9 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
 
     /**
      * The logs of a node: {@code hankyo.pools.assignment-log.logs}, {@code .ask-timeout}, {@code .pool-write-interval}
-     * of {@code config} (defaults 2, 2 s, 500 ms when absent), reached through {@code sharding}.
+     * of {@code config} (defaults 2, 2 s, 500 ms when absent), reached through {@code sharding}; the read journal is
+     * {@code .read-journal} when set, else the query plugin of the configured journal ({@code
+     * pekko.persistence.journal.plugin}: Pekko's persistence testkit's, otherwise Cassandra's).
      */
     public static Logs of(Config config, ClusterSharding sharding) {
       String p = "hankyo.pools.assignment-log.";
@@ -103,7 +114,12 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
       Duration ask = config.hasPath(p + "ask-timeout") ? config.getDuration(p + "ask-timeout") : Duration.ofSeconds(2);
       Duration write = config.hasPath(p + "pool-write-interval") ? config.getDuration(p + "pool-write-interval")
           : Duration.ofMillis(500);
-      return new Logs(logs, id -> sharding.entityRefFor(ENTITY_KEY, id), ask, write);
+      String readJournal = config.hasPath(p + "read-journal") && !config.getString(p + "read-journal").isEmpty()
+          ? config.getString(p + "read-journal")
+          : config.hasPath("pekko.persistence.journal.plugin")
+              && config.getString("pekko.persistence.journal.plugin").startsWith("pekko.persistence.testkit")
+              ? "pekko.persistence.testkit.query" : "pekko.persistence.cassandra.query";
+      return new Logs(logs, id -> sharding.entityRefFor(ENTITY_KEY, id), ask, write, readJournal);
     }
   }
 
@@ -212,60 +228,74 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
   }
 
   /**
-   * What the log holds of one pool.
+   * Where one unconfirmed batch of a pool is: the log's row (journal sequence number) and its counts.
+   *
+   * @param seqNr the sequence number of the {@link Written} row holding the batch
+   * @param firstCount the count of its first assignment
+   * @param lastCount the count of its last assignment
+   */
+  public record Row(@JsonProperty("seq_nr") long seqNr, @JsonProperty("first_count") long firstCount,
+      @JsonProperty("last_count") long lastCount) implements JsonSerializable {
+    @JsonCreator
+    public Row {}
+  }
+
+  /**
+   * What the log knows of one pool.
    *
    * @param lastCount the count of the pool's last assignment written or confirmed here
-   * @param unconfirmed the written batches not yet confirmed, in order
+   * @param unconfirmed where its written, not yet confirmed batches are, in order (the assignments themselves are read
+   *     back from the log's journal when the pool asks: {@link Unwritten})
    */
   public record PoolEntries(@JsonProperty("last_count") long lastCount,
-      @JsonProperty("unconfirmed") List<Batch> unconfirmed) implements JsonSerializable {
+      @JsonProperty("unconfirmed") List<Row> unconfirmed) implements JsonSerializable {
     @JsonCreator
     public PoolEntries {
       unconfirmed = unconfirmed == null ? List.of() : List.copyOf(unconfirmed);
     }
 
-    PoolEntries append(Batch b) {
-      List<Batch> out = new ArrayList<>(unconfirmed.size() + 1);
+    PoolEntries append(Row r) {
+      List<Row> out = new ArrayList<>(unconfirmed.size() + 1);
       out.addAll(unconfirmed);
-      out.add(b);
-      return new PoolEntries(b.lastCount(), out);
+      out.add(r);
+      return new PoolEntries(r.lastCount(), out);
     }
 
     PoolEntries confirm(long upTo) {
-      List<Batch> out = new ArrayList<>(unconfirmed.size());
-      for (Batch b : unconfirmed) {
-        if (b.lastCount() > upTo) {
-          out.add(b);
+      List<Row> out = new ArrayList<>(unconfirmed.size());
+      for (Row r : unconfirmed) {
+        if (r.lastCount() > upTo) {
+          out.add(r);
         }
       }
       return new PoolEntries(Math.max(lastCount, upTo), out);
     }
 
-    /** The assignments after count {@code afterCount}, in order. */
-    List<NumberPool.Assigned> after(long afterCount) {
-      List<NumberPool.Assigned> out = new ArrayList<>();
-      for (Batch b : unconfirmed) {
-        for (int i = 0; i < b.events().size(); i++) {
-          if (b.firstCount() + i > afterCount) {
-            out.add(b.events().get(i));
-          }
+    /** The sequence number of the first row holding an assignment after count {@code afterCount}, 0 when none. */
+    long firstRowAfter(long afterCount) {
+      for (Row r : unconfirmed) {
+        if (r.lastCount() > afterCount) {
+          return r.seqNr();
         }
       }
-      return out;
+      return 0;
     }
   }
 
   /**
-   * State: per pool id what the log holds (a persistent map: a write updates a few pools without copying the others).
+   * State: the rows written so far ({@code seq_nr}: the journal's sequence number of the last one) and per pool id what
+   * the log knows (a persistent map: a write updates a few pools without copying the others). Small: a few numbers per
+   * unconfirmed batch, never the assignments.
    */
-  public record State(@JsonProperty("pools") scala.collection.immutable.HashMap<String, PoolEntries> pools)
+  public record State(@JsonProperty("seq_nr") long seqNr,
+      @JsonProperty("pools") scala.collection.immutable.HashMap<String, PoolEntries> pools)
       implements JsonSerializable {
     @JsonCreator
     public State {
       pools = pools == null ? scala.collection.immutable.HashMap$.MODULE$.<String, PoolEntries>empty() : pools;
     }
 
-    /** What the log holds of {@code poolId}, null when nothing. */
+    /** What the log knows of {@code poolId}, null when nothing. */
     public PoolEntries of(String poolId) {
       Option<PoolEntries> e = pools.get(poolId);
       return e.isDefined() ? e.get() : null;
@@ -282,31 +312,32 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
       long n = 0;
       scala.collection.Iterator<PoolEntries> it = pools.valuesIterator();
       while (it.hasNext()) {
-        for (Batch b : it.next().unconfirmed()) {
-          n += b.events().size();
+        for (Row r : it.next().unconfirmed()) {
+          n += r.lastCount() - r.firstCount() + 1;
         }
       }
       return n;
     }
   }
 
-  /** Registers the entity type with sharding (idempotent). */
-  public static void init(ClusterSharding sharding) {
-    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())).withStopMessage(new Stop()));
-  }
-
-  /** The log {@code logId}, group commit: a write starts once the appends already waiting have joined it. */
-  public static Behavior<Command> create(String logId) {
-    return create(logId, Duration.ZERO);
+  /**
+   * Registers the entity type with sharding (idempotent).
+   *
+   * @param readJournal the plugin id of the read journal over the log's journal ({@link Logs#readJournal()})
+   */
+  public static void init(ClusterSharding sharding, String readJournal) {
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), Duration.ZERO, readJournal))
+        .withStopMessage(new Stop()));
   }
 
   /**
    * The log {@code logId} gathering appends for {@code window} after the first of a row (zero: group commit; appends
-   * arriving during a write always form the next row).
+   * arriving during a write always form the next row), reading its rows back through read journal {@code
+   * readJournal} (a plugin id, e.g. {@code pekko.persistence.cassandra.query}).
    */
-  public static Behavior<Command> create(String logId, Duration window) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AssignmentLog(logId, window, timers,
-        ctx.getSelf())));
+  public static Behavior<Command> create(String logId, Duration window, String readJournal) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AssignmentLog(logId, window, readJournal,
+        timers, ctx)));
   }
 
   private static final Object CONFIRM_TIMER = "confirm";
@@ -318,15 +349,23 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
   /** Confirmations waiting for the next write. */
   private final Map<String, Long> pendingConfirms = new HashMap<>();
 
-  private AssignmentLog(String logId, Duration window, TimerScheduler<Command> timers, ActorRef<Command> self) {
+  private final String persistenceId;
+  private final String readJournal;
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+
+  private AssignmentLog(String logId, Duration window, String readJournal, TimerScheduler<Command> timers,
+      org.apache.pekko.actor.typed.javadsl.ActorContext<Command> ctx) {
     super(PersistenceId.of(ENTITY_KEY.name(), logId));
+    this.persistenceId = PersistenceId.of(ENTITY_KEY.name(), logId).id();
+    this.readJournal = Objects.requireNonNull(readJournal, "readJournal");
+    this.system = ctx.getSystem();
     this.timers = timers;
-    this.pending = new WriteBatch<>(MAX_BATCH, window, timers, self, Flush::new);
+    this.pending = new WriteBatch<>(MAX_BATCH, window, timers, ctx.getSelf(), Flush::new);
   }
 
   @Override
   public State emptyState() {
-    return new State(null);
+    return new State(0, null);
   }
 
   @Override
@@ -340,10 +379,7 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
         .forAnyState()
         .onCommand(Append.class, this::onAppend)
         .onCommand(Confirm.class, this::onConfirm)
-        .onCommand(Unwritten.class, (s, c) -> {
-          PoolEntries e = s.of(c.poolId());
-          return Effect().reply(c.replyTo(), new Entries(e == null ? List.of() : e.after(c.afterCount())));
-        })
+        .onCommand(Unwritten.class, this::onUnwritten)
         .onCommand(Flush.class, (s, c) -> flush())
         .onCommand(Stop.class, (s, c) -> {
           Written w = take();
@@ -352,6 +388,49 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
         })
         .build();
   }
+
+  /**
+   * Answers the assignments of the pool after the asked count, read back from the log's own rows (from the first row
+   * holding one to the last written; the query runs outside the entity, which goes on). No answer when the read fails
+   * (the pool's ask times out and it asks again).
+   */
+  private ReplyEffect<Event, State> onUnwritten(State s, Unwritten c) {
+    PoolEntries e = s.of(c.poolId());
+    long from = e == null ? 0 : e.firstRowAfter(c.afterCount());
+    if (from == 0) {
+      return Effect().reply(c.replyTo(), new Entries(List.of()));
+    }
+    org.apache.pekko.persistence.query.PersistenceQuery.get(system)
+        .getReadJournalFor(org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery.class,
+            readJournal)
+        .currentEventsByPersistenceId(persistenceId, from, s.seqNr())
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), system)
+        .whenComplete((envelopes, failure) -> {
+          if (failure != null) {
+            LOG.warn("assignment log {}: reading rows {}..{} for pool {} failed", persistenceId, from, s.seqNr(),
+                c.poolId(), failure);
+            return;
+          }
+          List<NumberPool.Assigned> out = new ArrayList<>();
+          for (var envelope : envelopes) {
+            if (envelope.event() instanceof Written w) {
+              for (Batch b : w.appends()) {
+                if (b.poolId().equals(c.poolId())) {
+                  for (int i = 0; i < b.events().size(); i++) {
+                    if (b.firstCount() + i > c.afterCount()) {
+                      out.add(b.events().get(i));
+                    }
+                  }
+                }
+              }
+            }
+          }
+          c.replyTo().tell(new Entries(out));
+        });
+    return Effect().noReply();
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AssignmentLog.class);
 
   /** The count an append of {@code poolId} must continue: pending appends and confirmations first. */
   private long expectedLast(State s, String poolId) {
@@ -433,17 +512,18 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
 
   /** The state after {@code w}: its appends added, then its confirmations applied. */
   static State apply(State s, Written w) {
+    long seqNr = s.seqNr() + 1; // every event of the log is a Written row
     scala.collection.immutable.HashMap<String, PoolEntries> pools = s.pools();
     for (Batch b : w.appends()) {
       Option<PoolEntries> e = pools.get(b.poolId());
       PoolEntries before = e.isDefined() ? e.get() : new PoolEntries(-1, List.of());
-      pools = pools.updated(b.poolId(), before.append(b));
+      pools = pools.updated(b.poolId(), before.append(new Row(seqNr, b.firstCount(), b.lastCount())));
     }
     for (Map.Entry<String, Long> c : w.confirmed().entrySet()) {
       Option<PoolEntries> e = pools.get(c.getKey());
       PoolEntries before = e.isDefined() ? e.get() : new PoolEntries(-1, List.of());
       pools = pools.updated(c.getKey(), before.confirm(c.getValue()));
     }
-    return new State(pools);
+    return new State(seqNr, pools);
   }
 }

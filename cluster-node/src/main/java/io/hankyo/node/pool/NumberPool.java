@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -484,7 +485,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param logs the assignment logs the pools write to first ({@code logs.logs()} 0: each pool writes its own journal)
    */
   public static void init(ClusterSharding sharding, Duration batchWindow, AssignmentLog.Logs logs) {
-    AssignmentLog.init(sharding);
+    AssignmentLog.init(sharding, Objects.requireNonNull(logs.readJournal(), "logs.readJournal"));
     sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), batchWindow, logs)));
   }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class AssignmentLogTest {
   private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final String READ_JOURNAL = "pekko.persistence.testkit.query";
   private static ActorTestKit testKit;
   private EventSourcedBehaviorTestKit<AssignmentLog.Command, AssignmentLog.Event, AssignmentLog.State> kit;
 
@@ -40,7 +41,8 @@ class AssignmentLogTest {
 
   @BeforeEach
   void fresh() {
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), AssignmentLog.create("0"));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        AssignmentLog.create("0", Duration.ZERO, READ_JOURNAL));
     kit.clear();
   }
 
@@ -66,7 +68,7 @@ class AssignmentLogTest {
     TestProbe<AssignmentLog.Appended> a = testKit.createTestProbe();
     TestProbe<AssignmentLog.Appended> b = testKit.createTestProbe();
     // within the log's window (as appends arriving during a write, or together in its mailbox, with group commit)
-    var log = testKit.spawn(AssignmentLog.create("together", Duration.ofMillis(500)));
+    var log = testKit.spawn(AssignmentLog.create("together", Duration.ofMillis(500), READ_JOURNAL));
     log.tell(new AssignmentLog.Append("pool-a", 1, assigned("a", 3), a.ref()));
     log.tell(new AssignmentLog.Append("pool-b", 11, assigned("b", 2), b.ref()));
     assertEquals(new AssignmentLog.Appended(true, 3), a.receiveMessage(Duration.ofSeconds(5)));

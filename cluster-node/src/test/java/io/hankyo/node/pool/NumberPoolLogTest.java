@@ -29,6 +29,7 @@ class NumberPoolLogTest {
   private static final NumberPool.Settings SETTINGS = new NumberPool.Settings("op-1", Method.DYNAMIC,
       List.of("+81120000001", "+81120000002", "+81120000003"), 600, 60, "+81120999999", List.of());
   private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final String READ_JOURNAL = "pekko.persistence.testkit.query";
   private static ActorTestKit testKit;
 
   @BeforeAll
@@ -53,7 +54,7 @@ class NumberPoolLogTest {
   }
 
   private static ActorRef<AssignmentLog.Command> newLog(String logId) {
-    return testKit.spawn(AssignmentLog.create(logId));
+    return testKit.spawn(AssignmentLog.create(logId, Duration.ZERO, READ_JOURNAL));
   }
 
   private static List<Object> journal(
