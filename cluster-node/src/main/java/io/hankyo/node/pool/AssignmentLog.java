@@ -48,7 +48,8 @@ import scala.Option;
  * <p>Confirmations are written with the next appends, or alone {@link #CONFIRM_WINDOW} after they arrive when no append
  * comes. Snapshots every {@value #SNAPSHOT_EVERY} events (2 kept): the state is small (per pool its count and where its
  * unconfirmed batches are: row sequence number and counts, about one pool write interval of them); the assignments are
- * only in the rows, read back through the read journal when a pool asks ({@link Unwritten}). Events are kept (analysts replay them as any journal).
+ * only in the rows, read back through the read journal when a pool asks ({@link Unwritten}). Events are kept
+ * (analysts replay them as any journal).
  */
 public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies<AssignmentLog.Command,
     AssignmentLog.Event, AssignmentLog.State> {

@@ -46,8 +46,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * then asks the pool entity, which persists the assignment before it answers (batched per pool: {@code
  * hankyo.pools.batch-window}; zero: group commit; written to the pool's shared {@link AssignmentLog} first, many pools
  * per journal row: {@code hankyo.pools.assignment-log}; a pool whose log did not take the assignment answers an error
- * other than {@link NumberPool#NO_SUCH_POOL}, which this backend fails with a plain exception: the API's 503). A repeat page view asks the pool only while the session's claim
- * would be acknowledged without a write: the claim's answer carries its end ({@code until}) and its life; until {@code
+ * other than {@link NumberPool#NO_SUCH_POOL}, which this backend fails with a plain exception: the API's 503). A
+ * repeat page view asks the pool only while the session's claim would be acknowledged without a write: the claim's answer carries its end ({@code until}) and its life; until {@code
  * until - life / 2} (the longer of the answered life and the pool's) the bucket would acknowledge it from memory and
  * no other pool can take it, so the node keeps (operator, session id) → (pool, that time) in a bounded cache ({@value
  * #CLAIM_CACHE_SIZE} entries) and skips the existence check and the claim until then; after it, the claim is asked

@@ -33,11 +33,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Durability of batched assignments and session claims (issue 5 pool benchmark) with the real Cassandra journal:
- * 5,000 assignments sent 64 at a time (so they are written in batches) and more than the events between snapshots one at
- * a time, every one answered, with pools writing their own journal and with pools writing to the shared {@link
- * AssignmentLog} first (their own journal later: at the restart the last assignments are in the log only); after a restart of the node on the same keyspace (recovery from a snapshot plus the events after it)
- * the pool counts exactly the answered assignments, each session still has its number, and the sessions' claims
- * still refuse another pool.
+ * 5,000 assignments sent 64 at a time (so they are written in batches) and more than the events between snapshots one
+ * at a time, every one answered, with pools writing their own journal and with pools writing to the shared {@link
+ * AssignmentLog} first (their own journal later: at the restart the last assignments are in the log only); after a
+ * restart of the node on the same keyspace (recovery from a snapshot plus the events after it) the pool counts exactly
+ * the answered assignments, each session still has its number, and the sessions' claims still refuse another pool.
  */
 class PoolDurabilityCassandraIntegrationTest {
   private static final Duration ASK = Duration.ofSeconds(20);
