@@ -60,6 +60,8 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
   public static final int MAX_BATCH = 500;
   /** Events between snapshots (2 kept). */
   public static final int SNAPSHOT_EVERY = 2000;
+  /** The shortest {@link Logs#askTimeout()} accepted. */
+  public static final Duration MIN_ASK_TIMEOUT = Duration.ofMillis(100);
   /** How long confirmations wait for appends to be written with before they are written alone. */
   public static final Duration CONFIRM_WINDOW = Duration.ofSeconds(2);
 
@@ -87,6 +89,12 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
     public Logs {
       if (logs < 0) {
         throw new IllegalArgumentException("logs must not be negative: " + logs);
+      }
+      if (askTimeout.compareTo(MIN_ASK_TIMEOUT) < 0) {
+        // a log answers after its journal write (and, after a restart, its recovery): far below that every pool
+        // would answer 503 and read its log again forever
+        throw new IllegalArgumentException("hankyo.pools.assignment-log.ask-timeout must be at least "
+            + MIN_ASK_TIMEOUT.toMillis() + " ms: " + askTimeout);
       }
       Objects.requireNonNull(refs, "refs");
       Objects.requireNonNull(askTimeout, "askTimeout");

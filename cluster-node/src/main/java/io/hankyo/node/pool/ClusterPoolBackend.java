@@ -46,7 +46,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * then asks the pool entity, which persists the assignment before it answers (batched per pool: {@code
  * hankyo.pools.batch-window}; zero: group commit; written to the pool's shared {@link AssignmentLog} first, many pools
  * per journal row: {@code hankyo.pools.assignment-log}; a pool whose log did not take the assignment answers an error
- * other than {@link NumberPool#NO_SUCH_POOL}, which this backend fails with a plain exception: the API's 503). A
+ * other than {@link NumberPool#NO_SUCH_POOL}, which this backend answers 503 saying the outcome is unknown). A
  * repeat page view asks the pool only while the session's claim would be acknowledged without a write: the claim's answer carries its end ({@code until}) and its life; until {@code
  * until - life / 2} (the longer of the answered life and the pool's) the bucket would acknowledge it from memory and
  * no other pool can take it, so the node keeps (operator, session id) → (pool, that time) in a bounded cache ({@value
@@ -548,8 +548,9 @@ public final class ClusterPoolBackend implements PoolBackend {
         .thenApply(reply -> {
           if (reply.isError()) {
             if (!NumberPool.NO_SUCH_POOL.equals(reply.getError().getMessage())) {
-              // the assignment log did not take it (NumberPool.LOG_UNAVAILABLE): nothing assigned, the API's 503
-              throw new IllegalStateException("pool " + poolId + ": " + reply.getError().getMessage());
+              // the assignment log did not take it in time (NumberPool.LOG_UNAVAILABLE): the outcome is unknown
+              throw io.hankyo.api.Problems.unavailable("the assignment could not be written in time; its outcome is "
+                  + "unknown (it may have been made): asking again is safe, a session keeps its number");
             }
             pools.invalidate(new PoolKey(operatorId, poolId));
             throw ApiProblem.notFound("no pool " + poolId);

@@ -127,6 +127,15 @@ class AssignmentLogTest {
   }
 
   @Test
+  void anAskTimeoutTooShortForAJournalWriteIsRefusedAtStart() {
+    var tooShort = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new AssignmentLog.Logs(2, id -> null, Duration.ofMillis(2), Duration.ofMillis(500)));
+    assertTrue(tooShort.getMessage().contains("hankyo.pools.assignment-log.ask-timeout"), tooShort.getMessage());
+    assertEquals(AssignmentLog.MIN_ASK_TIMEOUT, new AssignmentLog.Logs(2, id -> null, AssignmentLog.MIN_ASK_TIMEOUT,
+        Duration.ofMillis(500)).askTimeout());
+  }
+
+  @Test
   void theUnconfirmedEntriesAndCountsSurviveARestart() {
     append("pool-a", 1, assigned("a", 3));
     append("pool-b", 1, assigned("b", 1));
