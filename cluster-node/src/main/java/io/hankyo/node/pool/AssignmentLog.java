@@ -113,13 +113,13 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
 
     /**
      * The logs of a node: {@code hankyo.pools.assignment-log.logs}, {@code .ask-timeout}, {@code .pool-write-interval}
-     * of {@code config} (defaults 2, 2 s, 500 ms when absent), reached through {@code sharding}; the read journal is
+     * of {@code config} (defaults 1, 2 s, 500 ms when absent), reached through {@code sharding}; the read journal is
      * {@code .read-journal} when set, else the query plugin of the configured journal ({@code
      * pekko.persistence.journal.plugin}: Pekko's persistence testkit's, otherwise Cassandra's).
      */
     public static Logs of(Config config, ClusterSharding sharding) {
       String p = "hankyo.pools.assignment-log.";
-      int logs = config.hasPath(p + "logs") ? config.getInt(p + "logs") : 2;
+      int logs = config.hasPath(p + "logs") ? config.getInt(p + "logs") : 1;
       Duration ask = config.hasPath(p + "ask-timeout") ? config.getDuration(p + "ask-timeout") : Duration.ofSeconds(2);
       Duration write = config.hasPath(p + "pool-write-interval") ? config.getDuration(p + "pool-write-interval")
           : Duration.ofMillis(500);
