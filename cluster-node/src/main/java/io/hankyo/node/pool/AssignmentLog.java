@@ -357,6 +357,8 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
   private final Map<String, Long> pendingLast = new HashMap<>();
   /** Confirmations waiting for the next write. */
   private final Map<String, Long> pendingConfirms = new HashMap<>();
+  /** The askers of the appends of the row being written, in its order. */
+  private final List<ActorRef<Appended>> pendingReplies = new ArrayList<>();
 
   private final String persistenceId;
   private final String readJournal;
@@ -393,7 +395,7 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
         .onCommand(Stop.class, (s, c) -> {
           Written w = take();
           return w == null ? Effect().stop().thenNoReply()
-              : Effect().persist(w).thenRun(st -> answer(w, st)).thenStop().thenNoReply();
+              : Effect().persist(w).thenRun(st -> answer(w)).thenStop().thenNoReply();
         })
         .build();
   }
@@ -490,10 +492,7 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
     return w;
   }
 
-  /** The askers of the appends of the row being written, in its order. */
-  private final List<ActorRef<Appended>> pendingReplies = new ArrayList<>();
-
-  private void answer(Written w, State st) {
+  private void answer(Written w) {
     for (int i = 0; i < w.appends().size(); i++) {
       Batch b = w.appends().get(i);
       pendingReplies.get(i).tell(new Appended(true, b.lastCount()));
@@ -508,7 +507,7 @@ public final class AssignmentLog extends EventSourcedBehaviorWithEnforcedReplies
       return Effect().noReply();
     }
     // commands arriving while the write runs are stashed: the next row gathers them
-    return Effect().persist(w).thenRun(st -> answer(w, st)).thenNoReply();
+    return Effect().persist(w).thenRun(st -> answer(w)).thenNoReply();
   }
 
   @Override

@@ -614,13 +614,29 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
           askUnwritten(s);
           return Effect().noReply();
         })
-        .onCommand(Command.class, this::onOther)
+        .onCommand(Create.class, whenReady(this::onCreate))
+        .onCommand(Delete.class, whenReady(this::onDelete))
+        .onCommand(Get.class, whenReady((s, c) -> Effect().reply(c.replyTo(),
+            s.visibleTo(c.operatorId()) ? StatusReply.success(s) : StatusReply.error(NO_SUCH_POOL))))
+        .onCommand(Find.class, whenReady((s, c) -> Effect().reply(c.replyTo(),
+            s.created() && !s.deleted() ? StatusReply.success(s.settings()) : StatusReply.error(NO_SUCH_POOL))))
+        .onCommand(GetHolder.class, whenReady((s, c) -> Effect().reply(c.replyTo(), holder(s, c.e164()))))
+        .onCommand(Exists.class, whenReady((s, c) -> Effect().reply(c.replyTo(),
+            s.visibleTo(c.operatorId()) && !s.deleted() ? StatusReply.success(new Found(s.holdSec()))
+                : StatusReply.error(NO_SUCH_POOL))))
         .build();
   }
 
-  /** Commands other than assignments: deferred while the pool catches up or appends, else handled. */
-  private ReplyEffect<Event, State> onOther(State s, Command c) {
-    if (!caughtUp || (appending && (c instanceof Delete))) {
+  /**
+   * {@code handler} on the state with the unwritten assignments applied, once the pool has caught up with its log (a
+   * deletion also waits for the running append); until then the command waits in {@link #deferred}.
+   */
+  private <C extends Command> java.util.function.BiFunction<State, C, ReplyEffect<Event, State>> whenReady(
+      java.util.function.BiFunction<State, C, ReplyEffect<Event, State>> handler) {
+    return (s, c) -> {
+      if (caughtUp && !(appending && c instanceof Delete)) {
+        return handler.apply(current(s), c);
+      }
       if (deferred.size() < MAX_DEFERRED) {
         deferred.add(c);
       } else {
@@ -628,30 +644,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
             MAX_DEFERRED, c.getClass().getSimpleName());
       }
       return Effect().noReply();
-    }
-    State cur = current(s);
-    if (c instanceof Create create) {
-      return onCreate(cur, create);
-    }
-    if (c instanceof Delete delete) {
-      return onDelete(cur, delete);
-    }
-    if (c instanceof Get get) {
-      return Effect().reply(get.replyTo(),
-          cur.visibleTo(get.operatorId()) ? StatusReply.success(cur) : StatusReply.error(NO_SUCH_POOL));
-    }
-    if (c instanceof Find find) {
-      return Effect().reply(find.replyTo(), cur.created() && !cur.deleted() ? StatusReply.success(cur.settings())
-          : StatusReply.error(NO_SUCH_POOL));
-    }
-    if (c instanceof GetHolder h) {
-      return Effect().reply(h.replyTo(), holder(cur, h.e164()));
-    }
-    if (c instanceof Exists e) {
-      return Effect().reply(e.replyTo(), cur.visibleTo(e.operatorId()) && !cur.deleted()
-          ? StatusReply.success(new Found(cur.holdSec())) : StatusReply.error(NO_SUCH_POOL));
-    }
-    throw new IllegalArgumentException("unexpected command " + c.getClass().getName());
+    };
   }
 
   /** Sends the deferred commands to the entity again (they queue behind nothing newer than them that matters). */
@@ -728,7 +721,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       flushAgainIfPending();
       return Effect().noReply();
     }
-    List<Assigned> events = decideAll(cur, valid);
+    Decided decided = decideAll(cur, valid);
+    List<Assigned> events = decided.events();
     if (logId == null) {
       Event event = events.size() == 1 ? events.get(0) : new AssignedAll(events);
       return Effect().persist(event).thenRun(x -> {
@@ -736,11 +730,6 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
         flushAgainIfPending();
       }).thenNoReply();
     }
-    State after = cur;
-    for (Assigned e : events) {
-      after = applyAssigned(after, e);
-    }
-    State decided = after;
     long first = cur.assignments() + 1;
     appending = true;
     if (!logId.equals(s.log())) {
@@ -750,11 +739,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       return Effect().persist(new LogChosen(logId))
           .thenRun(x -> {
             logs.ref(logId).tell(new AssignmentLog.Confirm(poolId, cur.assignments()));
-            append(first, valid, events, decided.withLog(logId));
+            append(first, valid, events, decided.after().withLog(logId));
           })
           .thenNoReply();
     }
-    append(first, valid, events, decided);
+    append(first, valid, events, decided.after());
     return Effect().noReply();
   }
 
@@ -890,8 +879,11 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     }
   }
 
+  /** The events of a decided batch, in order, and the state they leave. */
+  record Decided(List<Assigned> events, State after) {}
+
   /** The events of {@code batch} decided in order, each on the state left by the ones before. */
-  static List<Assigned> decideAll(State s, List<Assign> batch) {
+  static Decided decideAll(State s, List<Assign> batch) {
     List<Assigned> out = new ArrayList<>(batch.size());
     State running = s;
     for (Assign c : batch) {
@@ -900,7 +892,7 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
       running = applyAssigned(running, e);
       out.add(e);
     }
-    return out;
+    return new Decided(List.copyOf(out), running);
   }
 
   private static Assignment answer(Assigned e) {
