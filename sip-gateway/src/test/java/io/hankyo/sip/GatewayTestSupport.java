@@ -85,13 +85,44 @@ abstract class GatewayTestSupport {
 
   /** Waits until JAIN-SIP holds at most {@code max} transactions. */
   static void awaitTransactionsAtMost(SipGateway gateway, int max, Duration timeout) throws InterruptedException {
-    long until = System.nanoTime() + timeout.toNanos();
+    long start = System.nanoTime();
+    long until = start + timeout.toNanos();
+    boolean told = false;
     while (gateway.openTransactions() > max) {
+      if (!told && System.nanoTime() - start > 1_000_000_000L) {
+        told = true; // the gateway releases its transactions itself: one still held after 1 s is worth a line
+        System.err.println("SLOW-TX-RELEASE " + describeTransactions(gateway));
+      }
       if (System.nanoTime() > until) {
-        fail("gateway still holds " + gateway.openTransactions() + " SIP transactions after " + timeout);
+        fail("gateway still holds " + gateway.openTransactions() + " SIP transactions after " + timeout + ": "
+            + describeTransactions(gateway));
       }
       Thread.sleep(20);
     }
+  }
+
+  /**
+   * The transactions JAIN-SIP still holds, as "client|server METHOD state branch" (read from the stack's protected
+   * tables by reflection: test diagnostics only).
+   */
+  static String describeTransactions(SipGateway gateway) {
+    List<String> out = new ArrayList<>();
+    for (String table : List.of("clientTransactionTable", "serverTransactionTable")) {
+      try {
+        java.lang.reflect.Field f =
+            gov.nist.javax.sip.stack.SIPTransactionStack.class.getDeclaredField(table);
+        f.setAccessible(true);
+        Map<?, ?> map = (Map<?, ?>) f.get(gateway.kit.stack);
+        for (Object o : map.values()) {
+          gov.nist.javax.sip.stack.SIPTransaction tx = (gov.nist.javax.sip.stack.SIPTransaction) o;
+          out.add(table.substring(0, 6) + " " + tx.getMethod() + " " + tx.getState() + " " + tx.getBranchId()
+              + " " + tx.getOriginalRequest().getFirstLine().trim());
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        out.add(table + ": " + e);
+      }
+    }
+    return out.toString();
   }
 
   /** Runs a UAS then a UAC to completion; both must exit 0 (messages of both on failure). */
