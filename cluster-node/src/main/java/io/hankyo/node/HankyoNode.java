@@ -317,7 +317,7 @@ public final class HankyoNode implements AutoCloseable {
       ServerBinding binding = Http.get(system)
           .newServerAt(hankyo.getString("http.host"), hankyo.getInt("http.port"))
           .withSettings(HttpApi.serverSettings(system))
-          .bind(api.route())
+          .bind(api.handler())
           .toCompletableFuture()
           .get(startTimeout.toSeconds(), TimeUnit.SECONDS);
 

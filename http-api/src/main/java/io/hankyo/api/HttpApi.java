@@ -112,7 +112,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * HttpApi api = new HttpApi(backend, HttpApiSettings.fromConfig(system.settings().config()));
- * Http.get(system).newServerAt(host, port).withSettings(HttpApi.serverSettings(system)).bind(api.route());
+ * Http.get(system).newServerAt(host, port).withSettings(HttpApi.serverSettings(system)).bind(api.handler());
  * }</pre>
  *
  * <h2>Authentication</h2>
@@ -373,6 +373,38 @@ public final class HttpApi extends AllDirectives {
                         // sealed: a wrong method on /v1/dni/... is 405 there, not the 401 of the keyed routes
                         pathPrefix("dni", () -> handleRejections(rejections, () -> dniApi.route(errors))),
                         authenticated(this::v1))))))))));
+  }
+
+  /**
+   * What a server binds ({@code Http.newServerAt(...).bind(api.handler())}): {@link #route()}, except that {@code POST
+   * /v1/pools/{pool_id}/assignments} requests that are certainly well-formed are answered by {@link
+   * PoolApi#assignDirect} without building the route tree (the same answers; a request it does not take, and every
+   * error of a request, is the route's). The node and the route tests bind this.
+   */
+  public org.apache.pekko.http.javadsl.HandlerProvider handler() {
+    return system -> {
+      org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> routed =
+          route().handler(system);
+      org.apache.pekko.stream.Materializer materializer =
+          org.apache.pekko.stream.SystemMaterializer.get(system.classicSystem()).materializer();
+      java.util.function.Function<HttpRequest, CompletionStage<HttpResponse>> fallback = request -> {
+        try {
+          return routed.apply(request);
+        } catch (Exception e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      };
+      return request -> {
+        CompletionStage<HttpResponse> direct =
+            poolApi.assignDirect(request, backend::authenticate, fallback, this::timeoutResponse, materializer);
+        return direct != null ? direct : routed.apply(request);
+      };
+    };
+  }
+
+  /** Assignment requests {@link #handler()} answered without the route ({@link PoolApi#assignDirect}); for tests. */
+  long directAssignments() {
+    return poolApi.directAnswers();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

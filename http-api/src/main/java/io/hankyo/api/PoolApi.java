@@ -252,6 +252,131 @@ public final class PoolApi extends ResourceRoutes {
     return concat(poolRoutes(operator), bindingRoutes(operator));
   }
 
+  /** The path of {@link #assignDirect}: {@code /v1/pools/} + pool id + {@code /assignments}. */
+  private static final String ASSIGN_PREFIX = "/v1/pools/";
+  private static final String ASSIGN_SUFFIX = "/assignments";
+  /** Longest wait for the rest of a small body (the server's request timeout answers before, by default 20 s). */
+  private static final long BODY_TIMEOUT_MILLIS = 60_000;
+  /** Requests {@link #assignDirect} answered (taken on; its answer may be an error of the backend). */
+  private final java.util.concurrent.atomic.LongAdder directAnswers = new java.util.concurrent.atomic.LongAdder();
+
+  /** How many requests {@link #assignDirect} has answered itself (not handed to the route). */
+  long directAnswers() {
+    return directAnswers.sum();
+  }
+
+  /**
+   * {@code POST /v1/pools/{pool_id}/assignments}, the API's busiest request (every page view of a site with the JS
+   * tag's keyed variant, issue 5), answered without the routing DSL: the route tree of {@link HttpApi} is built
+   * anew for each request (the operator is known only after the key), which made about a third of the node's
+   * allocations under assignment load (docs/performance.md "Stop 18"). Only a request that is certainly well-formed
+   * is answered here, exactly as the route would answer it: POST, that path with a pool id and no query, one {@code
+   * Authorization: Bearer} header, a body of a known length of at most {@link #MAX_ASSIGN_BODY_BYTES} bytes with
+   * Content-Type {@code application/json} (no charset or UTF-8) that {@link #parseAssignment} accepts, and a key the
+   * backend knows. Anything else (a bad key, a bad body, another path) returns null before anything is done, or
+   * goes to {@code routed} after the key check, and the route gives its usual answer (401, 400, 413, 415...), so the
+   * two can never differ on an error. The backend's answer is rendered as the route renders it: 200 {@link
+   * AssignmentJson}, or the problem of its failure (404, 409, 503) with the request path as {@code instance}.
+   *
+   * @param request the request as Pekko HTTP parsed it
+   * @param authenticate the operator of an API key, as {@link ApiBackend#authenticate}
+   * @param routed the route's handler, for a request this method does not answer after all
+   * @param timeoutResponse the answer when the server's request timeout strikes (the route's own)
+   * @param materializer collects a body that did not arrive with the request's head
+   * @return the answer, or null when {@code request} is not one for this method (nothing was done)
+   */
+  java.util.concurrent.CompletionStage<HttpResponse> assignDirect(
+      org.apache.pekko.http.javadsl.model.HttpRequest request,
+      java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> authenticate,
+      java.util.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
+          java.util.concurrent.CompletionStage<HttpResponse>> routed,
+      org.apache.pekko.japi.Function<org.apache.pekko.http.javadsl.model.HttpRequest, HttpResponse> timeoutResponse,
+      org.apache.pekko.stream.Materializer materializer) {
+    if (pools == null || !request.method().equals(org.apache.pekko.http.javadsl.model.HttpMethods.POST)) {
+      return null;
+    }
+    org.apache.pekko.http.javadsl.model.Uri uri = request.getUri();
+    if (uri.rawQueryString().isPresent()) {
+      return null;
+    }
+    String path = uri.path();
+    if (!path.startsWith(ASSIGN_PREFIX) || !path.endsWith(ASSIGN_SUFFIX)
+        || path.length() <= ASSIGN_PREFIX.length() + ASSIGN_SUFFIX.length()) {
+      return null;
+    }
+    String poolId = path.substring(ASSIGN_PREFIX.length(), path.length() - ASSIGN_SUFFIX.length());
+    if (!isPoolId(poolId)) {
+      return null;
+    }
+    String token = null;
+    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
+      if (h.is("authorization")) {
+        if (token != null) {
+          return null; // two: the route's 401
+        }
+        token = CharRules.bearerToken(h.value());
+        if (token == null) {
+          return null;
+        }
+      }
+    }
+    if (token == null) {
+      return null;
+    }
+    org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
+    org.apache.pekko.http.javadsl.model.ContentType type = entity.getContentType();
+    java.util.OptionalLong length = entity.getContentLengthOption();
+    if (!type.mediaType().mainType().equals("application") || !type.mediaType().subType().equals("json")
+        || (type.getCharsetOption().isPresent() && !HttpApi.isUtf8(type.getCharsetOption().get().value()))
+        || length.isEmpty() || length.getAsLong() == 0 || length.getAsLong() > MAX_ASSIGN_BODY_BYTES) {
+      return null;
+    }
+    request.getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
+        .ifPresent(t -> t.timeoutAccess().updateHandler(timeoutResponse));
+    String key = token;
+    if (entity instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict) {
+      return assignDirect(request, strict, path, poolId, authenticate.apply(key), routed);
+    }
+    // the body did not come with the head (its length is known and small): collect it, then as above; the request
+    // handed on carries the collected body (the original's stream can be read once)
+    return entity.toStrict(BODY_TIMEOUT_MILLIS, materializer).handle((strict, failure) -> failure == null
+        ? assignDirect(request.withEntity(strict), strict, path, poolId, authenticate.apply(key), routed)
+        : java.util.concurrent.CompletableFuture.completedFuture(HttpApi.problemResponse(
+            // the route's answer to a body it could not read (HttpApi.streamedJsonBody)
+            ApiProblem.invalid("the request body could not be read: " + unwrap(failure).getMessage()), path)))
+        .thenCompose(x -> x);
+  }
+
+  /** {@link #assignDirect} with the whole body in hand and the key's operator asked for. */
+  private java.util.concurrent.CompletionStage<HttpResponse> assignDirect(
+      org.apache.pekko.http.javadsl.model.HttpRequest request,
+      org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict, String path, String poolId,
+      java.util.concurrent.CompletionStage<java.util.Optional<String>> operatorOfKey,
+      java.util.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
+          java.util.concurrent.CompletionStage<HttpResponse>> routed) {
+    Request parsed;
+    try {
+      parsed = parseAssignment(io.hankyo.api.json.ApiJson.readBody(strict.getData().toArray(), JsonNode.class));
+    } catch (RuntimeException e) {
+      return routed.apply(request); // the route answers it (authentication first, then this body's problem)
+    }
+    return operatorOfKey.handle((operator, failure) -> {
+      if (failure != null) {
+        directAnswers.increment();
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            HttpApi.problemResponse(problemOf(failure), path));
+      }
+      if (operator == null || operator.isEmpty()) {
+        return routed.apply(request); // the route's 401
+      }
+      directAnswers.increment();
+      return guard(() -> pools.assign(operator.get(), poolId, parsed.sessionId(), parsed.params()))
+          .handle((a, assignFailure) -> assignFailure == null
+              ? json(StatusCodes.OK, AssignmentJson.of(a, zone))
+              : HttpApi.problemResponse(problemOf(assignFailure), path));
+    }).thenCompose(x -> x);
+  }
+
   /**
    * {@code POST /v1/bindings} and {@code GET /v1/bindings?number=…} (中間発番, spec section 3; issue 5).
    */

@@ -97,7 +97,7 @@ class HttpApiRouteTest {
         HttpApiSettings.DEFAULT_ZONE, PROMPT_LIMIT), Clock.fixed(NOW, ZoneOffset.UTC));
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
         .withSettings(HttpApi.serverSettings(testKit.system()))
-        .bind(api.route())
+        .bind(api.handler())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + binding.localAddress().getPort();
   }

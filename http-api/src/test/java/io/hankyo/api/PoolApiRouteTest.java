@@ -123,6 +123,9 @@ class PoolApiRouteTest {
       if (p == null || !owner.get(poolId).equals(operatorId)) {
         return CompletableFuture.failedFuture(ApiProblem.notFound("no pool " + poolId));
       }
+      if (sessionId.equals("timeout")) {
+        return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("the pool did not answer"));
+      }
       if (sessionId.equals("taken")) {
         return CompletableFuture.failedFuture(ApiProblem.conflict("the session id is used in another pool "
             + "(pool-other); use one session id per pool; nothing was assigned"));

@@ -44,6 +44,17 @@ final class RouteTestServer {
   static RouteTestServer bind(ActorTestKit kit, HttpApi api) throws Exception {
     return new RouteTestServer(Http.get(kit.system()).newServerAt("127.0.0.1", 0)
         .withSettings(HttpApi.serverSettings(kit.system()))
+        .bind(api.handler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Serves {@code api}'s route alone ({@link HttpApi#route()}, without the direct answers of {@link HttpApi#handler()}):
+   * the reference the direct answers are compared with.
+   */
+  static RouteTestServer bindRouteOnly(ActorTestKit kit, HttpApi api) throws Exception {
+    return new RouteTestServer(Http.get(kit.system()).newServerAt("127.0.0.1", 0)
+        .withSettings(HttpApi.serverSettings(kit.system()))
         .bind(api.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
