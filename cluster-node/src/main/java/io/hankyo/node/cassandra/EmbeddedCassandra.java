@@ -76,7 +76,8 @@ import java.util.stream.Stream;
  *   listen-address = "127.0.0.1" # listen_address and rpc_address (CQL) of the node
  *   native-port = 9042           # CQL port
  *   storage-port = 7000          # inter-node port (bound even for one node)
- *   heap-mb = 512                # -Xms/-Xmx of the forked JVM, 256..1024 (RSS is about heap + 450 MB)
+ *   heap-mb = 1024               # -Xms/-Xmx of the forked JVM, 256..1024 (RSS is about heap + 450 MB); 512 ran
+ *                                # out of heap under ~6,000 pool assignments/s on 2 cores (docs/performance.md, stop 18)
  *   lib-dir = ""                 # directory of the Cassandra jars; "" = system property hankyo.cassandra.lib,
  *                                # else env HANKYO_CASSANDRA_LIB, else deploy/cassandra/target/lib found from the
  *                                # working directory or one of its parents
@@ -646,7 +647,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                 "commitlog_sync: periodic",
                 "commitlog_sync_period: 10000ms",
                 "commitlog_total_space: 256MiB",
-                "# Memory (platform-facts.md: about 1 GB RSS under load with a 512 MB heap).",
+                "# Memory (platform-facts.md: about 1 GB RSS under load with a 512 MB heap; the default heap is 1 GB since",
+                "# a 512 MB heap ran out under pool assignment load, docs/performance.md stop 18).",
                 "key_cache_size: 16MiB",
                 "file_cache_size: 64MiB",
                 "memtable_heap_space: 128MiB",
@@ -941,14 +943,14 @@ public final class EmbeddedCassandra implements AutoCloseable {
         }
 
         /**
-         * The defaults: data in {@code ./data/cassandra}, 127.0.0.1, CQL 9042, storage 7000, 512 MiB heap,
+         * The defaults: data in {@code ./data/cassandra}, 127.0.0.1, CQL 9042, storage 7000, 1 GiB heap,
          * {@link #defaultLibDir()}, {@link #defaultJavaExecutable()}, 120 s start-up timeout, no reuse, no
          * extra JVM options.
          *
          * @return the default settings
          */
         public static Settings defaults() {
-            return new Settings(Path.of("data", "cassandra"), "127.0.0.1", 9042, 7000, 512, defaultLibDir(),
+            return new Settings(Path.of("data", "cassandra"), "127.0.0.1", 9042, 7000, 1024, defaultLibDir(),
                     defaultJavaExecutable(), Duration.ofSeconds(120), false, List.of(), DEFAULT_NICE);
         }
 
