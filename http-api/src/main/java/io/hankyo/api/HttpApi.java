@@ -377,9 +377,9 @@ public final class HttpApi extends AllDirectives {
 
   /**
    * What a server binds ({@code Http.newServerAt(...).bind(api.handler())}): {@link #route()}, except that {@code POST
-   * /v1/pools/{pool_id}/assignments} requests that are certainly well-formed are answered by {@link
-   * PoolApi#assignDirect} without building the route tree (the same answers; a request it does not take, and every
-   * error of a request, is the route's). The node and the route tests bind this.
+   * /v1/pools/{pool_id}/assignments} requests are answered by {@link PoolApi#assignDirect} without building the
+   * route tree, with the route's own pieces ({@link PoolApi.RoutePieces}: the same answers, errors and log lines);
+   * a request it does not take is the route's. The node and the route tests bind this.
    */
   public org.apache.pekko.http.javadsl.HandlerProvider handler() {
     return system -> {
@@ -387,16 +387,43 @@ public final class HttpApi extends AllDirectives {
           route().handler(system);
       org.apache.pekko.stream.Materializer materializer =
           org.apache.pekko.stream.SystemMaterializer.get(system.classicSystem()).materializer();
-      java.util.function.Function<HttpRequest, CompletionStage<HttpResponse>> fallback = request -> {
-        try {
-          return routed.apply(request);
-        } catch (Exception e) {
-          return CompletableFuture.failedFuture(e);
+      PoolApi.RoutePieces pieces = new PoolApi.RoutePieces() {
+        @Override
+        public CompletionStage<Optional<String>> authenticate(String apiKey) {
+          return guard(() -> backend.authenticate(apiKey));
+        }
+
+        @Override
+        public CompletionStage<HttpResponse> routed(HttpRequest request) {
+          try {
+            return routed.apply(request);
+          } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        }
+
+        @Override
+        public HttpResponse authenticationFailed(Throwable failure, String path) {
+          return failureResponse(failure, path);
+        }
+
+        @Override
+        public HttpResponse thrown(Throwable e, String path) {
+          return exceptionResponse(e, path);
+        }
+
+        @Override
+        public HttpResponse timedOut(HttpRequest request) {
+          return timeoutResponse(request);
+        }
+
+        @Override
+        public CompletionStage<ByteString> body(RequestEntity entity, long max) {
+          return collectBody(entity, max, materializer);
         }
       };
       return request -> {
-        CompletionStage<HttpResponse> direct =
-            poolApi.assignDirect(request, backend::authenticate, fallback, this::timeoutResponse, materializer);
+        CompletionStage<HttpResponse> direct = poolApi.assignDirect(request, pieces);
         return direct != null ? direct : routed.apply(request);
       };
     };
@@ -1276,6 +1303,9 @@ public final class HttpApi extends AllDirectives {
   // ---------------------------------------------------------------------------------------------------------------
   // directives
 
+  /** The detail of the 401 to a key the backend does not know. */
+  static final String UNKNOWN_KEY = "the API key is unknown or revoked";
+
   /** Resolves the bearer token to the operator id, or completes with 401. */
   private Route authenticated(Function<String, Route> inner) {
     return extractRequest(request -> {
@@ -1299,7 +1329,7 @@ public final class HttpApi extends AllDirectives {
         }
         Optional<String> operator = t.get();
         if (operator == null || operator.isEmpty()) {
-          throw Problems.unauthorized("the API key is unknown or revoked");
+          throw Problems.unauthorized(UNKNOWN_KEY);
         }
         return inner.apply(operator.get());
       });
@@ -1387,21 +1417,33 @@ public final class HttpApi extends AllDirectives {
   }
 
   private <T> Route streamedJsonBody(RequestEntity entity, Class<T> type, long max, Function<T, Route> inner) {
-    return extractMaterializer(mat -> {
-      CompletionStage<ByteString> bytes = entity.getDataBytes()
-          .limitWeighted(max, b -> (long) b.size())
-          .runFold(ByteString.emptyByteString(), ByteString::concat, mat);
-      return onComplete(bytes, t -> {
-        if (t.isFailure()) {
-          Throwable cause = unwrap(t.failed().get());
+    return extractMaterializer(mat -> onComplete(collectBody(entity, max, mat), t -> {
+      if (t.isFailure()) {
+        throw (ApiProblem) unwrap(t.failed().get());
+      }
+      return inner.apply(ApiJson.readBody(t.get().toArray(), type));
+    }));
+  }
+
+  /**
+   * The bytes of a body that did not arrive whole, at most {@code max} of them; fails with the problem of the route:
+   * 413 beyond {@code max}, 400 "the request body could not be read: ..." when the stream fails.
+   */
+  static CompletionStage<ByteString> collectBody(RequestEntity entity, long max,
+      org.apache.pekko.stream.Materializer mat) {
+    return entity.getDataBytes()
+        .limitWeighted(max, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, mat)
+        .handle((bytes, failure) -> {
+          if (failure == null) {
+            return bytes;
+          }
+          Throwable cause = unwrap(failure);
           if (cause instanceof StreamLimitReachedException || cause instanceof EntityStreamSizeException) {
             throw tooLarge(-1, max);
           }
           throw ApiProblem.invalid("the request body could not be read: " + cause.getMessage());
-        }
-        return inner.apply(ApiJson.readBody(t.get().toArray(), type));
-      });
-    });
+        });
   }
 
   private static ApiProblem tooLarge(long length, long max) {

@@ -255,8 +255,6 @@ public final class PoolApi extends ResourceRoutes {
   /** The path of {@link #assignDirect}: {@code /v1/pools/} + pool id + {@code /assignments}. */
   private static final String ASSIGN_PREFIX = "/v1/pools/";
   private static final String ASSIGN_SUFFIX = "/assignments";
-  /** Longest wait for the rest of a small body (the server's request timeout answers before, by default 20 s). */
-  private static final long BODY_TIMEOUT_MILLIS = 60_000;
   /** Requests {@link #assignDirect} answered (taken on; its answer may be an error of the backend). */
   private final java.util.concurrent.atomic.LongAdder directAnswers = new java.util.concurrent.atomic.LongAdder();
 
@@ -266,32 +264,51 @@ public final class PoolApi extends ResourceRoutes {
   }
 
   /**
+   * The pieces of {@link HttpApi}'s route that {@link #assignDirect} answers with, so that its answers, errors and log
+   * lines are the route's.
+   */
+  interface RoutePieces {
+    /** The operator of an API key ({@link ApiBackend#authenticate}; a thrown exception as a failed stage). */
+    java.util.concurrent.CompletionStage<java.util.Optional<String>> authenticate(String apiKey);
+
+    /** The route's answer to {@code request}. */
+    java.util.concurrent.CompletionStage<HttpResponse> routed(org.apache.pekko.http.javadsl.model.HttpRequest request);
+
+    /** The route's answer when the key could not be checked (503, logged). */
+    HttpResponse authenticationFailed(Throwable failure, String path);
+
+    /** The route's answer to an exception thrown while answering (its problem, or 500, logged). */
+    HttpResponse thrown(Throwable e, String path);
+
+    /** The route's answer when the server's request timeout strikes. */
+    HttpResponse timedOut(org.apache.pekko.http.javadsl.model.HttpRequest request);
+
+    /** A body that did not arrive whole, collected as the route does (fails with the route's 413 or 400). */
+    java.util.concurrent.CompletionStage<org.apache.pekko.util.ByteString> body(
+        org.apache.pekko.http.javadsl.model.RequestEntity entity, long max);
+  }
+
+  /**
    * {@code POST /v1/pools/{pool_id}/assignments}, the API's busiest request (every page view of a site with the JS
    * tag's keyed variant, issue 5), answered without the routing DSL: the route tree of {@link HttpApi} is built
    * anew for each request (the operator is known only after the key), which made about a third of the node's
-   * allocations under assignment load (docs/performance.md "Stop 18"). Only a request that is certainly well-formed
-   * is answered here, exactly as the route would answer it: POST, that path with a pool id and no query, one {@code
-   * Authorization: Bearer} header, a body of a known length of at most {@link #MAX_ASSIGN_BODY_BYTES} bytes with
-   * Content-Type {@code application/json} (no charset or UTF-8) that {@link #parseAssignment} accepts, and a key the
-   * backend knows. Anything else (a bad key, a bad body, another path) returns null before anything is done, or
-   * goes to {@code routed} after the key check, and the route gives its usual answer (401, 400, 413, 415...), so the
-   * two can never differ on an error. The backend's answer is rendered as the route renders it: 200 {@link
-   * AssignmentJson}, or the problem of its failure (404, 409, 503) with the request path as {@code instance}.
+   * allocations under assignment load (docs/performance.md "Stop 18"). It answers exactly as the route would, in the
+   * route's order, with the route's pieces: POST, that path with a pool id and no query, one {@code Authorization:
+   * Bearer} header, a body of a known length of at most {@link #MAX_ASSIGN_BODY_BYTES} bytes with Content-Type {@code
+   * application/json} (no charset or UTF-8) are checked here, and anything else returns null before anything is
+   * done (the route answers it: 401, 404, 405, 413, 415...). Then: a body that came whole with the head is parsed
+   * first (no side effect) and, when {@link #parseAssignment} refuses it, the route answers it (the key first, then
+   * this body's problem); the key is checked (401 to an unknown key, 503 when it cannot be checked); a body that did
+   * not come whole is collected (as the route does, after the key) and its problem answered; the backend assigns
+   * and its answer is rendered as the route renders it: 200 {@link AssignmentJson}, or the problem of its failure
+   * (404, 409, 503) with the request path as {@code instance}.
    *
    * @param request the request as Pekko HTTP parsed it
-   * @param authenticate the operator of an API key, as {@link ApiBackend#authenticate}
-   * @param routed the route's handler, for a request this method does not answer after all
-   * @param timeoutResponse the answer when the server's request timeout strikes (the route's own)
-   * @param materializer collects a body that did not arrive with the request's head
+   * @param route the route's pieces
    * @return the answer, or null when {@code request} is not one for this method (nothing was done)
    */
   java.util.concurrent.CompletionStage<HttpResponse> assignDirect(
-      org.apache.pekko.http.javadsl.model.HttpRequest request,
-      java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> authenticate,
-      java.util.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
-          java.util.concurrent.CompletionStage<HttpResponse>> routed,
-      org.apache.pekko.japi.Function<org.apache.pekko.http.javadsl.model.HttpRequest, HttpResponse> timeoutResponse,
-      org.apache.pekko.stream.Materializer materializer) {
+      org.apache.pekko.http.javadsl.model.HttpRequest request, RoutePieces route) {
     if (pools == null || !request.method().equals(org.apache.pekko.http.javadsl.model.HttpMethods.POST)) {
       return null;
     }
@@ -332,49 +349,52 @@ public final class PoolApi extends ResourceRoutes {
       return null;
     }
     request.getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
-        .ifPresent(t -> t.timeoutAccess().updateHandler(timeoutResponse));
-    String key = token;
+        .ifPresent(t -> t.timeoutAccess().updateHandler(route::timedOut));
     if (entity instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict) {
-      return assignDirect(request, strict, path, poolId, authenticate.apply(key), routed);
+      Request parsed;
+      try {
+        parsed = parse(strict.getData());
+      } catch (RuntimeException e) {
+        return route.routed(request); // the key first, then this body's problem: the route's order
+      }
+      return withOperator(route, token, path, operator -> assign(route, operator, poolId, parsed, path));
     }
-    // the body did not come with the head (its length is known and small): collect it, then as above; the request
-    // handed on carries the collected body (the original's stream can be read once)
-    return entity.toStrict(BODY_TIMEOUT_MILLIS, materializer).handle((strict, failure) -> failure == null
-        ? assignDirect(request.withEntity(strict), strict, path, poolId, authenticate.apply(key), routed)
-        : java.util.concurrent.CompletableFuture.completedFuture(HttpApi.problemResponse(
-            // the route's answer to a body it could not read (HttpApi.streamedJsonBody)
-            ApiProblem.invalid("the request body could not be read: " + unwrap(failure).getMessage()), path)))
-        .thenCompose(x -> x);
+    // the body did not come with the head: after the key, as the route reads it
+    return withOperator(route, token, path, operator -> route.body(entity, MAX_ASSIGN_BODY_BYTES)
+        .thenCompose(bytes -> assign(route, operator, poolId, parse(bytes), path))
+        .exceptionally(e -> route.thrown(e, path)));
   }
 
-  /** {@link #assignDirect} with the whole body in hand and the key's operator asked for. */
-  private java.util.concurrent.CompletionStage<HttpResponse> assignDirect(
-      org.apache.pekko.http.javadsl.model.HttpRequest request,
-      org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict, String path, String poolId,
-      java.util.concurrent.CompletionStage<java.util.Optional<String>> operatorOfKey,
-      java.util.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
-          java.util.concurrent.CompletionStage<HttpResponse>> routed) {
-    Request parsed;
-    try {
-      parsed = parseAssignment(io.hankyo.api.json.ApiJson.readBody(strict.getData().toArray(), JsonNode.class));
-    } catch (RuntimeException e) {
-      return routed.apply(request); // the route answers it (authentication first, then this body's problem)
-    }
-    return operatorOfKey.handle((operator, failure) -> {
+  private static Request parse(org.apache.pekko.util.ByteString body) {
+    return parseAssignment(io.hankyo.api.json.ApiJson.readBody(body.toArray(), JsonNode.class));
+  }
+
+  /** {@code then} with the operator of {@code token}; the route's 401 or 503 when there is none. */
+  private java.util.concurrent.CompletionStage<HttpResponse> withOperator(RoutePieces route, String token,
+      String path, java.util.function.Function<String, java.util.concurrent.CompletionStage<HttpResponse>> then) {
+    return route.authenticate(token).handle((operator, failure) -> {
+      directAnswers.increment();
       if (failure != null) {
-        directAnswers.increment();
-        return java.util.concurrent.CompletableFuture.completedFuture(
-            HttpApi.problemResponse(problemOf(failure), path));
+        return java.util.concurrent.CompletableFuture.completedFuture(route.authenticationFailed(failure, path));
       }
       if (operator == null || operator.isEmpty()) {
-        return routed.apply(request); // the route's 401
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            route.thrown(Problems.unauthorized(HttpApi.UNKNOWN_KEY), path));
       }
-      directAnswers.increment();
-      return guard(() -> pools.assign(operator.get(), poolId, parsed.sessionId(), parsed.params()))
-          .handle((a, assignFailure) -> assignFailure == null
-              ? json(StatusCodes.OK, AssignmentJson.of(a, zone))
-              : HttpApi.problemResponse(problemOf(assignFailure), path));
+      return then.apply(operator.get());
     }).thenCompose(x -> x);
+  }
+
+  private java.util.concurrent.CompletionStage<HttpResponse> assign(RoutePieces route, String operator,
+      String poolId, Request r, String path) {
+    return guard(() -> pools.assign(operator, poolId, r.sessionId(), r.params())).handle((a, failure) -> {
+      try {
+        return failure == null ? json(StatusCodes.OK, AssignmentJson.of(a, zone))
+            : HttpApi.problemResponse(problemOf(failure), path);
+      } catch (RuntimeException e) {
+        return route.thrown(e, path);
+      }
+    });
   }
 
   /**

@@ -137,8 +137,17 @@ final class InMemoryBackend implements ApiBackend {
     return a;
   }
 
+  /** Calls of {@link #authenticate}. */
+  final java.util.concurrent.atomic.AtomicInteger authCalls = new java.util.concurrent.atomic.AtomicInteger();
+  /** {@link #authenticate} throws instead of answering (a broken backend). */
+  volatile boolean authThrows;
+
   @Override
   public CompletionStage<Optional<String>> authenticate(String apiKey) {
+    authCalls.incrementAndGet();
+    if (authThrows) {
+      throw new IllegalStateException("test: authenticate throws");
+    }
     if (authDown) {
       return CompletableFuture.failedFuture(new RuntimeException("ask timed out (test: auth down)"));
     }
