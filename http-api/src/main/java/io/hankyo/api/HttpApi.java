@@ -1352,16 +1352,22 @@ public final class HttpApi extends AllDirectives {
    * are collected from their stream.
    */
   private <T> Route jsonBody(Class<T> type, long max, Function<T, Route> inner) {
-    return extractRequestEntity(entity -> {
-      MediaType mediaType = entity.getContentType().mediaType();
+    return extractRequest(request -> {
+      RequestEntity entity = request.entity();
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send a JSON object with Content-Type: application/json");
       }
-      if (!mediaType.mainType().equals("application") || !mediaType.subType().equals("json")) {
-        throw Problems.unsupportedMediaType(
-            "Content-Type must be application/json, got " + entity.getContentType(), Problems.ACCEPT_JSON);
+      Optional<String> unparsed = unparsedContentType(request);
+      if (unparsed.isPresent()) {
+        requireJsonContentType(unparsed.get());
+      } else {
+        MediaType mediaType = entity.getContentType().mediaType();
+        if (!mediaType.mainType().equals("application") || !mediaType.subType().equals("json")) {
+          throw Problems.unsupportedMediaType(
+              "Content-Type must be application/json, got " + entity.getContentType(), Problems.ACCEPT_JSON);
+        }
+        requireUtf8Json(entity.getContentType());
       }
-      requireUtf8Json(entity.getContentType());
       OptionalLong length = entity.getContentLengthOption();
       if (length.isPresent() && length.getAsLong() > max) {
         throw tooLarge(length.getAsLong(), max);
@@ -1372,6 +1378,61 @@ public final class HttpApi extends AllDirectives {
       }
       return streamedJsonBody(entity, type, max, inner);
     });
+  }
+
+  /**
+   * The request's Content-Type header as sent when Pekko could not parse it (it then models the body as {@code
+   * application/octet-stream} and keeps the header raw), e.g. {@code application/json;} with an empty parameter,
+   * which RFC 9110 section 5.6.6 allows but Pekko's parser refuses, or {@code application/json; charset=}.
+   */
+  static Optional<String> unparsedContentType(HttpRequest request) {
+    if (!request.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+      return Optional.empty();
+    }
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is("content-type")) {
+        return Optional.of(h.value());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Checks a Content-Type that Pekko could not parse ({@link #unparsedContentType}) as this API's JSON: the media
+   * type {@code application/json} (any case) with empty parameters skipped (RFC 9110 section 5.6.6: {@code
+   * *( OWS ";" OWS [ parameter ] )}) and a charset, if any, that is UTF-8 ({@link #requireUtf8Json}'s rule).
+   *
+   * @throws ApiProblem 400 naming the header when a parameter is not {@code name=value} (e.g. {@code charset=}); 415
+   *     when the media type is another one or the charset is not UTF-8
+   */
+  static void requireJsonContentType(String raw) {
+    String[] parts = raw.split(";", -1);
+    String media = parts[0].trim();
+    if (!media.equalsIgnoreCase("application/json")) {
+      throw Problems.unsupportedMediaType("Content-Type must be application/json, got '" + raw + "'",
+          Problems.ACCEPT_JSON);
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].trim();
+      if (parameter.isEmpty()) {
+        continue;
+      }
+      int eq = parameter.indexOf('=');
+      String name = eq < 0 ? parameter : parameter.substring(0, eq).trim();
+      String value = eq < 0 ? "" : parameter.substring(eq + 1).trim();
+      if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+        value = value.substring(1, value.length() - 1);
+      }
+      if (name.isEmpty() || value.isEmpty()) {
+        throw ApiProblem.invalid("the Content-Type header '" + raw + "' has a parameter without a value ('"
+            + parameter + "', RFC 9110 section 5.6.6); send Content-Type: application/json");
+      }
+      if (name.equalsIgnoreCase("charset") && !isUtf8(value)) {
+        throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
+            + "charset " + value + ": send the body as UTF-8 with Content-Type: application/json "
+            + "(or application/json; charset=utf-8)", Problems.ACCEPT_JSON);
+      }
+    }
   }
 
   /**

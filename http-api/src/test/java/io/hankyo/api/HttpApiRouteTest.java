@@ -391,6 +391,32 @@ class HttpApiRouteTest {
     }
 
     /**
+     * A Content-Type Pekko's parser refuses (it then models the body as application/octet-stream, and a newcomer's
+     * {@code application/json;} got a 415 saying "got application/octet-stream"): an empty parameter is allowed (RFC
+     * 9110 section 5.6.6) and the body is JSON; a parameter without a value is a 400 naming the header as sent; the
+     * UTF-8 rule and the media type are checked as for any other Content-Type.
+     */
+    @Test
+    void aContentTypePekkoCannotParseIsJudgedAsSent() throws Exception {
+      createAdvertiser(KEY_A, "acme", "Acme");
+      for (String type : List.of("application/json;", "Application/JSON ; charset=utf-8 ;", "application/json;;")) {
+        HttpResponse<String> r = sendRaw("PUT", "/v1/advertisers/acme", KEY_A,
+            BodyPublishers.ofString("{\"client_name\":\"アクメ\"}"), type);
+        assertEquals(200, r.statusCode(), type + ": " + r.body());
+      }
+      JsonNode p = assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofString("{\"client_name\":\"x\"}"), "application/json; charset="), 400,
+          "the Content-Type header 'application/json; charset=' has a parameter without a value");
+      assertEquals("https://hankyo.io/problems/invalid-request", p.get("type").asText());
+      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("{\"client_name\":\"x\"}"),
+          "application/json; charset=latin1;"), 415, "only UTF-8 JSON is accepted");
+      assertProblem(sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString("{\"client_name\":\"x\"}"),
+          "text/plain;"), 415, "Content-Type must be application/json, got 'text/plain;'");
+      assertEquals(1, json(get("/v1/advertisers")).get("advertisers").size(), "the refused POSTs created nothing");
+      assertEquals("アクメ", json(get("/v1/advertisers/acme")).get("client_name").asText());
+    }
+
+    /**
      * A 415 says in its {@code Accept} header which media types the resource takes (RFC 9110 section 12.5.1; a
      * newcomer's 415s carried no hint): JSON for the JSON resources, also for a JSON body in another charset; WAV or
      * JSON for a prompt.
