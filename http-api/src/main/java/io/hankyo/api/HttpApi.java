@@ -1306,21 +1306,35 @@ public final class HttpApi extends AllDirectives {
   /** The detail of the 401 to a key the backend does not know. */
   static final String UNKNOWN_KEY = "the API key is unknown or revoked";
 
+  /**
+   * The API key of the request's one {@code Authorization: Bearer <key>} header (RFC 6750 section 2.1, {@link
+   * CharRules#bearerToken}); null when there is no such header, more than one, or it is not a well-formed Bearer
+   * credential. Read by the route ({@link #authenticated}) and by {@link PoolApi#assignDirect}.
+   */
+  static String bearerTokenOf(HttpRequest request) {
+    String token = null;
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is("authorization")) {
+        if (token != null) {
+          return null;
+        }
+        token = CharRules.bearerToken(h.value());
+        if (token == null) {
+          return null;
+        }
+      }
+    }
+    return token;
+  }
+
   /** Resolves the bearer token to the operator id, or completes with 401. */
   private Route authenticated(Function<String, Route> inner) {
     return extractRequest(request -> {
-      List<String> values = new ArrayList<>();
-      for (HttpHeader h : request.getHeaders()) {
-        if (h.is("authorization")) {
-          values.add(h.value());
-        }
-      }
-      if (values.isEmpty()) {
-        throw Problems.unauthorized("Authorization header missing; send 'Authorization: Bearer <api key>'");
-      }
-      String token = values.size() == 1 ? CharRules.bearerToken(values.get(0)) : null;
+      String token = bearerTokenOf(request);
       if (token == null) {
-        throw Problems.unauthorized("Authorization header malformed; send exactly one 'Authorization: Bearer <api key>'");
+        throw request.getHeader("authorization").isEmpty()
+            ? Problems.unauthorized("Authorization header missing; send 'Authorization: Bearer <api key>'")
+            : Problems.unauthorized("Authorization header malformed; send exactly one 'Authorization: Bearer <api key>'");
       }
       String path = request.getUri().path();
       return onComplete(guard(() -> backend.authenticate(token)), t -> {
@@ -1361,8 +1375,7 @@ public final class HttpApi extends AllDirectives {
       if (unparsed.isPresent()) {
         requireJsonContentType(unparsed.get());
       } else {
-        MediaType mediaType = entity.getContentType().mediaType();
-        if (!mediaType.mainType().equals("application") || !mediaType.subType().equals("json")) {
+        if (!isJson(entity.getContentType().mediaType())) {
           throw Problems.unsupportedMediaType(
               "Content-Type must be application/json, got " + entity.getContentType(), Problems.ACCEPT_JSON);
         }
@@ -1378,6 +1391,20 @@ public final class HttpApi extends AllDirectives {
       }
       return streamedJsonBody(entity, type, max, inner);
     });
+  }
+
+  /** Whether {@code mediaType} is {@code application/json}. */
+  static boolean isJson(MediaType mediaType) {
+    return mediaType.mainType().equals("application") && mediaType.subType().equals("json");
+  }
+
+  /**
+   * Whether a body of {@code contentType} passes {@link #jsonBody}'s Content-Type checks: {@link #isJson} and no
+   * charset or a UTF-8 one ({@link #requireUtf8Json}'s rule).
+   */
+  static boolean isUtf8Json(ContentType contentType) {
+    return isJson(contentType.mediaType())
+        && (contentType.getCharsetOption().isEmpty() || isUtf8(contentType.getCharsetOption().get().value()));
   }
 
   /**

@@ -325,26 +325,13 @@ public final class PoolApi extends ResourceRoutes {
     if (!isPoolId(poolId)) {
       return null;
     }
-    String token = null;
-    for (org.apache.pekko.http.javadsl.model.HttpHeader h : request.getHeaders()) {
-      if (h.is("authorization")) {
-        if (token != null) {
-          return null; // two: the route's 401
-        }
-        token = CharRules.bearerToken(h.value());
-        if (token == null) {
-          return null;
-        }
-      }
-    }
+    String token = HttpApi.bearerTokenOf(request);
     if (token == null) {
-      return null;
+      return null; // the route's 401
     }
     org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
-    org.apache.pekko.http.javadsl.model.ContentType type = entity.getContentType();
     java.util.OptionalLong length = entity.getContentLengthOption();
-    if (!type.mediaType().mainType().equals("application") || !type.mediaType().subType().equals("json")
-        || (type.getCharsetOption().isPresent() && !HttpApi.isUtf8(type.getCharsetOption().get().value()))
+    if (!HttpApi.isUtf8Json(entity.getContentType())
         || length.isEmpty() || length.getAsLong() == 0 || length.getAsLong() > MAX_ASSIGN_BODY_BYTES) {
       return null;
     }
