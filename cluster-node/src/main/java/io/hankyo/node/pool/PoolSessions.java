@@ -232,7 +232,17 @@ public final class PoolSessions extends EventSourcedBehaviorWithEnforcedReplies<
       return o.poolId().equals(c.replacing()) ? Verdict.WRITE : Verdict.REFUSE;
     }
     Duration life = longer(lifeOr(o.life(), claimTtl), lifeOr(c.life(), claimTtl));
-    return Duration.between(c.now(), o.until()).compareTo(life.dividedBy(2)) >= 0 ? Verdict.ACK : Verdict.WRITE;
+    return Duration.between(c.now(), o.until()).compareTo(half(life)) >= 0 ? Verdict.ACK : Verdict.WRITE;
+  }
+
+  /**
+   * Half of {@code d} (not negative), rounded down to the nanosecond: what {@code d.dividedBy(2)} gives, without the
+   * {@link java.math.BigDecimal} arithmetic it does (asked on every claim and every new session's assignment;
+   * docs/performance.md, stop 19).
+   */
+  static Duration half(Duration d) {
+    long s = d.getSeconds();
+    return Duration.ofSeconds(s / 2, (s % 2) * 500_000_000L + d.getNano() / 2);
   }
 
   /** The longer of {@code a} and {@code b}. */

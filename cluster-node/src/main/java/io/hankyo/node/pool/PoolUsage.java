@@ -89,12 +89,40 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
 
   /** The month key of {@code at} in Japan time, e.g. {@code "2026-11"}. */
   public static String monthOf(Instant at) {
-    return YearMonth.from(at.atZone(ZONE)).toString();
+    return DayKeys.of(at).month();
   }
 
   /** The day key of {@code at} in Japan time, e.g. {@code "2026-11-30"}. */
   public static String dayOf(Instant at) {
-    return LocalDate.ofInstant(at, ZONE).toString();
+    return DayKeys.of(at).day();
+  }
+
+  /**
+   * The day and month keys of one Japan-time day, valid for the instants {@code from} (inclusive) to {@code until}
+   * (exclusive), epoch seconds. Every answered assignment needs both keys ({@link #record}); formatting them each
+   * time was a measurable share of a node's allocations under load (docs/performance.md, stop 19), so the keys of the
+   * last day asked for are kept and reused while instants fall in that day.
+   */
+  private record DayKeys(long from, long until, String day, String month) {
+    /** The keys of the last day asked for (any thread; a record is safely published through the volatile field). */
+    private static volatile DayKeys last = compute(Instant.EPOCH);
+
+    static DayKeys of(Instant at) {
+      DayKeys k = last;
+      long s = at.getEpochSecond();
+      if (s >= k.from && s < k.until) {
+        return k;
+      }
+      k = compute(at);
+      last = k;
+      return k;
+    }
+
+    private static DayKeys compute(Instant at) {
+      LocalDate d = LocalDate.ofInstant(at, ZONE);
+      return new DayKeys(d.atStartOfDay(ZONE).toEpochSecond(), d.plusDays(1).atStartOfDay(ZONE).toEpochSecond(),
+          d.toString(), YearMonth.from(d).toString());
+    }
   }
 
   /**
@@ -105,8 +133,9 @@ public record PoolUsage(@JsonProperty("month") String month, @JsonProperty("mont
    */
   public PoolUsage record(Instant at, boolean fallback, int holds) {
     Instant f = first == null || at.isBefore(first) ? at : first;
-    String m = monthOf(at);
-    String d = dayOf(at);
+    DayKeys keys = DayKeys.of(at);
+    String m = keys.month();
+    String d = keys.day();
     if (d.equals(day)) {
       return new PoolUsage(month, monthCounts.plus(fallback, 0), day, dayCounts.plus(fallback, holds), pastMonths,
           pastDays, f);

@@ -54,6 +54,21 @@ class PoolSessionsTest {
   }
 
   @Test
+  void halfIsWhatDividedByTwoGives() {
+    // PoolSessions.half replaces Duration.dividedBy(2) on the claim path: the same value, to the nanosecond
+    java.util.Random random = new java.util.Random(7);
+    List<Duration> samples = new java.util.ArrayList<>(List.of(Duration.ZERO, Duration.ofNanos(1), Duration.ofNanos(3),
+        Duration.ofSeconds(1), Duration.ofSeconds(1, 1), Duration.ofSeconds(3, 999_999_999), TTL,
+        PoolSessions.MIN_CLAIM_LIFE, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)));
+    for (int i = 0; i < 10_000; i++) {
+      samples.add(Duration.ofSeconds(random.nextLong(0, 400L * 86_400), random.nextInt(1_000_000_000)));
+    }
+    for (Duration d : samples) {
+      assertEquals(d.dividedBy(2), PoolSessions.half(d), d.toString());
+    }
+  }
+
+  @Test
   void theFirstPoolClaimsTheSessionTheSamePoolIsAnsweredFromMemoryAnotherIsRefusedAfterRecoveryToo() {
     var kit = kit("op-1/0", Duration.ZERO);
     var first = claim(kit, "s-1", "pool-a", T0);

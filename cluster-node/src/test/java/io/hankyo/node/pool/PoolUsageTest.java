@@ -21,6 +21,21 @@ class PoolUsageTest {
   }
 
   @Test
+  void theKeysOfTheLastDayAskedForAreReusedOnlyWithinThatDay() {
+    // the keys are kept per day (PoolUsage.DayKeys): instants on both sides of Japan-time midnights, asked in an order
+    // that switches days back and forth, must each get the keys java.time gives
+    java.util.Random random = new java.util.Random(42);
+    Instant midnight = LAST_SECOND_OF_NOVEMBER_JST.plusSeconds(1);
+    for (int i = 0; i < 20_000; i++) {
+      Instant at = i % 2 == 0
+          ? midnight.plusSeconds(86_400L * random.nextInt(800) - 86_400L * 400 + random.nextInt(5) - 2)
+          : Instant.ofEpochSecond(random.nextLong(0, 4_102_444_800L), random.nextInt(1_000_000_000));
+      assertEquals(LocalDate.ofInstant(at, PoolUsage.ZONE).toString(), PoolUsage.dayOf(at), at.toString());
+      assertEquals(YearMonth.from(at.atZone(PoolUsage.ZONE)).toString(), PoolUsage.monthOf(at), at.toString());
+    }
+  }
+
+  @Test
   void aDayKeepsItsDisplaysFallbacksAndPeakOfHolds() {
     PoolUsage u = PoolUsage.EMPTY.record(LAST_SECOND_OF_NOVEMBER_JST, false, 3)
         .record(LAST_SECOND_OF_NOVEMBER_JST, true, 5)
