@@ -32,8 +32,9 @@
  * On any failure (network, timeout, CORS refusal, non-200 answer) the page is left alone: the default number stays.
  *
  * Outcome, for the site's analytics and for tests: <html data-hankyo-dni="pending|assigned|failed"> and an event
- * "hankyo:dni" on document with detail {status, reason, http_status, number, number_e164, fallback}:
+ * "hankyo:dni" on document with detail {status, reason, http_status, pool, number, number_e164, fallback}:
  *   status      "assigned" or "failed";
+ *   pool        the data-pool of the script (null when missing): which tag answered, on a page with several;
  *   reason      why the default number was kept (null when assigned): "config" (no data-pool or data-number),
  *               "timeout" (no answer within 1000 ms), "network" (no answer the page may read: network error, API
  *               down, or CORS refusal such as the 403 of an origin not allowed), "http" (an error status, in
@@ -389,6 +390,7 @@
       status: status,
       reason: reason,
       http_status: httpStatus,
+      pool: pool || null,
       number: answer ? answer.number : null,
       number_e164: answer ? answer.number_e164 : null,
       fallback: answer ? answer.fallback === true : false
@@ -440,6 +442,11 @@
     return response;
   }).then(function (response) {
     httpStatus = response.status;
+    if (response.status === 404) {
+      // no such pool (a wrong data-pool, or a pool deleted since): its session cookie would only be sent again with
+      // every later page, for nothing
+      deleteCookie(poolSidCookie);
+    }
     if (!response.ok) {
       throw failure('http');
     }

@@ -3,6 +3,7 @@ package io.hankyo.node.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -395,6 +396,7 @@ class DniTagBrowserTest {
     await("the element added 500 ms after load", () -> text("late") != null);
 
     assertEquals("0120-500-001", js("return window.dniDetail.number"));
+    assertEquals(id, js("return window.dniDetail.pool"));
     assertEquals("null/200", why());
     assertEquals("Shop 0120-500-001", browser.getTitle());
     assertEquals("Call us: 0120-500-001 (free)", text("text"));
@@ -455,6 +457,9 @@ class DniTagBrowserTest {
     assertEquals("failed", openAndSettle(siteOrigin + "/p/unknown"));
     assertDefaults();
     assertEquals("http/404", why(), "the 404 is readable by the page");
+    assertEquals("pool-0000000000000000", js("return window.dniDetail.pool"), "the event names the tag's pool");
+    assertNull(browser.manage().getCookieNamed("hankyo_sid_pool-0000000000000000"),
+        "no session cookie is kept for a pool the API does not know");
   }
 
   @Test
