@@ -371,8 +371,9 @@ public final class HttpApi extends AllDirectives {
                     // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
                     pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> concat(
                         // sealed: a wrong method on /v1/dni/... is 405 there, not the 401 of the keyed routes
-                        pathPrefix("dni", () -> handleRejections(rejections, () -> dniApi.route(errors))),
-                        authenticated(this::v1))))))))));
+                        pathPrefix("dni", () -> handleRejections(rejections,
+                            () -> identityBodies(() -> dniApi.route(errors)))),
+                        authenticated(operator -> identityBodies(() -> v1(operator))))))))))));
   }
 
   /**
@@ -1303,6 +1304,44 @@ public final class HttpApi extends AllDirectives {
   // ---------------------------------------------------------------------------------------------------------------
   // directives
 
+  /**
+   * {@code inner}, unless the request has a body sent with a content coding ({@link #contentCoding}): then 415 with
+   * {@code Accept-Encoding: identity} (RFC 9110 section 12.5.3). Every body of the API is read as sent: a gzip body
+   * used to be read as JSON (400 "malformed JSON" or "not UTF-8"), and a compressed CSV import or WAV prompt would have
+   * been refused for its content, or taken as it was. Checked after the API key, like the other body checks.
+   */
+  private Route identityBodies(Supplier<Route> inner) {
+    return extractRequest(request -> {
+      String coding = contentCoding(request);
+      if (coding != null) {
+        throw Problems.unsupportedContentEncoding("the request body has Content-Encoding: " + coding + "; send it "
+            + "uncompressed (no Content-Encoding, or identity)");
+      }
+      return inner.get();
+    });
+  }
+
+  /**
+   * The {@code Content-Encoding} of {@code request} when it has a body and a content coding other than {@code
+   * identity} (RFC 9110 section 8.4; codings are case-insensitive), else null. Read by the route ({@link
+   * #identityBodies}) and by {@link PoolApi#assignDirect} (which leaves such requests to the route).
+   */
+  static String contentCoding(HttpRequest request) {
+    String coded = null;
+    for (HttpHeader h : request.getHeaders()) {
+      if (h.is("content-encoding")) {
+        for (String c : h.value().split(",", -1)) {
+          String t = c.trim();
+          if (!t.isEmpty() && !t.equalsIgnoreCase("identity")) {
+            coded = coded == null ? h.value().trim() : coded + ", " + h.value().trim();
+            break;
+          }
+        }
+      }
+    }
+    return coded == null || request.entity().isKnownEmpty() ? null : coded;
+  }
+
   /** The detail of the 401 to a key the backend does not know. */
   static final String UNKNOWN_KEY = "the API key is unknown or revoked";
 
@@ -1597,6 +1636,10 @@ public final class HttpApi extends AllDirectives {
     if (problem.accept() != null) {
       // a 415 names the media types the resource takes (RFC 9110 section 12.5.1)
       response = response.addHeader(RawHeader.create("Accept", problem.accept()));
+    }
+    if (Problems.UNSUPPORTED_CONTENT_ENCODING.equals(problem.type())) {
+      // the content codings a next request may use (RFC 9110 section 12.5.3)
+      response = response.addHeader(RawHeader.create("Accept-Encoding", "identity"));
     }
     if (status.get().intValue() == 406) {
       // a 406 is the outcome of negotiating on Accept, like the 200 it replaces (RFC 9110 section 12.5.5)

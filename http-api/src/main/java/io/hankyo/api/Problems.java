@@ -90,6 +90,18 @@ public final class Problems {
     return new ApiProblem(415, BASE + "unsupported-media-type", "Unsupported Media Type", detail);
   }
 
+  /** The type of {@link #unsupportedContentEncoding}: answered with {@code Accept-Encoding: identity}. */
+  public static final String UNSUPPORTED_CONTENT_ENCODING = BASE + "unsupported-content-encoding";
+
+  /**
+   * 415: the request body came with a content coding (RFC 9110 section 8.4, e.g. {@code Content-Encoding: gzip}); the
+   * API takes bodies as sent ({@code identity}) only, and says so with {@code Accept-Encoding: identity} (section
+   * 12.5.3).
+   */
+  public static ApiProblem unsupportedContentEncoding(String detail) {
+    return new ApiProblem(415, UNSUPPORTED_CONTENT_ENCODING, "Unsupported Media Type", detail);
+  }
+
   /** The {@code Accept} of a 415 of the JSON resources. */
   public static final String ACCEPT_JSON = "application/json";
 

@@ -444,6 +444,42 @@ class HttpApiRouteTest {
           .headers().firstValue("Accept").orElse(null));
     }
 
+    /**
+     * A body sent with a content coding (RFC 9110 section 8.4) is 415 with {@code Accept-Encoding: identity} (section
+     * 12.5.3), after the key, on every body the API reads: a gzip JSON body used to be read as JSON (a 400 about
+     * malformed JSON), a compressed CSV import or WAV prompt would have been judged by its compressed bytes.
+     * {@code identity} is the body as sent.
+     */
+    @Test
+    void aCompressedBodyIs415NamingIdentity() throws Exception {
+      java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+        out.write("{\"client_name\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      for (String coding : List.of("gzip", "GZIP", "identity, gzip", "br")) {
+        HttpResponse<String> r = sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofByteArray(gz.toByteArray()),
+            "application/json", "Content-Encoding", coding);
+        JsonNode p = assertProblem(r, 415, "Content-Encoding: " + coding.toLowerCase(java.util.Locale.ROOT));
+        assertEquals("https://hankyo.io/problems/unsupported-content-encoding", p.get("type").asText());
+        assertEquals("identity", r.headers().firstValue("Accept-Encoding").orElse(null), coding);
+      }
+      assertProblem(sendRaw("POST", "/v1/inventory", KEY_A, BodyPublishers.ofByteArray(gz.toByteArray()),
+          "text/plain", "Content-Encoding", "gzip"), 415, "Content-Encoding: gzip");
+      assertProblem(sendRaw("PUT", "/v1/prompts/hello", KEY_A, BodyPublishers.ofByteArray(gz.toByteArray()),
+          "audio/wav", "Content-Encoding", "gzip"), 415, "Content-Encoding: gzip");
+      // the key first, as for the other body checks
+      assertProblem(sendRaw("POST", "/v1/advertisers", "no-such-key-0123456789",
+          BodyPublishers.ofByteArray(gz.toByteArray()), "application/json", "Content-Encoding", "gzip"), 401);
+      assertEquals(0, json(get("/v1/advertisers")).get("advertisers").size(), "the refused POSTs created nothing");
+      // identity is the body as sent; a coding on a request without a body is no body to refuse
+      HttpResponse<String> identity = sendRaw("POST", "/v1/advertisers", KEY_A,
+          BodyPublishers.ofString("{\"client_id\":\"acme\",\"client_name\":\"Acme\"}"), "application/json",
+          "Content-Encoding", "identity");
+      assertEquals(201, identity.statusCode(), identity.body());
+      assertEquals(200, sendRaw("GET", "/v1/advertisers/acme", KEY_A, BodyPublishers.noBody(), null,
+          "Content-Encoding", "gzip").statusCode());
+    }
+
     @Test
     void oversizedBodiesAre413() throws Exception {
       String big = "{\"client_name\":\"" + "x".repeat(2000) + "\"}";
