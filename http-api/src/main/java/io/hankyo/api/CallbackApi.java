@@ -95,7 +95,9 @@ public final class CallbackApi extends ResourceRoutes {
                 () -> pool().putPool(operator, numbers(body), holdSec(body)),
                 p -> json(PoolJson.of(p))))))),
         pathPrefix("advertisers", () -> pathPrefix(PathMatchers.segment(), rawClientId ->
-            path("callbacks", () -> get(() -> parameterOptional("from", from -> parameterOptional("to", to ->
+            path("callbacks", () -> get(() -> checkedQuery(java.util.Set.of("from", "to"),
+                "the callback rate takes from and to", () -> parameterOptional("from", from ->
+                parameterOptional("to", to ->
                 extractMaterializer(mat -> respond(() -> {
                   String clientId = Validation.pathId(rawClientId, "client_id");
                   Instant end = to.map(t -> DateTimeParam.parse("to", t, settings.zone())).orElse(clock.instant());
@@ -111,7 +113,7 @@ public final class CallbackApi extends ResourceRoutes {
                       backend.calls(operator, start, end).filter(r -> clientId.equals(r.clientId()))
                           .runWith(Sink.fold(new CallbackRate(), CallbackRate::add), mat))
                       .thenApply(rate -> rate.json(clientId, start, end));
-                }, CallbackApi::json)))))))));
+                }, CallbackApi::json))))))))));
   }
 
   private CallbackBackend pool() {

@@ -61,11 +61,16 @@ public final class DeliveryApi extends ResourceRoutes {
     this.clock = clock;
   }
 
+  /** The query parameters of the listing (any other, or one given twice, is 400). */
+  private static final java.util.Set<String> LIST_PARAMETERS =
+      java.util.Set.of("channel", "client_id", "trn_id", "status", "from", "to", "limit");
+
   /** The routes for {@code operator} (authenticated by {@link HttpApi}). */
   public Route route(String operator) {
     return pathPrefix("webhook-deliveries", () -> concat(
-        pathEnd(() -> get(() -> parameterMap(params -> respond(() -> list(operator, params),
-            body -> json(StatusCodes.OK, body))))),
+        pathEnd(() -> get(() -> checkedQuery(LIST_PARAMETERS, "the deliveries listing takes channel, client_id, "
+            + "trn_id, status, from, to and limit", () -> parameterMap(params -> respond(() -> list(operator, params),
+            body -> json(StatusCodes.OK, body)))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
             pathEnd(() -> get(() -> respond(() -> backend().get(operator, id),
                 d -> json(StatusCodes.OK, DetailJson.of(d, zone()))))),

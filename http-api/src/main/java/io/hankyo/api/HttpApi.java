@@ -452,7 +452,7 @@ public final class HttpApi extends AllDirectives {
     return concat(
         pathPrefix("advertisers", () -> concat(
             pathEnd(() -> concat(
-                get(() -> listAdvertisers(operator)),
+                get(() -> noQuery("the advertisers listing", () -> listAdvertisers(operator))),
                 post(() -> createAdvertiser(operator)))),
             pathPrefix(PathMatchers.segment(), clientId -> concat(
                 pathEnd(() -> concat(
@@ -465,7 +465,7 @@ public final class HttpApi extends AllDirectives {
                     delete(() -> clearAdvertiserJudgment(operator, clientId)))),
                 pathPrefix("numbers", () -> concat(
                     pathEnd(() -> concat(
-                        get(() -> listNumbers(operator, clientId)),
+                        get(() -> noQuery("the numbers listing", () -> listNumbers(operator, clientId))),
                         post(() -> createNumber(operator, clientId)))),
                     pathPrefix(PathMatchers.segment(), dialinId -> concat(
                         pathEnd(() -> concat(
@@ -501,11 +501,24 @@ public final class HttpApi extends AllDirectives {
         deliveryApi.route(operator),
         inventoryApi.route(operator),
         pathPrefix("prompts", () -> concat(
-            pathEnd(() -> get(() -> listPrompts(operator))),
+            pathEnd(() -> get(() -> noQuery("the prompts listing", () -> listPrompts(operator)))),
             path(PathMatchers.segment(), name -> concat(
                 get(() -> getPrompt(operator, name)),
                 put(() -> putPrompt(operator, name)),
                 delete(() -> deletePrompt(operator, name)))))));
+  }
+
+  /**
+   * {@code inner}, or 400 problem+json when the request has a query ("unknown query parameter 'limit'; the advertisers
+   * listing takes no query parameters"): a listing that takes none does not silently ignore a typo or a paging
+   * parameter it does not have, as the listings that take some refuse the ones they do not ({@link
+   * ResourceRoutes#checkQuery}).
+   */
+  private Route noQuery(String listing, Supplier<Route> inner) {
+    return parameterMultiMap(query -> {
+      ResourceRoutes.checkQuery(query, java.util.Set.of(), listing + " takes no query parameters");
+      return inner.get();
+    });
   }
 
   private Route listAdvertisers(String operator) {

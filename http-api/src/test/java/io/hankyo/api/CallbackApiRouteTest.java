@@ -250,6 +250,10 @@ class CallbackApiRouteTest {
         + "&to=2026-10-02T00:00:00Z", KEY_A, null));
     assertTrue(empty.get("rate").isNull(), empty.toString());
     assertEquals(404, send("GET", "/v1/advertisers/acme/callbacks", KEY_B, null).statusCode(), "scoped");
+    assertEquals(400, send("GET", "/v1/advertisers/acme/callbacks?since=2026-11-21T00:00:00Z", KEY_A, null)
+        .statusCode(), "an unknown parameter is refused, not ignored");
+    assertEquals(400, send("GET", "/v1/advertisers/acme/callbacks?to=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z",
+        KEY_A, null).statusCode(), "a parameter given twice is refused");
     assertEquals(400, send("GET", "/v1/advertisers/acme/callbacks?from=2026-11-21T00:00:00Z"
         + "&to=2026-11-20T00:00:00Z", KEY_A, null).statusCode());
   }

@@ -128,7 +128,9 @@ class DeliveryApiRouteTest {
   void badListingParametersAre400() throws Exception {
     for (String q : List.of("status=failed", "limit=0", "limit=1001", "limit=ten", "channel=fax",
         "client_id=a%20b", "trn_id=a/b", "from=yesterday", "from=2026-11-30T00:00:00Z&to=2026-11-29T00:00:00Z",
-        "from=2026-10-01T00:00:00Z&to=2026-11-30T00:00:00Z")) {
+        "from=2026-10-01T00:00:00Z&to=2026-11-30T00:00:00Z",
+        // an unknown parameter (a typo of client_id, a cursor the listing does not have) or one given twice
+        "clientid=shop-1", "cursor=abc", "status=pending&status=delivered")) {
       HttpResponse<String> r = send("GET", "/v1/webhook-deliveries?" + q, KEY_A);
       assertEquals(400, r.statusCode(), q + ": " + r.body());
       assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), q);

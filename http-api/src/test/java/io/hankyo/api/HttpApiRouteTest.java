@@ -480,6 +480,24 @@ class HttpApiRouteTest {
           "Content-Encoding", "gzip").statusCode());
     }
 
+    /**
+     * The listings that take no query parameter refuse one (400 naming it) instead of ignoring it: a newcomer's
+     * {@code ?limit=10} on the advertisers listing silently listed them all, while the pool listings refuse what they
+     * do not take.
+     */
+    @Test
+    void listingsWithoutParametersRefuseAQuery() throws Exception {
+      createAdvertiser(KEY_A, "acme", "Acme");
+      assertProblem(get("/v1/advertisers?limit=10"), 400,
+          "unknown query parameter 'limit'; the advertisers listing takes no query parameters");
+      assertProblem(get("/v1/advertisers/acme/numbers?state=active"), 400,
+          "unknown query parameter 'state'; the numbers listing takes no query parameters");
+      assertProblem(get("/v1/prompts?cursor=x"), 400,
+          "unknown query parameter 'cursor'; the prompts listing takes no query parameters");
+      assertEquals(1, json(get("/v1/advertisers")).get("advertisers").size());
+      assertEquals(0, json(get("/v1/advertisers/acme/numbers")).get("numbers").size());
+    }
+
     @Test
     void oversizedBodiesAre413() throws Exception {
       String big = "{\"client_name\":\"" + "x".repeat(2000) + "\"}";
