@@ -1318,31 +1318,41 @@ public final class HttpApi extends AllDirectives {
   // directives
 
   /**
-   * {@code inner}, unless the request has a body sent with a content coding ({@link #contentCoding}): then 415 with
-   * {@code Accept-Encoding: identity} (RFC 9110 section 12.5.3). Every body of the API is read as sent: a gzip body
-   * used to be read as JSON (400 "malformed JSON" or "not UTF-8"), and a compressed CSV import or WAV prompt would have
-   * been refused for its content, or taken as it was. Checked after the API key, like the other body checks.
+   * {@code inner}, unless the request's body headers are refused ({@link #bodyHeaderProblem}): a content coding is 415
+   * with {@code Accept-Encoding: identity} (RFC 9110 section 12.5.3; every body of the API is read as sent: a gzip
+   * body used to be read as JSON, 400 "malformed JSON" or "not UTF-8", and a compressed CSV import or WAV prompt would
+   * have been judged by its compressed bytes), a second Content-Type is 400. Checked after the API key, like the
+   * other body checks.
    */
   private Route identityBodies(Supplier<Route> inner) {
     return extractRequest(request -> {
-      String coding = contentCoding(request);
-      if (coding != null) {
-        throw Problems.unsupportedContentEncoding("the request body has Content-Encoding: " + coding + "; send it "
-            + "uncompressed (no Content-Encoding, or identity)");
+      ApiProblem problem = bodyHeaderProblem(request);
+      if (problem != null) {
+        throw problem;
       }
       return inner.get();
     });
   }
 
   /**
-   * The {@code Content-Encoding} of {@code request} when it has a body and a content coding other than {@code
-   * identity} (RFC 9110 section 8.4; codings are case-insensitive), else null. Read by the route ({@link
-   * #identityBodies}) and by {@link PoolApi#assignDirect} (which leaves such requests to the route).
+   * What is wrong with the body headers of {@code request}, or null (also for a request without a body):
+   * <ul>
+   *   <li>a {@code Content-Encoding} other than {@code identity} (RFC 9110 section 8.4; codings are case-insensitive):
+   *       415, {@link Problems#unsupportedContentEncoding};
+   *   <li>more than one {@code Content-Type} header (section 8.3 defines one media type per message; Pekko takes the
+   *       first it can parse and leaves the others raw, so {@code Content-Type: application/json} followed by {@code
+   *       Content-Type: application/json; charset=} read as the first alone): 400.
+   * </ul>
+   * Read by the route ({@link #identityBodies}) and by {@link PoolApi#assignDirect} (which leaves such requests to the
+   * route).
    */
-  static String contentCoding(HttpRequest request) {
+  static ApiProblem bodyHeaderProblem(HttpRequest request) {
     String coded = null;
+    int rawTypes = 0;
     for (HttpHeader h : request.getHeaders()) {
-      if (h.is("content-encoding")) {
+      if (h.is("content-type")) {
+        rawTypes++; // a Content-Type Pekko parsed is the entity's, not in this list
+      } else if (h.is("content-encoding")) {
         for (String c : h.value().split(",", -1)) {
           String t = c.trim();
           if (!t.isEmpty() && !t.equalsIgnoreCase("identity")) {
@@ -1352,7 +1362,19 @@ public final class HttpApi extends AllDirectives {
         }
       }
     }
-    return coded == null || request.entity().isKnownEmpty() ? null : coded;
+    if ((coded == null && rawTypes == 0) || request.entity().isKnownEmpty()) {
+      return null;
+    }
+    if (coded != null) {
+      return Problems.unsupportedContentEncoding("the request body has Content-Encoding: " + coded + "; send it "
+          + "uncompressed (no Content-Encoding, or identity)");
+    }
+    boolean parsed = !request.entity().getContentType().mediaType().equals(MediaTypes.APPLICATION_OCTET_STREAM);
+    if (rawTypes + (parsed ? 1 : 0) > 1) {
+      return ApiProblem.invalid("the Content-Type header is given " + (rawTypes + (parsed ? 1 : 0)) + " times; send "
+          + "it once");
+    }
+    return null;
   }
 
   /** The detail of the 401 to a key the backend does not know. */

@@ -331,7 +331,7 @@ public final class PoolApi extends ResourceRoutes {
     }
     org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
     java.util.OptionalLong length = entity.getContentLengthOption();
-    if (!HttpApi.isUtf8Json(entity.getContentType()) || HttpApi.contentCoding(request) != null
+    if (!HttpApi.isUtf8Json(entity.getContentType()) || HttpApi.bodyHeaderProblem(request) != null
         || length.isEmpty() || length.getAsLong() == 0 || length.getAsLong() > MAX_ASSIGN_BODY_BYTES) {
       return null;
     }

@@ -132,6 +132,9 @@ class AssignDirectTest {
     cases.add(new Case("invalid UTF-8", "POST", ASSIGN, List.of(auth, json),
         new byte[] {'{', '"', 's', 'e', 's', 's', 'i', 'o', 'n', '_', 'i', 'd', '"', ':', '"', (byte) 0xC3, '"', '}'},
         false, true, false));
+    // two Content-Types are the route's 400
+    cases.add(Case.withHeaders("two Content-Types", "POST", List.of(auth, json, "Content-Type: application/json; "
+        + "charset="), session("s"), false));
     // a content coding is the route's 415 (the body is not read)
     cases.add(Case.withHeaders("gzip", "POST", List.of(auth, json, "Content-Encoding: gzip"), session("s"),
         false));

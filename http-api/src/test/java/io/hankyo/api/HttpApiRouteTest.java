@@ -481,6 +481,24 @@ class HttpApiRouteTest {
     }
 
     /**
+     * A body with two Content-Type headers is 400, whatever their order (a newcomer's {@code application/json} followed
+     * by {@code application/json; charset=} was read as the first alone and made an assignment, while the second
+     * alone is a 400).
+     */
+    @Test
+    void twoContentTypesAre400() throws Exception {
+      String body = "{\"client_id\":\"acme\",\"client_name\":\"Acme\"}";
+      for (List<String> types : List.of(List.of("application/json", "application/json; charset="),
+          List.of("application/json; charset=", "application/json"),
+          List.of("application/json;", "application/json; charset="))) {
+        HttpResponse<String> r = sendRaw("POST", "/v1/advertisers", KEY_A, BodyPublishers.ofString(body),
+            types.get(0), "Content-Type", types.get(1));
+        assertProblem(r, 400, "the Content-Type header is given 2 times; send it once");
+      }
+      assertEquals(0, json(get("/v1/advertisers")).get("advertisers").size(), "the refused POSTs created nothing");
+    }
+
+    /**
      * The listings that take no query parameter refuse one (400 naming it) instead of ignoring it: a newcomer's
      * {@code ?limit=10} on the advertisers listing silently listed them all, while the pool listings refuse what they
      * do not take.
