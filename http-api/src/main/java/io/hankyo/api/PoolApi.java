@@ -43,8 +43,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code GET /v1/pools} → {@code {"pools": [pool, ...]}}; {@code GET /v1/pools/{pool_id}} → the pool:
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
- *       "exhausted"}} ({@code exhausted}: the last assignment fell back); 404 unknown pool. A path {@code pool_id}
- *       that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is 404 on every {@code
+ *       "exhausted"}} ({@code exhausted}: the last assignment that needed a free number fell back); 404 unknown pool.
+ *       A path {@code pool_id} that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is 404 on every {@code
  *       /v1/pools/{pool_id}...} route, without reaching the backend, its text not echoing the id ({@link
  *       #NOT_A_POOL_ID}, no {@code instance}), as for an unknown pool.
  *   <li>{@code POST /v1/pools/{pool_id}/assignments} {@code {"session_id": "...", "params": {"gclid": "...",

@@ -388,7 +388,8 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
    * @param nextIndex where the next {@code one_time} round-robin search starts
    * @param assignments assignments answered, fallbacks included
    * @param fallbacks assignments answered with the fallback number
-   * @param exhausted whether the last assignment fell back
+   * @param exhausted whether the last assignment that needed a free number found none (it fell back; a holder's page
+   *     view keeping its number leaves the flag as it was, the next number handed out clears it)
    * @param usage display counters per Japan-time month and day (issue 5, display counting and pool sizing)
    * @param deletedAt when the pool was deleted, or null
    * @param log the {@link AssignmentLog} the pool writes its assignments to first ({@link LogChosen}); null when it
@@ -926,7 +927,19 @@ public final class NumberPool extends EventSourcedBehaviorWithEnforcedReplies<Nu
     PoolSlots slots = PoolAssigner.apply((PoolSlots) s.slots(), d, e.sessionId(), e.params(), e.at());
     int holds = e.fallback() ? s.numbers().size() : heldAt(slots, e.at());
     return new State(s.settings(), slots, next, s.assignments() + 1, s.fallbacks() + (e.fallback() ? 1 : 0),
-        e.fallback(), s.usage().record(e.at(), e.fallback(), holds), s.deletedAt(), s.log());
+        e.fallback() || (s.exhausted() && keptItsNumber(s, e)), s.usage().record(e.at(), e.fallback(), holds),
+        s.deletedAt(), s.log());
+  }
+
+  /**
+   * Whether {@code e} (not a fallback) is a page view of the session holding its number at {@code e.at()} (a dynamic
+   * pool's renewal): it needed no free number, so it leaves {@link State#exhausted} as it was; a number handed out
+   * anew clears it.
+   */
+  private static boolean keptItsNumber(State s, Assigned e) {
+    Slot before = s.slots().get(e.e164());
+    return before != null && e.sessionId().equals(before.sessionId()) && before.heldUntil() != null
+        && before.heldUntil().isAfter(e.at());
   }
 
   /** How many of {@code slots} are held at {@code at} (their hold ends after it); O(log n) when indexed. */

@@ -154,8 +154,12 @@ class PoolAssignerTest {
     // a fallback holds nothing: the two holders keep their numbers
     assertEquals("s1", state.slots().get(A).sessionId());
     assertEquals("s2", state.slots().get(B).sessionId());
-    // and the next non-fallback answer clears the flag
-    assign("s1", T0.plusSeconds(2));
+    // a holder's page view keeps its number and needs no free one: still nothing free, the flag stays (a newcomer
+    // saw "exhausted": false on a pool whose every number was held, after one repeat view)
+    assertEquals(A, assign("s1", T0.plusSeconds(2)).e164());
+    assertTrue(state.exhausted());
+    // the next number handed out from the pool clears it (s2's hold is over at T0 + 600)
+    assertEquals(B, assign("s4", T0.plusSeconds(601)).e164());
     assertFalse(state.exhausted());
   }
 
