@@ -392,7 +392,10 @@ public final class PoolApi extends ResourceRoutes {
         post(() -> bodies.read(MAX_ASSIGN_BODY_BYTES, body -> {
           backend();
           PoolBackend.NewBinding b = parseBinding(body, java.time.Instant.now());
-          return respond(() -> backend().bind(operator, b), x -> json(StatusCodes.CREATED, BindingJson.of(x, zone)));
+          // a binding has no resource of its own: Location is the listing of its number's bindings, which holds it
+          return respond(() -> backend().bind(operator, b), x -> json(StatusCodes.CREATED, BindingJson.of(x, zone))
+              .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create(
+                  "/v1/bindings?number=" + national(x.e164()))));
         })),
         get(() -> checkedQuery(BINDINGS_PARAMETERS, "the bindings listing takes number", () ->
             parameterOptional("number", number -> {

@@ -364,6 +364,8 @@ class PoolApiRouteTest {
     HttpResponse<String> b = send("POST", "/v1/bindings", KEY_A, "{\"number\": \"0120-555-555\", \"session_id\": "
         + "\"s-9\", \"params\": {\"gclid\": \"g-1\"}, \"bound_at\": \"2026-11-30T08:00:00+09:00\", \"hold_sec\": 600}");
     assertEquals(201, b.statusCode(), b.body());
+    // the created binding is in the listing its Location names
+    assertEquals("/v1/bindings?number=0120-555-555", b.headers().firstValue("Location").orElse(null));
     JsonNode j = json(b);
     assertEquals("bnd-1", j.get("binding_id").asText());
     assertEquals("0120-555-555", j.get("number").asText());
