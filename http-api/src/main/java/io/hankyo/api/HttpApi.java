@@ -1078,8 +1078,10 @@ public final class HttpApi extends AllDirectives {
    */
   private Route putPrompt(String operator, String rawName) {
     String name = Validation.promptName(rawName);
-    return extractRequestEntity(entity -> {
-      MediaType mediaType = entity.getContentType().mediaType();
+    return extractRequest(request -> {
+      RequestEntity entity = request.entity();
+      ContentType contentType = contentTypeOf(request, "audio/wav");
+      MediaType mediaType = contentType.mediaType();
       String type = (mediaType.mainType() + "/" + mediaType.subType()).toLowerCase(Locale.ROOT);
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send a WAV file (Content-Type: audio/wav) or "
@@ -1090,12 +1092,12 @@ public final class HttpApi extends AllDirectives {
             () -> backend.storePromptAudio(operator, name, wav), this::promptStoredResponse));
       }
       if (type.equals("application/json")) {
-        requireUtf8Json(entity.getContentType(), PROMPT_ACCEPT);
+        requireUtf8Json(contentType, PROMPT_ACCEPT);
         // read up to the WAV limit, not the JSON one: a WAV file sent with the wrong Content-Type is told so (415)
         // instead of being called too large for JSON (413)
         return wavBody(settings.maxPromptBytes(), body -> {
           if (isRiffWave(body)) {
-            throw Problems.unsupportedMediaType("the body is a WAV file but Content-Type is " + entity.getContentType()
+            throw Problems.unsupportedMediaType("the body is a WAV file but Content-Type is " + contentType
                 + "; send a WAV file with Content-Type: audio/wav, or {\"text\": \"...\"} as application/json",
                 PROMPT_ACCEPT);
           }
@@ -1109,7 +1111,7 @@ public final class HttpApi extends AllDirectives {
         });
       }
       throw Problems.unsupportedMediaType("Content-Type must be audio/wav (or audio/x-wav, audio/wave) for a WAV "
-          + "file, or application/json for {\"text\": \"...\"}; got " + entity.getContentType(), PROMPT_ACCEPT);
+          + "file, or application/json for {\"text\": \"...\"}; got " + contentType, PROMPT_ACCEPT);
     });
   }
 
@@ -1507,12 +1509,30 @@ public final class HttpApi extends AllDirectives {
    *     when the media type is another one or the charset is not UTF-8
    */
   static void requireJsonContentType(String raw) {
-    String[] parts = raw.split(";", -1);
-    String media = parts[0].trim();
+    String media = raw.split(";", -1)[0].trim();
     if (!media.equalsIgnoreCase("application/json")) {
       throw Problems.unsupportedMediaType("Content-Type must be application/json, got '" + raw + "'",
           Problems.ACCEPT_JSON);
     }
+    for (String[] parameter : contentTypeParameters(raw, "application/json")) {
+      if (parameter[0].equalsIgnoreCase("charset") && !isUtf8(parameter[1])) {
+        throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
+            + "charset " + parameter[1] + ": send the body as UTF-8 with Content-Type: application/json "
+            + "(or application/json; charset=utf-8)", Problems.ACCEPT_JSON);
+      }
+    }
+  }
+
+  /**
+   * The parameters of a raw Content-Type header after its media type, as {@code {name, value}} (trimmed, a quoted
+   * value unquoted), empty ones skipped (RFC 9110 section 5.6.6: {@code *( OWS ";" OWS [ parameter ] )}).
+   *
+   * @param example the Content-Type the 400 suggests
+   * @throws ApiProblem 400 naming the header when a parameter is not {@code name=value} (e.g. {@code charset=})
+   */
+  private static List<String[]> contentTypeParameters(String raw, String example) {
+    String[] parts = raw.split(";", -1);
+    List<String[]> out = new ArrayList<>();
     for (int i = 1; i < parts.length; i++) {
       String parameter = parts[i].trim();
       if (parameter.isEmpty()) {
@@ -1526,13 +1546,37 @@ public final class HttpApi extends AllDirectives {
       }
       if (name.isEmpty() || value.isEmpty()) {
         throw ApiProblem.invalid("the Content-Type header '" + raw + "' has a parameter without a value ('"
-            + parameter + "', RFC 9110 section 5.6.6); send Content-Type: application/json");
+            + parameter + "', RFC 9110 section 5.6.6); send Content-Type: " + example);
       }
-      if (name.equalsIgnoreCase("charset") && !isUtf8(value)) {
-        throw Problems.unsupportedMediaType("only UTF-8 JSON is accepted (RFC 8259 section 8.1); Content-Type names "
-            + "charset " + value + ": send the body as UTF-8 with Content-Type: application/json "
-            + "(or application/json; charset=utf-8)", Problems.ACCEPT_JSON);
-      }
+      out.add(new String[] {name, value});
+    }
+    return out;
+  }
+
+  /**
+   * The Content-Type of {@code request}'s body as sent: the entity's, or, when Pekko could not parse the header
+   * ({@link #unparsedContentType}: it then models the body as {@code application/octet-stream}), the header read
+   * again without its empty parameters, e.g. {@code text/plain;} as {@code text/plain} (RFC 9110 section 5.6.6 allows
+   * them). For the bodies that are not only JSON (the inventory import, a prompt), whose 415 would otherwise say "got
+   * application/octet-stream" for a header that named their type.
+   *
+   * @param example the Content-Type a 400 suggests
+   * @throws ApiProblem 400 naming the header when a parameter has no value or the header is not a media type
+   */
+  static ContentType contentTypeOf(HttpRequest request, String example) {
+    Optional<String> raw = unparsedContentType(request);
+    if (raw.isEmpty()) {
+      return request.entity().getContentType();
+    }
+    StringBuilder cleaned = new StringBuilder(raw.get().split(";", -1)[0].trim());
+    for (String[] parameter : contentTypeParameters(raw.get(), example)) {
+      cleaned.append("; ").append(parameter[0]).append('=').append(parameter[1]);
+    }
+    try {
+      return org.apache.pekko.http.javadsl.model.ContentTypes.parse(cleaned.toString());
+    } catch (RuntimeException e) {
+      throw ApiProblem.invalid("the Content-Type header '" + raw.get() + "' is not a media type (RFC 9110 section "
+          + "8.3); send Content-Type: " + example);
     }
   }
 

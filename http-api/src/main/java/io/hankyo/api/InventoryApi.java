@@ -103,19 +103,21 @@ public final class InventoryApi extends ResourceRoutes {
   }
 
   private Route importNumbers(String operator) {
-    return extractRequestEntity(entity -> extractMaterializer(mat -> {
+    return extractRequest(request -> extractMaterializer(mat -> {
       backend();
-      MediaType mt = entity.getContentType().mediaType();
+      org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
+      org.apache.pekko.http.javadsl.model.ContentType contentType = HttpApi.contentTypeOf(request, "text/plain");
+      MediaType mt = contentType.mediaType();
       boolean json = mt.mainType().equals("application") && mt.subType().equals("json");
       boolean text = mt.mainType().equals("text") && mt.subType().equals("plain");
       if (!json && !text) {
         throw Problems.unsupportedMediaType("Content-Type must be application/json ({\"numbers\": [...]}) or "
-            + "text/plain (one number per line), got " + entity.getContentType(), IMPORT_ACCEPT);
+            + "text/plain (one number per line), got " + contentType, IMPORT_ACCEPT);
       }
       if (json) {
-        HttpApi.requireUtf8Json(entity.getContentType(), IMPORT_ACCEPT);
+        HttpApi.requireUtf8Json(contentType, IMPORT_ACCEPT);
       } else {
-        requireUtf8Text(entity.getContentType());
+        requireUtf8Text(contentType);
       }
       if (entity.isKnownEmpty()) {
         throw ApiProblem.invalid("the request body is empty; send the numbers to import");

@@ -1886,6 +1886,11 @@ class HttpApiRouteTest {
       assertTrue(again.headers().firstValue("Location").isEmpty());
       assertEquals(500, json(again).get("duration_ms").asLong());
       assertEquals(201, putWav(KEY_A, "hold.v2", wav, "audio/wave").statusCode());
+      // a Content-Type with an empty parameter (RFC 9110 section 5.6.6; Pekko's parser refuses it) is the type it
+      // names, not application/octet-stream
+      assertEquals(200, putWav(KEY_A, "hold.v2", wav, "audio/wav;").statusCode(), "replaced");
+      assertProblem(putWav(KEY_A, "hold.v4", wav, "audio/wav; rate="), 400,
+          "the Content-Type header 'audio/wav; rate=' has a parameter without a value");
 
       HttpResponse<String> meta = get("/v1/prompts/welcome");
       assertEquals(200, meta.statusCode(), meta.body());

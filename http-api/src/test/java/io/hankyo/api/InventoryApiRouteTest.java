@@ -197,9 +197,16 @@ class InventoryApiRouteTest {
     }
     assertEquals(0, json(send("GET", "/v1/inventory", KEY_A, null, null)).get("numbers").size());
     for (String type : List.of("text/plain; charset=UTF-8", "text/plain; charset=utf-8", "text/plain; charset=us-ascii",
-        "text/plain")) {
+        "text/plain", "text/plain;", "text/plain; ; charset=utf-8;")) {
+      // with empty parameters (RFC 9110 section 5.6.6, which Pekko's parser refuses) too: the type as sent
       assertEquals(200, send("POST", "/v1/inventory", KEY_A, type, "0120-123-457\n").statusCode(), type);
     }
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain; charset=", "0120-123-457\n"), 400,
+        "the Content-Type header 'text/plain; charset=' has a parameter without a value");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain; charset=latin1;", "0120-123-457\n"), 415,
+        "only UTF-8 text is accepted");
+    assertProblem(send("POST", "/v1/inventory", KEY_A, "application/xml;", "<numbers/>"), 415,
+        "got application/xml");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "application/json", "{\"numbers\": 1}"), 400,
         "the inventory document has 1 problem(s)");
     assertProblem(send("POST", "/v1/inventory", KEY_A, "text/plain",
