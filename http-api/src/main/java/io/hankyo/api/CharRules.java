@@ -92,6 +92,11 @@ final class CharRules {
     return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
   }
 
+  /** Whether {@code c} is a {@code tchar} of a token (RFC 9110 section 5.6.2). */
+  static boolean isTchar(char c) {
+    return isAlnum(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
   private static boolean isAlnum(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   }

@@ -271,18 +271,25 @@ public final class DniApi extends ResourceRoutes {
     return pathPrefix("pools", () -> pathPrefix(PathMatchers.segment(), id -> path("assignments", () -> concat(
         options(() -> allowedOrigin(id, true, origin -> complete(preflightGrant(cors(origin))))),
         post(() -> allowedOrigin(id, false, origin -> mapResponse(r -> r.addHeaders(cors(origin)), () ->
-            handleExceptions(errors, () -> bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
-              PoolApi.Request r = PoolApi.parseAssignment(body);
-              return limited(id, r.sessionId(), () -> respond(() -> withoutOtherPool(guard(() ->
-                      pools.assign(origin.operatorId(), id, r.sessionId(), r.params()))),
-                  a -> {
-                    if (!a.fallback()) {
-                      // its repeats take no further number: they are not counted
-                      limit.held(id, r.sessionId(), a.heldUntil());
-                    }
-                    return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
-                        ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone))));
-                  }));
+            handleExceptions(errors, () -> extractRequest(request -> {
+              // after the origin check and with the CORS grant, as every other 4xx of an allowed origin
+              ApiProblem coded = HttpApi.bodyHeaderProblem(request);
+              if (coded != null) {
+                throw coded;
+              }
+              return bodies.read(PoolApi.MAX_ASSIGN_BODY_BYTES, body -> {
+                PoolApi.Request r = PoolApi.parseAssignment(body);
+                return limited(id, r.sessionId(), () -> respond(() -> withoutOtherPool(guard(() ->
+                        pools.assign(origin.operatorId(), id, r.sessionId(), r.params()))),
+                    a -> {
+                      if (!a.fallback()) {
+                        // its repeats take no further number: they are not counted
+                        limit.held(id, r.sessionId(), a.heldUntil());
+                      }
+                      return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(HttpEntities.create(
+                          ContentTypes.APPLICATION_JSON, ApiJson.writeBytes(PoolApi.AssignmentJson.of(a, zone))));
+                    }));
+              });
             })))))))));
   }
 

@@ -371,8 +371,7 @@ public final class HttpApi extends AllDirectives {
                     // rawPathPrefixTest: "/v1" must be a whole segment ("/v1foo" is not the API)
                     pathPrefix("v1", () -> rawPathPrefixTest(PathMatchers.slash(), () -> concat(
                         // sealed: a wrong method on /v1/dni/... is 405 there, not the 401 of the keyed routes
-                        pathPrefix("dni", () -> handleRejections(rejections,
-                            () -> identityBodies(() -> dniApi.route(errors)))),
+                        pathPrefix("dni", () -> handleRejections(rejections, () -> dniApi.route(errors))),
                         authenticated(operator -> identityBodies(() -> v1(operator))))))))))));
   }
 
@@ -1080,7 +1079,7 @@ public final class HttpApi extends AllDirectives {
     String name = Validation.promptName(rawName);
     return extractRequest(request -> {
       RequestEntity entity = request.entity();
-      ContentType contentType = contentTypeOf(request, "audio/wav");
+      ContentType contentType = contentTypeOf(request, "audio/wav", PROMPT_ACCEPT);
       MediaType mediaType = contentType.mediaType();
       String type = (mediaType.mainType() + "/" + mediaType.subType()).toLowerCase(Locale.ROOT);
       if (entity.isKnownEmpty()) {
@@ -1345,8 +1344,8 @@ public final class HttpApi extends AllDirectives {
    *       first it can parse and leaves the others raw, so {@code Content-Type: application/json} followed by {@code
    *       Content-Type: application/json; charset=} read as the first alone): 400.
    * </ul>
-   * Read by the route ({@link #identityBodies}) and by {@link PoolApi#assignDirect} (which leaves such requests to the
-   * route).
+   * Read by the keyed routes ({@link #identityBodies}), by the JS tag's endpoint ({@link DniApi}, after its origin
+   * check, with its CORS grant) and by {@link PoolApi#assignDirect} (which leaves such requests to the route).
    */
   static ApiProblem bodyHeaderProblem(HttpRequest request) {
     String coded = null;
@@ -1560,24 +1559,48 @@ public final class HttpApi extends AllDirectives {
    * them). For the bodies that are not only JSON (the inventory import, a prompt), whose 415 would otherwise say "got
    * application/octet-stream" for a header that named their type.
    *
-   * @param example the Content-Type a 400 suggests
-   * @throws ApiProblem 400 naming the header when a parameter has no value or the header is not a media type
+   * @param example the Content-Type a 400 or 415 suggests
+   * @param accept the media types the resource takes, for the {@code Accept} of a 415
+   * @throws ApiProblem 400 naming the header when a parameter has no value; 415 when the header is not a media type
    */
-  static ContentType contentTypeOf(HttpRequest request, String example) {
+  static ContentType contentTypeOf(HttpRequest request, String example, String accept) {
     Optional<String> raw = unparsedContentType(request);
     if (raw.isEmpty()) {
       return request.entity().getContentType();
     }
-    StringBuilder cleaned = new StringBuilder(raw.get().split(";", -1)[0].trim());
-    for (String[] parameter : contentTypeParameters(raw.get(), example)) {
-      cleaned.append("; ").append(parameter[0]).append('=').append(parameter[1]);
+    String media = raw.get().split(";", -1)[0].trim();
+    List<String[]> parameters = contentTypeParameters(raw.get(), example);
+    if (media.equalsIgnoreCase("application/json")) {
+      // Pekko's own application/json has a fixed charset and would drop a charset parameter, so that a body declared
+      // charset=latin1 would be read as UTF-8: keep it for the UTF-8 check (the server parses JSON_WITH_CHARSET)
+      for (String[] parameter : parameters) {
+        if (parameter[0].equalsIgnoreCase("charset")) {
+          return JSON_WITH_CHARSET.toContentType(HttpCharsets.custom(parameter[1]));
+        }
+      }
+      return JSON_WITH_CHARSET.toContentTypeWithMissingCharset();
+    }
+    StringBuilder cleaned = new StringBuilder(media);
+    for (String[] parameter : parameters) {
+      cleaned.append("; ").append(parameter[0]).append('=').append(quotedIfNeeded(parameter[1]));
     }
     try {
       return org.apache.pekko.http.javadsl.model.ContentTypes.parse(cleaned.toString());
     } catch (RuntimeException e) {
-      throw ApiProblem.invalid("the Content-Type header '" + raw.get() + "' is not a media type (RFC 9110 section "
-          + "8.3); send Content-Type: " + example);
+      // not a media type at all: another type than the ones the resource takes, as the JSON resources answer it
+      throw Problems.unsupportedMediaType("the Content-Type header '" + raw.get() + "' is not a media type (RFC 9110 "
+          + "section 8.3); send Content-Type: " + example, accept);
     }
+  }
+
+  /** {@code value} as a parameter value: as it is when it is a token (RFC 9110 section 5.6.2), else quoted. */
+  private static String quotedIfNeeded(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (!CharRules.isTchar(value.charAt(i))) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+      }
+    }
+    return value;
   }
 
   /**

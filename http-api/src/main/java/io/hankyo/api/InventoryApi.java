@@ -106,7 +106,8 @@ public final class InventoryApi extends ResourceRoutes {
     return extractRequest(request -> extractMaterializer(mat -> {
       backend();
       org.apache.pekko.http.javadsl.model.RequestEntity entity = request.entity();
-      org.apache.pekko.http.javadsl.model.ContentType contentType = HttpApi.contentTypeOf(request, "text/plain");
+      org.apache.pekko.http.javadsl.model.ContentType contentType = HttpApi.contentTypeOf(request, "text/plain",
+          IMPORT_ACCEPT);
       MediaType mt = contentType.mediaType();
       boolean json = mt.mainType().equals("application") && mt.subType().equals("json");
       boolean text = mt.mainType().equals("text") && mt.subType().equals("plain");

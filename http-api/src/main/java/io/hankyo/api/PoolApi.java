@@ -44,9 +44,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       {@code {"pool_id", "method", "numbers": [{"number", "number_e164", "session_id", "held_until"}], "hold_sec",
  *       "cool_down_sec", "fallback_number", "fallback_number_e164", "allowed_origins", "assignments", "fallbacks",
  *       "exhausted"}} ({@code exhausted}: the last assignment that needed a free number fell back); 404 unknown pool.
- *       A path {@code pool_id} that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is 404 on every {@code
- *       /v1/pools/{pool_id}...} route, without reaching the backend, its text not echoing the id ({@link
- *       #NOT_A_POOL_ID}, no {@code instance}), as for an unknown pool.
+ *       A path {@code pool_id} that no pool can have ({@link #isPoolId}, the rule of {@code pool_id} at creation) is
+ *       404 on every {@code /v1/pools/{pool_id}...} route, without reaching the backend, its text not echoing the id
+ *       ({@link #NOT_A_POOL_ID}, no {@code instance}), as for an unknown pool.
  *   <li>{@code POST /v1/pools/{pool_id}/assignments} {@code {"session_id": "...", "params": {"gclid": "...",
  *       "utm_source": "...", "landing_page": "...", "referrer": "...", "member_id": "...", any key: string}}} → 200
  *       {@code {"number": "0120-000-001", "number_e164", "held_until", "fallback": false}}, answered after the
@@ -295,8 +295,9 @@ public final class PoolApi extends ResourceRoutes {
    * allocations under assignment load (docs/performance.md "Stop 18"). It answers exactly as the route would, in the
    * route's order, with the route's pieces: POST, that path with a pool id and no query, one {@code Authorization:
    * Bearer} header, a body of a known length of at most {@link #MAX_ASSIGN_BODY_BYTES} bytes with Content-Type {@code
-   * application/json} (no charset or UTF-8) are checked here, and anything else returns null before anything is
-   * done (the route answers it: 401, 404, 405, 413, 415...). Then: a body that came whole with the head is parsed
+   * application/json} (no charset or UTF-8), no content coding and one Content-Type ({@link
+   * HttpApi#bodyHeaderProblem}) are checked here, and anything else returns null before anything is done (the route
+   * answers it: 401, 404, 405, 413, 415...). Then: a body that came whole with the head is parsed
    * first (no side effect) and, when {@link #parseAssignment} refuses it, the route answers it (the key first, then
    * this body's problem); the key is checked (401 to an unknown key, 503 when it cannot be checked); a body that did
    * not come whole is collected (as the route does, after the key) and its problem answered; the backend assigns
@@ -395,7 +396,8 @@ public final class PoolApi extends ResourceRoutes {
           // a binding has no resource of its own: Location is the listing of its number's bindings, which holds it
           return respond(() -> backend().bind(operator, b), x -> json(StatusCodes.CREATED, BindingJson.of(x, zone))
               .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create(
-                  "/v1/bindings?number=" + national(x.e164()))));
+                  "/v1/bindings?number=" + java.net.URLEncoder.encode(national(x.e164()),
+                      java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))));
         })),
         get(() -> checkedQuery(BINDINGS_PARAMETERS, "the bindings listing takes number", () ->
             parameterOptional("number", number -> {

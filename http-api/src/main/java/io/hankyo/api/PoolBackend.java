@@ -124,7 +124,8 @@ public interface PoolBackend {
    * @param allowedOrigins as created
    * @param assignments assignments answered (fallbacks included)
    * @param fallbacks assignments answered with the fallback number
-   * @param exhausted whether the last assignment fell back
+   * @param exhausted whether the last assignment that needed a free number fell back (a holder's page view keeping its
+   *     number leaves it as it was)
    * @param trackingNumberE164 the pool's tracking number (issue 5, attribution), E.164, or null (none)
    */
   record Pool(String poolId, String method, List<Member> numbers, long holdSec, long coolDownSec,

@@ -401,6 +401,15 @@ class DniApiRouteTest {
     HttpResponse<String> notJson = post(PATH, SHOP, "application/json", "{\"session_id\": ");
     assertProblem(notJson, 400);
     refused.add(notJson);
+    // a content coding: 415 after the origin check, with the grant (a review: it came before, without CORS)
+    HttpResponse<String> gzip = server.send("POST", PATH, Map.of("Origin", SHOP, "Content-Type", "application/json",
+        "Content-Encoding", "gzip"), BODY.getBytes(StandardCharsets.UTF_8));
+    assertProblem(gzip, 415);
+    assertEquals("identity", header(gzip, "Accept-Encoding"));
+    refused.add(gzip);
+    assertEquals(403, server.send("POST", PATH, Map.of("Origin", "https://evil.example", "Content-Type",
+        "application/json", "Content-Encoding", "gzip"), BODY.getBytes(StandardCharsets.UTF_8)).statusCode(),
+        "another origin is refused first");
     HttpResponse<String> taken = post(PATH, SHOP, "application/json", "{\"session_id\": \"taken\"}");
     assertProblem(taken, 409);
     // an anonymous caller does not learn the operator's other pool ids (the keyed endpoint names it: PoolApiRouteTest)

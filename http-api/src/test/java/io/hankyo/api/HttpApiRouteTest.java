@@ -1891,6 +1891,8 @@ class HttpApiRouteTest {
       assertEquals(200, putWav(KEY_A, "hold.v2", wav, "audio/wav;").statusCode(), "replaced");
       assertProblem(putWav(KEY_A, "hold.v4", wav, "audio/wav; rate="), 400,
           "the Content-Type header 'audio/wav; rate=' has a parameter without a value");
+      assertProblem(sendRaw("PUT", "/v1/prompts/hold.v4", KEY_A, BodyPublishers.ofString("{\"text\":\"hello\"}"),
+          "application/json; charset=latin1;"), 415, "only UTF-8 JSON is accepted");
 
       HttpResponse<String> meta = get("/v1/prompts/welcome");
       assertEquals(200, meta.statusCode(), meta.body());

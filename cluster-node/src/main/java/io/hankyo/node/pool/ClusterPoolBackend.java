@@ -605,7 +605,8 @@ public final class ClusterPoolBackend implements PoolBackend {
    * or {@code life} when longer: {@link PoolSessions#decide}).
    */
   static Instant skipUntil(PoolSessions.Owner owner, Duration life, Duration claimTtl) {
-    return owner.until().minus(PoolSessions.half(PoolSessions.longer(PoolSessions.lifeOr(owner.life(), claimTtl), life)));
+    return owner.until().minus(
+        PoolSessions.half(PoolSessions.longer(PoolSessions.lifeOr(owner.life(), claimTtl), life)));
   }
 
   /** Key of {@link #pools}. */
